@@ -1,0 +1,160 @@
+import { DomainError } from './errors.js';
+import type { DomainEvent, RecordedEvent } from './event.js';
+
+/**
+ * What the writer expects of the stream before its append:
+ * - `any`: no check;
+ * - `no_stream`: the stream must not exist yet (first event);
+ * - `stream_exists`: the stream must hold at least one event;
+ * - a number: the stream's last revision must be exactly this (0-based).
+ */
+export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | number;
+
+export interface AppendOptions {
+  readonly expectedRevision?: ExpectedRevision;
+}
+
+export interface AppendResult {
+  /** Revision of the last event now in the stream: the `expectedRevision` of the next append. */
+  readonly nextExpectedRevision: number;
+  /** Global position of the last appended event: wait for projections to pass it. */
+  readonly position: number;
+}
+
+export type ReadDirection = 'forwards' | 'backwards';
+
+export interface ReadStreamOptions {
+  readonly direction?: ReadDirection;
+  /** Inclusive start revision; defaults to the first (forwards) or last (backwards) event. */
+  readonly fromRevision?: number;
+  readonly maxCount?: number;
+}
+
+export interface EventFilter {
+  /** Keep events whose stream id starts with one of these (`build-`, `package-`). */
+  readonly streamPrefixes?: readonly string[];
+  /** Keep events of these types only. */
+  readonly eventTypes?: readonly string[];
+}
+
+export interface ReadAllOptions {
+  /** Exclusive: the first event returned is the one after this position. 0 = from the start. */
+  readonly after?: number;
+  readonly maxCount?: number;
+  readonly filter?: EventFilter;
+}
+
+export interface ReadAllBackwardsOptions {
+  /** Exclusive upper bound; defaults to the end of the log. */
+  readonly before?: number;
+  readonly maxCount?: number;
+  readonly filter?: EventFilter;
+}
+
+export interface SubscribeOptions {
+  /** Exclusive: resume after this position (a stored checkpoint). 0 = from the start. */
+  readonly after?: number;
+  readonly filter?: EventFilter;
+  /** Largest batch handed over at once while catching up (default 1000). */
+  readonly maxBatchSize?: number;
+}
+
+/**
+ * A batch of events in global order. `position` is how far the store has looked: with a
+ * filter it can be past the last event of the batch, and it is the checkpoint to store.
+ */
+export interface SubscriptionBatch {
+  readonly events: readonly RecordedEvent[];
+  readonly position: number;
+  /** True once the subscription has reached the head of the log at the time of the read. */
+  readonly caughtUp: boolean;
+}
+
+/** A catch-up subscription: history first, then live appends, until closed. */
+export interface Subscription extends AsyncIterable<SubscriptionBatch> {
+  close(): Promise<void>;
+}
+
+/**
+ * The append-only event log. Streams are `<category>-<id>`, the category free of `-`.
+ * Every adapter (SQLite embedded, KurrentDB) passes the same contract suite
+ * (`test/contract/event-store.contract.ts`).
+ */
+export abstract class EventStore {
+  /**
+   * Appends events to a stream atomically, after checking `expectedRevision`.
+   * Re-appending events whose ids are already stored, in the same stream and order, is a no-op
+   * returning the original result. Throws `ConcurrencyError` on a revision mismatch.
+   */
+  abstract append(
+    streamId: string,
+    events: readonly DomainEvent[],
+    options?: AppendOptions,
+  ): Promise<AppendResult>;
+
+  /** Events of one stream; an empty array when the stream does not exist. */
+  abstract readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+
+  /** The global log forwards, after a position. */
+  abstract readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+
+  /** The global log backwards, newest first. */
+  abstract readAllBackwards(options?: ReadAllBackwardsOptions): Promise<RecordedEvent[]>;
+
+  /** Position of the last event in the log (0 when empty). */
+  abstract headPosition(): Promise<number>;
+
+  /** Catch-up subscription to the global log; follows appends made by other processes too. */
+  abstract subscribeToAll(options?: SubscribeOptions): Subscription;
+
+  /** Releases connections and stops subscriptions. */
+  abstract close(): Promise<void>;
+}
+
+/** The stream's revision did not match what the writer expected: someone else wrote first. */
+export class ConcurrencyError extends DomainError {
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedRevision,
+    readonly actual: number | 'no_stream',
+  ) {
+    super(
+      'STREAM_REVISION_CONFLICT',
+      `stream ${streamId}: expected revision ${String(expected)}, found ${String(actual)}`,
+      { streamId, expected, actual },
+    );
+  }
+}
+
+/** Some of the event ids are stored already, but not as this exact batch in this stream. */
+export class DuplicateEventIdError extends DomainError {
+  constructor(
+    readonly streamId: string,
+    readonly eventId: string,
+  ) {
+    super(
+      'DUPLICATE_EVENT_ID',
+      `stream ${streamId}: event id ${eventId} is already stored elsewhere or in another batch`,
+      { streamId, eventId },
+    );
+  }
+}
+
+/** Stream names: `<category>-<id>`, category of letters, digits and `_`. */
+export const STREAM_ID_PATTERN = /^[A-Za-z][A-Za-z0-9_]*-\S+$/;
+
+export function assertValidStreamId(streamId: string): void {
+  if (!STREAM_ID_PATTERN.test(streamId) || streamId.length > 512) {
+    throw new DomainError(
+      'INVALID_STREAM_ID',
+      `invalid stream id ${JSON.stringify(streamId)}: expected <category>-<id>, category of [A-Za-z0-9_]`,
+      { streamId },
+    );
+  }
+}
+
+/** The category part of a stream id (`build` for `build-openstack-nova@…`). */
+export function streamCategory(streamId: string): string {
+  const dash = streamId.indexOf('-');
+  return dash < 0 ? streamId : streamId.slice(0, dash);
+}
