@@ -1,0 +1,295 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ConcurrencyError,
+  DuplicateEventIdError,
+  type EventStore,
+  type Subscription,
+  type SubscriptionBatch,
+} from '#domain/shared/event-store.port.js';
+import type { RecordedEvent } from '#domain/shared/event.js';
+import { testEvent, uniqueCategory } from '../support/events.js';
+
+export interface EventStoreFixture {
+  /** A store; may be called several times to get independent clients of the same log. */
+  open(): Promise<EventStore>;
+  teardown(): Promise<void>;
+}
+
+/**
+ * The behaviour every EventStore adapter must have. Written once, run against each adapter
+ * (SQLite always; KurrentDB when KURRENTDB_CONNECTION_STRING is set). Tests never assume an
+ * empty log or contiguous positions: a shared server holds other events too.
+ */
+export function describeEventStoreContract(name: string, makeFixture: () => Promise<EventStoreFixture>): void {
+  describe(`EventStore contract: ${name}`, () => {
+    let fixture: EventStoreFixture;
+    let store: EventStore;
+
+    beforeAll(async () => {
+      fixture = await makeFixture();
+      store = await fixture.open();
+    });
+    afterAll(async () => {
+      await store.close();
+      await fixture.teardown();
+    });
+
+    async function nextBatch(iterator: AsyncIterator<SubscriptionBatch>, want: (b: SubscriptionBatch) => boolean) {
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) throw new Error('subscription ended');
+        if (want(next.value)) return next.value;
+      }
+    }
+
+    async function collect(subscription: Subscription, count: number, prefix: string): Promise<RecordedEvent[]> {
+      const seen: RecordedEvent[] = [];
+      const iterator = subscription[Symbol.asyncIterator]();
+      while (seen.length < count) {
+        const batch = await nextBatch(iterator, () => true);
+        seen.push(...batch.events.filter((e) => e.streamId.startsWith(prefix)));
+      }
+      return seen;
+    }
+
+    describe('when appending to a stream that does not exist', () => {
+      it('accepts no_stream and numbers the events from revision 0', async () => {
+        const stream = `${uniqueCategory('order')}-1`;
+        const result = await store.append(stream, [testEvent('A'), testEvent('B')], { expectedRevision: 'no_stream' });
+        expect(result.nextExpectedRevision).toBe(1);
+        const events = await store.readStream(stream);
+        expect(events.map((e) => [e.type, e.revision])).toEqual([
+          ['A', 0],
+          ['B', 1],
+        ]);
+        expect(events[1]!.position).toBe(result.position);
+        expect(events[0]!.position).toBeLessThan(events[1]!.position);
+      });
+
+      it('refuses stream_exists with a ConcurrencyError naming the stream', async () => {
+        const stream = `${uniqueCategory('order')}-1`;
+        const attempt = store.append(stream, [testEvent('A')], { expectedRevision: 'stream_exists' });
+        await expect(attempt).rejects.toBeInstanceOf(ConcurrencyError);
+        await expect(attempt).rejects.toMatchObject({ streamId: stream, code: 'STREAM_REVISION_CONFLICT' });
+        expect(await store.readStream(stream)).toEqual([]);
+      });
+
+      it('refuses an exact revision', async () => {
+        const stream = `${uniqueCategory('order')}-1`;
+        await expect(store.append(stream, [testEvent('A')], { expectedRevision: 0 })).rejects.toBeInstanceOf(
+          ConcurrencyError,
+        );
+      });
+    });
+
+    describe('when appending to a stream that exists', () => {
+      it('refuses no_stream and keeps the stream unchanged', async () => {
+        const stream = `${uniqueCategory('order')}-1`;
+        await store.append(stream, [testEvent('A')]);
+        const attempt = store.append(stream, [testEvent('B')], { expectedRevision: 'no_stream' });
+        await expect(attempt).rejects.toMatchObject({ actual: 0 });
+        expect((await store.readStream(stream)).map((e) => e.type)).toEqual(['A']);
+      });
+
+      it('accepts the exact last revision and stream_exists, refuses a stale one', async () => {
+        const stream = `${uniqueCategory('order')}-1`;
+        await store.append(stream, [testEvent('A')]);
+        await store.append(stream, [testEvent('B')], { expectedRevision: 0 });
+        await store.append(stream, [testEvent('C')], { expectedRevision: 'stream_exists' });
+        await expect(store.append(stream, [testEvent('D')], { expectedRevision: 1 })).rejects.toMatchObject({
+          expected: 1,
+          actual: 2,
+        });
+        expect((await store.readStream(stream)).map((e) => e.type)).toEqual(['A', 'B', 'C']);
+      });
+
+      it('accepts any without a check', async () => {
+        const stream = `${uniqueCategory('order')}-1`;
+        await store.append(stream, [testEvent('A')], { expectedRevision: 'any' });
+        const result = await store.append(stream, [testEvent('B')], { expectedRevision: 'any' });
+        expect(result.nextExpectedRevision).toBe(1);
+      });
+    });
+
+    describe('when two writers race for the same revision', () => {
+      it('lets exactly one of them win', async () => {
+        const stream = `${uniqueCategory('claim')}-1`;
+        const other = await fixture.open();
+        try {
+          await store.append(stream, [testEvent('Discovered')]);
+          const outcomes = await Promise.allSettled([
+            store.append(stream, [testEvent('Claimed', { by: 'a' })], { expectedRevision: 0 }),
+            other.append(stream, [testEvent('Claimed', { by: 'b' })], { expectedRevision: 0 }),
+          ]);
+          expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+          const rejected = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult;
+          expect(rejected.reason).toBeInstanceOf(ConcurrencyError);
+          expect(await store.readStream(stream)).toHaveLength(2);
+        } finally {
+          await other.close();
+        }
+      });
+    });
+
+    describe('when the same events are appended again', () => {
+      it('is a no-op returning the original result', async () => {
+        const stream = `${uniqueCategory('idem')}-1`;
+        const batch = [testEvent('A'), testEvent('B')];
+        const first = await store.append(stream, batch, { expectedRevision: 'no_stream' });
+        const again = await store.append(stream, batch, { expectedRevision: 'no_stream' });
+        expect(again).toEqual(first);
+        expect(await store.readStream(stream)).toHaveLength(2);
+      });
+
+      it('refuses an event id already stored in another stream', async () => {
+        const category = uniqueCategory('idem');
+        const event = testEvent('A');
+        await store.append(`${category}-1`, [event]);
+        await expect(store.append(`${category}-2`, [event])).rejects.toBeInstanceOf(DuplicateEventIdError);
+        expect(await store.readStream(`${category}-2`)).toEqual([]);
+      });
+    });
+
+    describe('when reading a stream', () => {
+      it('reads forwards and backwards from a revision with a limit', async () => {
+        const stream = `${uniqueCategory('read')}-1`;
+        await store.append(stream, ['A', 'B', 'C', 'D', 'E'].map((t) => testEvent(t)));
+        const types = (events: RecordedEvent[]) => events.map((e) => e.type).join('');
+        expect(types(await store.readStream(stream))).toBe('ABCDE');
+        expect(types(await store.readStream(stream, { fromRevision: 2, maxCount: 2 }))).toBe('CD');
+        expect(types(await store.readStream(stream, { direction: 'backwards' }))).toBe('EDCBA');
+        expect(types(await store.readStream(stream, { direction: 'backwards', fromRevision: 3, maxCount: 2 }))).toBe(
+          'DC',
+        );
+        expect(types(await store.readStream(stream, { direction: 'backwards', maxCount: 1 }))).toBe('E');
+      });
+
+      it('returns an empty list for a stream that does not exist', async () => {
+        expect(await store.readStream(`${uniqueCategory('none')}-1`)).toEqual([]);
+      });
+
+      it('returns data and metadata exactly as appended, unicode included', async () => {
+        const stream = `${uniqueCategory('read')}-é`;
+        const event = testEvent('Noted', { text: 'paquet ✓ 包 \u0000 "quoted"', n: 1.5, list: [1, null] });
+        await store.append(stream, [event]);
+        const [stored] = await store.readStream(stream);
+        expect(stored!.data).toEqual(event.data);
+        expect(stored!.metadata).toEqual(event.metadata);
+        expect(stored!.streamId).toBe(stream);
+        expect(Number.isNaN(Date.parse(stored!.recordedAt))).toBe(false);
+      });
+    });
+
+    describe('when reading the global log', () => {
+      it('returns events after a position, in append order, with filters', async () => {
+        const category = uniqueCategory('all');
+        const before = await store.headPosition();
+        await store.append(`${category}-1`, [testEvent('A')]);
+        await store.append(`${category}x-2`, [testEvent('B')]);
+        await store.append(`${category}-1`, [testEvent('C')]);
+        const mine = (await store.readAll({ after: before, maxCount: 1000 })).filter((e) =>
+          e.streamId.startsWith(category),
+        );
+        expect(mine.map((e) => e.type)).toEqual(['A', 'B', 'C']);
+        expect(mine.map((e) => e.position)).toEqual([...mine.map((e) => e.position)].sort((a, b) => a - b));
+        const afterFirst = await store.readAll({ after: mine[0]!.position, filter: { streamPrefixes: [category] } });
+        expect(afterFirst.map((e) => e.type)).toEqual(['B', 'C']);
+        const onlyOneStream = await store.readAll({ after: before, filter: { streamPrefixes: [`${category}-`] } });
+        expect(onlyOneStream.map((e) => e.type)).toEqual(['A', 'C']);
+        const byType = await store.readAll({
+          after: before,
+          filter: { streamPrefixes: [category], eventTypes: ['B', 'C'] },
+        });
+        expect(byType.map((e) => e.type)).toEqual(['B', 'C']);
+        const limited = await store.readAll({ after: before, maxCount: 2, filter: { streamPrefixes: [category] } });
+        expect(limited).toHaveLength(2);
+        expect(await store.headPosition()).toBe(mine[2]!.position);
+        const backwards = await store.readAllBackwards({ maxCount: 3, filter: { streamPrefixes: [category] } });
+        expect(backwards.map((e) => e.type)).toEqual(['C', 'B', 'A']);
+        const older = await store.readAllBackwards({ before: mine[2]!.position, filter: { streamPrefixes: [category] } });
+        expect(older.map((e) => e.type)).toEqual(['B', 'A']);
+      });
+    });
+
+    describe('when subscribing to the global log', () => {
+      it('delivers history, reports caughtUp, then follows live appends', async () => {
+        const category = uniqueCategory('sub');
+        const before = await store.headPosition();
+        await store.append(`${category}-1`, [testEvent('A'), testEvent('B')]);
+        const subscription = store.subscribeToAll({ after: before, filter: { streamPrefixes: [category] } });
+        try {
+          const iterator = subscription[Symbol.asyncIterator]();
+          const history: RecordedEvent[] = [];
+          const caughtUp = await nextBatch(iterator, (b) => {
+            history.push(...b.events);
+            return b.caughtUp;
+          });
+          expect(history.map((e) => e.type)).toEqual(['A', 'B']);
+          expect(caughtUp.position).toBeGreaterThanOrEqual(history[1]!.position);
+          const writer = await fixture.open();
+          await writer.append(`${category}-2`, [testEvent('C')]);
+          await writer.close();
+          const live = await nextBatch(iterator, (b) => b.events.length > 0);
+          expect(live.events.map((e) => e.type)).toEqual(['C']);
+        } finally {
+          await subscription.close();
+        }
+      });
+
+      it('resumes strictly after a stored checkpoint', async () => {
+        const category = uniqueCategory('resume');
+        const before = await store.headPosition();
+        await store.append(`${category}-1`, [testEvent('A'), testEvent('B'), testEvent('C')]);
+        const [, second] = await store.readAll({ after: before, filter: { streamPrefixes: [category] } });
+        const subscription = store.subscribeToAll({ after: second!.position, filter: { streamPrefixes: [category] } });
+        try {
+          const events = await collect(subscription, 1, category);
+          expect(events.map((e) => e.type)).toEqual(['C']);
+        } finally {
+          await subscription.close();
+        }
+      });
+
+      it('pages a long history in bounded batches without loss or repetition', async () => {
+        const category = uniqueCategory('page');
+        const before = await store.headPosition();
+        for (let i = 0; i < 5; i++) {
+          await store.append(`${category}-${i}`, Array.from({ length: 50 }, (_, j) => testEvent('N', { n: i * 50 + j })));
+        }
+        const subscription = store.subscribeToAll({ after: before, maxBatchSize: 64, filter: { streamPrefixes: [category] } });
+        try {
+          const iterator = subscription[Symbol.asyncIterator]();
+          const seen: number[] = [];
+          await nextBatch(iterator, (b) => {
+            expect(b.events.length).toBeLessThanOrEqual(64);
+            seen.push(...b.events.map((e) => (e.data as { n: number }).n));
+            return b.caughtUp;
+          });
+          expect(seen).toEqual(Array.from({ length: 250 }, (_, i) => i));
+        } finally {
+          await subscription.close();
+        }
+      });
+
+      it('ends iteration when closed while waiting', async () => {
+        const subscription = store.subscribeToAll({ after: await store.headPosition(), filter: { streamPrefixes: [uniqueCategory('x')] } });
+        const iterator = subscription[Symbol.asyncIterator]();
+        await nextBatch(iterator, (b) => b.caughtUp);
+        const pending = iterator.next();
+        await subscription.close();
+        expect((await pending).done).toBe(true);
+      });
+    });
+
+    describe('when given a malformed stream id', () => {
+      it.each(['nodash', '-leading', 'sp ace-1', 'ca$t-1', ''])(
+        'refuses %j before touching the log',
+        async (streamId) => {
+          const before = await store.headPosition();
+          await expect(store.append(streamId, [testEvent('A')])).rejects.toMatchObject({ code: 'INVALID_STREAM_ID' });
+          expect(await store.headPosition()).toBe(before);
+        },
+      );
+    });
+  });
+}
