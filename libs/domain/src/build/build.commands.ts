@@ -1,0 +1,57 @@
+import type { CommitDiscovered } from './build.events.js';
+
+export interface DiscoverCommit {
+  readonly type: 'DiscoverCommit';
+  readonly commit: CommitDiscovered['data'];
+}
+
+export interface ClaimBuild {
+  readonly type: 'ClaimBuild';
+  readonly buildId: string;
+  readonly builderId: string;
+  readonly now: Date;
+  /** How long the claim holds without news from the builder. */
+  readonly leaseMs: number;
+}
+
+export interface StartBuild {
+  readonly type: 'StartBuild';
+  readonly buildId: string;
+  readonly dtBuild: number;
+  readonly workerId: number;
+  readonly driver: string;
+}
+
+/** What the build produced, as seen on disk by the builder. */
+export type BuildOutcome =
+  | { readonly status: 'success'; readonly artifacts: readonly string[]; readonly nvr: string | null }
+  | {
+      readonly status: 'failure';
+      readonly notes: string;
+      /** The first log line matching a known transient error, if any. */
+      readonly transientError: string | null;
+    };
+
+export interface CompleteBuild {
+  readonly type: 'CompleteBuild';
+  readonly buildId: string;
+  readonly repoDir: string;
+  readonly outcome: BuildOutcome;
+  /** `maxretries` from the configuration. */
+  readonly maxRetries: number;
+}
+
+export interface RecheckBuild {
+  readonly type: 'RecheckBuild';
+  /** `--force-recheck`: also recheck a successful build. */
+  readonly force: boolean;
+  /** `allow_force_rechecks` from the configuration. */
+  readonly allowForceRechecks: boolean;
+}
+
+export interface PurgeBuild {
+  readonly type: 'PurgeBuild';
+  readonly directoryRemoved: boolean;
+}
+
+export type BuildCommand = DiscoverCommit | ClaimBuild | StartBuild | CompleteBuild | RecheckBuild | PurgeBuild;

@@ -1,0 +1,206 @@
+import type { Decider } from '../shared/decider.js';
+import { DomainError, assertNever } from '../shared/errors.js';
+import type { EventPayload } from '../shared/event.js';
+import type { BuildCommand, ClaimBuild, CompleteBuild, PurgeBuild, RecheckBuild } from './build.commands.js';
+import type { BuildEvent } from './build.events.js';
+import { knownOf, type BuildState } from './build.state.js';
+
+type Payload = EventPayload<BuildEvent>;
+
+export class BuildRuleError extends DomainError {}
+
+function notDiscovered(): never {
+  throw new BuildRuleError('COMMIT_NOT_DISCOVERED', 'this commit was never discovered for this package');
+}
+
+function claim(command: ClaimBuild, state: BuildState): Payload[] {
+  switch (state.phase) {
+    case 'unknown':
+      return notDiscovered();
+    case 'built':
+      throw new BuildRuleError(
+        'BUILD_ALREADY_DONE',
+        `commit ${state.commit.commitHash} of ${state.commit.package} was already built (${state.last?.status}); recheck it to build it again`,
+        { status: state.last?.status },
+      );
+    case 'building': {
+      if (Date.parse(state.current.leaseExpiresAt) > command.now.getTime()) {
+        throw new BuildRuleError(
+          'BUILD_ALREADY_CLAIMED',
+          `commit ${state.commit.commitHash} of ${state.commit.package} is being built by ${state.current.builderId}`,
+          { builderId: state.current.builderId, buildId: state.current.buildId },
+        );
+      }
+      return [
+        { type: 'BuildAbandoned', data: { buildId: state.current.buildId, reason: 'lease_expired' } },
+        claimed(command, state.attempts + 1),
+      ];
+    }
+    case 'waiting':
+      return [claimed(command, state.attempts + 1)];
+    default:
+      return assertNever(state, 'build state');
+  }
+}
+
+function claimed(command: ClaimBuild, attempt: number): Payload {
+  return {
+    type: 'BuildClaimed',
+    data: {
+      buildId: command.buildId,
+      attempt,
+      builderId: command.builderId,
+      leaseExpiresAt: new Date(command.now.getTime() + command.leaseMs).toISOString(),
+    },
+  };
+}
+
+function requireCurrent(state: BuildState, buildId: string): Extract<BuildState, { phase: 'building' }> {
+  if (state.phase !== 'building' || state.current.buildId !== buildId) {
+    throw new BuildRuleError('BUILD_NOT_CLAIMED', `build ${buildId} does not hold the claim on this commit`, {
+      buildId,
+    });
+  }
+  return state;
+}
+
+function complete(command: CompleteBuild, state: BuildState): Payload[] {
+  const building = requireCurrent(state, command.buildId);
+  const { outcome, buildId, repoDir } = command;
+  if (outcome.status === 'success') {
+    return [{ type: 'BuildSucceeded', data: { buildId, artifacts: outcome.artifacts, nvr: outcome.nvr, repoDir, notes: 'OK' } }];
+  }
+  // DLRN: a transient error is retried while fewer than `maxretries` RETRY rows exist.
+  if (outcome.transientError !== null && building.retries < command.maxRetries) {
+    return [
+      {
+        type: 'BuildRetryScheduled',
+        data: {
+          buildId,
+          repoDir,
+          notes: outcome.notes,
+          matchedError: outcome.transientError,
+          retries: building.retries + 1,
+          maxRetries: command.maxRetries,
+        },
+      },
+    ];
+  }
+  return [{ type: 'BuildFailed', data: { buildId, repoDir, notes: outcome.notes } }];
+}
+
+function recheck(command: RecheckBuild, state: BuildState): Payload[] {
+  switch (state.phase) {
+    case 'unknown':
+      return notDiscovered();
+    case 'building':
+      throw new BuildRuleError('BUILD_IN_PROGRESS', 'the commit is being built; recheck it once the build ends');
+    case 'waiting':
+      // Last attempt was RETRY (it will be rebuilt anyway) or it was rechecked already.
+      if (state.last?.status === 'RETRY') return [];
+      throw new BuildRuleError(
+        'NOTHING_TO_RECHECK',
+        'There are no existing commits or the commit to be rechecked is already marked as RETRY.',
+      );
+    case 'built': {
+      const last = state.last!;
+      if (last.status === 'SUCCESS') {
+        if (!command.force || !command.allowForceRechecks) {
+          throw new BuildRuleError(
+            'RECHECK_OF_SUCCESS_REFUSED',
+            command.force
+              ? 'Force recheck is disabled: set allow_force_rechecks=true in the configuration'
+              : "It's not possible to recheck a successful commit",
+          );
+        }
+        return [{ type: 'BuildRechecked', data: { buildId: last.buildId, previousStatus: 'SUCCESS', forced: true } }];
+      }
+      return [{ type: 'BuildRechecked', data: { buildId: last.buildId, previousStatus: 'FAILED', forced: command.force } }];
+    }
+    default:
+      return assertNever(state, 'build state');
+  }
+}
+
+function purge(command: PurgeBuild, state: BuildState): Payload[] {
+  if (state.phase === 'unknown') return notDiscovered();
+  if (state.phase === 'building') throw new BuildRuleError('BUILD_IN_PROGRESS', 'cannot purge a build in progress');
+  if (state.purged) return [];
+  if (state.last === null) throw new BuildRuleError('NOTHING_TO_PURGE', 'this commit has no finished build');
+  return [
+    {
+      type: 'BuildPurged',
+      data: { buildId: state.last.buildId, repoDir: state.last.repoDir, directoryRemoved: command.directoryRemoved },
+    },
+  ];
+}
+
+function decide(command: BuildCommand, state: BuildState): Payload[] {
+  switch (command.type) {
+    case 'DiscoverCommit':
+      return state.phase === 'unknown' ? [{ type: 'CommitDiscovered', data: command.commit }] : [];
+    case 'ClaimBuild':
+      return claim(command, state);
+    case 'StartBuild': {
+      const building = requireCurrent(state, command.buildId);
+      if (building.current.dtBuild !== null) return [];
+      const { buildId, dtBuild, workerId, driver } = command;
+      return [{ type: 'BuildStarted', data: { buildId, dtBuild, workerId, driver } }];
+    }
+    case 'CompleteBuild':
+      return complete(command, state);
+    case 'RecheckBuild':
+      return recheck(command, state);
+    case 'PurgeBuild':
+      return purge(command, state);
+    default:
+      return assertNever(command, 'build command');
+  }
+}
+
+function evolve(state: BuildState, event: Payload): BuildState {
+  if (event.type === 'CommitDiscovered') {
+    if (state.phase !== 'unknown') return state;
+    return { phase: 'waiting', commit: event.data, attempts: 0, retries: 0, last: null, rechecked: false, purged: false };
+  }
+  if (state.phase === 'unknown') return state;
+  const known = knownOf(state);
+  switch (event.type) {
+    case 'BuildClaimed':
+      return {
+        ...known,
+        phase: 'building',
+        attempts: event.data.attempt,
+        current: { ...event.data, dtBuild: null },
+      };
+    case 'BuildAbandoned':
+      return { ...known, phase: 'waiting' };
+    case 'BuildStarted':
+      return state.phase === 'building'
+        ? { ...state, current: { ...state.current, dtBuild: event.data.dtBuild } }
+        : state;
+    case 'BuildSucceeded':
+    case 'BuildFailed': {
+      const status = event.type === 'BuildSucceeded' ? 'SUCCESS' : 'FAILED';
+      const last = { buildId: event.data.buildId, status, repoDir: event.data.repoDir } as const;
+      return { ...known, phase: 'built', last, rechecked: false, purged: false };
+    }
+    case 'BuildRetryScheduled': {
+      const last = { buildId: event.data.buildId, status: 'RETRY', repoDir: event.data.repoDir } as const;
+      return { ...known, phase: 'waiting', retries: event.data.retries, last, rechecked: false, purged: false };
+    }
+    case 'BuildRechecked':
+      return { ...known, phase: 'waiting', rechecked: true };
+    case 'BuildPurged':
+      return { ...state, purged: true };
+    default:
+      return assertNever(event, 'build event');
+  }
+}
+
+/** The life of one (package, commit triple): discovery, claims, results, rechecks, purge. */
+export const buildDecider: Decider<BuildCommand, BuildState, BuildEvent> = {
+  decide,
+  evolve,
+  initialState: () => ({ phase: 'unknown' }),
+};

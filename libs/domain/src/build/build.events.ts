@@ -1,0 +1,131 @@
+import type { DomainEvent } from '../shared/event.js';
+
+/** Build types DLRN knows; only `rpm` is built (`container` is reserved). */
+export type BuildType = 'rpm' | 'container';
+
+/**
+ * A (source, dist-git, extended) commit triple of a package was seen and is a build candidate.
+ * First event of a build stream; discovering the same triple again appends nothing.
+ */
+export type CommitDiscovered = DomainEvent<
+  'CommitDiscovered',
+  {
+    readonly package: string;
+    readonly project: string;
+    readonly type: BuildType;
+    readonly commitHash: string;
+    readonly distroHash: string;
+    readonly extendedHash: string | null;
+    /** Committer timestamps (epoch seconds); `dtCommit` orders all builds globally. */
+    readonly dtCommit: number;
+    readonly dtDistro: number;
+    readonly dtExtended: number | null;
+    /** Source branch actually checked out (after any fallback). */
+    readonly commitBranch: string;
+    readonly component: string | null;
+    readonly upstreamUrl: string | null;
+    readonly distgitUrl: string | null;
+    /** Downstream driver: the versions.csv this commit was pinned from. */
+    readonly versionsCsv: string | null;
+  }
+>;
+
+/** A builder took the triple; nobody else builds it until the lease expires. */
+export type BuildClaimed = DomainEvent<
+  'BuildClaimed',
+  {
+    readonly buildId: string;
+    /** 1 for the first attempt of this triple, +1 for every retry or recheck. */
+    readonly attempt: number;
+    readonly builderId: string;
+    readonly leaseExpiresAt: string;
+  }
+>;
+
+/** A claim whose builder vanished (lease expired) was given up so another builder can claim. */
+export type BuildAbandoned = DomainEvent<
+  'BuildAbandoned',
+  { readonly buildId: string; readonly reason: 'lease_expired' | 'builder_stopped' }
+>;
+
+/** The build really began: DLRN's `dt_build` (also the `RELEASE_DATE` of the NVR). */
+export type BuildStarted = DomainEvent<
+  'BuildStarted',
+  {
+    readonly buildId: string;
+    readonly dtBuild: number;
+    readonly workerId: number;
+    /** Build driver short name (`rpmbuild`, `mock`, `koji`, `copr`). */
+    readonly driver: string;
+  }
+>;
+
+export type BuildSucceeded = DomainEvent<
+  'BuildSucceeded',
+  {
+    readonly buildId: string;
+    /** Paths relative to datadir: `repos/<hashed dir>/<file>.rpm`. */
+    readonly artifacts: readonly string[];
+    /** `<name>-<version>-<release>` of the source RPM, when one was built. */
+    readonly nvr: string | null;
+    readonly repoDir: string;
+    readonly notes: string;
+  }
+>;
+
+/** A non-transient failure, or a transient one after `maxretries` retries. */
+export type BuildFailed = DomainEvent<
+  'BuildFailed',
+  {
+    readonly buildId: string;
+    readonly repoDir: string;
+    readonly notes: string;
+  }
+>;
+
+/** A transient failure (mirror down, DNS…): the triple will be built again on the next pass. */
+export type BuildRetryScheduled = DomainEvent<
+  'BuildRetryScheduled',
+  {
+    readonly buildId: string;
+    readonly repoDir: string;
+    readonly notes: string;
+    /** The known-error line that made it transient. */
+    readonly matchedError: string;
+    /** Retries recorded for this triple, this one included. */
+    readonly retries: number;
+    readonly maxRetries: number;
+  }
+>;
+
+/** DLRN deletes the row; we record that the last result no longer counts, so it is rebuilt. */
+export type BuildRechecked = DomainEvent<
+  'BuildRechecked',
+  {
+    readonly buildId: string;
+    readonly previousStatus: 'SUCCESS' | 'FAILED';
+    readonly forced: boolean;
+  }
+>;
+
+/** The build's repository directory was removed by `dlrn purge`; the history stays. */
+export type BuildPurged = DomainEvent<
+  'BuildPurged',
+  {
+    readonly buildId: string;
+    readonly repoDir: string;
+    /** False when the directory was kept because a successful build of the same commit shares it. */
+    readonly directoryRemoved: boolean;
+  }
+>;
+
+export type BuildEvent =
+  | CommitDiscovered
+  | BuildClaimed
+  | BuildAbandoned
+  | BuildStarted
+  | BuildSucceeded
+  | BuildFailed
+  | BuildRetryScheduled
+  | BuildRechecked
+  | BuildPurged;

@@ -1,0 +1,49 @@
+import type { DomainEvent } from '../shared/event.js';
+
+/**
+ * The branch was force-pushed: the last processed commit is no longer an ancestor of HEAD.
+ * Recorded instead of failing; discovery restarts from HEAD.
+ */
+export type HistoryRewritten = DomainEvent<
+  'HistoryRewritten',
+  {
+    readonly package: string;
+    readonly repository: 'source' | 'distgit';
+    readonly branch: string;
+    readonly knownCommit: string;
+    readonly newHead: string;
+  }
+>;
+
+/** The package's git refresh failed; it is skipped this pass (DLRN's `skiplist.txt`). */
+export type PackageSkipped = DomainEvent<
+  'PackageSkipped',
+  { readonly package: string; readonly reason: string }
+>;
+
+/** Maintainers were told by mail that a build FAILED (throttled to one per 24 h). */
+export type FailureNotified = DomainEvent<
+  'FailureNotified',
+  {
+    readonly package: string;
+    readonly buildId: string;
+    readonly recipients: readonly string[];
+    readonly subject: string;
+    /** Epoch seconds: DLRN's `projects.last_email`. */
+    readonly sentAt: number;
+  }
+>;
+
+/** The Gerrit "FTBFS" review step ran for the first failure after a success. */
+export type ReviewRequested = DomainEvent<
+  'ReviewRequested',
+  {
+    readonly package: string;
+    readonly buildId: string;
+    readonly topic: string;
+    readonly exitCode: number;
+    readonly output: string;
+  }
+>;
+
+export type PackageEvent = HistoryRewritten | PackageSkipped | FailureNotified | ReviewRequested;
