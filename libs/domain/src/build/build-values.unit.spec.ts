@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { buildStreamId, commitRef, packageName } from './commit-ref.js';
+import { formatNvr, nvrOfArtifacts, parseNvr, parseRpmFileName } from './nvr.js';
+import { releaseDate, releaseNumbering, releaseString, rpmVersion } from './release.js';
+import { findTransientError } from './transient-errors.js';
+
+const sha = '0689564c1a2b3d4e5f60718293a4b5c6d7e8f901';
+
+describe('release strings', () => {
+  it('formats dt_build as YYYYmmddHHMMSS in UTC', () => {
+    expect(releaseDate(1673347725)).toBe('20230110104845');
+  });
+
+  it.each([
+    ['0.date.hash', '0.20230110104845.0689564'],
+    ['0.1.date.hash', '0.1.20230110104845.0689564'],
+    ['minor.date.hash', '2.20230110104845.0689564'],
+  ] as const)('numbers %s releases as DLRN does', (mode, expected) => {
+    expect(releaseString({ numbering: mode, dtBuild: 1673347725, commitHash: sha, minor: '2' })).toBe(expected);
+  });
+
+  it('treats an unknown release_numbering as 0.date.hash, as DLRN does', () => {
+    expect(releaseNumbering('weird')).toBe('0.date.hash');
+    expect(releaseNumbering(undefined)).toBe('0.date.hash');
+  });
+
+  it('refuses a release_minor that is not an RPM release part', () => {
+    expect(() => releaseString({ numbering: 'minor.date.hash', dtBuild: 0, commitHash: sha, minor: '1 2' })).toThrow(/release_minor/);
+  });
+});
+
+describe('RPM versions from upstream versions', () => {
+  it.each([
+    ['21.1.1', '21.1.1'],
+    ['21.1.1-5-g0689564', '21.1.1'],
+    ['v2.3.0', '2.3.0'],
+    ['22.0.0.0rc1', '22.0.0.0'],
+    ['2.0.0b3', '2.0.0'],
+    ['1.0.dev5', '1.0'],
+    ['', '0.0.1'],
+    [null, '0.0.1'],
+    ['release-candidate', '0.0.1'],
+  ])('turns %j into %j', (input, expected) => {
+    expect(rpmVersion(input)).toBe(expected);
+  });
+});
+
+describe('NVRs', () => {
+  it('splits a name with dashes', () => {
+    expect(parseNvr('openstack-ironic-21.1.1-0.20230110104845.0689564.el9')).toEqual({
+      name: 'openstack-ironic',
+      version: '21.1.1',
+      release: '0.20230110104845.0689564.el9',
+    });
+    expect(formatNvr({ name: 'a-b', version: '1', release: '2' })).toBe('a-b-1-2');
+  });
+
+  it('parses RPM file names with their arch', () => {
+    expect(parseRpmFileName('python-nova-1.0-0.1.el9.noarch.rpm')).toMatchObject({ name: 'python-nova', arch: 'noarch' });
+    expect(() => parseRpmFileName('readme.txt')).toThrow(/RPM file name/);
+  });
+
+  it("takes the build's NVR from the first source RPM artifact, wherever it is in the list", () => {
+    expect(nvrOfArtifacts(['repos/a/b/c/nova-1.0-1.noarch.rpm', 'repos/a/b/c/nova-1.0-1.src.rpm'])).toBe('nova-1.0-1');
+    expect(nvrOfArtifacts(['repos/a/b/c/nova-1.0-1.noarch.rpm'])).toBeNull();
+  });
+});
+
+describe('transient errors', () => {
+  it('finds the first known transient error line, trimmed', () => {
+    const log = 'Building...\n  Error: Failed to synchronize cache for repo \'delorean-deps\'  \nmore';
+    expect(findTransientError(log)).toBe("Error: Failed to synchronize cache for repo 'delorean-deps'");
+  });
+
+  it('keeps DLRN\'s unescaped dots in the distroinfo alternative', () => {
+    expect(findTransientError('distroinfoXexception.CommandFailed: Command failed with return code 128: git')).not.toBeNull();
+  });
+
+  it('returns null for an ordinary build failure', () => {
+    expect(findTransientError('error: Bad exit status from /var/tmp/rpm-tmp.1 (%build)')).toBeNull();
+  });
+});
+
+describe('commit references', () => {
+  it('accepts git SHAs, the local driver\'s name-version and dev', () => {
+    expect(commitRef(sha, 'dev').distroHash).toBe('dev');
+    expect(commitRef('python-foo-1.2.3', sha).commitHash).toBe('python-foo-1.2.3');
+    expect(commitRef(sha, sha, 'None').extendedHash).toBeNull();
+  });
+
+  it.each(['../etc', 'a/b', '', 'a b', 'x'.repeat(65)])('refuses %j as a commit hash', (bad) => {
+    expect(() => commitRef(bad, sha)).toThrow(/invalid commit_hash/);
+  });
+
+  it('refuses package names that are not plain directory names', () => {
+    expect(() => packageName('../nova')).toThrow(/package name/);
+    expect(packageName('openstack-nova')).toBe('openstack-nova');
+  });
+
+  it('names the build stream after the package and the full triple', () => {
+    expect(buildStreamId('openstack-nova', commitRef('abc', 'def', 'ghi'))).toBe('build-openstack-nova@abc_def_ghi');
+    expect(buildStreamId('openstack-nova', commitRef('abc', 'def'))).toBe('build-openstack-nova@abc_def');
+  });
+});

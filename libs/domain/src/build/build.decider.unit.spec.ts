@@ -1,0 +1,254 @@
+import { describe, expect, it } from 'vitest';
+import { deciderSpec } from '../../../../test/support/decider-spec.js';
+import type { EventPayload } from '../shared/event.js';
+import type { BuildOutcome } from './build.commands.js';
+import { buildDecider } from './build.decider.js';
+import type { BuildEvent, CommitDiscovered } from './build.events.js';
+
+type Payload = EventPayload<BuildEvent>;
+const spec = deciderSpec(buildDecider);
+
+const commit: CommitDiscovered['data'] = {
+  package: 'openstack-nova',
+  project: 'nova',
+  type: 'rpm',
+  commitHash: '3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a',
+  distroHash: 'aabbccddeeff00112233445566778899aabbccdd',
+  extendedHash: null,
+  dtCommit: 1_700_000_000,
+  dtDistro: 1_699_000_000,
+  dtExtended: null,
+  commitBranch: 'master',
+  component: null,
+  upstreamUrl: 'https://opendev.org/openstack/nova',
+  distgitUrl: 'https://github.com/rdo-packages/nova-distgit',
+  versionsCsv: null,
+};
+const now = new Date('2026-11-25T10:00:00Z');
+const repoDir = '3f/2a/3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a_aabbccdd';
+
+const discovered: Payload = { type: 'CommitDiscovered', data: commit };
+const claimedBy = (buildId: string, attempt: number, leaseExpiresAt = '2026-11-25T12:00:00.000Z'): Payload => ({
+  type: 'BuildClaimed',
+  data: { buildId, attempt, builderId: 'builder-1', leaseExpiresAt },
+});
+const started = (buildId: string): Payload => ({
+  type: 'BuildStarted',
+  data: { buildId, dtBuild: 1_700_000_100, workerId: 1, driver: 'rpmbuild' },
+});
+const succeeded = (buildId: string): Payload => ({
+  type: 'BuildSucceeded',
+  data: { buildId, artifacts: [`repos/${repoDir}/nova-1.0-0.1.src.rpm`], nvr: 'nova-1.0-0.1', repoDir, notes: 'OK' },
+});
+const failed = (buildId: string): Payload => ({ type: 'BuildFailed', data: { buildId, repoDir, notes: 'boom' } });
+const retried = (buildId: string, retries: number): Payload => ({
+  type: 'BuildRetryScheduled',
+  data: { buildId, repoDir, notes: 'mirror', matchedError: 'No more mirrors to try', retries, maxRetries: 3 },
+});
+const transient: BuildOutcome = { status: 'failure', notes: 'mirror', transientError: 'No more mirrors to try' };
+const permanent: BuildOutcome = { status: 'failure', notes: 'boom', transientError: null };
+const complete = (buildId: string, outcome: BuildOutcome, maxRetries = 3) =>
+  ({ type: 'CompleteBuild', buildId, repoDir, outcome, maxRetries }) as const;
+const claim = (buildId: string, at = now) =>
+  ({ type: 'ClaimBuild', buildId, builderId: 'builder-1', now: at, leaseMs: 2 * 3600_000 }) as const;
+
+describe('build lifecycle', () => {
+  describe('when a commit is discovered for the first time', () => {
+    it('records it', () => {
+      spec.given([]).when({ type: 'DiscoverCommit', commit }).then([discovered]);
+    });
+  });
+
+  describe('when the same commit is discovered again', () => {
+    it('changes nothing, whatever happened since', () => {
+      spec.given([discovered]).when({ type: 'DiscoverCommit', commit }).thenNothingHappens();
+      spec.given([discovered, claimedBy('b1', 1), failed('b1')]).when({ type: 'DiscoverCommit', commit }).thenNothingHappens();
+    });
+  });
+
+  describe('when a discovered commit is claimed', () => {
+    it('grants attempt 1 with a lease', () => {
+      spec.given([discovered]).when(claim('b1')).then([claimedBy('b1', 1)]);
+    });
+  });
+
+  describe('when a commit was never discovered', () => {
+    it('refuses a claim', () => {
+      spec.given([]).when(claim('b1')).thenThrows('COMMIT_NOT_DISCOVERED');
+    });
+  });
+
+  describe('when another builder holds a live claim', () => {
+    it('refuses a second claim: one build of a commit at a time', () => {
+      spec.given([discovered, claimedBy('b1', 1)]).when(claim('b2')).thenThrows('BUILD_ALREADY_CLAIMED', /builder-1/);
+    });
+  });
+
+  describe('when the claim lease has expired', () => {
+    it('abandons the stale claim and grants a new attempt', () => {
+      const later = new Date('2026-11-25T12:00:01Z');
+      spec
+        .given([discovered, claimedBy('b1', 1), started('b1')])
+        .when(claim('b2', later))
+        .then([
+          { type: 'BuildAbandoned', data: { buildId: 'b1', reason: 'lease_expired' } },
+          { type: 'BuildClaimed', data: { buildId: 'b2', attempt: 2, builderId: 'builder-1', leaseExpiresAt: '2026-11-25T14:00:01.000Z' } },
+        ]);
+    });
+  });
+
+  describe('when the build starts', () => {
+    it('records dt_build for the claim holder', () => {
+      spec
+        .given([discovered, claimedBy('b1', 1)])
+        .when({ type: 'StartBuild', buildId: 'b1', dtBuild: 1_700_000_100, workerId: 1, driver: 'rpmbuild' })
+        .then([started('b1')]);
+    });
+
+    it('refuses a build id that does not hold the claim', () => {
+      spec
+        .given([discovered, claimedBy('b1', 1)])
+        .when({ type: 'StartBuild', buildId: 'other', dtBuild: 1, workerId: 1, driver: 'rpmbuild' })
+        .thenThrows('BUILD_NOT_CLAIMED');
+    });
+
+    it('is idempotent once started', () => {
+      spec
+        .given([discovered, claimedBy('b1', 1), started('b1')])
+        .when({ type: 'StartBuild', buildId: 'b1', dtBuild: 1_700_000_100, workerId: 1, driver: 'rpmbuild' })
+        .thenNothingHappens();
+    });
+  });
+
+  describe('when the build produced RPMs', () => {
+    it('records SUCCESS with notes OK', () => {
+      spec
+        .given([discovered, claimedBy('b1', 1), started('b1')])
+        .when(complete('b1', { status: 'success', artifacts: [`repos/${repoDir}/nova-1.0-0.1.src.rpm`], nvr: 'nova-1.0-0.1' }))
+        .then([succeeded('b1')]);
+    });
+  });
+
+  describe('when the build failed on a transient error with retries left', () => {
+    it('schedules a RETRY counting this one', () => {
+      spec.given([discovered, claimedBy('b1', 1), started('b1')]).when(complete('b1', transient)).then([retried('b1', 1)]);
+    });
+
+    it('lets the next pass claim it again as a new attempt', () => {
+      spec.given([discovered, claimedBy('b1', 1), retried('b1', 1)]).when(claim('b2')).then([claimedBy('b2', 2)]);
+    });
+  });
+
+  describe('when the build failed on a transient error maxretries times already', () => {
+    it('records FAILED', () => {
+      spec
+        .given([discovered, claimedBy('b1', 1), retried('b1', 1), claimedBy('b2', 2), retried('b2', 2), claimedBy('b3', 3), retried('b3', 3), claimedBy('b4', 4)])
+        .when(complete('b4', transient))
+        .then([{ type: 'BuildFailed', data: { buildId: 'b4', repoDir, notes: 'mirror' } }]);
+    });
+
+    it('respects a maxretries of 0', () => {
+      spec
+        .given([discovered, claimedBy('b1', 1)])
+        .when(complete('b1', transient, 0))
+        .then([{ type: 'BuildFailed', data: { buildId: 'b1', repoDir, notes: 'mirror' } }]);
+    });
+  });
+
+  describe('when the build failed on an unknown error', () => {
+    it('records FAILED at once', () => {
+      spec.given([discovered, claimedBy('b1', 1)]).when(complete('b1', permanent)).then([failed('b1')]);
+    });
+  });
+
+  describe('when a result arrives from a builder that lost its claim', () => {
+    it('refuses it', () => {
+      spec
+        .given([discovered, claimedBy('b1', 1), { type: 'BuildAbandoned', data: { buildId: 'b1', reason: 'lease_expired' } }, claimedBy('b2', 2)])
+        .when(complete('b1', permanent))
+        .thenThrows('BUILD_NOT_CLAIMED');
+    });
+  });
+
+  describe('when the commit was already built', () => {
+    it('refuses a new claim after SUCCESS', () => {
+      spec.given([discovered, claimedBy('b1', 1), succeeded('b1')]).when(claim('b2')).thenThrows('BUILD_ALREADY_DONE', /SUCCESS/);
+    });
+
+    it('refuses a new claim after FAILED', () => {
+      spec.given([discovered, claimedBy('b1', 1), failed('b1')]).when(claim('b2')).thenThrows('BUILD_ALREADY_DONE', /FAILED/);
+    });
+  });
+
+  describe('when the last build FAILED and is rechecked', () => {
+    const history = [discovered, claimedBy('b1', 1), failed('b1')];
+    it('records the recheck', () => {
+      spec
+        .given(history)
+        .when({ type: 'RecheckBuild', force: false, allowForceRechecks: false })
+        .then([{ type: 'BuildRechecked', data: { buildId: 'b1', previousStatus: 'FAILED', forced: false } }]);
+    });
+
+    it('makes the commit buildable again', () => {
+      const rechecked: Payload = { type: 'BuildRechecked', data: { buildId: 'b1', previousStatus: 'FAILED', forced: false } };
+      spec.given([...history, rechecked]).when(claim('b2')).then([claimedBy('b2', 2)]);
+    });
+
+    it('refuses a second recheck before the rebuild', () => {
+      const rechecked: Payload = { type: 'BuildRechecked', data: { buildId: 'b1', previousStatus: 'FAILED', forced: false } };
+      spec.given([...history, rechecked]).when({ type: 'RecheckBuild', force: false, allowForceRechecks: false }).thenThrows('NOTHING_TO_RECHECK');
+    });
+  });
+
+  describe('when the last build succeeded and is rechecked', () => {
+    const history = [discovered, claimedBy('b1', 1), succeeded('b1')];
+    it('refuses without --force-recheck', () => {
+      spec.given(history).when({ type: 'RecheckBuild', force: false, allowForceRechecks: true }).thenThrows('RECHECK_OF_SUCCESS_REFUSED', /not possible to recheck a successful commit/);
+    });
+
+    it('refuses --force-recheck unless allow_force_rechecks is set', () => {
+      spec.given(history).when({ type: 'RecheckBuild', force: true, allowForceRechecks: false }).thenThrows('RECHECK_OF_SUCCESS_REFUSED', /allow_force_rechecks/);
+    });
+
+    it('accepts --force-recheck with allow_force_rechecks', () => {
+      spec
+        .given(history)
+        .when({ type: 'RecheckBuild', force: true, allowForceRechecks: true })
+        .then([{ type: 'BuildRechecked', data: { buildId: 'b1', previousStatus: 'SUCCESS', forced: true } }]);
+    });
+  });
+
+  describe('when the last attempt was a RETRY and is rechecked', () => {
+    it('does nothing: it will be rebuilt anyway', () => {
+      spec.given([discovered, claimedBy('b1', 1), retried('b1', 1)]).when({ type: 'RecheckBuild', force: false, allowForceRechecks: false }).thenNothingHappens();
+    });
+  });
+
+  describe('when a build is in progress', () => {
+    it('refuses a recheck and a purge', () => {
+      spec.given([discovered, claimedBy('b1', 1)]).when({ type: 'RecheckBuild', force: false, allowForceRechecks: false }).thenThrows('BUILD_IN_PROGRESS');
+      spec.given([discovered, claimedBy('b1', 1)]).when({ type: 'PurgeBuild', directoryRemoved: true }).thenThrows('BUILD_IN_PROGRESS');
+    });
+  });
+
+  describe('when a finished build is purged', () => {
+    it('records the purge of the last result, once', () => {
+      const purged: Payload = { type: 'BuildPurged', data: { buildId: 'b1', repoDir, directoryRemoved: true } };
+      spec.given([discovered, claimedBy('b1', 1), succeeded('b1')]).when({ type: 'PurgeBuild', directoryRemoved: true }).then([purged]);
+      spec.given([discovered, claimedBy('b1', 1), succeeded('b1'), purged]).when({ type: 'PurgeBuild', directoryRemoved: true }).thenNothingHappens();
+    });
+
+    it('refuses when nothing was built yet', () => {
+      spec.given([discovered]).when({ type: 'PurgeBuild', directoryRemoved: true }).thenThrows('NOTHING_TO_PURGE');
+    });
+  });
+
+  describe('when folding a history', () => {
+    it('counts attempts and retries across rechecks', () => {
+      const state = spec
+        .given([discovered, claimedBy('b1', 1), retried('b1', 1), claimedBy('b2', 2), failed('b2'), { type: 'BuildRechecked', data: { buildId: 'b2', previousStatus: 'FAILED', forced: false } }])
+        .state();
+      expect(state).toMatchObject({ phase: 'waiting', attempts: 2, retries: 1, rechecked: true, last: { buildId: 'b2', status: 'FAILED' } });
+    });
+  });
+});

@@ -1,0 +1,52 @@
+import type { DomainEvent } from '../shared/event.js';
+
+/** A hashed repository was written: the build's RPMs plus links to every other package's. */
+export type RepoPublished = DomainEvent<
+  'RepoPublished',
+  {
+    readonly buildId: string;
+    readonly package: string;
+    readonly commitHash: string;
+    readonly distroHash: string;
+    readonly extendedHash: string | null;
+    readonly component: string | null;
+    /** Relative to `<datadir>/repos`: `<c[0:2]>/<c[2:4]>/<commit>_<distro8>`. */
+    readonly repoDir: string;
+    /** Packages whose latest build was not SUCCESS when the snapshot was taken. */
+    readonly failures: number;
+    /** `versions.csv` rows: package → [source sha, dist sha, status]. */
+    readonly packages: readonly {
+      readonly name: string;
+      readonly commitHash: string;
+      readonly distroHash: string;
+      readonly status: string;
+      readonly nvr: string | null;
+    }[];
+    /** `--no-repo`: no links, no createrepo, no .repo file. */
+    readonly withRepodata: boolean;
+  }
+>;
+
+interface PointerMove {
+  readonly buildId: string;
+  readonly repoDir: string;
+  readonly previousRepoDir: string | null;
+  readonly component: string | null;
+}
+
+/** `repos/current` now points at the repo of the last successful build. */
+export type CurrentMoved = DomainEvent<'CurrentMoved', PointerMove>;
+
+/** `repos/consistent` now points at the last repo in which no package was failing. */
+export type ConsistentMoved = DomainEvent<'ConsistentMoved', PointerMove>;
+
+export type RepoEvent = RepoPublished | CurrentMoved | ConsistentMoved;
+
+/** Streams of the `current`/`consistent` pointers (per component when components are on). */
+export function pointerStreamId(pointer: 'current' | 'consistent', component: string | null = null): string {
+  return component ? `pointer-${pointer}@component/${component}` : `pointer-${pointer}`;
+}
+
+export function repoStreamId(repoDir: string): string {
+  return `repo-${repoDir}`;
+}

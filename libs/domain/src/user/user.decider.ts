@@ -1,0 +1,57 @@
+import type { Decider } from '../shared/decider.js';
+import { DomainError, InvalidValueError, assertNever } from '../shared/errors.js';
+import type { EventPayload } from '../shared/event.js';
+import type { UserEvent } from './user.events.js';
+
+export type UserCommand =
+  | { readonly type: 'CreateUser'; readonly username: string; readonly passwordHash: string }
+  | { readonly type: 'ChangePassword'; readonly username: string; readonly passwordHash: string }
+  | { readonly type: 'DeleteUser'; readonly username: string };
+
+export type UserState = { readonly exists: false } | { readonly exists: true; readonly passwordHash: string };
+
+export class UserRuleError extends DomainError {}
+
+/** DLRN's users.username is 255 characters; no whitespace or control characters. */
+export function checkUsername(username: string): string {
+  if (!/^[^\s:\u0000-\u001f]{1,255}$/.test(username)) {
+    throw new InvalidValueError('username', username, '1 to 255 characters, no whitespace or ":"');
+  }
+  return username;
+}
+
+function decide(command: UserCommand, state: UserState): EventPayload<UserEvent>[] {
+  const username = checkUsername(command.username);
+  switch (command.type) {
+    case 'CreateUser':
+      if (state.exists) throw new UserRuleError('USER_EXISTS', `User ${username} already exists`);
+      return [{ type: 'UserCreated', data: { username, passwordHash: command.passwordHash } }];
+    case 'ChangePassword':
+      if (!state.exists) throw new UserRuleError('USER_NOT_FOUND', `User ${username} does not exist`);
+      return [{ type: 'UserPasswordChanged', data: { username, passwordHash: command.passwordHash } }];
+    case 'DeleteUser':
+      if (!state.exists) throw new UserRuleError('USER_NOT_FOUND', `User ${username} does not exist`);
+      return [{ type: 'UserDeleted', data: { username } }];
+    default:
+      return assertNever(command, 'user command');
+  }
+}
+
+function evolve(state: UserState, event: EventPayload<UserEvent>): UserState {
+  switch (event.type) {
+    case 'UserCreated':
+    case 'UserPasswordChanged':
+      return { exists: true, passwordHash: event.data.passwordHash };
+    case 'UserDeleted':
+      return { exists: false };
+    default:
+      return assertNever(event, 'user event');
+  }
+}
+
+/** API users, managed by `dlrn user create|update|delete`. */
+export const userDecider: Decider<UserCommand, UserState, UserEvent> = {
+  decide,
+  evolve,
+  initialState: () => ({ exists: false }),
+};

@@ -1,0 +1,47 @@
+import { describe, it } from 'vitest';
+import { deciderSpec } from '../../../../test/support/decider-spec.js';
+import { userDecider } from './user.decider.js';
+
+const spec = deciderSpec(userDecider);
+const created = { type: 'UserCreated', data: { username: 'ci', passwordHash: '$scrypt$a' } } as const;
+
+describe('users', () => {
+  describe('when the user does not exist', () => {
+    it('creates it', () => {
+      spec.given([]).when({ type: 'CreateUser', username: 'ci', passwordHash: '$scrypt$a' }).then([created]);
+    });
+
+    it('refuses an update or a delete naming the user', () => {
+      spec.given([]).when({ type: 'ChangePassword', username: 'ci', passwordHash: 'x' }).thenThrows('USER_NOT_FOUND', /ci/);
+      spec.given([]).when({ type: 'DeleteUser', username: 'ci' }).thenThrows('USER_NOT_FOUND');
+    });
+  });
+
+  describe('when the user exists', () => {
+    it('refuses to create it again', () => {
+      spec.given([created]).when({ type: 'CreateUser', username: 'ci', passwordHash: 'x' }).thenThrows('USER_EXISTS', /already exists/);
+    });
+
+    it('changes the password and deletes it', () => {
+      spec
+        .given([created])
+        .when({ type: 'ChangePassword', username: 'ci', passwordHash: '$6$b' })
+        .then([{ type: 'UserPasswordChanged', data: { username: 'ci', passwordHash: '$6$b' } }]);
+      spec.given([created]).when({ type: 'DeleteUser', username: 'ci' }).then([{ type: 'UserDeleted', data: { username: 'ci' } }]);
+    });
+  });
+
+  describe('when the user was deleted', () => {
+    it('can be created again', () => {
+      spec
+        .given([created, { type: 'UserDeleted', data: { username: 'ci' } }])
+        .when({ type: 'CreateUser', username: 'ci', passwordHash: 'n' })
+        .then([{ type: 'UserCreated', data: { username: 'ci', passwordHash: 'n' } }]);
+    });
+  });
+
+  it('refuses a username with whitespace or a colon', () => {
+    spec.given([]).when({ type: 'CreateUser', username: 'a b', passwordHash: 'x' }).thenThrows('INVALID_VALUE');
+    spec.given([]).when({ type: 'CreateUser', username: 'a:b', passwordHash: 'x' }).thenThrows('INVALID_VALUE');
+  });
+});
