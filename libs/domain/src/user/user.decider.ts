@@ -14,7 +14,7 @@ export class UserRuleError extends DomainError {}
 
 /** DLRN's users.username is 255 characters; no whitespace or control characters. */
 export function checkUsername(username: string): string {
-  if (!/^[^\s:\u0000-\u001f]{1,255}$/.test(username)) {
+  if (!/^[^\s:\p{Cc}]{1,255}$/u.test(username)) {
     throw new InvalidValueError('username', username, '1 to 255 characters, no whitespace or ":"');
   }
   return username;

@@ -55,6 +55,22 @@ function signalFor(file: string): EventEmitter {
   return emitter;
 }
 
+/** Column order of `SELECT_COLUMNS`, read as arrays: faster than objects on long scans. */
+type RawRow = [number, string, number, string, string, string, string];
+const SELECT_COLUMNS = 'position, stream_id, revision, type, data, metadata, recorded_at';
+
+function fromRaw(row: RawRow): RecordedEvent {
+  return {
+    streamId: row[1],
+    revision: row[2],
+    position: row[0],
+    type: row[3],
+    data: JSON.parse(row[4]) as object,
+    metadata: JSON.parse(row[5]) as EventMetadata,
+    recordedAt: row[6],
+  };
+}
+
 function toRecorded(row: EventRow): RecordedEvent {
   return {
     streamId: row.stream_id,
@@ -264,9 +280,9 @@ export class SqliteEventStore extends EventStore implements SubscriptionSource {
     const { sql, params } = describeFilter(filter);
     const statement = this.cachedStatement(
       `f${sql}`,
-      `SELECT * FROM events WHERE position > ? AND position <= ?${sql} ORDER BY position LIMIT ?`,
-    );
-    return (statement.all(after, upTo, ...params, maxCount) as EventRow[]).map(toRecorded);
+      `SELECT ${SELECT_COLUMNS} FROM events WHERE position > ? AND position <= ?${sql} ORDER BY position LIMIT ?`,
+    ).raw(true);
+    return (statement.all(after, upTo, ...params, maxCount) as RawRow[]).map(fromRaw);
   }
 
   waitForAppend(timeoutMs: number, signal: AbortSignal): Promise<void> {

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh Debian machine: installs what it needs, then runs the
+# static checks (types, lint, format) and every vitest test, and ends with one plain line
+# `N passed, N failed[, N skipped]` (each static check counts as one test).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+DLRN_WITH_POSTGRES=1 bash scripts/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+
+static_failed=0
+static_passed=0
+run_check() {
+  local name=$1
+  shift
+  echo "== $name"
+  if "$@"; then static_passed=$((static_passed + 1)); else echo "!! $name failed"; static_failed=$((static_failed + 1)); fi
+}
+run_check typecheck npx tsc -p tsconfig.json --noEmit
+run_check lint npx eslint . --max-warnings=0
+run_check format npx prettier --check . --log-level=warn
+
+echo "== vitest"
+results=.test-results.json
+rm -f "$results"
+npx vitest run --reporter=default --reporter=json --outputFile.json="$results"
+vitest_status=$?
+
+summary=$(node -e '
+  const fs = require("node:fs");
+  const [file, sp, sf, status] = process.argv.slice(1);
+  let passed = +sp, failed = +sf, skipped = 0;
+  if (fs.existsSync(file)) {
+    const r = JSON.parse(fs.readFileSync(file, "utf8"));
+    passed += r.numPassedTests; failed += r.numFailedTests; skipped += r.numPendingTests + r.numTodoTests;
+    if (+status !== 0 && r.numFailedTests === 0) failed += 1; // a suite that failed to load
+  } else if (+status !== 0) failed += 1;
+  console.log(`${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ""));
+' "$results" "$static_passed" "$static_failed" "$vitest_status")
+echo "$summary"
+case "$summary" in *" 0 failed"*) exit 0 ;; *) exit 1 ;; esac
