@@ -9,7 +9,14 @@ const TEST_SUPPORT = resolve('test/support');
 
 /** Reports imports in libs/domain that leave libs/domain (specs may also use vitest and test/support). */
 const domainBoundary = {
-  meta: { type: 'problem', schema: [], messages: { outside: "libs/domain must not import '{{source}}': the domain stays pure (only relative imports inside libs/domain)" } },
+  meta: {
+    type: 'problem',
+    schema: [],
+    messages: {
+      outside:
+        "libs/domain must not import '{{source}}': the domain stays pure (only relative imports inside libs/domain)",
+    },
+  },
   create(context) {
     const file = context.filename;
     const isSpec = /\.spec\.ts$/.test(file);
@@ -25,7 +32,12 @@ const domainBoundary = {
       }
       context.report({ node, messageId: 'outside', data: { source } });
     }
-    return { ImportDeclaration: check, ExportNamedDeclaration: check, ExportAllDeclaration: check, ImportExpression: check };
+    return {
+      ImportDeclaration: check,
+      ExportNamedDeclaration: check,
+      ExportAllDeclaration: check,
+      ImportExpression: check,
+    };
   },
 };
 
@@ -34,7 +46,16 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', performance: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        performance: 'readonly',
+      },
+    },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },

@@ -13,7 +13,9 @@ import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-even
 import { EVENT_STORE_SCHEMA } from '#infrastructure/event-store/sqlite/sqlite-event-store.schema.js';
 import { uuidv7 } from '#infrastructure/ids/uuid-v7.id-generator.js';
 
-const { values } = parseArgs({ options: { events: { type: 'string', default: '200000' }, single: { type: 'string', default: '20000' } } });
+const { values } = parseArgs({
+  options: { events: { type: 'string', default: '200000' }, single: { type: 'string', default: '20000' } },
+});
 const BATCHED = Number(values.events);
 const SINGLE = Number(values.single);
 const BATCH = 100;
@@ -23,8 +25,20 @@ function makeEvents(count: number): DomainEvent[] {
   const occurredAt = new Date().toISOString();
   return Array.from({ length: count }, (_, i) => ({
     type: 'BuildSucceeded',
-    data: { buildId: uuidv7(), artifacts: [`repos/ab/cd/abcdef${i}_12345678/pkg-1.0-1.noarch.rpm`], nvr: 'pkg-1.0-1', notes: 'OK' },
-    metadata: { schemaVersion: 1, eventId: uuidv7(), occurredAt, correlationId: 'bench', causationId: null, actor: 'bench' },
+    data: {
+      buildId: uuidv7(),
+      artifacts: [`repos/ab/cd/abcdef${i}_12345678/pkg-1.0-1.noarch.rpm`],
+      nvr: 'pkg-1.0-1',
+      notes: 'OK',
+    },
+    metadata: {
+      schemaVersion: 1,
+      eventId: uuidv7(),
+      occurredAt,
+      correlationId: 'bench',
+      causationId: null,
+      actor: 'bench',
+    },
   }));
 }
 
@@ -47,7 +61,15 @@ function rawRows(events: DomainEvent[], perStream: Map<string, number>): Row[] {
     const stream = `build-s${i % STREAMS}`;
     const revision = (perStream.get(stream) ?? -1) + 1;
     perStream.set(stream, revision);
-    return [stream, revision, e.metadata.eventId, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata), recordedAt];
+    return [
+      stream,
+      revision,
+      e.metadata.eventId,
+      e.type,
+      JSON.stringify(e.data),
+      JSON.stringify(e.metadata),
+      recordedAt,
+    ];
   });
 }
 
@@ -71,7 +93,9 @@ try {
 
     const db = rawDb(join(dir, 'single-raw.sqlite'));
     const head = db.prepare('SELECT revision FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1');
-    const insert = db.prepare('INSERT INTO events (stream_id, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const insert = db.prepare(
+      'INSERT INTO events (stream_id, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
     const rows = rawRows(makeEvents(SINGLE), new Map());
     const one = db.transaction((row: Row) => {
       head.get(row[0]);
@@ -81,7 +105,12 @@ try {
     for (const row of rows) one.immediate(row);
     const rawMs = performance.now() - t1;
     db.close();
-    results.push([`append, 1 event/tx (${SINGLE.toLocaleString('en-US')})`, rate(SINGLE, storeMs), rate(SINGLE, rawMs), (storeMs / rawMs).toFixed(2)]);
+    results.push([
+      `append, 1 event/tx (${SINGLE.toLocaleString('en-US')})`,
+      rate(SINGLE, storeMs),
+      rate(SINGLE, rawMs),
+      (storeMs / rawMs).toFixed(2),
+    ]);
   }
 
   // Batched appends: 100 events per transaction to one stream.
@@ -95,7 +124,9 @@ try {
     const storeMs = performance.now() - t0;
 
     const db = rawDb(join(dir, 'batched-raw.sqlite'));
-    const insert = db.prepare('INSERT INTO events (stream_id, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const insert = db.prepare(
+      'INSERT INTO events (stream_id, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
     const rawEvents = makeEvents(BATCHED);
     const many = db.transaction((rows: Row[]) => {
       for (const row of rows) insert.run(...row);
@@ -106,12 +137,27 @@ try {
       const stream = `build-s${(i / BATCH) % STREAMS}`;
       const recordedAt = new Date().toISOString();
       const base = (perStream.get(stream) ?? -1) + 1;
-      const rows = rawEvents.slice(i, i + BATCH).map((e, j): Row => [stream, base + j, e.metadata.eventId, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata), recordedAt]);
+      const rows = rawEvents
+        .slice(i, i + BATCH)
+        .map((e, j): Row => [
+          stream,
+          base + j,
+          e.metadata.eventId,
+          e.type,
+          JSON.stringify(e.data),
+          JSON.stringify(e.metadata),
+          recordedAt,
+        ]);
       perStream.set(stream, base + rows.length - 1);
       many.immediate(rows);
     }
     const rawMs = performance.now() - t1;
-    results.push([`append, ${BATCH} events/tx (${BATCHED.toLocaleString('en-US')})`, rate(BATCHED, storeMs), rate(BATCHED, rawMs), (storeMs / rawMs).toFixed(2)]);
+    results.push([
+      `append, ${BATCH} events/tx (${BATCHED.toLocaleString('en-US')})`,
+      rate(BATCHED, storeMs),
+      rate(BATCHED, rawMs),
+      (storeMs / rawMs).toFixed(2),
+    ]);
 
     // Read the whole log forwards in pages of 5000, data and metadata parsed.
     const t2 = performance.now();
@@ -139,7 +185,12 @@ try {
       rawAfter = page[page.length - 1]!.position;
     }
     const rawReadMs = performance.now() - t3;
-    results.push([`read all, pages of 5000 (${count.toLocaleString('en-US')})`, rate(count, readMs), rate(rawCount, rawReadMs), (readMs / rawReadMs).toFixed(2)]);
+    results.push([
+      `read all, pages of 5000 (${count.toLocaleString('en-US')})`,
+      rate(count, readMs),
+      rate(rawCount, rawReadMs),
+      (readMs / rawReadMs).toFixed(2),
+    ]);
     await store.close();
     db.close();
   }

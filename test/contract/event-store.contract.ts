@@ -154,11 +154,11 @@ export function describeEventStoreContract(
       it.skipIf(capabilities.detectsEventIdReuseAcrossStreams === false)(
         'refuses an event id already stored in another stream',
         async () => {
-        const category = uniqueCategory('idem');
-        const event = testEvent('A');
-        await store.append(`${category}-1`, [event]);
-        await expect(store.append(`${category}-2`, [event])).rejects.toBeInstanceOf(DuplicateEventIdError);
-        expect(await store.readStream(`${category}-2`)).toEqual([]);
+          const category = uniqueCategory('idem');
+          const event = testEvent('A');
+          await store.append(`${category}-1`, [event]);
+          await expect(store.append(`${category}-2`, [event])).rejects.toBeInstanceOf(DuplicateEventIdError);
+          expect(await store.readStream(`${category}-2`)).toEqual([]);
         },
       );
     });
@@ -166,7 +166,10 @@ export function describeEventStoreContract(
     describe('when reading a stream', () => {
       it('reads forwards and backwards from a revision with a limit', async () => {
         const stream = `${uniqueCategory('read')}-1`;
-        await store.append(stream, ['A', 'B', 'C', 'D', 'E'].map((t) => testEvent(t)));
+        await store.append(
+          stream,
+          ['A', 'B', 'C', 'D', 'E'].map((t) => testEvent(t)),
+        );
         const types = (events: RecordedEvent[]) => events.map((e) => e.type).join('');
         expect(types(await store.readStream(stream))).toBe('ABCDE');
         expect(types(await store.readStream(stream, { fromRevision: 2, maxCount: 2 }))).toBe('CD');
@@ -219,7 +222,10 @@ export function describeEventStoreContract(
         expect(await store.headPosition()).toBe(mine[2]!.position);
         const backwards = await store.readAllBackwards({ maxCount: 3, filter: { streamPrefixes: [category] } });
         expect(backwards.map((e) => e.type)).toEqual(['C', 'B', 'A']);
-        const older = await store.readAllBackwards({ before: mine[2]!.position, filter: { streamPrefixes: [category] } });
+        const older = await store.readAllBackwards({
+          before: mine[2]!.position,
+          filter: { streamPrefixes: [category] },
+        });
         expect(older.map((e) => e.type)).toEqual(['B', 'A']);
       });
     });
@@ -267,9 +273,16 @@ export function describeEventStoreContract(
         const category = uniqueCategory('page');
         const before = await store.headPosition();
         for (let i = 0; i < 5; i++) {
-          await store.append(`${category}-${i}`, Array.from({ length: 50 }, (_, j) => testEvent('N', { n: i * 50 + j })));
+          await store.append(
+            `${category}-${i}`,
+            Array.from({ length: 50 }, (_, j) => testEvent('N', { n: i * 50 + j })),
+          );
         }
-        const subscription = store.subscribeToAll({ after: before, maxBatchSize: 64, filter: { streamPrefixes: [category] } });
+        const subscription = store.subscribeToAll({
+          after: before,
+          maxBatchSize: 64,
+          filter: { streamPrefixes: [category] },
+        });
         try {
           const iterator = subscription[Symbol.asyncIterator]();
           const seen: number[] = [];
@@ -285,7 +298,10 @@ export function describeEventStoreContract(
       });
 
       it('ends iteration when closed while waiting', async () => {
-        const subscription = store.subscribeToAll({ after: await store.headPosition(), filter: { streamPrefixes: [uniqueCategory('x')] } });
+        const subscription = store.subscribeToAll({
+          after: await store.headPosition(),
+          filter: { streamPrefixes: [uniqueCategory('x')] },
+        });
         const iterator = subscription[Symbol.asyncIterator]();
         await nextBatch(iterator, (b) => b.caughtUp);
         const pending = iterator.next();

@@ -11,7 +11,14 @@ const recorded = (type: string, schemaVersion: number, data: object): RecordedEv
   type,
   data,
   recordedAt: '2026-01-01T00:00:00.000Z',
-  metadata: { schemaVersion, eventId: 'e1', occurredAt: '2026-01-01T00:00:00.000Z', correlationId: 'c', causationId: null, actor: 't' },
+  metadata: {
+    schemaVersion,
+    eventId: 'e1',
+    occurredAt: '2026-01-01T00:00:00.000Z',
+    correlationId: 'c',
+    causationId: null,
+    actor: 't',
+  },
 });
 
 describe('event catalogue', () => {
@@ -41,7 +48,9 @@ describe('event catalogue', () => {
     });
 
     it('fails loudly when an upcaster is missing', () => {
-      expect(() => upcast(recorded('Renamed', 1, {}), { versions: { Renamed: 2 }, upcasters: {} })).toThrow(/no upcaster/);
+      expect(() => upcast(recorded('Renamed', 1, {}), { versions: { Renamed: 2 }, upcasters: {} })).toThrow(
+        /no upcaster/,
+      );
     });
 
     it('passes current and unknown events through untouched', () => {
@@ -60,11 +69,31 @@ describe('event catalogue', () => {
         { type: 'UserDeleted', data: { username: 'b' } },
       ],
       { correlationId: 'corr', causationId: 'cause', actor: 'user:admin', trigger: 'cli' },
-      { ids: { next: () => `id-${++n}` }, clock: { now: () => new Date('2026-11-25T00:00:00Z') }, schemaVersion: schemaVersionOf },
+      {
+        ids: { next: () => `id-${++n}` },
+        clock: { now: () => new Date('2026-11-25T00:00:00Z') },
+        schemaVersion: schemaVersionOf,
+      },
     );
     expect(events.map((e) => e.metadata)).toEqual([
-      { schemaVersion: 1, eventId: 'id-1', occurredAt: '2026-11-25T00:00:00.000Z', correlationId: 'corr', causationId: 'cause', actor: 'user:admin', trigger: 'cli' },
-      { schemaVersion: 1, eventId: 'id-2', occurredAt: '2026-11-25T00:00:00.000Z', correlationId: 'corr', causationId: 'cause', actor: 'user:admin', trigger: 'cli' },
+      {
+        schemaVersion: 1,
+        eventId: 'id-1',
+        occurredAt: '2026-11-25T00:00:00.000Z',
+        correlationId: 'corr',
+        causationId: 'cause',
+        actor: 'user:admin',
+        trigger: 'cli',
+      },
+      {
+        schemaVersion: 1,
+        eventId: 'id-2',
+        occurredAt: '2026-11-25T00:00:00.000Z',
+        correlationId: 'corr',
+        causationId: 'cause',
+        actor: 'user:admin',
+        trigger: 'cli',
+      },
     ]);
   });
 });

@@ -25,7 +25,9 @@ describe('release strings', () => {
   });
 
   it('refuses a release_minor that is not an RPM release part', () => {
-    expect(() => releaseString({ numbering: 'minor.date.hash', dtBuild: 0, commitHash: sha, minor: '1 2' })).toThrow(/release_minor/);
+    expect(() => releaseString({ numbering: 'minor.date.hash', dtBuild: 0, commitHash: sha, minor: '1 2' })).toThrow(
+      /release_minor/,
+    );
   });
 });
 
@@ -56,7 +58,10 @@ describe('NVRs', () => {
   });
 
   it('parses RPM file names with their arch', () => {
-    expect(parseRpmFileName('python-nova-1.0-0.1.el9.noarch.rpm')).toMatchObject({ name: 'python-nova', arch: 'noarch' });
+    expect(parseRpmFileName('python-nova-1.0-0.1.el9.noarch.rpm')).toMatchObject({
+      name: 'python-nova',
+      arch: 'noarch',
+    });
     expect(() => parseRpmFileName('readme.txt')).toThrow(/RPM file name/);
   });
 
@@ -68,12 +73,14 @@ describe('NVRs', () => {
 
 describe('transient errors', () => {
   it('finds the first known transient error line, trimmed', () => {
-    const log = 'Building...\n  Error: Failed to synchronize cache for repo \'delorean-deps\'  \nmore';
+    const log = "Building...\n  Error: Failed to synchronize cache for repo 'delorean-deps'  \nmore";
     expect(findTransientError(log)).toBe("Error: Failed to synchronize cache for repo 'delorean-deps'");
   });
 
-  it('keeps DLRN\'s unescaped dots in the distroinfo alternative', () => {
-    expect(findTransientError('distroinfoXexception.CommandFailed: Command failed with return code 128: git')).not.toBeNull();
+  it("keeps DLRN's unescaped dots in the distroinfo alternative", () => {
+    expect(
+      findTransientError('distroinfoXexception.CommandFailed: Command failed with return code 128: git'),
+    ).not.toBeNull();
   });
 
   it('returns null for an ordinary build failure', () => {
@@ -82,7 +89,7 @@ describe('transient errors', () => {
 });
 
 describe('commit references', () => {
-  it('accepts git SHAs, the local driver\'s name-version and dev', () => {
+  it("accepts git SHAs, the local driver's name-version and dev", () => {
     expect(commitRef(sha, 'dev').distroHash).toBe('dev');
     expect(commitRef('python-foo-1.2.3', sha).commitHash).toBe('python-foo-1.2.3');
     expect(commitRef(sha, sha, 'None').extendedHash).toBeNull();

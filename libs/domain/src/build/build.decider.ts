@@ -68,7 +68,12 @@ function complete(command: CompleteBuild, state: BuildState): Payload[] {
   const building = requireCurrent(state, command.buildId);
   const { outcome, buildId, repoDir } = command;
   if (outcome.status === 'success') {
-    return [{ type: 'BuildSucceeded', data: { buildId, artifacts: outcome.artifacts, nvr: outcome.nvr, repoDir, notes: 'OK' } }];
+    return [
+      {
+        type: 'BuildSucceeded',
+        data: { buildId, artifacts: outcome.artifacts, nvr: outcome.nvr, repoDir, notes: 'OK' },
+      },
+    ];
   }
   // DLRN: a transient error is retried while fewer than `maxretries` RETRY rows exist.
   if (outcome.transientError !== null && building.retries < command.maxRetries) {
@@ -115,7 +120,9 @@ function recheck(command: RecheckBuild, state: BuildState): Payload[] {
         }
         return [{ type: 'BuildRechecked', data: { buildId: last.buildId, previousStatus: 'SUCCESS', forced: true } }];
       }
-      return [{ type: 'BuildRechecked', data: { buildId: last.buildId, previousStatus: 'FAILED', forced: command.force } }];
+      return [
+        { type: 'BuildRechecked', data: { buildId: last.buildId, previousStatus: 'FAILED', forced: command.force } },
+      ];
     }
     default:
       return assertNever(state, 'build state');
@@ -161,7 +168,15 @@ function decide(command: BuildCommand, state: BuildState): Payload[] {
 function evolve(state: BuildState, event: Payload): BuildState {
   if (event.type === 'CommitDiscovered') {
     if (state.phase !== 'unknown') return state;
-    return { phase: 'waiting', commit: event.data, attempts: 0, retries: 0, last: null, rechecked: false, purged: false };
+    return {
+      phase: 'waiting',
+      commit: event.data,
+      attempts: 0,
+      retries: 0,
+      last: null,
+      rechecked: false,
+      purged: false,
+    };
   }
   if (state.phase === 'unknown') return state;
   const known = knownOf(state);

@@ -62,13 +62,19 @@ describe('build lifecycle', () => {
   describe('when the same commit is discovered again', () => {
     it('changes nothing, whatever happened since', () => {
       spec.given([discovered]).when({ type: 'DiscoverCommit', commit }).thenNothingHappens();
-      spec.given([discovered, claimedBy('b1', 1), failed('b1')]).when({ type: 'DiscoverCommit', commit }).thenNothingHappens();
+      spec
+        .given([discovered, claimedBy('b1', 1), failed('b1')])
+        .when({ type: 'DiscoverCommit', commit })
+        .thenNothingHappens();
     });
   });
 
   describe('when a discovered commit is claimed', () => {
     it('grants attempt 1 with a lease', () => {
-      spec.given([discovered]).when(claim('b1')).then([claimedBy('b1', 1)]);
+      spec
+        .given([discovered])
+        .when(claim('b1'))
+        .then([claimedBy('b1', 1)]);
     });
   });
 
@@ -80,7 +86,10 @@ describe('build lifecycle', () => {
 
   describe('when another builder holds a live claim', () => {
     it('refuses a second claim: one build of a commit at a time', () => {
-      spec.given([discovered, claimedBy('b1', 1)]).when(claim('b2')).thenThrows('BUILD_ALREADY_CLAIMED', /builder-1/);
+      spec
+        .given([discovered, claimedBy('b1', 1)])
+        .when(claim('b2'))
+        .thenThrows('BUILD_ALREADY_CLAIMED', /builder-1/);
     });
   });
 
@@ -92,7 +101,10 @@ describe('build lifecycle', () => {
         .when(claim('b2', later))
         .then([
           { type: 'BuildAbandoned', data: { buildId: 'b1', reason: 'lease_expired' } },
-          { type: 'BuildClaimed', data: { buildId: 'b2', attempt: 2, builderId: 'builder-1', leaseExpiresAt: '2026-11-25T14:00:01.000Z' } },
+          {
+            type: 'BuildClaimed',
+            data: { buildId: 'b2', attempt: 2, builderId: 'builder-1', leaseExpiresAt: '2026-11-25T14:00:01.000Z' },
+          },
         ]);
     });
   });
@@ -124,25 +136,46 @@ describe('build lifecycle', () => {
     it('records SUCCESS with notes OK', () => {
       spec
         .given([discovered, claimedBy('b1', 1), started('b1')])
-        .when(complete('b1', { status: 'success', artifacts: [`repos/${repoDir}/nova-1.0-0.1.src.rpm`], nvr: 'nova-1.0-0.1' }))
+        .when(
+          complete('b1', {
+            status: 'success',
+            artifacts: [`repos/${repoDir}/nova-1.0-0.1.src.rpm`],
+            nvr: 'nova-1.0-0.1',
+          }),
+        )
         .then([succeeded('b1')]);
     });
   });
 
   describe('when the build failed on a transient error with retries left', () => {
     it('schedules a RETRY counting this one', () => {
-      spec.given([discovered, claimedBy('b1', 1), started('b1')]).when(complete('b1', transient)).then([retried('b1', 1)]);
+      spec
+        .given([discovered, claimedBy('b1', 1), started('b1')])
+        .when(complete('b1', transient))
+        .then([retried('b1', 1)]);
     });
 
     it('lets the next pass claim it again as a new attempt', () => {
-      spec.given([discovered, claimedBy('b1', 1), retried('b1', 1)]).when(claim('b2')).then([claimedBy('b2', 2)]);
+      spec
+        .given([discovered, claimedBy('b1', 1), retried('b1', 1)])
+        .when(claim('b2'))
+        .then([claimedBy('b2', 2)]);
     });
   });
 
   describe('when the build failed on a transient error maxretries times already', () => {
     it('records FAILED', () => {
       spec
-        .given([discovered, claimedBy('b1', 1), retried('b1', 1), claimedBy('b2', 2), retried('b2', 2), claimedBy('b3', 3), retried('b3', 3), claimedBy('b4', 4)])
+        .given([
+          discovered,
+          claimedBy('b1', 1),
+          retried('b1', 1),
+          claimedBy('b2', 2),
+          retried('b2', 2),
+          claimedBy('b3', 3),
+          retried('b3', 3),
+          claimedBy('b4', 4),
+        ])
         .when(complete('b4', transient))
         .then([{ type: 'BuildFailed', data: { buildId: 'b4', repoDir, notes: 'mirror' } }]);
     });
@@ -157,14 +190,22 @@ describe('build lifecycle', () => {
 
   describe('when the build failed on an unknown error', () => {
     it('records FAILED at once', () => {
-      spec.given([discovered, claimedBy('b1', 1)]).when(complete('b1', permanent)).then([failed('b1')]);
+      spec
+        .given([discovered, claimedBy('b1', 1)])
+        .when(complete('b1', permanent))
+        .then([failed('b1')]);
     });
   });
 
   describe('when a result arrives from a builder that lost its claim', () => {
     it('refuses it', () => {
       spec
-        .given([discovered, claimedBy('b1', 1), { type: 'BuildAbandoned', data: { buildId: 'b1', reason: 'lease_expired' } }, claimedBy('b2', 2)])
+        .given([
+          discovered,
+          claimedBy('b1', 1),
+          { type: 'BuildAbandoned', data: { buildId: 'b1', reason: 'lease_expired' } },
+          claimedBy('b2', 2),
+        ])
         .when(complete('b1', permanent))
         .thenThrows('BUILD_NOT_CLAIMED');
     });
@@ -172,11 +213,17 @@ describe('build lifecycle', () => {
 
   describe('when the commit was already built', () => {
     it('refuses a new claim after SUCCESS', () => {
-      spec.given([discovered, claimedBy('b1', 1), succeeded('b1')]).when(claim('b2')).thenThrows('BUILD_ALREADY_DONE', /SUCCESS/);
+      spec
+        .given([discovered, claimedBy('b1', 1), succeeded('b1')])
+        .when(claim('b2'))
+        .thenThrows('BUILD_ALREADY_DONE', /SUCCESS/);
     });
 
     it('refuses a new claim after FAILED', () => {
-      spec.given([discovered, claimedBy('b1', 1), failed('b1')]).when(claim('b2')).thenThrows('BUILD_ALREADY_DONE', /FAILED/);
+      spec
+        .given([discovered, claimedBy('b1', 1), failed('b1')])
+        .when(claim('b2'))
+        .thenThrows('BUILD_ALREADY_DONE', /FAILED/);
     });
   });
 
@@ -190,24 +237,42 @@ describe('build lifecycle', () => {
     });
 
     it('makes the commit buildable again', () => {
-      const rechecked: Payload = { type: 'BuildRechecked', data: { buildId: 'b1', previousStatus: 'FAILED', forced: false } };
-      spec.given([...history, rechecked]).when(claim('b2')).then([claimedBy('b2', 2)]);
+      const rechecked: Payload = {
+        type: 'BuildRechecked',
+        data: { buildId: 'b1', previousStatus: 'FAILED', forced: false },
+      };
+      spec
+        .given([...history, rechecked])
+        .when(claim('b2'))
+        .then([claimedBy('b2', 2)]);
     });
 
     it('refuses a second recheck before the rebuild', () => {
-      const rechecked: Payload = { type: 'BuildRechecked', data: { buildId: 'b1', previousStatus: 'FAILED', forced: false } };
-      spec.given([...history, rechecked]).when({ type: 'RecheckBuild', force: false, allowForceRechecks: false }).thenThrows('NOTHING_TO_RECHECK');
+      const rechecked: Payload = {
+        type: 'BuildRechecked',
+        data: { buildId: 'b1', previousStatus: 'FAILED', forced: false },
+      };
+      spec
+        .given([...history, rechecked])
+        .when({ type: 'RecheckBuild', force: false, allowForceRechecks: false })
+        .thenThrows('NOTHING_TO_RECHECK');
     });
   });
 
   describe('when the last build succeeded and is rechecked', () => {
     const history = [discovered, claimedBy('b1', 1), succeeded('b1')];
     it('refuses without --force-recheck', () => {
-      spec.given(history).when({ type: 'RecheckBuild', force: false, allowForceRechecks: true }).thenThrows('RECHECK_OF_SUCCESS_REFUSED', /not possible to recheck a successful commit/);
+      spec
+        .given(history)
+        .when({ type: 'RecheckBuild', force: false, allowForceRechecks: true })
+        .thenThrows('RECHECK_OF_SUCCESS_REFUSED', /not possible to recheck a successful commit/);
     });
 
     it('refuses --force-recheck unless allow_force_rechecks is set', () => {
-      spec.given(history).when({ type: 'RecheckBuild', force: true, allowForceRechecks: false }).thenThrows('RECHECK_OF_SUCCESS_REFUSED', /allow_force_rechecks/);
+      spec
+        .given(history)
+        .when({ type: 'RecheckBuild', force: true, allowForceRechecks: false })
+        .thenThrows('RECHECK_OF_SUCCESS_REFUSED', /allow_force_rechecks/);
     });
 
     it('accepts --force-recheck with allow_force_rechecks', () => {
@@ -220,22 +285,37 @@ describe('build lifecycle', () => {
 
   describe('when the last attempt was a RETRY and is rechecked', () => {
     it('does nothing: it will be rebuilt anyway', () => {
-      spec.given([discovered, claimedBy('b1', 1), retried('b1', 1)]).when({ type: 'RecheckBuild', force: false, allowForceRechecks: false }).thenNothingHappens();
+      spec
+        .given([discovered, claimedBy('b1', 1), retried('b1', 1)])
+        .when({ type: 'RecheckBuild', force: false, allowForceRechecks: false })
+        .thenNothingHappens();
     });
   });
 
   describe('when a build is in progress', () => {
     it('refuses a recheck and a purge', () => {
-      spec.given([discovered, claimedBy('b1', 1)]).when({ type: 'RecheckBuild', force: false, allowForceRechecks: false }).thenThrows('BUILD_IN_PROGRESS');
-      spec.given([discovered, claimedBy('b1', 1)]).when({ type: 'PurgeBuild', directoryRemoved: true }).thenThrows('BUILD_IN_PROGRESS');
+      spec
+        .given([discovered, claimedBy('b1', 1)])
+        .when({ type: 'RecheckBuild', force: false, allowForceRechecks: false })
+        .thenThrows('BUILD_IN_PROGRESS');
+      spec
+        .given([discovered, claimedBy('b1', 1)])
+        .when({ type: 'PurgeBuild', directoryRemoved: true })
+        .thenThrows('BUILD_IN_PROGRESS');
     });
   });
 
   describe('when a finished build is purged', () => {
     it('records the purge of the last result, once', () => {
       const purged: Payload = { type: 'BuildPurged', data: { buildId: 'b1', repoDir, directoryRemoved: true } };
-      spec.given([discovered, claimedBy('b1', 1), succeeded('b1')]).when({ type: 'PurgeBuild', directoryRemoved: true }).then([purged]);
-      spec.given([discovered, claimedBy('b1', 1), succeeded('b1'), purged]).when({ type: 'PurgeBuild', directoryRemoved: true }).thenNothingHappens();
+      spec
+        .given([discovered, claimedBy('b1', 1), succeeded('b1')])
+        .when({ type: 'PurgeBuild', directoryRemoved: true })
+        .then([purged]);
+      spec
+        .given([discovered, claimedBy('b1', 1), succeeded('b1'), purged])
+        .when({ type: 'PurgeBuild', directoryRemoved: true })
+        .thenNothingHappens();
     });
 
     it('refuses when nothing was built yet', () => {
@@ -246,9 +326,22 @@ describe('build lifecycle', () => {
   describe('when folding a history', () => {
     it('counts attempts and retries across rechecks', () => {
       const state = spec
-        .given([discovered, claimedBy('b1', 1), retried('b1', 1), claimedBy('b2', 2), failed('b2'), { type: 'BuildRechecked', data: { buildId: 'b2', previousStatus: 'FAILED', forced: false } }])
+        .given([
+          discovered,
+          claimedBy('b1', 1),
+          retried('b1', 1),
+          claimedBy('b2', 2),
+          failed('b2'),
+          { type: 'BuildRechecked', data: { buildId: 'b2', previousStatus: 'FAILED', forced: false } },
+        ])
         .state();
-      expect(state).toMatchObject({ phase: 'waiting', attempts: 2, retries: 1, rechecked: true, last: { buildId: 'b2', status: 'FAILED' } });
+      expect(state).toMatchObject({
+        phase: 'waiting',
+        attempts: 2,
+        retries: 1,
+        rechecked: true,
+        last: { buildId: 'b2', status: 'FAILED' },
+      });
     });
   });
 });

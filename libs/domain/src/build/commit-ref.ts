@@ -31,7 +31,8 @@ export function commitRef(commitHash: string, distroHash: string, extendedHash: 
   return {
     commitHash: checkHash('commit_hash', commitHash, 64),
     distroHash: checkHash('distro_hash', distroHash, 64),
-    extendedHash: extendedHash === null || extendedHash === 'None' ? null : checkHash('extended_hash', extendedHash, 128),
+    extendedHash:
+      extendedHash === null || extendedHash === 'None' ? null : checkHash('extended_hash', extendedHash, 128),
   };
 }
 

@@ -31,7 +31,8 @@ export function releaseString(options: {
       return `0.1.${date}.${sha}`;
     case 'minor.date.hash': {
       const minor = options.minor ?? '0';
-      if (!/^[0-9A-Za-z._+~]+$/.test(minor)) throw new InvalidValueError('release_minor', minor, 'not a valid RPM release part');
+      if (!/^[0-9A-Za-z._+~]+$/.test(minor))
+        throw new InvalidValueError('release_minor', minor, 'not a valid RPM release part');
       return `${minor}.${date}.${sha}`;
     }
     default:

@@ -17,8 +17,7 @@ export interface LastProcessed {
  * `--head-only` keeps only the newest candidate whatever the window.
  */
 export type DiscoveryWindow =
-  | { readonly kind: 'head' }
-  | { readonly kind: 'since'; readonly after: number; readonly headOnly: boolean };
+  { readonly kind: 'head' } | { readonly kind: 'since'; readonly after: number; readonly headOnly: boolean };
 
 export function discoveryWindow(options: {
   readonly lastProcessed: LastProcessed | null;

@@ -16,10 +16,7 @@ export type HistoryRewritten = DomainEvent<
 >;
 
 /** The package's git refresh failed; it is skipped this pass (DLRN's `skiplist.txt`). */
-export type PackageSkipped = DomainEvent<
-  'PackageSkipped',
-  { readonly package: string; readonly reason: string }
->;
+export type PackageSkipped = DomainEvent<'PackageSkipped', { readonly package: string; readonly reason: string }>;
 
 /** Maintainers were told by mail that a build FAILED (throttled to one per 24 h). */
 export type FailureNotified = DomainEvent<

@@ -5,7 +5,12 @@ import { mayNotify, shouldRequestReview } from './notification.js';
 describe('discovery window (getinfo)', () => {
   describe('when the package was never built', () => {
     it('lists only the branch HEAD', () => {
-      const window = discoveryWindow({ lastProcessed: null, branch: 'master', lastBuiltOnBranch: null, headOnly: false });
+      const window = discoveryWindow({
+        lastProcessed: null,
+        branch: 'master',
+        lastBuiltOnBranch: null,
+        headOnly: false,
+      });
       expect(window).toEqual({ kind: 'head' });
       expect(applyWindow(window, ['c1', 'c2', 'c3'])).toEqual(['c3']);
     });
@@ -13,25 +18,47 @@ describe('discovery window (getinfo)', () => {
 
   describe('when the last build was on the configured branch', () => {
     it('lists every commit since the last one, inclusive', () => {
-      const window = discoveryWindow({ lastProcessed: { dtCommit: 50, commitBranch: 'master' }, branch: 'master', lastBuiltOnBranch: null, headOnly: false });
+      const window = discoveryWindow({
+        lastProcessed: { dtCommit: 50, commitBranch: 'master' },
+        branch: 'master',
+        lastBuiltOnBranch: null,
+        headOnly: false,
+      });
       expect(window).toEqual({ kind: 'since', after: 50, headOnly: false });
       expect(applyWindow(window, ['c1', 'c2'])).toEqual(['c1', 'c2']);
     });
 
     it('keeps only the newest with --head-only', () => {
-      const window = discoveryWindow({ lastProcessed: { dtCommit: 50, commitBranch: 'master' }, branch: 'master', lastBuiltOnBranch: null, headOnly: true });
+      const window = discoveryWindow({
+        lastProcessed: { dtCommit: 50, commitBranch: 'master' },
+        branch: 'master',
+        lastBuiltOnBranch: null,
+        headOnly: true,
+      });
       expect(applyWindow(window, ['c1', 'c2'])).toEqual(['c2']);
     });
   });
 
   describe('when the branch was switched in the metadata', () => {
     it('resumes after the last build on the new branch, head only', () => {
-      const window = discoveryWindow({ lastProcessed: { dtCommit: 50, commitBranch: 'master' }, branch: 'stable/2024.1', lastBuiltOnBranch: { dtCommit: 40, commitBranch: 'stable/2024.1' }, headOnly: false });
+      const window = discoveryWindow({
+        lastProcessed: { dtCommit: 50, commitBranch: 'master' },
+        branch: 'stable/2024.1',
+        lastBuiltOnBranch: { dtCommit: 40, commitBranch: 'stable/2024.1' },
+        headOnly: false,
+      });
       expect(window).toEqual({ kind: 'since', after: 40, headOnly: true });
     });
 
     it('builds HEAD when nothing was built on the new branch', () => {
-      expect(discoveryWindow({ lastProcessed: { dtCommit: 50, commitBranch: 'master' }, branch: 'stable/2024.1', lastBuiltOnBranch: null, headOnly: false })).toEqual({ kind: 'head' });
+      expect(
+        discoveryWindow({
+          lastProcessed: { dtCommit: 50, commitBranch: 'master' },
+          branch: 'stable/2024.1',
+          lastBuiltOnBranch: null,
+          headOnly: false,
+        }),
+      ).toEqual({ kind: 'head' });
     });
   });
 
@@ -42,7 +69,8 @@ describe('discovery window (getinfo)', () => {
 
 describe('de-duplication (_add_commits)', () => {
   const index = (built: { commitHash: string; dtCommit: number }[]): BuiltIndex => ({
-    hasBuild: (k) => built.some((b) => b.commitHash === k.commitHash && k.distroHash === 'd1' && k.extendedHash === null),
+    hasBuild: (k) =>
+      built.some((b) => b.commitHash === k.commitHash && k.distroHash === 'd1' && k.extendedHash === null),
     hasBuildAt: (k) => built.some((b) => b.dtCommit === k.dtCommit && k.distroHash === 'd1' && k.extendedHash === null),
   });
   const candidate = { type: 'rpm' as const, commitHash: 'c1', distroHash: 'd1', extendedHash: null, dtCommit: 10 };

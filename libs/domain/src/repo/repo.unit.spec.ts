@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { repoFileContents, repoHash, shardedRepoDir } from './repo-path.js';
-import { computeSnapshot, publicationDecision, renderVersionsCsv, type PackageHistory, type SnapshotBuild } from './snapshot.js';
+import {
+  computeSnapshot,
+  publicationDecision,
+  renderVersionsCsv,
+  type PackageHistory,
+  type SnapshotBuild,
+} from './snapshot.js';
 
 const c = '3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a';
 const d = 'aabbccddeeff00112233445566778899aabbccdd';
@@ -11,18 +17,26 @@ describe('sharded repo directory (Commit.getshardedcommitdir)', () => {
   });
 
   it('adds 8 chars of a short extended hash', () => {
-    expect(shardedRepoDir({ commitHash: c, distroHash: d, extendedHash: '20240101' })).toBe(`3f/2a/${c}_aabbccdd_20240101`);
+    expect(shardedRepoDir({ commitHash: c, distroHash: d, extendedHash: '20240101' })).toBe(
+      `3f/2a/${c}_aabbccdd_20240101`,
+    );
   });
 
   it('adds chars 0..8 and 41..49 of a double extended hash', () => {
     const ext = `${'1'.repeat(8)}${'x'.repeat(32)}_${'2'.repeat(8)}${'y'.repeat(32)}`;
     expect(ext.length).toBe(81);
-    expect(shardedRepoDir({ commitHash: c, distroHash: d, extendedHash: ext })).toBe(`3f/2a/${c}_aabbccdd_11111111_22222222`);
+    expect(shardedRepoDir({ commitHash: c, distroHash: d, extendedHash: ext })).toBe(
+      `3f/2a/${c}_aabbccdd_11111111_22222222`,
+    );
   });
 
   it('prefixes component/<c>/ unless the component is absent or the string None', () => {
-    expect(shardedRepoDir({ commitHash: c, distroHash: d, extendedHash: null, component: 'tripleo' })).toBe(`component/tripleo/3f/2a/${c}_aabbccdd`);
-    expect(shardedRepoDir({ commitHash: c, distroHash: d, extendedHash: null, component: 'None' })).toBe(`3f/2a/${c}_aabbccdd`);
+    expect(shardedRepoDir({ commitHash: c, distroHash: d, extendedHash: null, component: 'tripleo' })).toBe(
+      `component/tripleo/3f/2a/${c}_aabbccdd`,
+    );
+    expect(shardedRepoDir({ commitHash: c, distroHash: d, extendedHash: null, component: 'None' })).toBe(
+      `3f/2a/${c}_aabbccdd`,
+    );
   });
 
   it('omits the distro suffix when there is no distro hash', () => {
@@ -36,13 +50,30 @@ describe('sharded repo directory (Commit.getshardedcommitdir)', () => {
 
 describe('.repo file', () => {
   it('matches DLRN byte for byte', () => {
-    expect(repoFileContents({ reponame: 'delorean', packageName: 'openstack-nova', commitHash: c, baseurl: 'https://trunk.example.org/centos9', repoDir: `3f/2a/${c}_aabbccdd` })).toBe(
+    expect(
+      repoFileContents({
+        reponame: 'delorean',
+        packageName: 'openstack-nova',
+        commitHash: c,
+        baseurl: 'https://trunk.example.org/centos9',
+        repoDir: `3f/2a/${c}_aabbccdd`,
+      }),
+    ).toBe(
       `[delorean]\nname=delorean-openstack-nova-${c}\nbaseurl=https://trunk.example.org/centos9/3f/2a/${c}_aabbccdd\nenabled=1\ngpgcheck=0\npriority=1\n`,
     );
   });
 
   it('names the section after the component in component mode', () => {
-    expect(repoFileContents({ reponame: 'delorean', packageName: 'p', commitHash: c, baseurl: 'http://x/', repoDir: 'r', component: 'cloud' })).toMatch(/^\[delorean-component-cloud\]\n.*\nbaseurl=http:\/\/x\/r\n/);
+    expect(
+      repoFileContents({
+        reponame: 'delorean',
+        packageName: 'p',
+        commitHash: c,
+        baseurl: 'http://x/',
+        repoDir: 'r',
+        component: 'cloud',
+      }),
+    ).toMatch(/^\[delorean-component-cloud\]\n.*\nbaseurl=http:\/\/x\/r\n/);
   });
 });
 
@@ -52,7 +83,10 @@ const build = (status: SnapshotBuild['status'], commitHash: string, dtBuild = 10
   extendedHash: null,
   status,
   dtBuild,
-  artifacts: [`repos/xx/${commitHash}/${commitHash}-1.0-1.src.rpm`, `repos/xx/${commitHash}/${commitHash}-1.0-1.noarch.rpm`],
+  artifacts: [
+    `repos/xx/${commitHash}/${commitHash}-1.0-1.src.rpm`,
+    `repos/xx/${commitHash}/${commitHash}-1.0-1.noarch.rpm`,
+  ],
   nvr: `${commitHash}-1.0-1`,
 });
 
@@ -75,10 +109,14 @@ describe('cumulative snapshot (post_build_rpm)', () => {
     useComponents: false,
   });
 
-  describe('when another package\'s newest build failed after an older success', () => {
+  describe("when another package's newest build failed after an older success", () => {
     it('links the older success but shows the newest status', () => {
       expect(snapshot.linkedArtifacts).toContain('repos/xx/c1/c1-1.0-1.noarch.rpm');
-      expect(snapshot.rows.find((r) => r.project === 'c')).toMatchObject({ sourceSha: 'c1', status: 'FAILED', lastSuccessTimestamp: 100 });
+      expect(snapshot.rows.find((r) => r.project === 'c')).toMatchObject({
+        sourceSha: 'c1',
+        status: 'FAILED',
+        lastSuccessTimestamp: 100,
+      });
     });
   });
 
@@ -122,11 +160,19 @@ describe('cumulative snapshot (post_build_rpm)', () => {
 
 describe('pointer moves', () => {
   it('moves current and consistent, and votes consistent, when nothing fails', () => {
-    expect(publicationDecision({ failures: 0, publicationFailed: false, devMode: false })).toEqual({ moveCurrent: true, moveConsistent: true, consistentVote: true });
+    expect(publicationDecision({ failures: 0, publicationFailed: false, devMode: false })).toEqual({
+      moveCurrent: true,
+      moveConsistent: true,
+      consistentVote: true,
+    });
   });
 
   it('moves only current when some package is failing', () => {
-    expect(publicationDecision({ failures: 1, publicationFailed: false, devMode: false })).toEqual({ moveCurrent: true, moveConsistent: false, consistentVote: false });
+    expect(publicationDecision({ failures: 1, publicationFailed: false, devMode: false })).toEqual({
+      moveCurrent: true,
+      moveConsistent: false,
+      consistentVote: false,
+    });
   });
 
   it('records no consistent vote in dev mode', () => {
@@ -134,6 +180,10 @@ describe('pointer moves', () => {
   });
 
   it('moves nothing when the publication failed (DLRN still moved current: fixed)', () => {
-    expect(publicationDecision({ failures: 0, publicationFailed: true, devMode: false })).toEqual({ moveCurrent: false, moveConsistent: false, consistentVote: false });
+    expect(publicationDecision({ failures: 0, publicationFailed: true, devMode: false })).toEqual({
+      moveCurrent: false,
+      moveConsistent: false,
+      consistentVote: false,
+    });
   });
 });

@@ -79,7 +79,12 @@ export function computeSnapshot(options: {
   return { rows, linkedArtifacts, failures };
 }
 
-function row(pkg: SnapshotPackage, build: SnapshotBuild, status: BuildStatus, component: string | null): VersionsCsvRow {
+function row(
+  pkg: SnapshotPackage,
+  build: SnapshotBuild,
+  status: BuildStatus,
+  component: string | null,
+): VersionsCsvRow {
   return {
     project: pkg.name,
     sourceRepo: pkg.upstream,

@@ -86,11 +86,7 @@ export abstract class EventStore {
    * Re-appending events whose ids are already stored, in the same stream and order, is a no-op
    * returning the original result. Throws `ConcurrencyError` on a revision mismatch.
    */
-  abstract append(
-    streamId: string,
-    events: readonly DomainEvent[],
-    options?: AppendOptions,
-  ): Promise<AppendResult>;
+  abstract append(streamId: string, events: readonly DomainEvent[], options?: AppendOptions): Promise<AppendResult>;
 
   /** Events of one stream; an empty array when the stream does not exist. */
   abstract readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;

@@ -12,14 +12,20 @@ describe('users', () => {
     });
 
     it('refuses an update or a delete naming the user', () => {
-      spec.given([]).when({ type: 'ChangePassword', username: 'ci', passwordHash: 'x' }).thenThrows('USER_NOT_FOUND', /ci/);
+      spec
+        .given([])
+        .when({ type: 'ChangePassword', username: 'ci', passwordHash: 'x' })
+        .thenThrows('USER_NOT_FOUND', /ci/);
       spec.given([]).when({ type: 'DeleteUser', username: 'ci' }).thenThrows('USER_NOT_FOUND');
     });
   });
 
   describe('when the user exists', () => {
     it('refuses to create it again', () => {
-      spec.given([created]).when({ type: 'CreateUser', username: 'ci', passwordHash: 'x' }).thenThrows('USER_EXISTS', /already exists/);
+      spec
+        .given([created])
+        .when({ type: 'CreateUser', username: 'ci', passwordHash: 'x' })
+        .thenThrows('USER_EXISTS', /already exists/);
     });
 
     it('changes the password and deletes it', () => {
@@ -27,7 +33,10 @@ describe('users', () => {
         .given([created])
         .when({ type: 'ChangePassword', username: 'ci', passwordHash: '$6$b' })
         .then([{ type: 'UserPasswordChanged', data: { username: 'ci', passwordHash: '$6$b' } }]);
-      spec.given([created]).when({ type: 'DeleteUser', username: 'ci' }).then([{ type: 'UserDeleted', data: { username: 'ci' } }]);
+      spec
+        .given([created])
+        .when({ type: 'DeleteUser', username: 'ci' })
+        .then([{ type: 'UserDeleted', data: { username: 'ci' } }]);
     });
   });
 

@@ -52,7 +52,11 @@ describe('command handling over the SQLite store', () => {
       const first = await handler.handle(stream, buildDecider, { type: 'DiscoverCommit', commit }, context);
       const again = await handler.handle(stream, buildDecider, { type: 'DiscoverCommit', commit }, context);
       expect(first.events).toHaveLength(1);
-      expect(first.events[0]!.metadata).toMatchObject({ schemaVersion: 1, correlationId: 'run-1', actor: 'builder:test' });
+      expect(first.events[0]!.metadata).toMatchObject({
+        schemaVersion: 1,
+        correlationId: 'run-1',
+        actor: 'builder:test',
+      });
       expect(again).toEqual({ events: [], append: null });
       expect(await store.readStream(stream)).toHaveLength(1);
     });

@@ -14,11 +14,15 @@ import { KURRENTDB_EVENT_STORE_CAPABILITIES, KurrentDbEventStore } from './kurre
 const url = process.env.KURRENTDB_CONNECTION_STRING;
 
 if (url) {
-  describeEventStoreContract('KurrentDB', async () => ({
-    open: async () => new KurrentDbEventStore(url),
-    // A shared server is never emptied: the suite's unique categories keep runs apart.
-    teardown: async () => undefined,
-  }), KURRENTDB_EVENT_STORE_CAPABILITIES);
+  describeEventStoreContract(
+    'KurrentDB',
+    async () => ({
+      open: async () => new KurrentDbEventStore(url),
+      // A shared server is never emptied: the suite's unique categories keep runs apart.
+      teardown: async () => undefined,
+    }),
+    KURRENTDB_EVENT_STORE_CAPABILITIES,
+  );
 } else {
   describe('EventStore contract: KurrentDB', () => {
     it.skip('KurrentDB contract: set KURRENTDB_CONNECTION_STRING to run against a server', () => undefined);

@@ -145,18 +145,13 @@ export class SqliteEventStore extends EventStore implements SubscriptionSource {
         'SELECT * FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?',
       ),
     };
-    const transaction = this.db.transaction(
-      (streamId: string, rows: PreparedEvent[], expected: ExpectedRevision) =>
-        this.appendInTransaction(streamId, rows, expected),
+    const transaction = this.db.transaction((streamId: string, rows: PreparedEvent[], expected: ExpectedRevision) =>
+      this.appendInTransaction(streamId, rows, expected),
     );
     this.appendTx = (streamId, rows, expected) => transaction.immediate(streamId, rows, expected);
   }
 
-  async append(
-    streamId: string,
-    events: readonly DomainEvent[],
-    options: AppendOptions = {},
-  ): Promise<AppendResult> {
+  async append(streamId: string, events: readonly DomainEvent[], options: AppendOptions = {}): Promise<AppendResult> {
     return this.appendSync(streamId, events, options);
   }
 

@@ -1,0 +1,9 @@
+import 'reflect-metadata';
+import { loadConfiguration } from '#infrastructure/config/index.js';
+import { createApiApp } from './api.app.js';
+
+// Standalone API process: `node dist/apps/api/src/main.js <projects.ini>` (or `dlrn api` later).
+const configFile = process.argv[2] ?? 'projects.ini';
+const { config } = await loadConfiguration({ configFile });
+const app = await createApiApp(config);
+await app.listen({ host: config.service.apiHost, port: config.service.apiPort });

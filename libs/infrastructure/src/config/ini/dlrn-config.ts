@@ -1,0 +1,46 @@
+import { DefaultSection } from './default.section.js';
+import {
+  CoprbuildDriverSection,
+  DownstreamDriverSection,
+  GitrepoDriverSection,
+  KojibuildDriverSection,
+  LocalDriverSection,
+  MockbuildDriverSection,
+  RdoinfoDriverSection,
+} from './driver.sections.js';
+import { ServiceSection } from './service.section.js';
+
+/** projects.ini, parsed, typed, defaulted and validated. Built once at start-up. */
+export interface DlrnConfig {
+  /** Absolute path of the INI file; relative paths inside it were resolved against its directory. */
+  readonly configFile: string;
+  /** The INI path as the user gave it, used in messages. */
+  readonly configFileShown: string;
+  readonly default: DefaultSection;
+  readonly rdoinfoDriver: RdoinfoDriverSection;
+  readonly downstreamDriver: DownstreamDriverSection;
+  readonly gitrepoDriver: GitrepoDriverSection;
+  readonly mockbuildDriver: MockbuildDriverSection;
+  readonly kojibuildDriver: KojibuildDriverSection;
+  readonly coprbuildDriver: CoprbuildDriverSection;
+  readonly service: ServiceSection;
+}
+
+/** Every section projects.ini may hold, by its (case-sensitive) INI name. */
+export const SECTION_CLASSES = {
+  DEFAULT: DefaultSection,
+  rdoinfo_driver: RdoinfoDriverSection,
+  downstream_driver: DownstreamDriverSection,
+  gitrepo_driver: GitrepoDriverSection,
+  mockbuild_driver: MockbuildDriverSection,
+  kojibuild_driver: KojibuildDriverSection,
+  coprbuild_driver: CoprbuildDriverSection,
+  local_driver: LocalDriverSection,
+  service: ServiceSection,
+} as const;
+
+export type SectionName = keyof typeof SECTION_CLASSES;
+
+export function isSectionName(name: string): name is SectionName {
+  return Object.hasOwn(SECTION_CLASSES, name);
+}

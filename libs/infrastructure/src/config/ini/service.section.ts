@@ -1,0 +1,79 @@
+import { IsBoolean, IsIn, IsInt, IsNotEmpty, Matches, Max, Min } from 'class-validator';
+import { IniOption } from './ini-option.decorator.js';
+import { messages } from './ini-value.converters.js';
+
+export const AUTH_DRIVERS = ['DBAuthentication', 'KrbAuthentication'] as const;
+export type AuthDriver = (typeof AUTH_DRIVERS)[number];
+
+/** Where a store lives, parsed from its URL. SQLite paths are absolute. */
+export type EventStoreTarget =
+  | { readonly kind: 'sqlite'; readonly url: string; readonly path: string }
+  | { readonly kind: 'kurrentdb'; readonly url: string };
+export type ReadModelStoreTarget =
+  | { readonly kind: 'sqlite'; readonly url: string; readonly path: string }
+  | { readonly kind: 'postgresql'; readonly url: string };
+
+const EVENT_STORE_URL = /^(sqlite:\/\/\/.+|kurrentdb:\/\/.+|esdb:\/\/.+)$/;
+const READ_MODEL_URL = /^(sqlite:\/\/\/.+|postgres(ql)?:\/\/.+)$/;
+
+/**
+ * `[service]`: our own keys (not in DLRN). Store URLs are given as written and, after loading,
+ * parsed into `eventStoreTarget` / `readModelStoreTarget` with SQLite paths made absolute.
+ */
+export class ServiceSection {
+  /** Default: `sqlite:///<datadir>/events.sqlite`. */
+  @IniOption('event_store', 'string', '')
+  @Matches(EVENT_STORE_URL, {
+    message: (a) => `expected sqlite:///<path>, kurrentdb://… or esdb://…, got '${String(a.value)}'`,
+  })
+  eventStore!: string;
+  eventStoreTarget!: EventStoreTarget;
+
+  /** Default: `sqlite:///<datadir>/views.sqlite`. */
+  @IniOption('read_model_store', 'string', '')
+  @Matches(READ_MODEL_URL, {
+    message: (a) => `expected sqlite:///<path> or postgresql://…, got '${String(a.value)}'`,
+  })
+  readModelStore!: string;
+  readModelStoreTarget!: ReadModelStoreTarget;
+
+  @IniOption('api_host', 'string', '127.0.0.1')
+  @IsNotEmpty({ message: messages.notEmpty })
+  apiHost!: string;
+
+  @IniOption('api_port', 'int', 5000)
+  @IsInt({ message: messages.integer })
+  @Min(1, { message: messages.range(1, 65535) })
+  @Max(65535, { message: messages.range(1, 65535) })
+  apiPort!: number;
+
+  /** DLRN API's PROTECT_READ_ENDPOINTS. */
+  @IniOption('protect_read_endpoints', 'bool', false)
+  @IsBoolean({ message: messages.boolean })
+  protectReadEndpoints!: boolean;
+
+  /** DLRN API's AUTHENTICATION_DRIVERS. */
+  @IniOption('auth_drivers', 'trimmed-list', ['DBAuthentication'])
+  @IsIn(AUTH_DRIVERS, {
+    each: true,
+    message: (a) => {
+      const items = Array.isArray(a.value) ? (a.value as unknown[]) : [a.value];
+      const bad = items.filter((item) => !(AUTH_DRIVERS as readonly unknown[]).includes(item));
+      return `unknown authentication driver '${bad.map(String).join("', '")}'; expected ${AUTH_DRIVERS.join(' or ')}`;
+    },
+  })
+  authDrivers!: AuthDriver[];
+
+  /** Seconds between polls of upstream and distgit repositories. */
+  @IniOption('poll_interval', 'int', 60)
+  @IsInt({ message: messages.integer })
+  @Min(1, { message: messages.min(1) })
+  pollInterval!: number;
+
+  /** Identifies this builder in build claims; a hostname-like token. */
+  @IniOption('builder_id', 'string', 'builder-1')
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
+    message: (a) => `expected a hostname-like id (letters, digits, '.', '_', '-'), got '${String(a.value)}'`,
+  })
+  builderId!: string;
+}

@@ -1,0 +1,46 @@
+import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createApiApp } from '../../apps/api/src/api.app.js';
+import { loadConfiguration } from '#infrastructure/config/index.js';
+import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
+import { testEvent } from '../support/events.js';
+
+describe('API health over HTTP on the embedded store', () => {
+  let dir: string;
+  let app: NestFastifyApplication;
+  let eventsFile: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'dlrn-api-'));
+    cpSync('test/fixtures/config/seed-flock2017', dir, { recursive: true });
+    eventsFile = join(dir, 'events.sqlite');
+    appendFileSync(join(dir, 'projects.ini'), `\n[service]\nevent_store=sqlite:///${eventsFile}\n`);
+    const { config } = await loadConfiguration({ configFile: join(dir, 'projects.ini'), infoRepo: dir });
+    app = await createApiApp(config);
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+  });
+  afterAll(async () => {
+    await app?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers DLRN\'s "ok, no commits in DB" while nothing was discovered', async () => {
+    const response = await app.inject({ method: 'GET', url: '/api/health' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ result: 'ok, no commits in DB' });
+  });
+
+  it('answers "ok" to GET and POST once a commit is in the store', async () => {
+    const writer = new SqliteEventStore(eventsFile);
+    await writer.append('build-foo@a_b', [testEvent('CommitDiscovered', { package: 'foo' })]);
+    await writer.close();
+    expect((await app.inject({ method: 'GET', url: '/api/health' })).json()).toEqual({ result: 'ok' });
+    const post = await app.inject({ method: 'POST', url: '/api/health' });
+    expect(post.statusCode).toBe(200);
+    expect(post.json()).toEqual({ result: 'ok' });
+  });
+});

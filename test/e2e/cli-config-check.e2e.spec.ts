@@ -1,0 +1,128 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { runDlrn } from '../support/cli.js';
+
+const seed = 'test/fixtures/config/seed-flock2017';
+
+describe('dlrn CLI', () => {
+  it('prints its help and version', async () => {
+    const help = await runDlrn(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('config');
+    const version = await runDlrn(['--version']);
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
+  });
+
+  describe('when checking the configuration of the FLOCK 2017 talk', () => {
+    it('lists the resolved packages as JSON with the DLRN keys', async () => {
+      const run = await runDlrn([
+        'config',
+        'check',
+        '--config-file',
+        `${seed}/projects.ini`,
+        '--info-repo',
+        seed,
+        '--json',
+      ]);
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      const packages = JSON.parse(run.stdout) as Record<string, unknown>[];
+      expect(packages).toEqual([
+        {
+          name: 'systemd',
+          project: 'systemd',
+          upstream: 'https://github.com/systemd/systemd',
+          'master-distgit': 'file:///home/fedora/git/systemd',
+          'source-branch': 'master',
+          'distro-branch': 'rpm-master',
+          maintainers: ['flepied@redhat.com', 'yguenane@redhat.com'],
+          component: null,
+        },
+        {
+          name: 'ansible',
+          project: 'ansible',
+          upstream: 'https://github.com/ansible/ansible',
+          'master-distgit': 'file:///home/fedora/git/ansible',
+          'source-branch': 'devel',
+          'distro-branch': 'rpm-devel',
+          maintainers: ['flepied@redhat.com', 'yguenane@redhat.com'],
+          component: null,
+        },
+      ]);
+    });
+
+    it('prints a table without --json', async () => {
+      const run = await runDlrn(['config', 'check', '--config-file', `${seed}/projects.ini`, '--info-repo', seed]);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/OK — 2 package\(s\)/);
+      expect(run.stdout).toMatch(/^ansible\s+ansible\s+devel\s+rpm-devel/m);
+    });
+  });
+
+  describe('when the configuration is wrong', () => {
+    it('refuses a mistyped key with the file, key, suggestion and line, exit 1', async () => {
+      const run = await runDlrn([
+        'config',
+        'check',
+        '--config-file',
+        'test/fixtures/config/bad-ini/unknown-option.ini',
+      ]);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toMatch(
+        /unknown-option\.ini: \[DEFAULT\] maxretry: unknown option \(did you mean 'maxretries'\?\) \(line \d+\)/,
+      );
+    });
+
+    it('refuses a package without upstream naming the YAML file, key path and line', async () => {
+      const run = await runDlrn([
+        'config',
+        'check',
+        '--config-file',
+        `${seed}/projects.ini`,
+        '--info-repo',
+        'test/fixtures/config/bad-yaml/no-upstream',
+      ]);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/rdo\.yml: packages\[\d+\]\.upstream: missing 'upstream'.*\(line \d+\)/);
+    });
+
+    it('refuses a malformed --config-override instead of ignoring it', async () => {
+      const run = await runDlrn([
+        'config',
+        'check',
+        '--config-file',
+        `${seed}/projects.ini`,
+        '--info-repo',
+        seed,
+        '--config-override',
+        'not-a-rule',
+      ]);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/not-a-rule/);
+    });
+
+    it('applies a valid --config-override', async () => {
+      const run = await runDlrn([
+        'config',
+        'check',
+        '--config-file',
+        `${seed}/projects.ini`,
+        '--info-repo',
+        seed,
+        '--config-override',
+        'DEFAULT.source=stable/2024.1',
+        '--json',
+      ]);
+      expect(run.code).toBe(0);
+      expect((JSON.parse(run.stdout) as { 'source-branch': string }[])[0]!['source-branch']).toBe('stable/2024.1');
+    });
+
+    it('names a missing file', async () => {
+      const run = await runDlrn(['config', 'check', '--config-file', 'does-not-exist.ini']);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('does-not-exist.ini');
+    });
+  });
+});
