@@ -1,8 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { loadConfiguration, packagesAsJson } from '#infrastructure/config/index.js';
 import { runDlrn } from '../support/cli.js';
 
 const seed = 'test/fixtures/config/seed-flock2017';
+const KEYS = [
+  'component',
+  'distro-branch',
+  'maintainers',
+  'master-distgit',
+  'name',
+  'project',
+  'source-branch',
+  'upstream',
+];
+const checkSeed = (...extra: string[]) =>
+  runDlrn(['config', 'check', '--config-file', `${seed}/projects.ini`, '--info-repo', seed, ...extra]);
 
 describe('dlrn CLI', () => {
   it('prints its help and version', async () => {
@@ -15,45 +28,18 @@ describe('dlrn CLI', () => {
   });
 
   describe('when checking the configuration of the FLOCK 2017 talk', () => {
-    it('lists the resolved packages as JSON with the DLRN keys', async () => {
-      const run = await runDlrn([
-        'config',
-        'check',
-        '--config-file',
-        `${seed}/projects.ini`,
-        '--info-repo',
-        seed,
-        '--json',
-      ]);
+    it('prints as JSON exactly what the configuration library resolves', async () => {
+      const run = await checkSeed('--json');
       expect(run.stderr).toBe('');
       expect(run.code).toBe(0);
-      const packages = JSON.parse(run.stdout) as Record<string, unknown>[];
-      expect(packages).toEqual([
-        {
-          name: 'systemd',
-          project: 'systemd',
-          upstream: 'https://github.com/systemd/systemd',
-          'master-distgit': 'file:///home/fedora/git/systemd',
-          'source-branch': 'master',
-          'distro-branch': 'rpm-master',
-          maintainers: ['flepied@redhat.com', 'yguenane@redhat.com'],
-          component: null,
-        },
-        {
-          name: 'ansible',
-          project: 'ansible',
-          upstream: 'https://github.com/ansible/ansible',
-          'master-distgit': 'file:///home/fedora/git/ansible',
-          'source-branch': 'devel',
-          'distro-branch': 'rpm-devel',
-          maintainers: ['flepied@redhat.com', 'yguenane@redhat.com'],
-          component: null,
-        },
-      ]);
+      const { config, packages } = await loadConfiguration({ configFile: `${seed}/projects.ini`, infoRepo: seed });
+      const printed = JSON.parse(run.stdout) as Record<string, unknown>[];
+      expect(printed).toEqual(packagesAsJson(packages, config));
+      expect(printed.map((p) => Object.keys(p).sort())).toEqual(Array(2).fill(KEYS));
     });
 
     it('prints a table without --json', async () => {
-      const run = await runDlrn(['config', 'check', '--config-file', `${seed}/projects.ini`, '--info-repo', seed]);
+      const run = await checkSeed();
       expect(run.code).toBe(0);
       expect(run.stdout).toMatch(/OK — 2 package\(s\)/);
       expect(run.stdout).toMatch(/^ansible\s+ansible\s+devel\s+rpm-devel/m);
@@ -89,32 +75,13 @@ describe('dlrn CLI', () => {
     });
 
     it('refuses a malformed --config-override instead of ignoring it', async () => {
-      const run = await runDlrn([
-        'config',
-        'check',
-        '--config-file',
-        `${seed}/projects.ini`,
-        '--info-repo',
-        seed,
-        '--config-override',
-        'not-a-rule',
-      ]);
+      const run = await checkSeed('--config-override', 'not-a-rule');
       expect(run.code).toBe(1);
       expect(run.stderr).toMatch(/not-a-rule/);
     });
 
     it('applies a valid --config-override', async () => {
-      const run = await runDlrn([
-        'config',
-        'check',
-        '--config-file',
-        `${seed}/projects.ini`,
-        '--info-repo',
-        seed,
-        '--config-override',
-        'DEFAULT.source=stable/2024.1',
-        '--json',
-      ]);
+      const run = await checkSeed('--config-override', 'DEFAULT.source=stable/2024.1', '--json');
       expect(run.code).toBe(0);
       expect((JSON.parse(run.stdout) as { 'source-branch': string }[])[0]!['source-branch']).toBe('stable/2024.1');
     });
