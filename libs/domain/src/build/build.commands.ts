@@ -1,3 +1,4 @@
+import type { RepoPublished } from '../repo/repo.events.js';
 import type { CommitDiscovered } from './build.events.js';
 
 export interface DiscoverCommit {
@@ -23,8 +24,16 @@ export interface StartBuild {
 }
 
 /** What the build produced, as seen on disk by the builder. */
+/** The repository published for a successful build, recorded atomically with the result. */
+export type Publication = Omit<RepoPublished['data'], 'buildId'>;
+
 export type BuildOutcome =
-  | { readonly status: 'success'; readonly artifacts: readonly string[]; readonly nvr: string | null }
+  | {
+      readonly status: 'success';
+      readonly artifacts: readonly string[];
+      readonly nvr: string | null;
+      readonly publication: Publication;
+    }
   | {
       readonly status: 'failure';
       readonly notes: string;

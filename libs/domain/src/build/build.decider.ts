@@ -24,6 +24,13 @@ function claim(command: ClaimBuild, state: BuildState): Payload[] {
         { status: state.last?.status },
       );
     case 'building': {
+      // A builder that finds its own claim was restarted: the claim is stale whatever its lease.
+      if (state.current.builderId === command.builderId) {
+        return [
+          { type: 'BuildAbandoned', data: { buildId: state.current.buildId, reason: 'builder_stopped' } },
+          claimed(command, state.attempts + 1),
+        ];
+      }
       if (Date.parse(state.current.leaseExpiresAt) > command.now.getTime()) {
         throw new BuildRuleError(
           'BUILD_ALREADY_CLAIMED',
@@ -68,11 +75,13 @@ function complete(command: CompleteBuild, state: BuildState): Payload[] {
   const building = requireCurrent(state, command.buildId);
   const { outcome, buildId, repoDir } = command;
   if (outcome.status === 'success') {
+    // One append: a SUCCESS is never recorded without the repository that publishes it.
     return [
       {
         type: 'BuildSucceeded',
         data: { buildId, artifacts: outcome.artifacts, nvr: outcome.nvr, repoDir, notes: 'OK' },
       },
+      { type: 'RepoPublished', data: { buildId, ...outcome.publication } },
     ];
   }
   // DLRN: a transient error is retried while fewer than `maxretries` RETRY rows exist.
@@ -208,6 +217,8 @@ function evolve(state: BuildState, event: Payload): BuildState {
       return { ...known, phase: 'waiting', rechecked: true };
     case 'BuildPurged':
       return { ...state, purged: true };
+    case 'RepoPublished':
+      return state;
     default:
       return assertNever(event, 'build event');
   }

@@ -28,9 +28,14 @@ const now = new Date('2026-11-25T10:00:00Z');
 const repoDir = '3f/2a/3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a_aabbccdd';
 
 const discovered: Payload = { type: 'CommitDiscovered', data: commit };
-const claimedBy = (buildId: string, attempt: number, leaseExpiresAt = '2026-11-25T12:00:00.000Z'): Payload => ({
+const claimedBy = (
+  buildId: string,
+  attempt: number,
+  leaseExpiresAt = '2026-11-25T12:00:00.000Z',
+  builderId = 'builder-1',
+): Payload => ({
   type: 'BuildClaimed',
-  data: { buildId, attempt, builderId: 'builder-1', leaseExpiresAt },
+  data: { buildId, attempt, builderId, leaseExpiresAt },
 });
 const started = (buildId: string): Payload => ({
   type: 'BuildStarted',
@@ -49,8 +54,8 @@ const transient: BuildOutcome = { status: 'failure', notes: 'mirror', transientE
 const permanent: BuildOutcome = { status: 'failure', notes: 'boom', transientError: null };
 const complete = (buildId: string, outcome: BuildOutcome, maxRetries = 3) =>
   ({ type: 'CompleteBuild', buildId, repoDir, outcome, maxRetries }) as const;
-const claim = (buildId: string, at = now) =>
-  ({ type: 'ClaimBuild', buildId, builderId: 'builder-1', now: at, leaseMs: 2 * 3600_000 }) as const;
+const claim = (buildId: string, at = now, builderId = 'builder-2') =>
+  ({ type: 'ClaimBuild', buildId, builderId, now: at, leaseMs: 2 * 3600_000 }) as const;
 
 describe('build lifecycle', () => {
   describe('when a commit is discovered for the first time', () => {
@@ -74,7 +79,7 @@ describe('build lifecycle', () => {
       spec
         .given([discovered])
         .when(claim('b1'))
-        .then([claimedBy('b1', 1)]);
+        .then([claimedBy('b1', 1, undefined, 'builder-2')]);
     });
   });
 
@@ -93,6 +98,21 @@ describe('build lifecycle', () => {
     });
   });
 
+  describe('when the builder holding the claim was restarted', () => {
+    it('takes its own stale claim over at once', () => {
+      spec
+        .given([discovered, claimedBy('b1', 1), started('b1')])
+        .when({ type: 'ClaimBuild', buildId: 'b2', builderId: 'builder-1', now, leaseMs: 1000 })
+        .then([
+          { type: 'BuildAbandoned', data: { buildId: 'b1', reason: 'builder_stopped' } },
+          {
+            type: 'BuildClaimed',
+            data: { buildId: 'b2', attempt: 2, builderId: 'builder-1', leaseExpiresAt: '2026-11-25T10:00:01.000Z' },
+          },
+        ]);
+    });
+  });
+
   describe('when the claim lease has expired', () => {
     it('abandons the stale claim and grants a new attempt', () => {
       const later = new Date('2026-11-25T12:00:01Z');
@@ -103,7 +123,7 @@ describe('build lifecycle', () => {
           { type: 'BuildAbandoned', data: { buildId: 'b1', reason: 'lease_expired' } },
           {
             type: 'BuildClaimed',
-            data: { buildId: 'b2', attempt: 2, builderId: 'builder-1', leaseExpiresAt: '2026-11-25T14:00:01.000Z' },
+            data: { buildId: 'b2', attempt: 2, builderId: 'builder-2', leaseExpiresAt: '2026-11-25T14:00:01.000Z' },
           },
         ]);
     });
@@ -133,7 +153,26 @@ describe('build lifecycle', () => {
   });
 
   describe('when the build produced RPMs', () => {
-    it('records SUCCESS with notes OK', () => {
+    it('records SUCCESS with notes OK and its repository in the same decision', () => {
+      const publication = {
+        package: commit.package,
+        commitHash: commit.commitHash,
+        distroHash: commit.distroHash,
+        extendedHash: null,
+        component: null,
+        repoDir,
+        failures: 0,
+        packages: [
+          {
+            name: 'openstack-nova',
+            commitHash: commit.commitHash,
+            distroHash: commit.distroHash,
+            status: 'SUCCESS',
+            nvr: 'nova-1.0-0.1',
+          },
+        ],
+        withRepodata: true,
+      };
       spec
         .given([discovered, claimedBy('b1', 1), started('b1')])
         .when(
@@ -141,9 +180,10 @@ describe('build lifecycle', () => {
             status: 'success',
             artifacts: [`repos/${repoDir}/nova-1.0-0.1.src.rpm`],
             nvr: 'nova-1.0-0.1',
+            publication,
           }),
         )
-        .then([succeeded('b1')]);
+        .then([succeeded('b1'), { type: 'RepoPublished', data: { buildId: 'b1', ...publication } }]);
     });
   });
 
@@ -159,7 +199,7 @@ describe('build lifecycle', () => {
       spec
         .given([discovered, claimedBy('b1', 1), retried('b1', 1)])
         .when(claim('b2'))
-        .then([claimedBy('b2', 2)]);
+        .then([claimedBy('b2', 2, undefined, 'builder-2')]);
     });
   });
 
@@ -244,7 +284,7 @@ describe('build lifecycle', () => {
       spec
         .given([...history, rechecked])
         .when(claim('b2'))
-        .then([claimedBy('b2', 2)]);
+        .then([claimedBy('b2', 2, undefined, 'builder-2')]);
     });
 
     it('refuses a second recheck before the rebuild', () => {

@@ -1,3 +1,4 @@
+import type { RepoPublished } from '../repo/repo.events.js';
 import type { DomainEvent } from '../shared/event.js';
 
 /** Build types DLRN knows; only `rpm` is built (`container` is reserved). */
@@ -120,6 +121,7 @@ export type BuildPurged = DomainEvent<
 >;
 
 export type BuildEvent =
+  | RepoPublished
   | CommitDiscovered
   | BuildClaimed
   | BuildAbandoned

@@ -1,6 +1,9 @@
 import type { DomainEvent } from '../shared/event.js';
 
-/** A hashed repository was written: the build's RPMs plus links to every other package's. */
+/**
+ * A hashed repository was written: the build's RPMs plus links to every other package's.
+ * Appended to the build stream together with BuildSucceeded (one atomic append).
+ */
 export type RepoPublished = DomainEvent<
   'RepoPublished',
   {
@@ -40,13 +43,9 @@ export type CurrentMoved = DomainEvent<'CurrentMoved', PointerMove>;
 /** `repos/consistent` now points at the last repo in which no package was failing. */
 export type ConsistentMoved = DomainEvent<'ConsistentMoved', PointerMove>;
 
-export type RepoEvent = RepoPublished | CurrentMoved | ConsistentMoved;
+export type RepoEvent = CurrentMoved | ConsistentMoved;
 
 /** Streams of the `current`/`consistent` pointers (per component when components are on). */
 export function pointerStreamId(pointer: 'current' | 'consistent', component: string | null = null): string {
   return component ? `pointer-${pointer}@component/${component}` : `pointer-${pointer}`;
-}
-
-export function repoStreamId(repoDir: string): string {
-  return `repo-${repoDir}`;
 }
