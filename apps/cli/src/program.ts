@@ -1,19 +1,24 @@
 import { Command, CommanderError } from 'commander';
 import { DomainError } from '#domain/shared/errors.js';
 import { ConfigError } from '#infrastructure/config/index.js';
+import { registerBuildPass } from './commands/build-pass.command.js';
 import { registerConfigCheck } from './commands/config-check.command.js';
+import { registerDemo } from './commands/demo.command.js';
 import { processIo, type CliIo } from './cli-io.js';
 import { packageVersion } from './version.js';
 
 /** The `dlrn` command line: one binary for every role (build pass, daemons, admin). */
-export function buildProgram(io: CliIo = processIo): Command {
+export function buildProgram(io: CliIo = processIo, exit: (code: number) => void = () => undefined): Command {
   const program = new Command('dlrn')
     .description('Continuous packaging: an RPM and a yum repository for every upstream commit (DLRN-compatible)')
     .version(packageVersion(), '--version', 'print the version and exit')
     .helpOption('-h, --help', 'show this help')
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .exitOverride()
+    .enablePositionalOptions()
     .showHelpAfterError();
+  registerBuildPass(program, io, exit);
+  registerDemo(program, io, exit);
   const config = program.command('config').description('configuration tools');
   registerConfigCheck(config, io);
   config.exitOverride();
@@ -22,10 +27,11 @@ export function buildProgram(io: CliIo = processIo): Command {
 
 /** Runs the CLI and returns the process exit code. */
 export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
-  const program = buildProgram(io);
+  let code = 0;
+  const program = buildProgram(io, (c) => (code = c));
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return 0;
+    return code;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
     if (error instanceof ConfigError || error instanceof DomainError) {

@@ -1,5 +1,5 @@
 import type { BuiltIndex, LastProcessed } from '../package/discovery.js';
-import type { FailureNotified } from '../package/package.events.js';
+import type { FailureNotified, HistoryRewritten } from '../package/package.events.js';
 import type { PackageHistory, SnapshotBuild } from '../repo/snapshot.js';
 import type { RecordedEvent } from '../shared/event.js';
 import type { BuildEvent, BuildType, CommitDiscovered } from './build.events.js';
@@ -53,6 +53,7 @@ export class BuildHistory implements BuiltIndex {
   private readonly counted = new Map<string, number>();
   private readonly countedAt = new Map<string, number>();
   private readonly lastMail = new Map<string, number>();
+  private readonly rewrites = new Set<string>();
   private readonly rowsByBuildId = new Map<string, BuildRow>();
   private position = 0;
 
@@ -64,7 +65,7 @@ export class BuildHistory implements BuiltIndex {
   apply(event: Payload): void {
     if (event.position <= this.position) return;
     this.position = event.position;
-    const e = event as Payload & (BuildEvent | FailureNotified);
+    const e = event as Payload & (BuildEvent | FailureNotified | HistoryRewritten);
     switch (e.type) {
       case 'CommitDiscovered':
         this.discovered.set(event.streamId, e.data);
@@ -113,6 +114,9 @@ export class BuildHistory implements BuiltIndex {
       }
       case 'FailureNotified':
         this.lastMail.set(e.data.package, e.data.sentAt);
+        return;
+      case 'HistoryRewritten':
+        this.rewrites.add(`${e.data.package}\u0000${e.data.knownCommit}`);
         return;
       default:
       // Other events (claims' leases aside) do not change what the build loop asks.
@@ -214,6 +218,11 @@ export class BuildHistory implements BuiltIndex {
   /** Epoch seconds of the last failure mail of a package (DLRN `projects.last_email`). */
   lastMailAt(packageName: string): number | null {
     return this.lastMail.get(packageName) ?? null;
+  }
+
+  /** Whether a force-push that made `knownCommit` unreachable was recorded already. */
+  wasRewritten(packageName: string, knownCommit: string): boolean {
+    return this.rewrites.has(`${packageName}\u0000${knownCommit}`);
   }
 
   /** Discovered commits not built yet (or to build again), and the claims in progress. */

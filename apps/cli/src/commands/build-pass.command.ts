@@ -1,0 +1,143 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import type { EventStore } from '#domain/shared/event-store.port.js';
+import { selectPackages } from '#domain/package/selection.js';
+import { loadConfiguration } from '#infrastructure/config/index.js';
+import { BuildPass } from '#infrastructure/build-loop/build-pass.js';
+import { createBuildLoopDeps } from '#infrastructure/build-loop/build-loop.factory.js';
+import { recheckPackages, statusLines } from '#infrastructure/build-loop/package-admin.js';
+import type { PassOptions } from '#infrastructure/build-loop/build-loop.types.js';
+import { openEventStore } from '#infrastructure/event-store/event-store.factory.js';
+import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
+import { collect, type CliIo } from '../cli-io.js';
+
+export interface BuildPassFlags {
+  configFile: string;
+  configOverride: string[];
+  infoRepo?: string;
+  buildEnv: string[];
+  local?: boolean;
+  headOnly?: boolean;
+  projectName: string[];
+  packageName: string[];
+  dev?: boolean;
+  logCommands?: boolean;
+  usePublic?: boolean;
+  order?: boolean;
+  sequential?: boolean;
+  status?: boolean;
+  recheck?: boolean;
+  forceRecheck?: boolean;
+  run?: string;
+  stop?: boolean;
+  verboseBuild?: boolean;
+  verboseMock?: boolean;
+  noRepo?: boolean;
+  repo?: boolean;
+  debug?: boolean;
+}
+
+/** DLRN's own flags on the root command: `dlrn --config-file projects.ini [...]` runs one pass. */
+export function addBuildPassOptions(program: Command): Command {
+  return program
+    .option('--config-file <file>', "DLRN's projects.ini", 'projects.ini')
+    .option('--config-override <section.option=value>', 'override a projects.ini option (repeatable)', collect, [])
+    .option('--info-repo <dir>', 'local rdoinfo/distroinfo checkout holding the package metadata')
+    .option('--build-env <VAR=value>', 'extra environment for the build and review scripts (repeatable)', collect, [])
+    .option('--local', 'use the local clones as they are (no fetch or reset)')
+    .option('--head-only', 'build only the newest commit of each package')
+    .option('--project-name <name>', 'only packages of this project (repeatable)', collect, [])
+    .option('--package-name <name>', 'only this package (repeatable)', collect, [])
+    .option('--dev', 'dev mode: temporary history, always rebuild, keep local dist-git changes')
+    .option('--log-commands', 'log every command run')
+    .option('--use-public', "add the public current repo to mock's configuration")
+    .option('--order', 'build in dependency order (BuildRequires), implies --sequential')
+    .option('--sequential', 'ignore workers: one build at a time')
+    .option('--status', "print each package's last build status and exit")
+    .option('--recheck', 'make the last FAILED build of the package(s) build again next run')
+    .option('--force-recheck', 'with --recheck: also a SUCCESS (needs allow_force_rechecks=true)')
+    .option('--run <command>', 'run COMMAND per package instead of building (implies --head-only)')
+    .option('--stop', 'stop at the first failed or retried build')
+    .option('--verbose-build', 'stream the build output')
+    .option('--verbose-mock', 'deprecated alias of --verbose-build')
+    .option('--no-repo', 'do not create repositories (no links, no createrepo, no .repo)')
+    .option('--debug', 'debug logging');
+}
+
+function parseBuildEnv(pairs: readonly string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(pair.slice(0, eq))) {
+      throw new Error(`--build-env ${JSON.stringify(pair)}: expected VAR=value`);
+    }
+    env[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return env;
+}
+
+/** Runs one DLRN pass (or `--status` / `--recheck`) and returns DLRN's exit code. */
+export async function runBuildPass(flags: BuildPassFlags, io: CliIo): Promise<number> {
+  const { config, packages } = await loadConfiguration({
+    configFile: flags.configFile,
+    ...(flags.infoRepo === undefined ? {} : { infoRepo: flags.infoRepo }),
+    overrides: flags.configOverride,
+  });
+  const options: PassOptions = {
+    packageNames: flags.packageName,
+    projectNames: flags.projectName,
+    headOnly: Boolean(flags.headOnly) || flags.run !== undefined,
+    dev: Boolean(flags.dev),
+    local: Boolean(flags.local),
+    run: flags.run ?? null,
+    stop: Boolean(flags.stop),
+    noRepo: flags.repo === false,
+    sequential: Boolean(flags.sequential) || Boolean(flags.order),
+    order: Boolean(flags.order),
+    buildEnv: parseBuildEnv(flags.buildEnv),
+    verboseBuild: Boolean(flags.verboseBuild || flags.verboseMock),
+  };
+  if (flags.recheck && options.packageNames.length === 0 && options.projectNames.length === 0) {
+    io.err('dlrn: error: --recheck needs --package-name or --project-name\n');
+    return 1;
+  }
+  // Dev runs never touch the real history: a throw-away store, as DLRN's temporary database.
+  const devDir = options.dev ? mkdtempSync(join(tmpdir(), 'dlrn-dev-')) : null;
+  const store: EventStore = devDir
+    ? new SqliteEventStore(join(devDir, 'events.sqlite'))
+    : await openEventStore(config.service.eventStoreTarget);
+  const deps = createBuildLoopDeps({ config, packages, store, log: (line) => io.out(`${line}\n`) });
+  try {
+    const pass = new BuildPass(deps);
+    if (flags.status || flags.recheck) {
+      const history = await pass.history();
+      const selected = selectPackages(packages, options);
+      if (flags.status) {
+        for (const line of statusLines(history, selected)) io.out(`${line}\n`);
+        return 0;
+      }
+      const { ok, messages } = await recheckPackages({
+        commands: deps.commands,
+        history,
+        packages: selected,
+        force: Boolean(flags.forceRecheck),
+        allowForceRechecks: config.default.allowForceRechecks,
+        context: { correlationId: deps.ids.next(), causationId: null, actor: 'cli', trigger: 'cli' },
+      });
+      for (const message of messages) io.out(`${message}\n`);
+      return ok ? 0 : 1;
+    }
+    const report = await pass.run(options);
+    return report.exitCode;
+  } finally {
+    await deps.close?.();
+    await store.close();
+    if (devDir) rmSync(devDir, { recursive: true, force: true });
+  }
+}
+
+export function registerBuildPass(program: Command, io: CliIo, exit: (code: number) => void): void {
+  addBuildPassOptions(program).action(async (flags: BuildPassFlags) => exit(await runBuildPass(flags, io)));
+}

@@ -1,0 +1,198 @@
+import { execFile } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** Git with a fixed identity and no user or system configuration, so the demo is reproducible. */
+async function git(cwd: string, args: string[], date?: number): Promise<string> {
+  const stamp = date === undefined ? undefined : `${date} +0000`;
+  const env = {
+    ...process.env,
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_CONFIG_GLOBAL: '/dev/null',
+    GIT_AUTHOR_NAME: 'Demo Upstream',
+    GIT_AUTHOR_EMAIL: 'upstream@example.org',
+    GIT_COMMITTER_NAME: 'Demo Upstream',
+    GIT_COMMITTER_EMAIL: 'upstream@example.org',
+    ...(stamp ? { GIT_AUTHOR_DATE: stamp, GIT_COMMITTER_DATE: stamp } : {}),
+  };
+  const { stdout } = await run('git', args, { cwd, env });
+  return stdout.trim();
+}
+
+async function commit(repo: string, files: Record<string, string>, message: string, date: number): Promise<void> {
+  for (const [path, text] of Object.entries(files)) {
+    await mkdir(join(repo, path, '..'), { recursive: true });
+    await writeFile(join(repo, path), text);
+  }
+  await git(repo, ['add', '-A']);
+  await git(repo, ['commit', '-q', '-m', message], date);
+}
+
+async function initRepo(dir: string, branch: string): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  await git(dir, ['init', '-q', '-b', branch]);
+  return dir;
+}
+
+function spec(name: string, summary: string, build: string, install: string, files: string): string {
+  return `Name:           ${name}
+Version:        0.0.1
+Release:        1%{?dist}
+Summary:        ${summary}
+License:        Apache-2.0
+BuildArch:      noarch
+Source0:        ${name}-0.0.1.tar.gz
+
+%description
+${summary}. Built by the dlrn-ts demo from an upstream git commit.
+
+%prep
+%setup -q
+
+%build
+${build}
+
+%install
+${install}
+
+%files
+${files}
+
+%changelog
+* Mon Jan 01 2024 Demo Packager <packager@example.org> - 0.0.1-1
+- Initial package
+`;
+}
+
+export interface DemoPackage {
+  readonly name: string;
+  readonly project: string;
+  readonly upstream: string;
+  readonly distgit: string;
+}
+
+/** The demo's upstreams and dist-gits: three small noarch packages. */
+export async function createDemoRepositories(root: string, start: number): Promise<DemoPackage[]> {
+  const upstreams = join(root, 'git', 'upstream');
+  const distgits = join(root, 'git', 'distgit');
+  const packages: DemoPackage[] = [];
+  const add = (name: string, project: string) => {
+    const pkg = { name, project, upstream: join(upstreams, project), distgit: join(distgits, `${project}-distgit`) };
+    packages.push(pkg);
+    return pkg;
+  };
+
+  const greeting = add('python-greeting', 'greeting');
+  await initRepo(greeting.upstream, 'master');
+  await commit(greeting.upstream, { 'greeting.py': 'print("hello")\n', README: 'Greeting\n' }, 'Initial import', start);
+  await git(greeting.upstream, ['tag', '1.0.0']);
+  await initRepo(greeting.distgit, 'rpm-master');
+  await commit(
+    greeting.distgit,
+    {
+      'python-greeting.spec': spec(
+        'python-greeting',
+        'Greets the world',
+        'test -f greeting.py',
+        'install -D -m 0644 greeting.py %{buildroot}%{_datadir}/greeting/greeting.py',
+        '%{_datadir}/greeting/greeting.py',
+      ),
+    },
+    'Package greeting',
+    start,
+  );
+
+  const data = add('demo-data', 'demo-data');
+  await initRepo(data.upstream, 'master');
+  await commit(data.upstream, { 'data/colors.txt': 'red\ngreen\nblue\n' }, 'Colors', start + 60);
+  await git(data.upstream, ['tag', '0.3']);
+  await initRepo(data.distgit, 'rpm-master');
+  await commit(
+    data.distgit,
+    {
+      'demo-data.spec': spec(
+        'demo-data',
+        'Demo data files',
+        'test -f data/colors.txt',
+        'install -D -m 0644 data/colors.txt %{buildroot}%{_datadir}/demo-data/colors.txt',
+        '%{_datadir}/demo-data/colors.txt',
+      ),
+    },
+    'Package demo-data',
+    start + 60,
+  );
+
+  const tool = add('broken-tool', 'broken-tool');
+  await initRepo(tool.upstream, 'master');
+  await commit(tool.upstream, { 'tool.sh': '#!/bin/sh\necho tool\n', BUILD_OK: 'yes\n' }, 'First version', start + 120);
+  await git(tool.upstream, ['tag', '2.1.0']);
+  await initRepo(tool.distgit, 'rpm-master');
+  await commit(
+    tool.distgit,
+    {
+      'broken-tool.spec': spec(
+        'broken-tool',
+        'A tool whose upstream will break its build',
+        '# upstream must ship BUILD_OK; a later commit removes it\ntest -f BUILD_OK',
+        'install -D -m 0755 tool.sh %{buildroot}%{_bindir}/broken-tool',
+        '%{_bindir}/broken-tool',
+      ),
+    },
+    'Package broken-tool',
+    start + 120,
+  );
+  return packages;
+}
+
+/** New upstream commits for the second pass: two good ones, and one that breaks broken-tool. */
+export async function addDemoCommits(packages: readonly DemoPackage[], start: number): Promise<void> {
+  const [greeting, data, tool] = packages;
+  await commit(greeting!.upstream, { 'greeting.py': 'print("hello, world")\n' }, 'Greet the whole world', start + 3600);
+  await commit(data!.upstream, { 'data/colors.txt': 'red\ngreen\nblue\nyellow\n' }, 'Add yellow', start + 3700);
+  await git(tool!.upstream, ['rm', '-q', 'BUILD_OK']);
+  await git(tool!.upstream, ['commit', '-q', '-m', 'Drop BUILD_OK (breaks the package)'], start + 3800);
+}
+
+/** projects.ini and rdo.yml for the demo, in DLRN's formats. */
+export async function writeDemoConfig(root: string, packages: readonly DemoPackage[]): Promise<string> {
+  const reposUrl = `file://${join(root, 'data', 'repos')}`;
+  const ini = `[DEFAULT]
+datadir=./data
+baseurl=${reposUrl}
+distro=rpm-master
+source=master
+target=centos9
+reponame=delorean
+maxretries=3
+build_driver=rpmbuild
+pkginfo_driver=rdoinfo
+
+[rdoinfo_driver]
+info_files=rdo.yml
+`;
+  const yml = `releases:
+- name: demo
+  branch: rpm-master
+  repos:
+  - name: el9
+    distrepos: []
+package-default:
+  name: "%(project)s"
+  maintainers:
+  - packager@example.org
+packages:
+${packages
+  .map(
+    (p) =>
+      `- project: ${p.project}\n  name: ${p.name}\n  upstream: file://${p.upstream}\n  master-distgit: file://${p.distgit}`,
+  )
+  .join('\n')}
+`;
+  await writeFile(join(root, 'projects.ini'), ini);
+  await mkdir(join(root, 'rdoinfo'), { recursive: true });
+  await writeFile(join(root, 'rdoinfo', 'rdo.yml'), yml);
+  return join(root, 'projects.ini');
+}

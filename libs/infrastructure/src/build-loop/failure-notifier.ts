@@ -1,0 +1,111 @@
+import { join } from 'node:path';
+import { schemaVersionOf } from '#domain/catalogue.js';
+import type { BuildRow } from '#domain/build/build-history.js';
+import { failureMail } from '#domain/package/failure-mail.js';
+import { mayNotify, shouldRequestReview } from '#domain/package/notification.js';
+import type { PackageInfo } from '#domain/package/package-info.js';
+import { packageStreamId } from '#domain/build/commit-ref.js';
+import type { FailureNotified, ReviewRequested } from '#domain/package/package.events.js';
+import type { EventContext, EventPayload } from '#domain/shared/event.js';
+import { stampEvents } from '#domain/shared/stamp.js';
+import type { BuildLoopDeps } from './build-loop.types.js';
+
+/**
+ * Tells people a package broke (DLRN §8): a mail to the maintainers at most once a day, and the
+ * Gerrit review step for the first failure after a success. Neither can change the build result:
+ * their failures are logged and the pass goes on.
+ */
+export class FailureNotifier {
+  constructor(private readonly deps: BuildLoopDeps) {}
+
+  async notify(options: {
+    readonly pkg: PackageInfo;
+    readonly row: BuildRow;
+    readonly previousStatus: BuildRow['status'] | null;
+    readonly lastMailAt: number | null;
+    readonly buildEnv: Readonly<Record<string, string>>;
+    readonly context: EventContext;
+  }): Promise<void> {
+    const { pkg, row, context } = options;
+    const d = this.deps.config.default;
+    const logUrl = `${d.baseurl?.replace(/\/$/, '') ?? ''}/${row.repoDir}`;
+    const now = Math.floor(this.deps.clock.now().getTime() / 1000);
+    if (this.deps.mailer && pkg.maintainers.length > 0 && mayNotify(options.lastMailAt, now)) {
+      const mail = failureMail({
+        packageName: pkg.name,
+        maintainers: pkg.maintainers,
+        upstreamUrl: typeof pkg.upstream === 'string' ? pkg.upstream : pkg.upstream.join(' '),
+        logUrl,
+        distgitUrl: pkg['master-distgit'],
+      });
+      try {
+        await this.deps.mailer.send(mail);
+        await this.append(
+          pkg.name,
+          [
+            {
+              type: 'FailureNotified',
+              data: {
+                package: pkg.name,
+                buildId: row.buildId,
+                recipients: mail.recipients,
+                subject: mail.subject,
+                sentAt: now,
+              },
+            },
+          ],
+          context,
+        );
+        this.deps.log(`  mailed ${mail.recipients.join(', ')}`);
+      } catch (error) {
+        this.deps.log(`  could not mail the maintainers of ${pkg.name}: ${(error as Error).message}`);
+      }
+    }
+    if (this.deps.reviews && shouldRequestReview(options.previousStatus)) {
+      const result = await this.deps.reviews.run({
+        packageName: pkg.name,
+        outputDir: join(d.datadir, 'repos', row.repoDir),
+        datadir: d.datadir,
+        baseurl: d.baseurl ?? '',
+        distgitDir: join(d.datadir, `${pkg.name}_distro`),
+        env: {
+          ...options.buildEnv,
+          GERRIT_URL: typeof pkg.upstream === 'string' ? pkg.upstream : (pkg.upstream[0] ?? ''),
+          GERRIT_LOG: logUrl,
+          GERRIT_MAINTAINERS: pkg.maintainers.join(','),
+          GERRIT_TOPIC: d.gerritTopic,
+        },
+      });
+      if (result.exitCode !== 0) this.deps.log(`  Unable to create review see review.log (exit ${result.exitCode})`);
+      await this.append(
+        pkg.name,
+        [
+          {
+            type: 'ReviewRequested',
+            data: {
+              package: pkg.name,
+              buildId: row.buildId,
+              topic: d.gerritTopic,
+              exitCode: result.exitCode,
+              output: result.output.slice(-4000),
+            },
+          },
+        ],
+        context,
+      );
+    }
+  }
+
+  private async append(
+    pkg: string,
+    payloads: EventPayload<FailureNotified | ReviewRequested>[],
+    context: EventContext,
+  ): Promise<void> {
+    const events = stampEvents(payloads, context, {
+      ids: this.deps.ids,
+      clock: this.deps.clock,
+      schemaVersion: schemaVersionOf,
+    });
+    await this.deps.store.append(packageStreamId(pkg), events);
+  }
+}

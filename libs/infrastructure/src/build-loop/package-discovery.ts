@@ -1,0 +1,148 @@
+import { join } from 'node:path';
+import type { BuildHistory } from '#domain/build/build-history.js';
+import type { CommitDiscovered } from '#domain/build/build.events.js';
+import { packageName } from '#domain/build/commit-ref.js';
+import { applyWindow, discoveryWindow, shouldQueue } from '#domain/package/discovery.js';
+import type { BranchPolicy, GitCommitInfo } from '#domain/package/git.ports.js';
+import type { PackageInfo } from '#domain/package/package-info.js';
+import type { BuildLoopDeps, PassOptions } from './build-loop.types.js';
+
+export type Candidate = CommitDiscovered['data'];
+
+export type DiscoveryOutcome =
+  | {
+      readonly kind: 'ok';
+      readonly candidates: readonly Candidate[];
+      readonly distgitDir: string;
+      readonly sourceDir: string;
+    }
+  | { readonly kind: 'skipped'; readonly reason: string }
+  | {
+      readonly kind: 'rewritten';
+      readonly candidates: readonly Candidate[];
+      readonly knownCommit: string;
+      readonly newHead: string;
+      readonly branch: string;
+      readonly distgitDir: string;
+      readonly sourceDir: string;
+    };
+
+/** `<datadir>/<package>` and `<datadir>/<package>_distro`, for a name that is a plain directory name. */
+export function packageDirs(datadir: string, name: string): { sourceDir: string; distgitDir: string } {
+  packageName(name);
+  return { sourceDir: join(datadir, name), distgitDir: join(datadir, `${name}_distro`) };
+}
+
+function policyOf(deps: BuildLoopDeps): BranchPolicy {
+  const d = deps.config.default;
+  return {
+    sourceBranch: d.source ?? null,
+    fallbackToMaster: d.fallbackToMaster,
+    nonfallbackBranches: d.nonfallbackBranches,
+  };
+}
+
+/**
+ * DLRN's `getinfo` for one package: refresh both clones, choose the window from the last build,
+ * list first-parent commits, pair each with the dist-git HEAD, and drop what was built already.
+ * A force-push (the last built commit is no longer an ancestor) is reported, not fatal: only
+ * the new HEAD is taken.
+ */
+export async function discoverPackage(
+  deps: BuildLoopDeps,
+  history: BuildHistory,
+  pkg: PackageInfo,
+  options: PassOptions,
+): Promise<DiscoveryOutcome> {
+  const d = deps.config.default;
+  let dirs: { sourceDir: string; distgitDir: string };
+  try {
+    dirs = packageDirs(d.datadir, pkg.name);
+  } catch (error) {
+    return { kind: 'skipped', reason: (error as Error).message };
+  }
+  if (typeof pkg.upstream !== 'string') {
+    return { kind: 'skipped', reason: 'several upstream repositories per package are not supported yet' };
+  }
+  const sourceBranch = pkg['source-branch'] ?? d.source ?? 'master';
+  const distroBranch = pkg['distro-branch'] ?? d.distro ?? 'rpm-master';
+  const policy = policyOf(deps);
+  let source;
+  let distgit;
+  try {
+    distgit = await deps.git.refresh({
+      url: pkg['master-distgit'],
+      dir: dirs.distgitDir,
+      branch: distroBranch,
+      local: options.local || options.dev,
+      policy,
+    });
+    source = await deps.git.refresh({
+      url: pkg.upstream,
+      dir: dirs.sourceDir,
+      branch: sourceBranch,
+      local: options.local,
+      policy,
+    });
+  } catch (error) {
+    return { kind: 'skipped', reason: (error as Error).message };
+  }
+
+  const last = history.lastProcessed(pkg.name);
+  // DLRN compares the configured branch with the one stored, which after a fallback never
+  // matches (the package is then head-only for ever); we compare the branch checked out.
+  const window = discoveryWindow({
+    lastProcessed: last && { dtCommit: last.commit.dtCommit, commitBranch: last.commit.commitBranch },
+    branch: source.branch,
+    lastBuiltOnBranch: history.lastBuiltOnBranch(pkg.name, source.branch),
+    headOnly: options.headOnly || options.run !== null,
+  });
+
+  let rewritten: { knownCommit: string } | null = null;
+  let commits: GitCommitInfo[];
+  if (window.kind === 'head') {
+    commits = [source.head];
+  } else if (
+    last &&
+    last.commit.commitBranch === source.branch &&
+    !(await deps.git.isAncestor(dirs.sourceDir, last.commit.commitHash))
+  ) {
+    rewritten = { knownCommit: last.commit.commitHash };
+    commits = [source.head];
+  } else {
+    commits = applyWindow(window, await deps.git.listCommits(dirs.sourceDir, window.after));
+  }
+
+  const force = options.dev || options.run !== null;
+  const candidates: Candidate[] = [];
+  for (const commit of commits) {
+    const candidate: Candidate = {
+      package: pkg.name,
+      project: pkg.project,
+      type: 'rpm',
+      commitHash: commit.hash,
+      distroHash: options.dev ? 'dev' : distgit.head.hash,
+      extendedHash: null,
+      dtCommit: commit.committedAt,
+      dtDistro: distgit.head.committedAt,
+      dtExtended: null,
+      commitBranch: source.branch,
+      component: d.useComponents ? ((pkg.component as string | undefined) ?? null) : null,
+      upstreamUrl: pkg.upstream,
+      distgitUrl: pkg['master-distgit'],
+      versionsCsv: null,
+    };
+    if (shouldQueue(candidate, history, { force })) candidates.push(candidate);
+  }
+  if (rewritten) {
+    return {
+      kind: 'rewritten',
+      candidates,
+      knownCommit: rewritten.knownCommit,
+      newHead: source.head.hash,
+      branch: source.branch,
+      ...dirs,
+    };
+  }
+  return { kind: 'ok', candidates, ...dirs };
+}
