@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildStreamId, commitRef, packageName } from './commit-ref.js';
 import { formatNvr, nvrOfArtifacts, parseNvr, parseRpmFileName } from './nvr.js';
-import { releaseDate, releaseNumbering, releaseString, rpmVersion } from './release.js';
+import { releaseDate, releaseNumbering, releaseString, rpmVersion, upstreamVersionFromGit } from './release.js';
 import { findTransientError } from './transient-errors.js';
 
 const sha = '0689564c1a2b3d4e5f60718293a4b5c6d7e8f901';
@@ -32,18 +32,62 @@ describe('release strings', () => {
 });
 
 describe('RPM versions from upstream versions', () => {
+  // Expected values were produced by running DLRN's setversionandrelease in bash.
   it.each([
     ['21.1.1', '21.1.1'],
     ['21.1.1-5-g0689564', '21.1.1'],
-    ['v2.3.0', '2.3.0'],
-    ['22.0.0.0rc1', '22.0.0.0'],
-    ['2.0.0b3', '2.0.0'],
-    ['1.0.dev5', '1.0'],
+    ['1.0.0-d7f1b849', '1.0.0'],
+    ['9.0.0-rc1', '9.0.0'],
+    ['22.0.0.0rc1', '22.0.0'],
+    ['1.0.0.0rc2.dev128', '1.0.0'],
+    ['8.0.0.0b2.dev268', '8.0.0'],
+    ['1.0.0.0a1', '1.0.0'],
+    ['0.19.1.dev25', '0.19.1'],
+    ['2015.1.dev1604.g34cf1e3', '2015.1'],
+    ['0.10.1.11.ga5f0e3c', '0.10.1.11'],
+    ['1.8.0.pre2', '1.8.0'],
+    ['1.2', '1.2'],
     ['', '0.0.1'],
     [null, '0.0.1'],
-    ['release-candidate', '0.0.1'],
   ])('turns %j into %j', (input, expected) => {
     expect(rpmVersion(input)).toBe(expected);
+  });
+
+  it.each([
+    ['2.0.0b3', '2.0'],
+    ['1.0.dev5.dev6', '1.0.dev5'],
+    ['3.0.1a', '0.0.1'],
+    ['eb6dbe2', '0.0.1'],
+    ['release-candidate', 'release'],
+    ['v2.3.0', '0.0.1'],
+  ])("keeps DLRN's greedy-regex quirks: %j gives %j", (input, expected) => {
+    expect(rpmVersion(input)).toBe(expected);
+  });
+});
+
+describe('upstream versions from git tags', () => {
+  it('takes the tag, without a v prefix, when the commit is tagged', () => {
+    expect(upstreamVersionFromGit({ lastTag: 'v1.2.0', describe: 'v1.2.0' })).toBe('1.2.0');
+  });
+
+  it('bumps the last field when there are commits after the tag, as DLRN does', () => {
+    expect(upstreamVersionFromGit({ lastTag: '1.2.0', describe: '1.2.0-2-gabc1234' })).toBe('1.2.1');
+    expect(upstreamVersionFromGit({ lastTag: '2024.1', describe: '2024.1-9-gabc1234' })).toBe('2024.2');
+    expect(upstreamVersionFromGit({ lastTag: '1.2.0b3', describe: '1.2.0b3-1-gabc1234' })).toBe('1.2.1');
+  });
+
+  it('does not bump release candidates with a dash', () => {
+    expect(upstreamVersionFromGit({ lastTag: '1.2.0-rc1', describe: '1.2.0-rc1-4-gabc1234' })).toBe('1.2.0-rc1');
+  });
+
+  it('prefers a version file, bumped only when it is the last tag', () => {
+    expect(upstreamVersionFromGit({ fileVersion: '3.0.0', lastTag: '3.0.0', describe: '3.0.0-1-gabc' })).toBe('3.0.1');
+    expect(upstreamVersionFromGit({ fileVersion: '4.0.0', lastTag: '3.0.0', describe: '3.0.0-1-gabc' })).toBe('4.0.0');
+    expect(upstreamVersionFromGit({ fileVersion: '4.0.0', lastTag: null, describe: null })).toBe('4.0.0');
+  });
+
+  it('falls back to 0.0.1 without tags', () => {
+    expect(upstreamVersionFromGit({ lastTag: null, describe: null })).toBe('0.0.1');
   });
 });
 

@@ -40,17 +40,74 @@ export function releaseString(options: {
   }
 }
 
+/*
+ * DLRN's `setversionandrelease` (scripts/common-functions) tries these bash `=~` patterns in order
+ * and keeps the first group. Bash uses POSIX regexes, where `(.*?)` is greedy, so each rule cuts
+ * at the LAST occurrence of its marker: `1.0.dev5.dev6` gives `1.0.dev5`, and `2.0.0b3` gives `2.0`
+ * (`.0b3` is the marker). Reproduced as is, quirks included, so that NVRs match DLRN's.
+ */
+const VERSION_RULES: readonly RegExp[] = [
+  /^([^-]*)-./s, // describe output or version-release: 1.0.0-d7f1b849, 2015.1.9-13-g53b605d
+  /^(.*)\.0rc./s, // pbr release candidate: 7.0.0.0rc2.dev1
+  /^(.*)\.0b./s, // pbr beta: 2.0.0.0b4.dev15
+  /^(.*)\.0a./s, // pbr alpha: 7.0.0.0a1.dev1
+  /^(.*)\.dev./s, // 2014.2.dev50.g99bef1f, 2.0.1.dev17
+  /^(.*)\.g./s, // 0.10.1.11.ga5f0e3c
+  /^(.*)\.pre/s, // 1.8.0.pre
+  /^([.0-9]*)$/, // plain 1.7.3
+];
+
 /**
- * RPM `Version` from an upstream version (`git describe --tags` output or a tag): the
- * `-<n>-g<sha>` describe suffix and pre-release parts (`rc1`, `b2`, `a1`, `.dev3`, `.pre`) are
- * stripped; a leading `v` is dropped. Returns `0.0.1` when nothing usable is left, as DLRN does.
+ * RPM `Version` from an upstream version, exactly as DLRN's `setversionandrelease`: describe
+ * suffixes and pre-release parts are cut (`22.0.0.0rc1` → `22.0.0`, `21.1.1-5-g0689564` →
+ * `21.1.1`), anything unparsable gives `0.0.1`, then the first `-` becomes `.`. The upstream
+ * version itself stays available to the spec as `%{upstream_version}`. Tag prefixes (`v1.0`) are
+ * stripped earlier, by {@link upstreamVersionFromGit}; here `v1.0` is unparsable, as in DLRN.
  */
 export function rpmVersion(upstreamVersion: string | null | undefined): string {
+  // DLRN never passes an empty version: build_srpm.sh falls back to 0.0.1 first.
   if (!upstreamVersion) return '0.0.1';
-  let version = upstreamVersion.trim().replace(/-\d+-g[0-9a-f]+$/, '');
-  version = version.replace(/^v(?=\d)/, '');
-  version = version.replace(/[.-]?(dev|pre)\d*.*$/i, '');
-  version = version.replace(/\.?(rc|b|a|alpha|beta)\d+.*$/i, '');
-  version = version.replace(/[^0-9A-Za-z._+~]/g, '.');
-  return /^\d/.test(version) ? version : '0.0.1';
+  for (const rule of VERSION_RULES) {
+    const match = rule.exec(upstreamVersion);
+    if (match) return match[1]!.replace('-', '.');
+  }
+  return '0.0.1';
+}
+
+/** `sed 's/^[vVrR]//'`: DLRN drops one leading v/V/r/R from tag names. */
+function stripTagPrefix(tag: string | null | undefined): string {
+  return (tag ?? '').trim().replace(/^[vVrR]/, '');
+}
+
+/** awk's `$NF+1`: the last dot-separated field as a number (its leading digits, else 0) plus one. */
+function bumpLastField(version: string): string {
+  const fields = version.split('.');
+  const last = fields.pop() ?? '';
+  const digits = /^\d+/.exec(last)?.[0];
+  const next = digits === undefined ? 1 : Number(digits) + 1;
+  return [...fields, String(next)].join('.');
+}
+
+/**
+ * The upstream version DLRN derives for a non-Python source (build_srpm.sh): a version file
+ * (puppet `metadata.json`) or else the last tag (`git describe --abbrev=0 --tags`), without its
+ * `v`/`r` prefix. When the commit is past that tag (`git describe --tags` differs) and the version
+ * is that tag (not an `-rc`), the last field is bumped — `1.2.0` plus two commits builds as
+ * `1.2.1`, so that trunk builds sort above the tagged release. Nothing found: `0.0.1`.
+ */
+export function upstreamVersionFromGit(found: {
+  /** Version read from a version file of the source tree, if any. */
+  readonly fileVersion?: string | null;
+  /** `git describe --abbrev=0 --tags` at the commit, or null when there is no tag. */
+  readonly lastTag: string | null;
+  /** `git describe --tags` at the commit, or null when there is no tag. */
+  readonly describe: string | null;
+}): string {
+  const currentTag = stripTagPrefix(found.lastTag);
+  const postVersion = stripTagPrefix(found.describe);
+  let version = found.fileVersion?.trim() || currentTag;
+  if (version && postVersion !== currentTag && version === currentTag && !version.includes('-rc')) {
+    version = bumpLastField(version);
+  }
+  return version || '0.0.1';
 }

@@ -23,6 +23,8 @@ export interface PassOptions {
   readonly order: boolean;
   readonly buildEnv: Readonly<Record<string, string>>;
   readonly verboseBuild: boolean;
+  /** Stops the pass between builds (the daemon's graceful shutdown); started builds finish. */
+  readonly signal?: AbortSignal;
 }
 
 export const DEFAULT_PASS_OPTIONS: PassOptions = {

@@ -162,8 +162,11 @@ export class BuildPass {
     };
     const results: PassReport['builds'][number][] = [];
     for (let i = 0; i < jobs.length; i++) {
-      for (let k = i; k < Math.min(jobs.length, i + workers); k++) if (!jobs[k]!.started) start(jobs[k]!);
+      if (!options.signal?.aborted) {
+        for (let k = i; k < Math.min(jobs.length, i + workers); k++) if (!jobs[k]!.started) start(jobs[k]!);
+      }
       const job = jobs[i]!;
+      if (!job.started) break;
       const t0 = Date.now();
       const { claimed, output } = await job.started!;
       const pkg = byName.get(job.candidate.package)!;

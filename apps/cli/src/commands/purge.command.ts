@@ -1,0 +1,96 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { buildDecider } from '#domain/build/build.decider.js';
+import { purgePlan } from '#domain/build/purge-plan.js';
+import { loadProjectsIni } from '#infrastructure/config/index.js';
+import { BuildHistoryReader } from '#infrastructure/build-loop/build-history.reader.js';
+import { DeciderCommandHandler } from '#infrastructure/event-store/decider-command-handler.js';
+import { openEventStore } from '#infrastructure/event-store/event-store.factory.js';
+import { SystemClock } from '#infrastructure/ids/system-clock.js';
+import { UuidV7IdGenerator } from '#infrastructure/ids/uuid-v7.id-generator.js';
+import type { CliIo } from '../cli-io.js';
+import { readLine } from '../stdin.js';
+
+interface PurgeFlags {
+  configFile: string;
+  olderThan: string;
+  y?: boolean;
+  dryRun?: boolean;
+  excludeDirs?: string;
+}
+
+/** `dlrn purge` (DLRN's `dlrn-purge`): removes old repository directories; history is kept. */
+export function registerPurge(program: Command, io: CliIo, exit: (code: number) => void): void {
+  program
+    .command('purge')
+    .description('remove repository directories of builds older than N days (the history stays)')
+    .requiredOption('--config-file <file>', "DLRN's projects.ini")
+    .requiredOption('--older-than <days>', 'purge builds older than this many days')
+    .option('-y', 'do not ask for confirmation')
+    .option('--dry-run', 'only say what would be purged')
+    .option(
+      '--exclude-dirs <dirs>',
+      'comma-separated directories (relative to datadir) whose RPMs protect their builds',
+    )
+    .action(async (flags: PurgeFlags) => exit(await runPurge(flags, io)));
+}
+
+async function runPurge(flags: PurgeFlags, io: CliIo): Promise<number> {
+  const days = Number(flags.olderThan);
+  if (!Number.isFinite(days) || days < 0) {
+    io.err(`dlrn purge: --older-than ${JSON.stringify(flags.olderThan)}: expected a number of days ≥ 0\n`);
+    return 1;
+  }
+  const config = loadProjectsIni(flags.configFile);
+  const datadir = config.default.datadir;
+  const reposDir = join(datadir, 'repos');
+  const protectedFiles = new Set<string>();
+  for (const dir of (flags.excludeDirs ?? '').split(',').filter(Boolean)) {
+    const path = isAbsolute(dir) ? dir : join(datadir, dir);
+    if (existsSync(path)) for (const file of readdirSync(path)) protectedFiles.add(file);
+  }
+  const store = await openEventStore(config.service.eventStoreTarget);
+  try {
+    const history = await new BuildHistoryReader(store).catchUp();
+    const cutoff = Math.floor(Date.now() / 1000) - days * 86_400;
+    const steps = purgePlan(history.allRows(), cutoff, (row) =>
+      row.artifacts.some((a) => protectedFiles.has(basename(a))),
+    );
+    for (const { row, removeDirectory } of steps) {
+      io.out(
+        `${flags.dryRun ? 'would purge' : 'purging'} ${row.commit.package} ${row.commit.commitHash} (${row.status}, ${new Date(row.dtBuild * 1000).toISOString()})${removeDirectory ? '' : ' — directory kept, shared with a successful build'}\n`,
+      );
+    }
+    if (steps.length === 0) io.out('nothing to purge\n');
+    if (flags.dryRun || steps.length === 0) return 0;
+    if (!flags.y && (await readLine(`Purge ${steps.length} build(s)? [y/N] `))?.trim().toLowerCase() !== 'y') {
+      io.out('nothing purged\n');
+      return 0;
+    }
+    const ids = new UuidV7IdGenerator();
+    const handler = new DeciderCommandHandler(store, ids, new SystemClock());
+    const context = {
+      correlationId: ids.next(),
+      causationId: null,
+      actor: `cli:${process.env['USER'] ?? 'unknown'}`,
+      trigger: 'cli',
+    };
+    for (const { row, removeDirectory } of steps) {
+      const dir = resolve(reposDir, row.repoDir);
+      if (relative(reposDir, dir).startsWith('..')) throw new Error(`refusing to remove ${dir}: outside ${reposDir}`);
+      if (removeDirectory) await rm(dir, { recursive: true, force: true });
+      await handler.handle(
+        row.streamId,
+        buildDecider,
+        { type: 'PurgeBuild', directoryRemoved: removeDirectory },
+        context,
+      );
+    }
+    io.out(`purged ${steps.length} build(s)\n`);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}

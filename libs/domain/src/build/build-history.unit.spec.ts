@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { HistoryWriter } from './build-history.fixtures.js';
+
+describe('build history (DLRN commits-table queries)', () => {
+  describe('when a package has SUCCESS, then FAILED, then RETRY', () => {
+    const h = new HistoryWriter();
+    h.build('nova', 'c1', 'SUCCESS');
+    h.build('nova', 'c2', 'FAILED');
+    h.build('nova', 'c3', 'RETRY');
+
+    it('reports the last processed build ignoring RETRY', () => {
+      expect(h.history.lastProcessed('nova')?.commit.commitHash).toBe('c2');
+    });
+
+    it('reports the last attempt including RETRY (--status, versions.csv)', () => {
+      expect(h.history.lastAttempt('nova')?.status).toBe('RETRY');
+    });
+
+    it('gives the snapshot the last success and the newest row', () => {
+      const { lastSuccess, lastProcessed } = h.history.packageHistory('nova');
+      expect(lastSuccess?.commitHash).toBe('c1');
+      expect(lastProcessed?.status).toBe('RETRY');
+    });
+
+    it('knows built triples and timestamps across packages, not RETRY ones', () => {
+      expect(h.history.hasBuild({ type: 'rpm', commitHash: 'c1', distroHash: 'd1', extendedHash: null })).toBe(true);
+      expect(h.history.hasBuild({ type: 'rpm', commitHash: 'c3', distroHash: 'd1', extendedHash: null })).toBe(false);
+      const dt = h.history.lastProcessed('nova')!.commit.dtCommit;
+      expect(h.history.hasBuildAt({ type: 'rpm', dtCommit: dt, distroHash: 'd1', extendedHash: null })).toBe(true);
+    });
+
+    it('keeps the RETRY commit pending for the next pass', () => {
+      expect(h.history.pendingBuilds().map((p) => p.commit.commitHash)).toEqual(['c3']);
+    });
+  });
+
+  describe('when the last FAILED build is rechecked', () => {
+    it('forgets it: the previous build is the last processed again and the commit is pending', () => {
+      const h = new HistoryWriter();
+      h.build('nova', 'c1', 'SUCCESS');
+      const failed = h.build('nova', 'c2', 'FAILED');
+      h.recheck('nova', 'c2', failed);
+      expect(h.history.lastProcessed('nova')?.commit.commitHash).toBe('c1');
+      expect(h.history.hasBuild({ type: 'rpm', commitHash: 'c2', distroHash: 'd1', extendedHash: null })).toBe(false);
+      expect(h.history.pendingBuilds().map((p) => p.commit.commitHash)).toEqual(['c2']);
+    });
+  });
+
+  describe('when asked for the last build on a branch', () => {
+    it('takes the newest by build time, then id, non-RETRY', () => {
+      const h = new HistoryWriter();
+      h.build('nova', 'c1', 'SUCCESS', { branch: 'stable/x', dtBuild: 500, dtCommit: 11 });
+      h.build('nova', 'c2', 'SUCCESS', { branch: 'stable/x', dtBuild: 400, dtCommit: 22 });
+      h.build('nova', 'c3', 'RETRY', { branch: 'stable/x', dtBuild: 900, dtCommit: 33 });
+      expect(h.history.lastBuiltOnBranch('nova', 'stable/x')).toEqual({ dtCommit: 11, commitBranch: 'stable/x' });
+      expect(h.history.lastBuiltOnBranch('nova', 'master')).toBeNull();
+    });
+  });
+
+  describe('when pointers are derived', () => {
+    it('points current at the last success and consistent at the last success with no failing package', () => {
+      const h = new HistoryWriter();
+      h.build('a', 'c1', 'SUCCESS', { failures: 0 });
+      h.build('b', 'c2', 'SUCCESS', { failures: 1 });
+      h.build('a', 'c3', 'FAILED');
+      expect(h.history.lastSuccess()?.commit.commitHash).toBe('c2');
+      expect(h.history.lastConsistent()?.commit.commitHash).toBe('c1');
+    });
+  });
+
+  it('remembers the last failure mail per package', () => {
+    const h = new HistoryWriter();
+    h.mail('nova', 123);
+    expect(h.history.lastMailAt('nova')).toBe(123);
+    expect(h.history.lastMailAt('glance')).toBeNull();
+  });
+
+  it('ignores an event it has already applied (replay after a restart)', () => {
+    const h = new HistoryWriter();
+    h.build('nova', 'c1', 'SUCCESS');
+    const rows = h.history.allRows().length;
+    h.history.apply({ streamId: 'build-nova@c1_d1', position: 1, type: 'BuildSucceeded', data: {} });
+    expect(h.history.allRows()).toHaveLength(rows);
+  });
+});

@@ -1,0 +1,50 @@
+import type { BuildRow } from './build-history.js';
+
+export interface PurgeStep {
+  readonly row: BuildRow;
+  /** False when the directory must stay (shared with a successful build of the same commit). */
+  readonly removeDirectory: boolean;
+}
+
+/**
+ * DLRN's purge (§1.15), newest build first, over builds older than `cutoff` (epoch seconds):
+ * - the newest old SUCCESS of a package stays when no newer SUCCESS exists at all (newer repos
+ *   link to its RPMs); any other old SUCCESS is removed;
+ * - an old FAILED/RETRY loses its directory only when no SUCCESS of the same commit shares it;
+ * - rows are flagged, never deleted; excluded rows (RPMs present in a protected directory) stay.
+ * Only a stream's latest result is acted on: earlier attempts of the same commit share its
+ * directory and its fate.
+ */
+export function purgePlan(
+  rows: readonly BuildRow[],
+  cutoff: number,
+  isExcluded: (row: BuildRow) => boolean,
+): PurgeStep[] {
+  const live = rows.filter((row) => !row.rechecked);
+  const latestOfStream = new Map<string, BuildRow>();
+  for (const row of live) latestOfStream.set(row.streamId, row);
+  const successes = live.filter((row) => row.status === 'SUCCESS');
+  const handled = new Set<string>();
+  const steps: PurgeStep[] = [];
+  const candidates = live
+    .filter((row) => row.dtBuild < cutoff && !row.purged && latestOfStream.get(row.streamId) === row)
+    .sort((a, b) => b.id - a.id);
+  for (const row of candidates) {
+    if (isExcluded(row)) continue;
+    const pkg = row.commit.package;
+    if (row.status === 'SUCCESS' && !handled.has(pkg)) {
+      const newer = successes.some((s) => s.commit.package === pkg && s.id > row.id);
+      if (!newer) continue;
+      handled.add(pkg);
+      steps.push({ row, removeDirectory: true });
+      continue;
+    }
+    if (row.status === 'SUCCESS') {
+      steps.push({ row, removeDirectory: true });
+      continue;
+    }
+    const shared = successes.some((s) => s.commit.package === pkg && s.commit.commitHash === row.commit.commitHash);
+    steps.push({ row, removeDirectory: !shared });
+  }
+  return steps;
+}

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { HistoryWriter } from './build-history.fixtures.js';
+import { purgePlan } from './purge-plan.js';
+
+const CUTOFF = 2000;
+const plan = (h: HistoryWriter, excluded: string[] = []) =>
+  purgePlan(h.history.allRows(), CUTOFF, (row) => excluded.includes(row.commit.commitHash)).map((s) => [
+    s.row.commit.commitHash,
+    s.removeDirectory,
+  ]);
+
+describe('purge plan (dlrn-purge)', () => {
+  describe('when the newest old success is the latest success of its package', () => {
+    it('keeps it: newer repositories link to its RPMs', () => {
+      const h = new HistoryWriter();
+      h.build('nova', 'old1', 'SUCCESS', { dtBuild: 100 });
+      h.build('nova', 'old2', 'SUCCESS', { dtBuild: 200 });
+      h.build('nova', 'newfail', 'FAILED', { dtBuild: 5000 });
+      expect(plan(h)).toEqual([['old1', true]]);
+    });
+  });
+
+  describe('when a newer success exists inside the window', () => {
+    it('removes every old success', () => {
+      const h = new HistoryWriter();
+      h.build('nova', 'old1', 'SUCCESS', { dtBuild: 100 });
+      h.build('nova', 'old2', 'SUCCESS', { dtBuild: 200 });
+      h.build('nova', 'new', 'SUCCESS', { dtBuild: 5000 });
+      expect(plan(h)).toEqual([
+        ['old2', true],
+        ['old1', true],
+      ]);
+    });
+  });
+
+  describe('when an old failure shares its commit with a success', () => {
+    it('flags it but keeps the directory', () => {
+      const h = new HistoryWriter();
+      h.build('nova', 'c1', 'FAILED', { dtBuild: 100, distroHash: 'd0' });
+      h.build('nova', 'c1', 'SUCCESS', { dtBuild: 5000, distroHash: 'd1' });
+      h.build('nova', 'c9', 'FAILED', { dtBuild: 150 });
+      expect(plan(h)).toEqual([
+        ['c9', true],
+        ['c1', false],
+      ]);
+    });
+  });
+
+  it('skips builds whose RPMs are in a protected directory, and purged ones', () => {
+    const h = new HistoryWriter();
+    h.build('nova', 'old1', 'SUCCESS', { dtBuild: 100 });
+    h.build('nova', 'old2', 'SUCCESS', { dtBuild: 200 });
+    h.build('nova', 'new', 'SUCCESS', { dtBuild: 5000 });
+    expect(plan(h, ['old2'])).toEqual([['old1', true]]);
+  });
+
+  it('acts once per commit: earlier RETRY attempts share the final result', () => {
+    const h = new HistoryWriter();
+    h.build('nova', 'c1', 'RETRY', { dtBuild: 100 });
+    h.build('nova', 'c1', 'FAILED', { dtBuild: 110 });
+    expect(plan(h)).toEqual([['c1', true]]);
+  });
+});
