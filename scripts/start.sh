@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the embedded default, from a fresh Debian machine: installs what it needs,
-# then loads the example configuration and lists the packages it resolves.
-# (The build pass itself — `dlrn --config-file …` — arrives with the build loop.)
+# then builds the generated demo: three packages from local git repositories, two passes,
+# real RPMs and a dnf repository under demo/data/repos, one package breaking on the way.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
-node bin/dlrn.js config check --config-file examples/projects.ini --info-repo examples/rdoinfo "$@"
+node bin/dlrn.js demo --dir demo "$@"

@@ -62,7 +62,11 @@ async function runDemo(root: string, io: CliIo): Promise<number> {
   const rpms = readdirSync(join(repos, current)).filter((f) => f.endsWith('.rpm'));
   io.out(`   current holds ${rpms.length} RPMs: ${rpms.join(', ')}\n`);
   io.out(`   ${join(repos, current, 'delorean.repo')}:\n`);
-  io.out(readFileSync(join(repos, current, 'delorean.repo'), 'utf8').replace(/^/gm, '     '));
+  io.out(
+    `${readFileSync(join(repos, current, 'delorean.repo'), 'utf8')
+      .trimEnd()
+      .replace(/^/gm, '     ')}\n`,
+  );
   io.out(`   try: dnf --repofrompath=demo,${join(repos, 'current')} --repo=demo --setopt=demo.gpgcheck=0 repoquery\n`);
   return second === 1 ? 0 : 1;
 }

@@ -150,14 +150,19 @@ export async function createDemoRepositories(root: string, start: number): Promi
 /** New upstream commits for the second pass: two good ones, and one that breaks broken-tool. */
 export async function addDemoCommits(packages: readonly DemoPackage[], start: number): Promise<void> {
   const [greeting, data, tool] = packages;
-  await commit(greeting!.upstream, { 'greeting.py': 'print("hello, world")\n' }, 'Greet the whole world', start + 3600);
-  await commit(data!.upstream, { 'data/colors.txt': 'red\ngreen\nblue\nyellow\n' }, 'Add yellow', start + 3700);
+  // The breaking commit comes first: the good builds after it move `current`, not `consistent`.
   await git(tool!.upstream, ['rm', '-q', 'BUILD_OK']);
-  await git(tool!.upstream, ['commit', '-q', '-m', 'Drop BUILD_OK (breaks the package)'], start + 3800);
+  await git(tool!.upstream, ['commit', '-q', '-m', 'Drop BUILD_OK (breaks the package)'], start + 3600);
+  await commit(greeting!.upstream, { 'greeting.py': 'print("hello, world")\n' }, 'Greet the whole world', start + 3700);
+  await commit(data!.upstream, { 'data/colors.txt': 'red\ngreen\nblue\nyellow\n' }, 'Add yellow', start + 3800);
 }
 
 /** projects.ini and rdo.yml for the demo, in DLRN's formats. */
-export async function writeDemoConfig(root: string, packages: readonly DemoPackage[]): Promise<string> {
+export async function writeDemoConfig(
+  root: string,
+  packages: readonly DemoPackage[],
+  extraDefaults = '',
+): Promise<string> {
   const reposUrl = `file://${join(root, 'data', 'repos')}`;
   const ini = `[DEFAULT]
 datadir=./data
@@ -169,7 +174,7 @@ reponame=delorean
 maxretries=3
 build_driver=rpmbuild
 pkginfo_driver=rdoinfo
-
+${extraDefaults}
 [rdoinfo_driver]
 info_files=rdo.yml
 `;

@@ -99,7 +99,9 @@ export class CommitBuilder {
     );
     const repoDir = shardedRepoDir({ ...ref, component: candidate.component });
     const finalDir = join(this.reposDir, repoDir);
-    const stagingDir = join(dirname(finalDir), `.staging-${basename(finalDir)}-${buildId}`);
+    // One staging directory per hashed directory: claims make it private to one build, and a
+    // build interrupted by a crash is wiped by the next attempt instead of left behind.
+    const stagingDir = join(dirname(finalDir), `.staging-${basename(finalDir)}`);
     return { candidate, pkg, streamId, buildId, dtBuild, repoDir, stagingDir, workerId };
   }
 

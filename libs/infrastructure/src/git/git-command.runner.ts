@@ -1,0 +1,89 @@
+import { execFile } from 'node:child_process';
+
+/** DLRN runs every git command with `_timeout=3600`. */
+export const GIT_TIMEOUT_MS = 3_600_000;
+
+/** `git log` of a long history is megabytes; the cap only guards against a runaway process. */
+const MAX_OUTPUT_BYTES = 1024 * 1024 * 1024;
+
+export interface GitRunnerOptions {
+  /** The whole environment of the git processes (default: this process's). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Kill a git command running longer than this (default 3600 s, as DLRN). */
+  readonly timeoutMs?: number;
+}
+
+/** A git command that exited non-zero, timed out, or could not start. */
+export class GitCommandError extends Error {
+  constructor(
+    readonly args: readonly string[],
+    /** The exit code; null when the process was killed (timeout) or never ran. */
+    readonly exitCode: number | null,
+    readonly stderr: string,
+    cause?: unknown,
+  ) {
+    super(`git ${args.join(' ')} failed${exitCode === null ? '' : ` (exit ${exitCode})`}: ${stderr.trim()}`, {
+      cause,
+    });
+    this.name = 'GitCommandError';
+  }
+}
+
+/**
+ * Runs git with an argument array through execFile: no shell ever sees a value. Every non-zero
+ * exit is an error carrying its code, even a silent one (`merge-base --is-ancestor` answers "no"
+ * with a bare 1).
+ *
+ * Why not simple-git: v4 waits a fixed 50 ms after any command that prints nothing (its
+ * completion plugin), which is most of the commands `refresh` runs (rev-parse, a no-op fetch,
+ * a negative merge-base) and more than the commands themselves cost; it also strips `GIT_*`
+ * variables from the environment. Its `timeout.block` is an inactivity timeout; DLRN's `sh`
+ * timeout, reproduced here, bounds the whole command.
+ */
+export class GitCommandRunner {
+  private readonly env: NodeJS.ProcessEnv | undefined;
+  private readonly timeoutMs: number;
+
+  constructor(options: GitRunnerOptions = {}) {
+    this.env = options.env;
+    this.timeoutMs = options.timeoutMs ?? GIT_TIMEOUT_MS;
+  }
+
+  /** Runs `git <args>` in `cwd` (which must exist) and returns its stdout. */
+  run(cwd: string, args: readonly string[], extraEnv?: Readonly<Record<string, string>>): Promise<string> {
+    const env = extraEnv ? { ...(this.env ?? process.env), ...extraEnv } : (this.env ?? process.env);
+    return new Promise((done, fail) => {
+      execFile(
+        'git',
+        args,
+        {
+          cwd,
+          env,
+          timeout: this.timeoutMs,
+          killSignal: 'SIGKILL',
+          maxBuffer: MAX_OUTPUT_BYTES,
+          encoding: 'utf8',
+          windowsHide: true,
+        },
+        (error, stdout, stderr) => {
+          if (!error) return done(stdout);
+          // A number: git's exit code; a string (ENOENT, ENOTDIR…): git never ran; killed: timeout.
+          const code = typeof error.code === 'number' && !error.killed ? error.code : null;
+          const reason = error.killed ? `killed after ${this.timeoutMs} ms` : error.message;
+          fail(new GitCommandError(args, code, stderr || reason, error));
+        },
+      );
+    });
+  }
+
+  /** Runs `git <args>` and reports its exit code instead of throwing on a non-zero one. */
+  async exitCode(cwd: string, args: readonly string[]): Promise<number> {
+    try {
+      await this.run(cwd, args);
+      return 0;
+    } catch (error) {
+      if (error instanceof GitCommandError && error.exitCode !== null) return error.exitCode;
+      throw error;
+    }
+  }
+}

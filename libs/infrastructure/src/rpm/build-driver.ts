@@ -1,0 +1,31 @@
+import type { BuildLog } from './build-log.js';
+import type { ChildEnv } from './command.runner.js';
+
+/** What the pipeline hands a build driver once the source RPM is in the output directory. */
+export interface BuildDriverRequest {
+  readonly packageName: string;
+  /** The source RPM, already copied into `outputDir`. */
+  readonly srpmPath: string;
+  /** Where the driver leaves the RPMs (flat) and the `installed` marker. */
+  readonly outputDir: string;
+  /** `%{dist}`, e.g. `.el9`. */
+  readonly dist: string;
+  readonly workerId: number;
+  /** Extra options for the builder, e.g. `['-D', 'repo_bootstrap 1']` for mock. */
+  readonly additionalOptions: readonly string[];
+  /** Complete environment for the driver's commands (DLRN's variables and `--build-env` included). */
+  readonly env: ChildEnv;
+  /** `rpmbuild.log` of the output directory. */
+  readonly log: BuildLog;
+  readonly commandTimeoutMs: number;
+}
+
+/**
+ * DLRN's `BuildRPMDriver.build_package`: turn the source RPM into binary RPMs in the output
+ * directory and, once they are known to install, create the `installed` marker. Failures throw
+ * an Error whose message becomes `Error in build_rpm_wrapper for <package>: <message>`.
+ */
+export abstract class BuildDriver {
+  abstract readonly name: string;
+  abstract build(request: BuildDriverRequest): Promise<void>;
+}

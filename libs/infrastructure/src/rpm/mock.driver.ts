@@ -1,0 +1,105 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BuildDriver, type BuildDriverRequest } from './build-driver.js';
+import { BuildLog } from './build-log.js';
+import { runChecked } from './command.runner.js';
+import {
+  assembleMockConfig,
+  mockConfigName,
+  mockConfigPath,
+  writeMockConfigIfChanged,
+} from './mock-config.assembler.js';
+
+/** Everything the mock driver reads, given explicitly rather than taken from global config. */
+export interface MockBuildDriverOptions {
+  readonly datadir: string;
+  /** Directory of the `<target>.cfg` templates (`configdir`, by default DLRN's `scriptsdir`). */
+  readonly configdir: string;
+  readonly target: string;
+  readonly reponame: string;
+  readonly baseurl: string | null;
+  /** `deps_url`; empty or null means `<baseurl>/delorean-deps.repo`. */
+  readonly depsUrl: string | null;
+  /** `[mockbuild_driver] install_after_build`: `--postinstall` and the install check. */
+  readonly installAfterBuild: boolean;
+  /** The mock program; default `mock` from the build environment's PATH. */
+  readonly mockCommand?: string;
+  /** Time allowed to fetch the deps repo file; DLRN's is 10 s. */
+  readonly fetchTimeoutMs?: number;
+}
+
+// mockdriver.py matches this at the start of a line, after any non-word characters.
+const INSTALL_FAILURE = /^\W*WARNING: Failed install built packages/;
+
+/** DLRN's texts: the install check raises this, which the pipeline wraps as a build_rpm_wrapper error. */
+export const INSTALL_FAILURE_MESSAGE = 'Failed to install built packages';
+
+/**
+ * Build driver `mock` (dlrn/drivers/mockdriver.py): assembles the worker's mock configuration,
+ * runs `mock --rebuild` with its output in `mock.log`, checks that the built packages installed,
+ * touches `installed`, and always appends `mock.log` to `rpmbuild.log` (where the caller looks
+ * for transient errors such as `Error downloading packages`). DLRN then runs `restorecon`; SELinux
+ * labels are the host's business here.
+ */
+export class MockBuildDriver extends BuildDriver {
+  readonly name = 'mock';
+
+  constructor(private readonly options: MockBuildDriverOptions) {
+    super();
+  }
+
+  private depsUrl(): string | null {
+    if (this.options.depsUrl) return this.options.depsUrl;
+    return this.options.baseurl ? `${this.options.baseurl.replace(/\/$/, '')}/delorean-deps.repo` : null;
+  }
+
+  /** Writes `<datadir>/dlrn-<worker>.cfg` (only if it changed) and returns its path. */
+  async prepareConfig(workerId: number, log: BuildLog): Promise<string> {
+    const { text, warnings } = await assembleMockConfig({
+      templatePath: join(this.options.configdir, `${this.options.target}.cfg`),
+      currentRepoPath: join(this.options.datadir, 'repos', 'current', `${this.options.reponame}.repo`),
+      depsUrl: this.depsUrl(),
+      workerId,
+      fetchTimeoutMs: this.options.fetchTimeoutMs ?? 10_000,
+    });
+    for (const warning of warnings) log.line(warning);
+    const path = mockConfigPath(this.options.datadir, workerId);
+    await writeMockConfigIfChanged(path, text);
+    return path;
+  }
+
+  override async build(request: BuildDriverRequest): Promise<void> {
+    const config = await this.prepareConfig(request.workerId, request.log);
+    const mockLogPath = join(request.outputDir, 'mock.log');
+    const mockLog = BuildLog.open(mockLogPath, request.log.echo);
+    try {
+      const command = this.options.mockCommand ?? 'mock';
+      const args = [
+        '-v',
+        '-r',
+        config,
+        '--resultdir',
+        request.outputDir,
+        ...(this.options.installAfterBuild ? ['--postinstall'] : []),
+        ...request.additionalOptions,
+        '--rebuild',
+        request.srpmPath,
+      ];
+      mockLog.command(command, args);
+      await runChecked(command, args, {
+        env: { ...request.env, MOCK_CONFIG: mockConfigName(request.workerId) },
+        timeoutMs: request.commandTimeoutMs,
+        output: (chunk) => mockLog.write(chunk),
+        label: 'mock --rebuild',
+      });
+      if (this.options.installAfterBuild) {
+        const output = await readFile(mockLogPath, 'utf8');
+        if (output.split('\n').some((line) => INSTALL_FAILURE.test(line))) throw new Error(INSTALL_FAILURE_MESSAGE);
+      }
+      await writeFile(join(request.outputDir, 'installed'), '');
+    } finally {
+      mockLog.close();
+      request.log.appendFile(mockLogPath);
+    }
+  }
+}

@@ -1,0 +1,241 @@
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { RpmBuilder, RpmBuildError, type RpmBuildOutput, type RpmBuildRequest } from '#domain/build/build.ports.js';
+import { commitRef, packageName } from '#domain/build/commit-ref.js';
+import { releaseDate, releaseString, rpmVersion, upstreamVersionFromGit } from '#domain/build/release.js';
+import { expandMacros, parseSpecBasics, rewriteSpec, setupDirectory } from '#domain/build/spec-rewrite.js';
+import type { BuildDriver } from './build-driver.js';
+import { BuildLog } from './build-log.js';
+import { type ChildEnv, runChecked } from './command.runner.js';
+import { copyDistgitSources, findSpecFile, specDirectory } from './distgit-sources.js';
+import { distDefine } from './rpmbuild.driver.js';
+import { SourceTreeReader } from './source-tree.reader.js';
+
+export interface RpmBuildPipelineOptions {
+  /**
+   * Environment the build commands start from (PATH, HOME, proxies); default this process's,
+   * since rpmbuild and mock need the host's. DLRN's variables and `--build-env` go on top.
+   */
+  readonly baseEnv?: ChildEnv;
+  /** Any single command (git, rpmbuild, mock) running longer is killed; default 2 hours. */
+  readonly commandTimeoutMs?: number;
+  /** Where verbose builds echo their log; default standard error. */
+  readonly echo?: (text: string) => void;
+  /** Parent of the per-build `_topdir`; default the system temporary directory. */
+  readonly tmpDir?: string;
+  readonly rpmbuildCommand?: string;
+  readonly gitCommand?: string;
+}
+
+interface BuildContext {
+  readonly request: RpmBuildRequest;
+  readonly env: ChildEnv;
+  readonly log: BuildLog;
+  readonly topdir: string;
+  readonly timeoutMs: number;
+}
+
+const TWO_HOURS = 2 * 60 * 60 * 1000;
+
+/** Promise.all that waits for every promise before throwing the first failure, so nothing outlives the build. */
+async function settleAll<T extends readonly unknown[]>(promises: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
+/** Keeps what may appear in a file name; tags may hold `/` or spaces. */
+function fileSafe(value: string): string {
+  return value.replace(/[^A-Za-z0-9._+~-]/g, '_');
+}
+
+/**
+ * DLRN's build of one commit (build_rpm_wrapper → build_srpm.sh → build driver) on any host:
+ * version from the commit's tags, `git archive` tarball of exactly that commit, DLRN's spec
+ * rewrite, `rpmbuild -bs`, then the configured driver. Everything is logged to
+ * `<outputDir>/rpmbuild.log`; failures become RpmBuildError with DLRN's texts.
+ */
+export class RpmBuildPipeline extends RpmBuilder {
+  constructor(
+    private readonly driver: BuildDriver,
+    private readonly options: RpmBuildPipelineOptions = {},
+  ) {
+    super();
+  }
+
+  override async build(request: RpmBuildRequest): Promise<RpmBuildOutput> {
+    const pkg = request.packageName;
+    // Refused before anything is written: both end up in paths and command lines.
+    try {
+      packageName(pkg);
+      commitRef(request.commitHash, request.commitHash);
+    } catch (error) {
+      throw new RpmBuildError(`Error in build_rpm_wrapper for ${pkg}: ${(error as Error).message}`);
+    }
+    await mkdir(request.outputDir, { recursive: true });
+    const echo = request.verbose ? (this.options.echo ?? ((text: string) => process.stderr.write(text))) : null;
+    const log = BuildLog.open(join(request.outputDir, 'rpmbuild.log'), echo);
+    const topdir = await mkdtemp(join(this.options.tmpDir ?? tmpdir(), 'dlrn-srpm-'));
+    try {
+      try {
+        const context: BuildContext = {
+          request,
+          env: this.environment(request),
+          log,
+          topdir,
+          timeoutMs: this.options.commandTimeoutMs ?? TWO_HOURS,
+        };
+        const srpm = await this.buildSrpm(context);
+        await copyFile(join(topdir, 'SRPMS', srpm), join(request.outputDir, srpm));
+        await this.driver.build({
+          packageName: pkg,
+          srpmPath: join(request.outputDir, srpm),
+          outputDir: request.outputDir,
+          dist: request.dist,
+          workerId: request.workerId,
+          additionalOptions: request.additionalOptions,
+          env: context.env,
+          log,
+          commandTimeoutMs: context.timeoutMs,
+        });
+      } catch (error) {
+        const notes = `Error in build_rpm_wrapper for ${pkg}: ${(error as Error).message}`;
+        log.line(notes);
+        throw new RpmBuildError(notes);
+      }
+      return await this.result(request);
+    } finally {
+      log.close();
+      await rm(topdir, { recursive: true, force: true });
+    }
+  }
+
+  /** build_rpm_wrapper's variables, then `--build-env`; SOURCE_DATE_EPOCH pins file times. */
+  private environment(request: RpmBuildRequest): ChildEnv {
+    return {
+      ...(this.options.baseEnv ?? process.env),
+      RELEASE_NUMBERING: request.releaseNumbering,
+      RELEASE_MINOR: request.releaseMinor,
+      RELEASE_DATE: releaseDate(request.dtBuild),
+      DLRN_SOURCE_COMMIT: request.commitHash,
+      SOURCE_DATE_EPOCH: String(Math.floor(request.dtBuild)),
+      ...request.env,
+    };
+  }
+
+  /** Tarball, rewritten spec and dist-git files in a fresh `_topdir`, then `rpmbuild -bs`. */
+  private async buildSrpm(context: BuildContext): Promise<string> {
+    const { request, log, topdir, env } = context;
+    const dir = specDirectory(request.distgitDir, request.distgitPath);
+    const specName = await findSpecFile(dir);
+    const specText = await readFile(join(dir, specName), 'utf8');
+    const basics = parseSpecBasics(specText);
+    const tree = new SourceTreeReader(request.sourceDir, {
+      env,
+      timeoutMs: context.timeoutMs,
+      log,
+      ...(this.options.gitCommand ? { git: this.options.gitCommand } : {}),
+    });
+    // The DLRN_KEEP_* switches come from the build's own variables, never from the builder's.
+    const flags = request.env;
+    const keepAsIs = Boolean(flags.DLRN_KEEP_SPEC_AS_IS);
+    const keepVersion = flags.DLRN_KEEP_VERSION === '1';
+    // Independent steps run together: each git query is a process of its own.
+    const commit = request.commitHash;
+    const [inspected, tags] = await settleAll([
+      tree.inspectCommit(commit, 'metadata.json'),
+      keepAsIs || keepVersion ? Promise.resolve(null) : tree.describeTags(commit),
+      (async () => {
+        for (const sub of ['SOURCES', 'SPECS', 'SRPMS']) await mkdir(join(topdir, sub));
+        await copyDistgitSources(dir, join(topdir, 'SOURCES'), (path) =>
+          log.line(`WARNING: skipping ${path}: it links outside the dist-git`),
+        );
+      })(),
+    ] as const);
+
+    let spec = specText;
+    // DLRN_KEEP_SPEC_AS_IS (local driver): no tarball, no rewrite; the spec brings its sources.
+    if (!keepAsIs) {
+      const upstreamVersion = tags
+        ? upstreamVersionFromGit({
+            fileVersion: inspected.hasFile ? await this.puppetVersion(tree, commit) : null,
+            ...tags,
+          })
+        : expandMacros(basics.version, basics.macros);
+      const release = releaseString({
+        numbering: request.releaseNumbering,
+        dtBuild: request.dtBuild,
+        commitHash: request.commitHash,
+        minor: request.releaseMinor,
+      });
+      const tarballBase = `${request.packageName}-${fileSafe(upstreamVersion)}-${release}`;
+      const keepTarball = flags.DLRN_KEEP_TARBALL === '1';
+      spec = rewriteSpec(specText, {
+        upstreamVersion,
+        version: keepVersion ? null : rpmVersion(upstreamVersion),
+        release,
+        dlrnNvr: tarballBase,
+        tarball: keepTarball ? null : `${tarballBase}.tar.gz`,
+        keepChangelog: request.keepChangelog || flags.DLRN_KEEP_CHANGELOG === '1',
+      });
+      if (!keepTarball) {
+        // The top directory is whatever %setup will cd into; DLRN's own name otherwise.
+        const top = setupDirectory(parseSpecBasics(spec)) ?? `${request.packageName}-${fileSafe(upstreamVersion)}`;
+        await tree.archive(commit, top, join(topdir, 'SOURCES', `${tarballBase}.tar.gz`));
+      }
+    }
+    const specPath = join(topdir, 'SPECS', specName);
+    await writeFile(specPath, spec);
+    log.line(`+ cat ${specName}`);
+    log.write(spec);
+
+    const command = this.options.rpmbuildCommand ?? 'rpmbuild';
+    const args = [
+      '-bs',
+      '--nodeps',
+      '--define',
+      `_topdir ${topdir}`,
+      '--define',
+      distDefine(request.dist),
+      '--define',
+      'use_source_date_epoch_as_buildtime 1',
+      '--define',
+      'clamp_mtime_to_source_date_epoch 1',
+      specPath,
+    ];
+    log.command(command, args);
+    await runChecked(command, args, {
+      env,
+      timeoutMs: context.timeoutMs,
+      output: (chunk) => log.write(chunk),
+      label: 'rpmbuild -bs',
+    });
+    const srpms = (await readdir(join(topdir, 'SRPMS'))).filter((name) => name.endsWith('.src.rpm'));
+    if (srpms.length !== 1) throw new Error(`rpmbuild -bs left ${srpms.length} source RPMs instead of one`);
+    return srpms[0]!;
+  }
+
+  /** Puppet modules carry their version in metadata.json, which DLRN prefers to tags. */
+  private async puppetVersion(tree: SourceTreeReader, commit: string): Promise<string | null> {
+    const text = await tree.fileAt(commit, 'metadata.json');
+    try {
+      const version: unknown = text === null ? null : (JSON.parse(text) as { version?: unknown }).version;
+      return typeof version === 'string' ? version : null;
+    } catch {
+      return null; // not JSON: DLRN's python one-liner fails too, and the tags decide
+    }
+  }
+
+  /** DLRN's success rule: at least one `*.rpm`, then the `installed` marker. */
+  private async result(request: RpmBuildRequest): Promise<RpmBuildOutput> {
+    const files = await readdir(request.outputDir);
+    const rpms = files.filter((name) => name.endsWith('.rpm'));
+    if (rpms.length === 0) throw new RpmBuildError(`No rpms built for ${request.packageName}`);
+    const installed = await stat(join(request.outputDir, 'installed')).catch(() => null);
+    if (!installed?.isFile()) throw new RpmBuildError(`Error installing ${request.packageName}`);
+    const srpm = rpms.find((name) => name.endsWith('.src.rpm'));
+    return { rpms, nvr: srpm === undefined ? '' : basename(srpm, '.src.rpm') };
+  }
+}
