@@ -53,6 +53,8 @@ ${summary}. Built by the dlrn-ts demo from an upstream git commit.
 %setup -q
 
 %build
+# DLRN_DEMO_BUILD_SECONDS slows the build down (crash tests kill a builder mid-build).
+sleep "\${DLRN_DEMO_BUILD_SECONDS:-0}"
 ${build}
 
 %install
