@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readlinkSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -55,8 +55,20 @@ async function runPurge(flags: PurgeFlags, io: CliIo): Promise<number> {
   try {
     const history = await new BuildHistoryReader(store).catchUp();
     const cutoff = Math.floor(Date.now() / 1000) - days * 86_400;
-    const steps = purgePlan(history.allRows(), cutoff, (row) =>
-      row.artifacts.some((a) => protectedFiles.has(basename(a))),
+    // Unlike DLRN, the repositories `current` and `consistent` point at are never purged.
+    const pointed = new Set(
+      ['current', 'consistent'].flatMap((name) => {
+        try {
+          return [readlinkSync(join(reposDir, name))];
+        } catch {
+          return [];
+        }
+      }),
+    );
+    const steps = purgePlan(
+      history.allRows(),
+      cutoff,
+      (row) => pointed.has(row.repoDir) || row.artifacts.some((a) => protectedFiles.has(basename(a))),
     );
     for (const { row, removeDirectory } of steps) {
       io.out(
