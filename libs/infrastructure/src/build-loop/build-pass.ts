@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { schemaVersionOf } from '#domain/catalogue.js';
 import type { BuildHistory } from '#domain/build/build-history.js';
 import type { RpmBuildError, RpmBuildOutput } from '#domain/build/build.ports.js';
 import { packageStreamId } from '#domain/build/commit-ref.js';
+import { dependencyOrder, parseSpecDependencies } from '#domain/package/dependency-order.js';
 import { buildOrder, runExitCode } from '#domain/package/discovery.js';
 import type { PackageInfo } from '#domain/package/package-info.js';
 import type { HistoryRewritten, PackageSkipped } from '#domain/package/package.events.js';
@@ -20,6 +21,7 @@ import { CommitBuilder, type BuildResult, type ClaimedBuild } from './commit-bui
 import { FailureNotifier } from './failure-notifier.js';
 import { discoverPackage, type Candidate } from './package-discovery.js';
 import { PointerKeeper } from './pointer-keeper.js';
+import { findSpecFile, specDirectory } from '../rpm/distgit-sources.js';
 
 export interface PassReport {
   readonly exitCode: 0 | 1 | 2;
@@ -102,12 +104,37 @@ export class BuildPass {
     await this.writeSkiplist(skipped);
     if (options.run !== null) return this.runCommand(options.run, candidates, skipped);
 
-    const queue = this.withPending(history, selected, candidates);
-    const results = await this.buildAll(buildOrder(queue), selected, options, history, context);
+    const queue = buildOrder(this.withPending(history, selected, candidates));
+    const ordered = options.order ? await this.dependencyOrdered(queue, selected) : queue;
+    const results = await this.buildAll(ordered, selected, options, history, context);
     const exitCode = runExitCode(
       results.map((r) => r.status).filter((s): s is 'SUCCESS' | 'FAILED' | 'RETRY' => s !== 'SKIPPED'),
     );
     return { exitCode, builds: results, skipped };
+  }
+
+  /**
+   * `--order`: packages sorted so that each comes after those providing its BuildRequires and
+   * Requires (read from the dist-git specs), commits in time order within a package; packages
+   * whose spec cannot be read go last.
+   */
+  private async dependencyOrdered(queue: readonly Candidate[], selected: readonly PackageInfo[]): Promise<Candidate[]> {
+    const specs = [];
+    for (const pkg of selected.filter((p) => queue.some((c) => c.package === p.name))) {
+      try {
+        const dir = specDirectory(
+          join(this.deps.config.default.datadir, `${pkg.name}_distro`),
+          (pkg['distgit-path'] as string | undefined) ?? null,
+        );
+        specs.push(parseSpecDependencies(pkg.name, await readFile(join(dir, await findSpecFile(dir)), 'utf8')));
+      } catch (error) {
+        this.deps.log(`--order: cannot read the spec of ${pkg.name}: ${(error as Error).message}`);
+      }
+    }
+    const { order, cycles } = dependencyOrder(specs);
+    for (const cycle of cycles) this.deps.log(`--order: dependency cycle ${cycle.join(' -> ')}, broken arbitrarily`);
+    const rank = (name: string) => (order.includes(name) ? order.indexOf(name) : order.length);
+    return [...queue].sort((a, b) => rank(a.package) - rank(b.package) || a.dtCommit - b.dtCommit);
   }
 
   /** Commits discovered earlier but never built (an interrupted pass) join the queue. */

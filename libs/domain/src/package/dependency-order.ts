@@ -1,0 +1,84 @@
+/** What `--order` needs of a spec: what the package provides and what it needs. */
+export interface SpecDependencies {
+  readonly package: string;
+  /** Name, sub-packages and Provides. */
+  readonly provides: readonly string[];
+  /** BuildRequires and Requires, names only. */
+  readonly requires: readonly string[];
+}
+
+const TAG = /^(Name|Provides|BuildRequires|Requires(?:\([^)]*\))?)\s*:\s*(.+)$/i;
+
+/** Dependency names of a tag value: `a >= 1.0, b` → [a, b]; rich dependencies are skipped. */
+function names(value: string): string[] {
+  if (value.trim().startsWith('(')) return [];
+  return value
+    .split(/[\s,]+/)
+    .filter((token) => token !== '' && !/^[<>=!]+$/.test(token) && !/^[0-9%]/.test(token) && !token.startsWith('('));
+}
+
+/**
+ * Reads Name, `%package` sub-packages, Provides, BuildRequires and Requires from a spec. Macros
+ * other than `%{name}` are not expanded (DLRN renders with `rpmspec -P`; names built from other
+ * macros are simply not matched).
+ */
+export function parseSpecDependencies(packageName: string, spec: string): SpecDependencies {
+  let name = packageName;
+  const provides = new Set<string>();
+  const requires = new Set<string>();
+  for (const raw of spec.split('\n')) {
+    const line = raw.trim();
+    const sub = /^%package\s+(-n\s+)?(\S+)/.exec(line);
+    if (sub) {
+      provides.add(sub[1] ? sub[2]!.replaceAll('%{name}', name) : `${name}-${sub[2]}`);
+      continue;
+    }
+    const tag = TAG.exec(line);
+    if (!tag) continue;
+    const key = tag[1]!.toLowerCase();
+    const value = tag[2]!.replaceAll('%{name}', name);
+    if (key === 'name') {
+      name = value.trim();
+      provides.add(name);
+    } else if (key === 'provides') {
+      for (const n of names(value)) provides.add(n);
+    } else {
+      for (const n of names(value)) requires.add(n);
+    }
+  }
+  return { package: packageName, provides: [...provides], requires: [...requires] };
+}
+
+/**
+ * DLRN's `--order` (`RpmSpecCollection.compute_order`): a depth-first topological order in which
+ * every package comes after the packages providing what it requires. Cycles are broken where
+ * they are found and reported.
+ */
+export function dependencyOrder(specs: readonly SpecDependencies[]): { order: string[]; cycles: string[][] } {
+  const provider = new Map<string, string>();
+  for (const spec of specs) for (const p of spec.provides) if (!provider.has(p)) provider.set(p, spec.package);
+  const byPackage = new Map(specs.map((s) => [s.package, s]));
+  const state = new Map<string, 'visiting' | 'done'>();
+  const order: string[] = [];
+  const cycles: string[][] = [];
+  const path: string[] = [];
+  const visit = (pkg: string): void => {
+    const seen = state.get(pkg);
+    if (seen === 'done') return;
+    if (seen === 'visiting') {
+      cycles.push([...path.slice(path.indexOf(pkg)), pkg]);
+      return;
+    }
+    state.set(pkg, 'visiting');
+    path.push(pkg);
+    for (const need of byPackage.get(pkg)?.requires ?? []) {
+      const dep = provider.get(need);
+      if (dep !== undefined && dep !== pkg) visit(dep);
+    }
+    path.pop();
+    state.set(pkg, 'done');
+    order.push(pkg);
+  };
+  for (const spec of specs) visit(spec.package);
+  return { order, cycles };
+}
