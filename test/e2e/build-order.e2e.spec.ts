@@ -14,8 +14,19 @@ describe('dlrn --order', () => {
     const packages = await createDemoRepositories(root, Math.floor(Date.now() / 1000) - 86_400);
     const data = packages.find((p) => p.name === 'demo-data')!;
     const specFile = join(data.distgit, 'demo-data.spec');
-    writeFileSync(specFile, readFileSync(specFile, 'utf8').replace('BuildArch:', 'BuildRequires:  broken-tool >= 2.0\nBuildArch:'));
-    const env = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@x', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@x' };
+    writeFileSync(
+      specFile,
+      readFileSync(specFile, 'utf8').replace('BuildArch:', 'BuildRequires:  broken-tool >= 2.0\nBuildArch:'),
+    );
+    const env = {
+      ...process.env,
+      GIT_CONFIG_NOSYSTEM: '1',
+      GIT_CONFIG_GLOBAL: '/dev/null',
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@x',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@x',
+    };
     execFileSync('git', ['commit', '-q', '-am', 'needs broken-tool'], { cwd: data.distgit, env });
     const configFile = await writeDemoConfig(root, packages);
     const run = await runDlrn(['--config-file', configFile, '--info-repo', join(root, 'rdoinfo'), '--order']);
