@@ -1,9 +1,10 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import { loadConfiguration } from '#infrastructure/config/index.js';
-import { BuilderModule } from './builder.module.js';
+import { runBuilder } from './builder.daemon.js';
 
-const configFile = process.argv[2] ?? 'projects.ini';
-const { config } = await loadConfiguration({ configFile });
-const app = await NestFactory.createApplicationContext(BuilderModule.forRoot(config));
-app.enableShutdownHooks();
+// The builder alone: `node dist/apps/builder/src/main.js <projects.ini> [<info repo>]`
+// (what `dlrn builder --config-file … --info-repo …` runs).
+const [configFile = 'projects.ini', infoRepo] = process.argv.slice(2);
+process.exitCode = await runBuilder(
+  { configFile, configOverride: [], ...(infoRepo === undefined ? {} : { infoRepo }) },
+  { out: (text) => void process.stdout.write(text), err: (text) => void process.stderr.write(text) },
+);

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { buildDecider, BuildRuleError } from '#domain/build/build.decider.js';
-import type { BuildHistory, BuildRow } from '#domain/build/build-history.js';
+import type { BuildHistory } from '#domain/build/build-history.js';
 import { RpmBuildError, type RpmBuildOutput } from '#domain/build/build.ports.js';
 import { buildStreamId } from '#domain/build/commit-ref.js';
 import { releaseNumbering } from '#domain/build/release.js';
@@ -14,6 +14,7 @@ import { computeSnapshot } from '#domain/repo/snapshot.js';
 import type { EventContext } from '#domain/shared/event.js';
 import type { BuildLoopDeps, PassOptions } from './build-loop.types.js';
 import { commitRow } from './commit-row.js';
+import { renderCommitYaml } from '../repo/commit-yaml.js';
 import type { Candidate } from './package-discovery.js';
 
 const DEFAULT_LEASE_MS = 6 * 3600_000;
@@ -30,9 +31,10 @@ export interface ClaimedBuild {
   readonly workerId: number;
 }
 
-export type BuildResult =
-  | { readonly status: 'SUCCESS' | 'FAILED' | 'RETRY'; readonly row: BuildRow | null; readonly notes: string }
-  | { readonly status: 'SKIPPED'; readonly row: null; readonly notes: string };
+export interface BuildResult {
+  readonly status: 'SUCCESS' | 'FAILED' | 'RETRY' | 'SKIPPED';
+  readonly notes: string;
+}
 
 /**
  * One commit through DLRN's pipeline: claim (one builder wins), build into a staging directory,
@@ -165,7 +167,18 @@ export class CommitBuilder {
         context,
       );
       const status = events[0]?.type === 'BuildRetryScheduled' ? 'RETRY' : 'FAILED';
-      return { status, row: null, notes: output.notes };
+      // DLRN exports every processed build's row, failures included (remote import reads it).
+      const row = commitRow({
+        commit: candidate,
+        dtBuild: claimed.dtBuild,
+        status,
+        artifacts: [],
+        notes: output.notes,
+        repoDir: join(d.datadir, candidate.package),
+        distgitDir: join(d.datadir, `${candidate.package}_distro`),
+      });
+      await writeFile(join(finalDir, 'commit.yaml'), renderCommitYaml(row));
+      return { status, notes: output.notes };
     }
 
     await writeFile(
@@ -261,7 +274,7 @@ export class CommitBuilder {
       },
       context,
     );
-    return { status: 'SUCCESS', row: null, notes: 'OK' };
+    return { status: 'SUCCESS', notes: 'OK' };
   }
 }
 
