@@ -1,5 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -43,7 +52,19 @@ describe('the build loop through the dlrn CLI, on real git repositories, rpmbuil
     root = mkdtempSync(join(tmpdir(), 'dlrn-loop-'));
     smtp = await startSmtpServer();
     packages = await createDemoRepositories(root, start);
-    configFile = await writeDemoConfig(root, packages, `smtpserver=${smtp.host}:${smtp.port}\n`);
+    // A stand-in for DLRN's submit_review.sh: records its arguments and GERRIT_* environment.
+    const scripts = join(root, 'scripts');
+    mkdirSync(scripts);
+    writeFileSync(
+      join(scripts, 'submit_review.sh'),
+      `#!/bin/sh\necho "review $* url=$GERRIT_URL log=$GERRIT_LOG to=$GERRIT_MAINTAINERS topic=$GERRIT_TOPIC" >> ${join(root, 'reviews.txt')}\n`,
+      { mode: 0o755 },
+    );
+    configFile = await writeDemoConfig(
+      root,
+      packages,
+      `smtpserver=${smtp.host}:${smtp.port}\ngerrit=review.example.org\nscriptsdir=${scripts}\n`,
+    );
   });
   afterAll(async () => {
     await smtp?.stop();
@@ -93,6 +114,14 @@ describe('the build loop through the dlrn CLI, on real git repositories, rpmbuil
       expect(mail!.text).toContain('A build of the package broken-tool has failed against the current master[1] of');
     });
 
+    it('runs the Gerrit review step for the first failure after a success', () => {
+      const reviews = readFileSync(join(root, 'reviews.txt'), 'utf8').trim().split('\n');
+      expect(reviews).toHaveLength(1);
+      expect(reviews[0]).toMatch(
+        /^review broken-tool \S+ \S+ file:\/\/\S+ \S+_distro url=file:\/\/\S+broken-tool log=file:\/\/\S+ to=packager@example.org topic=rdo-FTBFS$/,
+      );
+    });
+
     it('moves current but holds consistent back', () => {
       const current = readlinkSync(join(repos(), 'current'));
       const consistent = readlinkSync(join(repos(), 'consistent'));
@@ -140,6 +169,9 @@ describe('the build loop through the dlrn CLI, on real git repositories, rpmbuil
       expect(run.code).toBe(1);
       expect(run.stdout).toMatch(/\[1\/1\] broken-tool .* FAILED/);
       expect(smtp.mails).toHaveLength(1);
+      // as in DLRN, the rechecked failure no longer counts: the previous build is the success,
+      // so the review step runs again
+      expect(readFileSync(join(root, 'reviews.txt'), 'utf8').trim().split('\n')).toHaveLength(2);
     });
 
     it('refuses to recheck a successful build', async () => {
@@ -160,6 +192,7 @@ describe('the build loop through the dlrn CLI, on real git repositories, rpmbuil
       expect(events.filter((e) => e.type === 'RepoPublished')).toHaveLength(5);
       expect(events.filter((e) => e.type === 'BuildFailed')).toHaveLength(2);
       expect(events.filter((e) => e.type === 'FailureNotified')).toHaveLength(1);
+      expect(events.filter((e) => e.type === 'ReviewRequested')).toHaveLength(2);
       expect(existsSync(join(repos(), 'skiplist.txt'))).toBe(true);
     } finally {
       await store.close();

@@ -9,7 +9,7 @@ import type { BuildDriver } from './build-driver.js';
 import { BuildLog } from './build-log.js';
 import { type ChildEnv, runChecked } from './command.runner.js';
 import { copyDistgitSources, findSpecFile, specDirectory } from './distgit-sources.js';
-import { distDefine } from './rpmbuild.driver.js';
+import { rpmbuildDefines } from './rpmbuild.driver.js';
 import { SourceTreeReader } from './source-tree.reader.js';
 
 export interface RpmBuildPipelineOptions {
@@ -192,19 +192,7 @@ export class RpmBuildPipeline extends RpmBuilder {
     log.write(spec);
 
     const command = this.options.rpmbuildCommand ?? 'rpmbuild';
-    const args = [
-      '-bs',
-      '--nodeps',
-      '--define',
-      `_topdir ${topdir}`,
-      '--define',
-      distDefine(request.dist),
-      '--define',
-      'use_source_date_epoch_as_buildtime 1',
-      '--define',
-      'clamp_mtime_to_source_date_epoch 1',
-      specPath,
-    ];
+    const args = ['-bs', '--nodeps', ...rpmbuildDefines(topdir, request.dist), specPath];
     log.command(command, args);
     await runChecked(command, args, {
       env,

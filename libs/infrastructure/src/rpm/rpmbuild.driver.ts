@@ -12,6 +12,23 @@ export interface RpmbuildDriverOptions {
 }
 
 /** `--define` value for `%{dist}`: rpm refuses a macro with an empty body. */
+/**
+ * The defines every rpmbuild call of ours takes: its own `_topdir`, `dist`, and reproducible
+ * times (SOURCE_DATE_EPOCH comes with the environment: build and file times follow dt_build).
+ */
+export function rpmbuildDefines(topdir: string, dist: string): string[] {
+  return [
+    '--define',
+    `_topdir ${topdir}`,
+    '--define',
+    distDefine(dist),
+    '--define',
+    'use_source_date_epoch_as_buildtime 1',
+    '--define',
+    'clamp_mtime_to_source_date_epoch 1',
+  ];
+}
+
 export function distDefine(dist: string): string {
   return `dist ${dist === '' ? '%{nil}' : dist}`;
 }
@@ -41,15 +58,7 @@ export class RpmbuildBuildDriver extends BuildDriver {
       const args = [
         '--rebuild',
         '--nodeps',
-        '--define',
-        `_topdir ${topdir}`,
-        '--define',
-        distDefine(request.dist),
-        // SOURCE_DATE_EPOCH comes with the environment: build time and file times follow dt_build.
-        '--define',
-        'use_source_date_epoch_as_buildtime 1',
-        '--define',
-        'clamp_mtime_to_source_date_epoch 1',
+        ...rpmbuildDefines(topdir, request.dist),
         ...request.additionalOptions,
         request.srpmPath,
       ];
