@@ -1,0 +1,217 @@
+import type {
+  BuildAbandoned,
+  BuildClaimed,
+  BuildFailed,
+  BuildPurged,
+  BuildRechecked,
+  BuildRetryScheduled,
+  BuildStarted,
+  BuildSucceeded,
+  BuildType,
+} from '../build/build.events.js';
+import type { BuildStatus } from '../build/build.state.js';
+import type { RepoPublished } from '../repo/repo.events.js';
+import type { RecordedEvent } from '../shared/event.js';
+import type { ProjectionContext, ProjectionDefinition } from './projection.js';
+
+/** DLRN's `FLAG_PURGED`: the build's repository directory was removed. */
+export const FLAG_PURGED = 0x2;
+
+/** One build attempt: DLRN's `commits` row, plus what DLRN never recorded (claims, abandons). */
+export interface BuildDoc {
+  /** Position of the BuildClaimed event: processing order of the attempts. */
+  readonly id: number;
+  readonly buildId: string;
+  readonly streamId: string;
+  readonly attempt: number;
+  readonly package: string;
+  readonly project: string;
+  readonly type: BuildType;
+  readonly commitHash: string;
+  readonly distroHash: string;
+  readonly extendedHash: string | null;
+  readonly dtCommit: number;
+  readonly dtDistro: number;
+  readonly dtExtended: number | null;
+  /** Set by BuildStarted; null while only claimed. */
+  readonly dtBuild: number | null;
+  readonly commitBranch: string;
+  readonly component: string | null;
+  readonly upstreamUrl: string | null;
+  readonly versionsCsv: string | null;
+  /** Null while building (or after an abandon). */
+  readonly status: BuildStatus | null;
+  readonly artifacts: readonly string[];
+  readonly nvr: string | null;
+  readonly notes: string | null;
+  readonly repoDir: string | null;
+  /** Packages failing in the snapshot this success published (RepoPublished). */
+  readonly failures: number | null;
+  readonly flags: number;
+  /** The result no longer counts (DLRN deletes the row; we keep it for the record). */
+  readonly rechecked: boolean;
+  /** The attempt ended without a result: its builder vanished or restarted. */
+  readonly abandoned: boolean;
+  readonly builderId: string;
+  /** Position of the result event: where DLRN's autoincrement id would have put the row. */
+  readonly completedPosition: number | null;
+  readonly lastPosition: number;
+}
+
+type Folded =
+  | BuildClaimed
+  | BuildAbandoned
+  | BuildStarted
+  | BuildSucceeded
+  | BuildFailed
+  | BuildRetryScheduled
+  | BuildRechecked
+  | BuildPurged
+  | RepoPublished;
+
+const EVENT_TYPES: readonly Folded['type'][] = [
+  'BuildClaimed',
+  'BuildAbandoned',
+  'BuildStarted',
+  'BuildSucceeded',
+  'BuildFailed',
+  'BuildRetryScheduled',
+  'BuildRechecked',
+  'BuildPurged',
+  'RepoPublished',
+];
+
+function claimed(event: RecordedEvent, data: BuildClaimed['data'], context: ProjectionContext): BuildDoc | null {
+  const commit = context.commit;
+  // Without its stream's CommitDiscovered a claim cannot say what it builds: nothing to show.
+  if (commit === null) return null;
+  return {
+    id: event.position,
+    buildId: data.buildId,
+    streamId: event.streamId,
+    attempt: data.attempt,
+    package: commit.package,
+    project: commit.project,
+    type: commit.type,
+    commitHash: commit.commitHash,
+    distroHash: commit.distroHash,
+    extendedHash: commit.extendedHash,
+    dtCommit: commit.dtCommit,
+    dtDistro: commit.dtDistro,
+    dtExtended: commit.dtExtended,
+    dtBuild: null,
+    commitBranch: commit.commitBranch,
+    component: commit.component,
+    upstreamUrl: commit.upstreamUrl,
+    versionsCsv: commit.versionsCsv,
+    status: null,
+    artifacts: [],
+    nvr: null,
+    notes: null,
+    repoDir: null,
+    failures: null,
+    flags: 0,
+    rechecked: false,
+    abandoned: false,
+    builderId: data.builderId,
+    completedPosition: null,
+    lastPosition: event.position,
+  };
+}
+
+function evolve(doc: BuildDoc | null, event: RecordedEvent, context: ProjectionContext): BuildDoc | null {
+  if (doc !== null && event.position <= doc.lastPosition) return doc;
+  const e = event as unknown as Folded;
+  if (e.type === 'BuildClaimed') return doc ?? claimed(event, e.data, context);
+  // Every other event refines an attempt whose claim we saw.
+  if (doc === null) return null;
+  const at = { lastPosition: event.position };
+  switch (e.type) {
+    case 'BuildAbandoned':
+      return { ...doc, ...at, abandoned: true };
+    case 'BuildStarted':
+      return { ...doc, ...at, dtBuild: e.data.dtBuild };
+    case 'BuildSucceeded': {
+      const { artifacts, nvr, repoDir, notes } = e.data;
+      return { ...doc, ...at, status: 'SUCCESS', artifacts, nvr, repoDir, notes, completedPosition: event.position };
+    }
+    case 'BuildFailed':
+      return {
+        ...doc,
+        ...at,
+        status: 'FAILED',
+        repoDir: e.data.repoDir,
+        notes: e.data.notes,
+        completedPosition: event.position,
+      };
+    case 'BuildRetryScheduled':
+      return {
+        ...doc,
+        ...at,
+        status: 'RETRY',
+        repoDir: e.data.repoDir,
+        notes: e.data.notes,
+        completedPosition: event.position,
+      };
+    case 'BuildRechecked':
+      return { ...doc, ...at, rechecked: true };
+    case 'BuildPurged':
+      return { ...doc, ...at, flags: doc.flags | FLAG_PURGED };
+    case 'RepoPublished':
+      return { ...doc, ...at, failures: e.data.failures };
+    default:
+      return doc;
+  }
+}
+
+/**
+ * DLRN's `commits` table, one document per attempt (key: buildId). A row counts as DLRN's when
+ * `status` is set and `rechecked` is 0; order by `completed_position` for DLRN's id order.
+ */
+export const buildsProjection: ProjectionDefinition<BuildDoc> = {
+  name: 'builds',
+  version: 1,
+  eventTypes: EVENT_TYPES,
+  keys: (event) => {
+    const buildId = (event.data as { readonly buildId?: unknown }).buildId;
+    return typeof buildId === 'string' ? [buildId] : [];
+  },
+  evolve: (doc, event, context) => evolve(doc, event, context),
+  columns: {
+    id: 'integer',
+    build_id: 'text',
+    package: 'text',
+    type: 'text',
+    status: 'text',
+    commit_hash: 'text',
+    distro_hash: 'text',
+    extended_hash: 'text',
+    commit_branch: 'text',
+    dt_commit: 'integer',
+    dt_build: 'integer',
+    component: 'text',
+    rechecked: 'integer',
+    purged: 'integer',
+    abandoned: 'integer',
+    completed_position: 'integer',
+  },
+  row: (doc) => ({
+    id: doc.id,
+    build_id: doc.buildId,
+    package: doc.package,
+    type: doc.type,
+    status: doc.status,
+    commit_hash: doc.commitHash,
+    distro_hash: doc.distroHash,
+    extended_hash: doc.extendedHash,
+    commit_branch: doc.commitBranch,
+    dt_commit: doc.dtCommit,
+    dt_build: doc.dtBuild,
+    component: doc.component,
+    rechecked: doc.rechecked ? 1 : 0,
+    purged: doc.flags & FLAG_PURGED ? 1 : 0,
+    abandoned: doc.abandoned ? 1 : 0,
+    completed_position: doc.completedPosition,
+  }),
+  indexes: [['package', 'status', 'id'], ['commit_hash', 'distro_hash'], ['dt_build'], ['status', 'id'], ['component']],
+};

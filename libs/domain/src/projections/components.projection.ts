@@ -1,0 +1,51 @@
+import type { BuildClaimed } from '../build/build.events.js';
+import type { RepoPromoted } from '../promotion/promotion.events.js';
+import type { RecordedEvent } from '../shared/event.js';
+import type { ProjectionContext, ProjectionDefinition } from './projection.js';
+
+/** A component seen in builds or promotions. DLRN's `getComponents` lists promotion ones only. */
+export interface ComponentDoc {
+  readonly name: string;
+  readonly seenInBuilds: boolean;
+  readonly seenInPromotions: boolean;
+  readonly firstSeenAt: string;
+  readonly lastPosition: number;
+}
+
+type Folded = BuildClaimed | RepoPromoted;
+
+const componentOf = (event: RecordedEvent, context: ProjectionContext): string | null =>
+  event.type === 'RepoPromoted' ? (event.data as RepoPromoted['data']).component : (context.commit?.component ?? null);
+
+function evolve(doc: ComponentDoc | null, event: RecordedEvent, key: string): ComponentDoc | null {
+  if (doc !== null && event.position <= doc.lastPosition) return doc;
+  const e = event as unknown as Folded;
+  const base = doc ?? {
+    name: key,
+    seenInBuilds: false,
+    seenInPromotions: false,
+    firstSeenAt: event.metadata.occurredAt,
+    lastPosition: event.position,
+  };
+  const seen = e.type === 'RepoPromoted' ? { seenInPromotions: true } : { seenInBuilds: true };
+  return { ...base, ...seen, lastPosition: event.position };
+}
+
+/** Components (key: name), from build claims (the commit's) and promotions. */
+export const componentsProjection: ProjectionDefinition<ComponentDoc> = {
+  name: 'components',
+  version: 1,
+  eventTypes: ['BuildClaimed', 'RepoPromoted'] satisfies Folded['type'][],
+  keys: (event, context) => {
+    const component = componentOf(event, context);
+    return component ? [component] : [];
+  },
+  evolve: (doc, event, _context, key) => evolve(doc, event, key),
+  columns: { name: 'text', in_builds: 'integer', in_promotions: 'integer' },
+  row: (doc) => ({
+    name: doc.name,
+    in_builds: doc.seenInBuilds ? 1 : 0,
+    in_promotions: doc.seenInPromotions ? 1 : 0,
+  }),
+  indexes: [['in_promotions', 'name']],
+};

@@ -1,0 +1,243 @@
+import { describe, expect, it } from 'vitest';
+import { packageStatusProjection } from './package-status.projection.js';
+import { EventLog, given, rowsOf } from './projection-spec.js';
+
+const statusOf = (log: EventLog, pkg = 'nova') => given(log.events).then(packageStatusProjection).get(pkg);
+
+describe('package_status projection (DLRN status report)', () => {
+  describe('when the last build succeeded', () => {
+    const log = new EventLog();
+    log.build('nova', 'c1', 'FAILED', { dtBuild: 100 });
+    const { buildId } = log.build('nova', 'c2', 'SUCCESS', { dtBuild: 200, component: 'compute' });
+
+    it('reports SUCCESS with the last success and no failure after it', () => {
+      expect(statusOf(log)).toMatchObject({
+        status: 'SUCCESS',
+        lastStatus: 'SUCCESS',
+        component: 'compute',
+        lastBuild: { buildId, commitHash: 'c2', dtBuild: 200, nvr: `x-1-${buildId}` },
+        lastSuccess: { buildId, dtBuild: 200 },
+        firstFailure: null,
+        failuresSinceSuccess: 0,
+      });
+    });
+
+    it('gives the same document when the events are replayed', () => {
+      expect(given(log.events).replayedTwice(packageStatusProjection)).toEqual(
+        given(log.events).then(packageStatusProjection),
+      );
+    });
+  });
+
+  describe('when builds failed after the last success', () => {
+    const log = new EventLog();
+    log.build('nova', 'c1', 'SUCCESS', { dtBuild: 100 });
+    const first = log.build('nova', 'c2', 'FAILED', { dtBuild: 200 });
+    log.build('nova', 'c3', 'FAILED', { dtBuild: 300 });
+
+    it('reports the oldest failure after the last success as the first failure', () => {
+      expect(statusOf(log)).toMatchObject({
+        status: 'FAILED',
+        lastBuild: { commitHash: 'c3' },
+        lastSuccess: { commitHash: 'c1', dtBuild: 100 },
+        firstFailure: { buildId: first.buildId, commitHash: 'c2', dtBuild: 200 },
+        failuresSinceSuccess: 2,
+      });
+    });
+
+    it('stores the status columns', () => {
+      const rows = rowsOf(packageStatusProjection, given(log.events).then(packageStatusProjection));
+      expect(rows.get('nova')).toEqual({
+        package: 'nova',
+        status: 'FAILED',
+        last_status: 'FAILED',
+        last_success_dt_build: 100,
+        first_failure_dt_build: 200,
+        failures_since_success: 2,
+        component: null,
+      });
+    });
+
+    it('gives the same document when the events are replayed', () => {
+      expect(given(log.events).replayedTwice(packageStatusProjection)).toEqual(
+        given(log.events).then(packageStatusProjection),
+      );
+    });
+  });
+
+  describe('when the package never succeeded', () => {
+    it('reports its oldest failure as the first failure, and no last success', () => {
+      const log = new EventLog();
+      log.build('nova', 'c1', 'FAILED', { dtBuild: 100 });
+      log.build('nova', 'c2', 'FAILED', { dtBuild: 200 });
+      expect(statusOf(log)).toMatchObject({
+        lastSuccess: null,
+        firstFailure: { commitHash: 'c1' },
+        failuresSinceSuccess: 2,
+      });
+    });
+  });
+
+  describe('when a RETRY follows a failure', () => {
+    it('shows RETRY as the last status but neither counts it nor takes it as first failure', () => {
+      const log = new EventLog();
+      log.build('nova', 'c1', 'SUCCESS', { dtBuild: 100 });
+      log.build('nova', 'c2', 'FAILED', { dtBuild: 200 });
+      log.build('nova', 'c3', 'RETRY', { dtBuild: 300 });
+      expect(statusOf(log)).toMatchObject({
+        status: 'RETRY',
+        lastStatus: 'FAILED',
+        lastBuild: { commitHash: 'c3', status: 'RETRY' },
+        firstFailure: { commitHash: 'c2' },
+        failuresSinceSuccess: 1,
+      });
+    });
+  });
+
+  describe('when only a RETRY follows the last success', () => {
+    it('shows RETRY with no first failure', () => {
+      const log = new EventLog();
+      log.build('nova', 'c1', 'SUCCESS', { dtBuild: 100 });
+      log.build('nova', 'c2', 'RETRY', { dtBuild: 200 });
+      expect(statusOf(log)).toMatchObject({ status: 'RETRY', lastStatus: 'SUCCESS', firstFailure: null });
+    });
+  });
+
+  describe('when a failure started after the last success but finished before it', () => {
+    it('counts it as after the success, by dt_build as DLRN does', () => {
+      const log = new EventLog();
+      const success = log.discover('nova', 'c1');
+      const failure = log.discover('nova', 'c2');
+      const s = log.claim(success);
+      log.start(success, s, 200);
+      const f = log.claim(failure, 'builder-2');
+      log.start(failure, f, 300);
+      log.finish(failure, f, 'FAILED');
+      log.finish(success, s, 'SUCCESS');
+      expect(statusOf(log)).toMatchObject({
+        status: 'SUCCESS',
+        lastSuccess: { buildId: s },
+        firstFailure: { buildId: f },
+        failuresSinceSuccess: 1,
+      });
+    });
+  });
+
+  describe('when the last failure was rechecked', () => {
+    it('forgets it: the previous failure is the last build and the count drops', () => {
+      const log = new EventLog();
+      log.build('nova', 'c1', 'SUCCESS', { dtBuild: 100 });
+      log.build('nova', 'c2', 'FAILED', { dtBuild: 200 });
+      const last = log.build('nova', 'c3', 'FAILED', { dtBuild: 300 });
+      log.recheck(last.streamId, last.buildId);
+      expect(statusOf(log)).toMatchObject({
+        status: 'FAILED',
+        lastBuild: { commitHash: 'c2' },
+        firstFailure: { commitHash: 'c2' },
+        failuresSinceSuccess: 1,
+      });
+    });
+
+    it('is back to SUCCESS when the only failure after the success was rechecked', () => {
+      const log = new EventLog();
+      log.build('nova', 'c1', 'SUCCESS', { dtBuild: 100 });
+      const failed = log.build('nova', 'c2', 'FAILED', { dtBuild: 200 });
+      log.recheck(failed.streamId, failed.buildId);
+      expect(statusOf(log)).toMatchObject({ status: 'SUCCESS', firstFailure: null, failuresSinceSuccess: 0 });
+      expect(given(log.events).replayedTwice(packageStatusProjection)).toEqual(
+        given(log.events).then(packageStatusProjection),
+      );
+    });
+  });
+
+  describe('when the last success was force-rechecked', () => {
+    it('falls back to the success before it, with the failures in between', () => {
+      const log = new EventLog();
+      log.build('nova', 'c1', 'SUCCESS', { dtBuild: 100 });
+      log.build('nova', 'c2', 'FAILED', { dtBuild: 200 });
+      const success = log.build('nova', 'c3', 'SUCCESS', { dtBuild: 300 });
+      log.recheck(success.streamId, success.buildId, 'SUCCESS');
+      expect(statusOf(log)).toMatchObject({
+        status: 'FAILED',
+        lastSuccess: { commitHash: 'c1' },
+        firstFailure: { commitHash: 'c2' },
+        failuresSinceSuccess: 1,
+      });
+    });
+  });
+
+  describe('when a package keeps failing for a long time', () => {
+    const longRun = () => {
+      const log = new EventLog();
+      log.build('nova', 'c0', 'SUCCESS', { dtBuild: 100 });
+      const builds = Array.from({ length: 130 }, (_, i) =>
+        log.build('nova', `c${i + 1}`, 'FAILED', { dtBuild: 200 + i }),
+      );
+      return { log, last: builds.at(-1)! };
+    };
+
+    it('stays bounded yet counts every failure and keeps the first one', () => {
+      const doc = statusOf(longRun().log)!;
+      expect(doc.recent.length).toBeLessThanOrEqual(101);
+      expect(doc.failuresSinceSuccess).toBe(130);
+      expect(doc.firstFailure?.commitHash).toBe('c1');
+    });
+
+    it('still forgets a rechecked newest failure', () => {
+      const { log, last } = longRun();
+      log.recheck(last.streamId, last.buildId);
+      const doc = statusOf(log)!;
+      expect(doc.failuresSinceSuccess).toBe(129);
+      expect(doc.lastBuild?.commitHash).toBe('c129');
+    });
+
+    it('gives the same document when the events are replayed', () => {
+      const { log } = longRun();
+      expect(given(log.events).replayedTwice(packageStatusProjection)).toEqual(
+        given(log.events).then(packageStatusProjection),
+      );
+    });
+  });
+
+  describe('when failure mails were sent and the package was skipped', () => {
+    it('keeps the last mail time and the skip reason until a later discovery', () => {
+      const log = new EventLog();
+      const { buildId } = log.build('nova', 'c1', 'FAILED');
+      log.append('package-nova', 'FailureNotified', {
+        package: 'nova',
+        buildId,
+        recipients: ['a@b'],
+        subject: 's',
+        sentAt: 1_710_000_999,
+      });
+      log.append('package-nova', 'PackageSkipped', { package: 'nova', reason: 'git fetch failed' });
+      expect(statusOf(log)).toMatchObject({ lastMailAt: 1_710_000_999, skipped: { reason: 'git fetch failed' } });
+      log.discover('nova', 'c2');
+      expect(statusOf(log)).toMatchObject({ lastMailAt: 1_710_000_999, skipped: null });
+    });
+  });
+
+  describe('when a package has commits discovered but no finished build', () => {
+    it('has no document (NO_BUILD), or one without status once skipped or started', () => {
+      const log = new EventLog();
+      const streamId = log.discover('nova', 'c1');
+      expect(statusOf(log)).toBeUndefined();
+      const buildId = log.claim(streamId);
+      log.start(streamId, buildId, 500);
+      log.append('package-glance', 'PackageSkipped', { package: 'glance', reason: 'gone' });
+      expect(statusOf(log)).toMatchObject({ status: null, started: { [buildId]: 500 } });
+      expect(statusOf(log, 'glance')).toMatchObject({ status: null, skipped: { reason: 'gone' } });
+    });
+  });
+
+  describe('when a started build was abandoned', () => {
+    it('forgets its start time', () => {
+      const log = new EventLog();
+      const streamId = log.discover('nova', 'c1');
+      const buildId = log.claim(streamId);
+      log.start(streamId, buildId, 500);
+      log.append(streamId, 'BuildAbandoned', { buildId, reason: 'lease_expired' });
+      expect(statusOf(log)?.started).toEqual({});
+    });
+  });
+});

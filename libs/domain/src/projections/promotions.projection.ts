@@ -1,0 +1,80 @@
+import type { RepoPromoted } from '../promotion/promotion.events.js';
+import type { RecordedEvent } from '../shared/event.js';
+import type { ProjectionDefinition } from './projection.js';
+
+/** DLRN's `promotions` row, with the hashes of the promoted commit inlined. */
+export interface PromotionDoc {
+  /** Position of RepoPromoted: DLRN's id order ("newest id first"). */
+  readonly id: number;
+  readonly promotionName: string;
+  readonly commitHash: string;
+  readonly distroHash: string;
+  readonly extendedHash: string | null;
+  readonly repoDir: string;
+  readonly previousRepoDir: string | null;
+  readonly timestamp: number;
+  readonly user: string | null;
+  readonly component: string | null;
+  readonly aggregateHash: string | null;
+  readonly lastPosition: number;
+}
+
+function evolve(doc: PromotionDoc | null, event: RecordedEvent): PromotionDoc | null {
+  // One event, one row: a document that exists already is this event's own, replayed.
+  if (doc !== null) return doc;
+  const data = (event as unknown as RepoPromoted).data;
+  return {
+    id: event.position,
+    promotionName: data.promotionName,
+    commitHash: data.commitHash,
+    distroHash: data.distroHash,
+    extendedHash: data.extendedHash,
+    repoDir: data.repoDir,
+    previousRepoDir: data.previousRepoDir,
+    timestamp: data.timestamp,
+    user: data.user,
+    component: data.component,
+    aggregateHash: data.aggregateHash,
+    lastPosition: event.position,
+  };
+}
+
+/** DLRN's `promotions` table (key: event id of RepoPromoted); list by `id` descending. */
+export const promotionsProjection: ProjectionDefinition<PromotionDoc> = {
+  name: 'promotions',
+  version: 1,
+  eventTypes: ['RepoPromoted'] satisfies RepoPromoted['type'][],
+  keys: (event) => [event.metadata.eventId],
+  evolve: (doc, event) => evolve(doc, event),
+  columns: {
+    id: 'integer',
+    promotion_name: 'text',
+    commit_hash: 'text',
+    distro_hash: 'text',
+    extended_hash: 'text',
+    repo_dir: 'text',
+    timestamp: 'integer',
+    user: 'text',
+    component: 'text',
+    aggregate_hash: 'text',
+  },
+  row: (doc) => ({
+    id: doc.id,
+    promotion_name: doc.promotionName,
+    commit_hash: doc.commitHash,
+    distro_hash: doc.distroHash,
+    extended_hash: doc.extendedHash,
+    repo_dir: doc.repoDir,
+    timestamp: doc.timestamp,
+    user: doc.user,
+    component: doc.component,
+    aggregate_hash: doc.aggregateHash,
+  }),
+  indexes: [
+    ['promotion_name', 'timestamp'],
+    ['timestamp'],
+    ['component'],
+    ['commit_hash', 'distro_hash'],
+    ['aggregate_hash'],
+  ],
+};

@@ -1,0 +1,124 @@
+import type {
+  BuildAbandoned,
+  BuildClaimed,
+  BuildFailed,
+  BuildRechecked,
+  BuildRetryScheduled,
+  BuildSucceeded,
+  CommitDiscovered,
+} from '../build/build.events.js';
+import type { RecordedEvent } from '../shared/event.js';
+import type { ProjectionContext, ProjectionDefinition } from './projection.js';
+
+/** A commit to build (waiting) or being built (building); gone once it has a counted result. */
+export interface QueueDoc {
+  readonly streamId: string;
+  readonly package: string;
+  readonly commitHash: string;
+  readonly distroHash: string;
+  readonly extendedHash: string | null;
+  readonly dtCommit: number;
+  readonly commitBranch: string;
+  readonly component: string | null;
+  readonly upstreamUrl: string | null;
+  readonly state: 'waiting' | 'building';
+  /** The claim while building; the last one while waiting again. */
+  readonly buildId: string | null;
+  readonly builderId: string | null;
+  readonly leaseExpiresAt: string | null;
+  /** RETRY results so far (DLRN's `timesretried`). */
+  readonly retries: number;
+  /** When it (re-)entered the queue: discovery, retry, recheck or abandon. */
+  readonly queuedAt: string;
+  readonly lastPosition: number;
+}
+
+type Folded =
+  | CommitDiscovered
+  | BuildClaimed
+  | BuildAbandoned
+  | BuildSucceeded
+  | BuildFailed
+  | BuildRetryScheduled
+  | BuildRechecked;
+
+const EVENT_TYPES: readonly Folded['type'][] = [
+  'CommitDiscovered',
+  'BuildClaimed',
+  'BuildAbandoned',
+  'BuildSucceeded',
+  'BuildFailed',
+  'BuildRetryScheduled',
+  'BuildRechecked',
+];
+
+function waiting(event: RecordedEvent, commit: CommitDiscovered['data']): QueueDoc {
+  return {
+    streamId: event.streamId,
+    package: commit.package,
+    commitHash: commit.commitHash,
+    distroHash: commit.distroHash,
+    extendedHash: commit.extendedHash,
+    dtCommit: commit.dtCommit,
+    commitBranch: commit.commitBranch,
+    component: commit.component,
+    upstreamUrl: commit.upstreamUrl,
+    state: 'waiting',
+    buildId: null,
+    builderId: null,
+    leaseExpiresAt: null,
+    retries: 0,
+    queuedAt: event.metadata.occurredAt,
+    lastPosition: event.position,
+  };
+}
+
+function evolve(doc: QueueDoc | null, event: RecordedEvent, context: ProjectionContext): QueueDoc | null {
+  if (doc !== null && event.position <= doc.lastPosition) return doc;
+  const e = event as unknown as Folded;
+  if (e.type === 'CommitDiscovered') return doc ?? waiting(event, e.data);
+  // A commit that left the queue comes back with its stream's discovery (retry, recheck).
+  const known = doc ?? (context.commit && waiting(event, context.commit));
+  if (known === null) return null;
+  const at = { lastPosition: event.position };
+  const requeued = { ...known, ...at, state: 'waiting' as const, queuedAt: event.metadata.occurredAt };
+  switch (e.type) {
+    case 'BuildClaimed': {
+      const { buildId, builderId, leaseExpiresAt } = e.data;
+      return { ...known, ...at, state: 'building', buildId, builderId, leaseExpiresAt };
+    }
+    case 'BuildAbandoned':
+      // Only the current claim's end matters; an older claim's abandon changes nothing.
+      return known.state === 'building' && known.buildId === e.data.buildId ? requeued : { ...known, ...at };
+    case 'BuildSucceeded':
+    case 'BuildFailed':
+      return null;
+    case 'BuildRetryScheduled':
+      return { ...requeued, retries: e.data.retries };
+    case 'BuildRechecked':
+      return requeued;
+    default:
+      return doc;
+  }
+}
+
+/**
+ * Pending commits (key: build stream id), DLRN's `queue.html`: discovered and without a counted
+ * result. A RETRY, an abandoned claim or a recheck puts the commit back to `waiting`.
+ */
+export const queueProjection: ProjectionDefinition<QueueDoc> = {
+  name: 'queue',
+  version: 1,
+  eventTypes: EVENT_TYPES,
+  keys: (event) => (event.streamId.startsWith('build-') ? [event.streamId] : []),
+  evolve: (doc, event, context) => evolve(doc, event, context),
+  columns: { package: 'text', dt_commit: 'integer', state: 'text', component: 'text', builder_id: 'text' },
+  row: (doc) => ({
+    package: doc.package,
+    dt_commit: doc.dtCommit,
+    state: doc.state,
+    component: doc.component,
+    builder_id: doc.builderId,
+  }),
+  indexes: [['state', 'dt_commit'], ['package'], ['dt_commit']],
+};

@@ -1,0 +1,50 @@
+import type { RecordedEvent } from '../shared/event.js';
+import type { UserCreated, UserDeleted, UserPasswordChanged } from '../user/user.events.js';
+import type { ProjectionDefinition } from './projection.js';
+
+/** DLRN's `users` row. The hash stays: the API checks Basic credentials against it. */
+export interface UserDoc {
+  readonly username: string;
+  /** Modular crypt form: `$scrypt$…` (ours) or `$6$…` (imported from DLRN). */
+  readonly passwordHash: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly lastPosition: number;
+}
+
+type Folded = UserCreated | UserPasswordChanged | UserDeleted;
+
+function evolve(doc: UserDoc | null, event: RecordedEvent): UserDoc | null {
+  if (doc !== null && event.position <= doc.lastPosition) return doc;
+  const e = event as unknown as Folded;
+  const at = event.metadata.occurredAt;
+  switch (e.type) {
+    case 'UserCreated':
+      return {
+        username: e.data.username,
+        passwordHash: e.data.passwordHash,
+        createdAt: at,
+        updatedAt: at,
+        lastPosition: event.position,
+      };
+    case 'UserPasswordChanged':
+      // A change for a user we never saw created cannot authenticate anyone: keep nothing.
+      return doc && { ...doc, passwordHash: e.data.passwordHash, updatedAt: at, lastPosition: event.position };
+    case 'UserDeleted':
+      return null;
+    default:
+      return doc;
+  }
+}
+
+/** API users (key: username). */
+export const usersProjection: ProjectionDefinition<UserDoc> = {
+  name: 'users',
+  version: 1,
+  eventTypes: ['UserCreated', 'UserPasswordChanged', 'UserDeleted'] satisfies Folded['type'][],
+  keys: (event) => [(event.data as Folded['data']).username],
+  evolve: (doc, event) => evolve(doc, event),
+  columns: { username: 'text' },
+  row: (doc) => ({ username: doc.username }),
+  indexes: [],
+};
