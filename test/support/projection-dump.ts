@@ -1,7 +1,10 @@
 import type { ProjectionDefinition, ReadModelStore } from '#domain/projections/projection.js';
 
 /** Every document of every projection, sorted by key: what two runs must agree on. */
-export async function dumpReadModels(store: ReadModelStore, projections: readonly ProjectionDefinition[]): Promise<Record<string, unknown[]>> {
+export async function dumpReadModels(
+  store: ReadModelStore,
+  projections: readonly ProjectionDefinition[],
+): Promise<Record<string, unknown[]>> {
   const dump: Record<string, unknown[]> = {};
   for (const projection of projections) {
     const documents = await store.find(projection);

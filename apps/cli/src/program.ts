@@ -5,6 +5,7 @@ import { registerBuildPass } from './commands/build-pass.command.js';
 import { registerBuilder } from './commands/builder.command.js';
 import { registerUser } from './commands/user.command.js';
 import { registerPurge } from './commands/purge.command.js';
+import { registerProjector } from './commands/projector.command.js';
 import { registerConfigCheck } from './commands/config-check.command.js';
 import { registerDemo } from './commands/demo.command.js';
 import { processIo, type CliIo } from './cli-io.js';
@@ -25,6 +26,7 @@ export function buildProgram(io: CliIo = processIo, exit: (code: number) => void
   registerBuilder(program, io, exit);
   registerUser(program, io, exit);
   registerPurge(program, io, exit);
+  registerProjector(program, io, exit);
   const config = program.command('config').description('configuration tools');
   registerConfigCheck(config, io);
   config.exitOverride();

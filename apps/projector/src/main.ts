@@ -1,9 +1,8 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import { loadConfiguration } from '#infrastructure/config/index.js';
-import { ProjectorModule } from './projector.module.js';
+import { runProjector } from './projector.daemon.js';
 
-const configFile = process.argv[2] ?? 'projects.ini';
-const { config } = await loadConfiguration({ configFile });
-const app = await NestFactory.createApplicationContext(ProjectorModule.forRoot(config));
-app.enableShutdownHooks();
+// The projector alone: `node dist/apps/projector/src/main.js <projects.ini>` (what `dlrn projector` runs).
+process.exitCode = await runProjector(
+  { configFile: process.argv[2] ?? 'projects.ini' },
+  { out: (text) => void process.stdout.write(text), err: (text) => void process.stderr.write(text) },
+);

@@ -35,7 +35,10 @@ export async function applyBatch(
   }
 }
 
-async function resolveContexts(tx: ReadModelTransaction, events: readonly RecordedEvent[]): Promise<Map<string, Commit | null>> {
+async function resolveContexts(
+  tx: ReadModelTransaction,
+  events: readonly RecordedEvent[],
+): Promise<Map<string, Commit | null>> {
   const contexts = new Map<string, Commit | null>();
   const discovered: { streamId: string; commit: Commit }[] = [];
   for (const event of events) {
@@ -45,8 +48,13 @@ async function resolveContexts(tx: ReadModelTransaction, events: readonly Record
       discovered.push({ streamId: event.streamId, commit });
     }
   }
-  const missing = [...new Set(events.filter((e) => e.streamId.startsWith('build-') && !contexts.has(e.streamId)).map((e) => e.streamId))];
-  if (missing.length > 0) for (const [streamId, commit] of await tx.getContexts(missing)) contexts.set(streamId, commit);
+  const missing = [
+    ...new Set(
+      events.filter((e) => e.streamId.startsWith('build-') && !contexts.has(e.streamId)).map((e) => e.streamId),
+    ),
+  ];
+  if (missing.length > 0)
+    for (const [streamId, commit] of await tx.getContexts(missing)) contexts.set(streamId, commit);
   if (discovered.length > 0) await tx.putContexts(discovered);
   return contexts;
 }
@@ -63,15 +71,22 @@ async function applyToProjection(
   if (allKeys.length === 0) return;
   const stored = await tx.getDocuments(definition, allKeys);
   const working = new Map<string, { doc: unknown; position: number; changed: boolean }>();
-  for (const [key, document] of stored) working.set(key, { doc: document.doc, position: document.position, changed: false });
+  for (const [key, document] of stored)
+    working.set(key, { doc: document.doc, position: document.position, changed: false });
   for (const { event, keys } of routed) {
     for (const key of keys) {
       const current = working.get(key) ?? { doc: null, position: 0, changed: false };
       // Replays (at-least-once delivery) are no-ops: the document already holds this event.
       if (current.position >= event.position) continue;
-      working.set(key, { doc: definition.evolve(current.doc, event, contextOf(event), key), position: event.position, changed: true });
+      working.set(key, {
+        doc: definition.evolve(current.doc, event, contextOf(event), key),
+        position: event.position,
+        changed: true,
+      });
     }
   }
-  const changes = [...working].filter(([, w]) => w.changed).map(([key, w]) => ({ key, doc: w.doc, position: w.position }));
+  const changes = [...working]
+    .filter(([, w]) => w.changed)
+    .map(([key, w]) => ({ key, doc: w.doc, position: w.position }));
   if (changes.length > 0) await tx.putDocuments(definition, changes);
 }

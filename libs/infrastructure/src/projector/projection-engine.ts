@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { EventStore } from '#domain/shared/event-store.port.js';
 import type { ProjectionDefinition, ProjectionLock, ReadModelStore } from '#domain/projections/projection.js';
 import { applyBatch, type ProjectionState } from './projection-batch.js';
@@ -33,14 +34,19 @@ export class ProjectionEngine {
   async start(): Promise<string[]> {
     const busy: string[] = [];
     for (const definition of this.projections) {
-      const lock = await this.readModels.tryLock(definition.name, this.options.owner ?? `projector-${process.pid}`);
+      // A projector restarted on the same host takes its own lease back at once; another host
+      // waits for it to expire. Checkpoints are compare-and-set anyway.
+      const lock = await this.readModels.tryLock(definition.name, this.options.owner ?? `projector@${hostname()}`);
       if (!lock) {
         busy.push(definition.name);
         continue;
       }
       this.locks.push(lock);
       await this.readModels.ensure(definition);
-      this.states.push({ definition, checkpoint: await this.readModels.checkpoint(definition.name, definition.version) });
+      this.states.push({
+        definition,
+        checkpoint: await this.readModels.checkpoint(definition.name, definition.version),
+      });
     }
     return busy;
   }
@@ -92,7 +98,9 @@ export class ProjectionEngine {
       if (active === definition.version) continue;
       await this.readModels.activate(definition.name, definition.version);
       if (active !== null) await this.readModels.drop(definition.name, active);
-      this.options.log?.(`projection ${definition.name}: version ${definition.version} active${active === null ? '' : ` (replaced version ${active})`}`);
+      this.options.log?.(
+        `projection ${definition.name}: version ${definition.version} active${active === null ? '' : ` (replaced version ${active})`}`,
+      );
     }
   }
 

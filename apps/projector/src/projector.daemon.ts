@@ -1,0 +1,107 @@
+import { ALL_PROJECTIONS } from '#domain/projections/index.js';
+import { loadProjectsIni } from '#infrastructure/config/index.js';
+import { openEventStore } from '#infrastructure/event-store/event-store.factory.js';
+import { ProjectionEngine } from '#infrastructure/projector/projection-engine.js';
+import { openReadModelStore } from '#infrastructure/read-model/kysely-read-model.store.js';
+
+export interface ProjectorFlags {
+  configFile: string;
+  /** Catch up with the head of the log, then exit. */
+  once?: boolean;
+}
+
+export interface ProjectorIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+/**
+ * The projector daemon (`dlrn projector`): keeps every read model up to date with the event log
+ * until SIGTERM/SIGINT. Projections locked by another projector are left to it.
+ */
+export async function runProjector(flags: ProjectorFlags, io: ProjectorIo): Promise<number> {
+  const config = loadProjectsIni(flags.configFile);
+  const events = await openEventStore(config.service.eventStoreTarget);
+  const readModels = await openReadModelStore(config.service.readModelStoreTarget);
+  const engine = new ProjectionEngine(events, readModels, ALL_PROJECTIONS, { log: (line) => io.out(`${line}\n`) });
+  const stop = new AbortController();
+  const onSignal = (): void => stop.abort();
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  try {
+    const busy = await engine.start();
+    if (busy.length > 0) io.out(`projector: ${busy.join(', ')} run by another projector\n`);
+    await engine.run({ signal: stop.signal, untilCaughtUp: Boolean(flags.once) });
+    io.out(`projector: at position ${engine.checkpoint}\n`);
+    return 0;
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    await engine.stop();
+    await readModels.close();
+    await events.close();
+  }
+}
+
+/** `dlrn projections status`: each projection's versions, checkpoints and lag. */
+export async function projectionStatus(configFile: string, io: ProjectorIo): Promise<number> {
+  const config = loadProjectsIni(configFile);
+  const events = await openEventStore(config.service.eventStoreTarget);
+  const readModels = await openReadModelStore(config.service.readModelStoreTarget);
+  try {
+    const head = await events.headPosition();
+    const stored = await readModels.checkpoints();
+    io.out(`event log head: ${head}\n`);
+    for (const projection of ALL_PROJECTIONS) {
+      const rows = stored.filter((c) => c.name === projection.name);
+      const current = rows.find((c) => c.version === projection.version);
+      const state = current
+        ? `at ${current.position}, ${head - current.position} behind${current.active ? ', active' : ', building'}`
+        : 'never run';
+      io.out(`${projection.name.padEnd(16)} v${projection.version}  ${state}\n`);
+    }
+    return 0;
+  } finally {
+    await readModels.close();
+    await events.close();
+  }
+}
+
+/** `dlrn projections rebuild [name…]`: drops the projections' tables and builds them from zero. */
+export async function rebuildProjections(
+  configFile: string,
+  names: readonly string[],
+  io: ProjectorIo,
+): Promise<number> {
+  const unknown = names.filter((n) => !ALL_PROJECTIONS.some((p) => p.name === n));
+  if (unknown.length > 0) {
+    io.err(
+      `dlrn projections: unknown projection ${unknown.join(', ')}; known: ${ALL_PROJECTIONS.map((p) => p.name).join(', ')}\n`,
+    );
+    return 1;
+  }
+  const chosen = names.length === 0 ? ALL_PROJECTIONS : ALL_PROJECTIONS.filter((p) => names.includes(p.name));
+  const config = loadProjectsIni(configFile);
+  const events = await openEventStore(config.service.eventStoreTarget);
+  const readModels = await openReadModelStore(config.service.readModelStoreTarget);
+  try {
+    for (const projection of chosen) await readModels.drop(projection.name, projection.version);
+    const engine = new ProjectionEngine(events, readModels, chosen, { log: (line) => io.out(`${line}\n`) });
+    const started = Date.now();
+    const busy = await engine.start();
+    if (busy.length > 0) {
+      io.err(`dlrn projections: ${busy.join(', ')} locked by a running projector; stop it first\n`);
+      await engine.stop();
+      return 1;
+    }
+    await engine.run({ untilCaughtUp: true });
+    await engine.stop();
+    io.out(
+      `rebuilt ${chosen.map((p) => p.name).join(', ')} up to position ${engine.checkpoint} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+    );
+    return 0;
+  } finally {
+    await readModels.close();
+    await events.close();
+  }
+}

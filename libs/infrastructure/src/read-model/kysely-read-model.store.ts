@@ -1,0 +1,191 @@
+import {
+  ReadModelStore,
+  type CheckpointInfo,
+  type DocumentQuery,
+  type ProjectionDefinition,
+  type ReadModelTransaction,
+  type StoredDocument,
+} from '#domain/projections/projection.js';
+import { documentFilter, documentOrder, requireCount } from './document-query.js';
+import { KyselyReadModelTransaction, tableOf, toStoredDocument } from './kysely-read-model.transaction.js';
+import { connectPostgresReadModel, type PostgresReadModelStoreOptions } from './postgres-read-model.dialect.js';
+import type { ReadModelDialect, RenewableProjectionLock } from './read-model.dialect.js';
+import { asNumber, createProjectionTable, documentTableName, type ReadModelDb } from './read-model.tables.js';
+import { connectSqliteReadModel, type SqliteReadModelStoreOptions } from './sqlite-read-model.dialect.js';
+
+export type { RenewableProjectionLock } from './read-model.dialect.js';
+export type { PostgresReadModelStoreOptions } from './postgres-read-model.dialect.js';
+export type { SqliteReadModelStoreOptions } from './sqlite-read-model.dialect.js';
+
+/** What `openReadModelStore` needs of the configuration's ReadModelStoreTarget. */
+export type ReadModelStoreLocation =
+  { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'postgresql'; readonly url: string };
+
+/**
+ * Read models in SQLite or PostgreSQL behind one Kysely query layer; `dialect` holds the few
+ * real differences. Open one with `openSqliteReadModelStore` / `openPostgresReadModelStore`.
+ *
+ * On SQLite, Kysely runs every query on the single connection in turn: inside `transaction`,
+ * use only the transaction object, never this store (it would wait for the transaction).
+ */
+export class KyselyReadModelStore extends ReadModelStore {
+  private readonly heldLocks = new Set<RenewableProjectionLock>();
+
+  constructor(
+    private readonly db: ReadModelDb,
+    readonly dialect: ReadModelDialect,
+  ) {
+    super();
+  }
+
+  async ensure(projection: ProjectionDefinition): Promise<void> {
+    await createProjectionTable(this.db, this.dialect, projection);
+  }
+
+  async transaction<T>(work: (tx: ReadModelTransaction) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute((tx) => work(new KyselyReadModelTransaction(tx, this.dialect)));
+  }
+
+  async checkpoint(name: string, version: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('projection_checkpoints')
+      .select('position')
+      .where('name', '=', name)
+      .where('version', '=', version)
+      .executeTakeFirst();
+    return row ? asNumber(row.position) : 0;
+  }
+
+  async checkpoints(): Promise<CheckpointInfo[]> {
+    const rows = await this.db
+      .selectFrom('projection_checkpoints')
+      .selectAll()
+      .orderBy('name')
+      .orderBy('version')
+      .execute();
+    return rows.map((row) => ({
+      name: row.name,
+      version: row.version,
+      position: asNumber(row.position),
+      updatedAt: row.updated_at,
+      active: row.active === 1,
+    }));
+  }
+
+  async activate(name: string, version: number): Promise<void> {
+    documentTableName(name, version);
+    await this.db.transaction().execute(async (tx) => {
+      await tx
+        .insertInto('projection_checkpoints')
+        .values({ name, version, position: 0, updated_at: new Date().toISOString(), active: 1 })
+        .onConflict((oc) => oc.columns(['name', 'version']).doUpdateSet({ active: 1 }))
+        .execute();
+      await tx
+        .updateTable('projection_checkpoints')
+        .set({ active: 0 })
+        .where('name', '=', name)
+        .where('version', '!=', version)
+        .execute();
+    });
+  }
+
+  async activeVersion(name: string): Promise<number | null> {
+    const row = await this.db
+      .selectFrom('projection_checkpoints')
+      .select('version')
+      .where('name', '=', name)
+      .where('active', '=', 1)
+      .executeTakeFirst();
+    return row ? row.version : null;
+  }
+
+  async drop(name: string, version: number): Promise<void> {
+    const table = documentTableName(name, version);
+    await this.db.transaction().execute(async (tx) => {
+      await this.dialect.serializeDdl(tx);
+      await tx.schema.dropTable(table).ifExists().execute();
+      await tx.deleteFrom('projection_checkpoints').where('name', '=', name).where('version', '=', version).execute();
+    });
+  }
+
+  async tryLock(name: string, owner: string): Promise<RenewableProjectionLock | null> {
+    const lock = await this.dialect.tryLock(this.db, name, owner);
+    if (lock === null) return null;
+    const held: RenewableProjectionLock = {
+      renew: () => lock.renew(),
+      release: async () => {
+        if (!this.heldLocks.delete(held)) return;
+        await lock.release();
+      },
+    };
+    this.heldLocks.add(held);
+    return held;
+  }
+
+  async find<Doc>(projection: ProjectionDefinition<Doc>, query: DocumentQuery = {}): Promise<StoredDocument<Doc>[]> {
+    const definition = projection as ProjectionDefinition;
+    const order = documentOrder(definition, query.orderBy);
+    const limit = requireCount('limit', query.limit);
+    const offset = requireCount('offset', query.offset);
+    let select = this.db
+      .selectFrom(tableOf(definition))
+      .select(['_key', '_doc', '_position'])
+      .where(documentFilter(definition, query));
+    for (const { column, direction } of order) {
+      // Explicit so both dialects agree: NULL is the smallest value (SQLite's rule).
+      select = select.orderBy(column, (ob) => (direction === 'asc' ? ob.asc().nullsFirst() : ob.desc().nullsLast()));
+    }
+    // SQLite accepts OFFSET only after a LIMIT.
+    if (limit !== undefined || offset !== undefined) select = select.limit(limit ?? Number.MAX_SAFE_INTEGER);
+    if (offset !== undefined) select = select.offset(offset);
+    const rows = await select.execute();
+    return rows.map((row) => toStoredDocument<Doc>(this.dialect, row));
+  }
+
+  async count(projection: ProjectionDefinition, query: Pick<DocumentQuery, 'where' | 'range' | 'prefix'> = {}) {
+    const row = await this.db
+      .selectFrom(tableOf(projection))
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where(documentFilter(projection, query))
+      .executeTakeFirstOrThrow();
+    return asNumber(row.n);
+  }
+
+  async get<Doc>(projection: ProjectionDefinition<Doc>, key: string): Promise<StoredDocument<Doc> | null> {
+    const row = await this.db
+      .selectFrom(tableOf(projection as ProjectionDefinition))
+      .select(['_key', '_doc', '_position'])
+      .where('_key', '=', key)
+      .executeTakeFirst();
+    return row ? toStoredDocument<Doc>(this.dialect, row) : null;
+  }
+
+  /** Releases held locks first: a pool would otherwise wait for their connections. */
+  async close(): Promise<void> {
+    for (const lock of [...this.heldLocks]) await lock.release();
+    await this.db.destroy();
+  }
+}
+
+/** Read models in an SQLite file (see `connectSqliteReadModel` for the durability settings). */
+export async function openSqliteReadModelStore(
+  path: string,
+  options?: SqliteReadModelStoreOptions,
+): Promise<KyselyReadModelStore> {
+  const { db, dialect } = await connectSqliteReadModel(path, options);
+  return new KyselyReadModelStore(db, dialect);
+}
+
+/** Read models in a PostgreSQL schema (default `public`, created if missing). */
+export async function openPostgresReadModelStore(
+  url: string,
+  options?: PostgresReadModelStoreOptions,
+): Promise<KyselyReadModelStore> {
+  const { db, dialect } = await connectPostgresReadModel(url, options);
+  return new KyselyReadModelStore(db, dialect);
+}
+
+/** Opens the read-model store the configuration names (`service.readModelStoreTarget`). */
+export async function openReadModelStore(target: ReadModelStoreLocation): Promise<KyselyReadModelStore> {
+  return target.kind === 'sqlite' ? openSqliteReadModelStore(target.path) : openPostgresReadModelStore(target.url);
+}

@@ -1,0 +1,164 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import {
+  CompiledQuery,
+  Kysely,
+  SqliteDialect,
+  SqliteDriver,
+  sql,
+  type DatabaseConnection,
+  type Driver,
+  type SqliteDatabase,
+  type SqliteDialectConfig,
+} from 'kysely';
+import type { ReadModelDialect, RenewableProjectionLock } from './read-model.dialect.js';
+import { createBaseTables, type ReadModelDb, type ReadModelTables } from './read-model.tables.js';
+
+export interface SqliteReadModelStoreOptions {
+  /** How long a projection lease lasts without renewal (default 30 s). */
+  readonly leaseMs?: number;
+  /** Epoch milliseconds; tests move it to expire leases. */
+  readonly now?: () => number;
+  /** How long a writer waits for another connection's write lock (default 10 s). */
+  readonly busyTimeoutMs?: number;
+}
+
+/**
+ * Kysely's SQLite driver prepares every query anew; a projector sends the same few statements
+ * (the one-row upsert, the key lookup of a full batch, the checkpoint CAS), so reuse them.
+ */
+function withStatementCache(
+  db: Database.Database,
+  size = 64,
+): SqliteDatabase & { prepare(text: string): Database.Statement } {
+  const cache = new Map<string, Database.Statement>();
+  return {
+    close: () => db.close(),
+    prepare(text: string): Database.Statement {
+      let statement = cache.get(text);
+      if (statement !== undefined) {
+        cache.delete(text);
+      } else {
+        statement = db.prepare(text);
+        const oldest = cache.size >= size ? cache.keys().next().value : undefined;
+        if (oldest !== undefined) cache.delete(oldest);
+      }
+      cache.set(text, statement);
+      return statement;
+    },
+  };
+}
+
+/**
+ * BEGIN IMMEDIATE takes the write lock up front, so a second connection waits on busy_timeout
+ * instead of failing with SQLITE_BUSY when its read transaction tries to become a write.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly settings: SqliteDialectConfig) {
+    super(settings);
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.settings);
+  }
+}
+
+/**
+ * A lease row: taken when free, expired, or already this owner's. The holder must call
+ * `renew()` well within the lease (30 s by default), or another owner may take it over.
+ */
+async function tryLease(
+  db: ReadModelDb,
+  name: string,
+  owner: string,
+  leaseMs: number,
+  now: () => number,
+): Promise<RenewableProjectionLock | null> {
+  const at = now();
+  const taken = await db
+    .insertInto('projection_locks')
+    .values({ name, owner, expires_at: at + leaseMs })
+    .onConflict((oc) =>
+      oc
+        .column('name')
+        .doUpdateSet((eb) => ({ owner: eb.ref('excluded.owner'), expires_at: eb.ref('excluded.expires_at') }))
+        .where((eb) => eb.or([eb('projection_locks.expires_at', '<=', at), eb('projection_locks.owner', '=', owner)])),
+    )
+    .executeTakeFirst();
+  if (!taken.numInsertedOrUpdatedRows) return null;
+  return {
+    async renew() {
+      const renewed = await db
+        .updateTable('projection_locks')
+        .set({ expires_at: now() + leaseMs })
+        .where('name', '=', name)
+        .where('owner', '=', owner)
+        .executeTakeFirst();
+      return renewed.numUpdatedRows > 0n;
+    },
+    async release() {
+      await db.deleteFrom('projection_locks').where('name', '=', name).where('owner', '=', owner).execute();
+    },
+  };
+}
+
+/** `database` runs the statements; Kysely's SQLite driver has this one connection only. */
+export function sqliteReadModelDialect(
+  database: Pick<Database.Database, 'prepare'>,
+  options: SqliteReadModelStoreOptions = {},
+): ReadModelDialect {
+  const leaseMs = options.leaseMs ?? 30_000;
+  const now = options.now ?? Date.now;
+  return {
+    kind: 'sqlite',
+    maxParameters: 32_766,
+    jsonType: 'text',
+    textType: 'text',
+    bigintType: 'integer',
+    tableOptions: sql`strict`,
+    decodeJson: (stored) => JSON.parse(stored as string) as unknown,
+    // One writer at a time already: every transaction begins IMMEDIATE.
+    serializeDdl: async () => {},
+    tryLock: (db, name, owner) => tryLease(db, name, owner, leaseMs, now),
+    // Only called inside transaction(), which holds Kysely's single connection: these runs are
+    // part of that transaction.
+    runPerRow: (text, rows) => {
+      const statement = database.prepare(text);
+      for (const row of rows) statement.run(row);
+    },
+  };
+}
+
+/**
+ * One SQLite file (created with its directory), WAL mode, synchronous=NORMAL: a crash of the
+ * process loses nothing, a power loss at most the last transactions, which the projector
+ * replays from its checkpoint.
+ */
+export async function connectSqliteReadModel(
+  path: string,
+  options: SqliteReadModelStoreOptions = {},
+): Promise<{ db: ReadModelDb; dialect: ReadModelDialect }> {
+  const file = path === ':memory:' ? path : resolve(path);
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const database = new Database(file);
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  database.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 10_000)}`);
+  const statements = withStatementCache(database);
+  const db = new Kysely<ReadModelTables>({ dialect: new ImmediateSqliteDialect({ database: statements }) });
+  const dialect = sqliteReadModelDialect(statements, options);
+  try {
+    await createBaseTables(db, dialect);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return { db, dialect };
+}

@@ -1,0 +1,409 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CheckpointConflictError,
+  type ProjectionContext,
+  type ProjectionDefinition,
+  type ReadModelStore,
+} from '#domain/projections/projection.js';
+
+export interface ReadModelStoreFixture {
+  /** A store; may be called several times to get independent clients of the same database. */
+  open(): Promise<ReadModelStore>;
+  teardown(): Promise<void>;
+}
+
+interface Note {
+  readonly title: string;
+  readonly package: string | null;
+  readonly size: number | null;
+}
+
+let projections = 0;
+/** A projection of its own per test: the suite shares one database. */
+function notes(version = 1, name = `notes_${++projections}`): ProjectionDefinition<Note> {
+  return {
+    name,
+    version,
+    eventTypes: [],
+    keys: () => [],
+    evolve: (doc) => doc,
+    columns: { package: 'text', size: 'integer' },
+    row: (doc) => ({ package: doc.package, size: doc.size }),
+    indexes: [['package', 'size'], ['size']],
+  };
+}
+
+const note = (title: string, pkg: string | null = null, size: number | null = null): Note => ({
+  title,
+  package: pkg,
+  size,
+});
+
+function commit(hash: string): NonNullable<ProjectionContext['commit']> {
+  return {
+    package: 'nova',
+    project: 'nova',
+    type: 'rpm',
+    commitHash: hash,
+    distroHash: 'd1',
+    extendedHash: null,
+    dtCommit: 1_700_000_000,
+    dtDistro: 1_700_000_001,
+    dtExtended: null,
+    commitBranch: 'master',
+    component: null,
+    upstreamUrl: 'https://example.org/nova',
+    distgitUrl: null,
+    versionsCsv: null,
+  };
+}
+
+/** The behaviour every ReadModelStore adapter must have; written once, run against each adapter. */
+export function describeReadModelStoreContract(name: string, makeStore: () => Promise<ReadModelStoreFixture>): void {
+  describe(`ReadModelStore contract: ${name}`, () => {
+    let fixture: ReadModelStoreFixture;
+    let store: ReadModelStore;
+
+    beforeAll(async () => {
+      fixture = await makeStore();
+      store = await fixture.open();
+    });
+    afterAll(async () => {
+      await store?.close();
+      await fixture?.teardown();
+    });
+
+    async function seeded(docs: Record<string, Note>): Promise<ProjectionDefinition<Note>> {
+      const projection = notes();
+      await store.ensure(projection);
+      await store.transaction((tx) =>
+        tx.putDocuments(
+          projection,
+          Object.entries(docs).map(([key, doc], i) => ({ key, doc, position: i + 1 })),
+        ),
+      );
+      return projection;
+    }
+
+    describe('when a projection is ensured twice', () => {
+      it('keeps one usable table', async () => {
+        const projection = notes();
+        await store.ensure(projection);
+        await store.ensure(projection);
+        await store.transaction((tx) => tx.putDocuments(projection, [{ key: 'a', doc: note('A'), position: 1 }]));
+        await store.ensure(projection);
+        expect(await store.get(projection, 'a')).toEqual({ key: 'a', doc: note('A'), position: 1 });
+      });
+    });
+
+    describe('when a projection declares columns named key, doc and position', () => {
+      it('keeps them apart from the stored key, document and position', async () => {
+        const projection: ProjectionDefinition<Note> = {
+          ...notes(),
+          columns: { key: 'text', doc: 'text', position: 'integer' },
+          row: (doc) => ({ key: doc.package, doc: doc.title, position: doc.size }),
+          indexes: [['position']],
+        };
+        await store.ensure(projection);
+        await store.transaction((tx) =>
+          tx.putDocuments(projection, [{ key: 'a', doc: note('T', 'p', 7), position: 3 }]),
+        );
+        expect(await store.find(projection, { where: { key: 'p', doc: 'T', position: 7 } })).toEqual([
+          { key: 'a', doc: note('T', 'p', 7), position: 3 },
+        ]);
+      });
+    });
+
+    describe('when documents are put, replaced and deleted', () => {
+      it('stores the last write of each key and forgets deleted ones', async () => {
+        const projection = await seeded({ a: note('A', 'nova', 1), b: note('B', 'glance', 2), c: note('C') });
+        await store.transaction((tx) =>
+          tx.putDocuments(projection, [
+            { key: 'a', doc: note('A1', 'nova', 5), position: 10 },
+            { key: 'b', doc: null, position: 11 },
+            { key: 'a', doc: note('A2', 'nova', 6), position: 12 },
+            { key: 'd', doc: note('D'), position: 13 },
+            { key: 'd', doc: null, position: 14 },
+          ]),
+        );
+        expect(await store.get(projection, 'a')).toEqual({ key: 'a', doc: note('A2', 'nova', 6), position: 12 });
+        expect(await store.get(projection, 'b')).toBeNull();
+        expect(await store.get(projection, 'd')).toBeNull();
+        expect(await store.count(projection)).toBe(2);
+        expect(await store.find(projection, { where: { size: 6 } })).toHaveLength(1);
+        const found = await store.transaction((tx) => tx.getDocuments(projection, ['a', 'b', 'c', 'a']));
+        expect([...found.keys()].sort()).toEqual(['a', 'c']);
+        expect(found.get('c')).toEqual({ key: 'c', doc: note('C'), position: 3 });
+      });
+    });
+
+    describe('when documents are searched by their columns', () => {
+      let projection: ProjectionDefinition<Note>;
+      const keys = async (query: Parameters<ReadModelStore['find']>[1]) =>
+        (await store.find(projection, query)).map((d) => d.key);
+
+      beforeAll(async () => {
+        projection = await seeded({
+          k1: note('1', 'nova', 10),
+          k2: note('2', 'nova-api', 20),
+          k3: note('3', 'neutron', 30),
+          k4: note('4', 'Nova', 40),
+          k5: note('5', null, null),
+          k6: note('6', 'nova', 20),
+        });
+      });
+
+      it('filters on equality and on NULL', async () => {
+        expect(await keys({ where: { package: 'nova' } })).toEqual(['k1', 'k6']);
+        expect(await keys({ where: { package: 'nova', size: 20 } })).toEqual(['k6']);
+        expect(await keys({ where: { package: null } })).toEqual(['k5']);
+      });
+
+      it('filters on ranges with inclusive and exclusive bounds', async () => {
+        expect(await keys({ range: { size: { gte: 20, lt: 40 } } })).toEqual(['k2', 'k3', 'k6']);
+        expect(await keys({ range: { size: { gt: 20, lte: 40 } } })).toEqual(['k3', 'k4']);
+      });
+
+      it('filters on a case-sensitive prefix', async () => {
+        expect(await keys({ prefix: { package: 'nova' } })).toEqual(['k1', 'k2', 'k6']);
+        expect(await keys({ prefix: { package: 'nova-' } })).toEqual(['k2']);
+        expect(await keys({ prefix: { package: 'n%' } })).toEqual([]);
+      });
+
+      it('orders by several columns, NULL lowest, the key breaking ties', async () => {
+        const order = [
+          { column: 'size', direction: 'desc' },
+          { column: 'package', direction: 'asc' },
+        ] as const;
+        expect(await keys({ orderBy: order })).toEqual(['k4', 'k3', 'k6', 'k2', 'k1', 'k5']);
+        expect(await keys({ orderBy: [{ column: 'package', direction: 'asc' }] })).toEqual([
+          'k5',
+          'k4',
+          'k3',
+          'k1',
+          'k6',
+          'k2',
+        ]);
+      });
+
+      it('pages with limit and offset, and counts with the same filters', async () => {
+        const orderBy = [{ column: 'size', direction: 'asc' }] as const;
+        expect(await keys({ orderBy, limit: 2 })).toEqual(['k5', 'k1']);
+        expect(await keys({ orderBy, limit: 2, offset: 2 })).toEqual(['k2', 'k6']);
+        expect(await keys({ orderBy, offset: 4 })).toEqual(['k3', 'k4']);
+        expect(await store.count(projection, { prefix: { package: 'nova' }, range: { size: { gte: 20 } } })).toBe(2);
+      });
+
+      it('returns parsed documents with their positions', async () => {
+        expect(await store.find(projection, { where: { package: 'neutron' } })).toEqual([
+          { key: 'k3', doc: note('3', 'neutron', 30), position: 3 },
+        ]);
+      });
+
+      it('refuses a column the projection does not declare', async () => {
+        await expect(store.find(projection, { where: { nope: 1 } })).rejects.toThrow(/unknown column 'nope'/);
+        await expect(store.find(projection, { orderBy: [{ column: 'doc', direction: 'asc' }] })).rejects.toThrow(
+          /unknown column 'doc'/,
+        );
+        await expect(store.count(projection, { range: { 'size; DROP TABLE x': { gt: 1 } } })).rejects.toThrow(
+          /unknown column/,
+        );
+        await expect(store.find(projection, { prefix: { ['package" --']: 'n' } })).rejects.toThrow(/unknown column/);
+        expect(await store.count(projection)).toBe(6);
+      });
+    });
+
+    describe('when the checkpoint advances', () => {
+      it('starts from 0 and moves only from the position it is at', async () => {
+        const projection = notes();
+        await store.ensure(projection);
+        expect(await store.checkpoint(projection.name, 1)).toBe(0);
+        await store.transaction((tx) => tx.advanceCheckpoint(projection.name, 1, 0, 10));
+        await store.transaction((tx) => tx.advanceCheckpoint(projection.name, 1, 10, 25));
+        expect(await store.checkpoint(projection.name, 1)).toBe(25);
+      });
+
+      it('refuses a stale position and keeps nothing of that transaction', async () => {
+        const projection = notes();
+        await store.ensure(projection);
+        await store.transaction((tx) => tx.advanceCheckpoint(projection.name, 1, 0, 10));
+        const stale = store.transaction(async (tx) => {
+          await tx.putDocuments(projection, [{ key: 'x', doc: note('X'), position: 20 }]);
+          await tx.putContexts([{ streamId: `${projection.name}-stream`, commit: commit('abc') }]);
+          await tx.advanceCheckpoint(projection.name, 1, 5, 20);
+        });
+        await expect(stale).rejects.toBeInstanceOf(CheckpointConflictError);
+        await expect(stale).rejects.toMatchObject({ expected: 5, actual: 10 });
+        expect(await store.get(projection, 'x')).toBeNull();
+        expect((await store.transaction((tx) => tx.getContexts([`${projection.name}-stream`]))).size).toBe(0);
+        expect(await store.checkpoint(projection.name, 1)).toBe(10);
+      });
+
+      it('refuses a first advance from 0 when another projector already moved it', async () => {
+        const projection = notes();
+        await store.transaction((tx) => tx.advanceCheckpoint(projection.name, 1, 0, 7));
+        const second = store.transaction((tx) => tx.advanceCheckpoint(projection.name, 1, 0, 9));
+        await expect(second).rejects.toMatchObject({ name: 'CheckpointConflictError', expected: 0, actual: 7 });
+        const missing = store.transaction((tx) => tx.advanceCheckpoint(projection.name, 2, 3, 9));
+        await expect(missing).rejects.toMatchObject({ expected: 3, actual: null });
+      });
+
+      it('rolls documents and checkpoint back together when the work throws', async () => {
+        const projection = notes();
+        await store.ensure(projection);
+        const failing = store.transaction(async (tx) => {
+          await tx.putDocuments(projection, [{ key: 'y', doc: note('Y'), position: 1 }]);
+          await tx.advanceCheckpoint(projection.name, 1, 0, 1);
+          throw new Error('projector crashed');
+        });
+        await expect(failing).rejects.toThrow('projector crashed');
+        expect(await store.get(projection, 'y')).toBeNull();
+        expect(await store.checkpoint(projection.name, 1)).toBe(0);
+      });
+    });
+
+    describe('when stream contexts are stored', () => {
+      it('returns the last commit of each known stream', async () => {
+        const stream = `build-${++projections}`;
+        await store.transaction((tx) =>
+          tx.putContexts([
+            { streamId: `${stream}-a`, commit: commit('old') },
+            { streamId: `${stream}-b`, commit: commit('b') },
+          ]),
+        );
+        await store.transaction((tx) => tx.putContexts([{ streamId: `${stream}-a`, commit: commit('new') }]));
+        const found = await store.transaction((tx) => tx.getContexts([`${stream}-a`, `${stream}-b`, `${stream}-c`]));
+        expect(found).toEqual(
+          new Map([
+            [`${stream}-a`, commit('new')],
+            [`${stream}-b`, commit('b')],
+          ]),
+        );
+      });
+    });
+
+    describe('when a rebuilt version is activated and the old one dropped', () => {
+      it('switches the active version and forgets the dropped one', async () => {
+        const v1 = notes(1);
+        const v2 = notes(2, v1.name);
+        expect(await store.activeVersion(v1.name)).toBeNull();
+        await store.ensure(v1);
+        await store.ensure(v2);
+        await store.transaction(async (tx) => {
+          await tx.putDocuments(v1, [{ key: 'a', doc: note('old'), position: 3 }]);
+          await tx.advanceCheckpoint(v1.name, 1, 0, 3);
+        });
+        await store.activate(v1.name, 1);
+        expect(await store.activeVersion(v1.name)).toBe(1);
+        await store.transaction((tx) => tx.advanceCheckpoint(v2.name, 2, 0, 5));
+        await store.activate(v2.name, 2);
+        expect(await store.activeVersion(v1.name)).toBe(2);
+        const mine = (await store.checkpoints()).filter((c) => c.name === v1.name);
+        expect(mine.map(({ version, position, active }) => ({ version, position, active }))).toEqual([
+          { version: 1, position: 3, active: false },
+          { version: 2, position: 5, active: true },
+        ]);
+        await store.drop(v1.name, 1);
+        expect(await store.checkpoint(v1.name, 1)).toBe(0);
+        await expect(store.get(v1, 'a')).rejects.toThrow();
+        await store.ensure(v1);
+        expect(await store.get(v1, 'a')).toBeNull();
+        expect(await store.activeVersion(v1.name)).toBe(2);
+      });
+    });
+
+    describe('when two projectors ask for the same lock', () => {
+      it('grants it to one at a time, across store instances', async () => {
+        const other = await fixture.open();
+        try {
+          const name = `lock_${++projections}`;
+          const first = await store.tryLock(name, 'owner-a');
+          expect(first).not.toBeNull();
+          expect(await other.tryLock(name, 'owner-b')).toBeNull();
+          const elsewhere = await other.tryLock(`${name}_other`, 'owner-b');
+          expect(elsewhere).not.toBeNull();
+          await first?.release();
+          const second = await other.tryLock(name, 'owner-b');
+          expect(second).not.toBeNull();
+          expect(await store.tryLock(name, 'owner-a')).toBeNull();
+          await second?.release();
+          await elsewhere?.release();
+        } finally {
+          await other.close();
+        }
+      });
+    });
+
+    describe('when documents hold unusual JSON', () => {
+      it('returns exactly what was stored', async () => {
+        const projection = notes();
+        await store.ensure(projection);
+        const doc = {
+          ...note('ünïcødé 日本語 😀 "quoted" \\ back\nline', 'ñova', Number.MAX_SAFE_INTEGER),
+          big: [Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 2 ** 60, 1e300, 0.1 + 0.2, -1.5e-10],
+          nested: { empty: [], none: null, yes: true, no: false, '': 'empty key' },
+        };
+        await store.transaction((tx) => tx.putDocuments(projection, [{ key: 'ключ/🔑', doc, position: 2 ** 52 }]));
+        expect(await store.get(projection, 'ключ/🔑')).toEqual({ key: 'ключ/🔑', doc, position: 2 ** 52 });
+        expect(
+          await store.find(projection, { where: { package: 'ñova', size: Number.MAX_SAFE_INTEGER } }),
+        ).toHaveLength(1);
+      });
+    });
+
+    describe('when one call puts 10,000 documents', () => {
+      it('stores them all', async () => {
+        const projection = notes();
+        await store.ensure(projection);
+        const keys = Array.from({ length: 10_000 }, (_, i) => `doc-${i}`);
+        await store.transaction((tx) =>
+          tx.putDocuments(
+            projection,
+            keys.map((key, i) => ({ key, doc: note(key, `p${i % 7}`, i), position: i + 1 })),
+          ),
+        );
+        expect(await store.count(projection)).toBe(10_000);
+        expect(await store.get(projection, 'doc-9999')).toEqual({
+          key: 'doc-9999',
+          doc: note('doc-9999', 'p3', 9999),
+          position: 10_000,
+        });
+        const all = await store.transaction((tx) => tx.getDocuments(projection, keys));
+        expect(all.size).toBe(10_000);
+        await store.transaction((tx) =>
+          tx.putDocuments(
+            projection,
+            keys.map((key) => ({ key, doc: null, position: 1 })),
+          ),
+        );
+        expect(await store.count(projection)).toBe(0);
+      });
+    });
+
+    describe('when two store instances share one database', () => {
+      it('each sees what the other committed', async () => {
+        const other = await fixture.open();
+        try {
+          const projection = notes();
+          await store.ensure(projection);
+          await other.ensure(projection);
+          await store.transaction(async (tx) => {
+            await tx.putDocuments(projection, [{ key: 'a', doc: note('from first'), position: 1 }]);
+            await tx.advanceCheckpoint(projection.name, 1, 0, 1);
+          });
+          expect(await other.get(projection, 'a')).toMatchObject({ doc: note('from first') });
+          await other.transaction(async (tx) => {
+            await tx.putDocuments(projection, [{ key: 'b', doc: note('from second'), position: 2 }]);
+            await tx.advanceCheckpoint(projection.name, 1, 1, 2);
+          });
+          expect(await store.checkpoint(projection.name, 1)).toBe(2);
+          expect((await store.find(projection)).map((d) => d.doc.title)).toEqual(['from first', 'from second']);
+          await other.activate(projection.name, 1);
+          expect(await store.activeVersion(projection.name)).toBe(1);
+        } finally {
+          await other.close();
+        }
+      });
+    });
+  });
+}
