@@ -6,55 +6,77 @@ import { createBaseTables, type ReadModelDb, type ReadModelTables } from './read
 export interface PostgresReadModelStoreOptions {
   /** Schema holding the tables (created if missing); default `public`. */
   readonly schema?: string;
-  /** Pool size; every held projection lock keeps one connection (default 10). */
+  /** Pool size for queries (default 10); locks use one extra connection of their own. */
   readonly maxConnections?: number;
 }
 
 const SCHEMA = /^[a-z_][a-z0-9_]*$/;
 
 /**
- * Session-level advisory lock, so it lives on one connection taken out of the pool until
- * release. Keyed by (schema, name): two schemas of one database (parallel test runs, two
- * deployments) do not block each other. hashtext can collide; the price is a projector that
- * waits for a lock nobody needs, never two projectors on one projection.
+ * Session-level advisory locks, all held on ONE connection of their own (outside the query
+ * pool: locks held on pooled connections would starve the projector's own transactions).
+ * Keyed by (schema, name): two schemas of one database (parallel test runs, two deployments)
+ * do not block each other. hashtext can collide; the price is a projector that waits for a lock
+ * nobody needs, never two projectors on one projection.
  */
-async function tryAdvisoryLock(pool: pg.Pool, schema: string, name: string): Promise<RenewableProjectionLock | null> {
-  const client = await pool.connect();
-  let lost = false;
-  // An error on a checked-out client would otherwise crash the process; the session (and the
-  // lock) is gone then, which renew() reports.
-  client.on('error', () => (lost = true));
-  try {
+class AdvisoryLocks {
+  private client: pg.Client | null = null;
+  private held = 0;
+  private lost = false;
+
+  constructor(
+    private readonly config: pg.ClientConfig,
+    private readonly schema: string,
+  ) {}
+
+  private async connection(): Promise<pg.Client> {
+    if (this.client) return this.client;
+    const client = new pg.Client(this.config);
+    // The session (and its locks) is gone on an error; renew() reports it.
+    client.on('error', () => (this.lost = true));
+    await client.connect();
+    this.client = client;
+    this.lost = false;
+    return client;
+  }
+
+  async tryLock(name: string): Promise<RenewableProjectionLock | null> {
+    const client = await this.connection();
     const { rows } = await client.query<{ granted: boolean }>(
       'SELECT pg_try_advisory_lock(hashtext($1), hashtext($2)) AS granted',
-      [schema, name],
+      [this.schema, name],
     );
     if (rows[0]?.granted !== true) {
-      client.release();
+      await this.closeIfIdle();
       return null;
     }
-  } catch (error) {
-    client.release(true);
-    throw error;
+    this.held += 1;
+    let released = false;
+    return {
+      renew: async () => !this.lost,
+      release: async () => {
+        if (released) return;
+        released = true;
+        this.held -= 1;
+        try {
+          await client.query('SELECT pg_advisory_unlock(hashtext($1), hashtext($2))', [this.schema, name]);
+        } catch {
+          // Closing the session releases its locks too.
+        }
+        await this.closeIfIdle();
+      },
+    };
   }
-  let released = false;
-  return {
-    renew: async () => !lost,
-    async release() {
-      if (released) return;
-      released = true;
-      try {
-        await client.query('SELECT pg_advisory_unlock(hashtext($1), hashtext($2))', [schema, name]);
-        client.release();
-      } catch {
-        // Closing the session releases its locks too.
-        client.release(true);
-      }
-    },
-  };
+
+  private async closeIfIdle(): Promise<void> {
+    if (this.held > 0 || !this.client) return;
+    const client = this.client;
+    this.client = null;
+    await client.end().catch(() => undefined);
+  }
 }
 
-export function postgresReadModelDialect(pool: pg.Pool, schema: string): ReadModelDialect {
+export function postgresReadModelDialect(pool: pg.Pool, schema: string, locks: AdvisoryLocks): ReadModelDialect {
   return {
     kind: 'postgresql',
     maxParameters: 65_535,
@@ -68,7 +90,7 @@ export function postgresReadModelDialect(pool: pg.Pool, schema: string): ReadMod
     serializeDdl: async (tx) => {
       await sql`SELECT pg_advisory_xact_lock(hashtext('dlrn read model ddl'))`.execute(tx);
     },
-    tryLock: (_db, name) => tryAdvisoryLock(pool, schema, name),
+    tryLock: (_db, name) => locks.tryLock(name),
   };
 }
 
@@ -87,7 +109,7 @@ export async function connectPostgresReadModel(
   // An idle client losing its server is dropped by the pool; the next query opens a new one.
   pool.on('error', () => {});
   const db = new Kysely<ReadModelTables>({ dialect: new PostgresDialect({ pool }) });
-  const dialect = postgresReadModelDialect(pool, schema);
+  const dialect = postgresReadModelDialect(pool, schema, new AdvisoryLocks({ connectionString: url }, schema));
   try {
     await db.transaction().execute(async (tx) => {
       await dialect.serializeDdl(tx);
