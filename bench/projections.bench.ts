@@ -2,7 +2,7 @@
  * Rebuild every projection from a 1,000,000-event log into SQLite and into PostgreSQL, next to a
  * raw read-and-parse of the same log in the same script; then the live lag at 1,000 events/s.
  * Prints figures; asserts nothing.
- *   npm run bench:projections [-- --builds 150000] [-- --pg postgresql://postgres@127.0.0.1/test]
+ *   npm run bench:projections [-- --builds 180000] [-- --pg postgresql://postgres@127.0.0.1/test]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,7 +21,7 @@ import { writeSyntheticLog } from '../test/support/synthetic-log.js';
 
 const { values } = parseArgs({
   options: {
-    builds: { type: 'string', default: '150000' },
+    builds: { type: 'string', default: '180000' },
     pg: {
       type: 'string',
       default: process.env['DLRN_TEST_POSTGRES_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/test',

@@ -334,6 +334,36 @@ export function describeReadModelStoreContract(name: string, makeStore: () => Pr
       });
     });
 
+    describe('when one store is asked for a lock it already holds for another owner', () => {
+      it('refuses it until released', async () => {
+        const name = `lock_${++projections}`;
+        const first = await store.tryLock(name, 'owner-a');
+        expect(first).not.toBeNull();
+        expect(await store.tryLock(name, 'owner-b')).toBeNull();
+        await first?.release();
+        const second = await store.tryLock(name, 'owner-b');
+        expect(second).not.toBeNull();
+        await second?.release();
+      });
+    });
+
+    describe('when several locks are asked for at once', () => {
+      it('grants each, and frees each on release', async () => {
+        const names = Array.from({ length: 5 }, () => `lock_${++projections}`);
+        const locks = await Promise.all(names.map((n) => store.tryLock(n, 'owner-a')));
+        expect(locks.every((lock) => lock !== null)).toBe(true);
+        const other = await fixture.open();
+        try {
+          expect(await Promise.all(names.map((n) => other.tryLock(n, 'owner-b')))).toEqual(names.map(() => null));
+          await Promise.all(locks.map((lock) => lock?.release()));
+          const taken = await Promise.all(names.map((n) => other.tryLock(n, 'owner-b')));
+          expect(taken.every((lock) => lock !== null)).toBe(true);
+        } finally {
+          await other.close();
+        }
+      });
+    });
+
     describe('when documents hold unusual JSON', () => {
       it('returns exactly what was stored', async () => {
         const projection = notes();

@@ -1,141 +1,59 @@
-import type {
-  BuildAbandoned,
-  BuildFailed,
-  BuildRechecked,
-  BuildRetryScheduled,
-  BuildStarted,
-  BuildSucceeded,
-} from '../build/build.events.js';
-import type { BuildStatus } from '../build/build.state.js';
+import type { BuildRechecked } from '../build/build.events.js';
 import type { RecordedEvent } from '../shared/event.js';
-import type { ProjectionDefinition } from './projection.js';
+import type { ProjectionContext, ProjectionDefinition } from './projection.js';
 
-/** Build counts by status: per UTC day of dt_build (`YYYY-MM-DD`), and for all time (`all`). */
+/**
+ * Build counts by status (DLRN's `dlrn_builds_*` metrics), for all time (`all`) and per package
+ * (`package:<name>`). A rechecked result no longer counts (DLRN deletes the row). Counts over a
+ * time window (`/api/metrics/builds?start_date…`) are answered from the `builds` projection,
+ * whose `dt_build` is indexed: keeping per-day sets of build ids here made every event copy them.
+ */
 export interface BuildMetricsDoc {
-  /** `YYYY-MM-DD`, or `all`. */
-  readonly day: string;
-  /** Epoch seconds of the day's UTC midnight; null for `all`. */
-  readonly dayStart: number | null;
+  /** `all`, or the package name. */
+  readonly scope: string;
   readonly success: number;
   readonly failed: number;
   readonly retry: number;
-  /** Day documents: builds started that day and not finished yet. */
-  readonly open: Readonly<Record<string, true>>;
-  /** Day documents: counted SUCCESS/FAILED results, so that a recheck finds its day. */
-  readonly counted: Readonly<Record<string, 'SUCCESS' | 'FAILED'>>;
   readonly lastPosition: number;
 }
 
 export const ALL_TIME = 'all';
-/**
- * Result events do not repeat dt_build: a result looks for its start in the days up to this many
- * before its own; a build running longer only counts in `all`.
- */
-const RESULT_LOOKBACK_DAYS = 2;
-/** A recheck looks this far back for the day of its result; older ones are corrected in `all` only. */
-const RECHECK_LOOKBACK_DAYS = 60;
-const DAY_SECONDS = 86_400;
+const PACKAGE_PREFIX = 'package:';
 
-type Folded = BuildStarted | BuildAbandoned | BuildSucceeded | BuildFailed | BuildRetryScheduled | BuildRechecked;
-
-const RESULTS: Readonly<Record<string, BuildStatus>> = {
-  BuildSucceeded: 'SUCCESS',
-  BuildFailed: 'FAILED',
-  BuildRetryScheduled: 'RETRY',
+const DELTAS: Readonly<Record<string, { field: 'success' | 'failed' | 'retry'; delta: 1 | -1 } | undefined>> = {
+  BuildSucceeded: { field: 'success', delta: 1 },
+  BuildFailed: { field: 'failed', delta: 1 },
+  BuildRetryScheduled: { field: 'retry', delta: 1 },
 };
 
-const FIELD = { SUCCESS: 'success', FAILED: 'failed', RETRY: 'retry' } as const;
-
-const dayOf = (epochSeconds: number): string => new Date(epochSeconds * 1000).toISOString().slice(0, 10);
-
-/** The event's own day and the `back` days before it. */
-function daysBefore(event: RecordedEvent, back: number): string[] {
-  const at = Math.floor(Date.parse(event.metadata.occurredAt) / 1000);
-  return Array.from({ length: back + 1 }, (_, i) => dayOf(at - i * DAY_SECONDS));
-}
-
-function empty(key: string): BuildMetricsDoc {
-  const dayStart = key === ALL_TIME ? null : Date.parse(`${key}T00:00:00Z`) / 1000;
-  return { day: key, dayStart, success: 0, failed: 0, retry: 0, open: {}, counted: {}, lastPosition: 0 };
-}
-
-function add(doc: BuildMetricsDoc, status: BuildStatus, delta: number): BuildMetricsDoc {
-  const field = FIELD[status];
-  return { ...doc, [field]: doc[field] + delta };
-}
-
-function evolveAll(doc: BuildMetricsDoc | null, e: Folded, position: number): BuildMetricsDoc | null {
-  const base = { ...(doc ?? empty(ALL_TIME)), lastPosition: position };
-  const status = RESULTS[e.type];
-  if (status !== undefined) return add(base, status, 1);
-  // DLRN deletes a rechecked row, so it leaves the counts it was in.
-  if (e.type === 'BuildRechecked') return add(base, e.data.previousStatus, -1);
-  return doc;
-}
-
-function evolveDay(doc: BuildMetricsDoc | null, e: Folded, position: number, key: string): BuildMetricsDoc | null {
-  if (e.type === 'BuildStarted') {
-    const base = doc ?? empty(key);
-    return { ...base, open: { ...base.open, [e.data.buildId]: true }, lastPosition: position };
+function change(event: RecordedEvent): { field: 'success' | 'failed' | 'retry'; delta: 1 | -1 } | undefined {
+  if (event.type === 'BuildRechecked') {
+    const previous = (event.data as BuildRechecked['data']).previousStatus;
+    return { field: previous === 'SUCCESS' ? 'success' : 'failed', delta: -1 };
   }
-  // Other events only concern the day that holds their build; other days are left untouched.
-  if (doc === null) return null;
-  const { buildId } = e.data;
-  const { [buildId]: opened, ...open } = doc.open;
-  const { [buildId]: counted, ...stillCounted } = doc.counted;
-  const status = RESULTS[e.type];
-  if (status !== undefined && opened) {
-    const done = status === 'RETRY' ? doc.counted : { ...doc.counted, [buildId]: status };
-    return add({ ...doc, open, counted: done, lastPosition: position }, status, 1);
-  }
-  if (e.type === 'BuildAbandoned' && opened) return { ...doc, open, lastPosition: position };
-  if (e.type === 'BuildRechecked' && counted) {
-    return add({ ...doc, counted: stillCounted, lastPosition: position }, counted, -1);
-  }
-  return doc;
+  return DELTAS[event.type];
 }
 
-/**
- * DLRN's build metrics (§6.4, Prometheus counters): builds by status, a rechecked result taken
- * out again. `all` is exact; day documents hold builds by the UTC day of their dt_build.
- * Per-package or bound-exact ranges come from the `builds` projection (dt_build index).
- */
 export const buildMetricsProjection: ProjectionDefinition<BuildMetricsDoc> = {
   name: 'build_metrics',
-  version: 1,
-  eventTypes: [
-    'BuildStarted',
-    'BuildAbandoned',
-    'BuildSucceeded',
-    'BuildFailed',
-    'BuildRetryScheduled',
-    'BuildRechecked',
-  ] satisfies Folded['type'][],
-  keys: (event) => {
-    const e = event as unknown as Folded;
-    switch (e.type) {
-      case 'BuildStarted':
-        return [dayOf(e.data.dtBuild)];
-      case 'BuildAbandoned':
-        return daysBefore(event, RESULT_LOOKBACK_DAYS);
-      case 'BuildRechecked':
-        return [ALL_TIME, ...daysBefore(event, RECHECK_LOOKBACK_DAYS)];
-      default:
-        return [ALL_TIME, ...daysBefore(event, RESULT_LOOKBACK_DAYS)];
-    }
+  version: 2,
+  eventTypes: ['BuildSucceeded', 'BuildFailed', 'BuildRetryScheduled', 'BuildRechecked'],
+  keys: (_event: RecordedEvent, context: ProjectionContext) =>
+    context.commit ? [ALL_TIME, `${PACKAGE_PREFIX}${context.commit.package}`] : [ALL_TIME],
+  evolve(doc, event, _context, key) {
+    if (doc && event.position <= doc.lastPosition) return doc;
+    const current = doc ?? {
+      scope: key === ALL_TIME ? ALL_TIME : key.slice(PACKAGE_PREFIX.length),
+      success: 0,
+      failed: 0,
+      retry: 0,
+      lastPosition: 0,
+    };
+    const delta = change(event);
+    if (!delta) return { ...current, lastPosition: event.position };
+    return { ...current, [delta.field]: current[delta.field] + delta.delta, lastPosition: event.position };
   },
-  evolve: (doc, event, _context, key) => {
-    if (doc !== null && event.position <= doc.lastPosition) return doc;
-    const e = event as unknown as Folded;
-    return key === ALL_TIME ? evolveAll(doc, e, event.position) : evolveDay(doc, e, event.position, key);
-  },
-  columns: { day: 'text', day_start: 'integer', success: 'integer', failed: 'integer', retry: 'integer' },
-  row: (doc) => ({
-    day: doc.day,
-    day_start: doc.dayStart,
-    success: doc.success,
-    failed: doc.failed,
-    retry: doc.retry,
-  }),
-  indexes: [['day_start']],
+  columns: { scope: 'text', success: 'integer', failed: 'integer', retry: 'integer' },
+  row: (doc) => ({ scope: doc.scope, success: doc.success, failed: doc.failed, retry: doc.retry }),
+  indexes: [['scope']],
 };

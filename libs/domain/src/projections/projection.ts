@@ -47,7 +47,9 @@ export interface DocumentQuery {
   /** Equality filters on columns (`{ package: 'nova', status: 'FAILED' }`); null matches NULL. */
   readonly where?: Readonly<Record<string, ColumnValue>>;
   /** Range filters: `{ dt_build: { gte: 1700000000, lt: 1800000000 } }`. */
-  readonly range?: Readonly<Record<string, { readonly gt?: number; readonly gte?: number; readonly lt?: number; readonly lte?: number }>>;
+  readonly range?: Readonly<
+    Record<string, { readonly gt?: number; readonly gte?: number; readonly lt?: number; readonly lte?: number }>
+  >;
   /** Prefix filter on a text column. */
   readonly prefix?: Readonly<Record<string, string>>;
   readonly orderBy?: readonly { readonly column: string; readonly direction: 'asc' | 'desc' }[];
@@ -57,11 +59,19 @@ export interface DocumentQuery {
 
 /** One transaction of the projector: documents, stream contexts and the checkpoint. */
 export interface ReadModelTransaction {
-  getDocuments<Doc>(projection: ProjectionDefinition<Doc>, keys: readonly string[]): Promise<Map<string, StoredDocument<Doc>>>;
+  getDocuments<Doc>(
+    projection: ProjectionDefinition<Doc>,
+    keys: readonly string[],
+  ): Promise<Map<string, StoredDocument<Doc>>>;
   /** Upserts (doc) or deletes (doc null) documents with their columns. */
-  putDocuments<Doc>(projection: ProjectionDefinition<Doc>, documents: readonly { readonly key: string; readonly doc: Doc | null; readonly position: number }[]): Promise<void>;
+  putDocuments<Doc>(
+    projection: ProjectionDefinition<Doc>,
+    documents: readonly { readonly key: string; readonly doc: Doc | null; readonly position: number }[],
+  ): Promise<void>;
   getContexts(streamIds: readonly string[]): Promise<Map<string, ProjectionContext['commit']>>;
-  putContexts(contexts: readonly { readonly streamId: string; readonly commit: NonNullable<ProjectionContext['commit']> }[]): Promise<void>;
+  putContexts(
+    contexts: readonly { readonly streamId: string; readonly commit: NonNullable<ProjectionContext['commit']> }[],
+  ): Promise<void>;
   /**
    * Moves the checkpoint from `from` to `to`; throws CheckpointConflictError when the stored one
    * is not `from` (another projector moved it: split brain).
@@ -117,7 +127,10 @@ export abstract class ReadModelStore {
    */
   abstract tryLock(name: string, owner: string): Promise<ProjectionLock | null>;
   abstract find<Doc>(projection: ProjectionDefinition<Doc>, query?: DocumentQuery): Promise<StoredDocument<Doc>[]>;
-  abstract count(projection: ProjectionDefinition, query?: Pick<DocumentQuery, 'where' | 'range' | 'prefix'>): Promise<number>;
+  abstract count(
+    projection: ProjectionDefinition,
+    query?: Pick<DocumentQuery, 'where' | 'range' | 'prefix'>,
+  ): Promise<number>;
   abstract get<Doc>(projection: ProjectionDefinition<Doc>, key: string): Promise<StoredDocument<Doc> | null>;
   abstract close(): Promise<void>;
 }

@@ -1,0 +1,95 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ALL_PROJECTIONS } from '#domain/projections/index.js';
+import type { ProjectionDefinition, ReadModelStore } from '#domain/projections/projection.js';
+import { testEvent } from '../../../../test/support/events.js';
+import { SqliteEventStore } from '../event-store/sqlite/sqlite-event-store.adapter.js';
+import { openSqliteReadModelStore } from '../read-model/kysely-read-model.store.js';
+import { ProjectionEngine, waitForCheckpoints } from './projection-engine.js';
+
+/** A tiny projection counting UserCreated events, in two versions. */
+const counter = (version: number): ProjectionDefinition<{ n: number; lastPosition: number }> => ({
+  name: 'counter',
+  version,
+  eventTypes: ['UserCreated'],
+  keys: () => ['all'],
+  evolve: (doc, event) => ({ n: (doc?.n ?? 0) + version, lastPosition: event.position }),
+  columns: { n: 'integer' },
+  row: (doc) => ({ n: doc.n }),
+  indexes: [],
+});
+
+describe('the projection engine', () => {
+  let dir: string;
+  let events: SqliteEventStore;
+  let views: ReadModelStore;
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'dlrn-engine-'));
+    events = new SqliteEventStore(join(dir, 'events.sqlite'), { pollIntervalMs: 10 });
+    views = await openSqliteReadModelStore(join(dir, 'views.sqlite'));
+  });
+  afterEach(async () => {
+    await views.close();
+    await events.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe('when a client waits for its own write (read-your-writes)', () => {
+    it('resolves once the live projector has passed the position, and gives up after the bound', async () => {
+      const engine = new ProjectionEngine(events, views, ALL_PROJECTIONS);
+      await engine.start();
+      const stop = new AbortController();
+      const running = engine.run({ signal: stop.signal });
+      try {
+        const { position } = await events.append('user-ci', [
+          testEvent('UserCreated', { username: 'ci', passwordHash: 'x' }),
+        ]);
+        expect(await engine.waitFor(position, 5000)).toBe(true);
+        expect(await waitForCheckpoints(views, ALL_PROJECTIONS, position, 1000)).toBe(true);
+        const users = ALL_PROJECTIONS.find((p) => p.name === 'users')!;
+        expect((await views.get(users, 'ci'))?.key).toBe('ci');
+        expect(await engine.waitFor(position + 1000, 50)).toBe(false);
+        expect(await waitForCheckpoints(views, ALL_PROJECTIONS, position + 1000, 50)).toBe(false);
+      } finally {
+        stop.abort();
+        await running;
+        await engine.stop();
+      }
+    });
+  });
+
+  describe('when a second projector starts on the same read models', () => {
+    it('leaves the locked projections to the first one', async () => {
+      const first = new ProjectionEngine(events, views, [counter(1)], { owner: 'host-a' });
+      const second = new ProjectionEngine(events, views, [counter(1)], { owner: 'host-b' });
+      expect(await first.start()).toEqual([]);
+      expect(await second.start()).toEqual(['counter']);
+      await first.stop();
+      expect(await second.start()).toEqual([]);
+      await second.stop();
+    });
+  });
+
+  describe('when a projection version is bumped', () => {
+    it('builds the new version from zero beside the old one, then switches and drops the old', async () => {
+      for (const name of ['a', 'b'])
+        await events.append(`user-${name}`, [testEvent('UserCreated', { username: name })]);
+      const v1 = new ProjectionEngine(events, views, [counter(1)]);
+      await v1.start();
+      await v1.run({ untilCaughtUp: true });
+      await v1.stop();
+      expect((await views.get(counter(1), 'all'))?.doc.n).toBe(2);
+      expect(await views.activeVersion('counter')).toBe(1);
+
+      const v2 = new ProjectionEngine(events, views, [counter(2)]);
+      await v2.start();
+      await v2.run({ untilCaughtUp: true });
+      await v2.stop();
+      expect(await views.activeVersion('counter')).toBe(2);
+      expect((await views.get(counter(2), 'all'))?.doc.n).toBe(4);
+      expect((await views.checkpoints()).filter((c) => c.name === 'counter').map((c) => c.version)).toEqual([2]);
+    });
+  });
+});
