@@ -1,19 +1,11 @@
 import type { AggregateVoteReported } from '../ci-vote/ci-vote.events.js';
 import type { RecordedEvent } from '../shared/event.js';
 import type { ProjectionDefinition } from './projection.js';
+import { VOTE_COLUMNS, voteRow, type VoteFields } from './vote-row.js';
 
 /** DLRN's `civotes_agg` row: a CI verdict on an aggregated (component) repository hash. */
-export interface CiVoteAggDoc {
-  readonly id: number;
+export interface CiVoteAggDoc extends VoteFields {
   readonly refHash: string;
-  readonly ciName: string;
-  readonly ciUrl: string;
-  readonly ciVote: boolean;
-  readonly ciInProgress: boolean;
-  readonly timestamp: number;
-  readonly notes: string;
-  readonly user: string | null;
-  readonly lastPosition: number;
 }
 
 function evolve(doc: CiVoteAggDoc | null, event: RecordedEvent): CiVoteAggDoc | null {
@@ -44,26 +36,12 @@ export const ciVotesAggProjection: ProjectionDefinition<CiVoteAggDoc> = {
   keys: (event) => [event.metadata.eventId],
   evolve: (doc, event) => evolve(doc, event),
   columns: {
-    id: 'integer',
+    ...VOTE_COLUMNS,
     ref_hash: 'text',
-    ci_name: 'text',
-    ci_url: 'text',
-    ci_vote: 'integer',
-    ci_in_progress: 'integer',
-    timestamp: 'integer',
-    notes: 'text',
-    user: 'text',
   },
   row: (doc) => ({
-    id: doc.id,
+    ...voteRow(doc),
     ref_hash: doc.refHash,
-    ci_name: doc.ciName,
-    ci_url: doc.ciUrl,
-    ci_vote: doc.ciVote ? 1 : 0,
-    ci_in_progress: doc.ciInProgress ? 1 : 0,
-    timestamp: doc.timestamp,
-    notes: doc.notes,
-    user: doc.user,
   }),
   indexes: [['ref_hash'], ['timestamp'], ['ci_name', 'timestamp']],
 };

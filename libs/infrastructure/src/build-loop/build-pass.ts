@@ -41,9 +41,11 @@ export interface PassReport {
  */
 export class BuildPass {
   private readonly reader: BuildHistoryReader;
+  private readonly keeper: PointerKeeper;
 
   constructor(private readonly deps: BuildLoopDeps) {
     this.reader = new BuildHistoryReader(deps.store);
+    this.keeper = new PointerKeeper(deps, join(deps.config.default.datadir, 'repos'));
   }
 
   private get reposDir(): string {
@@ -58,8 +60,7 @@ export class BuildPass {
     const context = this.context(trigger);
     const history = await this.reader.catchUp();
     const selected = selectPackages(this.deps.packages, options);
-    const keeper = new PointerKeeper(this.deps, this.reposDir);
-    await keeper.reconcile({ current: history.lastSuccess(), consistent: history.lastConsistent() }, context);
+    await this.keeper.reconcile({ current: history.lastSuccess(), consistent: history.lastConsistent() }, context);
 
     const skipped: { package: string; reason: string }[] = [];
     const candidates: Candidate[] = [];
@@ -171,7 +172,6 @@ export class BuildPass {
   ): Promise<PassReport['builds'][number][]> {
     const builder = new CommitBuilder(this.deps, options);
     const notifier = new FailureNotifier(this.deps);
-    const keeper = new PointerKeeper(this.deps, this.reposDir);
     const workers = options.sequential || options.order ? 1 : Math.max(1, this.deps.config.default.workers);
     const byName = new Map(selected.map((p) => [p.name, p]));
     type Job = {
@@ -220,8 +220,8 @@ export class BuildPass {
           publicationFailed: false,
           devMode: options.dev,
         });
-        if (decision.moveCurrent) await keeper.move('current', row, context);
-        if (decision.moveConsistent) await keeper.move('consistent', row, context, decision.consistentVote);
+        if (decision.moveCurrent) await this.keeper.move('current', row, context);
+        if (decision.moveConsistent) await this.keeper.move('consistent', row, context, decision.consistentVote);
       } else if (result.status === 'FAILED' && row) {
         await notifier.notify({ pkg, row, previousStatus, lastMailAt, buildEnv: options.buildEnv, context });
       }
