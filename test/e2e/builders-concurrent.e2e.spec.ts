@@ -43,7 +43,8 @@ describe('two builders sharing one event store', () => {
       expect(claims).toHaveLength(3);
       // the loser of a race was told, not silently duplicated
       const output = runs.map((r) => r.stdout).join('\n');
-      expect(output.match(/SUCCESS/g)).toHaveLength(3);
+      // progress lines only: the loser's "already built (SUCCESS)" note mentions SUCCESS too
+      expect(output.match(/^\[\d+\/\d+\] \S+ [0-9a-f]{7} SUCCESS/gm)).toHaveLength(3);
     } finally {
       await reader.close();
     }
