@@ -1,15 +1,91 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
 import type { DlrnConfig } from '#infrastructure/config/index.js';
-import { ApiModule } from './api.module.js';
+import { packageVersion } from '../../cli/src/version.js';
+import { API_LOGGER, ApiModule, type ApiOptions } from './api.module.js';
+import { Authenticator } from './auth/authenticator.js';
+import { accessOf } from './auth/route-policy.js';
+import { DlrnExceptionFilter } from './http/dlrn-exception.filter.js';
+import { PrometheusMetrics } from './metrics/prometheus.js';
+
+/** Largest request body accepted; larger ones get 413. */
+export const BODY_LIMIT = 1024 * 1024;
 
 /** Builds the API application (not listening yet), for `dlrn api`, `dlrn serve` and tests. */
-export async function createApiApp(config: DlrnConfig): Promise<NestFastifyApplication> {
+export async function createApiApp(config: DlrnConfig, options: ApiOptions = {}): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
-    ApiModule.forRoot(config),
-    new FastifyAdapter({ bodyLimit: 1024 * 1024 }),
+    ApiModule.forRoot(config, options),
+    new FastifyAdapter({ bodyLimit: BODY_LIMIT }),
     { logger: ['error', 'warn'] },
   );
+  const log = app.get<Logger>(API_LOGGER);
+  app.useGlobalFilters(new DlrnExceptionFilter(log));
+  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  acceptAnyBody(fastify);
+  authenticateRequests(fastify, app.get(Authenticator), config.service.protectReadEndpoints);
+  const metrics = app.get(PrometheusMetrics);
+  fastify.addHook('onResponse', async (_request, reply) => metrics.requestSeconds.observe(reply.elapsedTime / 1000));
+  SwaggerModule.setup('api/docs', app, openApiDocument(app), { jsonDocumentUrl: 'api/openapi.json' });
   app.enableShutdownHooks();
   return app;
+}
+
+/** The OpenAPI 3 document of every endpoint. */
+export function openApiDocument(app: NestFastifyApplication): OpenAPIObject {
+  const info = new DocumentBuilder()
+    .setTitle('DLRN-compatible continuous packaging API')
+    .setDescription(
+      "DLRN's API (same paths, parameters, answers and errors) over an event-sourced store. " +
+        'Writes need HTTP Basic credentials of a user made with `dlrn user create`; reads too when ' +
+        '`protect_read_endpoints` is set.',
+    )
+    .setVersion(packageVersion())
+    .addBasicAuth()
+    .build();
+  return SwaggerModule.createDocument(app, info);
+}
+
+/**
+ * DLRN reads forms and query strings as well as JSON, and answers 415 itself on JSON-only
+ * endpoints: every content type reaches the handlers (Nest parses forms; others arrive as text).
+ */
+function acceptAnyBody(fastify: FastifyInstance): void {
+  fastify.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+}
+
+/**
+ * Authentication runs first, before the body is parsed, as in DLRN: writes need valid
+ * credentials, reads too when `protect_read_endpoints` is set (otherwise they are anonymous).
+ * 401 is DLRN's plain-text `Unauthorized Access` with a Basic challenge; repeated failures from
+ * one client get 429.
+ */
+function authenticateRequests(fastify: FastifyInstance, auth: Authenticator, protectReads: boolean): void {
+  fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    const access = accessOf(request.method, request.url);
+    if (access === 'public' || (access === 'read' && !protectReads)) return;
+    const outcome = await auth.authenticate(request.headers.authorization, {
+      path: request.url.split('?', 1)[0]!,
+      method: request.method,
+      client: request.ip,
+    });
+    if (outcome.ok) {
+      (request as FastifyRequest & { dlrnUser?: string }).dlrnUser = outcome.user;
+      return;
+    }
+    if (outcome.reason === 'limited') {
+      const seconds = Math.ceil(outcome.retryAfterMs / 1000);
+      return reply
+        .code(429)
+        .header('Retry-After', String(seconds))
+        .send({ message: `Too many failed logins; retry in ${seconds} s` });
+    }
+    return reply
+      .code(401)
+      .header('WWW-Authenticate', 'Basic realm="Authentication Required"')
+      .type('text/plain; charset=utf-8')
+      .send('Unauthorized Access');
+  });
 }

@@ -1,17 +1,95 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import pino, { type Logger } from 'pino';
+import { ReadModelStore } from '#domain/projections/index.js';
 import type { DlrnConfig } from '#infrastructure/config/index.js';
 import { CoreModule } from '#infrastructure/nest/core.module.js';
+import { ReadModelModule } from '#infrastructure/nest/read-model.module.js';
+import { Authenticator } from './auth/authenticator.js';
+import { BuildsHttpController } from './dlrn/builds.http.controller.js';
+import { EventWriter } from './dlrn/event-writer.js';
+import { PromotionsHttpController } from './dlrn/promotions.http.controller.js';
+import { PromotionsService } from './dlrn/promotions.service.js';
+import { RecheckService } from './dlrn/recheck.service.js';
+import { VotesHttpController } from './dlrn/votes.http.controller.js';
+import { VotesService } from './dlrn/votes.service.js';
 import { HealthHttpController } from './health/health.http.controller.js';
+import { MetricsHttpController } from './metrics/metrics.http.controller.js';
+import { PrometheusMetrics } from './metrics/prometheus.js';
+import { DlrnQueries } from './views/dlrn-queries.js';
+import { ViewVersion } from './views/view-version.js';
+
+/** DI token of the API's structured (JSON) logger. */
+export const API_LOGGER = Symbol('API_LOGGER');
+
+export interface ApiOptions {
+  /** pino level; `silent` in tests. Default `info`. */
+  readonly logLevel?: string;
+  /** How often each replica looks for newer views (ms). */
+  readonly viewPollMs?: number;
+}
 
 /** The HTTP API's composition root: DLRN-compatible endpoints over the event store and views. */
 @Module({})
-export class ApiModule {
-  static forRoot(config: DlrnConfig): DynamicModule {
+export class ApiModule implements OnApplicationShutdown {
+  constructor(@Inject(ViewVersion) private readonly views: ViewVersion) {}
+
+  static forRoot(config: DlrnConfig, options: ApiOptions = {}): DynamicModule {
     return {
       module: ApiModule,
-      imports: [CoreModule.forRoot(config), CqrsModule.forRoot()],
-      controllers: [HealthHttpController],
+      imports: [CoreModule.forRoot(config), ReadModelModule.forRoot(config), CqrsModule.forRoot()],
+      controllers: [
+        HealthHttpController,
+        VotesHttpController,
+        PromotionsHttpController,
+        BuildsHttpController,
+        MetricsHttpController,
+      ],
+      providers: [
+        {
+          provide: API_LOGGER,
+          useFactory: (): Logger =>
+            pino({ level: options.logLevel ?? 'info', base: { service: 'dlrn-api' } }, pino.destination(1)),
+        },
+        {
+          provide: ViewVersion,
+          inject: [ReadModelStore],
+          useFactory: async (store: ReadModelStore) => {
+            const views = new ViewVersion(store, { pollMs: options.viewPollMs ?? 50 });
+            await views.start();
+            return views;
+          },
+        },
+        {
+          provide: DlrnQueries,
+          inject: [ReadModelStore],
+          useFactory: (store: ReadModelStore) => new DlrnQueries(store),
+        },
+        {
+          provide: Authenticator,
+          inject: [ReadModelStore, ViewVersion, API_LOGGER],
+          useFactory: (store: ReadModelStore, views: ViewVersion, log: Logger) =>
+            new Authenticator(store, views, (entry) =>
+              log[entry.success ? 'info' : 'warn']({ event: 'login', ...entry }, 'authentication'),
+            ),
+        },
+        {
+          provide: PrometheusMetrics,
+          inject: [DlrnQueries, ViewVersion],
+          useFactory: (queries: DlrnQueries, views: ViewVersion) =>
+            new PrometheusMetrics(config.default.baseurl ?? '', () =>
+              views.cached('build-totals', () => queries.buildTotals()),
+            ),
+        },
+        EventWriter,
+        VotesService,
+        PromotionsService,
+        RecheckService,
+      ],
     };
+  }
+
+  onApplicationShutdown(): void {
+    this.views.stop();
   }
 }

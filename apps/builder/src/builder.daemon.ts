@@ -25,14 +25,18 @@ export interface BuilderIo {
  * each pass (a bad edit is logged and that pass skipped until it is fixed). SIGTERM/SIGINT: no
  * new build starts, started ones are recorded, then it exits.
  */
-export async function runBuilder(flags: BuilderFlags, io: BuilderIo): Promise<number> {
+export async function runBuilder(flags: BuilderFlags, io: BuilderIo, signal?: AbortSignal): Promise<number> {
   const stop = new AbortController();
   const onSignal = (): void => {
     io.out('builder: stopping after the builds in progress\n');
     stop.abort();
   };
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
+  // Inside `dlrn serve` the caller owns the signals and tells us through `signal`.
+  if (signal) signal.addEventListener('abort', onSignal, { once: true });
+  else {
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  }
   try {
     for (let pass = 1; !stop.signal.aborted; pass++) {
       let interval = 60;
@@ -64,6 +68,7 @@ export async function runBuilder(flags: BuilderFlags, io: BuilderIo): Promise<nu
     }
     return 0;
   } finally {
+    signal?.removeEventListener('abort', onSignal);
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
   }

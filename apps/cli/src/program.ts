@@ -6,8 +6,10 @@ import { registerBuilder } from './commands/builder.command.js';
 import { registerUser } from './commands/user.command.js';
 import { registerPurge } from './commands/purge.command.js';
 import { registerProjector } from './commands/projector.command.js';
+import { registerImportDb } from './commands/import-db.command.js';
 import { registerConfigCheck } from './commands/config-check.command.js';
 import { registerDemo } from './commands/demo.command.js';
+import { registerServe } from './commands/serve.command.js';
 import { processIo, type CliIo } from './cli-io.js';
 import { packageVersion } from './version.js';
 
@@ -23,10 +25,12 @@ export function buildProgram(io: CliIo = processIo, exit: (code: number) => void
     .showHelpAfterError();
   registerBuildPass(program, io, exit);
   registerDemo(program, io, exit);
+  registerServe(program, io, exit);
   registerBuilder(program, io, exit);
   registerUser(program, io, exit);
   registerPurge(program, io, exit);
   registerProjector(program, io, exit);
+  registerImportDb(program, io, exit);
   const config = program.command('config').description('configuration tools');
   registerConfigCheck(config, io);
   config.exitOverride();

@@ -1,0 +1,17 @@
+/** Who may call a route: anyone, readers (anyone unless reads are protected), or writers. */
+export type Access = 'public' | 'read' | 'write';
+
+/** Documentation and assets are never protected; DLRN leaves `/metrics` open too. */
+const PUBLIC_PREFIXES = ['/api/openapi.json', '/api/docs', '/api/static/', '/metrics'];
+
+/**
+ * DLRN's rule: every POST is a write (it authenticates even `POST /api/health`), every GET a
+ * read. Unlike DLRN, `/api/graphql` is a read in both methods, so `protect_read_endpoints`
+ * covers it.
+ */
+export function accessOf(method: string, url: string): Access {
+  const path = url.split('?', 1)[0]!;
+  if (PUBLIC_PREFIXES.some((prefix) => path === prefix || path.startsWith(prefix))) return 'public';
+  if (path === '/api/graphql') return 'read';
+  return method === 'POST' || method === 'PUT' || method === 'DELETE' || method === 'PATCH' ? 'write' : 'read';
+}

@@ -1,0 +1,91 @@
+import { Controller, Get, HttpCode, Inject, Post, Req } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBasicAuth,
+  ApiBody,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { readInput, callerOf } from '../http/request-input.js';
+import { DlrnQueries } from '../views/dlrn-queries.js';
+import { ViewVersion } from '../views/view-version.js';
+import { METRICS, RECHECK_PACKAGE } from './dlrn-inputs.js';
+import { ERROR_SCHEMA } from './openapi-examples.js';
+import { RecheckService } from './recheck.service.js';
+
+/** Build metrics, components, and rechecking a package. */
+@ApiTags('builds')
+@Controller('api')
+export class BuildsHttpController {
+  constructor(
+    @Inject(DlrnQueries) private readonly queries: DlrnQueries,
+    @Inject(ViewVersion) private readonly views: ViewVersion,
+    @Inject(RecheckService) private readonly recheck: RecheckService,
+  ) {}
+
+  @Get('metrics/builds')
+  @ApiOperation({ summary: 'Successful and failed builds between two UTC dates (end day excluded, as DLRN)' })
+  @ApiQuery({ name: 'start_date', required: true, example: '2026-11-01', description: 'YYYY-mm-dd (UTC)' })
+  @ApiQuery({ name: 'end_date', required: true, example: '2026-11-25', description: 'YYYY-mm-dd (UTC)' })
+  @ApiQuery({ name: 'package_name', required: false, example: 'python-nova' })
+  @ApiOkResponse({
+    description: 'Counts',
+    schema: {
+      type: 'object',
+      properties: {
+        succeeded: { type: 'integer', example: 120 },
+        failed: { type: 'integer', example: 7 },
+        total: { type: 'integer', example: 127 },
+      },
+    },
+  })
+  @ApiBadRequestResponse({ description: 'Invalid date format, it must be YYYY-mm-dd', schema: ERROR_SCHEMA })
+  async metrics(@Req() request: FastifyRequest) {
+    const input = readInput(request, METRICS);
+    return this.views.cached(`mb:${input.start_date}:${input.end_date}:${input.package_name}`, async () => {
+      const { succeeded, failed } = await this.queries.buildCounts(
+        input.start_date,
+        input.end_date,
+        input.package_name,
+      );
+      return { succeeded, failed, total: succeeded + failed };
+    });
+  }
+
+  @Get('components')
+  @ApiOperation({ summary: 'Components found in promotions, sorted' })
+  @ApiOkResponse({
+    schema: {
+      type: 'object',
+      properties: { components: { type: 'array', items: { type: 'string' }, example: ['baremetal', 'tripleo'] } },
+    },
+  })
+  async components() {
+    return this.views.cached('components', async () => ({ components: await this.queries.promotedComponents() }));
+  }
+
+  @Post('recheck_package')
+  @HttpCode(201)
+  @ApiBasicAuth()
+  @ApiOperation({ summary: "Build a package's last failed commit again on the next pass" })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['package_name'],
+      properties: { package_name: { type: 'string', example: 'python-nova' } },
+    },
+  })
+  @ApiCreatedResponse({ schema: { type: 'object', properties: { result: { type: 'string', example: 'ok' } } } })
+  @ApiBadRequestResponse({ description: 'No commit to recheck', schema: ERROR_SCHEMA })
+  @ApiConflictResponse({ description: 'The last build succeeded', schema: ERROR_SCHEMA })
+  async recheckPackage(@Req() request: FastifyRequest) {
+    const input = readInput(request, RECHECK_PACKAGE);
+    await this.recheck.recheck(input.package_name, callerOf(request));
+    return { result: 'ok' };
+  }
+}

@@ -1,0 +1,133 @@
+import { Controller, Get, HttpCode, Inject, Post, Req } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBasicAuth,
+  ApiBody,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiGoneResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiQuery,
+  ApiTags,
+  ApiUnsupportedMediaTypeResponse,
+} from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import type { RepoPromoted } from '#domain/promotion/promotion.events.js';
+import type { DlrnConfig } from '#infrastructure/config/index.js';
+import { DLRN_CONFIG } from '#infrastructure/nest/core.module.js';
+import { DlrnHttpError } from '../http/dlrn-http.error.js';
+import { parseModel, requireExactJson } from '../http/dlrn-input.js';
+import { callerOf, readInput } from '../http/request-input.js';
+import { DlrnQueries } from '../views/dlrn-queries.js';
+import { ViewVersion } from '../views/view-version.js';
+import { PROMOTE, PROMOTIONS, type PromoteInput } from './dlrn-inputs.js';
+import { promotionAnswer, type PromotionAnswer } from './dlrn-responses.js';
+import { ERROR_SCHEMA, PROMOTE_BODY_SCHEMA, PROMOTION_SCHEMA } from './openapi-examples.js';
+import { PromotionsService } from './promotions.service.js';
+
+const errors = { schema: ERROR_SCHEMA };
+
+/** Promotions: named symlinks to repos (`current-passed-ci`…), and their history. */
+@ApiTags('promotions')
+@Controller('api')
+export class PromotionsHttpController {
+  constructor(
+    @Inject(PromotionsService) private readonly promotions: PromotionsService,
+    @Inject(DlrnQueries) private readonly queries: DlrnQueries,
+    @Inject(ViewVersion) private readonly views: ViewVersion,
+    @Inject(DLRN_CONFIG) private readonly config: DlrnConfig,
+  ) {}
+
+  @Get('promotions')
+  @ApiOperation({ summary: 'Promotions, newest first (no limit: all of them, as DLRN)' })
+  @ApiQuery({ name: 'commit_hash', required: false, description: 'With distro_hash' })
+  @ApiQuery({ name: 'distro_hash', required: false, description: 'With commit_hash' })
+  @ApiQuery({ name: 'extended_hash', required: false })
+  @ApiQuery({ name: 'aggregate_hash', required: false })
+  @ApiQuery({ name: 'promote_name', required: false, example: 'current-passed-ci' })
+  @ApiQuery({ name: 'component', required: false })
+  @ApiQuery({ name: 'offset', type: Number, required: false, description: 'Skip this many (≥ 0)' })
+  @ApiQuery({ name: 'limit', type: Number, required: false, description: 'At most this many (≥ 0, cut to 100)' })
+  @ApiOkResponse({ description: 'Promotions', schema: { type: 'array', items: PROMOTION_SCHEMA } })
+  @ApiBadRequestResponse({ description: 'Invalid input or unknown commit', ...errors })
+  async list(@Req() request: FastifyRequest) {
+    const input = readInput(request, PROMOTIONS);
+    const key = `pr:${JSON.stringify(input)}`;
+    return this.views.cached(key, async () => {
+      let commit = null;
+      if (input.commit_hash && input.distro_hash) {
+        commit = await this.queries.successfulCommit(input.commit_hash, input.distro_hash, input.extended_hash);
+        if (commit === null)
+          throw new DlrnHttpError(400, 'commit_hash+distro_hash+extended_hash combination not found');
+      }
+      const rows = await this.queries.promotions({
+        commit,
+        aggregateHash: input.aggregate_hash,
+        promoteName: input.promote_name,
+        component: input.component,
+        offset: input.offset,
+        limit: input.limit,
+      });
+      return rows.map((p) => promotionAnswer(p, this.baseurl));
+    });
+  }
+
+  @Post('promote')
+  @HttpCode(201)
+  @ApiBasicAuth()
+  @ApiOperation({ summary: 'Point a promotion name (symlink) at a successfully built repo' })
+  @ApiBody({ schema: PROMOTE_BODY_SCHEMA })
+  @ApiCreatedResponse({ description: 'The promotion', schema: PROMOTION_SCHEMA })
+  @ApiBadRequestResponse({ description: 'Missing hashes or unknown commit', ...errors })
+  @ApiForbiddenResponse({
+    description: 'Reserved name (current, consistent) or a name leaving the repos dir',
+    ...errors,
+  })
+  @ApiGoneResponse({ description: 'The repo was purged', ...errors })
+  @ApiUnsupportedMediaTypeResponse({ description: 'Not application/json', ...errors })
+  async promote(@Req() request: FastifyRequest) {
+    const input = readInput(request, PROMOTE, true);
+    return this.answer(input, await this.promotions.promote(input, callerOf(request)));
+  }
+
+  @Post('promote-batch')
+  @HttpCode(201)
+  @ApiBasicAuth()
+  @ApiOperation({ summary: 'Several promotions at once: all or none (links rolled back on failure)' })
+  @ApiBody({ schema: { type: 'array', items: PROMOTE_BODY_SCHEMA } })
+  @ApiCreatedResponse({ description: 'The last promotion of the batch', schema: PROMOTION_SCHEMA })
+  @ApiBadRequestResponse({ description: 'Invalid item or unknown commit', ...errors })
+  @ApiForbiddenResponse({ description: 'Reserved or escaping promote_name', ...errors })
+  @ApiGoneResponse({ description: 'A repo was purged', ...errors })
+  @ApiUnsupportedMediaTypeResponse({ description: 'Not application/json', ...errors })
+  async promoteBatch(@Req() request: FastifyRequest) {
+    requireExactJson(request.headers['content-type']);
+    const body = request.body;
+    // DLRN crashes (500) on an empty array; we say what is wrong.
+    if (!Array.isArray(body) || body.length === 0) {
+      throw new DlrnHttpError(400, 'The request body must be a non-empty JSON array of promotions');
+    }
+    const inputs = body.map((item: unknown, index) => {
+      if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+        throw new DlrnHttpError(400, `Item ${index} of the batch must be a JSON object`);
+      }
+      return parseModel(PROMOTE, item as Record<string, unknown>);
+    });
+    const recorded = await this.promotions.promoteAll(inputs, callerOf(request));
+    return this.answer(inputs[inputs.length - 1]!, recorded[recorded.length - 1]!);
+  }
+
+  private get baseurl(): string {
+    return this.config.default.baseurl ?? '';
+  }
+
+  /** DLRN echoes the requested hashes; extended hash and component are the commit's. */
+  private answer(input: PromoteInput, data: RepoPromoted['data']): PromotionAnswer {
+    return {
+      ...promotionAnswer({ ...data, id: 0, lastPosition: 0 }, this.baseurl),
+      commit_hash: input.commit_hash!,
+      distro_hash: input.distro_hash!,
+    };
+  }
+}

@@ -1,0 +1,143 @@
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { ALL_PROJECTIONS } from '#domain/projections/index.js';
+import { loadProjectsIni, type DlrnConfig } from '#infrastructure/config/index.js';
+import { openEventStore } from '#infrastructure/event-store/event-store.factory.js';
+import { ProjectionEngine } from '#infrastructure/projector/projection-engine.js';
+import { openReadModelStore } from '#infrastructure/read-model/kysely-read-model.store.js';
+import { createApiApp } from '../../../api/src/api.app.js';
+import { runBuilder } from '../../../builder/src/builder.daemon.js';
+import type { CliIo } from '../cli-io.js';
+
+interface ApiFlags {
+  configFile: string;
+  port?: number;
+  host?: string;
+}
+
+interface ServeFlags extends ApiFlags {
+  infoRepo?: string;
+  configOverride: string[];
+  builder: boolean;
+  headOnly?: boolean;
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a port number 0-65535');
+  return n;
+}
+
+/** Resolves on SIGTERM/SIGINT (once), and aborts the returned signal. */
+function untilSignal(): { signal: AbortSignal; stopped: Promise<void>; dispose: () => void } {
+  const controller = new AbortController();
+  let done!: () => void;
+  const stopped = new Promise<void>((resolve) => (done = resolve));
+  const onSignal = (): void => {
+    controller.abort();
+    done();
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  return {
+    signal: controller.signal,
+    stopped,
+    dispose: () => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+    },
+  };
+}
+
+async function listen(config: DlrnConfig, flags: ApiFlags, io: CliIo) {
+  const app = await createApiApp(config);
+  const host = flags.host ?? config.service.apiHost;
+  await app.listen({ host, port: flags.port ?? config.service.apiPort });
+  const address = app.getHttpServer().address();
+  const actualPort = typeof address === 'object' && address !== null ? address.port : flags.port;
+  io.out(`api: listening on http://${host}:${actualPort}/ (OpenAPI at /api/openapi.json, docs at /api/docs)\n`);
+  return app;
+}
+
+/** `dlrn api`: the HTTP API alone, against shared stores (projector and builders run elsewhere). */
+async function runApi(flags: ApiFlags, io: CliIo): Promise<number> {
+  const config = loadProjectsIni(flags.configFile);
+  const stop = untilSignal();
+  const app = await listen(config, flags, io);
+  try {
+    await stop.stopped;
+    io.out('api: stopping\n');
+    return 0;
+  } finally {
+    stop.dispose();
+    await app.close();
+  }
+}
+
+/**
+ * `dlrn serve`: API, projector and builder in one process, on the embedded stores by default.
+ * SIGTERM: stop taking requests, let started builds finish and be recorded, then exit.
+ */
+async function runServe(flags: ServeFlags, io: CliIo): Promise<number> {
+  const config = loadProjectsIni(flags.configFile);
+  const stop = untilSignal();
+  const events = await openEventStore(config.service.eventStoreTarget);
+  const readModels = await openReadModelStore(config.service.readModelStoreTarget);
+  const engine = new ProjectionEngine(events, readModels, ALL_PROJECTIONS, { log: (line) => io.out(`${line}\n`) });
+  const busy = await engine.start();
+  if (busy.length > 0) io.out(`projector: ${busy.join(', ')} run by another projector\n`);
+  const projecting = engine.run({ signal: stop.signal });
+  const app = await listen(config, flags, io);
+  const building = flags.builder
+    ? runBuilder(
+        {
+          configFile: flags.configFile,
+          configOverride: flags.configOverride,
+          ...(flags.infoRepo === undefined ? {} : { infoRepo: flags.infoRepo }),
+          headOnly: Boolean(flags.headOnly),
+        },
+        io,
+        stop.signal,
+      )
+    : Promise.resolve(0);
+  try {
+    await stop.stopped;
+    io.out('serve: stopping\n');
+    await app.close();
+    const code = await building;
+    await projecting;
+    return code;
+  } finally {
+    stop.dispose();
+    await engine.stop();
+    await readModels.close();
+    await events.close();
+  }
+}
+
+/** `dlrn api` and `dlrn serve`. */
+export function registerServe(program: Command, io: CliIo, exit: (code: number) => void): void {
+  program
+    .command('api')
+    .description('run the HTTP API alone, against the stores the configuration names')
+    .option('--config-file <file>', "DLRN's projects.ini", 'projects.ini')
+    .option('--port <n>', 'port to listen on (default: [service] api_port)', port)
+    .option('--host <address>', 'address to listen on (default: [service] api_host)')
+    .action(async (flags: ApiFlags) => exit(await runApi(flags, io)));
+  program
+    .command('serve')
+    .description('run API, projector and builder in one process')
+    .option('--config-file <file>', "DLRN's projects.ini", 'projects.ini')
+    .option('--port <n>', 'port to listen on (default: [service] api_port)', port)
+    .option('--host <address>', 'address to listen on (default: [service] api_host)')
+    .option('--info-repo <dir>', 'local rdoinfo/distroinfo checkout for the builder')
+    .option(
+      '--config-override <section.key=value>',
+      'override a projects.ini value (repeatable)',
+      (v: string, all: string[]) => [...all, v],
+      [],
+    )
+    .option('--head-only', 'build only the newest commit of each package')
+    .option('--no-builder', 'do not build; serve the API and keep the views current')
+    .action(async (flags: ServeFlags) => exit(await runServe(flags, io)));
+}
