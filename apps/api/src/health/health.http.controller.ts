@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBasicAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EventStore } from '#domain/shared/event-store.port.js';
 
 /** DLRN's `/api/health`: proves the API answers and its store is reachable. */
@@ -9,6 +9,7 @@ export class HealthHttpController {
   constructor(@Inject(EventStore) private readonly store: EventStore) {}
 
   @Get()
+  @ApiOperation({ summary: 'Is the API up? ("ok, no commits in DB" before the first build)' })
   @ApiOkResponse({ description: 'The API and its event store answer', schema: { example: { result: 'ok' } } })
   async get(): Promise<{ result: string }> {
     return this.health();
@@ -16,6 +17,8 @@ export class HealthHttpController {
 
   @Post()
   @HttpCode(200)
+  @ApiBasicAuth()
+  @ApiOperation({ summary: 'Test credentials: answers as GET, but only to an authenticated user' })
   @ApiOkResponse({ description: 'Same as GET; used by clients to test their credentials' })
   async post(): Promise<{ result: string }> {
     return this.health();

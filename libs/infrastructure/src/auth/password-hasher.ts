@@ -1,5 +1,6 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
+import { isSha512Crypt, verifySha512Crypt } from './sha512-crypt.js';
 
 const scryptAsync = promisify(scrypt) as (
   password: string,
@@ -13,8 +14,8 @@ const KEY_LENGTH = 32;
 
 /**
  * Passwords are stored in modular crypt form: `$scrypt$N=32768,r=8,p=1$<salt>$<hash>` (base64).
- * scrypt is memory-hard and ships with Node; DLRN's `$6$` sha512_crypt hashes are verified by
- * the API's authentication when users are imported.
+ * scrypt is memory-hard and ships with Node. Users imported from DLRN (`dlrn import-db`) keep
+ * their passlib `$6$` sha512_crypt hashes, which `verifyPassword` accepts as well.
  */
 export async function hashPassword(password: string): Promise<string> {
   if (password.length === 0) throw new Error('the password must not be empty');
@@ -36,4 +37,14 @@ export async function verifyScrypt(password: string, stored: string): Promise<bo
     maxmem: 64 * 1024 * 1024,
   });
   return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
+
+/**
+ * Constant-time check of a password against a stored hash of either scheme: ours (`$scrypt$`)
+ * or DLRN's passlib sha512_crypt (`$6$[rounds=N$]salt$checksum`). False for anything else.
+ */
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  if (stored.startsWith('$scrypt$')) return verifyScrypt(password, stored);
+  if (isSha512Crypt(stored)) return verifySha512Crypt(password, stored);
+  return false;
 }
