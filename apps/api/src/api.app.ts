@@ -14,7 +14,10 @@ import { PrometheusMetrics } from './metrics/prometheus.js';
 /** Largest request body accepted; larger ones get 413. */
 export const BODY_LIMIT = 1024 * 1024;
 
-/** Builds the API application (not listening yet), for `dlrn api`, `dlrn serve` and tests. */
+/**
+ * Builds the API application (not listening yet), for `dlrn api`, `dlrn serve` and tests. Signals
+ * are the caller's: the CLI closes the app on SIGTERM (Nest's own hooks would re-raise it).
+ */
 export async function createApiApp(config: DlrnConfig, options: ApiOptions = {}): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     ApiModule.forRoot(config, options),
@@ -29,7 +32,6 @@ export async function createApiApp(config: DlrnConfig, options: ApiOptions = {})
   const metrics = app.get(PrometheusMetrics);
   fastify.addHook('onResponse', async (_request, reply) => metrics.requestSeconds.observe(reply.elapsedTime / 1000));
   SwaggerModule.setup('api/docs', app, openApiDocument(app), { jsonDocumentUrl: 'api/openapi.json' });
-  app.enableShutdownHooks();
   return app;
 }
 
