@@ -310,6 +310,21 @@ describe("DLRN's REST API on real builds", () => {
     });
   });
 
+  describe('conditional GETs', () => {
+    it('answers 304 to a matching If-None-Match, and a new ETag once the views change', async () => {
+      const first = await get('/api/promotions');
+      const etag = first.headers.etag as string;
+      expect(etag).toMatch(/^"/);
+      expect(first.headers['cache-control']).toBe('no-cache');
+      const again = await get('/api/promotions', { 'if-none-match': etag });
+      expect([again.statusCode, again.body]).toEqual([304, '']);
+      await post('/api/promote', { ...hashes(), promote_name: 'etag-check' });
+      const changed = await get('/api/promotions', { 'if-none-match': etag });
+      expect(changed.statusCode).toBe(200);
+      expect(changed.headers.etag).not.toBe(etag);
+    });
+  });
+
   describe('builds', () => {
     it('counts builds by date (end day excluded) and refuses bad dates', async () => {
       const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
@@ -377,7 +392,7 @@ describe("DLRN's REST API on real builds", () => {
       const purge = await runDlrn(['purge', '--config-file', configFile, '--older-than', '0', '-y']);
       expect(purge.code).toBe(0);
       const head = await events.headPosition();
-      await engine.waitFor(head);
+      expect(await engine.waitFor(head, 10_000)).toBe(true);
       const [purged] = await views.find<BuildDoc>(buildsProjection, {
         where: { purged: 1, status: 'SUCCESS' },
         limit: 1,

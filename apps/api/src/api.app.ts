@@ -1,3 +1,4 @@
+import fastifyEtag from '@fastify/etag';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
@@ -29,6 +30,13 @@ export async function createApiApp(config: DlrnConfig, options: ApiOptions = {})
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   acceptAnyBody(fastify);
   authenticateRequests(fastify, app.get(Authenticator), config.service.protectReadEndpoints);
+  // Every answer carries an ETag (a hash of its body); `If-None-Match` gets 304, so polling is
+  // nearly free. Clients may keep answers but must revalidate them.
+  await app.register(fastifyEtag);
+  fastify.addHook('onSend', async (request, reply, payload) => {
+    if (request.method === 'GET' && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-cache');
+    return payload;
+  });
   const metrics = app.get(PrometheusMetrics);
   fastify.addHook('onResponse', async (_request, reply) => metrics.requestSeconds.observe(reply.elapsedTime / 1000));
   SwaggerModule.setup('api/docs', app, openApiDocument(app), { jsonDocumentUrl: 'api/openapi.json' });

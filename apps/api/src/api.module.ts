@@ -15,6 +15,7 @@ import { VotesHttpController } from './dlrn/votes.http.controller.js';
 import { VotesService } from './dlrn/votes.service.js';
 import { HealthHttpController } from './health/health.http.controller.js';
 import { MetricsHttpController } from './metrics/metrics.http.controller.js';
+import { PagesModule } from './pages/pages.module.js';
 import { PrometheusMetrics } from './metrics/prometheus.js';
 import { DlrnQueries } from './views/dlrn-queries.js';
 import { ViewVersion } from './views/view-version.js';
@@ -37,7 +38,7 @@ export class ApiModule implements OnApplicationShutdown {
   static forRoot(config: DlrnConfig, options: ApiOptions = {}): DynamicModule {
     return {
       module: ApiModule,
-      imports: [CoreModule.forRoot(config), ReadModelModule.forRoot(config), CqrsModule.forRoot()],
+      imports: [CoreModule.forRoot(config), ReadModelModule.forRoot(config), CqrsModule.forRoot(), PagesModule],
       controllers: [
         HealthHttpController,
         VotesHttpController,

@@ -3,6 +3,8 @@ import { loadProjectsIni } from '#infrastructure/config/index.js';
 import { openEventStore } from '#infrastructure/event-store/event-store.factory.js';
 import { ProjectionEngine } from '#infrastructure/projector/projection-engine.js';
 import { openReadModelStore } from '#infrastructure/read-model/kysely-read-model.store.js';
+import { reportSettings, StaticReportRefresher, StaticReportWriter } from '#infrastructure/reports/index.js';
+import { join } from 'node:path';
 
 export interface ProjectorFlags {
   configFile: string;
@@ -15,26 +17,47 @@ export interface ProjectorIo {
   err(text: string): void;
 }
 
+/** At most one rewrite of the static reports per this many milliseconds. */
+const STATIC_REPORTS_INTERVAL_MS = 2_000;
+
 /**
  * The projector daemon (`dlrn projector`): keeps every read model up to date with the event log
- * until SIGTERM/SIGINT. Projections locked by another projector are left to it.
+ * until SIGTERM/SIGINT. Projections locked by another projector are left to it. While it runs,
+ * and once at the end, it rewrites DLRN's static reports in `<datadir>/repos/` when that exists.
  */
-export async function runProjector(flags: ProjectorFlags, io: ProjectorIo): Promise<number> {
+export async function runProjector(flags: ProjectorFlags, io: ProjectorIo, signal?: AbortSignal): Promise<number> {
   const config = loadProjectsIni(flags.configFile);
   const events = await openEventStore(config.service.eventStoreTarget);
   const readModels = await openReadModelStore(config.service.readModelStoreTarget);
   const engine = new ProjectionEngine(events, readModels, ALL_PROJECTIONS, { log: (line) => io.out(`${line}\n`) });
+  const reposDir = join(config.default.datadir, 'repos');
+  const reports = new StaticReportRefresher(
+    new StaticReportWriter(readModels, reportSettings(config), reposDir),
+    reposDir,
+    (line) => io.err(`${line}\n`),
+  );
+  // The engine has no batch callback: its checkpoint is polled, which also debounces the writes.
+  const timer = setInterval(() => void reports.refresh(engine.checkpoint), STATIC_REPORTS_INTERVAL_MS);
   const stop = new AbortController();
   const onSignal = (): void => stop.abort();
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
+  // Inside `dlrn serve` the caller owns the signals and tells us through `signal`.
+  if (signal) signal.addEventListener('abort', onSignal, { once: true });
+  else {
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  }
   try {
     const busy = await engine.start();
     if (busy.length > 0) io.out(`projector: ${busy.join(', ')} run by another projector\n`);
     await engine.run({ signal: stop.signal, untilCaughtUp: Boolean(flags.once) });
+    clearInterval(timer);
+    await reports.flush(engine.checkpoint);
     io.out(`projector: at position ${engine.checkpoint}\n`);
     return 0;
   } finally {
+    clearInterval(timer);
+    await reports.settle();
+    signal?.removeEventListener('abort', onSignal);
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
     await engine.stop();

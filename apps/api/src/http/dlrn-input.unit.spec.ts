@@ -51,9 +51,9 @@ describe("DLRN's input rules (pydantic v1)", () => {
     expect(failure(() => parseModel(REPORT_RESULT, { job_id: 'j' })).message).toBe(
       '"Either the aggregate hash or both commit_hash and distro_hash must be provided"',
     );
-    expect(failure(() => parseModel(REPORT_RESULT, { aggregate_hash: 'x', commit_hash: 'a', distro_hash: 'b' })).message).toBe(
-      'aggregate_hash and commit/distro_hash cannot be combined',
-    );
+    expect(
+      failure(() => parseModel(REPORT_RESULT, { aggregate_hash: 'x', commit_hash: 'a', distro_hash: 'b' })).message,
+    ).toBe('aggregate_hash and commit/distro_hash cannot be combined');
   });
 
   it('aborts at once on a custom field check', () => {

@@ -1,12 +1,9 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { ALL_PROJECTIONS } from '#domain/projections/index.js';
 import { loadProjectsIni, type DlrnConfig } from '#infrastructure/config/index.js';
-import { openEventStore } from '#infrastructure/event-store/event-store.factory.js';
-import { ProjectionEngine } from '#infrastructure/projector/projection-engine.js';
-import { openReadModelStore } from '#infrastructure/read-model/kysely-read-model.store.js';
 import { createApiApp } from '../../../api/src/api.app.js';
 import { runBuilder } from '../../../builder/src/builder.daemon.js';
+import { runProjector } from '../../../projector/src/projector.daemon.js';
 import type { CliIo } from '../cli-io.js';
 
 interface ApiFlags {
@@ -81,12 +78,7 @@ async function runApi(flags: ApiFlags, io: CliIo): Promise<number> {
 async function runServe(flags: ServeFlags, io: CliIo): Promise<number> {
   const config = loadProjectsIni(flags.configFile);
   const stop = untilSignal();
-  const events = await openEventStore(config.service.eventStoreTarget);
-  const readModels = await openReadModelStore(config.service.readModelStoreTarget);
-  const engine = new ProjectionEngine(events, readModels, ALL_PROJECTIONS, { log: (line) => io.out(`${line}\n`) });
-  const busy = await engine.start();
-  if (busy.length > 0) io.out(`projector: ${busy.join(', ')} run by another projector\n`);
-  const projecting = engine.run({ signal: stop.signal });
+  const projecting = runProjector({ configFile: flags.configFile }, io, stop.signal);
   const app = await listen(config, flags, io);
   const building = flags.builder
     ? runBuilder(
@@ -104,14 +96,10 @@ async function runServe(flags: ServeFlags, io: CliIo): Promise<number> {
     await stop.stopped;
     io.out('serve: stopping\n');
     await app.close();
-    const code = await building;
-    await projecting;
-    return code;
+    const codes = await Promise.all([building, projecting]);
+    return Math.max(...codes);
   } finally {
     stop.dispose();
-    await engine.stop();
-    await readModels.close();
-    await events.close();
   }
 }
 

@@ -1,0 +1,89 @@
+import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
+import { ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import type { DlrnConfig } from '#infrastructure/config/index.js';
+import { DLRN_CONFIG } from '#infrastructure/nest/core.module.js';
+import {
+  DashboardQueries,
+  liveLinks,
+  renderCiVotes,
+  renderCiVotesAgg,
+  renderCiVotesAggDetail,
+  renderCiVotesDetail,
+  reportSettings,
+  type ReportSettings,
+} from '#infrastructure/reports/index.js';
+import { ApiPage, HTML } from './page-docs.js';
+import { aggVoteDetailFilters, voteDetailFilters, votesOffset, type RawQuery } from './pages.request.js';
+
+const OFFSET_ERROR = "Errors detected: 1 {'offset': 'value is not a valid integer'}";
+
+/** DLRN's CI vote pages, rendered on the server from the ci_votes and ci_votes_agg projections. */
+@ApiTags('pages')
+@Controller('api')
+// These GETs are reads for the auth hook (auth/route-policy.ts): protected with
+// protect_read_endpoints. Input errors are DlrnHttpError, answered by DlrnExceptionFilter.
+export class CiVotesPagesHttpController {
+  private readonly settings: ReportSettings;
+
+  constructor(
+    @Inject(DashboardQueries) private readonly queries: DashboardQueries,
+    @Inject(DLRN_CONFIG) config: DlrnConfig,
+  ) {
+    this.settings = reportSettings(config);
+  }
+
+  @Get('civotes.html')
+  @ApiPage('text/html', 'The newest 100 CI votes (but `consistent`), grouped by repository', OFFSET_ERROR)
+  @ApiQuery({ name: 'offset', required: false, type: Number, description: 'Votes to skip (≥ 0)' })
+  async civotes(@Query() query: RawQuery, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    const page = await this.queries.ciVotes(votesOffset(query));
+    void reply.header('content-type', HTML);
+    return renderCiVotes(page, this.settings, liveLinks(this.settings.baseurl));
+  }
+
+  @Get('civotes_detail.html')
+  @ApiPage(
+    'text/html',
+    'CI votes on one repository, of one component or of one CI job, newest first',
+    'Please specify either commit_hash+distro_hash, component or ci_name as parameters.',
+  )
+  @ApiQuery({ name: 'commit_hash', required: false, description: 'With distro_hash: votes on this repository' })
+  @ApiQuery({ name: 'distro_hash', required: false })
+  @ApiQuery({ name: 'component', required: false })
+  @ApiQuery({ name: 'ci_name', required: false, description: 'Votes of this CI job' })
+  @ApiQuery({ name: 'success', required: false, description: '`True`: successful votes; any other value: the others' })
+  @ApiQuery({ name: 'offset', required: false, type: Number })
+  async civotesDetail(@Query() query: RawQuery, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    const { filters, offset } = voteDetailFilters(query);
+    const page = await this.queries.ciVotesDetail(filters, offset);
+    void reply.header('content-type', HTML);
+    return renderCiVotesDetail(page, filters, this.settings, liveLinks(this.settings.baseurl));
+  }
+
+  @Get('civotes_agg.html')
+  @ApiPage('text/html', 'The newest 100 votes on aggregate hashes, grouped by hash', OFFSET_ERROR)
+  @ApiQuery({ name: 'offset', required: false, type: Number, description: 'Votes to skip (≥ 0)' })
+  async civotesAgg(@Query() query: RawQuery, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    const page = await this.queries.ciVotesAgg(votesOffset(query));
+    void reply.header('content-type', HTML);
+    return renderCiVotesAgg(page, this.settings, liveLinks(this.settings.baseurl));
+  }
+
+  @Get('civotes_agg_detail.html')
+  @ApiPage(
+    'text/html',
+    'Votes on one aggregate hash or of one CI job, newest first',
+    'Please specify either ref_hash or ci_name as parameters.',
+  )
+  @ApiQuery({ name: 'ref_hash', required: false, description: 'The aggregate hash' })
+  @ApiQuery({ name: 'ci_name', required: false })
+  @ApiQuery({ name: 'success', required: false, description: '`True`: successful votes; any other value: the others' })
+  @ApiQuery({ name: 'offset', required: false, type: Number })
+  async civotesAggDetail(@Query() query: RawQuery, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    const { filters, offset } = aggVoteDetailFilters(query);
+    const page = await this.queries.ciVotesAggDetail(filters, offset);
+    void reply.header('content-type', HTML);
+    return renderCiVotesAggDetail(page, filters, this.settings, liveLinks(this.settings.baseurl));
+  }
+}
