@@ -46,7 +46,9 @@ function sha512(...parts: Buffer[]): Buffer {
 /** `length` bytes of `digest` repeated (steps 16 and 20 of the specification). */
 function stretch(digest: Buffer, length: number): Buffer {
   const out = Buffer.alloc(length);
-  for (let offset = 0; offset < length; offset += DIGEST) digest.copy(out, offset, 0, Math.min(DIGEST, length - offset));
+  for (let offset = 0; offset < length; offset += DIGEST) {
+    digest.copy(out, offset, 0, Math.min(DIGEST, length - offset));
+  }
   return out;
 }
 
