@@ -154,13 +154,13 @@ describe('the dashboard pages over real builds, and their static copies', () => 
       expect(await offset.json()).toEqual({
         message: "Errors detected: 1 {'offset': 'ensure this value is greater than or equal to 0'}",
       });
-      expect((await fetch(`${base}builds/nope.html`)).status).toBe(404);
+      expect((await fetch(`${base}build/nope.html`)).status).toBe(404);
     });
 
     it('describes every page in the OpenAPI document', () => {
       const document = SwaggerModule.createDocument(app, new DocumentBuilder().build());
       expect(Object.keys(document.paths).sort()).toEqual([
-        '/api/builds/{file}',
+        '/api/build/{file}',
         '/api/civotes.html',
         '/api/civotes_agg.html',
         '/api/civotes_agg_detail.html',
@@ -230,7 +230,7 @@ describe('the dashboard pages over real builds, and their static copies', () => 
       expect(packages).toEqual(['broken-tool', 'broken-tool']);
       expect(await page.locator('.filters').innerText()).toContain('package: broken-tool');
       await page.locator('tr.failure a', { hasText: 'details' }).click();
-      await page.waitForURL(/\/api\/builds\/[^/]+\.html$/);
+      await page.waitForURL(/\/api\/build\/[^/]+\.html$/);
       expect(await page.locator('h1').innerText()).toBe('broken-tool — FAILED');
       expect(await page.locator('#rpmbuild-log').innerText()).toMatch(/BUILD_OK/);
     });

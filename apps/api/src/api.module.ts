@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import pino, { type Logger } from 'pino';
@@ -16,6 +17,8 @@ import { VotesService } from './dlrn/votes.service.js';
 import { HealthHttpController } from './health/health.http.controller.js';
 import { MetricsHttpController } from './metrics/metrics.http.controller.js';
 import { PagesModule } from './pages/pages.module.js';
+import { ResourceQueries } from './resources/resource-queries.js';
+import { ResourcesHttpController } from './resources/resources.http.controller.js';
 import { PrometheusMetrics } from './metrics/prometheus.js';
 import { DlrnQueries } from './views/dlrn-queries.js';
 import { ViewVersion } from './views/view-version.js';
@@ -45,6 +48,7 @@ export class ApiModule implements OnApplicationShutdown {
         PromotionsHttpController,
         BuildsHttpController,
         MetricsHttpController,
+        ResourcesHttpController,
       ],
       providers: [
         {
@@ -65,6 +69,11 @@ export class ApiModule implements OnApplicationShutdown {
           provide: DlrnQueries,
           inject: [ReadModelStore],
           useFactory: (store: ReadModelStore) => new DlrnQueries(store),
+        },
+        {
+          provide: ResourceQueries,
+          inject: [ReadModelStore],
+          useFactory: (store: ReadModelStore) => new ResourceQueries(store, join(config.default.datadir, 'repos')),
         },
         {
           provide: Authenticator,

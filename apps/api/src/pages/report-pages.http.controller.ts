@@ -70,7 +70,7 @@ export class ReportPagesHttpController {
     return renderQueue(queue, this.settings, liveLinks(this.settings.baseurl));
   }
 
-  @Get('builds/:file')
+  @Get('build/:file')
   @ApiPage('text/html', 'One build attempt: every field and its rpmbuild.log (the last 512 KiB)')
   @ApiParam({ name: 'file', description: '`<buildId>.html`', example: '0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b.html' })
   @ApiNotFoundResponse({ description: 'No such build', content: { 'text/html': { schema: { type: 'string' } } } })

@@ -1,4 +1,27 @@
+import { createHash } from 'node:crypto';
 import type { ReadModelStore } from '#domain/projections/projection.js';
+
+/** A cached answer's JSON text and ETag, filled in when it is first written. */
+interface AnswerText {
+  json?: string;
+  etag?: string;
+}
+
+/** Answers handed out by `cached` (never mutated: every request gets the same object). */
+const answers = new WeakMap<object, AnswerText>();
+
+/**
+ * The JSON text and ETag (`"<sha1 base64>"`, as @fastify/etag computes it) of an answer from the
+ * cache, computed once per answer rather than per request; null for anything else.
+ */
+export function cachedAnswerText(value: unknown): Required<AnswerText> | null {
+  if (value === null || typeof value !== 'object') return null;
+  const text = answers.get(value);
+  if (text === undefined) return null;
+  text.json ??= JSON.stringify(value);
+  text.etag ??= `"${createHash('sha1').update(text.json).digest('base64')}"`;
+  return text as Required<AnswerText>;
+}
 
 /**
  * How far the views are: the lowest checkpoint of the active projections. Every answer computed
@@ -62,6 +85,7 @@ export class ViewVersion {
     if (at === this.position) {
       if (this.cache.size >= (this.options.maxEntries ?? 20_000)) this.cache.clear();
       this.cache.set(key, value);
+      if (value !== null && typeof value === 'object') answers.set(value, {});
     }
     return value;
   }

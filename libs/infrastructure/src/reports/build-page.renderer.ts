@@ -18,7 +18,7 @@ function statusOf(build: BuildDoc): string {
   return build.abandoned ? 'ABANDONED' : 'BUILDING';
 }
 
-/** `builds/<buildId>.html`: every field of one build attempt and its rpmbuild.log. */
+/** `build/<buildId>.html`: every field of one build attempt and its rpmbuild.log. */
 export function renderBuildPage(
   build: BuildDoc,
   log: BuildLog | null,

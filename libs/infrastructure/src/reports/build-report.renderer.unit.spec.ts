@@ -25,7 +25,7 @@ describe('report.html', () => {
       expect(page).toContain(
         '<a href="https://trunk.example.org/centos9-master/bb/22/bb22_d1/rpmbuild.log">build log</a>',
       );
-      expect(page).toContain(`href="builds/${ok}.html"`);
+      expect(page).toContain(`href="build/${ok}.html"`);
     });
 
     it('gives failed rows the class failure, and shows version and release from the source RPM', () => {

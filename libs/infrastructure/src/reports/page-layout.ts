@@ -39,7 +39,7 @@ export function assetHref(links: PageLinks, name: string): string {
 
 /** The build's own page (live only: static copies have none). */
 export function buildHref(links: PageLinks, buildId: string): string | null {
-  return links.mode === 'live' ? `${links.up}builds/${encodeURIComponent(buildId)}.html` : null;
+  return links.mode === 'live' ? `${links.up}build/${encodeURIComponent(buildId)}.html` : null;
 }
 
 /** A build's hashed directory: the one its result recorded, else DLRN's formula. */

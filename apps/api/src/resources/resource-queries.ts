@@ -1,0 +1,199 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  buildsProjection,
+  ciVotesProjection,
+  packageStatusProjection,
+  promotionsProjection,
+  queueProjection,
+  repoPointersProjection,
+  type BuildDoc,
+  type CiVoteDoc,
+  type ColumnValue,
+  type DocumentQuery,
+  type PackageStatusDoc,
+  type PromotionDoc,
+  type QueueDoc,
+  type ReadModelStore,
+  type RepoPointerDoc,
+} from '#domain/projections/index.js';
+
+export interface PackageFilters {
+  readonly status: string | null;
+  readonly component: string | null;
+  readonly namePrefix: string | null;
+}
+
+export interface BuildFilters {
+  readonly package: string | null;
+  readonly status: string | null;
+  readonly component: string | null;
+  readonly commitHash: string | null;
+  /** dt_build bounds, epoch seconds: since inclusive, until exclusive. */
+  readonly since: number | null;
+  readonly until: number | null;
+  /** Only builds whose result is older (lower position) than this: the cursor. */
+  readonly before: number | null;
+  readonly limit: number;
+}
+
+/** What a repository (a hashed directory) is: the build that made it. */
+export interface RepoIdentity {
+  readonly build: BuildDoc;
+  /** Pointer names (current, consistent, promotions) that point at it now. */
+  readonly pointers: readonly RepoPointerDoc[];
+}
+
+/** Reads for the JSON resources, from the projections only (and versions.csv from the repo). */
+export class ResourceQueries {
+  constructor(
+    private readonly store: ReadModelStore,
+    private readonly reposDir: string,
+  ) {}
+
+  async packages(filters: PackageFilters): Promise<PackageStatusDoc[]> {
+    const query: { where: Record<string, ColumnValue>; prefix?: Record<string, string> } = { where: {} };
+    if (filters.status !== null) query.where.status = filters.status === 'NO_BUILD' ? null : filters.status;
+    if (filters.component !== null) query.where.component = filters.component;
+    if (filters.namePrefix) query.prefix = { package: filters.namePrefix };
+    const rows = await this.store.find<PackageStatusDoc>(packageStatusProjection, {
+      ...query,
+      orderBy: [{ column: 'package', direction: 'asc' }],
+    });
+    return rows.map((r) => r.doc);
+  }
+
+  async package(name: string): Promise<PackageStatusDoc | null> {
+    return (await this.store.get<PackageStatusDoc>(packageStatusProjection, name))?.doc ?? null;
+  }
+
+  /** Packages whose last build failed, oldest breakage first. */
+  async failures(): Promise<PackageStatusDoc[]> {
+    const rows = await this.store.find<PackageStatusDoc>(packageStatusProjection, {
+      where: { status: 'FAILED' },
+      orderBy: [
+        { column: 'first_failure_dt_build', direction: 'asc' },
+        { column: 'package', direction: 'asc' },
+      ],
+    });
+    return rows.map((r) => r.doc);
+  }
+
+  /**
+   * Finished builds that count (not rechecked), newest result first. A result's position never
+   * changes and new results get higher ones, so paging by position never skips or repeats.
+   */
+  async builds(filters: BuildFilters): Promise<BuildDoc[]> {
+    const where: Record<string, ColumnValue> = { rechecked: 0 };
+    if (filters.package !== null) where.package = filters.package;
+    if (filters.status !== null) where.status = filters.status;
+    if (filters.component !== null) where.component = filters.component;
+    if (filters.commitHash !== null) where.commit_hash = filters.commitHash;
+    const range: NonNullable<DocumentQuery['range']> = {
+      completed_position: filters.before === null ? { gt: 0 } : { gt: 0, lt: filters.before },
+      ...(filters.since !== null || filters.until !== null
+        ? {
+            dt_build: {
+              ...(filters.since !== null ? { gte: filters.since } : {}),
+              ...(filters.until !== null ? { lt: filters.until } : {}),
+            },
+          }
+        : {}),
+    };
+    const rows = await this.store.find<BuildDoc>(buildsProjection, {
+      where,
+      range,
+      orderBy: [{ column: 'completed_position', direction: 'desc' }],
+      limit: filters.limit,
+    });
+    return rows.map((r) => r.doc);
+  }
+
+  async build(buildId: string): Promise<BuildDoc | null> {
+    return (await this.store.get<BuildDoc>(buildsProjection, buildId))?.doc ?? null;
+  }
+
+  async queue(): Promise<QueueDoc[]> {
+    const rows = await this.store.find<QueueDoc>(queueProjection, {
+      orderBy: [
+        { column: 'dt_commit', direction: 'asc' },
+        { column: 'package', direction: 'asc' },
+      ],
+    });
+    return rows.map((r) => r.doc);
+  }
+
+  /**
+   * A repository by pointer name (`current`, `consistent`, a promotion) or by hash
+   * (`<commit>_<distro[0:8]>` as DLRN's repo_hash, or `<commit>_<distro>`).
+   */
+  async repo(ref: string): Promise<RepoIdentity | null> {
+    const pointer = (await this.store.get<RepoPointerDoc>(repoPointersProjection, ref))?.doc ?? null;
+    let build: BuildDoc | null = null;
+    if (pointer !== null) {
+      build = await this.successfulBuildIn(pointer.repoDir, pointer.buildId);
+    } else {
+      const match = /^([0-9a-zA-Z.-]+)_([0-9a-zA-Z.-]+)$/.exec(ref);
+      if (match) {
+        const rows = await this.store.find<BuildDoc>(buildsProjection, {
+          where: { commit_hash: match[1]!, status: 'SUCCESS', rechecked: 0 },
+          prefix: { distro_hash: match[2]! },
+          orderBy: [{ column: 'completed_position', direction: 'desc' }],
+          limit: 1,
+        });
+        build = rows[0]?.doc ?? null;
+      }
+    }
+    if (build === null || build.repoDir === null) return null;
+    const pointers = await this.store.find<RepoPointerDoc>(repoPointersProjection, {});
+    return { build, pointers: pointers.map((p) => p.doc).filter((p) => p.repoDir === build.repoDir) };
+  }
+
+  async votesOn(build: BuildDoc): Promise<CiVoteDoc[]> {
+    const rows = await this.store.find<CiVoteDoc>(ciVotesProjection, {
+      where: { commit_hash: build.commitHash, distro_hash: build.distroHash, extended_hash: build.extendedHash },
+      orderBy: [{ column: 'id', direction: 'desc' }],
+    });
+    return rows.map((r) => r.doc);
+  }
+
+  async promotionsOf(build: BuildDoc): Promise<PromotionDoc[]> {
+    const rows = await this.store.find<PromotionDoc>(promotionsProjection, {
+      where: { commit_hash: build.commitHash, distro_hash: build.distroHash, extended_hash: build.extendedHash },
+      orderBy: [{ column: 'id', direction: 'desc' }],
+    });
+    return rows.map((r) => r.doc);
+  }
+
+  /** The repo's versions.csv (null once purged or never written). */
+  async versionsCsv(repoDir: string): Promise<string | null> {
+    try {
+      return await readFile(join(this.reposDir, repoDir, 'versions.csv'), 'utf8');
+    } catch {
+      return null;
+    }
+  }
+
+  private async successfulBuildIn(repoDir: string, buildId: string | null): Promise<BuildDoc | null> {
+    if (buildId !== null) return this.build(buildId);
+    const hashes = /([0-9a-zA-Z.-]+)_([0-9a-zA-Z]{1,8})[^/]*$/.exec(repoDir);
+    if (!hashes) return null;
+    const rows = await this.store.find<BuildDoc>(buildsProjection, {
+      where: { commit_hash: hashes[1]!, status: 'SUCCESS', rechecked: 0 },
+      prefix: { distro_hash: hashes[2]! },
+      orderBy: [{ column: 'completed_position', direction: 'desc' }],
+    });
+    return rows.map((r) => r.doc).find((b) => b.repoDir === repoDir) ?? null;
+  }
+}
+
+/** versions.csv rows as objects keyed by its header. */
+export function parseVersionsCsv(text: string): Record<string, string>[] {
+  const [header, ...lines] = text.split('\n').filter((l) => l.length > 0);
+  if (header === undefined) return [];
+  const columns = header.split(',');
+  return lines.map((line) => {
+    const cells = line.split(',');
+    return Object.fromEntries(columns.map((c, i) => [c, cells[i] ?? '']));
+  });
+}

@@ -1,0 +1,342 @@
+import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiProduces,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { EventStore } from '#domain/shared/event-store.port.js';
+import type { DlrnConfig } from '#infrastructure/config/index.js';
+import { DLRN_CONFIG } from '#infrastructure/nest/core.module.js';
+import { promotionAnswer, voteAnswer } from '../dlrn/dlrn-responses.js';
+import { ERROR_SCHEMA, PROMOTION_SCHEMA, VOTE_SCHEMA } from '../dlrn/openapi-examples.js';
+import { DlrnHttpError } from '../http/dlrn-http.error.js';
+import { readInput } from '../http/request-input.js';
+import { ViewVersion } from '../views/view-version.js';
+import { statusBadgeSvg } from './badge.js';
+import { BUILD_PAGE_SCHEMA, BUILD_SCHEMA, EVENT_SCHEMA, PACKAGE_SCHEMA } from './openapi-schemas.js';
+import { buildResource, packageResource, type BuildResource, type Links } from './resource-shapes.js';
+import { BUILDS, PACKAGES, encodeCursor, type BuildsInput } from './resources-inputs.js';
+import { ResourceQueries, parseVersionsCsv } from './resource-queries.js';
+
+/** A build id (UUID); the build's page is `/api/build/<id>.html`. */
+const BUILD_ID = ':id';
+const errors = { schema: ERROR_SCHEMA };
+const notFound = (what: string) => new DlrnHttpError(404, `No such ${what}`);
+
+const buildFilterQueries = [
+  { name: 'status', required: false, enum: ['SUCCESS', 'FAILED', 'RETRY'] },
+  { name: 'component', required: false },
+  { name: 'commit_hash', required: false },
+  { name: 'since', required: false, description: 'dt_build ≥ this (epoch seconds or ISO 8601)', example: '2026-11-01' },
+  { name: 'until', required: false, description: 'dt_build < this (epoch seconds or ISO 8601)' },
+  { name: 'limit', required: false, type: Number, description: 'Page size, 1–500 (default 100)' },
+  { name: 'cursor', required: false, description: 'From the `next` link of the previous page' },
+];
+
+function ApiBuildFilters(): MethodDecorator {
+  return (target, key, descriptor) => {
+    for (const query of buildFilterQueries) ApiQuery(query)(target, key, descriptor);
+  };
+}
+
+/**
+ * The projections as JSON resources, for dashboards and scripts: packages and their status,
+ * the build timeline (cursor pages), failures to triage, the queue, repositories, badges.
+ */
+@ApiTags('resources')
+@Controller('api')
+export class ResourcesHttpController {
+  private readonly links: Links;
+
+  constructor(
+    @Inject(ResourceQueries) private readonly queries: ResourceQueries,
+    @Inject(ViewVersion) private readonly views: ViewVersion,
+    @Inject(EventStore) private readonly events: EventStore,
+    @Inject(DLRN_CONFIG) config: DlrnConfig,
+  ) {
+    this.links = { baseurl: config.default.baseurl ?? '' };
+  }
+
+  @Get('packages')
+  @ApiOperation({ summary: 'Status summary: every package, its last build and first failure after success' })
+  @ApiQuery({ name: 'status', required: false, enum: ['SUCCESS', 'FAILED', 'RETRY', 'NO_BUILD'] })
+  @ApiQuery({ name: 'component', required: false })
+  @ApiQuery({ name: 'name', required: false, description: 'Package name prefix', example: 'python-' })
+  @ApiOkResponse({
+    schema: { type: 'object', properties: { packages: { type: 'array', items: PACKAGE_SCHEMA } } },
+  })
+  @ApiBadRequestResponse(errors)
+  async packages(@Req() request: FastifyRequest) {
+    const input = readInput(request, PACKAGES);
+    return this.cachedByUrl(request, async (now) => ({
+      packages: (
+        await this.queries.packages({ status: input.status, component: input.component, namePrefix: input.name })
+      ).map((p) => packageResource(p, this.links, now)),
+    }));
+  }
+
+  @Get('packages/:name')
+  @ApiOperation({ summary: 'One package' })
+  @ApiParam({ name: 'name', example: 'python-nova' })
+  @ApiOkResponse({ schema: PACKAGE_SCHEMA })
+  @ApiNotFoundResponse(errors)
+  async package(@Param('name') name: string, @Req() request: FastifyRequest) {
+    return this.cachedByUrl(request, async (now) => {
+      const doc = await this.queries.package(name);
+      if (doc === null) throw notFound(`package ${name}`);
+      return packageResource(doc, this.links, now);
+    });
+  }
+
+  @Get('packages/:name/builds')
+  @ApiOperation({ summary: "One package's builds, newest first, in cursor pages" })
+  @ApiParam({ name: 'name', example: 'python-nova' })
+  @ApiBuildFilters()
+  @ApiOkResponse({ schema: BUILD_PAGE_SCHEMA })
+  @ApiBadRequestResponse(errors)
+  @ApiNotFoundResponse(errors)
+  async packageBuilds(
+    @Param('name') name: string,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const input = readInput(request, BUILDS);
+    const page = await this.cachedByUrl(request, async () => {
+      if ((await this.queries.package(name)) === null) throw notFound(`package ${name}`);
+      return this.buildPage({ ...input, package: name }, request);
+    });
+    return this.withLink(page, reply);
+  }
+
+  @Get('builds')
+  @ApiOperation({
+    summary: 'The build timeline, newest result first, in cursor pages',
+    description:
+      'Follow `next` (also in the `Link` header) for older builds. Pages are cut at result positions, which new ' +
+      'builds never reuse: a page never skips or repeats a build while new ones land.',
+  })
+  @ApiQuery({ name: 'package', required: false })
+  @ApiBuildFilters()
+  @ApiOkResponse({ schema: BUILD_PAGE_SCHEMA })
+  @ApiBadRequestResponse(errors)
+  async builds(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    const input = readInput(request, BUILDS);
+    return this.withLink(await this.cachedByUrl(request, () => this.buildPage(input, request)), reply);
+  }
+
+  @Get(`builds/${BUILD_ID}`)
+  @ApiOperation({ summary: 'One build attempt, with links to its repo, log, events and page' })
+  @ApiParam({ name: 'id', description: 'Build id (UUID)' })
+  @ApiOkResponse({ schema: BUILD_SCHEMA })
+  @ApiNotFoundResponse(errors)
+  async build(@Param('id') id: string, @Req() request: FastifyRequest) {
+    return this.cachedByUrl(request, async () => {
+      const doc = await this.queries.build(id);
+      if (doc === null) throw notFound(`build ${id}`);
+      return buildResource(doc, this.links);
+    });
+  }
+
+  @Get(`builds/${BUILD_ID}/events`)
+  @ApiOperation({ summary: "The events of the build's commit stream (discovery, claims, results…), for audit" })
+  @ApiParam({ name: 'id', description: 'Build id (UUID)' })
+  @ApiOkResponse({ schema: { type: 'object', properties: { events: { type: 'array', items: EVENT_SCHEMA } } } })
+  @ApiNotFoundResponse(errors)
+  async buildEvents(@Param('id') id: string, @Req() request: FastifyRequest) {
+    return this.cachedByUrl(request, async () => {
+      const doc = await this.queries.build(id);
+      if (doc === null) throw notFound(`build ${id}`);
+      const events = await this.events.readStream(doc.streamId);
+      return {
+        stream: doc.streamId,
+        events: events.map((e) => ({
+          position: e.position,
+          revision: e.revision,
+          type: e.type,
+          schema_version: e.metadata.schemaVersion,
+          event_id: e.metadata.eventId,
+          occurred_at: e.metadata.occurredAt,
+          actor: e.metadata.actor,
+          trigger: e.metadata.trigger ?? null,
+          correlation_id: e.metadata.correlationId,
+          data: e.data,
+        })),
+      };
+    });
+  }
+
+  @Get('failures')
+  @ApiOperation({ summary: 'Packages whose last build failed, oldest breakage first (the triage view)' })
+  @ApiOkResponse({
+    schema: { type: 'object', properties: { failures: { type: 'array', items: PACKAGE_SCHEMA } } },
+  })
+  async failures(@Req() request: FastifyRequest) {
+    return this.cachedByUrl(request, async (now) => ({
+      failures: (await this.queries.failures()).map((p) => packageResource(p, this.links, now)),
+    }));
+  }
+
+  @Get('queue')
+  @ApiOperation({ summary: 'Commits discovered and not built yet (waiting or building), in build order' })
+  @ApiOkResponse({
+    schema: {
+      type: 'object',
+      properties: {
+        queue: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: {
+              package: { type: 'string' },
+              commit_hash: { type: 'string' },
+              distro_hash: { type: 'string' },
+              extended_hash: { type: 'string', nullable: true },
+              dt_commit: { type: 'integer' },
+              commit_branch: { type: 'string' },
+              component: { type: 'string', nullable: true },
+              state: { type: 'string', enum: ['waiting', 'building'] },
+              build_id: { type: 'string', nullable: true },
+              builder_id: { type: 'string', nullable: true },
+              retries: { type: 'integer' },
+              queued_at: { type: 'string', format: 'date-time' },
+            },
+          },
+        },
+      },
+    },
+  })
+  async queue(@Req() request: FastifyRequest) {
+    return this.cachedByUrl(request, async () => ({
+      queue: (await this.queries.queue()).map((q) => ({
+        package: q.package,
+        commit_hash: q.commitHash,
+        distro_hash: q.distroHash,
+        extended_hash: q.extendedHash,
+        dt_commit: q.dtCommit,
+        commit_branch: q.commitBranch,
+        component: q.component,
+        state: q.state,
+        build_id: q.buildId,
+        builder_id: q.builderId,
+        retries: q.retries,
+        queued_at: q.queuedAt,
+      })),
+    }));
+  }
+
+  @Get('repos/:ref')
+  @ApiOperation({
+    summary: 'What a repository holds (versions.csv as JSON), its votes and promotions',
+    description: '`ref` is `current`, `consistent`, a promotion name, or a repo hash `<commit>_<distro[0:8]>`.',
+  })
+  @ApiParam({ name: 'ref', example: 'current' })
+  @ApiOkResponse({
+    schema: {
+      type: 'object',
+      properties: {
+        ref: { type: 'string' },
+        repo_dir: { type: 'string' },
+        repo_hash: { type: 'string' },
+        repo_url: { type: 'string', nullable: true },
+        build: BUILD_SCHEMA,
+        pointers: { type: 'array', items: { type: 'string' }, example: ['current', 'tripleo-ci-testing'] },
+        contents: {
+          type: 'array',
+          nullable: true,
+          description: 'versions.csv rows (null once purged)',
+          items: { type: 'object', additionalProperties: { type: 'string' } },
+        },
+        votes: { type: 'array', items: VOTE_SCHEMA },
+        promotions: { type: 'array', items: PROMOTION_SCHEMA },
+      },
+    },
+  })
+  @ApiNotFoundResponse(errors)
+  async repo(@Param('ref') ref: string, @Req() request: FastifyRequest) {
+    return this.cachedByUrl(request, async () => {
+      const found = await this.queries.repo(ref);
+      if (found === null) throw notFound(`repository ${ref}`);
+      const { build, pointers } = found;
+      const [csv, votes, promotions] = await Promise.all([
+        this.queries.versionsCsv(build.repoDir!),
+        this.queries.votesOn(build),
+        this.queries.promotionsOf(build),
+      ]);
+      const resource = buildResource(build, this.links);
+      return {
+        ref,
+        repo_dir: build.repoDir,
+        repo_hash: resource.repo_hash,
+        repo_url: resource.repo_url,
+        build: resource,
+        pointers: pointers.map((p) => p.name),
+        contents: csv === null ? null : parseVersionsCsv(csv),
+        votes: votes.map(voteAnswer),
+        promotions: promotions.map((p) => promotionAnswer(p, this.links.baseurl)),
+      };
+    });
+  }
+
+  @Get('status/badge/:file')
+  @ApiOperation({ summary: "A package's status badge: SVG, or JSON when the client accepts application/json" })
+  @ApiParam({ name: 'file', example: 'python-nova.svg' })
+  @ApiProduces('image/svg+xml', 'application/json')
+  @ApiOkResponse({ description: 'SVG badge, or `{"package": …, "status": …}`' })
+  @ApiNotFoundResponse(errors)
+  async badge(
+    @Param('file') file: string,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const name = file.endsWith('.svg') ? file.slice(0, -4) : file;
+    const json =
+      /application\/json/.test(request.headers.accept ?? '') && !/image\/svg/.test(request.headers.accept ?? '');
+    const status = await this.views.cached(`badge:${name}`, async () => {
+      const doc = await this.queries.package(name);
+      if (doc === null) throw notFound(`package ${name}`);
+      return doc.status ?? 'NO_BUILD';
+    });
+    void reply.header('vary', 'Accept');
+    if (json) return { package: name, status };
+    void reply.header('content-type', 'image/svg+xml; charset=utf-8');
+    return statusBadgeSvg(name, status);
+  }
+
+  /** The answer for this URL at the current views position (minute-precise for "days since"). */
+  private cachedByUrl<T>(request: FastifyRequest, compute: (now: number) => Promise<T>): Promise<T> {
+    const now = Math.floor(Date.now() / 1000);
+    return this.views.cached(`res:${Math.floor(now / 60)}:${request.url}`, () => compute(now));
+  }
+
+  private async buildPage(input: BuildsInput, request: FastifyRequest) {
+    const builds = await this.queries.builds({
+      package: input.package,
+      status: input.status,
+      component: input.component,
+      commitHash: input.commit_hash,
+      since: input.since,
+      until: input.until,
+      before: input.cursor,
+      limit: input.limit,
+    });
+    const last = builds[builds.length - 1];
+    let next: string | null = null;
+    if (builds.length === input.limit && last?.completedPosition != null) {
+      const url = new URL(request.url, 'http://local');
+      url.searchParams.set('cursor', encodeCursor(last.completedPosition));
+      next = `${url.pathname}${url.search}`;
+    }
+    return { builds: builds.map((b): BuildResource => buildResource(b, this.links)), next };
+  }
+
+  private withLink<T extends { next: string | null }>(page: T, reply: FastifyReply): T {
+    if (page.next !== null) void reply.header('link', `<${page.next}>; rel="next"`);
+    return page;
+  }
+}
