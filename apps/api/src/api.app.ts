@@ -21,6 +21,12 @@ export const BODY_LIMIT = 1024 * 1024;
  * are the caller's: the CLI closes the app on SIGTERM (Nest's own hooks would re-raise it).
  */
 export async function createApiApp(config: DlrnConfig, options: ApiOptions = {}): Promise<NestFastifyApplication> {
+  if (config.service.authDrivers.includes('KrbAuthentication')) {
+    // Refuse rather than leave writes open or silently fall back to passwords.
+    throw new Error(
+      '[service] auth_drivers: KrbAuthentication (Kerberos/FreeIPA) is not supported yet; use DBAuthentication',
+    );
+  }
   const app = await NestFactory.create<NestFastifyApplication>(
     ApiModule.forRoot(config, options),
     new FastifyAdapter({ bodyLimit: BODY_LIMIT }),
