@@ -54,6 +54,12 @@ async function runDemo(root: string, io: CliIo): Promise<number> {
   io.out('== status\n');
   await runBuildPass({ ...flags, status: true }, io);
   const repos = join(root, 'data', 'repos');
+  if (!existsSync(join(repos, 'current'))) {
+    io.err(
+      'dlrn demo: no build succeeded, so there is no repository to show (are rpmbuild and createrepo_c installed?)\n',
+    );
+    return 1;
+  }
   const current = readlinkSync(join(repos, 'current'));
   const consistent = existsSync(join(repos, 'consistent')) ? readlinkSync(join(repos, 'consistent')) : '(none)';
   io.out(`== repositories in ${repos}\n`);
