@@ -213,5 +213,13 @@ export const buildsProjection: ProjectionDefinition<BuildDoc> = {
     abandoned: doc.abandoned ? 1 : 0,
     completed_position: doc.completedPosition,
   }),
-  indexes: [['package', 'status', 'id'], ['commit_hash', 'distro_hash'], ['dt_build'], ['status', 'id'], ['component']],
+  // (rechecked, completed_position): the timeline in DLRN's id order (report.html, /api/builds).
+  indexes: [
+    ['package', 'status', 'id'],
+    ['commit_hash', 'distro_hash'],
+    ['dt_build'],
+    ['status', 'id'],
+    ['component'],
+    ['rechecked', 'completed_position'],
+  ],
 };

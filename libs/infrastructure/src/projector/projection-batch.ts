@@ -7,86 +7,186 @@ export interface ProjectionState {
   readonly definition: ProjectionDefinition;
   /** Position of the last event applied (the stored checkpoint). */
   checkpoint: number;
+  /**
+   * The documents the last committed batch touched, as stored at its commit (null: no row), so
+   * the next batch neither reads nor parses them again. Only valid while this projector holds
+   * the projection's lock and its last transaction committed: the engine drops it on any error.
+   * (Anyone else writing the documents would have moved the checkpoint too, and the next
+   * compare-and-set fails and rolls back.)
+   */
+  documents?: ReadonlyMap<string, KnownDocument>;
+}
+
+/** A document as stored after a commit; `doc` null: no row. */
+export interface KnownDocument {
+  readonly doc: unknown;
+  readonly position: number;
 }
 
 type Commit = NonNullable<ProjectionContext['commit']>;
 
 /**
  * Applies one batch of the log to several projections inside one read-model transaction:
- * stream contexts first (the commit of each build stream), then, per projection, the documents
- * the events touch are loaded once, folded in memory in log order and written back in one
- * upsert, and the checkpoint moves by compare-and-set. A crash anywhere rolls all of it back.
+ * stream contexts first (the commit of each build stream), then the documents the events touch
+ * are loaded (those the last batch left in memory are not read again; the projections' reads go
+ * out together), folded in memory in log order, and written back, one upsert per projection,
+ * with each checkpoint moved by compare-and-set. A crash anywhere rolls all of it back.
+ *
+ * `whileWriting` runs once every write has been sent and before they are awaited: on a server
+ * database the caller reads the next batch meanwhile.
+ *
+ * Returns the documents each projection touched, for `ProjectionState.documents` once the
+ * transaction has committed (not before: a rollback would make them wrong).
  */
 export async function applyBatch(
   tx: ReadModelTransaction,
   projections: readonly ProjectionState[],
   events: readonly RecordedEvent[],
   batchEnd: number,
-): Promise<void> {
+  whileWriting?: () => void,
+): Promise<Map<ProjectionState, ReadonlyMap<string, KnownDocument>>> {
+  const touched = new Map<ProjectionState, ReadonlyMap<string, KnownDocument>>();
+  const behind = projections.filter((state) => state.checkpoint < batchEnd);
+  if (behind.length === 0) return touched;
   const upcasted = events.map((event) => upcast(event));
-  const contexts = await resolveContexts(tx, upcasted);
-  for (const state of projections) {
-    if (state.checkpoint >= batchEnd) continue;
-    const { definition } = state;
-    const types = new Set(definition.eventTypes);
-    const relevant = upcasted.filter((e) => e.position > state.checkpoint && types.has(e.type));
-    if (relevant.length > 0) await applyToProjection(tx, definition, relevant, contexts);
-    await tx.advanceCheckpoint(definition.name, definition.version, state.checkpoint, batchEnd);
+  const { contexts, discovered } = await resolveContexts(tx, upcasted);
+  // Route the batch once: each event goes to the projections reading its type that have not
+  // applied it yet, in log order.
+  const readers = new Map<string, number[]>();
+  behind.forEach((state, index) => {
+    for (const type of new Set(state.definition.eventTypes)) {
+      const list = readers.get(type);
+      if (list === undefined) readers.set(type, [index]);
+      else list.push(index);
+    }
+  });
+  const relevant: RecordedEvent[][] = behind.map(() => []);
+  for (const event of upcasted) {
+    const indexes = readers.get(event.type);
+    if (indexes === undefined) continue;
+    for (const index of indexes) if (event.position > behind[index]!.checkpoint) relevant[index]!.push(event);
+  }
+  const folds = behind.map((state, index) => route(state, relevant[index]!, contexts));
+  await settled(folds.map((fold) => load(tx, fold)));
+  const writes: Promise<void>[] = [];
+  if (discovered.length > 0) writes.push(tx.putContexts(discovered));
+  for (const fold of folds) {
+    const { definition, checkpoint } = fold.state;
+    const changes = evolve(fold);
+    if (changes.length > 0) writes.push(tx.putDocuments(definition, changes));
+    writes.push(tx.advanceCheckpoint(definition.name, definition.version, checkpoint, batchEnd));
+    if (fold.routed.length > 0) touched.set(fold.state, fold.working);
+  }
+  whileWriting?.();
+  await settled(writes);
+  return touched;
+}
+
+/** Awaits every promise (none is left unobserved), then throws the first failure. */
+async function settled(promises: readonly Promise<unknown>[]): Promise<void> {
+  for (const result of await Promise.allSettled(promises)) {
+    if (result.status === 'rejected') throw result.reason;
   }
 }
 
+const NO_CONTEXT: ProjectionContext = Object.freeze({ commit: null });
+
+/** The context of every event's stream, one object per stream (what `evolve` and `keys` get). */
+type Contexts = ReadonlyMap<string, ProjectionContext>;
+
+/** Contexts of the batch's streams; `discovered`: those to store (the caller writes them). */
 async function resolveContexts(
   tx: ReadModelTransaction,
   events: readonly RecordedEvent[],
-): Promise<Map<string, Commit | null>> {
-  const contexts = new Map<string, Commit | null>();
+): Promise<{ contexts: Contexts; discovered: { streamId: string; commit: Commit }[] }> {
+  const contexts = new Map<string, ProjectionContext>();
   const discovered: { streamId: string; commit: Commit }[] = [];
   for (const event of events) {
-    if (event.type === 'CommitDiscovered' && !contexts.get(event.streamId)) {
+    if (event.type === 'CommitDiscovered' && !contexts.get(event.streamId)?.commit) {
       const commit = event.data as CommitDiscovered['data'];
-      contexts.set(event.streamId, commit);
+      contexts.set(event.streamId, { commit });
       discovered.push({ streamId: event.streamId, commit });
     }
   }
-  const missing = [
-    ...new Set(
-      events.filter((e) => e.streamId.startsWith('build-') && !contexts.has(e.streamId)).map((e) => e.streamId),
-    ),
-  ];
-  if (missing.length > 0)
-    for (const [streamId, commit] of await tx.getContexts(missing)) contexts.set(streamId, commit);
-  if (discovered.length > 0) await tx.putContexts(discovered);
-  return contexts;
-}
-
-async function applyToProjection(
-  tx: ReadModelTransaction,
-  definition: ProjectionDefinition,
-  events: readonly RecordedEvent[],
-  contexts: ReadonlyMap<string, Commit | null>,
-): Promise<void> {
-  const contextOf = (event: RecordedEvent): ProjectionContext => ({ commit: contexts.get(event.streamId) ?? null });
-  const routed = events.map((event) => ({ event, keys: definition.keys(event, contextOf(event)) }));
-  const allKeys = [...new Set(routed.flatMap((r) => r.keys))];
-  if (allKeys.length === 0) return;
-  const stored = await tx.getDocuments(definition, allKeys);
-  const working = new Map<string, { doc: unknown; position: number; changed: boolean }>();
-  for (const [key, document] of stored)
-    working.set(key, { doc: document.doc, position: document.position, changed: false });
-  for (const { event, keys } of routed) {
-    for (const key of keys) {
-      const current = working.get(key) ?? { doc: null, position: 0, changed: false };
-      // Replays (at-least-once delivery) are no-ops: the document already holds this event.
-      if (current.position >= event.position) continue;
-      working.set(key, {
-        doc: definition.evolve(current.doc, event, contextOf(event), key),
-        position: event.position,
-        changed: true,
-      });
+  const missing = new Set<string>();
+  for (const { streamId } of events) {
+    if (streamId.startsWith('build-') && !contexts.has(streamId)) missing.add(streamId);
+  }
+  if (missing.size > 0) {
+    const stored = await tx.getContexts([...missing]);
+    for (const streamId of missing) {
+      const commit = stored.get(streamId) ?? null;
+      contexts.set(streamId, commit === null ? NO_CONTEXT : { commit });
     }
   }
-  const changes = [...working]
-    .filter(([, w]) => w.changed)
-    .map(([key, w]) => ({ key, doc: w.doc, position: w.position }));
-  if (changes.length > 0) await tx.putDocuments(definition, changes);
+  return { contexts, discovered };
+}
+
+/** A document while the batch folds into it (null: none). */
+interface Working extends KnownDocument {
+  doc: unknown;
+  position: number;
+  changed: boolean;
+  /** A row exists for it (a document that never had one needs no delete). */
+  readonly stored: boolean;
+}
+
+/** One projection's share of the batch, from routing to the documents to write. */
+interface Fold {
+  readonly state: ProjectionState;
+  readonly routed: readonly { event: RecordedEvent; context: ProjectionContext; keys: readonly string[] }[];
+  readonly keys: ReadonlySet<string>;
+  readonly working: Map<string, Working>;
+}
+
+function route(state: ProjectionState, events: readonly RecordedEvent[], contexts: Contexts): Fold {
+  const { definition } = state;
+  const routed: Fold['routed'][number][] = [];
+  const keys = new Set<string>();
+  for (const event of events) {
+    const context = contexts.get(event.streamId) ?? NO_CONTEXT;
+    const eventKeys = definition.keys(event, context);
+    if (eventKeys.length === 0) continue;
+    routed.push({ event, context, keys: eventKeys });
+    for (const key of eventKeys) keys.add(key);
+  }
+  return { state, routed, keys, working: new Map() };
+}
+
+/** The documents the fold needs: from the last batch when it left them, else from the store. */
+async function load(tx: ReadModelTransaction, { state, keys, working }: Fold): Promise<void> {
+  const unknown: string[] = [];
+  for (const key of keys) {
+    const document = state.documents?.get(key);
+    if (document === undefined) unknown.push(key);
+    else working.set(key, { ...document, changed: false, stored: document.doc !== null });
+  }
+  if (unknown.length === 0) return;
+  for (const [key, document] of await tx.getDocuments(state.definition, unknown)) {
+    working.set(key, { doc: document.doc, position: document.position, changed: false, stored: true });
+  }
+}
+
+/** Folds the events in log order; returns the writes (a document that never had a row and ends deleted needs none). */
+function evolve({ state, routed, working }: Fold): { key: string; doc: unknown; position: number }[] {
+  const { definition } = state;
+  for (const { event, context, keys } of routed) {
+    for (const key of keys) {
+      let current = working.get(key);
+      if (current === undefined) {
+        current = { doc: null, position: 0, changed: false, stored: false };
+        working.set(key, current);
+      }
+      // Replays (at-least-once delivery) are no-ops: the document already holds this event.
+      if (current.position >= event.position) continue;
+      current.doc = definition.evolve(current.doc, event, context, key);
+      current.position = event.position;
+      current.changed = true;
+    }
+  }
+  const changes: { key: string; doc: unknown; position: number }[] = [];
+  for (const [key, w] of working) {
+    if (w.changed && (w.doc !== null || w.stored)) changes.push({ key, doc: w.doc, position: w.position });
+  }
+  return changes;
 }

@@ -72,22 +72,51 @@ export class ProjectionEngine {
     const renewal = setInterval(() => {
       for (const lock of this.locks) void (lock as ProjectionLock & { renew?: () => Promise<void> }).renew?.();
     }, 10_000);
+    const batches = subscription[Symbol.asyncIterator]();
+    let next = batches.next();
     try {
-      for await (const batch of subscription) {
+      for (;;) {
+        const result = await next;
+        if (result.done) break;
+        const batch = result.value;
+        let prefetched = false;
+        // Catching up: the next batch is read from the log while this one's writes run (on a
+        // server database that overlaps; SQLite runs them at once, so it changes nothing there).
+        const prefetch = batch.caughtUp
+          ? undefined
+          : () => {
+              next = batches.next();
+              next.catch(() => {}); // awaited on the next turn; never left unobserved
+              prefetched = true;
+            };
         if (batch.position > this.checkpoint) {
-          await this.readModels.transaction((tx) => applyBatch(tx, this.states, batch.events, batch.position));
-          for (const state of this.states) state.checkpoint = Math.max(state.checkpoint, batch.position);
+          let touched;
+          try {
+            touched = await this.readModels.transaction((tx) =>
+              applyBatch(tx, this.states, batch.events, batch.position, prefetch),
+            );
+          } catch (error) {
+            // Rolled back (or unknown): what the last batch left in memory may no longer be stored.
+            for (const state of this.states) state.documents = undefined;
+            throw error;
+          }
+          for (const state of this.states) {
+            state.checkpoint = Math.max(state.checkpoint, batch.position);
+            state.documents = touched.get(state) ?? state.documents;
+          }
           for (const listener of this.listeners) listener();
         }
         if (batch.caughtUp) {
           await this.activateCaughtUp();
           if (options.untilCaughtUp) return;
         }
+        if (!prefetched) next = batches.next();
       }
     } finally {
       clearInterval(renewal);
       options.signal?.removeEventListener('abort', abort);
       await subscription.close();
+      await batches.return?.();
     }
   }
 

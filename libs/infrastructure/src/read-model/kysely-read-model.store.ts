@@ -43,7 +43,9 @@ export class KyselyReadModelStore extends ReadModelStore {
   }
 
   async transaction<T>(work: (tx: ReadModelTransaction) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute((tx) => work(new KyselyReadModelTransaction(tx, this.dialect)));
+    return this.db
+      .transaction()
+      .execute((tx) => work(this.dialect.openTransaction?.(tx) ?? new KyselyReadModelTransaction(tx, this.dialect)));
   }
 
   async checkpoint(name: string, version: number): Promise<number> {

@@ -90,19 +90,8 @@ export class KyselyReadModelTransaction implements ReadModelTransaction {
       for (const column of columns) row[column] = values[column] ?? null;
       upserts.push(row);
     }
-    if (upserts.length > 0 && this.dialect.runPerRow) {
-      const first = upserts[0] ?? {};
-      const compiled = this.upsert(table, columns, [first]).compile();
-      const params = (row: Record<string, ColumnValue>) => Object.values(row);
-      const expected = params(first);
-      if (compiled.parameters.some((value, i) => value !== expected[i])) {
-        throw new Error('read-model upsert: compiled parameters do not follow the row order');
-      }
-      this.dialect.runPerRow(compiled.sql, upserts.map(params));
-    } else {
-      const rowsPerStatement = Math.floor(this.dialect.maxParameters / (3 + columns.length));
-      for (const chunk of chunks(upserts, rowsPerStatement)) await this.upsert(table, columns, chunk).execute();
-    }
+    const rowsPerStatement = Math.floor(this.dialect.maxParameters / (3 + columns.length));
+    for (const chunk of chunks(upserts, rowsPerStatement)) await this.upsert(table, columns, chunk).execute();
     for (const chunk of chunks(deletes, this.dialect.maxParameters)) {
       await this.db.deleteFrom(table).where('_key', 'in', chunk).execute();
     }

@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import { PostgresReadModelTransaction } from './postgres-read-model.transaction.js';
 import type { ReadModelDialect, RenewableProjectionLock } from './read-model.dialect.js';
 import { createBaseTables, type ReadModelDb, type ReadModelTables } from './read-model.tables.js';
 
@@ -105,7 +106,7 @@ class AdvisoryLocks {
 }
 
 export function postgresReadModelDialect(locks: AdvisoryLocks): ReadModelDialect {
-  return {
+  const dialect: ReadModelDialect = {
     kind: 'postgresql',
     maxParameters: 65_535,
     jsonType: 'jsonb',
@@ -119,7 +120,9 @@ export function postgresReadModelDialect(locks: AdvisoryLocks): ReadModelDialect
       await sql`SELECT pg_advisory_xact_lock(hashtext('dlrn read model ddl'))`.execute(tx);
     },
     tryLock: (_db, name, owner) => locks.tryLock(name, owner),
+    openTransaction: (tx) => new PostgresReadModelTransaction(tx, dialect),
   };
+  return dialect;
 }
 
 /** Read models in a PostgreSQL schema; every connection gets it as its search_path. */

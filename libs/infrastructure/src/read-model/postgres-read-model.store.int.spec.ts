@@ -65,12 +65,12 @@ describe('PostgreSQL read-model store', () => {
     });
   });
 
-  describe('when one call puts more rows than one statement can carry', () => {
-    it('splits them into several upserts', async () => {
+  describe('when one call puts more rows than one statement of placeholders could carry', () => {
+    it('stores them all', async () => {
       const schema = uniqueSchema();
       const store = await openPostgresReadModelStore(URL, { schema });
       try {
-        // 7 parameters a row: 65535 / 7 = 9362 rows per statement, so three statements.
+        // 7 values a row: 65535 / 7 = 9362 rows would fit one statement of placeholders.
         const projection = {
           name: 'wide',
           version: 1,
@@ -88,6 +88,54 @@ describe('PostgreSQL read-model store', () => {
         expect(await store.find(projection, { where: { b: 39_998, d: 'd19999' } })).toEqual([
           { key: 'k19999', doc: { n: 19_999 }, position: 20_000 },
         ]);
+      } finally {
+        await store.close();
+        await dropSchema(schema);
+      }
+    });
+  });
+
+  describe('when keys and text columns hold lone surrogates', () => {
+    it('finds and replaces those documents like any other (they skip the batched statements)', async () => {
+      const schema = uniqueSchema();
+      const store = await openPostgresReadModelStore(URL, { schema });
+      try {
+        const projection = {
+          name: 'odd',
+          version: 1,
+          eventTypes: [],
+          keys: () => [],
+          evolve: (doc: { n: number }) => doc,
+          columns: { t: 'text' } as const,
+          // The documents stay plain: JSON has no lone surrogate (PostgreSQL refuses its escape).
+          row: (_doc: { n: number }, key: string) => ({ t: key }),
+          indexes: [],
+        };
+        await store.ensure(projection);
+        const keys = ['plain', 'lone-\uD800', 'pair-\uD83D\uDE00'];
+        for (const round of [1, 2]) {
+          await store.transaction((tx) =>
+            tx.putDocuments(
+              projection,
+              keys.map((key, i) => ({ key, doc: { n: round }, position: round * 10 + i })),
+            ),
+          );
+          const found = await store.transaction((tx) => tx.getDocuments(projection, keys));
+          expect([...found.values()].map((d) => d.position).sort()).toEqual([
+            round * 10,
+            round * 10 + 1,
+            round * 10 + 2,
+          ]);
+        }
+        expect(await store.count(projection)).toBe(3);
+        expect((await store.get(projection, 'pair-\uD83D\uDE00'))?.doc).toEqual({ n: 2 });
+        expect(await store.count(projection, { where: { t: 'pair-\uD83D\uDE00' } })).toBe(1);
+        const contexts = ['build-plain', 'build-lone-\uD800'];
+        await store.transaction((tx) =>
+          tx.putContexts(contexts.map((streamId) => ({ streamId, commit: { package: 'nova' } as never }))),
+        );
+        const stored = await store.transaction((tx) => tx.getContexts(contexts));
+        expect(stored.size).toBe(2);
       } finally {
         await store.close();
         await dropSchema(schema);

@@ -1,5 +1,5 @@
 import type { CreateTableBuilder, Expression, Kysely } from 'kysely';
-import type { ProjectionLock } from '#domain/projections/projection.js';
+import type { ProjectionLock, ReadModelTransaction } from '#domain/projections/projection.js';
 import type { ReadModelTables } from './read-model.tables.js';
 
 /** A held projection lock; SQLite leases expire unless their holder renews them. */
@@ -38,11 +38,10 @@ export interface ReadModelDialect {
   serializeDdl(tx: Kysely<ReadModelTables>): Promise<void>;
   tryLock(db: Kysely<ReadModelTables>, name: string, owner: string): Promise<RenewableProjectionLock | null>;
   /**
-   * How a batch of rows is written with a statement the query layer compiled for one row.
-   * SQLite (no network): run that prepared statement once per row, inside the caller's
-   * transaction; stepping it 1000 times beats parsing one 1000-row VALUES (measured 85k vs 65k
-   * rows/s). Absent (PostgreSQL): the store sends one multi-row statement per chunk instead,
-   * one round trip each.
+   * The projector's transaction over `tx` (the store began it), with statements written for the
+   * database: SQLite steps prepared statements directly on its one connection (synchronous
+   * driver; building a Kysely query per batch cost more than running it), PostgreSQL sends a
+   * batch of rows as one json parameter. Absent: the generic KyselyReadModelTransaction.
    */
-  readonly runPerRow?: (sql: string, rows: readonly (readonly unknown[])[]) => void;
+  readonly openTransaction?: (tx: Kysely<ReadModelTables>) => ReadModelTransaction;
 }

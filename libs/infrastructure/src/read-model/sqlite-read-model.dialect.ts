@@ -13,6 +13,7 @@ import {
   type SqliteDialectConfig,
 } from 'kysely';
 import type { ReadModelDialect, RenewableProjectionLock } from './read-model.dialect.js';
+import { SqliteReadModelTransaction, statementCache } from './sqlite-read-model.transaction.js';
 import { createBaseTables, type ReadModelDb, type ReadModelTables } from './read-model.tables.js';
 
 export interface SqliteReadModelStoreOptions {
@@ -115,6 +116,7 @@ export function sqliteReadModelDialect(
   options: SqliteReadModelStoreOptions = {},
 ): ReadModelDialect {
   const leaseMs = options.leaseMs ?? 30_000;
+  const prepare = statementCache(database);
   const now = options.now ?? Date.now;
   return {
     kind: 'sqlite',
@@ -127,12 +129,9 @@ export function sqliteReadModelDialect(
     // One writer at a time already: every transaction begins IMMEDIATE.
     serializeDdl: async () => {},
     tryLock: (db, name, owner) => tryLease(db, name, owner, leaseMs, now),
-    // Only called inside transaction(), which holds Kysely's single connection: these runs are
-    // part of that transaction.
-    runPerRow: (text, rows) => {
-      const statement = database.prepare(text);
-      for (const row of rows) statement.run(row);
-    },
+    // Only used inside transaction(), which holds Kysely's single connection and its BEGIN
+    // IMMEDIATE: these statements are part of that transaction.
+    openTransaction: () => new SqliteReadModelTransaction(prepare),
   };
 }
 

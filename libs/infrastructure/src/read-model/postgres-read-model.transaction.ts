@@ -1,0 +1,157 @@
+import { CompiledQuery } from 'kysely';
+import type {
+  ColumnValue,
+  ProjectionContext,
+  ProjectionDefinition,
+  StoredDocument,
+} from '#domain/projections/projection.js';
+import { KyselyReadModelTransaction, tableOf } from './kysely-read-model.transaction.js';
+import type { ReadModelDialect } from './read-model.dialect.js';
+import { asNumber, type ReadModelDb } from './read-model.tables.js';
+
+type Commit = NonNullable<ProjectionContext['commit']>;
+type DocumentWrite<Doc> = { readonly key: string; readonly doc: Doc | null; readonly position: number };
+
+/** The projector's statements of one projection version, as SQL text. */
+interface DocumentStatements {
+  readonly select: string;
+  readonly upsert: string;
+  readonly delete: string;
+  readonly columns: readonly string[];
+}
+
+const statementsOf = new WeakMap<ProjectionDefinition, DocumentStatements>();
+
+/**
+ * Every identifier was checked by `tableOf` (`[a-z][a-z0-9_]*`); values are all parameters. A
+ * batch of rows travels as ONE json parameter (jsonb_to_recordset): no per-row placeholders to
+ * build, no 65535-parameter limit, and the documents are parsed once, by the server.
+ */
+function documentStatements(projection: ProjectionDefinition): DocumentStatements {
+  let statements = statementsOf.get(projection);
+  if (statements === undefined) {
+    const table = tableOf(projection);
+    const columns = Object.keys(projection.columns);
+    const all = ['_key', '_doc', '_position', ...columns].map((c) => `"${c}"`);
+    const types = [
+      'text',
+      'jsonb',
+      'bigint',
+      ...columns.map((c) => (projection.columns[c] === 'text' ? 'text' : 'bigint')),
+    ];
+    statements = {
+      select: `SELECT "_key", "_doc", "_position" FROM "${table}" WHERE "_key" = ANY($1::text[])`,
+      upsert:
+        `INSERT INTO "${table}" (${all.join(', ')}) SELECT ${all.join(', ')} FROM jsonb_to_recordset($1::jsonb) ` +
+        `AS r(${all.map((c, i) => `${c} ${types[i]!}`).join(', ')}) ` +
+        `ON CONFLICT ("_key") DO UPDATE SET ${all
+          .slice(1)
+          .map((c) => `${c} = excluded.${c}`)
+          .join(', ')}`,
+      delete: `DELETE FROM "${table}" WHERE "_key" = ANY($1::text[])`,
+      columns,
+    };
+    statementsOf.set(projection, statements);
+  }
+  return statements;
+}
+
+const SELECT_CONTEXTS = 'SELECT "stream_id", "commit" FROM "stream_contexts" WHERE "stream_id" = ANY($1::text[])';
+const UPSERT_CONTEXTS =
+  'INSERT INTO "stream_contexts" ("stream_id", "commit") SELECT "stream_id", "commit" ' +
+  'FROM jsonb_to_recordset($1::jsonb) AS r("stream_id" text, "commit" jsonb) ' +
+  'ON CONFLICT ("stream_id") DO UPDATE SET "commit" = excluded."commit"';
+
+/**
+ * Surrogates: JSON carries a lone one as an escape PostgreSQL refuses, where a text parameter
+ * is sent as UTF-8 (U+FFFD). Rows with one take the generic path, so both paths store the same.
+ */
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/**
+ * The projector's unit of work on PostgreSQL: KyselyReadModelTransaction (same transaction, same
+ * checkpoint compare-and-set) with the batch statements written for PostgreSQL: reads by
+ * `= ANY($1)`, upserts and deletes of a whole batch in one statement each.
+ */
+export class PostgresReadModelTransaction extends KyselyReadModelTransaction {
+  constructor(
+    private readonly connection: ReadModelDb,
+    dialect: ReadModelDialect,
+  ) {
+    super(connection, dialect);
+  }
+
+  /** One statement with one parameter, sent as is (no query built per batch). */
+  private async rows<Row>(text: string, parameter: unknown): Promise<Row[]> {
+    return (await this.connection.executeQuery<Row>(CompiledQuery.raw(text, [parameter]))).rows;
+  }
+
+  override async getDocuments<Doc>(
+    projection: ProjectionDefinition<Doc>,
+    keys: readonly string[],
+  ): Promise<Map<string, StoredDocument<Doc>>> {
+    const found = new Map<string, StoredDocument<Doc>>();
+    if (keys.length === 0) return found;
+    const { select } = documentStatements(projection as ProjectionDefinition);
+    const rows = await this.rows<{ _key: string; _doc: Doc; _position: string | number }>(select, [...new Set(keys)]);
+    for (const row of rows) found.set(row._key, { key: row._key, doc: row._doc, position: asNumber(row._position) });
+    return found;
+  }
+
+  override async putDocuments<Doc>(
+    projection: ProjectionDefinition<Doc>,
+    documents: readonly DocumentWrite<Doc>[],
+  ): Promise<void> {
+    if (documents.length === 0) return;
+    const definition = projection as ProjectionDefinition;
+    const statements = documentStatements(definition);
+    // Later writes of the same key win; PostgreSQL refuses an upsert that touches a row twice.
+    const latest = new Map<string, DocumentWrite<Doc>>();
+    for (const document of documents) latest.set(document.key, document);
+    const rows: Record<string, unknown>[] = [];
+    const deletes: string[] = [];
+    const generic: DocumentWrite<Doc>[] = [];
+    for (const write of latest.values()) {
+      if (write.doc === null) {
+        deletes.push(write.key);
+        continue;
+      }
+      const values = projection.row(write.doc, write.key);
+      const row: Record<string, unknown> = { _key: write.key, _doc: write.doc, _position: write.position };
+      let plain = !SURROGATE.test(write.key);
+      for (const column of statements.columns) {
+        const value: ColumnValue = values[column] ?? null;
+        if (typeof value === 'string' && SURROGATE.test(value)) plain = false;
+        row[column] = value;
+      }
+      if (plain) rows.push(row);
+      else generic.push(write);
+    }
+    if (rows.length > 0) await this.rows(statements.upsert, JSON.stringify(rows));
+    if (deletes.length > 0) await this.rows(statements.delete, deletes);
+    if (generic.length > 0) await super.putDocuments(projection, generic);
+  }
+
+  override async getContexts(streamIds: readonly string[]): Promise<Map<string, Commit | null>> {
+    const found = new Map<string, Commit | null>();
+    if (streamIds.length === 0) return found;
+    const rows = await this.rows<{ stream_id: string; commit: Commit }>(SELECT_CONTEXTS, [...new Set(streamIds)]);
+    for (const row of rows) found.set(row.stream_id, row.commit);
+    return found;
+  }
+
+  override async putContexts(
+    contexts: readonly { readonly streamId: string; readonly commit: Commit }[],
+  ): Promise<void> {
+    const latest = new Map<string, Commit>();
+    for (const { streamId, commit } of contexts) latest.set(streamId, commit);
+    const rows: { stream_id: string; commit: Commit }[] = [];
+    const generic: { streamId: string; commit: Commit }[] = [];
+    for (const [streamId, commit] of latest) {
+      if (SURROGATE.test(streamId)) generic.push({ streamId, commit });
+      else rows.push({ stream_id: streamId, commit });
+    }
+    if (rows.length > 0) await this.rows(UPSERT_CONTEXTS, JSON.stringify(rows));
+    if (generic.length > 0) await super.putContexts(generic);
+  }
+}
