@@ -6,6 +6,7 @@ import { registerBuilder } from './commands/builder.command.js';
 import { registerUser } from './commands/user.command.js';
 import { registerPurge } from './commands/purge.command.js';
 import { registerProjector } from './commands/projector.command.js';
+import { registerRemote } from './commands/remote.command.js';
 import { registerImportDb } from './commands/import-db.command.js';
 import { registerConfigCheck } from './commands/config-check.command.js';
 import { registerDemo } from './commands/demo.command.js';
@@ -30,6 +31,7 @@ export function buildProgram(io: CliIo = processIo, exit: (code: number) => void
   registerUser(program, io, exit);
   registerPurge(program, io, exit);
   registerProjector(program, io, exit);
+  registerRemote(program, io, exit);
   registerImportDb(program, io, exit);
   const config = program.command('config').description('configuration tools');
   registerConfigCheck(config, io);

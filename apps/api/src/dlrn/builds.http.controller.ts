@@ -5,20 +5,23 @@ import {
   ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiInternalServerErrorResponse,
   ApiOkResponse,
   ApiOperation,
   ApiQuery,
   ApiTags,
+  ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { readInput, callerOf } from '../http/request-input.js';
 import { DlrnQueries } from '../views/dlrn-queries.js';
 import { ViewVersion } from '../views/view-version.js';
-import { METRICS, RECHECK_PACKAGE } from './dlrn-inputs.js';
+import { METRICS, RECHECK_PACKAGE, REMOTE_IMPORT } from './dlrn-inputs.js';
+import { RemoteImportService } from './remote-import.service.js';
 import { ERROR_SCHEMA } from './openapi-examples.js';
 import { RecheckService } from './recheck.service.js';
 
-/** Build metrics, components, and rechecking a package. */
+/** Build metrics, components, rechecking a package, importing remote builds. */
 @ApiTags('builds')
 @Controller('api')
 export class BuildsHttpController {
@@ -26,6 +29,7 @@ export class BuildsHttpController {
     @Inject(DlrnQueries) private readonly queries: DlrnQueries,
     @Inject(ViewVersion) private readonly views: ViewVersion,
     @Inject(RecheckService) private readonly recheck: RecheckService,
+    @Inject(RemoteImportService) private readonly remote: RemoteImportService,
   ) {}
 
   @Get('metrics/builds')
@@ -87,5 +91,26 @@ export class BuildsHttpController {
     const input = readInput(request, RECHECK_PACKAGE);
     await this.recheck.recheck(input.package_name, callerOf(request));
     return { result: 'ok' };
+  }
+
+  @Post('remote/import')
+  @HttpCode(201)
+  @ApiBasicAuth()
+  @ApiOperation({ summary: "Import a build made elsewhere from its hashed repo URL (DLRN's dlrn-remote)" })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['repo_url'],
+      properties: { repo_url: { type: 'string', example: 'https://worker.example.org/repos/1c/67/1c67b1ab_8170b868' } },
+    },
+  })
+  @ApiCreatedResponse({ schema: { type: 'object', properties: { repo_url: { type: 'string' } } } })
+  @ApiBadRequestResponse({ description: 'Not an http(s) URL', schema: ERROR_SCHEMA })
+  @ApiUnsupportedMediaTypeResponse({ description: 'Not application/json', schema: ERROR_SCHEMA })
+  @ApiInternalServerErrorResponse({ description: 'Remote import failed with error: …', schema: ERROR_SCHEMA })
+  async remoteImport(@Req() request: FastifyRequest) {
+    const input = readInput(request, REMOTE_IMPORT, true);
+    await this.remote.import(input.repo_url, callerOf(request));
+    return { repo_url: input.repo_url };
   }
 }

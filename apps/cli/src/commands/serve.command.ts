@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { loadProjectsIni, type DlrnConfig } from '#infrastructure/config/index.js';
+import { loadConfiguration, loadProjectsIni, type DlrnConfig } from '#infrastructure/config/index.js';
 import { createApiApp } from '../../../api/src/api.app.js';
 import { runBuilder } from '../../../builder/src/builder.daemon.js';
 import { runProjector } from '../../../projector/src/projector.daemon.js';
@@ -10,10 +10,10 @@ interface ApiFlags {
   configFile: string;
   port?: number;
   host?: string;
+  infoRepo?: string;
 }
 
 interface ServeFlags extends ApiFlags {
-  infoRepo?: string;
   configOverride: string[];
   builder: boolean;
   headOnly?: boolean;
@@ -47,7 +47,15 @@ function untilSignal(): { signal: AbortSignal; stopped: Promise<void>; dispose: 
 }
 
 async function listen(config: DlrnConfig, flags: ApiFlags, io: CliIo) {
-  const app = await createApiApp(config);
+  // Remote imports need the package list: read it afresh for each, as DLRN does.
+  const loadPackages = async () =>
+    (
+      await loadConfiguration({
+        configFile: flags.configFile,
+        ...(flags.infoRepo === undefined ? {} : { infoRepo: flags.infoRepo }),
+      })
+    ).packages;
+  const app = await createApiApp(config, { loadPackages });
   const host = flags.host ?? config.service.apiHost;
   await app.listen({ host, port: flags.port ?? config.service.apiPort });
   const address = app.getHttpServer().address();
@@ -111,6 +119,7 @@ export function registerServe(program: Command, io: CliIo, exit: (code: number) 
     .option('--config-file <file>', "DLRN's projects.ini", 'projects.ini')
     .option('--port <n>', 'port to listen on (default: [service] api_port)', port)
     .option('--host <address>', 'address to listen on (default: [service] api_host)')
+    .option('--info-repo <dir>', 'local rdoinfo/distroinfo checkout (for remote imports)')
     .action(async (flags: ApiFlags) => exit(await runApi(flags, io)));
   program
     .command('serve')

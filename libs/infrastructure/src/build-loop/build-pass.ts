@@ -60,7 +60,10 @@ export class BuildPass {
     const context = this.context(trigger);
     const history = await this.reader.catchUp();
     const selected = selectPackages(this.deps.packages, options);
-    await this.keeper.reconcile({ current: history.lastSuccess(), consistent: history.lastConsistent() }, context);
+    await this.keeper.reconcile(
+      { current: history.lastSuccess(), consistent: this.reader.lastConsistentBuiltHere() },
+      context,
+    );
 
     const skipped: { package: string; reason: string }[] = [];
     const candidates: Candidate[] = [];

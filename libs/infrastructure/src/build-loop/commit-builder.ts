@@ -181,10 +181,13 @@ export class CommitBuilder {
       return { status, notes: output.notes };
     }
 
-    await writeFile(
-      join(claimed.stagingDir, 'installed'),
-      `${candidate.package} ${candidate.commitHash} ${candidate.distroHash}\n`,
-    );
+    // A build imported from another instance (`dlrn remote`) brings its own `installed` log.
+    if (!existsSync(join(claimed.stagingDir, 'installed'))) {
+      await writeFile(
+        join(claimed.stagingDir, 'installed'),
+        `${candidate.package} ${candidate.commitHash} ${candidate.distroHash}\n`,
+      );
+    }
     const artifacts = output.rpms.map((file) => `repos/${repoDir}/${file}`);
     const nvr = nvrOfArtifacts(artifacts) ?? output.nvr;
     const snapshot = computeSnapshot({

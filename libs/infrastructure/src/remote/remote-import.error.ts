@@ -1,0 +1,20 @@
+/** Stable codes of a failed remote import; the API maps REMOTE_URL_INVALID to 400, the rest to 500. */
+export type RemoteImportErrorCode =
+  | 'REMOTE_URL_INVALID'
+  | 'REMOTE_DOWNLOAD_FAILED'
+  | 'REMOTE_COMMIT_INVALID'
+  | 'REMOTE_PACKAGE_UNKNOWN'
+  | 'REMOTE_IMPORT_FAILED';
+
+/** A remote import refused or failed; nothing of the commit named in the message was recorded. */
+export class RemoteImportError extends Error {
+  constructor(
+    /** Stable code for the CLI/HTTP layers; never rename. */
+    readonly code: RemoteImportErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'RemoteImportError';
+  }
+}

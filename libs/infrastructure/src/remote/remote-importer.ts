@@ -1,0 +1,280 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { buildDecider, BuildRuleError } from '#domain/build/build.decider.js';
+import { RpmBuildError, type RpmBuildOutput } from '#domain/build/build.ports.js';
+import { buildStreamId } from '#domain/build/commit-ref.js';
+import { formatNvr, nvrOfArtifacts, parseRpmFileName } from '#domain/build/nvr.js';
+import type { PackageInfo } from '#domain/package/package-info.js';
+import type { EventContext } from '#domain/shared/event.js';
+import { BuildHistoryReader, REMOTE_IMPORT_BUILDER_PREFIX } from '../build-loop/build-history.reader.js';
+import { DEFAULT_PASS_OPTIONS, type BuildLoopDeps } from '../build-loop/build-loop.types.js';
+import { CommitBuilder, type ClaimedBuild } from '../build-loop/commit-builder.js';
+import { FailureNotifier } from '../build-loop/failure-notifier.js';
+import type { Candidate } from '../build-loop/package-discovery.js';
+import { PointerKeeper } from '../build-loop/pointer-keeper.js';
+import { downloadFile, downloadText, HttpStatusError, type DownloadLimits } from './http-download.js';
+import { COMMIT_YAML_LIMITS, fileUrl, parseCommitYaml, parseRepoUrl, type RemoteCommit } from './remote-commit.js';
+import { RemoteImportError } from './remote-import.error.js';
+import {
+  DEFAULT_REMOTE_IMPORT_LIMITS,
+  type ImportedCommit,
+  type RemoteImportLimits,
+  type RemoteImportOptions,
+  type RemoteImportResult,
+  type SkippedCommit,
+} from './remote-import.types.js';
+import { refreshClonesForReview } from './review-clones.js';
+
+export * from './remote-import.types.js';
+export { RemoteImportError } from './remote-import.error.js';
+
+/** The event metadata trigger of everything an import records. */
+export const REMOTE_IMPORT_TRIGGER = 'remote-import';
+
+/** DLRN's list (§2.3): fetched when present, ignored when missing. */
+const LOG_FILES = ['build.log', 'installed', 'mock.log', 'root.log', 'rpmbuild.log', 'state.log'] as const;
+const RPM_LEAD_MAGIC = Buffer.from([0xed, 0xab, 0xee, 0xdb]);
+
+/**
+ * DLRN's `import_commit` (§2.3, `dlrn remote`, `POST /api/remote/import`): records builds made
+ * by another instance as if they had been built here. The remote `commit.yaml` is validated as
+ * a whole, the logs and RPMs are downloaded into a private staging directory, and only then is
+ * the build claimed and recorded through the build decider with the build loop's own code
+ * (cumulative repository, `current`, failure mail and review). The claim makes a builder and an
+ * import of the same commit exclusive; imports through one importer run one at a time (DLRN's
+ * `remote.lck`). `consistent` is never moved by an import and no `consistent` vote is added.
+ */
+export class RemoteImporter {
+  private readonly reader: BuildHistoryReader;
+  private readonly keeper: PointerKeeper;
+  private readonly builder: CommitBuilder;
+  private readonly notifier: FailureNotifier;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly deps: BuildLoopDeps,
+    private readonly limits: RemoteImportLimits = DEFAULT_REMOTE_IMPORT_LIMITS,
+  ) {
+    this.reader = new BuildHistoryReader(deps.store);
+    this.keeper = new PointerKeeper(deps, this.reposDir);
+    this.builder = new CommitBuilder(deps, DEFAULT_PASS_OPTIONS);
+    this.notifier = new FailureNotifier(deps);
+  }
+
+  private get reposDir(): string {
+    return join(this.deps.config.default.datadir, 'repos');
+  }
+
+  /** Imports every commit of `<repoUrl>/commit.yaml`; throws RemoteImportError (or a publication error). */
+  import(repoUrl: string, options: RemoteImportOptions = {}): Promise<RemoteImportResult> {
+    const run = this.queue.then(() => this.importNow(repoUrl, options));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async importNow(repoUrl: string, options: RemoteImportOptions): Promise<RemoteImportResult> {
+    const base = parseRepoUrl(repoUrl);
+    const signal = options.signal;
+    const text = await downloadText(fileUrl(base, 'commit.yaml'), {
+      idleTimeoutMs: this.limits.commitYamlTimeoutMs,
+      maxBytes: COMMIT_YAML_LIMITS.maxBytes,
+      // A small file: the idle timeout alone would let a server drip it for ever.
+      signal: AbortSignal.any([AbortSignal.timeout(this.limits.commitYamlTimeoutMs), ...(signal ? [signal] : [])]),
+    });
+    const commits = parseCommitYaml(text);
+    const packages = commits.map((c) => this.packageOf(c));
+    const context: EventContext = {
+      correlationId: this.deps.ids.next(),
+      causationId: options.causationId ?? null,
+      actor: options.actor ?? `builder:${this.deps.builderId}`,
+      trigger: REMOTE_IMPORT_TRIGGER,
+    };
+    const imported: ImportedCommit[] = [];
+    const skipped: SkippedCommit[] = [];
+    for (const [i, commit] of commits.entries()) {
+      signal?.throwIfAborted();
+      const outcome = await this.importCommit(base, commit, packages[i]!, context, signal);
+      if ('reason' in outcome) {
+        skipped.push(outcome);
+        this.deps.log(`skipped ${commit.packageName} ${commit.commitHash.slice(0, 7)}: ${outcome.reason}`);
+      } else {
+        imported.push(outcome);
+        this.deps.log(
+          `imported ${commit.packageName} ${commit.commitHash.slice(0, 7)} ${outcome.status} from ${base.href}`,
+        );
+      }
+    }
+    return { repoUrl: base.href, imported, skipped };
+  }
+
+  private packageOf(commit: RemoteCommit): PackageInfo {
+    const pkg = this.deps.packages.find((p) => p.name === commit.packageName);
+    if (!pkg) {
+      throw new RemoteImportError(
+        'REMOTE_PACKAGE_UNKNOWN',
+        `commit.yaml: commits[${commit.index}].project_name: package ${JSON.stringify(commit.packageName)} is not in this instance's package list`,
+      );
+    }
+    return pkg;
+  }
+
+  private async importCommit(
+    base: URL,
+    commit: RemoteCommit,
+    pkg: PackageInfo,
+    context: EventContext,
+    signal: AbortSignal | undefined,
+  ): Promise<ImportedCommit | SkippedCommit> {
+    const history = await this.reader.catchUp();
+    const what = { package: commit.packageName, commitHash: commit.commitHash, distroHash: commit.distroHash };
+    const last = history.lastProcessed(pkg.name);
+    // DLRN: a build of a newer (or the same) source and dist-git commit is already here.
+    if (last && last.commit.dtCommit >= commit.dtCommit && last.commit.dtDistro >= commit.dtDistro) {
+      return { ...what, reason: `a newer commit is already built (${last.commit.commitHash.slice(0, 7)})` };
+    }
+    const finalDir = join(this.reposDir, commit.repoDir);
+    // A private sibling of the hashed directory: the publisher links relative to it, and two
+    // imports (or an import and a builder) never write into the same staging directory.
+    const stagingDir = join(dirname(finalDir), `.import-${basename(finalDir)}-${randomUUID()}`);
+    await mkdir(stagingDir, { recursive: true });
+    try {
+      const output = await this.download(base, commit, stagingDir, signal);
+      signal?.throwIfAborted();
+      const claimed = await this.claim(base, commit, pkg, stagingDir, context);
+      if (typeof claimed === 'string') return { ...what, reason: claimed };
+      const previousStatus = last?.status ?? null;
+      const lastMailAt = history.lastMailAt(pkg.name);
+      const result = await this.builder.record(claimed, output, history, context);
+      const after = await this.reader.catchUp();
+      const row = after.allRows().find((r) => r.buildId === claimed.buildId);
+      if (result.status === 'SUCCESS' && row) {
+        await this.keeper.move('current', row, context);
+      } else if (result.status === 'FAILED' && row) {
+        if (this.deps.reviews) await refreshClonesForReview(this.deps, pkg);
+        await this.notifier.notify({ pkg, row, previousStatus, lastMailAt, buildEnv: {}, context });
+      }
+      return {
+        package: pkg.name,
+        commitHash: commit.commitHash,
+        distroHash: commit.distroHash,
+        extendedHash: commit.extendedHash,
+        status: result.status === 'SKIPPED' ? 'FAILED' : result.status,
+        buildId: claimed.buildId,
+        repoDir: commit.repoDir,
+      };
+    } finally {
+      await rm(stagingDir, { recursive: true, force: true });
+    }
+  }
+
+  /** The remote logs (missing ones ignored) and, for a success, every RPM, into staging. */
+  private async download(
+    base: URL,
+    commit: RemoteCommit,
+    stagingDir: string,
+    signal: AbortSignal | undefined,
+  ): Promise<RpmBuildOutput | RpmBuildError> {
+    const limits = (maxBytes: number): DownloadLimits => ({
+      idleTimeoutMs: this.limits.fileTimeoutMs,
+      maxBytes,
+      ...(signal ? { signal } : {}),
+    });
+    for (const name of LOG_FILES) {
+      try {
+        await downloadFile(fileUrl(base, name), join(stagingDir, name), limits(this.limits.maxLogBytes));
+      } catch (error) {
+        if (!(error instanceof HttpStatusError)) throw error;
+      }
+    }
+    if (commit.status !== 'SUCCESS') {
+      return new RpmBuildError(commit.notes === '' ? `remote build ${commit.status}` : commit.notes);
+    }
+    const rpms: string[] = [];
+    for (const artifact of commit.artifacts) {
+      const name = basename(artifact);
+      const dest = join(stagingDir, name);
+      try {
+        await downloadFile(fileUrl(base, name), dest, limits(this.limits.maxRpmBytes));
+      } catch (error) {
+        throw new RemoteImportError(
+          'REMOTE_DOWNLOAD_FAILED',
+          `commits[${commit.index}]: artifact ${name} could not be downloaded: ${(error as Error).message}`,
+          { cause: error },
+        );
+      }
+      const head = await readFile(dest).then((b) => b.subarray(0, 4));
+      if (!head.equals(RPM_LEAD_MAGIC)) {
+        throw new RemoteImportError('REMOTE_DOWNLOAD_FAILED', `commits[${commit.index}]: ${name} is not an RPM file`);
+      }
+      rpms.push(name);
+    }
+    const nvr = nvrOfArtifacts(commit.artifacts) ?? formatNvr(parseRpmFileName(rpms[0]!));
+    return { rpms, nvr };
+  }
+
+  /**
+   * The build loop's claim (CommitBuilder.claim) with the import's identity: the claim names
+   * the source URL, and BuildStarted carries the remote build time and the `remote` driver.
+   * Returns why the commit is skipped when a builder or another import holds or finished it.
+   */
+  private async claim(
+    base: URL,
+    commit: RemoteCommit,
+    pkg: PackageInfo,
+    stagingDir: string,
+    context: EventContext,
+  ): Promise<ClaimedBuild | string> {
+    const candidate: Candidate = {
+      package: pkg.name,
+      project: pkg.project,
+      type: 'rpm',
+      commitHash: commit.commitHash,
+      distroHash: commit.distroHash,
+      extendedHash: commit.extendedHash,
+      dtCommit: commit.dtCommit,
+      dtDistro: commit.dtDistro,
+      dtExtended: commit.dtExtended,
+      commitBranch: commit.commitBranch,
+      component: commit.component,
+      upstreamUrl: typeof pkg.upstream === 'string' ? pkg.upstream : (pkg.upstream[0] ?? null),
+      distgitUrl: pkg['master-distgit'],
+      versionsCsv: commit.versionsCsv,
+    };
+    const streamId = buildStreamId(pkg.name, commit);
+    const buildId = this.deps.ids.next();
+    const handle = (command: Parameters<typeof buildDecider.decide>[0]) =>
+      this.deps.commands.handle(streamId, buildDecider, command, context);
+    await handle({ type: 'DiscoverCommit', commit: candidate });
+    try {
+      await handle({
+        type: 'ClaimBuild',
+        buildId,
+        // One identity per source: an import of the same URL restarted after a crash takes its
+        // own claim over at once, as a restarted builder does.
+        builderId: `${REMOTE_IMPORT_BUILDER_PREFIX}${base.href}`,
+        now: this.deps.clock.now(),
+        leaseMs: this.limits.leaseMs,
+      });
+    } catch (error) {
+      if (
+        error instanceof BuildRuleError &&
+        (error.code === 'BUILD_ALREADY_CLAIMED' || error.code === 'BUILD_ALREADY_DONE')
+      ) {
+        return error.message;
+      }
+      throw error;
+    }
+    await handle({ type: 'StartBuild', buildId, dtBuild: commit.dtBuild, workerId: 0, driver: 'remote' });
+    return {
+      candidate,
+      pkg,
+      streamId,
+      buildId,
+      dtBuild: commit.dtBuild,
+      repoDir: commit.repoDir,
+      stagingDir,
+      workerId: 0,
+    };
+  }
+}
