@@ -1,0 +1,263 @@
+import {
+  buildsProjection,
+  ciVotesAggProjection,
+  ciVotesProjection,
+  type BuildDoc,
+  type CiVoteAggDoc,
+  type CiVoteDoc,
+  type ColumnValue,
+  type DocumentQuery,
+  type ProjectionDefinition,
+  type ReadModelStore,
+} from '#domain/projections/index.js';
+import { GraphqlQueryError, ReadBudget } from './graphql.errors.js';
+import { likePattern } from './like-pattern.js';
+
+/** DLRN's `pagination_limit` and `max_limit`. */
+export const PAGE_LIMIT = 100;
+
+/** `where: {timestamp: {…}}` of `civote` and `civoteAgg`. */
+export interface TimestampFilter {
+  readonly gt?: number | null;
+  readonly gte?: number | null;
+  readonly lt?: number | null;
+  readonly lte?: number | null;
+  readonly eq?: number | null;
+}
+
+export interface Page {
+  readonly offset: number;
+  readonly limit: number;
+}
+
+export interface CommitFilters extends Page {
+  readonly projectName: string | null;
+  readonly component: string | null;
+  readonly status: string | null;
+  readonly commitHash: string | null;
+  readonly distroHash: string | null;
+  /** An SQL LIKE pattern. */
+  readonly extendedHash: string | null;
+}
+
+interface VerdictFilters extends Page {
+  readonly ciName: string | null;
+  readonly ciVote: boolean | null;
+  readonly ciInProgress: boolean | null;
+  readonly timestamp: number | null;
+  readonly user: string | null;
+  readonly where: TimestampFilter | null;
+}
+
+export interface VoteFilters extends VerdictFilters {
+  readonly commitId: number | null;
+  readonly component: string | null;
+}
+
+export interface AggVoteFilters extends VerdictFilters {
+  readonly refHash: string | null;
+  readonly lastRefHash: boolean;
+}
+
+type Where = Record<string, ColumnValue>;
+
+/** Rows that are DLRN's `commits` rows: finished (status set, so a result position) and not rechecked. */
+const COUNTED: Pick<DocumentQuery, 'where' | 'range'> = {
+  where: { rechecked: 0 },
+  range: { completed_position: { gte: 0 } },
+};
+/** DLRN's id order for commits: the position of the result. */
+const COMMITS_NEWEST_FIRST: DocumentQuery['orderBy'] = [{ column: 'completed_position', direction: 'desc' }];
+const ID_DESC: DocumentQuery['orderBy'] = [{ column: 'id', direction: 'desc' }];
+const SCAN_CHUNK = 500;
+
+const hashKey = (c: string, d: string, e: string | null) => JSON.stringify([c, d, e]);
+
+/**
+ * What DLRN's GraphQL queries read, from the projections, for one request: lookups repeated by
+ * nested fields are shared, and every store read is counted against the request's budget.
+ */
+export class DlrnGraphqlReader {
+  private readonly successes = new Map<string, Promise<BuildDoc | null>>();
+  private readonly commitsById = new Map<number, Promise<BuildDoc | null>>();
+
+  constructor(
+    private readonly store: ReadModelStore,
+    private readonly budget = new ReadBudget(),
+  ) {}
+
+  /** `commits(...)`: counted builds, newest result first. */
+  async commits(filters: CommitFilters): Promise<BuildDoc[]> {
+    if (filters.limit === 0) return [];
+    const where: Where = { ...COUNTED.where };
+    if (filters.projectName) where.package = filters.projectName;
+    if (filters.component) where.component = filters.component;
+    if (filters.status) where.status = filters.status;
+    if (filters.commitHash) where.commit_hash = filters.commitHash;
+    if (filters.distroHash) where.distro_hash = filters.distroHash;
+    const query: DocumentQuery = { where, range: COUNTED.range, orderBy: COMMITS_NEWEST_FIRST };
+    if (!filters.extendedHash) return this.page(buildsProjection, query, filters);
+    const pattern = likePattern(filters.extendedHash);
+    if (pattern.exact)
+      return this.page(buildsProjection, { ...query, where: { ...where, extended_hash: pattern.prefix } }, filters);
+    const prefix = pattern.prefix === '' ? {} : { prefix: { extended_hash: pattern.prefix } };
+    if (pattern.prefixOnly && pattern.prefix !== '')
+      return this.page(buildsProjection, { ...query, ...prefix }, filters);
+    return this.scan(buildsProjection, { ...query, ...prefix }, (doc) => pattern.matches(doc.extendedHash), filters);
+  }
+
+  /** The counted build whose DLRN id (result position) is `id`. */
+  commitById(id: number): Promise<BuildDoc | null> {
+    let found = this.commitsById.get(id);
+    if (!found) {
+      found = this.first(buildsProjection, { where: { ...COUNTED.where, completed_position: id } });
+      this.commitsById.set(id, found);
+    }
+    return found;
+  }
+
+  /**
+   * The build a vote on these hashes belongs to: DLRN's `_get_commit`, the newest SUCCESS of
+   * exactly these hashes (what the vote's `commit_id` names).
+   */
+  successfulCommit(commitHash: string, distroHash: string, extendedHash: string | null): Promise<BuildDoc | null> {
+    const key = hashKey(commitHash, distroHash, extendedHash);
+    let found = this.successes.get(key);
+    if (!found) {
+      found = this.first(buildsProjection, {
+        where: {
+          ...COUNTED.where,
+          commit_hash: commitHash,
+          distro_hash: distroHash,
+          extended_hash: extendedHash,
+          status: 'SUCCESS',
+        },
+        range: COUNTED.range,
+        orderBy: COMMITS_NEWEST_FIRST,
+      });
+      this.successes.set(key, found);
+    }
+    return found;
+  }
+
+  /** `civote(...)`: votes and claims, newest first. */
+  async votes(filters: VoteFilters): Promise<CiVoteDoc[]> {
+    if (filters.limit === 0) return [];
+    const where = this.verdictWhere(filters);
+    if (where === null) return [];
+    if (filters.component) where.component = filters.component;
+    if (filters.commitId) {
+      const commit = await this.commitById(filters.commitId);
+      if (commit === null || !(await this.isVotedCommit(commit))) return [];
+      Object.assign(where, hashWhere(commit));
+    }
+    return this.page(ciVotesProjection, { where, ...timestampRange(filters.where), orderBy: ID_DESC }, filters);
+  }
+
+  /** The votes on a commit, oldest first (DLRN's relationship order), or none if none name it. */
+  async votesOn(commit: BuildDoc): Promise<CiVoteDoc[]> {
+    if (!(await this.isVotedCommit(commit))) return [];
+    this.budget.spend();
+    const rows = await this.store.find<CiVoteDoc>(ciVotesProjection, {
+      where: hashWhere(commit),
+      orderBy: [{ column: 'id', direction: 'asc' }],
+    });
+    return rows.map((r) => r.doc);
+  }
+
+  /** `civoteAgg(...)`: votes on aggregate hashes, newest first. */
+  async aggregateVotes(filters: AggVoteFilters): Promise<CiVoteAggDoc[]> {
+    if (filters.lastRefHash && (filters.refHash || filters.timestamp || filters.where)) {
+      throw new GraphqlQueryError('lastRefHash cannot be combined with refHash, timestamp or where');
+    }
+    if (filters.limit === 0) return [];
+    const where = this.verdictWhere(filters);
+    if (where === null) return [];
+    if (filters.refHash) where.ref_hash = filters.refHash;
+    if (filters.lastRefHash) {
+      const last = await this.first(ciVotesAggProjection, { orderBy: ID_DESC });
+      if (last === null) return [];
+      where.ref_hash = last.refHash;
+    }
+    return this.page(ciVotesAggProjection, { where, ...timestampRange(filters.where), orderBy: ID_DESC }, filters);
+  }
+
+  voteById(id: number): Promise<CiVoteDoc | null> {
+    return this.first(ciVotesProjection, { where: { id } });
+  }
+
+  aggregateVoteById(id: number): Promise<CiVoteAggDoc | null> {
+    return this.first(ciVotesAggProjection, { where: { id } });
+  }
+
+  /** A read of the store, counted. */
+  async find<Doc>(projection: ProjectionDefinition<Doc>, query: DocumentQuery): Promise<Doc[]> {
+    this.budget.spend();
+    return (await this.store.find(projection, query)).map((r) => r.doc);
+  }
+
+  async get<Doc>(projection: ProjectionDefinition<Doc>, key: string): Promise<Doc | null> {
+    this.budget.spend();
+    return (await this.store.get(projection, key))?.doc ?? null;
+  }
+
+  /** Whether votes on this build's hashes name it (they name the newest SUCCESS of the hashes). */
+  private async isVotedCommit(commit: BuildDoc): Promise<boolean> {
+    if (commit.status !== 'SUCCESS') return false;
+    const voted = await this.successfulCommit(commit.commitHash, commit.distroHash, commit.extendedHash);
+    return voted?.buildId === commit.buildId;
+  }
+
+  /** Filters both vote tables share; null when `timestamp` and `where.timestamp.eq` disagree. */
+  private verdictWhere(filters: VerdictFilters): Where | null {
+    const where: Where = {};
+    if (filters.ciName) where.ci_name = filters.ciName;
+    if (filters.ciVote !== null) where.ci_vote = filters.ciVote ? 1 : 0;
+    if (filters.ciInProgress !== null) where.ci_in_progress = filters.ciInProgress ? 1 : 0;
+    if (filters.user) where.user = filters.user;
+    const eq = filters.where?.eq ?? null;
+    if (filters.timestamp && eq !== null && filters.timestamp !== eq) return null;
+    if (filters.timestamp) where.timestamp = filters.timestamp;
+    if (eq !== null) where.timestamp = eq;
+    return where;
+  }
+
+  private async first<Doc>(projection: ProjectionDefinition<Doc>, query: DocumentQuery): Promise<Doc | null> {
+    const [found] = await this.find(projection, { ...query, limit: 1 });
+    return found ?? null;
+  }
+
+  private page<Doc>(projection: ProjectionDefinition<Doc>, query: DocumentQuery, page: Page): Promise<Doc[]> {
+    return this.find(projection, { ...query, limit: page.limit, offset: page.offset });
+  }
+
+  /** Pages through `query` keeping the documents `keep` accepts, then applies offset and limit. */
+  private async scan<Doc>(
+    projection: ProjectionDefinition<Doc>,
+    query: DocumentQuery,
+    keep: (doc: Doc) => boolean,
+    page: Page,
+  ): Promise<Doc[]> {
+    const kept: Doc[] = [];
+    for (let offset = 0; kept.length < page.offset + page.limit; offset += SCAN_CHUNK) {
+      const chunk = await this.find(projection, { ...query, limit: SCAN_CHUNK, offset });
+      kept.push(...chunk.filter(keep));
+      if (chunk.length < SCAN_CHUNK) break;
+    }
+    return kept.slice(page.offset, page.offset + page.limit);
+  }
+}
+
+function hashWhere(commit: BuildDoc): Where {
+  return { commit_hash: commit.commitHash, distro_hash: commit.distroHash, extended_hash: commit.extendedHash };
+}
+
+function timestampRange(filter: TimestampFilter | null): Pick<DocumentQuery, 'range'> {
+  if (filter === null) return {};
+  const bounds: { gt?: number; gte?: number; lt?: number; lte?: number } = {};
+  for (const op of ['gt', 'gte', 'lt', 'lte'] as const) {
+    const value = filter[op];
+    if (value !== null && value !== undefined) bounds[op] = value;
+  }
+  return Object.keys(bounds).length === 0 ? {} : { range: { timestamp: bounds } };
+}
