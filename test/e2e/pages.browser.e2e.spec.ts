@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDemoCommits, createDemoRepositories, writeDemoConfig } from '../../apps/cli/src/demo/demo-example.js';
 import { DlrnExceptionFilter } from '../../apps/api/src/http/dlrn-exception.filter.js';
 import { PagesModule } from '../../apps/api/src/pages/pages.module.js';
+import { ViewsModule } from '../../apps/api/src/views/views.module.js';
 import { aggregateVoteStreamId, voteStreamId } from '#domain/ci-vote/ci-vote.events.js';
 import { loadProjectsIni, type DlrnConfig } from '#infrastructure/config/index.js';
 import { openEventStore } from '#infrastructure/event-store/event-store.factory.js';
@@ -30,7 +31,7 @@ class PagesTestModule {
   static forRoot(config: DlrnConfig): DynamicModule {
     return {
       module: PagesTestModule,
-      imports: [CoreModule.forRoot(config), ReadModelModule.forRoot(config), PagesModule],
+      imports: [CoreModule.forRoot(config), ReadModelModule.forRoot(config), ViewsModule.forRoot(), PagesModule],
     };
   }
 }

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import pino, { type Logger } from 'pino';
 import { ReadModelStore } from '#domain/projections/index.js';
@@ -12,36 +12,45 @@ import { EventWriter } from './dlrn/event-writer.js';
 import { PromotionsHttpController } from './dlrn/promotions.http.controller.js';
 import { PromotionsService } from './dlrn/promotions.service.js';
 import { RecheckService } from './dlrn/recheck.service.js';
+import { API_LOGGER, PACKAGES_LOADER, RemoteImportService, type PackagesLoader } from './dlrn/remote-import.service.js';
 import { VotesHttpController } from './dlrn/votes.http.controller.js';
 import { VotesService } from './dlrn/votes.service.js';
 import { HealthHttpController } from './health/health.http.controller.js';
 import { MetricsHttpController } from './metrics/metrics.http.controller.js';
+import { GraphqlModule } from './graphql/graphql.module.js';
 import { PagesModule } from './pages/pages.module.js';
 import { ResourceQueries } from './resources/resource-queries.js';
 import { ResourcesHttpController } from './resources/resources.http.controller.js';
 import { PrometheusMetrics } from './metrics/prometheus.js';
 import { DlrnQueries } from './views/dlrn-queries.js';
 import { ViewVersion } from './views/view-version.js';
+import { ViewsModule } from './views/views.module.js';
 
-/** DI token of the API's structured (JSON) logger. */
-export const API_LOGGER = Symbol('API_LOGGER');
+export { API_LOGGER };
 
 export interface ApiOptions {
   /** pino level; `silent` in tests. Default `info`. */
   readonly logLevel?: string;
   /** How often each replica looks for newer views (ms). */
   readonly viewPollMs?: number;
+  /** The package list, for remote imports (null: the API refuses them). */
+  readonly loadPackages?: PackagesLoader;
 }
 
 /** The HTTP API's composition root: DLRN-compatible endpoints over the event store and views. */
 @Module({})
-export class ApiModule implements OnApplicationShutdown {
-  constructor(@Inject(ViewVersion) private readonly views: ViewVersion) {}
-
+export class ApiModule {
   static forRoot(config: DlrnConfig, options: ApiOptions = {}): DynamicModule {
     return {
       module: ApiModule,
-      imports: [CoreModule.forRoot(config), ReadModelModule.forRoot(config), CqrsModule.forRoot(), PagesModule],
+      imports: [
+        CoreModule.forRoot(config),
+        ReadModelModule.forRoot(config),
+        ViewsModule.forRoot({ pollMs: options.viewPollMs }),
+        CqrsModule.forRoot(),
+        PagesModule,
+        GraphqlModule,
+      ],
       controllers: [
         HealthHttpController,
         VotesHttpController,
@@ -55,15 +64,6 @@ export class ApiModule implements OnApplicationShutdown {
           provide: API_LOGGER,
           useFactory: (): Logger =>
             pino({ level: options.logLevel ?? 'info', base: { service: 'dlrn-api' } }, pino.destination(1)),
-        },
-        {
-          provide: ViewVersion,
-          inject: [ReadModelStore],
-          useFactory: async (store: ReadModelStore) => {
-            const views = new ViewVersion(store, { pollMs: options.viewPollMs ?? 50 });
-            await views.start();
-            return views;
-          },
         },
         {
           provide: DlrnQueries,
@@ -95,11 +95,9 @@ export class ApiModule implements OnApplicationShutdown {
         VotesService,
         PromotionsService,
         RecheckService,
+        RemoteImportService,
+        { provide: PACKAGES_LOADER, useValue: options.loadPackages ?? null },
       ],
     };
-  }
-
-  onApplicationShutdown(): void {
-    this.views.stop();
   }
 }

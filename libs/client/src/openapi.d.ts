@@ -189,6 +189,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/remote/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import a build made elsewhere from its hashed repo URL (DLRN's dlrn-remote) */
+        post: operations["BuildsHttpController_remoteImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/metrics": {
         parameters: {
             query?: never;
@@ -552,6 +569,30 @@ export interface paths {
         get: operations["StaticAssetsHttpController_sortScript"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/graphql": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Run a GraphQL query given in the query string
+         * @description DLRN's GraphQL API: `commits`, `civote`, `civoteAgg`, `packageStatus` and Relay's `node`, newest first, at most 100 items per list. Queries nest at most 6 levels of fields. A read: it needs credentials when `protect_read_endpoints` is set. See docs/dlrn-compatibility.md.
+         */
+        get: operations["GraphqlHttpController_get"];
+        put?: never;
+        /**
+         * Run a GraphQL query given in the body (JSON, form fields, or application/graphql)
+         * @description DLRN's GraphQL API: `commits`, `civote`, `civoteAgg`, `packageStatus` and Relay's `node`, newest first, at most 100 items per list. Queries nest at most 6 levels of fields. A read: it needs credentials when `protect_read_endpoints` is set. See docs/dlrn-compatibility.md. The query string's `query`, `variables` and `operationName` are read first.
+         */
+        post: operations["GraphqlHttpController_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1334,6 +1375,70 @@ export interface operations {
             };
             /** @description The last build succeeded */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example No vote found */
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    BuildsHttpController_remoteImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @example https://worker.example.org/repos/1c/67/1c67b1ab_8170b868 */
+                    repo_url: string;
+                };
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        repo_url?: string;
+                    };
+                };
+            };
+            /** @description Not an http(s) URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example No vote found */
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example No vote found */
+                        message: string;
+                    };
+                };
+            };
+            /** @description Remote import failed with error: … */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2598,6 +2703,168 @@ export interface operations {
                 };
                 content: {
                     "text/javascript": string;
+                };
+            };
+        };
+    };
+    GraphqlHttpController_get: {
+        parameters: {
+            query: {
+                /** @description Operation to run when the document has several */
+                operationName?: unknown;
+                /** @description Variables, a JSON object */
+                variables?: unknown;
+                /** @description The GraphQL document */
+                query: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The GraphQL response: `data`, and `errors` for fields that failed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: Record<string, never> | null;
+                        errors?: {
+                            /** @example Cannot query field "foo" on type "Query". */
+                            message?: string;
+                            locations?: {
+                                line?: number;
+                                column?: number;
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            /** @description No query, a query that does not parse or validate, variables that are not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @example Cannot query field "foo" on type "Query". */
+                            message?: string;
+                            locations?: {
+                                line?: number;
+                                column?: number;
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            /** @description A query longer than 16384 characters */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @example Cannot query field "foo" on type "Query". */
+                            message?: string;
+                            locations?: {
+                                line?: number;
+                                column?: number;
+                            }[];
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    GraphqlHttpController_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @example { commits(projectName: "python-nova", limit: 2) { id commitHash status } } */
+                    query: string;
+                    /**
+                     * @description Or a JSON string
+                     * @example {}
+                     */
+                    variables?: Record<string, never> | null;
+                    operationName?: string | null;
+                };
+                "application/x-www-form-urlencoded": {
+                    /** @example { commits(projectName: "python-nova", limit: 2) { id commitHash status } } */
+                    query: string;
+                    /**
+                     * @description Or a JSON string
+                     * @example {}
+                     */
+                    variables?: Record<string, never> | null;
+                    operationName?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The GraphQL response: `data`, and `errors` for fields that failed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: Record<string, never> | null;
+                        errors?: {
+                            /** @example Cannot query field "foo" on type "Query". */
+                            message?: string;
+                            locations?: {
+                                line?: number;
+                                column?: number;
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            /** @description No query, a query that does not parse or validate, variables that are not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @example Cannot query field "foo" on type "Query". */
+                            message?: string;
+                            locations?: {
+                                line?: number;
+                                column?: number;
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            /** @description A query longer than 16384 characters */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @example Cannot query field "foo" on type "Query". */
+                            message?: string;
+                            locations?: {
+                                line?: number;
+                                column?: number;
+                            }[];
+                        }[];
+                    };
                 };
             };
         };

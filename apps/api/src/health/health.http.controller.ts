@@ -2,6 +2,9 @@ import { Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiBasicAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EventStore } from '#domain/shared/event-store.port.js';
 
+const OK = { result: 'ok' };
+const NO_COMMITS = { result: 'ok, no commits in DB' };
+
 /** DLRN's `/api/health`: proves the API answers and its store is reachable. */
 @ApiTags('health')
 @Controller('api/health')
@@ -24,8 +27,14 @@ export class HealthHttpController {
     return this.health();
   }
 
+  /** Once a commit is in the append-only log it stays there: no need to look again. */
+  private seenCommit = false;
+
   private async health(): Promise<{ result: string }> {
-    const builds = await this.store.readAll({ maxCount: 1, filter: { eventTypes: ['CommitDiscovered'] } });
-    return { result: builds.length === 0 ? 'ok, no commits in DB' : 'ok' };
+    if (!this.seenCommit) {
+      const builds = await this.store.readAll({ maxCount: 1, filter: { eventTypes: ['CommitDiscovered'] } });
+      this.seenCommit = builds.length > 0;
+    }
+    return this.seenCommit ? OK : NO_COMMITS;
   }
 }

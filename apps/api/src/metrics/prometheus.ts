@@ -1,20 +1,28 @@
 import { Counter, Registry, Summary, collectDefaultMetrics } from 'prom-client';
 import type { BuildMetricsDoc } from '#domain/projections/index.js';
 
+/** The process metrics (CPU, memory, event-loop lag…) are recomputed at most this often. */
+const PROCESS_METRICS_TTL_MS = 1_000;
+
 /**
  * DLRN's Prometheus metrics (`dlrn_builds_*_total` with the `baseurl` label, the request
- * summary) plus the default process collectors, from the `build_metrics` view at scrape time.
+ * summary) from the `build_metrics` view at scrape time, plus the default process collectors.
+ * The summary keeps only `_count` and `_sum`, as DLRN's Python one does (quantiles cost a sort
+ * per scrape); process metrics are kept for a second (they cost ~1 ms to collect).
  */
 export class PrometheusMetrics {
-  readonly registry = new Registry();
+  private readonly dlrn = new Registry();
+  private readonly process = new Registry();
+  private processText: { at: number; text: Promise<string> } | null = null;
   readonly requestSeconds: Summary;
 
   constructor(baseurl: string, totals: () => Promise<BuildMetricsDoc>) {
-    collectDefaultMetrics({ register: this.registry });
+    collectDefaultMetrics({ register: this.process });
     this.requestSeconds = new Summary({
       name: 'dlrn_request_processing_seconds',
       help: 'Time spent processing request',
-      registers: [this.registry],
+      percentiles: [],
+      registers: [this.dlrn],
     });
     const counters: [string, string, (t: BuildMetricsDoc) => number][] = [
       ['dlrn_builds_succeeded_total', 'Total number of successful builds', (t) => t.success],
@@ -27,7 +35,7 @@ export class PrometheusMetrics {
         name,
         help,
         labelNames: ['baseurl'],
-        registers: [this.registry],
+        registers: [this.dlrn],
         async collect() {
           this.reset();
           this.inc({ baseurl }, value(await totals()));
@@ -36,11 +44,12 @@ export class PrometheusMetrics {
     }
   }
 
-  text(): Promise<string> {
-    return this.registry.metrics();
-  }
-
-  get contentType(): string {
-    return this.registry.contentType;
+  async text(): Promise<string> {
+    const now = Date.now();
+    if (this.processText === null || now - this.processText.at >= PROCESS_METRICS_TTL_MS) {
+      this.processText = { at: now, text: this.process.metrics() };
+    }
+    const [dlrn, process] = await Promise.all([this.dlrn.metrics(), this.processText.text]);
+    return `${dlrn}\n${process}`;
   }
 }

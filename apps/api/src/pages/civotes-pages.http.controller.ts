@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Query, Res, UseInterceptors } from '@nestjs/common';
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { DlrnConfig } from '#infrastructure/config/index.js';
@@ -15,12 +15,14 @@ import {
 } from '#infrastructure/reports/index.js';
 import { ApiPage, HTML } from './page-docs.js';
 import { aggVoteDetailFilters, voteDetailFilters, votesOffset, type RawQuery } from './pages.request.js';
+import { ViewCacheInterceptor } from '../views/view-cache.interceptor.js';
 
 const OFFSET_ERROR = "Errors detected: 1 {'offset': 'value is not a valid integer'}";
 
 /** DLRN's CI vote pages, rendered on the server from the ci_votes and ci_votes_agg projections. */
 @ApiTags('pages')
 @Controller('api')
+@UseInterceptors(ViewCacheInterceptor)
 // These GETs are reads for the auth hook (auth/route-policy.ts): protected with
 // protect_read_endpoints. Input errors are DlrnHttpError, answered by DlrnExceptionFilter.
 export class CiVotesPagesHttpController {

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query, Res, UseInterceptors } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { DlrnConfig } from '#infrastructure/config/index.js';
@@ -18,10 +18,12 @@ import {
 import { join } from 'node:path';
 import { ApiPage, HTML } from './page-docs.js';
 import { buildReportFilters, type RawQuery } from './pages.request.js';
+import { ViewCacheInterceptor } from '../views/view-cache.interceptor.js';
 
 /** The build pages, rendered from the projections on each request. */
 @ApiTags('pages')
 @Controller('api')
+@UseInterceptors(ViewCacheInterceptor)
 // These GETs are reads for the auth hook (auth/route-policy.ts): protected with
 // protect_read_endpoints. Input errors are DlrnHttpError, answered by DlrnExceptionFilter.
 export class ReportPagesHttpController {
