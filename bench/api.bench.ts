@@ -23,13 +23,15 @@ const ONLY = env['BENCH_API_ONLY'] ? new RegExp(env['BENCH_API_ONLY']) : null;
 const PROFILE = env['BENCH_API_PROFILE'] === '1';
 const scale = (n: number) => Math.max(10, Math.round((n * BUILDS) / 20_000));
 
-type Kind = 'json' | 'page';
+type Kind = 'json' | 'page' | 'resource' | 'conditional';
 interface Endpoint {
   readonly label: string;
   readonly path: string;
   readonly kind: Kind;
   /** Pages that may not be wired yet: a 404 is reported as "not served", not as a failure. */
   readonly optional?: boolean;
+  /** Sent with every request: `If-None-Match` with the ETag of the first answer. */
+  readonly conditional?: boolean;
 }
 
 interface WrkResult {
@@ -44,6 +46,8 @@ interface WrkResult {
 const TARGETS: Record<Kind, { readonly rps: number; readonly bare?: number; readonly p99Ms?: number }> = {
   json: { rps: 15_000, bare: 0.3, p99Ms: 5 },
   page: { rps: 2_000 },
+  resource: { rps: 10_000 },
+  conditional: { rps: 25_000 },
 };
 
 function toMs(value: string): number {
@@ -67,8 +71,9 @@ export function parseWrk(output: string): WrkResult {
   };
 }
 
-function wrk(url: string, seconds: number): WrkResult {
-  const run = spawnSync('wrk', ['-t2', '-c8', `-d${seconds}s`, '--latency', url], { encoding: 'utf8' });
+function wrk(url: string, seconds: number, headers: readonly string[] = []): WrkResult {
+  const flags = headers.flatMap((header) => ['-H', header]);
+  const run = spawnSync('wrk', ['-t2', '-c8', `-d${seconds}s`, '--latency', ...flags, url], { encoding: 'utf8' });
   if (run.error) throw new Error(`wrk: ${run.error.message} (apt-get install wrk)`);
   if (run.status !== 0) throw new Error(`wrk exited with ${run.status}: ${run.stderr}`);
   return parseWrk(run.stdout);
@@ -164,6 +169,15 @@ try {
       { label: 'GET /metrics', path: '/metrics', kind: 'page' },
       { label: 'GET /api/status_report.html', path: '/api/status_report.html', kind: 'page', optional: true },
       { label: 'GET /api/report.html', path: '/api/report.html', kind: 'page', optional: true },
+      { label: 'GET /api/packages', path: '/api/packages', kind: 'resource' },
+      { label: 'GET /api/builds limit=100', path: '/api/builds?limit=100', kind: 'resource' },
+      { label: 'GET /api/failures', path: '/api/failures', kind: 'resource' },
+      {
+        label: 'GET /api/builds limit=100, If-None-Match → 304',
+        path: '/api/builds?limit=100',
+        kind: 'conditional',
+        conditional: true,
+      },
     ] satisfies Endpoint[]
   ).filter((e: Endpoint) => ONLY === null || ONLY.test(e.label));
 
@@ -200,12 +214,22 @@ try {
       rows.push([endpoint.label, String(first.status), 'ERROR', '', '', '', '', body.slice(0, 120)]);
       continue;
     }
-    wrk(url, 1);
-    const result = wrk(url, SECONDS);
+    const etag = first.headers.get('etag');
+    const headers = endpoint.conditional && etag !== null ? [`If-None-Match: ${etag}`] : [];
+    const status =
+      headers.length > 0 ? (await fetch(url, { headers: { 'if-none-match': etag! } })).status : first.status;
+    if (endpoint.conditional && status !== 304) {
+      rows.push([endpoint.label, String(status), 'ERROR', '', '', '', '', `no 304 for ETag ${etag}`]);
+      continue;
+    }
+    wrk(url, 1, headers);
+    const result = wrk(url, SECONDS, headers);
     const target = TARGETS[endpoint.kind];
     rows.push([
       endpoint.label,
-      `${first.status} (${(body.length / 1024).toFixed(1)} KiB)`,
+      status === 304
+        ? `304 (of ${(body.length / 1024).toFixed(1)} KiB)`
+        : `${status} (${(body.length / 1024).toFixed(1)} KiB)`,
       thousands(result.requestsPerSecond),
       fixed(result.p50Ms),
       fixed(result.p99Ms),

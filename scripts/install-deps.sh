@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what the project needs on a Debian machine (run as root): Debian packages for the
-# build loop and the tests, the npm packages, and the compiled CLI. Safe to run again.
+# build loop, the tests and the benches (wrk), the npm packages, and the compiled CLI. Safe to run
+# again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pkg in git rpm createrepo-c chromium; do
+for pkg in git rpm createrepo-c chromium wrk; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ "${DLRN_WITH_POSTGRES:-0}" = 1 ] && ! command -v pg_ctlcluster >/dev/null 2>&1; then

@@ -352,7 +352,12 @@ describe("DLRN's REST API on real builds", () => {
       expect(text).toContain(`dlrn_builds_failed_total{baseurl="${config.default.baseurl}"} 1`);
       expect(text).toContain(`dlrn_builds_total{baseurl="${config.default.baseurl}"} 6`);
       expect(text).toContain('# HELP dlrn_builds_retry_total Total number of builds in retry state');
-      expect(text).toContain('dlrn_request_processing_seconds_count');
+      // The request summary counts every answer sent (this scrape's own comes after it).
+      expect(text).toContain('# TYPE dlrn_request_processing_seconds summary');
+      const count = (t: string) => Number(/^dlrn_request_processing_seconds_count (\d+)$/m.exec(t)?.[1]);
+      expect(count(text)).toBeGreaterThan(0);
+      await get('/api/health');
+      expect(count((await get('/metrics')).body)).toBe(count(text) + 2);
     });
 
     it('rechecks a failed package once, refuses a successful one (409) and unknown ones', async () => {

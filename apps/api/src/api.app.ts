@@ -11,6 +11,7 @@ import { Authenticator } from './auth/authenticator.js';
 import { accessOf } from './auth/route-policy.js';
 import { DlrnExceptionFilter } from './http/dlrn-exception.filter.js';
 import { PrometheusMetrics } from './metrics/prometheus.js';
+import { HotAnswers, markCachedAnswer } from './views/hot-answers.js';
 import { cachedAnswerText } from './views/view-version.js';
 
 /** Largest request body accepted; larger ones get 413. */
@@ -37,6 +38,7 @@ export async function createApiApp(config: DlrnConfig, options: ApiOptions = {})
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   acceptAnyBody(fastify);
   authenticateRequests(fastify, app.get(Authenticator), config.service.protectReadEndpoints);
+  app.get(HotAnswers).register(fastify);
   // Every answer carries an ETag (a hash of its body); `If-None-Match` gets 304, so polling is
   // nearly free. Clients may keep answers but must revalidate them.
   await app.register(fastifyEtag);
@@ -46,7 +48,7 @@ export async function createApiApp(config: DlrnConfig, options: ApiOptions = {})
     return payload;
   });
   const metrics = app.get(PrometheusMetrics);
-  fastify.addHook('onResponse', async (_request, reply) => metrics.requestSeconds.observe(reply.elapsedTime / 1000));
+  fastify.addHook('onResponse', async (_request, reply) => metrics.observeRequest(reply.elapsedTime / 1000));
   SwaggerModule.setup('api/docs', app, openApiDocument(app), { jsonDocumentUrl: 'api/openapi.json' });
   return app;
 }
@@ -113,9 +115,10 @@ function authenticateRequests(fastify: FastifyInstance, auth: Authenticator, pro
  * ETag are made once, not per request (for a 40 KiB promotions page they were most of its cost).
  */
 function reuseCachedAnswerText(fastify: FastifyInstance): void {
-  fastify.addHook('preSerialization', (_request, reply, payload, done) => {
+  fastify.addHook('preSerialization', (request, reply, payload, done) => {
     const text = cachedAnswerText(payload);
     if (text !== null) {
+      markCachedAnswer(request, text.position);
       void reply.serializer(() => text.json);
       if (!reply.hasHeader('etag')) void reply.header('etag', text.etag);
     }

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { ReadModelStore } from '#domain/projections/projection.js';
 
-/** A cached answer's JSON text and ETag, filled in when it is first written. */
+/** A cached answer's views position, and its JSON text and ETag once it is first written. */
 interface AnswerText {
+  readonly position: number;
   json?: string;
   etag?: string;
 }
@@ -15,12 +16,20 @@ const answers = new WeakMap<object, AnswerText>();
  * cache, computed once per answer rather than per request; null for anything else.
  */
 export function cachedAnswerText(value: unknown): Required<AnswerText> | null {
-  if (value === null || typeof value !== 'object') return null;
-  const text = answers.get(value);
+  const text = answerOf(value);
   if (text === undefined) return null;
   text.json ??= JSON.stringify(value);
   text.etag ??= `"${createHash('sha1').update(text.json).digest('base64')}"`;
   return text as Required<AnswerText>;
+}
+
+function answerOf(value: unknown): AnswerText | undefined {
+  return value !== null && typeof value === 'object' ? answers.get(value) : undefined;
+}
+
+/** The views position a value handed out by `ViewVersion.cached` was computed at. */
+export function cachedAnswerPosition(value: unknown): number | undefined {
+  return answerOf(value)?.position;
 }
 
 /**
@@ -85,7 +94,7 @@ export class ViewVersion {
     if (at === this.position) {
       if (this.cache.size >= (this.options.maxEntries ?? 20_000)) this.cache.clear();
       this.cache.set(key, value);
-      if (value !== null && typeof value === 'object') answers.set(value, {});
+      if (value !== null && typeof value === 'object') answers.set(value, { position: at });
     }
     return value;
   }

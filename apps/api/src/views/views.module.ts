@@ -1,8 +1,9 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { ReadModelStore } from '#domain/projections/index.js';
+import { HotAnswers } from './hot-answers.js';
 import { ViewVersion } from './view-version.js';
 
-/** The views' position and the answer cache, shared by every controller of the API. */
+/** The views' position and the answer caches, shared by every controller of the API. */
 @Module({})
 export class ViewsModule implements OnApplicationShutdown {
   constructor(@Inject(ViewVersion) private readonly views: ViewVersion) {}
@@ -21,8 +22,9 @@ export class ViewsModule implements OnApplicationShutdown {
             return views;
           },
         },
+        { provide: HotAnswers, inject: [ViewVersion], useFactory: (views: ViewVersion) => new HotAnswers(views) },
       ],
-      exports: [ViewVersion],
+      exports: [ViewVersion, HotAnswers],
     };
   }
 
