@@ -43,12 +43,16 @@ export async function createApiApp(config: DlrnConfig, options: ApiOptions = {})
   // nearly free. Clients may keep answers but must revalidate them.
   await app.register(fastifyEtag);
   reuseCachedAnswerText(fastify);
-  fastify.addHook('onSend', async (request, reply, payload) => {
-    if (request.method === 'GET' && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-cache');
-    return payload;
+  // Callback hooks, not async ones: every request passes them, and a promise each costs.
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    if (request.method === 'GET' && !reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-cache');
+    done(null, payload);
   });
   const metrics = app.get(PrometheusMetrics);
-  fastify.addHook('onResponse', async (_request, reply) => metrics.observeRequest(reply.elapsedTime / 1000));
+  fastify.addHook('onResponse', (_request, reply, done) => {
+    metrics.observeRequest(reply.elapsedTime / 1000);
+    done();
+  });
   SwaggerModule.setup('api/docs', app, openApiDocument(app), { jsonDocumentUrl: 'api/openapi.json' });
   return app;
 }
@@ -83,31 +87,38 @@ function acceptAnyBody(fastify: FastifyInstance): void {
  * one client get 429.
  */
 function authenticateRequests(fastify: FastifyInstance, auth: Authenticator, protectReads: boolean): void {
-  fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+  fastify.addHook('onRequest', (request, reply, done) => {
     const access = accessOf(request.method, request.url);
-    if (access === 'public' || (access === 'read' && !protectReads)) return;
-    const outcome = await auth.authenticate(request.headers.authorization, {
-      path: request.url.split('?', 1)[0]!,
-      method: request.method,
-      client: request.ip,
-    });
-    if (outcome.ok) {
-      (request as FastifyRequest & { dlrnUser?: string }).dlrnUser = outcome.user;
-      return;
-    }
-    if (outcome.reason === 'limited') {
-      const seconds = Math.ceil(outcome.retryAfterMs / 1000);
-      return reply
-        .code(429)
-        .header('Retry-After', String(seconds))
-        .send({ message: `Too many failed logins; retry in ${seconds} s` });
-    }
-    return reply
-      .code(401)
-      .header('WWW-Authenticate', 'Basic realm="Authentication Required"')
-      .type('text/plain; charset=utf-8')
-      .send('Unauthorized Access');
+    if (access === 'public' || (access === 'read' && !protectReads)) return done();
+    authenticate(auth, request, reply).then((answered) => answered || done(), done);
   });
+}
+
+/** Checks the request's credentials; true when it was answered (401 or 429). */
+async function authenticate(auth: Authenticator, request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
+  const outcome = await auth.authenticate(request.headers.authorization, {
+    path: request.url.split('?', 1)[0]!,
+    method: request.method,
+    client: request.ip,
+  });
+  if (outcome.ok) {
+    (request as FastifyRequest & { dlrnUser?: string }).dlrnUser = outcome.user;
+    return false;
+  }
+  if (outcome.reason === 'limited') {
+    const seconds = Math.ceil(outcome.retryAfterMs / 1000);
+    void reply
+      .code(429)
+      .header('Retry-After', String(seconds))
+      .send({ message: `Too many failed logins; retry in ${seconds} s` });
+    return true;
+  }
+  void reply
+    .code(401)
+    .header('WWW-Authenticate', 'Basic realm="Authentication Required"')
+    .type('text/plain; charset=utf-8')
+    .send('Unauthorized Access');
+  return true;
 }
 
 /**
