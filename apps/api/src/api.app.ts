@@ -38,16 +38,17 @@ export async function createApiApp(config: DlrnConfig, options: ApiOptions = {})
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   acceptAnyBody(fastify);
   authenticateRequests(fastify, app.get(Authenticator), config.service.protectReadEndpoints);
-  app.get(HotAnswers).register(fastify);
-  // Every answer carries an ETag (a hash of its body); `If-None-Match` gets 304, so polling is
-  // nearly free. Clients may keep answers but must revalidate them.
-  await app.register(fastifyEtag);
-  reuseCachedAnswerText(fastify);
   // Callback hooks, not async ones: every request passes them, and a promise each costs.
+  // Clients may keep answers but must revalidate them.
   fastify.addHook('onSend', (request, reply, payload, done) => {
     if (request.method === 'GET' && !reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-cache');
     done(null, payload);
   });
+  app.get(HotAnswers).register(fastify);
+  // Every answer carries an ETag (a hash of its body); `If-None-Match` gets 304, so polling is
+  // nearly free.
+  await app.register(fastifyEtag);
+  reuseCachedAnswerText(fastify);
   const metrics = app.get(PrometheusMetrics);
   fastify.addHook('onResponse', (_request, reply, done) => {
     metrics.observeRequest(reply.elapsedTime / 1000);

@@ -1,11 +1,16 @@
 import fastifyEtag from '@fastify/etag';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify from 'fastify';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { HotAnswers, markCachedAnswer } from './hot-answers.js';
 
 /** A Fastify app wired as the API is: hot answers, then the ETag plugin; one counted route. */
 async function appWith(views: { current: number }, answer: () => { status: number; body: string }) {
   const fastify = Fastify();
+  let responses = 0;
+  fastify.addHook('onResponse', (_request, _reply, done) => {
+    responses += 1;
+    done();
+  });
   const hot = new HotAnswers(views, 1024);
   hot.register(fastify);
   await fastify.register(fastifyEtag);
@@ -21,15 +26,16 @@ async function appWith(views: { current: number }, answer: () => { status: numbe
   fastify.post('/answer', handler);
   fastify.get('/uncached', async () => `fresh ${++computed}`);
   await fastify.ready();
-  return { fastify, hot, computed: () => computed };
+  return { fastify, hot, computed: () => computed, responses: () => responses };
 }
 
 describe('hot answers in front of the handlers', () => {
   const views = { current: 7 };
-  let app: { fastify: FastifyInstance; hot: HotAnswers; computed: () => number };
+  let app: Awaited<ReturnType<typeof appWith>>;
   let status = 200;
   let body = 'x';
-  const get = (url = '/answer', headers: Record<string, string> = {}) => app.fastify.inject({ method: 'GET', url, headers });
+  const get = (url = '/answer', headers: Record<string, string> = {}) =>
+    app.fastify.inject({ method: 'GET', url, headers });
 
   beforeEach(async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
@@ -54,12 +60,15 @@ describe('hot answers in front of the handlers', () => {
       expect(second.headers['etag']).toBe(first.headers['etag']);
       expect(second.headers['content-type']).toBe(first.headers['content-type']);
       expect(second.headers['content-length']).toBe(String(Buffer.byteLength('x #1')));
+      expect(app.responses()).toBe(2); // onResponse hooks (the request metrics) see replays too
     });
 
     it('answers a matching If-None-Match with 304 from the replay', async () => {
       const etag = (await get()).headers['etag'] as string;
       const conditional = await get('/answer', { 'if-none-match': etag });
       expect([conditional.statusCode, conditional.body, app.computed()]).toEqual([304, '', 1]);
+      expect((await get('/answer', { 'if-none-match': `W/${etag}` })).statusCode).toBe(304);
+      expect((await get('/answer', { 'if-none-match': '"other"' })).statusCode).toBe(200);
     });
 
     it('keeps URLs apart, query strings included', async () => {
@@ -109,7 +118,7 @@ describe('hot answers in front of the handlers', () => {
       await get();
       views.current = 9;
       // computed at 9 now; what an old in-flight request would have stored is refused:
-      app.hot.store('/answer', 8, {}, Buffer.from('stale'));
+      app.hot.store('/answer', 8, { etag: '"stale"' }, Buffer.from('stale'));
       expect((await get()).body).toBe('x #2');
     });
 

@@ -8,13 +8,13 @@ type Headers = Record<string, string | number | string[] | undefined>;
 interface HotAnswer {
   readonly position: number;
   readonly second: number;
+  readonly etag: string;
   readonly headers: Headers;
   readonly body: Buffer;
 }
 
 /** Per request: the views position its answer came from (set by whoever served it from the cache). */
 const answerPositions = new WeakMap<FastifyRequest, number>();
-const hits = new WeakSet<FastifyRequest>();
 
 /** Says that `request` is answered from the views cache, as they were at `position`. */
 export function markCachedAnswer(request: FastifyRequest, position: number): void {
@@ -50,12 +50,12 @@ export class HotAnswers {
     return null;
   }
 
-  store(url: string, position: number, headers: Headers, body: Buffer): void {
+  store(url: string, position: number, headers: Headers & { etag: string }, body: Buffer): void {
     if (position !== this.views.current || body.length > this.maxBytes / 16) return;
     if (this.bytes + body.length > this.maxBytes) this.clear();
     const previous = this.entries.get(url);
     if (previous !== undefined) this.bytes -= previous.body.length;
-    this.entries.set(url, { position, second: nowSecond(), headers, body });
+    this.entries.set(url, { position, second: nowSecond(), etag: headers.etag, headers, body });
     this.bytes += body.length;
   }
 
@@ -65,25 +65,34 @@ export class HotAnswers {
   }
 
   /**
-   * The hooks: an `onRequest` lookup and an `onSend` capture. Register them after authentication
-   * and before the ETag plugin (the capture sets the ETag the plugin then compares).
+   * The hooks: an `onRequest` lookup that answers on the raw response (the rest of the
+   * lifecycle is skipped, `onResponse` hooks still run), and an `onSend` capture. Register them
+   * after authentication, and the capture after every `onSend` hook that sets headers but
+   * before the ETag plugin's (it sets the ETag the plugin then compares, and must see the body
+   * before a 304 empties it).
    */
   register(fastify: FastifyInstance): void {
     fastify.addHook('onRequest', (request, reply, done) => {
       const entry = request.method === 'GET' ? this.lookup(request.url) : null;
       if (entry === null) return done();
-      hits.add(request);
-      void reply.code(200).headers(entry.headers).send(entry.body);
+      reply.hijack();
+      const match = request.headers['if-none-match'];
+      // @fastify/etag's comparison, weak forms included.
+      if (match === entry.etag || match === `W/${entry.etag}` || `W/${match}` === entry.etag) {
+        reply.raw.writeHead(304, entry.headers).end();
+      } else {
+        reply.raw.writeHead(200, { ...entry.headers, 'content-length': entry.body.length }).end(entry.body);
+      }
     });
     fastify.addHook('onSend', (request, reply, payload, done) => {
       const position = answerPositions.get(request);
-      if (position === undefined || hits.has(request) || reply.statusCode !== 200) return done(null, payload);
+      if (position === undefined || reply.statusCode !== 200) return done(null, payload);
       if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return done(null, payload);
       const body = typeof payload === 'string' ? Buffer.from(payload) : payload;
       // As @fastify/etag would compute it: the replay then needs no hashing.
       if (!reply.hasHeader('etag')) void reply.header('etag', `"${createHash('sha1').update(body).digest('base64')}"`);
       const { 'content-length': _length, ...headers } = reply.getHeaders();
-      this.store(request.url, position, headers, body);
+      this.store(request.url, position, { ...headers, etag: String(headers['etag']) }, body);
       done(null, body);
     });
   }
