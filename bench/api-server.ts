@@ -1,6 +1,7 @@
 /**
  * Child process of `bench/api.bench.ts`: the API as `dlrn api` runs it (`argv[2]`: projects.ini),
- * or with `--bare` a bare `node:http` server answering a fixed small JSON body, the baseline.
+ * or with `--bare` a bare `node:http` server answering a fixed JSON body (small, or `?bytes=N`), the
+ * baseline.
  * Prints `{"port": n}` once listening; closing its stdin closes it cleanly (so `--cpu-prof` is
  * written: Nest's shutdown hooks own the signals).
  */
@@ -13,8 +14,16 @@ const [arg] = process.argv.slice(2);
 let close: () => Promise<void>;
 let port: number;
 if (arg === '--bare') {
-  const body = JSON.stringify({ result: 'ok' });
-  const server = createServer((_request, response) => {
+  const small = Buffer.from(JSON.stringify({ result: 'ok' }));
+  // `/?bytes=N`: a fixed body of N bytes, the baseline for answers of that size.
+  const sized = new Map<number, Buffer>();
+  const server = createServer((request, response) => {
+    const bytes = Number(new URL(request.url ?? '/', 'http://x').searchParams.get('bytes') ?? 0);
+    let body: Buffer = small;
+    if (bytes > 0) {
+      body = sized.get(bytes) ?? Buffer.from(JSON.stringify({ padding: 'x'.repeat(Math.max(0, bytes - 14)) }));
+      sized.set(bytes, body);
+    }
     response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length });
     response.end(body);
   });

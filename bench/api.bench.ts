@@ -2,7 +2,8 @@
  * The HTTP API under load, measured like a deployment: a seeded store (20,000 builds over 50
  * packages and ~60 days, 5,000 CI votes, 200 promotions, 500 aggregate votes), the API in a child
  * process, `wrk -t2 -c8 --latency` per endpoint, and a bare `node:http` server driven the same
- * way as the baseline. Prints figures next to the targets; asserts nothing.
+ * way as the baseline (and, for answers over 32 KiB, sending as many bytes). Prints figures next to
+ * the targets; asserts nothing.
  *   npm run bench:api
  *   BENCH_API_SECONDS=3 BENCH_API_BUILDS=2000 npm run bench:api      quick iteration
  *   BENCH_API_ONLY=promotions BENCH_API_PROFILE=1 npm run bench:api   where the time goes
@@ -21,6 +22,8 @@ const SECONDS = Number(env['BENCH_API_SECONDS'] ?? 10);
 const BUILDS = Number(env['BENCH_API_BUILDS'] ?? 20_000);
 const ONLY = env['BENCH_API_ONLY'] ? new RegExp(env['BENCH_API_ONLY']) : null;
 const PROFILE = env['BENCH_API_PROFILE'] === '1';
+/** Answers at least this big are also compared with a bare server sending as many bytes. */
+const LARGE_BODY = 32 * 1024;
 const scale = (n: number) => Math.max(10, Math.round((n * BUILDS) / 20_000));
 
 type Kind = 'json' | 'page' | 'resource' | 'conditional';
@@ -200,6 +203,7 @@ try {
       '1.00',
       '',
       '',
+      '',
     ],
   ];
   for (const endpoint of endpoints) {
@@ -207,11 +211,11 @@ try {
     const first = await fetch(url);
     const body = await first.text();
     if (first.status === 404 && endpoint.optional) {
-      rows.push([endpoint.label, '404', 'not served', '', '', '', '', '']);
+      rows.push([endpoint.label, '404', 'not served', '', '', '', '', '', '']);
       continue;
     }
     if (first.status >= 400) {
-      rows.push([endpoint.label, String(first.status), 'ERROR', '', '', '', '', body.slice(0, 120)]);
+      rows.push([endpoint.label, String(first.status), 'ERROR', '', '', '', '', '', body.slice(0, 120)]);
       continue;
     }
     const etag = first.headers.get('etag');
@@ -219,12 +223,20 @@ try {
     const status =
       headers.length > 0 ? (await fetch(url, { headers: { 'if-none-match': etag! } })).status : first.status;
     if (endpoint.conditional && status !== 304) {
-      rows.push([endpoint.label, String(status), 'ERROR', '', '', '', '', `no 304 for ETag ${etag}`]);
+      rows.push([endpoint.label, String(status), 'ERROR', '', '', '', '', '', `no 304 for ETag ${etag}`]);
       continue;
     }
     wrk(url, 1, headers);
     const result = wrk(url, SECONDS, headers);
     const target = TARGETS[endpoint.kind];
+    // Big answers: also against the bare server sending a body of the same size.
+    const bytes = Buffer.byteLength(body);
+    let sameSize = '';
+    if (status === 200 && bytes >= LARGE_BODY) {
+      const sized = `${bare.base}/?bytes=${bytes}`;
+      wrk(sized, 1);
+      sameSize = fixed(result.requestsPerSecond / wrk(sized, SECONDS).requestsPerSecond);
+    }
     rows.push([
       endpoint.label,
       status === 304
@@ -234,11 +246,12 @@ try {
       fixed(result.p50Ms),
       fixed(result.p99Ms),
       fixed(result.requestsPerSecond / baseline.requestsPerSecond),
+      sameSize,
       `≥ ${thousands(target.rps)}${target.bare ? `, ≥ ${target.bare}×` : ''}${target.p99Ms ? `, p99 < ${target.p99Ms} ms` : ''}`,
       verdict(endpoint.kind, result, baseline.requestsPerSecond),
     ]);
   }
-  const header = ['endpoint', 'status', 'req/s', 'p50 ms', 'p99 ms', '× bare', 'target', 'verdict'];
+  const header = ['endpoint', 'status', 'req/s', 'p50 ms', 'p99 ms', '× bare', '× bare same size', 'target', 'verdict'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
   console.log(line(header));
