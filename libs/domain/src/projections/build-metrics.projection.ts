@@ -50,8 +50,14 @@ export const buildMetricsProjection: ProjectionDefinition<BuildMetricsDoc> = {
       lastPosition: 0,
     };
     const delta = change(event);
-    if (!delta) return { ...current, lastPosition: event.position };
-    return { ...current, [delta.field]: current[delta.field] + delta.delta, lastPosition: event.position };
+    // Written out: a computed key in a literal makes V8 build the object the slow way.
+    return {
+      scope: current.scope,
+      success: current.success + (delta?.field === 'success' ? delta.delta : 0),
+      failed: current.failed + (delta?.field === 'failed' ? delta.delta : 0),
+      retry: current.retry + (delta?.field === 'retry' ? delta.delta : 0),
+      lastPosition: event.position,
+    };
   },
   columns: { scope: 'text', success: 'integer', failed: 'integer', retry: 'integer' },
   row: (doc) => ({ scope: doc.scope, success: doc.success, failed: doc.failed, retry: doc.retry }),

@@ -80,23 +80,23 @@ function evolve(doc: QueueDoc | null, event: RecordedEvent, context: ProjectionC
   // A commit that left the queue comes back with its stream's discovery (retry, recheck).
   const known = doc ?? (context.commit && waiting(event, context.commit));
   if (known === null) return null;
-  const at = { lastPosition: event.position };
-  const requeued = { ...known, ...at, state: 'waiting' as const, queuedAt: event.metadata.occurredAt };
+  const lastPosition = event.position;
+  const requeued = (): QueueDoc => ({ ...known, lastPosition, state: 'waiting', queuedAt: event.metadata.occurredAt });
   switch (e.type) {
     case 'BuildClaimed': {
       const { buildId, builderId, leaseExpiresAt } = e.data;
-      return { ...known, ...at, state: 'building', buildId, builderId, leaseExpiresAt };
+      return { ...known, lastPosition, state: 'building', buildId, builderId, leaseExpiresAt };
     }
     case 'BuildAbandoned':
       // Only the current claim's end matters; an older claim's abandon changes nothing.
-      return known.state === 'building' && known.buildId === e.data.buildId ? requeued : { ...known, ...at };
+      return known.state === 'building' && known.buildId === e.data.buildId ? requeued() : { ...known, lastPosition };
     case 'BuildSucceeded':
     case 'BuildFailed':
       return null;
     case 'BuildRetryScheduled':
-      return { ...requeued, retries: e.data.retries };
+      return { ...requeued(), retries: e.data.retries };
     case 'BuildRechecked':
-      return requeued;
+      return requeued();
     default:
       return doc;
   }
