@@ -82,6 +82,18 @@ describe("DLRN's GraphQL queries over projected events", () => {
       expect(await count('%')).toBe(2);
       expect(await count('abcdef%')).toBe(0);
       expect(await count('1234567890')).toBe(0);
+      expect(await count('%%%%%%%%%%%%%%%%%%%%%%%%%%%%!')).toBe(0);
+    });
+
+    it('pages a wildcard match with offset and limit, newest first', async () => {
+      const ids = async (args: string) =>
+        (await list(`{ commits(extendedHash: "%", ${args}) { id } }`, 'commits')).map((c) => c.id);
+      const both = await ids('limit: 100');
+      expect(both).toHaveLength(2);
+      expect(await ids('offset: 1')).toEqual([both[1]]);
+      expect(await ids('limit: 1')).toEqual([both[0]]);
+      expect(await ids('offset: 2')).toEqual([]);
+      expect(await ids('limit: 0')).toEqual([]);
     });
 
     it('pages with offset and limit', async () => {

@@ -231,20 +231,33 @@ export class DlrnGraphqlReader {
     return this.find(projection, { ...query, limit: page.limit, offset: page.offset });
   }
 
-  /** Pages through `query` keeping the documents `keep` accepts, then applies offset and limit. */
-  private async scan<Doc>(
-    projection: ProjectionDefinition<Doc>,
+  /**
+   * Pages through `query` (newest result first) keeping the documents `keep` accepts, skipping
+   * `page.offset` of them and stopping at `page.limit`: chunks follow `completed_position`
+   * downwards, so a build finishing meanwhile neither shifts nor repeats a row.
+   */
+  private async scan(
+    projection: ProjectionDefinition<BuildDoc>,
     query: DocumentQuery,
-    keep: (doc: Doc) => boolean,
+    keep: (doc: BuildDoc) => boolean,
     page: Page,
-  ): Promise<Doc[]> {
-    const kept: Doc[] = [];
-    for (let offset = 0; kept.length < page.offset + page.limit; offset += SCAN_CHUNK) {
-      const chunk = await this.find(projection, { ...query, limit: SCAN_CHUNK, offset });
-      kept.push(...chunk.filter(keep));
-      if (chunk.length < SCAN_CHUNK) break;
+  ): Promise<BuildDoc[]> {
+    const kept: BuildDoc[] = [];
+    if (page.limit <= 0) return kept;
+    let skipped = 0;
+    let below = Number.MAX_SAFE_INTEGER;
+    for (;;) {
+      const range = { ...query.range, completed_position: { gte: 0, lt: below } };
+      const chunk = await this.find(projection, { ...query, range, limit: SCAN_CHUNK });
+      for (const doc of chunk) {
+        if (!keep(doc)) continue;
+        if (skipped < page.offset) skipped += 1;
+        else if (kept.push(doc) === page.limit) return kept;
+      }
+      const last = chunk.at(-1)?.completedPosition;
+      if (chunk.length < SCAN_CHUNK || last === null || last === undefined) return kept;
+      below = last;
     }
-    return kept.slice(page.offset, page.offset + page.limit);
   }
 }
 

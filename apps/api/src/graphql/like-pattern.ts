@@ -14,19 +14,46 @@ export interface LikePattern {
   matches(value: string | null): boolean;
 }
 
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * Whether `value` matches the wildcard pattern, in time proportional to pattern × value length
+ * (a backtracking regular expression would take exponential time on runs of `%`): the usual
+ * greedy scan that remembers the last `%` and retries from there.
+ */
+function wildcardMatch(pattern: readonly string[], value: readonly string[]): boolean {
+  let p = 0;
+  let v = 0;
+  let star = -1;
+  let resume = 0;
+  while (v < value.length) {
+    if (p < pattern.length && (pattern[p] === '_' || (pattern[p] !== '%' && pattern[p] === value[v]))) {
+      p += 1;
+      v += 1;
+    } else if (p < pattern.length && pattern[p] === '%') {
+      star = p;
+      resume = v;
+      p += 1;
+    } else if (star !== -1) {
+      p = star + 1;
+      resume += 1;
+      v = resume;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.length && pattern[p] === '%') p += 1;
+  return p === pattern.length;
+}
 
 export function likePattern(pattern: string): LikePattern {
-  const chars = [...pattern];
+  // Code points, as SQL counts characters; a run of % is one %.
+  const chars = [...pattern].filter((c, i, all) => c !== '%' || all[i - 1] !== '%');
   const first = chars.findIndex((c) => c === '%' || c === '_');
   const prefix = first === -1 ? pattern : chars.slice(0, first).join('');
-  const source = chars.map((c) => (c === '%' ? '[\\s\\S]*' : c === '_' ? '[\\s\\S]' : escapeRegExp(c))).join('');
-  const regex = new RegExp(`^${source}$`, 'u');
   const tail = first === -1 ? [] : chars.slice(first);
   return {
     prefix,
     exact: first === -1,
     prefixOnly: tail.length > 0 && tail.every((c) => c === '%'),
-    matches: (value) => value !== null && regex.test(value),
+    matches: (value) => value !== null && wildcardMatch(chars, [...value]),
   };
 }

@@ -28,6 +28,20 @@ describe('an SQL LIKE pattern', () => {
       expect(pattern.matches('1234_X')).toBe(false);
     });
 
+    it('matches runs of % and backtracks past false starts', () => {
+      expect(likePattern('%%a%%b%%').matches('xxaxxbxx')).toBe(true);
+      expect(likePattern('%ab%').matches('aab')).toBe(true);
+      expect(likePattern('%a_c').matches('abcabd')).toBe(false);
+      expect(likePattern('%a_c').matches('abdabc')).toBe(true);
+      expect(likePattern('_%_').matches('x')).toBe(false);
+      expect(likePattern('%').matches('')).toBe(true);
+    });
+
+    it('answers a pathological pattern against a long value at once (no exponential backtracking)', () => {
+      // A backtracking regular expression would not finish this within the test's timeout.
+      expect(likePattern(`${'%_'.repeat(40)}!`).matches('a'.repeat(200))).toBe(false);
+    });
+
     it('treats regular-expression characters as text', () => {
       expect(likePattern('a.c%').matches('abc')).toBe(false);
       expect(likePattern('a.c%').matches('a.cd')).toBe(true);
