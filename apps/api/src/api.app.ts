@@ -130,7 +130,7 @@ function reuseCachedAnswerText(fastify: FastifyInstance): void {
   fastify.addHook('preSerialization', (request, reply, payload, done) => {
     const text = cachedAnswerText(payload);
     if (text !== null) {
-      markCachedAnswer(request, text.position);
+      markCachedAnswer(request, text.version);
       void reply.serializer(() => text.json);
       if (!reply.hasHeader('etag')) void reply.header('etag', text.etag);
     }

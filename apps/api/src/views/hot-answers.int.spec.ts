@@ -4,21 +4,21 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { HotAnswers, markCachedAnswer } from './hot-answers.js';
 
 /** A Fastify app wired as the API is: hot answers, then the ETag plugin; one counted route. */
-async function appWith(views: { current: number }, answer: () => { status: number; body: string }) {
+async function appWith(views: { version: number }, answer: () => { status: number; body: string }) {
   const fastify = Fastify();
   let responses = 0;
   fastify.addHook('onResponse', (_request, _reply, done) => {
     responses += 1;
     done();
   });
-  const hot = new HotAnswers(views, 1024);
+  const hot = new HotAnswers(views, 64 * 1024);
   hot.register(fastify);
   await fastify.register(fastifyEtag);
   let computed = 0;
   const handler = async (request: Parameters<typeof markCachedAnswer>[0], reply: { code(n: number): unknown }) => {
     computed += 1;
     const { status, body } = answer();
-    markCachedAnswer(request, views.current);
+    markCachedAnswer(request, views.version);
     reply.code(status);
     return `${body} #${computed}`;
   };
@@ -30,7 +30,7 @@ async function appWith(views: { current: number }, answer: () => { status: numbe
 }
 
 describe('hot answers in front of the handlers', () => {
-  const views = { current: 7 };
+  const views = { version: 7 };
   let app: Awaited<ReturnType<typeof appWith>>;
   let status = 200;
   let body = 'x';
@@ -40,7 +40,7 @@ describe('hot answers in front of the handlers', () => {
   beforeEach(async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(new Date('2026-12-02T12:00:00.100Z'));
-    views.current = 7;
+    views.version = 7;
     status = 200;
     body = 'x';
     app = await appWith(views, () => ({ status, body }));
@@ -82,7 +82,7 @@ describe('hot answers in front of the handlers', () => {
   describe('when the views move on', () => {
     it('asks the handler again', async () => {
       await get();
-      views.current = 8;
+      views.version = 8;
       expect((await get()).body).toBe('x #2');
       expect((await get()).body).toBe('x #2');
     });
@@ -99,6 +99,14 @@ describe('hot answers in front of the handlers', () => {
   });
 
   describe('when an answer cannot be replayed', () => {
+    it('never replays to a request with a body type (DLRN would read its body, not the query)', async () => {
+      await get();
+      const typed = await get('/answer', { 'content-type': 'application/json' });
+      expect([typed.body, app.computed()]).toEqual(['x #2', 2]);
+      await get('/answer', { 'content-type': 'application/json' });
+      expect(app.computed()).toBe(3);
+    });
+
     it('never keeps an error answer', async () => {
       status = 404;
       await get();
@@ -116,22 +124,23 @@ describe('hot answers in front of the handlers', () => {
 
     it('never keeps an answer computed at a position the views have left', async () => {
       await get();
-      views.current = 9;
-      // computed at 9 now; what an old in-flight request would have stored is refused:
+      views.version = 9;
+      // computed at version 9 now; what an old in-flight request would have stored is refused:
       app.hot.store('/answer', 8, { etag: '"stale"' }, Buffer.from('stale'));
       expect((await get()).body).toBe('x #2');
     });
 
-    it('keeps within its byte budget (1024 here): a too large answer is not kept, a full cache starts afresh', async () => {
-      body = 'y'.repeat(100); // > 1024 / 16
+    it('keeps within its byte budget (64 KiB here, bodies, URLs and overhead): a too large answer is not kept, a full cache starts afresh', async () => {
+      body = 'y'.repeat(5000); // over 64 KiB / 16
       await get();
       await get();
       expect(app.computed()).toBe(2);
-      body = 'z'.repeat(40);
-      for (let i = 0; i < 30; i++) await get(`/answer?i=${i}`);
+      body = 'z'.repeat(1000); // about 1.5 KiB an entry: the 43rd does not fit, the cache starts afresh
+      for (let i = 0; i < 43; i++) await get(`/answer?i=${i}`);
       const before = app.computed();
-      await get('/answer?i=29');
-      expect(app.computed()).toBe(before);
+      await get('/answer?i=42');
+      await get('/answer?i=41');
+      expect(app.computed()).toBe(before + 1);
     });
   });
 });

@@ -6,22 +6,21 @@ type Headers = Record<string, string | number | string[] | undefined>;
 
 /** A GET answer as it went out: replayed byte for byte while it is still true. */
 interface HotAnswer {
-  readonly position: number;
-  readonly second: number;
   readonly etag: string;
   readonly headers: Headers;
   readonly body: Buffer;
 }
 
-/** Per request: the views position its answer came from (set by whoever served it from the cache). */
-const answerPositions = new WeakMap<FastifyRequest, number>();
+/** Per request: the views version its answer came from (set by whoever served it from the cache). */
+const answerVersions = new WeakMap<FastifyRequest, number>();
 
-/** Says that `request` is answered from the views cache, as they were at `position`. */
-export function markCachedAnswer(request: FastifyRequest, position: number): void {
-  answerPositions.set(request, position);
+/** Says that `request` is answered from the views cache, as they were at `version`. */
+export function markCachedAnswer(request: FastifyRequest, version: number): void {
+  answerVersions.set(request, version);
 }
 
-const nowSecond = () => Math.floor(Date.now() / 1000);
+/** What an entry costs beside its body and URL (map slot, headers, objects), roughly. */
+const ENTRY_OVERHEAD = 512;
 
 /**
  * The last bytes sent for each GET URL answered from the views cache, served again in front of
@@ -29,37 +28,46 @@ const nowSecond = () => Math.floor(Date.now() / 1000);
  * moved and within the same wall-clock second. The second bounds the answers that depend on the
  * time as well as on the views (`last_tested_repo`'s `max_age` cut-off is whole seconds, the
  * pages' "days since" minutes), so a replay is exactly what the handler would answer now.
- * Authentication runs before (its hook is registered first), and the ETag/304 and cache-control
- * hooks after, as for any other answer.
+ * Everything is dropped at once when the views or the second change; within one, the entries
+ * hold `maxBytes` at most (bodies, URLs and overhead). Requests with a body type are never
+ * replayed (DLRN reads a JSON body instead of the query string). Authentication runs before (its
+ * hook is registered first), and the ETag/304 and cache-control hooks after, as for any other
+ * answer.
  */
 export class HotAnswers {
   private entries = new Map<string, HotAnswer>();
   private bytes = 0;
+  private epoch = '';
 
   constructor(
-    private readonly views: Pick<ViewVersion, 'current'>,
+    private readonly views: Pick<ViewVersion, 'version'>,
     private readonly maxBytes = 64 * 1024 * 1024,
   ) {}
 
   lookup(url: string): HotAnswer | null {
-    const entry = this.entries.get(url);
-    if (entry === undefined) return null;
-    if (entry.position === this.views.current && entry.second === nowSecond()) return entry;
-    this.entries.delete(url);
-    this.bytes -= entry.body.length;
-    return null;
+    this.follow();
+    return this.entries.get(url) ?? null;
   }
 
-  store(url: string, position: number, headers: Headers & { etag: string }, body: Buffer): void {
-    if (position !== this.views.current || body.length > this.maxBytes / 16) return;
-    if (this.bytes + body.length > this.maxBytes) this.clear();
-    const previous = this.entries.get(url);
-    if (previous !== undefined) this.bytes -= previous.body.length;
-    this.entries.set(url, { position, second: nowSecond(), etag: headers.etag, headers, body });
-    this.bytes += body.length;
+  store(url: string, version: number, headers: Headers & { etag: string }, body: Buffer): void {
+    this.follow();
+    const cost = body.length + url.length * 2 + ENTRY_OVERHEAD;
+    if (version !== this.views.version || cost > this.maxBytes / 16 || this.entries.has(url)) return;
+    if (this.bytes + cost > this.maxBytes) this.clear();
+    this.entries.set(url, { etag: headers.etag, headers, body });
+    this.bytes += cost;
   }
 
-  clear(): void {
+  /** Starts afresh when the views or the second moved on: every entry is stale then. */
+  private follow(): void {
+    const epoch = `${this.views.version}:${Math.floor(Date.now() / 1000)}`;
+    if (epoch !== this.epoch) {
+      this.epoch = epoch;
+      this.clear();
+    }
+  }
+
+  private clear(): void {
     this.entries = new Map();
     this.bytes = 0;
   }
@@ -73,7 +81,7 @@ export class HotAnswers {
    */
   register(fastify: FastifyInstance): void {
     fastify.addHook('onRequest', (request, reply, done) => {
-      const entry = request.method === 'GET' ? this.lookup(request.url) : null;
+      const entry = replayable(request) ? this.lookup(request.url) : null;
       if (entry === null) return done();
       reply.hijack();
       const match = request.headers['if-none-match'];
@@ -85,15 +93,18 @@ export class HotAnswers {
       }
     });
     fastify.addHook('onSend', (request, reply, payload, done) => {
-      const position = answerPositions.get(request);
-      if (position === undefined || reply.statusCode !== 200) return done(null, payload);
+      const version = answerVersions.get(request);
+      if (version === undefined || reply.statusCode !== 200 || !replayable(request)) return done(null, payload);
       if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return done(null, payload);
       const body = typeof payload === 'string' ? Buffer.from(payload) : payload;
       // As @fastify/etag would compute it: the replay then needs no hashing.
       if (!reply.hasHeader('etag')) void reply.header('etag', `"${createHash('sha1').update(body).digest('base64')}"`);
       const { 'content-length': _length, ...headers } = reply.getHeaders();
-      this.store(request.url, position, { ...headers, etag: String(headers['etag']) }, body);
+      this.store(request.url, version, { ...headers, etag: String(headers['etag']) }, body);
       done(null, body);
     });
   }
 }
+
+const replayable = (request: FastifyRequest): boolean =>
+  request.method === 'GET' && request.headers['content-type'] === undefined;

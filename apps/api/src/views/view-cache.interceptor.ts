@@ -2,7 +2,7 @@ import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestI
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import { markCachedAnswer } from './hot-answers.js';
-import { cachedAnswerPosition, ViewVersion } from './view-version.js';
+import { cachedAnswerVersion, ViewVersion } from './view-version.js';
 
 interface CachedPage {
   readonly status: number;
@@ -32,8 +32,8 @@ export class ViewCacheInterceptor implements NestInterceptor {
           return { status: reply.statusCode, contentType: reply.getHeader('content-type') as string | undefined, body };
         })
         .then((page) => {
-          const position = cachedAnswerPosition(page);
-          if (position !== undefined) markCachedAnswer(request, position);
+          const version = cachedAnswerVersion(page);
+          if (version !== undefined) markCachedAnswer(request, version);
           void reply.status(page.status);
           if (page.contentType !== undefined) void reply.header('content-type', page.contentType);
           return page.body;

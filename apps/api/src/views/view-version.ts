@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { ReadModelStore } from '#domain/projections/projection.js';
 
-/** A cached answer's views position, and its JSON text and ETag once it is first written. */
+/** A cached answer's views version, and its JSON text and ETag once it is first written. */
 interface AnswerText {
-  readonly position: number;
+  readonly version: number;
   json?: string;
   etag?: string;
 }
@@ -27,19 +27,24 @@ function answerOf(value: unknown): AnswerText | undefined {
   return value !== null && typeof value === 'object' ? answers.get(value) : undefined;
 }
 
-/** The views position a value handed out by `ViewVersion.cached` was computed at. */
-export function cachedAnswerPosition(value: unknown): number | undefined {
-  return answerOf(value)?.position;
+/** The views version a value handed out by `ViewVersion.cached` was computed at. */
+export function cachedAnswerVersion(value: unknown): number | undefined {
+  return answerOf(value)?.version;
 }
 
 /**
- * How far the views are: the lowest checkpoint of the active projections. Every answer computed
- * from the views is cached under this position; when the projector moves on (seen by polling,
- * or at once after this replica's own writes), the cache starts afresh. This is what makes hot
- * lookups memory-speed while every replica stays current with the projection stream.
+ * How far the views are: the lowest checkpoint of the active projections (what read-your-writes
+ * waits for), and a version that changes whenever any active checkpoint moves. Every answer
+ * computed from the views is cached under the version; when a projector moves on (seen by
+ * polling, or at once after this replica's own writes), the cache starts afresh. Versioning on
+ * every checkpoint, not the lowest, keeps answers fresh when several projectors share the
+ * projections and one runs ahead. This is what makes hot lookups memory-speed while every
+ * replica stays current with the projection stream.
  */
 export class ViewVersion {
   private position = -1;
+  private checkpoints = '';
+  private generation = 0;
   private cache = new Map<string, unknown>();
   private timer: NodeJS.Timeout | null = null;
   private refreshing: Promise<number> | null = null;
@@ -61,9 +66,14 @@ export class ViewVersion {
     this.timer = null;
   }
 
-  /** The position every cached answer reflects. */
+  /** The position every view has passed (the lowest active checkpoint). */
   get current(): number {
     return this.position;
+  }
+
+  /** Changes whenever any active checkpoint moves: what cached answers are valid for. */
+  get version(): number {
+    return this.generation;
   }
 
   /** Reads the checkpoints now; concurrent callers share one read. */
@@ -87,14 +97,14 @@ export class ViewVersion {
 
   /** An answer cached for the current position (computed once per position and key). */
   async cached<T>(key: string, compute: () => Promise<T>): Promise<T> {
-    const at = this.position;
+    const at = this.generation;
     const hit = this.cache.get(key);
     if (hit !== undefined) return hit as T;
     const value = await compute();
-    if (at === this.position) {
+    if (at === this.generation) {
       if (this.cache.size >= (this.options.maxEntries ?? 20_000)) this.cache.clear();
       this.cache.set(key, value);
-      if (value !== null && typeof value === 'object') answers.set(value, { position: at });
+      if (value !== null && typeof value === 'object') answers.set(value, { version: at });
     }
     return value;
   }
@@ -102,8 +112,11 @@ export class ViewVersion {
   private async readPosition(): Promise<number> {
     const active = (await this.store.checkpoints()).filter((c) => c.active);
     const position = active.length === 0 ? 0 : Math.min(...active.map((c) => c.position));
-    if (position !== this.position) {
-      this.position = position;
+    const checkpoints = active.map((c) => `${c.name}@${c.version}:${c.position}`).join(',');
+    this.position = position;
+    if (checkpoints !== this.checkpoints) {
+      this.checkpoints = checkpoints;
+      this.generation += 1;
       this.cache = new Map();
     }
     return position;
