@@ -39,6 +39,8 @@ import { DeciderCommandHandler } from '#infrastructure/event-store/decider-comma
 import { SystemClock } from '#infrastructure/ids/system-clock.js';
 import { UuidV7IdGenerator } from '#infrastructure/ids/uuid-v7.id-generator.js';
 
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 function primaryPackages(repoDir: string): string[] {
   const repomd = readFileSync(join(repoDir, 'repodata', 'repomd.xml'), 'utf8');
   const href = /<data type="primary">[\s\S]*?<location href="([^"]+)"/.exec(repomd)![1]!;
@@ -265,8 +267,14 @@ describe('dlrn remote: a central instance imports builds made by a worker', () =
         .filter((e) => e.type === 'BuildClaimed')
         .map((e) => (e.data as { builderId: string }).builderId);
       expect(claims).toEqual(
-        ['python-greeting', 'demo-data', 'broken-tool'].map((p) => `remote-import:${urlOf(find(p, 'SUCCESS'))}`),
+        ['python-greeting', 'demo-data', 'broken-tool'].map((p) =>
+          expect.stringMatching(
+            new RegExp(`^remote-import:${escapeRegExp(urlOf(find(p, 'SUCCESS')))} \\(\\S+:\\d+\\)$`),
+          ),
+        ),
       );
+      // one process each (the CLI runs): distinct identities
+      expect(new Set(claims).size).toBe(3);
       const started = events.find((e) => e.type === 'BuildStarted')!.data as { dtBuild: number; driver: string };
       expect(started.driver).toBe('remote');
       expect(started.dtBuild).toBe(

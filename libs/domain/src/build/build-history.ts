@@ -230,11 +230,19 @@ export class BuildHistory implements BuiltIndex {
     return [...this.pending.values()];
   }
 
-  /** The newest successful build whose snapshot had no failing package (what `consistent` shows). */
-  lastConsistent(component: string | null = null): BuildRow | null {
+  /**
+   * The newest successful build whose snapshot had no failing package (what `consistent`
+   * shows), among those `eligible` accepts.
+   */
+  lastConsistent(component: string | null = null, eligible: (row: BuildRow) => boolean = () => true): BuildRow | null {
     return findLast(
       this.rows,
-      (row) => row.status === 'SUCCESS' && !row.rechecked && row.failures === 0 && row.commit.component === component,
+      (row) =>
+        row.status === 'SUCCESS' &&
+        !row.rechecked &&
+        row.failures === 0 &&
+        row.commit.component === component &&
+        eligible(row),
     );
   }
 

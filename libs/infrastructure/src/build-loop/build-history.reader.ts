@@ -37,20 +37,8 @@ export class BuildHistoryReader {
     }
   }
 
-  /** Whether a build was imported from another instance rather than built here. */
-  isImported(buildId: string): boolean {
-    return this.imported.has(buildId);
-  }
-
   /** What `consistent` shows: the newest build made here whose snapshot had no failing package. */
   lastConsistentBuiltHere(component: string | null = null): BuildRow | null {
-    const rows = this.history.allRows();
-    for (let i = rows.length - 1; i >= 0; i--) {
-      const row = rows[i]!;
-      if (row.status === 'SUCCESS' && !row.rechecked && row.failures === 0 && row.commit.component === component) {
-        if (!this.imported.has(row.buildId)) return row;
-      }
-    }
-    return null;
+    return this.history.lastConsistent(component, (row) => !this.imported.has(row.buildId));
   }
 }

@@ -13,7 +13,7 @@ import {
   type SqliteDialectConfig,
 } from 'kysely';
 import type { ReadModelDialect, RenewableProjectionLock } from './read-model.dialect.js';
-import { SqliteReadModelTransaction, statementCache } from './sqlite-read-model.transaction.js';
+import { SqliteReadModelTransaction } from './sqlite-read-model.transaction.js';
 import { createBaseTables, type ReadModelDb, type ReadModelTables } from './read-model.tables.js';
 
 export interface SqliteReadModelStoreOptions {
@@ -27,11 +27,12 @@ export interface SqliteReadModelStoreOptions {
 
 /**
  * Kysely's SQLite driver prepares every query anew; a projector sends the same few statements
- * (the one-row upsert, the key lookup of a full batch, the checkpoint CAS), so reuse them.
+ * (per projection its upsert, delete and key lookups; the contexts; the checkpoint CAS), so
+ * reuse them: the least recently used go once more than `size` are held.
  */
 function withStatementCache(
   db: Database.Database,
-  size = 64,
+  size = 256,
 ): SqliteDatabase & { prepare(text: string): Database.Statement } {
   const cache = new Map<string, Database.Statement>();
   return {
@@ -116,7 +117,6 @@ export function sqliteReadModelDialect(
   options: SqliteReadModelStoreOptions = {},
 ): ReadModelDialect {
   const leaseMs = options.leaseMs ?? 30_000;
-  const prepare = statementCache(database);
   const now = options.now ?? Date.now;
   return {
     kind: 'sqlite',
@@ -131,7 +131,7 @@ export function sqliteReadModelDialect(
     tryLock: (db, name, owner) => tryLease(db, name, owner, leaseMs, now),
     // Only used inside transaction(), which holds Kysely's single connection and its BEGIN
     // IMMEDIATE: these statements are part of that transaction.
-    openTransaction: () => new SqliteReadModelTransaction(prepare),
+    openTransaction: () => new SqliteReadModelTransaction((text) => database.prepare(text)),
   };
 }
 

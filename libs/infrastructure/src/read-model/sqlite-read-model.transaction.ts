@@ -83,20 +83,8 @@ function lookup<Row>(prepare: PrepareStatement, many: string, one: string, keys:
   return rows;
 }
 
-/** Prepared statements kept for the connection's life (the projector sends the same few). */
+/** Prepares a statement (the connection keeps the projector's few prepared). */
 export type PrepareStatement = (sql: string) => Database.Statement;
-
-export function statementCache(database: Pick<Database.Database, 'prepare'>): PrepareStatement {
-  const cache = new Map<string, Database.Statement>();
-  return (sql) => {
-    let statement = cache.get(sql);
-    if (statement === undefined) {
-      statement = database.prepare(sql);
-      cache.set(sql, statement);
-    }
-    return statement;
-  };
-}
 
 /**
  * The projector's unit of work on SQLite, as prepared statements stepped directly on the one

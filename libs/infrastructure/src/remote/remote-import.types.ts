@@ -14,7 +14,7 @@ export const DEFAULT_REMOTE_IMPORT_LIMITS: RemoteImportLimits = {
   fileTimeoutMs: 45_000,
   maxRpmBytes: 2 * 1024 ** 3,
   maxLogBytes: 512 * 1024 ** 2,
-  leaseMs: 3600_000,
+  leaseMs: 600_000,
 };
 
 export interface RemoteImportOptions {

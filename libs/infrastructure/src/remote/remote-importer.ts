@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, open, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { buildDecider, BuildRuleError } from '#domain/build/build.decider.js';
 import { RpmBuildError, type RpmBuildOutput } from '#domain/build/build.ports.js';
@@ -50,7 +51,6 @@ export class RemoteImporter {
   private readonly keeper: PointerKeeper;
   private readonly builder: CommitBuilder;
   private readonly notifier: FailureNotifier;
-  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly deps: BuildLoopDeps,
@@ -67,13 +67,7 @@ export class RemoteImporter {
   }
 
   /** Imports every commit of `<repoUrl>/commit.yaml`; throws RemoteImportError (or a publication error). */
-  import(repoUrl: string, options: RemoteImportOptions = {}): Promise<RemoteImportResult> {
-    const run = this.queue.then(() => this.importNow(repoUrl, options));
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
-  private async importNow(repoUrl: string, options: RemoteImportOptions): Promise<RemoteImportResult> {
+  async import(repoUrl: string, options: RemoteImportOptions = {}): Promise<RemoteImportResult> {
     const base = parseRepoUrl(repoUrl);
     const signal = options.signal;
     const text = await downloadText(fileUrl(base, 'commit.yaml'), {
@@ -143,9 +137,12 @@ export class RemoteImporter {
       signal?.throwIfAborted();
       const claimed = await this.claim(base, commit, pkg, stagingDir, context);
       if (typeof claimed === 'string') return { ...what, reason: claimed };
-      const previousStatus = last?.status ?? null;
-      const lastMailAt = history.lastMailAt(pkg.name);
-      const result = await this.builder.record(claimed, output, history, context);
+      // What happened during the download (a builder's result, a mail) counts: the snapshot,
+      // the previous status and the mail throttle come from the history as it is now.
+      const now = await this.reader.catchUp();
+      const previousStatus = now.lastProcessed(pkg.name)?.status ?? null;
+      const lastMailAt = now.lastMailAt(pkg.name);
+      const result = await this.builder.record(claimed, output, now, context);
       const after = await this.reader.catchUp();
       const row = after.allRows().find((r) => r.buildId === claimed.buildId);
       if (result.status === 'SUCCESS' && row) {
@@ -203,8 +200,7 @@ export class RemoteImporter {
           { cause: error },
         );
       }
-      const head = await readFile(dest).then((b) => b.subarray(0, 4));
-      if (!head.equals(RPM_LEAD_MAGIC)) {
+      if (!(await startsWith(dest, RPM_LEAD_MAGIC))) {
         throw new RemoteImportError('REMOTE_DOWNLOAD_FAILED', `commits[${commit.index}]: ${name} is not an RPM file`);
       }
       rpms.push(name);
@@ -250,9 +246,10 @@ export class RemoteImporter {
       await handle({
         type: 'ClaimBuild',
         buildId,
-        // One identity per source: an import of the same URL restarted after a crash takes its
-        // own claim over at once, as a restarted builder does.
-        builderId: `${REMOTE_IMPORT_BUILDER_PREFIX}${base.href}`,
+        // One identity per source and process: two processes importing the same URL cannot take
+        // each other's claim (the decider lets a builder take over its own); a crashed import's
+        // claim holds until its lease ends (it covers recording only, not the download).
+        builderId: `${REMOTE_IMPORT_BUILDER_PREFIX}${base.href} (${hostname()}:${process.pid})`,
         now: this.deps.clock.now(),
         leaseMs: this.limits.leaseMs,
       });
@@ -276,5 +273,17 @@ export class RemoteImporter {
       stagingDir,
       workerId: 0,
     };
+  }
+}
+
+/** Whether the file begins with `magic` (reads only that much). */
+async function startsWith(file: string, magic: Buffer): Promise<boolean> {
+  const handle = await open(file, 'r');
+  try {
+    const head = Buffer.alloc(magic.length);
+    const { bytesRead } = await handle.read(head, 0, magic.length, 0);
+    return bytesRead === magic.length && head.equals(magic);
+  } finally {
+    await handle.close();
   }
 }
