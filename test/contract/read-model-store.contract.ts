@@ -381,6 +381,46 @@ export function describeReadModelStoreContract(name: string, makeStore: () => Pr
       });
     });
 
+    describe('when keys and text columns hold lone surrogates', () => {
+      it('finds and replaces those documents like any other (they skip the batched statements)', async () => {
+        const projection = {
+          name: 'odd',
+          version: 1,
+          eventTypes: [],
+          keys: () => [],
+          evolve: (doc: { n: number }) => doc,
+          columns: { t: 'text' } as const,
+          // The documents stay plain: JSON has no lone surrogate (PostgreSQL refuses its escape).
+          row: (_doc: { n: number }, key: string) => ({ t: key }),
+          indexes: [],
+        };
+        await store.ensure(projection);
+        const keys = ['plain', 'lone-\uD800', 'pair-\uD83D\uDE00'];
+        for (const round of [1, 2]) {
+          await store.transaction((tx) =>
+            tx.putDocuments(
+              projection,
+              keys.map((key, i) => ({ key, doc: { n: round }, position: round * 10 + i })),
+            ),
+          );
+          const found = await store.transaction((tx) => tx.getDocuments(projection, keys));
+          expect([...found.values()].map((d) => d.position).sort()).toEqual([
+            round * 10,
+            round * 10 + 1,
+            round * 10 + 2,
+          ]);
+        }
+        expect(await store.count(projection)).toBe(3);
+        expect((await store.get(projection, 'pair-\uD83D\uDE00'))?.doc).toEqual({ n: 2 });
+        expect(await store.count(projection, { where: { t: 'pair-\uD83D\uDE00' } })).toBe(1);
+        const contexts = ['build-plain', 'build-lone-\uD800'];
+        await store.transaction((tx) =>
+          tx.putContexts(contexts.map((streamId) => ({ streamId, commit: { package: 'nova' } as never }))),
+        );
+        expect((await store.transaction((tx) => tx.getContexts(contexts))).size).toBe(2);
+      });
+    });
+
     describe('when one call puts 10,000 documents', () => {
       it('stores them all', async () => {
         const projection = notes();
