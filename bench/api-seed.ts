@@ -14,6 +14,7 @@ import type {
   CommitDiscovered,
 } from '#domain/build/build.events.js';
 import { buildStreamId } from '#domain/build/commit-ref.js';
+import { shardedRepoDir } from '#domain/repo/repo-path.js';
 import { schemaVersionOf } from '#domain/catalogue.js';
 import {
   aggregateVoteStreamId,
@@ -113,7 +114,7 @@ export async function seedApiStore(dir: string, size: SeedSize): Promise<SeededS
     const commitHash = hex(b + 1, 40);
     const at = Math.floor(start + b * step);
     const buildId = `01800000-0000-7000-8000-${hex(b + 1, 12)}`;
-    const repoDir = `${commitHash.slice(0, 2)}/${commitHash.slice(2, 4)}/${commitHash}_${distroHash.slice(0, 8)}`;
+    const repoDir = shardedRepoDir({ commitHash, distroHash, extendedHash: null });
     const roll = rand();
     const payloads: EventPayload[] = [
       {

@@ -9,8 +9,10 @@ import {
 import type { ReadModelDialect } from './read-model.dialect.js';
 import { asNumber, validateProjection, type DocumentTableName, type ReadModelDb } from './read-model.tables.js';
 
-type Commit = NonNullable<ProjectionContext['commit']>;
-type DocumentWrite<Doc> = { readonly key: string; readonly doc: Doc | null; readonly position: number };
+/** A build stream's commit, as stored in `stream_contexts`. */
+export type Commit = NonNullable<ProjectionContext['commit']>;
+/** A document to upsert (doc) or delete (doc null). */
+export type DocumentWrite<Doc> = { readonly key: string; readonly doc: Doc | null; readonly position: number };
 
 /** Validated once per definition object: the hot path calls putDocuments for every batch. */
 const tableNames = new WeakMap<ProjectionDefinition, DocumentTableName>();

@@ -1,16 +1,13 @@
 import { CompiledQuery } from 'kysely';
-import type {
-  ColumnValue,
-  ProjectionContext,
-  ProjectionDefinition,
-  StoredDocument,
-} from '#domain/projections/projection.js';
-import { KyselyReadModelTransaction, tableOf } from './kysely-read-model.transaction.js';
+import type { ColumnValue, ProjectionDefinition, StoredDocument } from '#domain/projections/projection.js';
+import {
+  KyselyReadModelTransaction,
+  tableOf,
+  type Commit,
+  type DocumentWrite,
+} from './kysely-read-model.transaction.js';
 import type { ReadModelDialect } from './read-model.dialect.js';
 import { asNumber, type ReadModelDb } from './read-model.tables.js';
-
-type Commit = NonNullable<ProjectionContext['commit']>;
-type DocumentWrite<Doc> = { readonly key: string; readonly doc: Doc | null; readonly position: number };
 
 /** The projector's statements of one projection version, as SQL text. */
 interface DocumentStatements {

@@ -2,15 +2,11 @@ import type Database from 'better-sqlite3';
 import {
   CheckpointConflictError,
   type ColumnValue,
-  type ProjectionContext,
   type ProjectionDefinition,
   type ReadModelTransaction,
   type StoredDocument,
 } from '#domain/projections/projection.js';
-import { tableOf } from './kysely-read-model.transaction.js';
-
-type Commit = NonNullable<ProjectionContext['commit']>;
-type DocumentWrite<Doc> = { readonly key: string; readonly doc: Doc | null; readonly position: number };
+import { tableOf, type Commit, type DocumentWrite } from './kysely-read-model.transaction.js';
 
 /** The projector's statements of one projection version, as SQL text (prepared once each). */
 interface DocumentStatements {
