@@ -213,6 +213,79 @@ export function describeReadModelStoreContract(name: string, makeStore: () => Pr
       });
     });
 
+    describe('when the projector commits a batch', () => {
+      it('stores contexts, documents and checkpoints together', async () => {
+        const first = notes();
+        const second = notes();
+        await store.ensure(first);
+        await store.ensure(second);
+        const stream = `${first.name}-stream`;
+        await store.commitBatch({
+          contexts: [{ streamId: stream, commit: commit('c1') }],
+          projections: [
+            { projection: first, documents: [{ key: 'a', doc: note('A1', 'nova', 1), position: 3 }], from: 0, to: 5 },
+            { projection: second, documents: [], from: 0, to: 5 },
+          ],
+        });
+        await store.commitBatch({
+          contexts: [],
+          projections: [
+            {
+              projection: first,
+              documents: [
+                { key: 'a', doc: note('A2', 'nova', 2), position: 7 },
+                { key: 'b', doc: note('B'), position: 8 },
+              ],
+              from: 5,
+              to: 9,
+            },
+          ],
+        });
+        expect((await store.find(first)).map((d) => [d.key, d.doc.title, d.position])).toEqual([
+          ['a', 'A2', 7],
+          ['b', 'B', 8],
+        ]);
+        expect(await store.find(first, { where: { package: 'nova', size: 2 } })).toHaveLength(1);
+        expect(await store.checkpoint(first.name, 1)).toBe(9);
+        expect(await store.checkpoint(second.name, 1)).toBe(5);
+        expect(await store.committed().getContexts([stream])).toEqual(new Map([[stream, commit('c1')]]));
+        expect([...(await store.committed().getDocuments(first, ['a', 'zz'])).keys()]).toEqual(['a']);
+
+        await store.commitBatch({
+          contexts: [],
+          projections: [{ projection: first, documents: [{ key: 'b', doc: null, position: 10 }], from: 9, to: 10 }],
+        });
+        expect((await store.find(first)).map((d) => d.key)).toEqual(['a']);
+      });
+
+      it('keeps nothing of a batch whose checkpoint moved elsewhere', async () => {
+        const first = notes();
+        const second = notes();
+        await store.ensure(first);
+        await store.ensure(second);
+        await store.transaction((tx) => tx.advanceCheckpoint(second.name, 1, 0, 4));
+        const stale = store.commitBatch({
+          contexts: [{ streamId: `${first.name}-stream`, commit: commit('c1') }],
+          projections: [
+            { projection: first, documents: [{ key: 'a', doc: note('A'), position: 3 }], from: 0, to: 6 },
+            { projection: second, documents: [{ key: 'b', doc: note('B'), position: 5 }], from: 2, to: 6 },
+          ],
+        });
+        await expect(stale).rejects.toBeInstanceOf(CheckpointConflictError);
+        await expect(stale).rejects.toMatchObject({ projection: second.name, expected: 2, actual: 4 });
+        expect(await store.find(first)).toEqual([]);
+        expect(await store.find(second)).toEqual([]);
+        expect(await store.checkpoint(first.name, 1)).toBe(0);
+        expect((await store.committed().getContexts([`${first.name}-stream`])).size).toBe(0);
+        // and the store goes on committing the next batch
+        await store.commitBatch({
+          contexts: [],
+          projections: [{ projection: second, documents: [{ key: 'b', doc: note('B'), position: 5 }], from: 4, to: 6 }],
+        });
+        expect(await store.checkpoint(second.name, 1)).toBe(6);
+      });
+    });
+
     describe('when the checkpoint advances', () => {
       it('starts from 0 and moves only from the position it is at', async () => {
         const projection = notes();

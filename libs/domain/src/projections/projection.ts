@@ -64,10 +64,7 @@ export interface ReadModelTransaction {
     keys: readonly string[],
   ): Promise<Map<string, StoredDocument<Doc>>>;
   /** Upserts (doc) or deletes (doc null) documents with their columns. */
-  putDocuments<Doc>(
-    projection: ProjectionDefinition<Doc>,
-    documents: readonly { readonly key: string; readonly doc: Doc | null; readonly position: number }[],
-  ): Promise<void>;
+  putDocuments<Doc>(projection: ProjectionDefinition<Doc>, documents: readonly DocumentWrite<Doc>[]): Promise<void>;
   getContexts(streamIds: readonly string[]): Promise<Map<string, ProjectionContext['commit']>>;
   putContexts(
     contexts: readonly { readonly streamId: string; readonly commit: NonNullable<ProjectionContext['commit']> }[],
@@ -77,6 +74,28 @@ export interface ReadModelTransaction {
    * is not `from` (another projector moved it: split brain).
    */
   advanceCheckpoint(name: string, version: number, from: number, to: number): Promise<void>;
+}
+
+/** A document to upsert (doc) or delete (doc null), with the position of its last event. */
+export interface DocumentWrite<Doc = unknown> {
+  readonly key: string;
+  readonly doc: Doc | null;
+  readonly position: number;
+}
+
+/** Everything one projector batch writes; committed as one transaction. */
+export interface BatchWrites {
+  readonly contexts: readonly {
+    readonly streamId: string;
+    readonly commit: NonNullable<ProjectionContext['commit']>;
+  }[];
+  readonly projections: readonly {
+    readonly projection: ProjectionDefinition;
+    readonly documents: readonly DocumentWrite[];
+    /** The checkpoint moves from `from` to `to` by compare-and-set. */
+    readonly from: number;
+    readonly to: number;
+  }[];
 }
 
 export class CheckpointConflictError extends Error {
@@ -112,6 +131,31 @@ export abstract class ReadModelStore {
   /** Creates the tables and indexes of a projection version (idempotent). */
   abstract ensure(projection: ProjectionDefinition): Promise<void>;
   abstract transaction<T>(work: (tx: ReadModelTransaction) => Promise<T>): Promise<T>;
+  /**
+   * The projector's reads: committed documents and stream contexts, outside any transaction, so
+   * they may run while the previous batch commits.
+   */
+  abstract committed(): Pick<ReadModelTransaction, 'getDocuments' | 'getContexts'>;
+  /**
+   * Writes one batch in one transaction: contexts, documents, then each checkpoint by
+   * compare-and-set (CheckpointConflictError, and nothing kept, when one moved). It may run off
+   * this thread (SQLite files: a writer thread); the promise settles when it has committed or
+   * rolled back. Callers wait for one batch before sending the next.
+   */
+  async commitBatch(writes: BatchWrites): Promise<void> {
+    await this.transaction(async (tx) => {
+      const pending: Promise<void>[] = [];
+      if (writes.contexts.length > 0) pending.push(tx.putContexts(writes.contexts));
+      for (const { projection, documents, from, to } of writes.projections) {
+        if (documents.length > 0) pending.push(tx.putDocuments(projection, documents));
+        pending.push(tx.advanceCheckpoint(projection.name, projection.version, from, to));
+      }
+      // Every write is awaited (none left unobserved) before the first failure rolls back.
+      for (const result of await Promise.allSettled(pending)) {
+        if (result.status === 'rejected') throw result.reason;
+      }
+    });
+  }
   /** Stored position of a projection version, 0 when it never ran. */
   abstract checkpoint(name: string, version: number): Promise<number>;
   abstract checkpoints(): Promise<CheckpointInfo[]>;

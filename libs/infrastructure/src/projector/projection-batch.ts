@@ -1,18 +1,26 @@
 import type { CommitDiscovered } from '#domain/build/build.events.js';
 import { upcast } from '#domain/catalogue.js';
-import type { ProjectionContext, ProjectionDefinition, ReadModelTransaction } from '#domain/projections/projection.js';
+import type {
+  BatchWrites,
+  DocumentWrite,
+  ProjectionContext,
+  ProjectionDefinition,
+  ReadModelTransaction,
+} from '#domain/projections/projection.js';
 import type { RecordedEvent } from '#domain/shared/event.js';
 
 export interface ProjectionState {
   readonly definition: ProjectionDefinition;
-  /** Position of the last event applied (the stored checkpoint). */
+  /** Position of the last event folded: the stored checkpoint once the last batch has committed. */
   checkpoint: number;
+  /** The checkpoint as last committed. */
+  stored: number;
   /**
-   * The documents the last committed batch touched, as stored at its commit (null: no row), so
-   * the next batch neither reads nor parses them again. Only valid while this projector holds
-   * the projection's lock and its last transaction committed: the engine drops it on any error.
-   * (Anyone else writing the documents would have moved the checkpoint too, and the next
-   * compare-and-set fails and rolls back.)
+   * The documents the last batch touched, as it stores them (null: no row), so the next batch
+   * neither reads nor parses them again, even while that batch is still committing. Only valid
+   * while this projector holds the projection's lock and its batches commit: the engine drops it
+   * on any error. (Anyone else writing the documents would have moved the checkpoint too, and
+   * the next compare-and-set fails and rolls back.)
    */
   documents?: ReadonlyMap<string, KnownDocument>;
 }
@@ -25,31 +33,41 @@ export interface KnownDocument {
 
 type Commit = NonNullable<ProjectionContext['commit']>;
 
+/** Where a batch's documents and contexts come from: the store's committed state. */
+export type CommittedReads = Pick<ReadModelTransaction, 'getDocuments' | 'getContexts'>;
+
+/** One batch, folded in memory and ready to commit. */
+export interface StagedBatch {
+  readonly writes: BatchWrites;
+  /** The documents each projection touched, as they will be stored (`ProjectionState.documents`). */
+  readonly touched: ReadonlyMap<ProjectionState, ReadonlyMap<string, KnownDocument>>;
+  /** The build streams this batch discovered, with their commits. */
+  readonly contexts: ReadonlyMap<string, Commit>;
+}
+
 /**
- * Applies one batch of the log to several projections inside one read-model transaction:
- * stream contexts first (the commit of each build stream), then the documents the events touch
- * are loaded (those the last batch left in memory are not read again; the projections' reads go
- * out together), folded in memory in log order, and written back, one upsert per projection,
- * with each checkpoint moved by compare-and-set. A crash anywhere rolls all of it back.
+ * Folds one batch of the log into several projections, without writing: stream contexts first
+ * (the commit of each build stream), then the documents the events touch are loaded (those the
+ * last batch left in memory are not read again; the projections' reads go out together), folded
+ * in memory in log order, and returned as the writes of one transaction (documents, contexts,
+ * each checkpoint moved by compare-and-set).
  *
- * `whileWriting` runs once every write has been sent and before they are awaited: on a server
- * database the caller reads the next batch meanwhile.
- *
- * Returns the documents each projection touched, for `ProjectionState.documents` once the
- * transaction has committed (not before: a rollback would make them wrong).
+ * `recentContexts` are the streams the previous batch discovered: with that batch still
+ * committing, the store may not have them yet (its documents are in `ProjectionState.documents`
+ * for the same reason).
  */
-export async function applyBatch(
-  tx: ReadModelTransaction,
+export async function stageBatch(
+  reads: CommittedReads,
   projections: readonly ProjectionState[],
   events: readonly RecordedEvent[],
   batchEnd: number,
-  whileWriting?: () => void,
-): Promise<Map<ProjectionState, ReadonlyMap<string, KnownDocument>>> {
+  recentContexts: ReadonlyMap<string, Commit> = new Map(),
+): Promise<StagedBatch> {
   const touched = new Map<ProjectionState, ReadonlyMap<string, KnownDocument>>();
   const behind = projections.filter((state) => state.checkpoint < batchEnd);
-  if (behind.length === 0) return touched;
+  if (behind.length === 0) return { writes: { contexts: [], projections: [] }, touched, contexts: new Map() };
   const upcasted = events.map((event) => upcast(event));
-  const { contexts, discovered } = await resolveContexts(tx, upcasted);
+  const { contexts, discovered } = await resolveContexts(reads, upcasted, recentContexts);
   // Route the batch once: each event goes to the projections reading its type that have not
   // applied it yet, in log order.
   const readers = new Map<string, number[]>();
@@ -67,19 +85,18 @@ export async function applyBatch(
     for (const index of indexes) if (event.position > behind[index]!.checkpoint) relevant[index]!.push(event);
   }
   const folds = behind.map((state, index) => route(state, relevant[index]!, contexts));
-  await settled(folds.map((fold) => load(tx, fold)));
-  const writes: Promise<void>[] = [];
-  if (discovered.length > 0) writes.push(tx.putContexts(discovered));
+  await settled(folds.map((fold) => load(reads, fold)));
+  const writes: BatchWrites['projections'][number][] = [];
   for (const fold of folds) {
     const { definition, checkpoint } = fold.state;
-    const changes = evolve(fold);
-    if (changes.length > 0) writes.push(tx.putDocuments(definition, changes));
-    writes.push(tx.advanceCheckpoint(definition.name, definition.version, checkpoint, batchEnd));
+    writes.push({ projection: definition, documents: evolve(fold), from: checkpoint, to: batchEnd });
     if (fold.routed.length > 0) touched.set(fold.state, fold.working);
   }
-  whileWriting?.();
-  await settled(writes);
-  return touched;
+  return {
+    writes: { contexts: [...discovered].map(([streamId, commit]) => ({ streamId, commit })), projections: writes },
+    touched,
+    contexts: discovered,
+  };
 }
 
 /** Awaits every promise (none is left unobserved), then throws the first failure. */
@@ -96,24 +113,28 @@ type Contexts = ReadonlyMap<string, ProjectionContext>;
 
 /** Contexts of the batch's streams; `discovered`: those to store (the caller writes them). */
 async function resolveContexts(
-  tx: ReadModelTransaction,
+  reads: CommittedReads,
   events: readonly RecordedEvent[],
-): Promise<{ contexts: Contexts; discovered: { streamId: string; commit: Commit }[] }> {
+  recent: ReadonlyMap<string, Commit>,
+): Promise<{ contexts: Contexts; discovered: Map<string, Commit> }> {
   const contexts = new Map<string, ProjectionContext>();
-  const discovered: { streamId: string; commit: Commit }[] = [];
+  const discovered = new Map<string, Commit>();
   for (const event of events) {
     if (event.type === 'CommitDiscovered' && !contexts.get(event.streamId)?.commit) {
       const commit = event.data as CommitDiscovered['data'];
       contexts.set(event.streamId, { commit });
-      discovered.push({ streamId: event.streamId, commit });
+      discovered.set(event.streamId, commit);
     }
   }
   const missing = new Set<string>();
   for (const { streamId } of events) {
-    if (streamId.startsWith('build-') && !contexts.has(streamId)) missing.add(streamId);
+    if (!streamId.startsWith('build-') || contexts.has(streamId)) continue;
+    const commit = recent.get(streamId);
+    if (commit === undefined) missing.add(streamId);
+    else contexts.set(streamId, { commit });
   }
   if (missing.size > 0) {
-    const stored = await tx.getContexts([...missing]);
+    const stored = await reads.getContexts([...missing]);
     for (const streamId of missing) {
       const commit = stored.get(streamId) ?? null;
       contexts.set(streamId, commit === null ? NO_CONTEXT : { commit });
@@ -154,7 +175,7 @@ function route(state: ProjectionState, events: readonly RecordedEvent[], context
 }
 
 /** The documents the fold needs: from the last batch when it left them, else from the store. */
-async function load(tx: ReadModelTransaction, { state, keys, working }: Fold): Promise<void> {
+async function load(reads: CommittedReads, { state, keys, working }: Fold): Promise<void> {
   const unknown: string[] = [];
   for (const key of keys) {
     const document = state.documents?.get(key);
@@ -162,13 +183,13 @@ async function load(tx: ReadModelTransaction, { state, keys, working }: Fold): P
     else working.set(key, { ...document, changed: false, stored: document.doc !== null });
   }
   if (unknown.length === 0) return;
-  for (const [key, document] of await tx.getDocuments(state.definition, unknown)) {
+  for (const [key, document] of await reads.getDocuments(state.definition, unknown)) {
     working.set(key, { doc: document.doc, position: document.position, changed: false, stored: true });
   }
 }
 
 /** Folds the events in log order; returns the writes (a document that never had a row and ends deleted needs none). */
-function evolve({ state, routed, working }: Fold): { key: string; doc: unknown; position: number }[] {
+function evolve({ state, routed, working }: Fold): DocumentWrite[] {
   const { definition } = state;
   for (const { event, context, keys } of routed) {
     for (const key of keys) {
@@ -184,7 +205,7 @@ function evolve({ state, routed, working }: Fold): { key: string; doc: unknown; 
       current.changed = true;
     }
   }
-  const changes: { key: string; doc: unknown; position: number }[] = [];
+  const changes: DocumentWrite[] = [];
   for (const [key, w] of working) {
     if (w.changed && (w.doc !== null || w.stored)) changes.push({ key, doc: w.doc, position: w.position });
   }

@@ -5,6 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ALL_PROJECTIONS } from '#domain/projections/index.js';
 import type { ProjectionDefinition, ReadModelStore } from '#domain/projections/projection.js';
 import { testEvent } from '../../../../test/support/events.js';
+import { crashingStore, dumpReadModels, laggingStore } from '../../../../test/support/projection-dump.js';
+import { playHistory } from '../../../../test/support/random-history.js';
 import { SqliteEventStore } from '../event-store/sqlite/sqlite-event-store.adapter.js';
 import { openSqliteReadModelStore } from '../read-model/kysely-read-model.store.js';
 import { ProjectionEngine, waitForCheckpoints } from './projection-engine.js';
@@ -90,6 +92,59 @@ describe('the projection engine', () => {
       expect(await views.activeVersion('counter')).toBe(2);
       expect((await views.get(counter(2), 'all'))?.doc.n).toBe(4);
       expect((await views.checkpoints()).filter((c) => c.name === 'counter').map((c) => c.version)).toEqual([2]);
+    });
+  });
+
+  describe('when the next batch is folded while the previous one still commits', () => {
+    it("takes that batch's documents and build streams from memory, and ends equal to a clean rebuild", async () => {
+      // One event per batch: each build event needs the commit its stream discovered one batch
+      // earlier, and each result the document the claim created, none of them stored yet.
+      await playHistory(events, [
+        { kind: 'discover', pkg: 0, commit: 0 },
+        { kind: 'claim', pkg: 0, commit: 0, builder: 0 },
+        { kind: 'finish', pkg: 0, commit: 0, outcome: 'success', failures: 0 },
+        { kind: 'discover', pkg: 1, commit: 0 },
+        { kind: 'claim', pkg: 1, commit: 0, builder: 1 },
+        { kind: 'finish', pkg: 1, commit: 0, outcome: 'failure', failures: 1 },
+        { kind: 'vote', pkg: 0, commit: 0, job: 0, success: true, claim: true },
+      ]);
+      const stepwise = new ProjectionEngine(events, laggingStore(views), ALL_PROJECTIONS, { batchSize: 1 });
+      await stepwise.start();
+      await stepwise.run({ untilCaughtUp: true });
+      await stepwise.stop();
+      const clean = await openSqliteReadModelStore(join(dir, 'clean.sqlite'));
+      try {
+        const rebuild = new ProjectionEngine(events, clean, ALL_PROJECTIONS);
+        await rebuild.start();
+        await rebuild.run({ untilCaughtUp: true });
+        await rebuild.stop();
+        const dump = await dumpReadModels(views, ALL_PROJECTIONS);
+        expect((dump['builds'] as { doc: { status: string } }[]).map((b) => b.doc.status)).toEqual([
+          'SUCCESS',
+          'FAILED',
+        ]);
+        expect(dump).toEqual(await dumpReadModels(clean, ALL_PROJECTIONS));
+      } finally {
+        await clean.close();
+      }
+    });
+
+    it('commits nothing of the batch behind a failed one, and forgets what it kept in memory', async () => {
+      await playHistory(events, [
+        { kind: 'discover', pkg: 0, commit: 0 },
+        { kind: 'claim', pkg: 0, commit: 0, builder: 0 },
+        { kind: 'finish', pkg: 0, commit: 0, outcome: 'success', failures: 0 },
+      ]);
+      const engine = new ProjectionEngine(events, crashingStore(laggingStore(views), 2), ALL_PROJECTIONS, {
+        batchSize: 1,
+      });
+      await engine.start();
+      await expect(engine.run({ untilCaughtUp: true })).rejects.toThrow('simulated crash');
+      expect(engine.checkpoint).toBe(1);
+      await engine.stop();
+      for (const p of ALL_PROJECTIONS) expect(await views.checkpoint(p.name, p.version)).toBe(1);
+      const builds = ALL_PROJECTIONS.find((p) => p.name === 'builds')!;
+      expect(await views.find(builds)).toEqual([]);
     });
   });
 });

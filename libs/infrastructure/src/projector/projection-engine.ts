@@ -1,7 +1,12 @@
 import { hostname } from 'node:os';
 import type { EventStore } from '#domain/shared/event-store.port.js';
-import type { ProjectionDefinition, ProjectionLock, ReadModelStore } from '#domain/projections/projection.js';
-import { applyBatch, type ProjectionState } from './projection-batch.js';
+import type {
+  ProjectionContext,
+  ProjectionDefinition,
+  ProjectionLock,
+  ReadModelStore,
+} from '#domain/projections/projection.js';
+import { stageBatch, type ProjectionState, type StagedBatch } from './projection-batch.js';
 
 export interface ProjectionEngineOptions {
   /** Events per transaction while catching up (default 2000); live batches are what arrived. */
@@ -22,6 +27,10 @@ export class ProjectionEngine {
   private readonly states: ProjectionState[] = [];
   private readonly locks: ProjectionLock[] = [];
   private readonly listeners = new Set<() => void>();
+  /** The batch being committed. */
+  private inFlight: Promise<void> | undefined;
+  /** Build streams the last batch sent discovered (the store may not have them yet). */
+  private recentContexts: ReadonlyMap<string, NonNullable<ProjectionContext['commit']>> = new Map();
 
   constructor(
     private readonly events: EventStore,
@@ -43,26 +52,28 @@ export class ProjectionEngine {
       }
       this.locks.push(lock);
       await this.readModels.ensure(definition);
-      this.states.push({
-        definition,
-        checkpoint: await this.readModels.checkpoint(definition.name, definition.version),
-      });
+      const checkpoint = await this.readModels.checkpoint(definition.name, definition.version);
+      this.states.push({ definition, checkpoint, stored: checkpoint });
     }
     return busy;
   }
 
-  /** Lowest checkpoint of the projections this engine runs. */
+  /** Lowest committed checkpoint of the projections this engine runs. */
   get checkpoint(): number {
-    return this.states.length === 0 ? 0 : Math.min(...this.states.map((s) => s.checkpoint));
+    return this.states.length === 0 ? 0 : Math.min(...this.states.map((s) => s.stored));
   }
 
   /**
    * Runs until `signal` aborts (live), or until caught up with the head when `untilCaughtUp`.
+   *
+   * Batches go through a pipeline one deep: while the store commits one batch (on SQLite, on a
+   * writer thread), the next is read, folded and encoded here, then sent once the first has
+   * committed. A failed commit drops the batch folded behind it and everything kept in memory.
    */
   async run(options: { readonly signal?: AbortSignal; readonly untilCaughtUp?: boolean } = {}): Promise<void> {
     if (this.states.length === 0) return;
     const subscription = this.events.subscribeToAll({
-      after: this.checkpoint,
+      after: this.folded,
       maxBatchSize: this.options.batchSize ?? 2000,
       filter: { eventTypes: [...new Set(this.states.flatMap((s) => s.definition.eventTypes)), 'CommitDiscovered'] },
     });
@@ -72,51 +83,64 @@ export class ProjectionEngine {
     const renewal = setInterval(() => {
       for (const lock of this.locks) void (lock as ProjectionLock & { renew?: () => Promise<void> }).renew?.();
     }, 10_000);
-    const batches = subscription[Symbol.asyncIterator]();
-    let next = batches.next();
+    const reads = this.readModels.committed();
     try {
-      for (;;) {
-        const result = await next;
-        if (result.done) break;
-        const batch = result.value;
-        let prefetched = false;
-        // Catching up: the next batch is read from the log while this one's writes run (on a
-        // server database that overlaps; SQLite runs them at once, so it changes nothing there).
-        const prefetch = batch.caughtUp
-          ? undefined
-          : () => {
-              next = batches.next();
-              next.catch(() => {}); // awaited on the next turn; never left unobserved
-              prefetched = true;
-            };
-        if (batch.position > this.checkpoint) {
-          let touched;
-          try {
-            touched = await this.readModels.transaction((tx) =>
-              applyBatch(tx, this.states, batch.events, batch.position, prefetch),
-            );
-          } catch (error) {
-            // Rolled back (or unknown): what the last batch left in memory may no longer be stored.
-            for (const state of this.states) state.documents = undefined;
-            throw error;
-          }
-          for (const state of this.states) {
-            state.checkpoint = Math.max(state.checkpoint, batch.position);
-            state.documents = touched.get(state) ?? state.documents;
-          }
-          for (const listener of this.listeners) listener();
+      for await (const batch of subscription) {
+        if (batch.position > this.folded) {
+          const staged = await stageBatch(reads, this.states, batch.events, batch.position, this.recentContexts);
+          await this.settle();
+          this.send(staged, batch.position);
         }
         if (batch.caughtUp) {
+          await this.settle();
           await this.activateCaughtUp();
           if (options.untilCaughtUp) return;
         }
-        if (!prefetched) next = batches.next();
       }
     } finally {
       clearInterval(renewal);
       options.signal?.removeEventListener('abort', abort);
       await subscription.close();
-      await batches.return?.();
+      // A batch still committing is waited for (a caller's error wins over its failure).
+      await this.settle().catch(() => {});
+    }
+  }
+
+  /** Position every projection has folded (sent or committed). */
+  private get folded(): number {
+    return this.states.length === 0 ? 0 : Math.min(...this.states.map((s) => s.checkpoint));
+  }
+
+  /** Sends a staged batch; the states move on at once, the committed position when it lands. */
+  private send(staged: StagedBatch, position: number): void {
+    for (const state of this.states) {
+      state.checkpoint = Math.max(state.checkpoint, position);
+      state.documents = staged.touched.get(state) ?? state.documents;
+    }
+    this.recentContexts = staged.contexts;
+    const positions = this.states.map((state) => state.checkpoint);
+    this.inFlight = this.readModels.commitBatch(staged.writes).then(() => {
+      this.states.forEach((state, index) => (state.stored = positions[index]!));
+      for (const listener of this.listeners) listener();
+    });
+    this.inFlight.catch(() => {}); // awaited by settle(); never left unobserved meanwhile
+  }
+
+  /** Waits for the batch being committed; on failure forgets what memory assumed of it. */
+  private async settle(): Promise<void> {
+    const inFlight = this.inFlight;
+    if (inFlight === undefined) return;
+    try {
+      await inFlight;
+    } catch (error) {
+      for (const state of this.states) {
+        state.documents = undefined;
+        state.checkpoint = state.stored;
+      }
+      this.recentContexts = new Map();
+      throw error;
+    } finally {
+      if (this.inFlight === inFlight) this.inFlight = undefined;
     }
   }
 

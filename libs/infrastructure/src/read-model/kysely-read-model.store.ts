@@ -1,5 +1,6 @@
 import {
   ReadModelStore,
+  type BatchWrites,
   type CheckpointInfo,
   type DocumentQuery,
   type ProjectionDefinition,
@@ -43,9 +44,19 @@ export class KyselyReadModelStore extends ReadModelStore {
   }
 
   async transaction<T>(work: (tx: ReadModelTransaction) => Promise<T>): Promise<T> {
-    return this.db
-      .transaction()
-      .execute((tx) => work(this.dialect.openTransaction?.(tx) ?? new KyselyReadModelTransaction(tx, this.dialect)));
+    return this.db.transaction().execute((tx) => work(this.unitOfWork(tx)));
+  }
+
+  committed(): ReadModelTransaction {
+    return this.unitOfWork(this.db);
+  }
+
+  override commitBatch(writes: BatchWrites): Promise<void> {
+    return this.dialect.commitBatch?.(writes) ?? super.commitBatch(writes);
+  }
+
+  private unitOfWork(db: ReadModelDb): ReadModelTransaction {
+    return this.dialect.openTransaction?.(db) ?? new KyselyReadModelTransaction(db, this.dialect);
   }
 
   async checkpoint(name: string, version: number): Promise<number> {
@@ -162,8 +173,9 @@ export class KyselyReadModelStore extends ReadModelStore {
     return row ? toStoredDocument<Doc>(this.dialect, row) : null;
   }
 
-  /** Releases held locks first: a pool would otherwise wait for their connections. */
+  /** Lets sent batches commit, and releases held locks: a pool would otherwise wait for their connections. */
   async close(): Promise<void> {
+    await this.dialect.close?.();
     for (const lock of [...this.heldLocks]) await lock.release();
     await this.db.destroy();
   }

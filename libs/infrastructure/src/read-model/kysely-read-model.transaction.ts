@@ -1,6 +1,7 @@
 import {
   CheckpointConflictError,
   type ColumnValue,
+  type DocumentWrite,
   type ProjectionContext,
   type ProjectionDefinition,
   type ReadModelTransaction,
@@ -11,8 +12,6 @@ import { asNumber, validateProjection, type DocumentTableName, type ReadModelDb 
 
 /** A build stream's commit, as stored in `stream_contexts`. */
 export type Commit = NonNullable<ProjectionContext['commit']>;
-/** A document to upsert (doc) or delete (doc null). */
-export type DocumentWrite<Doc> = { readonly key: string; readonly doc: Doc | null; readonly position: number };
 
 /** Validated once per definition object: the hot path calls putDocuments for every batch. */
 const tableNames = new WeakMap<ProjectionDefinition, DocumentTableName>();

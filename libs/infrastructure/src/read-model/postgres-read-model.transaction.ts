@@ -1,11 +1,11 @@
 import { CompiledQuery } from 'kysely';
-import type { ColumnValue, ProjectionDefinition, StoredDocument } from '#domain/projections/projection.js';
-import {
-  KyselyReadModelTransaction,
-  tableOf,
-  type Commit,
-  type DocumentWrite,
-} from './kysely-read-model.transaction.js';
+import type {
+  ColumnValue,
+  DocumentWrite,
+  ProjectionDefinition,
+  StoredDocument,
+} from '#domain/projections/projection.js';
+import { KyselyReadModelTransaction, tableOf, type Commit } from './kysely-read-model.transaction.js';
 import type { ReadModelDialect } from './read-model.dialect.js';
 import { asNumber, type ReadModelDb } from './read-model.tables.js';
 

@@ -1,5 +1,5 @@
 import type { CreateTableBuilder, Expression, Kysely } from 'kysely';
-import type { ProjectionLock, ReadModelTransaction } from '#domain/projections/projection.js';
+import type { BatchWrites, ProjectionLock, ReadModelTransaction } from '#domain/projections/projection.js';
 import type { ReadModelTables } from './read-model.tables.js';
 
 /** A held projection lock; SQLite leases expire unless their holder renews them. */
@@ -44,4 +44,8 @@ export interface ReadModelDialect {
    * batch of rows as one json parameter. Absent: the generic KyselyReadModelTransaction.
    */
   readonly openTransaction?: (tx: Kysely<ReadModelTables>) => ReadModelTransaction;
+  /** Commits a projector batch its own way (SQLite files: on a writer thread). Absent: one transaction here. */
+  readonly commitBatch?: (writes: BatchWrites) => Promise<void>;
+  /** Releases what the dialect holds besides the connection (the writer thread). */
+  readonly close?: () => Promise<void>;
 }

@@ -13,6 +13,7 @@ import {
   type SqliteDialectConfig,
 } from 'kysely';
 import type { ReadModelDialect, RenewableProjectionLock } from './read-model.dialect.js';
+import { SqliteBatchWriter } from './sqlite-batch-writer.js';
 import { SqliteReadModelTransaction } from './sqlite-read-model.transaction.js';
 import { createBaseTables, type ReadModelDb, type ReadModelTables } from './read-model.tables.js';
 
@@ -23,6 +24,11 @@ export interface SqliteReadModelStoreOptions {
   readonly now?: () => number;
   /** How long a writer waits for another connection's write lock (default 10 s). */
   readonly busyTimeoutMs?: number;
+  /**
+   * Commit projector batches on a thread of their own (default true; a file only: an in-memory
+   * database is one connection's, so its batches always commit on this thread).
+   */
+  readonly writerThread?: boolean;
 }
 
 /**
@@ -115,6 +121,7 @@ async function tryLease(
 export function sqliteReadModelDialect(
   database: Pick<Database.Database, 'prepare'>,
   options: SqliteReadModelStoreOptions = {},
+  writer?: SqliteBatchWriter,
 ): ReadModelDialect {
   const leaseMs = options.leaseMs ?? 30_000;
   const now = options.now ?? Date.now;
@@ -132,6 +139,7 @@ export function sqliteReadModelDialect(
     // Only used inside transaction(), which holds Kysely's single connection and its BEGIN
     // IMMEDIATE: these statements are part of that transaction.
     openTransaction: () => new SqliteReadModelTransaction((text) => database.prepare(text)),
+    ...(writer && { commitBatch: (writes) => writer.commit(writes), close: () => writer.close() }),
   };
 }
 
@@ -149,10 +157,13 @@ export async function connectSqliteReadModel(
   const database = new Database(file);
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
-  database.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 10_000)}`);
+  const busyTimeoutMs = Math.trunc(options.busyTimeoutMs ?? 10_000);
+  database.pragma(`busy_timeout = ${busyTimeoutMs}`);
   const statements = withStatementCache(database);
   const db = new Kysely<ReadModelTables>({ dialect: new ImmediateSqliteDialect({ database: statements }) });
-  const dialect = sqliteReadModelDialect(statements, options);
+  const inFile = file !== ':memory:' && file !== '';
+  const writer = inFile && (options.writerThread ?? true) ? new SqliteBatchWriter(file, busyTimeoutMs) : undefined;
+  const dialect = sqliteReadModelDialect(statements, options, writer);
   try {
     await createBaseTables(db, dialect);
   } catch (error) {

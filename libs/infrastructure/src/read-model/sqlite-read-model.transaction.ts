@@ -1,12 +1,14 @@
 import type Database from 'better-sqlite3';
 import {
   CheckpointConflictError,
+  type BatchWrites,
   type ColumnValue,
+  type DocumentWrite,
   type ProjectionDefinition,
   type ReadModelTransaction,
   type StoredDocument,
 } from '#domain/projections/projection.js';
-import { tableOf, type Commit, type DocumentWrite } from './kysely-read-model.transaction.js';
+import { tableOf, type Commit } from './kysely-read-model.transaction.js';
 
 /** The projector's statements of one projection version, as SQL text (prepared once each). */
 interface DocumentStatements {
@@ -83,11 +85,122 @@ function lookup<Row>(prepare: PrepareStatement, many: string, one: string, keys:
 export type PrepareStatement = (sql: string) => Database.Statement;
 
 /**
+ * One statement run once per row: `params` holds the rows one after another, `width` values
+ * each. A checkpoint step names what it moves, and how to read where it really is, so a
+ * compare-and-set that changed no row becomes a conflict.
+ */
+export interface WriteStep {
+  readonly sql: string;
+  readonly width: number;
+  readonly params: ColumnValue[];
+  readonly checkpoint?: {
+    readonly name: string;
+    readonly from: number;
+    readonly sql: string;
+    readonly params: ColumnValue[];
+  };
+}
+
+/** A compare-and-set that found the checkpoint elsewhere (`actual` null: no row). */
+export interface StepConflict {
+  readonly name: string;
+  readonly expected: number;
+  readonly actual: number | null;
+}
+
+/**
+ * Runs write steps on the connection behind `prepare`, inside the caller's transaction; stops at
+ * the first conflicting checkpoint and returns it (the caller rolls back). Also runs in the
+ * writer thread as source text (`sqlite-batch-writer.ts`): it must not use anything from its
+ * module's scope.
+ */
+export function runWriteSteps(prepare: PrepareStatement, steps: readonly WriteStep[]): StepConflict | null {
+  for (const step of steps) {
+    const statement = prepare(step.sql);
+    let changes = 0;
+    for (let at = 0; at < step.params.length; at += step.width) {
+      changes += statement.run(step.params.slice(at, at + step.width)).changes;
+    }
+    if (step.checkpoint !== undefined && changes === 0) {
+      const row = prepare(step.checkpoint.sql).get(step.checkpoint.params) as { position: number } | undefined;
+      return { name: step.checkpoint.name, expected: step.checkpoint.from, actual: row ? row.position : null };
+    }
+  }
+  return null;
+}
+
+/** Upserts and deletes of one projection's documents; later writes of the same key win. */
+export function documentSteps<Doc>(
+  projection: ProjectionDefinition<Doc>,
+  documents: readonly DocumentWrite<Doc>[],
+): WriteStep[] {
+  if (documents.length === 0) return [];
+  const { upsert, delete: remove, columns } = documentStatements(projection as ProjectionDefinition);
+  const latest = new Map<string, DocumentWrite<Doc>>();
+  for (const document of documents) latest.set(document.key, document);
+  const upserts: ColumnValue[] = [];
+  const deletes: ColumnValue[] = [];
+  for (const { key, doc, position } of latest.values()) {
+    if (doc === null) {
+      deletes.push(key);
+      continue;
+    }
+    const values = projection.row(doc, key);
+    upserts.push(key, JSON.stringify(doc), position);
+    for (const column of columns) upserts.push(values[column] ?? null);
+  }
+  const steps: WriteStep[] = [];
+  if (upserts.length > 0) steps.push({ sql: upsert, width: 3 + columns.length, params: upserts });
+  if (deletes.length > 0) steps.push({ sql: remove, width: 1, params: deletes });
+  return steps;
+}
+
+/** Stream contexts to store; the last commit given for a stream wins. */
+export function contextSteps(contexts: readonly { readonly streamId: string; readonly commit: Commit }[]): WriteStep[] {
+  if (contexts.length === 0) return [];
+  const latest = new Map<string, Commit>();
+  for (const { streamId, commit } of contexts) latest.set(streamId, commit);
+  const params: ColumnValue[] = [];
+  for (const [streamId, commit] of latest) params.push(streamId, JSON.stringify(commit));
+  return [{ sql: UPSERT_CONTEXT, width: 2, params }];
+}
+
+/** The compare-and-set of a checkpoint from `from` to `to`. */
+export function checkpointStep(name: string, version: number, from: number, to: number): WriteStep {
+  for (const value of [from, to]) {
+    if (!Number.isSafeInteger(value) || value < 0) throw new Error(`projection ${name}: bad position ${value}`);
+  }
+  const updatedAt = new Date().toISOString();
+  // No row yet, or a row still at 0 (activate() may have created it).
+  const params = from === 0 ? [name, version, to, updatedAt] : [to, updatedAt, name, version, from];
+  return {
+    sql: from === 0 ? FIRST_CHECKPOINT : NEXT_CHECKPOINT,
+    width: params.length,
+    params,
+    checkpoint: { name, from, sql: READ_CHECKPOINT, params: [name, version] },
+  };
+}
+
+/** Every write of one projector batch, in the order one transaction runs them. */
+export function batchSteps(writes: BatchWrites): WriteStep[] {
+  const steps = contextSteps(writes.contexts);
+  for (const { projection, documents, from, to } of writes.projections) {
+    steps.push(...documentSteps(projection, documents), checkpointStep(projection.name, projection.version, from, to));
+  }
+  return steps;
+}
+
+function run(prepare: PrepareStatement, steps: readonly WriteStep[]): void {
+  const conflict = runWriteSteps(prepare, steps);
+  if (conflict !== null) throw new CheckpointConflictError(conflict.name, conflict.expected, conflict.actual);
+}
+
+/**
  * The projector's unit of work on SQLite, as prepared statements stepped directly on the one
  * connection (better-sqlite3 is synchronous; no query is built per batch). It runs inside the
  * transaction the store began (BEGIN IMMEDIATE on that connection), so documents, contexts and
- * checkpoints still commit or roll back together. Same semantics as KyselyReadModelTransaction,
- * which the contract suite checks on both.
+ * checkpoints still commit or roll back together; its reads also serve outside one. Same
+ * semantics as KyselyReadModelTransaction, which the contract suite checks on both.
  */
 export class SqliteReadModelTransaction implements ReadModelTransaction {
   constructor(private readonly prepare: PrepareStatement) {}
@@ -110,24 +223,7 @@ export class SqliteReadModelTransaction implements ReadModelTransaction {
     projection: ProjectionDefinition<Doc>,
     documents: readonly DocumentWrite<Doc>[],
   ): Promise<void> {
-    if (documents.length === 0) return;
-    const definition = projection as ProjectionDefinition;
-    const { upsert, delete: remove, columns } = documentStatements(definition);
-    // Later writes of the same key win, as in one multi-row upsert.
-    const latest = new Map<string, DocumentWrite<Doc>>();
-    for (const document of documents) latest.set(document.key, document);
-    const upsertStatement = this.prepare(upsert);
-    let deleteStatement: Database.Statement | undefined;
-    for (const { key, doc, position } of latest.values()) {
-      if (doc === null) {
-        (deleteStatement ??= this.prepare(remove)).run(key);
-        continue;
-      }
-      const values = projection.row(doc, key);
-      const params: ColumnValue[] = [key, JSON.stringify(doc), position];
-      for (const column of columns) params.push(values[column] ?? null);
-      upsertStatement.run(params);
-    }
+    run(this.prepare, documentSteps(projection, documents));
   }
 
   async getContexts(streamIds: readonly string[]): Promise<Map<string, Commit | null>> {
@@ -139,25 +235,10 @@ export class SqliteReadModelTransaction implements ReadModelTransaction {
   }
 
   async putContexts(contexts: readonly { readonly streamId: string; readonly commit: Commit }[]): Promise<void> {
-    const latest = new Map<string, Commit>();
-    for (const { streamId, commit } of contexts) latest.set(streamId, commit);
-    const statement = this.prepare(UPSERT_CONTEXT);
-    for (const [streamId, commit] of latest) statement.run(streamId, JSON.stringify(commit));
+    run(this.prepare, contextSteps(contexts));
   }
 
   async advanceCheckpoint(name: string, version: number, from: number, to: number): Promise<void> {
-    for (const value of [from, to]) {
-      if (!Number.isSafeInteger(value) || value < 0) throw new Error(`projection ${name}: bad position ${value}`);
-    }
-    const updatedAt = new Date().toISOString();
-    // No row yet, or a row still at 0 (activate() may have created it).
-    const { changes } =
-      from === 0
-        ? this.prepare(FIRST_CHECKPOINT).run(name, version, to, updatedAt)
-        : this.prepare(NEXT_CHECKPOINT).run(to, updatedAt, name, version, from);
-    if (changes === 0) {
-      const row = this.prepare(READ_CHECKPOINT).get(name, version) as { position: number } | undefined;
-      throw new CheckpointConflictError(name, from, row ? row.position : null);
-    }
+    run(this.prepare, [checkpointStep(name, version, from, to)]);
   }
 }
