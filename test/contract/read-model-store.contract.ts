@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CheckpointConflictError,
-  type ProjectionContext,
   type ProjectionDefinition,
   type ReadModelStore,
 } from '#domain/projections/projection.js';
@@ -38,25 +37,6 @@ const note = (title: string, pkg: string | null = null, size: number | null = nu
   package: pkg,
   size,
 });
-
-function commit(hash: string): NonNullable<ProjectionContext['commit']> {
-  return {
-    package: 'nova',
-    project: 'nova',
-    type: 'rpm',
-    commitHash: hash,
-    distroHash: 'd1',
-    extendedHash: null,
-    dtCommit: 1_700_000_000,
-    dtDistro: 1_700_000_001,
-    dtExtended: null,
-    commitBranch: 'master',
-    component: null,
-    upstreamUrl: 'https://example.org/nova',
-    distgitUrl: null,
-    versionsCsv: null,
-  };
-}
 
 /** The behaviour every ReadModelStore adapter must have; written once, run against each adapter. */
 export function describeReadModelStoreContract(name: string, makeStore: () => Promise<ReadModelStoreFixture>): void {
@@ -214,21 +194,18 @@ export function describeReadModelStoreContract(name: string, makeStore: () => Pr
     });
 
     describe('when the projector commits a batch', () => {
-      it('stores contexts, documents and checkpoints together', async () => {
+      it('stores documents and checkpoints together', async () => {
         const first = notes();
         const second = notes();
         await store.ensure(first);
         await store.ensure(second);
-        const stream = `${first.name}-stream`;
         await store.commitBatch({
-          contexts: [{ streamId: stream, commit: commit('c1') }],
           projections: [
             { projection: first, documents: [{ key: 'a', doc: note('A1', 'nova', 1), position: 3 }], from: 0, to: 5 },
             { projection: second, documents: [], from: 0, to: 5 },
           ],
         });
         await store.commitBatch({
-          contexts: [],
           projections: [
             {
               projection: first,
@@ -248,11 +225,9 @@ export function describeReadModelStoreContract(name: string, makeStore: () => Pr
         expect(await store.find(first, { where: { package: 'nova', size: 2 } })).toHaveLength(1);
         expect(await store.checkpoint(first.name, 1)).toBe(9);
         expect(await store.checkpoint(second.name, 1)).toBe(5);
-        expect(await store.committed().getContexts([stream])).toEqual(new Map([[stream, commit('c1')]]));
         expect([...(await store.committed().getDocuments(first, ['a', 'zz'])).keys()]).toEqual(['a']);
 
         await store.commitBatch({
-          contexts: [],
           projections: [{ projection: first, documents: [{ key: 'b', doc: null, position: 10 }], from: 9, to: 10 }],
         });
         expect((await store.find(first)).map((d) => d.key)).toEqual(['a']);
@@ -265,7 +240,6 @@ export function describeReadModelStoreContract(name: string, makeStore: () => Pr
         await store.ensure(second);
         await store.transaction((tx) => tx.advanceCheckpoint(second.name, 1, 0, 4));
         const stale = store.commitBatch({
-          contexts: [{ streamId: `${first.name}-stream`, commit: commit('c1') }],
           projections: [
             { projection: first, documents: [{ key: 'a', doc: note('A'), position: 3 }], from: 0, to: 6 },
             { projection: second, documents: [{ key: 'b', doc: note('B'), position: 5 }], from: 2, to: 6 },
@@ -276,10 +250,8 @@ export function describeReadModelStoreContract(name: string, makeStore: () => Pr
         expect(await store.find(first)).toEqual([]);
         expect(await store.find(second)).toEqual([]);
         expect(await store.checkpoint(first.name, 1)).toBe(0);
-        expect((await store.committed().getContexts([`${first.name}-stream`])).size).toBe(0);
         // and the store goes on committing the next batch
         await store.commitBatch({
-          contexts: [],
           projections: [{ projection: second, documents: [{ key: 'b', doc: note('B'), position: 5 }], from: 4, to: 6 }],
         });
         expect(await store.checkpoint(second.name, 1)).toBe(6);
@@ -302,13 +274,11 @@ export function describeReadModelStoreContract(name: string, makeStore: () => Pr
         await store.transaction((tx) => tx.advanceCheckpoint(projection.name, 1, 0, 10));
         const stale = store.transaction(async (tx) => {
           await tx.putDocuments(projection, [{ key: 'x', doc: note('X'), position: 20 }]);
-          await tx.putContexts([{ streamId: `${projection.name}-stream`, commit: commit('abc') }]);
           await tx.advanceCheckpoint(projection.name, 1, 5, 20);
         });
         await expect(stale).rejects.toBeInstanceOf(CheckpointConflictError);
         await expect(stale).rejects.toMatchObject({ expected: 5, actual: 10 });
         expect(await store.get(projection, 'x')).toBeNull();
-        expect((await store.transaction((tx) => tx.getContexts([`${projection.name}-stream`]))).size).toBe(0);
         expect(await store.checkpoint(projection.name, 1)).toBe(10);
       });
 
@@ -332,26 +302,6 @@ export function describeReadModelStoreContract(name: string, makeStore: () => Pr
         await expect(failing).rejects.toThrow('projector crashed');
         expect(await store.get(projection, 'y')).toBeNull();
         expect(await store.checkpoint(projection.name, 1)).toBe(0);
-      });
-    });
-
-    describe('when stream contexts are stored', () => {
-      it('returns the last commit of each known stream', async () => {
-        const stream = `build-${++projections}`;
-        await store.transaction((tx) =>
-          tx.putContexts([
-            { streamId: `${stream}-a`, commit: commit('old') },
-            { streamId: `${stream}-b`, commit: commit('b') },
-          ]),
-        );
-        await store.transaction((tx) => tx.putContexts([{ streamId: `${stream}-a`, commit: commit('new') }]));
-        const found = await store.transaction((tx) => tx.getContexts([`${stream}-a`, `${stream}-b`, `${stream}-c`]));
-        expect(found).toEqual(
-          new Map([
-            [`${stream}-a`, commit('new')],
-            [`${stream}-b`, commit('b')],
-          ]),
-        );
       });
     });
 
@@ -486,11 +436,6 @@ export function describeReadModelStoreContract(name: string, makeStore: () => Pr
         expect(await store.count(projection)).toBe(3);
         expect((await store.get(projection, 'pair-\uD83D\uDE00'))?.doc).toEqual({ n: 2 });
         expect(await store.count(projection, { where: { t: 'pair-\uD83D\uDE00' } })).toBe(1);
-        const contexts = ['build-plain', 'build-lone-\uD800'];
-        await store.transaction((tx) =>
-          tx.putContexts(contexts.map((streamId) => ({ streamId, commit: { package: 'nova' } as never }))),
-        );
-        expect((await store.transaction((tx) => tx.getContexts(contexts))).size).toBe(2);
       });
     });
 

@@ -57,7 +57,7 @@ export interface DocumentQuery {
   readonly offset?: number;
 }
 
-/** One transaction of the projector: documents, stream contexts and the checkpoint. */
+/** One transaction of the projector: documents and the checkpoint. */
 export interface ReadModelTransaction {
   getDocuments<Doc>(
     projection: ProjectionDefinition<Doc>,
@@ -65,10 +65,6 @@ export interface ReadModelTransaction {
   ): Promise<Map<string, StoredDocument<Doc>>>;
   /** Upserts (doc) or deletes (doc null) documents with their columns. */
   putDocuments<Doc>(projection: ProjectionDefinition<Doc>, documents: readonly DocumentWrite<Doc>[]): Promise<void>;
-  getContexts(streamIds: readonly string[]): Promise<Map<string, ProjectionContext['commit']>>;
-  putContexts(
-    contexts: readonly { readonly streamId: string; readonly commit: NonNullable<ProjectionContext['commit']> }[],
-  ): Promise<void>;
   /**
    * Moves the checkpoint from `from` to `to`; throws CheckpointConflictError when the stored one
    * is not `from` (another projector moved it: split brain).
@@ -85,10 +81,6 @@ export interface DocumentWrite<Doc = unknown> {
 
 /** Everything one projector batch writes; committed as one transaction. */
 export interface BatchWrites {
-  readonly contexts: readonly {
-    readonly streamId: string;
-    readonly commit: NonNullable<ProjectionContext['commit']>;
-  }[];
   readonly projections: readonly {
     readonly projection: ProjectionDefinition;
     readonly documents: readonly DocumentWrite[];
@@ -132,12 +124,12 @@ export abstract class ReadModelStore {
   abstract ensure(projection: ProjectionDefinition): Promise<void>;
   abstract transaction<T>(work: (tx: ReadModelTransaction) => Promise<T>): Promise<T>;
   /**
-   * The projector's reads: committed documents and stream contexts, outside any transaction, so
-   * they may run while the previous batch commits.
+   * The projector's reads: committed documents, outside any transaction, so they may run while
+   * the previous batch commits.
    */
-  abstract committed(): Pick<ReadModelTransaction, 'getDocuments' | 'getContexts'>;
+  abstract committed(): Pick<ReadModelTransaction, 'getDocuments'>;
   /**
-   * Writes one batch in one transaction: contexts, documents, then each checkpoint by
+   * Writes one batch in one transaction: documents, then each checkpoint by
    * compare-and-set (CheckpointConflictError, and nothing kept, when one moved). It may run off
    * this thread (SQLite files: a writer thread); the promise settles when it has committed or
    * rolled back. Callers wait for one batch before sending the next.
@@ -145,7 +137,6 @@ export abstract class ReadModelStore {
   async commitBatch(writes: BatchWrites): Promise<void> {
     await this.transaction(async (tx) => {
       const pending: Promise<void>[] = [];
-      if (writes.contexts.length > 0) pending.push(tx.putContexts(writes.contexts));
       for (const { projection, documents, from, to } of writes.projections) {
         if (documents.length > 0) pending.push(tx.putDocuments(projection, documents));
         pending.push(tx.advanceCheckpoint(projection.name, projection.version, from, to));

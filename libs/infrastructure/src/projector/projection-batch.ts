@@ -1,4 +1,3 @@
-import type { CommitDiscovered } from '#domain/build/build.events.js';
 import { upcast } from '#domain/catalogue.js';
 import type {
   BatchWrites,
@@ -8,6 +7,7 @@ import type {
   ReadModelTransaction,
 } from '#domain/projections/projection.js';
 import type { RecordedEvent } from '#domain/shared/event.js';
+import type { StreamContexts } from './stream-contexts.js';
 
 export interface ProjectionState {
   readonly definition: ProjectionDefinition;
@@ -31,43 +31,35 @@ export interface KnownDocument {
   readonly position: number;
 }
 
-type Commit = NonNullable<ProjectionContext['commit']>;
-
-/** Where a batch's documents and contexts come from: the store's committed state. */
-export type CommittedReads = Pick<ReadModelTransaction, 'getDocuments' | 'getContexts'>;
+/** Where a batch's documents come from: the store's committed state. */
+export type CommittedReads = Pick<ReadModelTransaction, 'getDocuments'>;
 
 /** One batch, folded in memory and ready to commit. */
 export interface StagedBatch {
   readonly writes: BatchWrites;
   /** The documents each projection touched, as they will be stored (`ProjectionState.documents`). */
   readonly touched: ReadonlyMap<ProjectionState, ReadonlyMap<string, KnownDocument>>;
-  /** The build streams this batch discovered, with their commits. */
-  readonly contexts: ReadonlyMap<string, Commit>;
 }
 
 /**
- * Folds one batch of the log into several projections, without writing: stream contexts first
- * (the commit of each build stream), then the documents the events touch are loaded (those the
- * last batch left in memory are not read again; the projections' reads go out together), folded
- * in memory in log order, and returned as the writes of one transaction (documents, contexts,
- * each checkpoint moved by compare-and-set).
- *
- * `recentContexts` are the streams the previous batch discovered: with that batch still
- * committing, the store may not have them yet (its documents are in `ProjectionState.documents`
- * for the same reason).
+ * Folds one batch of the log into several projections, without writing: each event's stream
+ * context first (the commit of each build stream), then the documents the events touch are
+ * loaded (those the last batch left in memory are not read again: that batch may still be
+ * committing; the projections' reads go out together), folded in memory in log order, and
+ * returned as the writes of one transaction (documents, each checkpoint moved by compare-and-set).
  */
 export async function stageBatch(
   reads: CommittedReads,
+  streams: StreamContexts,
   projections: readonly ProjectionState[],
   events: readonly RecordedEvent[],
   batchEnd: number,
-  recentContexts: ReadonlyMap<string, Commit> = new Map(),
 ): Promise<StagedBatch> {
   const touched = new Map<ProjectionState, ReadonlyMap<string, KnownDocument>>();
   const behind = projections.filter((state) => state.checkpoint < batchEnd);
-  if (behind.length === 0) return { writes: { contexts: [], projections: [] }, touched, contexts: new Map() };
+  if (behind.length === 0) return { writes: { projections: [] }, touched };
   const upcasted = events.map((event) => upcast(event));
-  const { contexts, discovered } = await resolveContexts(reads, upcasted, recentContexts);
+  const contexts = await streams.of(upcasted);
   // Route the batch once: each event goes to the projections reading its type that have not
   // applied it yet, in log order.
   const readers = new Map<string, number[]>();
@@ -92,11 +84,7 @@ export async function stageBatch(
     writes.push({ projection: definition, documents: evolve(fold), from: checkpoint, to: batchEnd });
     if (fold.routed.length > 0) touched.set(fold.state, fold.working);
   }
-  return {
-    writes: { contexts: [...discovered].map(([streamId, commit]) => ({ streamId, commit })), projections: writes },
-    touched,
-    contexts: discovered,
-  };
+  return { writes: { projections: writes }, touched };
 }
 
 /** Awaits every promise (none is left unobserved), then throws the first failure. */
@@ -110,38 +98,6 @@ const NO_CONTEXT: ProjectionContext = Object.freeze({ commit: null });
 
 /** The context of every event's stream, one object per stream (what `evolve` and `keys` get). */
 type Contexts = ReadonlyMap<string, ProjectionContext>;
-
-/** Contexts of the batch's streams; `discovered`: those to store (the caller writes them). */
-async function resolveContexts(
-  reads: CommittedReads,
-  events: readonly RecordedEvent[],
-  recent: ReadonlyMap<string, Commit>,
-): Promise<{ contexts: Contexts; discovered: Map<string, Commit> }> {
-  const contexts = new Map<string, ProjectionContext>();
-  const discovered = new Map<string, Commit>();
-  for (const event of events) {
-    if (event.type === 'CommitDiscovered' && !contexts.get(event.streamId)?.commit) {
-      const commit = event.data as CommitDiscovered['data'];
-      contexts.set(event.streamId, { commit });
-      discovered.set(event.streamId, commit);
-    }
-  }
-  const missing = new Set<string>();
-  for (const { streamId } of events) {
-    if (!streamId.startsWith('build-') || contexts.has(streamId)) continue;
-    const commit = recent.get(streamId);
-    if (commit === undefined) missing.add(streamId);
-    else contexts.set(streamId, { commit });
-  }
-  if (missing.size > 0) {
-    const stored = await reads.getContexts([...missing]);
-    for (const streamId of missing) {
-      const commit = stored.get(streamId) ?? null;
-      contexts.set(streamId, commit === null ? NO_CONTEXT : { commit });
-    }
-  }
-  return { contexts, discovered };
-}
 
 /** A document while the batch folds into it (null: none). */
 interface Working extends KnownDocument {

@@ -1,12 +1,8 @@
 import { hostname } from 'node:os';
 import type { EventStore } from '#domain/shared/event-store.port.js';
-import type {
-  ProjectionContext,
-  ProjectionDefinition,
-  ProjectionLock,
-  ReadModelStore,
-} from '#domain/projections/projection.js';
+import type { ProjectionDefinition, ProjectionLock, ReadModelStore } from '#domain/projections/projection.js';
 import { stageBatch, type ProjectionState, type StagedBatch } from './projection-batch.js';
+import { StreamContexts } from './stream-contexts.js';
 
 export interface ProjectionEngineOptions {
   /** Events per transaction while catching up (default 2000); live batches are what arrived. */
@@ -29,15 +25,16 @@ export class ProjectionEngine {
   private readonly listeners = new Set<() => void>();
   /** The batch being committed. */
   private inFlight: Promise<void> | undefined;
-  /** Build streams the last batch sent discovered (the store may not have them yet). */
-  private recentContexts: ReadonlyMap<string, NonNullable<ProjectionContext['commit']>> = new Map();
+  private readonly streams: StreamContexts;
 
   constructor(
     private readonly events: EventStore,
     private readonly readModels: ReadModelStore,
     private readonly projections: readonly ProjectionDefinition[],
     private readonly options: ProjectionEngineOptions = {},
-  ) {}
+  ) {
+    this.streams = new StreamContexts(events);
+  }
 
   /** Locks and prepares the projections; returns the names someone else is running. */
   async start(): Promise<string[]> {
@@ -87,7 +84,7 @@ export class ProjectionEngine {
     try {
       for await (const batch of subscription) {
         if (batch.position > this.folded) {
-          const staged = await stageBatch(reads, this.states, batch.events, batch.position, this.recentContexts);
+          const staged = await stageBatch(reads, this.streams, this.states, batch.events, batch.position);
           await this.settle();
           this.send(staged, batch.position);
         }
@@ -117,7 +114,6 @@ export class ProjectionEngine {
       state.checkpoint = Math.max(state.checkpoint, position);
       state.documents = staged.touched.get(state) ?? state.documents;
     }
-    this.recentContexts = staged.contexts;
     const positions = this.states.map((state) => state.checkpoint);
     this.inFlight = this.readModels.commitBatch(staged.writes).then(() => {
       this.states.forEach((state, index) => (state.stored = positions[index]!));
@@ -137,7 +133,6 @@ export class ProjectionEngine {
         state.documents = undefined;
         state.checkpoint = state.stored;
       }
-      this.recentContexts = new Map();
       throw error;
     } finally {
       if (this.inFlight === inFlight) this.inFlight = undefined;

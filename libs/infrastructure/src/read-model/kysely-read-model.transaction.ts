@@ -2,16 +2,12 @@ import {
   CheckpointConflictError,
   type ColumnValue,
   type DocumentWrite,
-  type ProjectionContext,
   type ProjectionDefinition,
   type ReadModelTransaction,
   type StoredDocument,
 } from '#domain/projections/projection.js';
 import type { ReadModelDialect } from './read-model.dialect.js';
 import { asNumber, validateProjection, type DocumentTableName, type ReadModelDb } from './read-model.tables.js';
-
-/** A build stream's commit, as stored in `stream_contexts`. */
-export type Commit = NonNullable<ProjectionContext['commit']>;
 
 /** Validated once per definition object: the hot path calls putDocuments for every batch. */
 const tableNames = new WeakMap<ProjectionDefinition, DocumentTableName>();
@@ -112,33 +108,6 @@ export class KyselyReadModelTransaction implements ReadModelTransaction {
             ),
           ),
       );
-  }
-
-  async getContexts(streamIds: readonly string[]): Promise<Map<string, Commit | null>> {
-    const found = new Map<string, Commit | null>();
-    for (const chunk of chunks([...new Set(streamIds)], this.dialect.maxParameters)) {
-      const rows = await this.db
-        .selectFrom('stream_contexts')
-        .select(['stream_id', 'commit'])
-        .where('stream_id', 'in', chunk)
-        .execute();
-      for (const row of rows) found.set(row.stream_id, this.dialect.decodeJson(row.commit) as Commit);
-    }
-    return found;
-  }
-
-  async putContexts(contexts: readonly { readonly streamId: string; readonly commit: Commit }[]): Promise<void> {
-    const rows = lastPerKey(contexts, (c) => c.streamId).map((c) => ({
-      stream_id: c.streamId,
-      commit: JSON.stringify(c.commit),
-    }));
-    for (const chunk of chunks(rows, Math.floor(this.dialect.maxParameters / 2))) {
-      await this.db
-        .insertInto('stream_contexts')
-        .values(chunk)
-        .onConflict((oc) => oc.column('stream_id').doUpdateSet((eb) => ({ commit: eb.ref('excluded.commit') })))
-        .execute();
-    }
   }
 
   async advanceCheckpoint(name: string, version: number, from: number, to: number): Promise<void> {

@@ -5,7 +5,7 @@ import type {
   ProjectionDefinition,
   StoredDocument,
 } from '#domain/projections/projection.js';
-import { KyselyReadModelTransaction, tableOf, type Commit } from './kysely-read-model.transaction.js';
+import { KyselyReadModelTransaction, tableOf } from './kysely-read-model.transaction.js';
 import type { ReadModelDialect } from './read-model.dialect.js';
 import { asNumber, type ReadModelDb } from './read-model.tables.js';
 
@@ -52,12 +52,6 @@ function documentStatements(projection: ProjectionDefinition): DocumentStatement
   }
   return statements;
 }
-
-const SELECT_CONTEXTS = 'SELECT "stream_id", "commit" FROM "stream_contexts" WHERE "stream_id" = ANY($1::text[])';
-const UPSERT_CONTEXTS =
-  'INSERT INTO "stream_contexts" ("stream_id", "commit") SELECT "stream_id", "commit" ' +
-  'FROM jsonb_to_recordset($1::jsonb) AS r("stream_id" text, "commit" jsonb) ' +
-  'ON CONFLICT ("stream_id") DO UPDATE SET "commit" = excluded."commit"';
 
 /**
  * Surrogates: JSON carries a lone one as an escape PostgreSQL refuses, where a text parameter
@@ -127,28 +121,5 @@ export class PostgresReadModelTransaction extends KyselyReadModelTransaction {
     if (rows.length > 0) await this.rows(statements.upsert, JSON.stringify(rows));
     if (deletes.length > 0) await this.rows(statements.delete, deletes);
     if (generic.length > 0) await super.putDocuments(projection, generic);
-  }
-
-  override async getContexts(streamIds: readonly string[]): Promise<Map<string, Commit | null>> {
-    const found = new Map<string, Commit | null>();
-    if (streamIds.length === 0) return found;
-    const rows = await this.rows<{ stream_id: string; commit: Commit }>(SELECT_CONTEXTS, [...new Set(streamIds)]);
-    for (const row of rows) found.set(row.stream_id, row.commit);
-    return found;
-  }
-
-  override async putContexts(
-    contexts: readonly { readonly streamId: string; readonly commit: Commit }[],
-  ): Promise<void> {
-    const latest = new Map<string, Commit>();
-    for (const { streamId, commit } of contexts) latest.set(streamId, commit);
-    const rows: { stream_id: string; commit: Commit }[] = [];
-    const generic: { streamId: string; commit: Commit }[] = [];
-    for (const [streamId, commit] of latest) {
-      if (SURROGATE.test(streamId)) generic.push({ streamId, commit });
-      else rows.push({ stream_id: streamId, commit });
-    }
-    if (rows.length > 0) await this.rows(UPSERT_CONTEXTS, JSON.stringify(rows));
-    if (generic.length > 0) await super.putContexts(generic);
   }
 }

@@ -21,7 +21,6 @@ export interface DocumentTable {
 }
 
 export interface ReadModelTables {
-  stream_contexts: { stream_id: string; commit: unknown };
   projection_checkpoints: {
     name: string;
     version: number;
@@ -90,13 +89,8 @@ export function requireColumn(projection: ProjectionDefinition, column: string):
 export async function createBaseTables(db: ReadModelDb, dialect: ReadModelDialect): Promise<void> {
   await db.transaction().execute(async (tx) => {
     await dialect.serializeDdl(tx);
-    await tx.schema
-      .createTable('stream_contexts')
-      .ifNotExists()
-      .addColumn('stream_id', dialect.textType, (c) => c.primaryKey())
-      .addColumn('commit', dialect.jsonType, (c) => c.notNull())
-      .modifyEnd(dialect.tableOptions)
-      .execute();
+    // Stream contexts come from the event log now (the projector's StreamContexts).
+    await tx.schema.dropTable('stream_contexts').ifExists().execute();
     await tx.schema
       .createTable('projection_checkpoints')
       .ifNotExists()

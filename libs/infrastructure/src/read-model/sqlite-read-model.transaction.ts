@@ -8,7 +8,7 @@ import {
   type ReadModelTransaction,
   type StoredDocument,
 } from '#domain/projections/projection.js';
-import { tableOf, type Commit } from './kysely-read-model.transaction.js';
+import { tableOf } from './kysely-read-model.transaction.js';
 
 /** The projector's statements of one projection version, as SQL text (prepared once each). */
 interface DocumentStatements {
@@ -46,11 +46,6 @@ function documentStatements(projection: ProjectionDefinition): DocumentStatement
   return statements;
 }
 
-const SELECT_CONTEXT = 'SELECT "stream_id", "commit" FROM "stream_contexts" WHERE "stream_id" = ?';
-const SELECT_CONTEXTS =
-  'SELECT s."stream_id", s."commit" FROM json_each(?) AS k CROSS JOIN "stream_contexts" AS s ON s."stream_id" = k.value';
-const UPSERT_CONTEXT =
-  'INSERT INTO "stream_contexts" ("stream_id", "commit") VALUES (?, ?) ON CONFLICT ("stream_id") DO UPDATE SET "commit" = excluded."commit"';
 const FIRST_CHECKPOINT =
   'INSERT INTO "projection_checkpoints" ("name", "version", "position", "updated_at", "active") VALUES (?, ?, ?, ?, 0) ' +
   'ON CONFLICT ("name", "version") DO UPDATE SET "position" = excluded."position", "updated_at" = excluded."updated_at" ' +
@@ -155,16 +150,6 @@ export function documentSteps<Doc>(
   return steps;
 }
 
-/** Stream contexts to store; the last commit given for a stream wins. */
-export function contextSteps(contexts: readonly { readonly streamId: string; readonly commit: Commit }[]): WriteStep[] {
-  if (contexts.length === 0) return [];
-  const latest = new Map<string, Commit>();
-  for (const { streamId, commit } of contexts) latest.set(streamId, commit);
-  const params: ColumnValue[] = [];
-  for (const [streamId, commit] of latest) params.push(streamId, JSON.stringify(commit));
-  return [{ sql: UPSERT_CONTEXT, width: 2, params }];
-}
-
 /** The compare-and-set of a checkpoint from `from` to `to`. */
 export function checkpointStep(name: string, version: number, from: number, to: number): WriteStep {
   for (const value of [from, to]) {
@@ -183,7 +168,7 @@ export function checkpointStep(name: string, version: number, from: number, to: 
 
 /** Every write of one projector batch, in the order one transaction runs them. */
 export function batchSteps(writes: BatchWrites): WriteStep[] {
-  const steps = contextSteps(writes.contexts);
+  const steps: WriteStep[] = [];
   for (const { projection, documents, from, to } of writes.projections) {
     steps.push(...documentSteps(projection, documents), checkpointStep(projection.name, projection.version, from, to));
   }
@@ -198,7 +183,7 @@ function run(prepare: PrepareStatement, steps: readonly WriteStep[]): void {
 /**
  * The projector's unit of work on SQLite, as prepared statements stepped directly on the one
  * connection (better-sqlite3 is synchronous; no query is built per batch). It runs inside the
- * transaction the store began (BEGIN IMMEDIATE on that connection), so documents, contexts and
+ * transaction the store began (BEGIN IMMEDIATE on that connection), so documents and
  * checkpoints still commit or roll back together; its reads also serve outside one. Same
  * semantics as KyselyReadModelTransaction, which the contract suite checks on both.
  */
@@ -224,18 +209,6 @@ export class SqliteReadModelTransaction implements ReadModelTransaction {
     documents: readonly DocumentWrite<Doc>[],
   ): Promise<void> {
     run(this.prepare, documentSteps(projection, documents));
-  }
-
-  async getContexts(streamIds: readonly string[]): Promise<Map<string, Commit | null>> {
-    const found = new Map<string, Commit | null>();
-    if (streamIds.length === 0) return found;
-    const rows = lookup<[string, string]>(this.prepare, SELECT_CONTEXTS, SELECT_CONTEXT, streamIds);
-    for (const [streamId, commit] of rows) found.set(streamId, JSON.parse(commit) as Commit);
-    return found;
-  }
-
-  async putContexts(contexts: readonly { readonly streamId: string; readonly commit: Commit }[]): Promise<void> {
-    run(this.prepare, contextSteps(contexts));
   }
 
   async advanceCheckpoint(name: string, version: number, from: number, to: number): Promise<void> {
