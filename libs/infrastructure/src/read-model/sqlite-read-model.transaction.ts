@@ -8,6 +8,7 @@ import {
   type ReadModelTransaction,
   type StoredDocument,
 } from '#domain/projections/projection.js';
+import type { PrepareStatement } from '../sqlite/sqlite-thread.js';
 import { tableOf } from './kysely-read-model.transaction.js';
 
 /** The projector's statements of one projection version, as SQL text (prepared once each). */
@@ -75,9 +76,6 @@ function lookup<Row>(prepare: PrepareStatement, many: string, one: string, keys:
   }
   return rows;
 }
-
-/** Prepares a statement (the connection keeps the projector's few prepared). */
-export type PrepareStatement = (sql: string) => Database.Statement;
 
 /**
  * One statement run once per row: `params` holds the rows one after another, `width` values

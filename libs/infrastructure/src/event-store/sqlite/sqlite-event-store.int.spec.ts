@@ -40,6 +40,43 @@ describe('SQLite event store on disk', () => {
     });
   });
 
+  describe('when a subscription catching up reads pages ahead on the reader thread', () => {
+    it('gets exactly the events a read on this thread gets, in log order, whatever their text', async () => {
+      const { file, cleanup } = tempStoreFile();
+      const store = new SqliteEventStore(file);
+      try {
+        const awkward = [
+          'plain',
+          'quote " and \\ backslash',
+          'ключ/🔑',
+          'lone \uD800 surrogate',
+          'tab\tnew\nline',
+          '</script>',
+        ];
+        for (const [i, text] of awkward.entries()) {
+          await store.append(`odd-ünïcode/"${i}"`, [testEvent('Odd', { text, nested: { list: [text, i, null] } })]);
+          await store.append(`plain-${i}`, [testEvent('Plain', { i }), testEvent('Other', { i })]);
+        }
+        const filter = { eventTypes: ['Odd', 'Plain'] };
+        const here = store.read(0, 1000, 1000, filter);
+        expect(await store.readAhead(0, 1000, 1000, filter)).toEqual(here);
+        expect(here.map((e) => e.type)).toEqual(awkward.flatMap(() => ['Odd', 'Plain']));
+        expect(await store.readAhead(3, 10, 4, filter)).toEqual(store.read(3, 10, 4, filter));
+        // a subscription in pages of 3 hands out the same events
+        const subscription = store.subscribeToAll({ maxBatchSize: 3, filter });
+        const seen: unknown[] = [];
+        for await (const batch of subscription) {
+          seen.push(...batch.events);
+          if (batch.caughtUp) break;
+        }
+        expect(seen).toEqual(here);
+      } finally {
+        await store.close();
+        cleanup();
+      }
+    });
+  });
+
   describe('when something tries to rewrite history through SQL', () => {
     it('refuses updates and deletes of stored events', async () => {
       const { file, cleanup } = tempStoreFile();
