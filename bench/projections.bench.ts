@@ -33,7 +33,7 @@ const dir = mkdtempSync(join(tmpdir(), 'dlrn-bench-proj-'));
 const rate = (n: number, ms: number) => `${Math.round((n / ms) * 1000).toLocaleString('en-US')} events/s`;
 
 async function rebuild(events: SqliteEventStore, store: ReadModelStore): Promise<number> {
-  const engine = new ProjectionEngine(events, store, ALL_PROJECTIONS, { batchSize: 5000, owner: 'bench' });
+  const engine = new ProjectionEngine(events, store, ALL_PROJECTIONS, { owner: 'bench' });
   await engine.start();
   const t0 = performance.now();
   await engine.run({ untilCaughtUp: true });

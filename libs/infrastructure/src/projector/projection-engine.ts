@@ -5,7 +5,7 @@ import { stageBatch, type ProjectionState, type StagedBatch } from './projection
 import { StreamContexts } from './stream-contexts.js';
 
 export interface ProjectionEngineOptions {
-  /** Events per transaction while catching up (default 2000); live batches are what arrived. */
+  /** Events per transaction while catching up (default 10,000); live batches are what arrived. */
   readonly batchSize?: number;
   /** This projector's name in locks. */
   readonly owner?: string;
@@ -71,7 +71,7 @@ export class ProjectionEngine {
     if (this.states.length === 0) return;
     const subscription = this.events.subscribeToAll({
       after: this.folded,
-      maxBatchSize: this.options.batchSize ?? 2000,
+      maxBatchSize: this.options.batchSize ?? 10_000,
       filter: { eventTypes: [...new Set(this.states.flatMap((s) => s.definition.eventTypes)), 'CommitDiscovered'] },
     });
     const abort = (): void => void subscription.close();
