@@ -70,13 +70,13 @@ export async function stageBatch(
       else list.push(index);
     }
   });
-  const relevant: RecordedEvent[][] = behind.map(() => []);
-  for (const event of upcasted) {
+  const relevant: number[][] = behind.map(() => []);
+  upcasted.forEach((event, at) => {
     const indexes = readers.get(event.type);
-    if (indexes === undefined) continue;
-    for (const index of indexes) if (event.position > behind[index]!.checkpoint) relevant[index]!.push(event);
-  }
-  const folds = behind.map((state, index) => route(state, relevant[index]!, contexts));
+    if (indexes === undefined) return;
+    for (const index of indexes) if (event.position > behind[index]!.checkpoint) relevant[index]!.push(at);
+  });
+  const folds = behind.map((state, index) => route(state, relevant[index]!, upcasted, contexts));
   await settled(folds.map((fold) => load(reads, fold)));
   const writes: BatchWrites['projections'][number][] = [];
   for (const fold of folds) {
@@ -93,11 +93,6 @@ async function settled(promises: readonly Promise<unknown>[]): Promise<void> {
     if (result.status === 'rejected') throw result.reason;
   }
 }
-
-const NO_CONTEXT: ProjectionContext = Object.freeze({ commit: null });
-
-/** The context of every event's stream, one object per stream (what `evolve` and `keys` get). */
-type Contexts = ReadonlyMap<string, ProjectionContext>;
 
 /** A document while the batch folds into it (null: none). */
 interface Working extends KnownDocument {
@@ -116,12 +111,19 @@ interface Fold {
   readonly working: Map<string, Working>;
 }
 
-function route(state: ProjectionState, events: readonly RecordedEvent[], contexts: Contexts): Fold {
+/** The events at `indexes` that touch documents of this projection, with their contexts. */
+function route(
+  state: ProjectionState,
+  indexes: readonly number[],
+  events: readonly RecordedEvent[],
+  contexts: readonly ProjectionContext[],
+): Fold {
   const { definition } = state;
   const routed: Fold['routed'][number][] = [];
   const keys = new Set<string>();
-  for (const event of events) {
-    const context = contexts.get(event.streamId) ?? NO_CONTEXT;
+  for (const index of indexes) {
+    const event = events[index]!;
+    const context = contexts[index]!;
     const eventKeys = definition.keys(event, context);
     if (eventKeys.length === 0) continue;
     routed.push({ event, context, keys: eventKeys });

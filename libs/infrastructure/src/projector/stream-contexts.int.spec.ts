@@ -34,23 +34,22 @@ describe('stream contexts', () => {
   it("takes a build stream's commit from its discovery in the same batch, without reading the log", async () => {
     const { events, at, reads } = await fixture();
     const contexts = await new StreamContexts(events).of([at(1), at(2)]);
-    expect(contexts.get('build-nova@c1_d1')).toEqual({ commit: commit('c1') });
+    expect(contexts).toEqual([{ commit: commit('c1') }, { commit: commit('c1') }]);
     expect(reads).toEqual([]);
   });
 
   it('reads the first event of a stream it has not seen, once, and remembers it', async () => {
     const { events, at, reads } = await fixture();
     const streams = new StreamContexts(events);
-    expect((await streams.of([at(4)])).get('build-nova@c2_d1')).toEqual({ commit: commit('c2') });
-    expect((await streams.of([at(4)])).get('build-nova@c2_d1')).toEqual({ commit: commit('c2') });
+    expect(await streams.of([at(4)])).toEqual([{ commit: commit('c2') }]);
+    expect(await streams.of([at(4), at(4)])).toEqual([{ commit: commit('c2') }, { commit: commit('c2') }]);
     expect(reads).toEqual(['build-nova@c2_d1']);
   });
 
   it('gives no commit to a build stream that does not begin with a discovery, nor to other streams', async () => {
     const { events, at, reads } = await fixture();
     const contexts = await new StreamContexts(events).of([at(5), at(6)]);
-    expect(contexts.get('build-orphan')).toEqual({ commit: null });
-    expect(contexts.get('civote-c1_d1')).toEqual({ commit: null });
+    expect(contexts).toEqual([{ commit: null }, { commit: null }]);
     expect(reads).toEqual(['build-orphan']);
   });
 
@@ -59,7 +58,7 @@ describe('stream contexts', () => {
     const streams = new StreamContexts(events, 1);
     await streams.of([at(1)]); // c1 seen in the batch
     await streams.of([at(3)]); // c2 seen: c1 forgotten
-    expect((await streams.of([at(2)])).get('build-nova@c1_d1')).toEqual({ commit: commit('c1') });
+    expect(await streams.of([at(2)])).toEqual([{ commit: commit('c1') }]);
     expect(reads).toEqual(['build-nova@c1_d1']);
   });
 });

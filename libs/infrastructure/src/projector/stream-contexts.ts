@@ -25,35 +25,49 @@ export class StreamContexts {
     private readonly capacity = 20_000,
   ) {}
 
-  /** One context object per stream of `events` (what `keys` and `evolve` get). */
-  async of(events: readonly RecordedEvent[]): Promise<ReadonlyMap<string, ProjectionContext>> {
-    const contexts = new Map<string, ProjectionContext>();
-    const missing: string[] = [];
-    for (const event of events) {
+  /** Each event's context, in the order of `events` (one object per stream: what `keys` and `evolve` get). */
+  async of(events: readonly RecordedEvent[]): Promise<ProjectionContext[]> {
+    const byStream = new Map<string, ProjectionContext>();
+    const contexts = new Array<ProjectionContext>(events.length);
+    const missing = new Set<string>();
+    let unresolved: number[] | undefined;
+    for (let index = 0; index < events.length; index++) {
+      const event = events[index]!;
       const { streamId } = event;
-      if (contexts.has(streamId)) continue;
-      if (!streamId.startsWith('build-')) {
-        contexts.set(streamId, NO_CONTEXT);
-        continue;
+      let context = byStream.get(streamId);
+      if (context === undefined) {
+        if (!streamId.startsWith('build-')) {
+          context = NO_CONTEXT;
+        } else {
+          // A build stream begins with its discovery (the decider records it once, first).
+          const commit =
+            event.type === 'CommitDiscovered' && event.revision === 0
+              ? this.remember(streamId, event.data as Commit)
+              : this.recall(streamId);
+          if (commit === undefined) {
+            missing.add(streamId);
+            (unresolved ??= []).push(index);
+            continue;
+          }
+          context = commit === null ? NO_CONTEXT : { commit };
+        }
+        byStream.set(streamId, context);
       }
-      // A build stream begins with its discovery (the decider records it once, first).
-      const commit =
-        event.type === 'CommitDiscovered' && event.revision === 0
-          ? this.remember(streamId, event.data as Commit)
-          : this.recall(streamId);
-      if (commit === undefined) missing.push(streamId);
-      else contexts.set(streamId, commit === null ? NO_CONTEXT : { commit });
+      contexts[index] = context;
     }
-    const firsts = await Promise.all(missing.map((streamId) => this.events.readStream(streamId, { maxCount: 1 })));
-    missing.forEach((streamId, index) => {
+    if (unresolved === undefined) return contexts;
+    const streams = [...missing];
+    const firsts = await Promise.all(streams.map((streamId) => this.events.readStream(streamId, { maxCount: 1 })));
+    streams.forEach((streamId, index) => {
       const first = firsts[index]![0];
       const discovery = first === undefined ? undefined : upcast(first);
       const commit = this.remember(
         streamId,
         discovery?.type === 'CommitDiscovered' ? (discovery.data as Commit) : null,
       );
-      contexts.set(streamId, commit === null ? NO_CONTEXT : { commit });
+      byStream.set(streamId, commit === null ? NO_CONTEXT : { commit });
     });
+    for (const index of unresolved) contexts[index] = byStream.get(events[index]!.streamId)!;
     return contexts;
   }
 
