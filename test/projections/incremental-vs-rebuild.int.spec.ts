@@ -28,8 +28,17 @@ const dir = mkdtempSync(join(tmpdir(), 'dlrn-prop-'));
 const schemas: string[] = [];
 const backends: Backend[] = [
   {
-    name: 'SQLite',
-    runs: 40,
+    name: 'SQLite, every batch committed on the writer thread',
+    runs: 30,
+    open: async (label) =>
+      openSqliteReadModelStore(join(dir, `${label}-${Math.random().toString(36).slice(2)}.sqlite`), {
+        writerThreadAbove: 0,
+      }),
+    cleanup: async () => {},
+  },
+  {
+    name: 'SQLite, live batches committed in place',
+    runs: 15,
     open: async (label) =>
       openSqliteReadModelStore(join(dir, `${label}-${Math.random().toString(36).slice(2)}.sqlite`)),
     cleanup: async () => rmSync(dir, { recursive: true, force: true }),

@@ -44,8 +44,11 @@ export interface ReadModelDialect {
    * batch of rows as one json parameter. Absent: the generic KyselyReadModelTransaction.
    */
   readonly openTransaction?: (tx: Kysely<ReadModelTables>) => ReadModelTransaction;
-  /** Commits a projector batch its own way (SQLite files: on a writer thread). Absent: one transaction here. */
-  readonly commitBatch?: (writes: BatchWrites) => Promise<void>;
+  /**
+   * Commits a projector batch its own way (SQLite files: large ones on a writer thread). Absent,
+   * or undefined returned: one transaction here.
+   */
+  readonly commitBatch?: (writes: BatchWrites) => Promise<void> | undefined;
   /** Releases what the dialect holds besides the connection (the writer thread). */
   readonly close?: () => Promise<void>;
 }

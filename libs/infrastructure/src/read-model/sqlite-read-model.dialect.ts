@@ -12,6 +12,7 @@ import {
   type SqliteDatabase,
   type SqliteDialectConfig,
 } from 'kysely';
+import type { BatchWrites } from '#domain/projections/projection.js';
 import type { ReadModelDialect, RenewableProjectionLock } from './read-model.dialect.js';
 import { SqliteBatchWriter } from './sqlite-batch-writer.js';
 import { SqliteReadModelTransaction } from './sqlite-read-model.transaction.js';
@@ -25,10 +26,12 @@ export interface SqliteReadModelStoreOptions {
   /** How long a writer waits for another connection's write lock (default 10 s). */
   readonly busyTimeoutMs?: number;
   /**
-   * Commit projector batches on a thread of their own (default true; a file only: an in-memory
-   * database is one connection's, so its batches always commit on this thread).
+   * Projector batches writing more than this many documents commit on a thread of their own
+   * (default 64: catching up leaves this thread to read and fold, while a live batch commits here,
+   * where a thread hop would only add latency; Infinity: never). A file only: an in-memory
+   * database is one connection's.
    */
-  readonly writerThread?: boolean;
+  readonly writerThreadAbove?: number;
 }
 
 /**
@@ -117,6 +120,12 @@ async function tryLease(
   };
 }
 
+function documentsIn(writes: BatchWrites): number {
+  let count = 0;
+  for (const { documents } of writes.projections) count += documents.length;
+  return count;
+}
+
 /** `database` runs the statements; Kysely's SQLite driver has this one connection only. */
 export function sqliteReadModelDialect(
   database: Pick<Database.Database, 'prepare'>,
@@ -136,10 +145,14 @@ export function sqliteReadModelDialect(
     // One writer at a time already: every transaction begins IMMEDIATE.
     serializeDdl: async () => {},
     tryLock: (db, name, owner) => tryLease(db, name, owner, leaseMs, now),
-    // Only used inside transaction(), which holds Kysely's single connection and its BEGIN
-    // IMMEDIATE: these statements are part of that transaction.
+    // Inside transaction(), which holds Kysely's single connection and its BEGIN IMMEDIATE, these
+    // statements are part of that transaction; through committed(), plain reads of what is stored.
     openTransaction: () => new SqliteReadModelTransaction((text) => database.prepare(text)),
-    ...(writer && { commitBatch: (writes) => writer.commit(writes), close: () => writer.close() }),
+    ...(writer && {
+      commitBatch: (writes) =>
+        documentsIn(writes) <= (options.writerThreadAbove ?? 64) ? undefined : writer.commit(writes),
+      close: () => writer.close(),
+    }),
   };
 }
 
@@ -162,7 +175,8 @@ export async function connectSqliteReadModel(
   const statements = withStatementCache(database);
   const db = new Kysely<ReadModelTables>({ dialect: new ImmediateSqliteDialect({ database: statements }) });
   const inFile = file !== ':memory:' && file !== '';
-  const writer = inFile && (options.writerThread ?? true) ? new SqliteBatchWriter(file, busyTimeoutMs) : undefined;
+  const threaded = inFile && (options.writerThreadAbove ?? 64) !== Infinity;
+  const writer = threaded ? new SqliteBatchWriter(file, busyTimeoutMs) : undefined;
   const dialect = sqliteReadModelDialect(statements, options, writer);
   try {
     await createBaseTables(db, dialect);

@@ -15,6 +15,15 @@ describeReadModelStoreContract('SQLite', async () => {
   };
 });
 
+describeReadModelStoreContract('SQLite, every projector batch committed on the writer thread', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dlrn-rm-'));
+  const file = join(dir, 'read-models.sqlite');
+  return {
+    open: () => openSqliteReadModelStore(file, { writerThreadAbove: 0 }),
+    teardown: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+});
+
 async function withDir(work: (dir: string) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'dlrn-rm-'));
   try {
