@@ -94,11 +94,12 @@ export class ProjectionEngine {
           if (options.untilCaughtUp) return;
         }
       }
+      await this.settle();
     } finally {
       clearInterval(renewal);
       options.signal?.removeEventListener('abort', abort);
       await subscription.close();
-      // A batch still committing is waited for (a caller's error wins over its failure).
+      // After an error, a batch still committing is waited for (the first error is the one thrown).
       await this.settle().catch(() => {});
     }
   }
