@@ -166,6 +166,34 @@ describe("DLRN's REST API on real builds", () => {
       expect(onlyFailures.json()).toEqual([]);
     });
 
+    it("reads a GET's JSON body instead of its query string, as DLRN does", async () => {
+      const getJson = (url: string, body: string) =>
+        app.inject({ method: 'GET', url, headers: { 'content-type': 'application/json' }, payload: body });
+      const byQuery = (await get('/api/last_tested_repo?max_age=0&job_id=tempest')).json();
+      // the query string is ignored once the request is JSON
+      const byBody = await getJson('/api/last_tested_repo?max_age=oops', '{"max_age": 0, "job_id": "tempest"}');
+      expect([byBody.statusCode, byBody.json()]).toEqual([200, byQuery]);
+      const status = await getJson(
+        '/api/repo_status',
+        JSON.stringify({ commit_hash: good.commitHash, distro_hash: good.distroHash, success: false }),
+      );
+      expect([status.statusCode, status.json()]).toEqual([200, []]);
+      const missing = await getJson('/api/last_tested_repo?max_age=0', '{"job_id": "tempest"}');
+      expect([missing.statusCode, missing.json()]).toEqual([
+        400,
+        { message: "Errors detected: 1 {'max_age': 'field required'}" },
+      ]);
+      const empty = await getJson('/api/last_tested_repo?max_age=0', '');
+      expect(empty.statusCode).toBe(400);
+      expect(typeof empty.json().message).toBe('string');
+      // our own resources read it too, and never answer one body's result to another request
+      const all = (await get('/api/packages')).json().packages.length;
+      const filtered = await getJson('/api/packages', '{"status": "NO_SUCH_STATUS"}');
+      expect(filtered.statusCode).toBe(400);
+      expect((await getJson('/api/packages', '{"name": "zzz-none"}')).json()).toEqual({ packages: [] });
+      expect((await get('/api/packages')).json().packages).toHaveLength(all);
+    });
+
     it('refuses report_result without JSON, without credentials, with bad hashes', async () => {
       const vote = { ...hashes(), job_id: 'j', url: 'u', timestamp: 1, success: true };
       const charset = await post('/api/report_result', vote, {

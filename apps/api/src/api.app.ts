@@ -76,8 +76,12 @@ export function openApiDocument(app: NestFastifyApplication): OpenAPIObject {
 /**
  * DLRN reads forms and query strings as well as JSON, and answers 415 itself on JSON-only
  * endpoints: every content type reaches the handlers (Nest parses forms; others arrive as text).
+ * GETs carry bodies too: DLRN reads a GET's JSON body instead of its query string (deprecated
+ * there, still what its documented `curl -X GET -d '{…}'` calls and older clients send); Fastify
+ * ignores GET bodies unless told otherwise.
  */
 function acceptAnyBody(fastify: FastifyInstance): void {
+  fastify.addHttpMethod('GET', { hasBody: true, overrideExisting: true });
   fastify.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 }
 

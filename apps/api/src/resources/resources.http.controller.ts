@@ -16,6 +16,7 @@ import { DLRN_CONFIG } from '#infrastructure/nest/core.module.js';
 import { promotionAnswer, voteAnswer } from '../dlrn/dlrn-responses.js';
 import { ERROR_SCHEMA, PROMOTION_SCHEMA, VOTE_SCHEMA } from '../dlrn/openapi-examples.js';
 import { DlrnHttpError } from '../http/dlrn-http.error.js';
+import { isJsonContentType } from '../http/dlrn-input.js';
 import { readInput } from '../http/request-input.js';
 import { ViewVersion } from '../views/view-version.js';
 import { statusBadgeSvg } from './badge.js';
@@ -308,10 +309,14 @@ export class ResourcesHttpController {
     return statusBadgeSvg(name, status);
   }
 
-  /** The answer for this URL at the current views position (minute-precise for "days since"). */
+  /**
+   * The answer for this request at the current views position (minute-precise for "days since"):
+   * its URL, and its body when it is JSON (then the body, not the query string, is the input).
+   */
   private cachedByUrl<T>(request: FastifyRequest, compute: (now: number) => Promise<T>): Promise<T> {
     const now = Math.floor(Date.now() / 1000);
-    return this.views.cached(`res:${Math.floor(now / 60)}:${request.url}`, () => compute(now));
+    const body = isJsonContentType(request.headers['content-type']) ? ` ${JSON.stringify(request.body)}` : '';
+    return this.views.cached(`res:${Math.floor(now / 60)}:${request.url}${body}`, () => compute(now));
   }
 
   private async buildPage(input: BuildsInput, request: FastifyRequest) {
