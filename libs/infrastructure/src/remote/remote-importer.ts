@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { buildDecider, BuildRuleError } from '#domain/build/build.decider.js';
@@ -29,6 +29,30 @@ import { refreshClonesForReview } from './review-clones.js';
 
 export * from './remote-import.types.js';
 export { RemoteImportError } from './remote-import.error.js';
+
+/** A staging directory this old belongs to an import that died mid-download: nobody writes there. */
+const STALE_STAGING_MS = 24 * 60 * 60 * 1000;
+
+const stagingPrefix = (finalName: string): string => `.import-${finalName}-`;
+
+/**
+ * Removes what imports of `finalName` that died mid-download (crash, SIGKILL) left in `dir`:
+ * staging directories untouched for a day. Live imports add files far more often than that.
+ */
+export async function sweepStaleStaging(dir: string, finalName: string, now = Date.now()): Promise<void> {
+  const entries = await readdir(dir).catch(() => [] as string[]);
+  const prefix = stagingPrefix(finalName);
+  await Promise.all(
+    entries
+      .filter((entry) => entry.startsWith(prefix))
+      .map(async (entry) => {
+        const path = join(dir, entry);
+        const info = await stat(path).catch(() => null);
+        if (info?.isDirectory() && now - info.mtimeMs > STALE_STAGING_MS)
+          await rm(path, { recursive: true, force: true });
+      }),
+  );
+}
 
 /** The event metadata trigger of everything an import records. */
 export const REMOTE_IMPORT_TRIGGER = 'remote-import';
@@ -130,7 +154,8 @@ export class RemoteImporter {
     const finalDir = join(this.reposDir, commit.repoDir);
     // A private sibling of the hashed directory: the publisher links relative to it, and two
     // imports (or an import and a builder) never write into the same staging directory.
-    const stagingDir = join(dirname(finalDir), `.import-${basename(finalDir)}-${randomUUID()}`);
+    await sweepStaleStaging(dirname(finalDir), basename(finalDir));
+    const stagingDir = join(dirname(finalDir), `${stagingPrefix(basename(finalDir))}${randomUUID()}`);
     await mkdir(stagingDir, { recursive: true });
     try {
       const output = await this.download(base, commit, stagingDir, signal);
