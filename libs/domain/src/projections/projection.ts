@@ -1,5 +1,6 @@
 import type { CommitDiscovered } from '../build/build.events.js';
 import type { RecordedEvent } from '../shared/event.js';
+import { settleAll } from '../shared/settle.js';
 
 /** A scalar column stored beside each document, for filters and ordering. */
 export type ColumnType = 'text' | 'integer';
@@ -142,9 +143,7 @@ export abstract class ReadModelStore {
         pending.push(tx.advanceCheckpoint(projection.name, projection.version, from, to));
       }
       // Every write is awaited (none left unobserved) before the first failure rolls back.
-      for (const result of await Promise.allSettled(pending)) {
-        if (result.status === 'rejected') throw result.reason;
-      }
+      await settleAll(pending);
     });
   }
   /** Stored position of a projection version, 0 when it never ran. */

@@ -1,4 +1,5 @@
 import { upcast } from '#domain/catalogue.js';
+import { settleAll } from '#domain/shared/settle.js';
 import type {
   BatchWrites,
   DocumentWrite,
@@ -77,7 +78,7 @@ export async function stageBatch(
     for (const index of indexes) if (event.position > behind[index]!.checkpoint) relevant[index]!.push(at);
   });
   const folds = behind.map((state, index) => route(state, relevant[index]!, upcasted, contexts));
-  await settled(folds.map((fold) => load(reads, fold)));
+  await settleAll(folds.map((fold) => load(reads, fold)));
   const writes: BatchWrites['projections'][number][] = [];
   for (const fold of folds) {
     const { definition, checkpoint } = fold.state;
@@ -85,13 +86,6 @@ export async function stageBatch(
     if (fold.routed.length > 0) touched.set(fold.state, fold.working);
   }
   return { writes: { projections: writes }, touched };
-}
-
-/** Awaits every promise (none is left unobserved), then throws the first failure. */
-async function settled(promises: readonly Promise<unknown>[]): Promise<void> {
-  for (const result of await Promise.allSettled(promises)) {
-    if (result.status === 'rejected') throw result.reason;
-  }
 }
 
 /** A document while the batch folds into it (null: none). */

@@ -5,6 +5,7 @@ import { RpmBuilder, RpmBuildError, type RpmBuildOutput, type RpmBuildRequest } 
 import { commitRef, packageName } from '#domain/build/commit-ref.js';
 import { releaseDate, releaseString, rpmVersion, upstreamVersionFromGit } from '#domain/build/release.js';
 import { expandMacros, parseSpecBasics, rewriteSpec, setupDirectory } from '#domain/build/spec-rewrite.js';
+import { settleAll } from '#domain/shared/settle.js';
 import type { BuildDriver } from './build-driver.js';
 import { BuildLog } from './build-log.js';
 import { type ChildEnv, runChecked } from './command.runner.js';
@@ -37,14 +38,6 @@ interface BuildContext {
 }
 
 const TWO_HOURS = 2 * 60 * 60 * 1000;
-
-/** Promise.all that waits for every promise before throwing the first failure, so nothing outlives the build. */
-async function settleAll<T extends readonly unknown[]>(promises: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
-  const results = await Promise.allSettled(promises);
-  const failed = results.find((r) => r.status === 'rejected');
-  if (failed) throw failed.reason;
-  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
-}
 
 /** Keeps what may appear in a file name; tags may hold `/` or spaces. */
 function fileSafe(value: string): string {

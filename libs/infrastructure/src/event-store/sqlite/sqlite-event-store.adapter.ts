@@ -60,31 +60,28 @@ function signalFor(file: string): EventEmitter {
 type RawRow = [number, string, number, string, string, string, string];
 const SELECT_COLUMNS = 'position, stream_id, revision, type, data, metadata, recorded_at';
 
-function fromRaw(row: RawRow): RecordedEvent {
+/** A row read as an array (`SELECT_COLUMNS` order), with its data and metadata. */
+function toEvent(row: readonly unknown[], data: object, metadata: EventMetadata): RecordedEvent {
   return {
-    streamId: row[1],
-    revision: row[2],
-    position: row[0],
-    type: row[3],
-    data: JSON.parse(row[4]) as object,
-    metadata: JSON.parse(row[5]) as EventMetadata,
-    recordedAt: row[6],
+    streamId: row[1] as string,
+    revision: row[2] as number,
+    position: row[0] as number,
+    type: row[3] as string,
+    data,
+    metadata,
+    recordedAt: row[6] as string,
   };
+}
+
+function fromRaw(row: RawRow): RecordedEvent {
+  return toEvent(row, JSON.parse(row[4]) as object, JSON.parse(row[5]) as EventMetadata);
 }
 
 /** A row of a page read on the reader thread, its data and metadata already parsed. */
 type ParsedRow = [number, string, number, string, object, EventMetadata, string];
 
 function fromParsed(row: ParsedRow): RecordedEvent {
-  return {
-    streamId: row[1],
-    revision: row[2],
-    position: row[0],
-    type: row[3],
-    data: row[4],
-    metadata: row[5],
-    recordedAt: row[6],
-  };
+  return toEvent(row, row[4], row[5]);
 }
 
 function inLogOrder(events: RecordedEvent[]): RecordedEvent[] {
