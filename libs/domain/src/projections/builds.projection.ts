@@ -12,7 +12,7 @@ import type {
 import type { BuildStatus } from '../build/build.state.js';
 import type { RepoPublished } from '../repo/repo.events.js';
 import type { RecordedEvent } from '../shared/event.js';
-import type { ProjectionContext, ProjectionDefinition } from './projection.js';
+import type { ContextualEvent, ProjectionContext, ProjectionDefinition } from './projection.js';
 
 /** DLRN's `FLAG_PURGED`: the build's repository directory was removed. */
 export const FLAG_PURGED = 0x2;
@@ -119,49 +119,60 @@ function claimed(event: RecordedEvent, data: BuildClaimed['data'], context: Proj
   };
 }
 
-function evolve(doc: BuildDoc | null, event: RecordedEvent, context: ProjectionContext): BuildDoc | null {
-  if (doc !== null && event.position <= doc.lastPosition) return doc;
-  const e = event as unknown as Folded;
-  if (e.type === 'BuildClaimed') return doc ?? claimed(event, e.data, context);
-  // Every other event refines an attempt whose claim we saw.
-  if (doc === null) return null;
-  const at = { lastPosition: event.position };
-  switch (e.type) {
-    case 'BuildAbandoned':
-      return { ...doc, ...at, abandoned: true };
-    case 'BuildStarted':
-      return { ...doc, ...at, dtBuild: e.data.dtBuild };
-    case 'BuildSucceeded': {
-      const { artifacts, nvr, repoDir, notes } = e.data;
-      return { ...doc, ...at, status: 'SUCCESS', artifacts, nvr, repoDir, notes, completedPosition: event.position };
+type Draft = { -readonly [K in keyof BuildDoc]: BuildDoc[K] };
+
+/**
+ * Folds one batch's events of an attempt: the document is copied once (a claim makes a new one),
+ * then refined in place; `evolve` is this with one event.
+ */
+function evolveBatch(doc: BuildDoc | null, events: readonly ContextualEvent[]): BuildDoc | null {
+  let draft: Draft | null = null;
+  for (const { event, context } of events) {
+    const current: BuildDoc | null = draft ?? doc;
+    if (current !== null && event.position <= current.lastPosition) continue;
+    const e = event as unknown as Folded;
+    if (e.type === 'BuildClaimed') {
+      if (current === null) draft = claimed(event, e.data, context);
+      continue;
     }
-    case 'BuildFailed':
-      return {
-        ...doc,
-        ...at,
-        status: 'FAILED',
-        repoDir: e.data.repoDir,
-        notes: e.data.notes,
-        completedPosition: event.position,
-      };
-    case 'BuildRetryScheduled':
-      return {
-        ...doc,
-        ...at,
-        status: 'RETRY',
-        repoDir: e.data.repoDir,
-        notes: e.data.notes,
-        completedPosition: event.position,
-      };
-    case 'BuildRechecked':
-      return { ...doc, ...at, rechecked: true };
-    case 'BuildPurged':
-      return { ...doc, ...at, flags: doc.flags | FLAG_PURGED };
-    case 'RepoPublished':
-      return { ...doc, ...at, failures: e.data.failures };
-    default:
-      return doc;
+    // Every other event refines an attempt whose claim we saw.
+    if (current === null) continue;
+    draft ??= { ...current };
+    draft.lastPosition = event.position;
+    switch (e.type) {
+      case 'BuildAbandoned':
+        draft.abandoned = true;
+        break;
+      case 'BuildStarted':
+        draft.dtBuild = e.data.dtBuild;
+        break;
+      case 'BuildSucceeded':
+        draft.status = 'SUCCESS';
+        draft.artifacts = e.data.artifacts;
+        draft.nvr = e.data.nvr;
+        draft.repoDir = e.data.repoDir;
+        draft.notes = e.data.notes;
+        draft.completedPosition = event.position;
+        break;
+      case 'BuildFailed':
+      case 'BuildRetryScheduled':
+        draft.status = e.type === 'BuildFailed' ? 'FAILED' : 'RETRY';
+        draft.repoDir = e.data.repoDir;
+        draft.notes = e.data.notes;
+        draft.completedPosition = event.position;
+        break;
+      case 'BuildRechecked':
+        draft.rechecked = true;
+        break;
+      case 'BuildPurged':
+        draft.flags |= FLAG_PURGED;
+        break;
+      case 'RepoPublished':
+        draft.failures = e.data.failures;
+        break;
+    }
   }
+  return draft ?? doc;
 }
 
 /**
@@ -176,7 +187,8 @@ export const buildsProjection: ProjectionDefinition<BuildDoc> = {
     const buildId = (event.data as { readonly buildId?: unknown }).buildId;
     return typeof buildId === 'string' ? [buildId] : [];
   },
-  evolve: (doc, event, context) => evolve(doc, event, context),
+  evolve: (doc, event, context) => evolveBatch(doc, [{ event, context }]),
+  evolveBatch,
   columns: {
     id: 'integer',
     build_id: 'text',

@@ -10,7 +10,7 @@ import type {
 import type { BuildStatus } from '../build/build.state.js';
 import type { FailureNotified, PackageSkipped } from '../package/package.events.js';
 import type { RecordedEvent } from '../shared/event.js';
-import type { ProjectionContext, ProjectionDefinition } from './projection.js';
+import type { ContextualEvent, ProjectionContext, ProjectionDefinition } from './projection.js';
 
 /** A finished build of the package as the status report shows it. */
 export interface PackageBuild {
@@ -111,63 +111,21 @@ function empty(pkg: string, component: string | null): PackageStatusDoc {
 
 const isBuild = (entry: PackageBuild | OmittedResults): entry is PackageBuild => entry.status !== 'OMITTED';
 
-/**
- * A copy of `started` to add to or take from. Null-prototype objects are dictionaries in V8: a
- * literal given a new build id as key each time would make the engine derive a new object shape
- * per build (measured: 1.8 µs per BuildStarted, most of this reducer's time).
- */
-function startedCopy(started: Readonly<Record<string, number>>, without?: string): Record<string, number> {
-  const copy = Object.create(null) as Record<string, number>;
-  for (const id in started) if (id !== without) copy[id] = started[id]!;
-  return copy;
-}
-
-/** `started` without `buildId`, and the dt_build it had. */
-function withoutStarted(
-  started: Readonly<Record<string, number>>,
-  buildId: string,
-): { started: Readonly<Record<string, number>>; dtBuild: number | undefined } {
-  if (!Object.hasOwn(started, buildId)) return { started, dtBuild: undefined };
-  return { started: startedCopy(started, buildId), dtBuild: started[buildId] };
-}
-
-/**
- * Keeps `recent` bounded: from the RECENT_SUCCESSES-th last success, with long runs cut short.
- * `recent` is a fresh array of the caller's, changed in place.
- */
-function prune(recent: (PackageBuild | OmittedResults)[], truncated: boolean) {
-  let successes = 0;
-  for (let i = recent.length - 1; i >= 0; i--) {
-    if (recent[i]!.status === 'SUCCESS' && ++successes === RECENT_SUCCESSES) {
-      truncated = truncated || i > 0;
-      if (i > 0) recent.splice(0, i);
-      break;
-    }
-  }
-  const lastSuccess = recent.findLastIndex((entry) => entry.status === 'SUCCESS');
-  const runStart = lastSuccess + 1;
-  // The middle of a run is folded into one counter: first failure and rechecks never need it.
-  while (recent.length - runStart > RUN_MAX) {
-    const at = runStart + RUN_HEAD;
-    const middle = recent[at]!;
-    const next = recent[at + 1]!;
-    const omitted: OmittedResults = isBuild(middle)
-      ? { status: 'OMITTED', failed: middle.status === 'FAILED' ? 1 : 0, position: middle.position }
-      : middle;
-    const failed = omitted.failed + (next.status === 'FAILED' ? 1 : next.status === 'OMITTED' ? next.failed : 0);
-    recent.splice(at, 2, { status: 'OMITTED', failed, position: next.position });
-  }
-  return { recent, truncated };
-}
-
-/** A document this reducer is still building (never one it was given). */
-type Draft = { -readonly [K in keyof PackageStatusDoc]: PackageStatusDoc[K] };
+/** A document this reducer is still building (never one it was given): it owns `recent` and `started`. */
+type Draft = { -readonly [K in keyof PackageStatusDoc]: PackageStatusDoc[K] } & {
+  recent: (PackageBuild | OmittedResults)[];
+  started: Record<string, number>;
+};
 
 /**
  * A fresh copy to fill in, written out field by field: one object shape for every document (a
- * spread of documents of varied origins, parsed or built, runs V8's slow generic path).
+ * spread of documents of varied origins, parsed or built, runs V8's slow generic path). `started`
+ * is a null-prototype object: a dictionary in V8 (a literal given a new build id as key each time
+ * would make the engine derive a new object shape per build).
  */
-function draftOf(doc: PackageStatusDoc, position: number): Draft {
+function draftOf(doc: PackageStatusDoc): Draft {
+  const started = Object.create(null) as Record<string, number>;
+  for (const id in doc.started) started[id] = doc.started[id]!;
   return {
     package: doc.package,
     component: doc.component,
@@ -179,18 +137,47 @@ function draftOf(doc: PackageStatusDoc, position: number): Draft {
     failuresSinceSuccess: doc.failuresSinceSuccess,
     lastMailAt: doc.lastMailAt,
     skipped: doc.skipped,
-    recent: doc.recent,
+    recent: doc.recent.slice(),
     truncated: doc.truncated,
-    started: doc.started,
-    lastPosition: position,
+    started,
+    lastPosition: doc.lastPosition,
   };
 }
 
 /**
- * DLRN's status-report rules, recomputed from `recent` after every result or recheck (two
- * passes over a list of a few entries, no intermediate arrays: this runs for every result).
+ * Keeps `recent` bounded: from the RECENT_SUCCESSES-th last success, with long runs cut short.
+ * Pruning after every result or only before the next success, recheck or the end of a batch
+ * comes to the same: failures appended to a run fold into the same counter either way.
  */
-function derive(doc: Draft): Draft {
+function prune(doc: Draft): void {
+  const { recent } = doc;
+  let successes = 0;
+  for (let i = recent.length - 1; i >= 0; i--) {
+    if (recent[i]!.status === 'SUCCESS' && ++successes === RECENT_SUCCESSES) {
+      doc.truncated = doc.truncated || i > 0;
+      if (i > 0) recent.splice(0, i);
+      break;
+    }
+  }
+  const lastSuccess = recent.findLastIndex((entry) => entry.status === 'SUCCESS');
+  const runStart = lastSuccess + 1;
+  // The middle of a run is folded into one counter: first failure and rechecks never need it.
+  const excess = recent.length - runStart - RUN_MAX;
+  if (excess <= 0) return;
+  const at = runStart + RUN_HEAD;
+  let failed = 0;
+  for (let i = at; i <= at + excess; i++) {
+    const entry = recent[i]!;
+    failed += entry.status === 'FAILED' ? 1 : entry.status === 'OMITTED' ? entry.failed : 0;
+  }
+  recent.splice(at, excess + 1, { status: 'OMITTED', failed, position: recent[at + excess]!.position });
+}
+
+/**
+ * DLRN's status-report rules, recomputed from `recent` (two passes over a list of a few entries,
+ * no intermediate arrays).
+ */
+function derive(doc: Draft): void {
   const { recent } = doc;
   let lastBuild: PackageBuild | null = null;
   let lastSuccess: PackageBuild | null = null;
@@ -222,80 +209,109 @@ function derive(doc: Draft): Draft {
   doc.lastSuccess = lastSuccess;
   doc.firstFailure = firstFailure;
   doc.failuresSinceSuccess = failures;
-  return doc;
 }
 
+/** A result joins `recent` (the run is pruned before a success ends it). */
 function finished(
   doc: Draft,
   event: RecordedEvent,
   context: ProjectionContext,
-  result: { buildId: string; status: BuildStatus; repoDir: string; nvr: string | null; artifacts: readonly string[] },
-): Draft {
+  status: BuildStatus,
+  result: {
+    readonly buildId: string;
+    readonly repoDir: string;
+    readonly nvr?: string | null;
+    readonly artifacts?: readonly string[];
+  },
+): void {
   const commit = context.commit!;
-  const { started, dtBuild } = withoutStarted(doc.started, result.buildId);
-  const build: PackageBuild = {
-    ...result,
+  const { buildId } = result;
+  const dtBuild = doc.started[buildId];
+  delete doc.started[buildId];
+  if (status === 'SUCCESS') prune(doc);
+  // Written out field by field: one object shape for every entry (and no event field not declared).
+  doc.recent.push({
+    buildId,
+    status,
     position: event.position,
     dtBuild: dtBuild ?? null,
     commitHash: commit.commitHash,
     distroHash: commit.distroHash,
     extendedHash: commit.extendedHash,
     component: commit.component,
-  };
-  const pruned = prune([...doc.recent, build], doc.truncated);
-  doc.started = started;
-  doc.recent = pruned.recent;
-  doc.truncated = pruned.truncated;
-  return derive(doc);
+    nvr: result.nvr ?? null,
+    repoDir: result.repoDir,
+    artifacts: result.artifacts ?? [],
+  });
 }
 
-function evolve(
+/**
+ * Folds one batch's events of a package into one draft (copied once), pruning and deriving
+ * where the outcome needs it; `evolve` is this with one event.
+ */
+function evolveBatch(
   doc: PackageStatusDoc | null,
-  event: RecordedEvent,
-  context: ProjectionContext,
+  events: readonly ContextualEvent[],
   key: string,
 ): PackageStatusDoc | null {
-  if (doc !== null && event.position <= doc.lastPosition) return doc;
-  const e = event as unknown as Folded;
-  // Discovery alone does not make a package "built": a package without results stays NO_BUILD.
-  if (e.type === 'CommitDiscovered') {
-    if (doc === null) return null;
-    const next = draftOf(doc, event.position);
-    next.skipped = null;
-    return next;
-  }
-  const next = draftOf(doc ?? empty(key, context.commit?.component ?? null), event.position);
-  switch (e.type) {
-    case 'BuildStarted': {
-      const started = startedCopy(next.started);
-      started[e.data.buildId] = e.data.dtBuild;
-      next.started = started;
-      return next;
+  let draft: Draft | null = null;
+  let lastPosition = doc?.lastPosition ?? 0;
+  /** `recent` changed since the last derive. */
+  let changed = false;
+  for (const { event, context } of events) {
+    if (event.position <= lastPosition) continue;
+    const e = event as unknown as Folded;
+    // Discovery alone does not make a package "built": a package without results stays NO_BUILD.
+    if (e.type === 'CommitDiscovered' && draft === null && doc === null) continue;
+    draft ??= draftOf(doc ?? empty(key, context.commit?.component ?? null));
+    lastPosition = event.position;
+    switch (e.type) {
+      case 'CommitDiscovered':
+        draft.skipped = null;
+        break;
+      case 'BuildStarted':
+        draft.started[e.data.buildId] = e.data.dtBuild;
+        break;
+      case 'BuildAbandoned':
+        delete draft.started[e.data.buildId];
+        break;
+      case 'BuildSucceeded':
+        finished(draft, event, context, 'SUCCESS', e.data);
+        changed = true;
+        break;
+      case 'BuildFailed':
+        finished(draft, event, context, 'FAILED', e.data);
+        changed = true;
+        break;
+      case 'BuildRetryScheduled':
+        finished(draft, event, context, 'RETRY', e.data);
+        changed = true;
+        break;
+      case 'BuildRechecked': {
+        // DLRN deletes the row: everything derived from it is computed again without it.
+        prune(draft);
+        const { buildId } = e.data;
+        draft.recent = draft.recent.filter((b) => !isBuild(b) || b.buildId !== buildId);
+        changed = true;
+        break;
+      }
+      case 'PackageSkipped': {
+        const { occurredAt, correlationId } = event.metadata;
+        draft.skipped = { reason: e.data.reason, occurredAt, correlationId };
+        break;
+      }
+      case 'FailureNotified':
+        draft.lastMailAt = e.data.sentAt;
+        break;
     }
-    case 'BuildAbandoned':
-      next.started = withoutStarted(next.started, e.data.buildId).started;
-      return next;
-    case 'BuildSucceeded':
-      return finished(next, event, context, { ...e.data, status: 'SUCCESS' });
-    case 'BuildFailed':
-      return finished(next, event, context, { ...e.data, status: 'FAILED', nvr: null, artifacts: [] });
-    case 'BuildRetryScheduled':
-      return finished(next, event, context, { ...e.data, status: 'RETRY', nvr: null, artifacts: [] });
-    case 'BuildRechecked':
-      // DLRN deletes the row: everything derived from it is computed again without it.
-      next.recent = next.recent.filter((b) => !isBuild(b) || b.buildId !== e.data.buildId);
-      return derive(next);
-    case 'PackageSkipped': {
-      const { occurredAt, correlationId } = event.metadata;
-      next.skipped = { reason: e.data.reason, occurredAt, correlationId };
-      return next;
-    }
-    case 'FailureNotified':
-      next.lastMailAt = e.data.sentAt;
-      return next;
-    default:
-      return doc;
+    draft.lastPosition = lastPosition;
   }
+  if (draft === null) return doc;
+  if (changed) {
+    prune(draft);
+    derive(draft);
+  }
+  return draft;
 }
 
 /**
@@ -305,7 +321,7 @@ function evolve(
  */
 export const packageStatusProjection: ProjectionDefinition<PackageStatusDoc> = {
   name: 'package_status',
-  version: 1,
+  version: 2, // 2: build entries keep only their declared fields (no notes)
   eventTypes: EVENT_TYPES,
   keys: (event, context) => {
     if (event.type === 'CommitDiscovered') return [(event.data as CommitDiscovered['data']).package];
@@ -314,7 +330,8 @@ export const packageStatusProjection: ProjectionDefinition<PackageStatusDoc> = {
     }
     return context.commit ? [context.commit.package] : [];
   },
-  evolve,
+  evolve: (doc, event, context, key) => evolveBatch(doc, [{ event, context }], key),
+  evolveBatch,
   columns: {
     package: 'text',
     status: 'text',

@@ -191,6 +191,19 @@ describe('package_status projection (DLRN status report)', () => {
       expect(doc.lastBuild?.commitHash).toBe('c129');
     });
 
+    it('folds a run that a success ended as it ran, however the events are batched', () => {
+      const { log } = longRun();
+      log.build('nova', 'ok1', 'SUCCESS', { dtBuild: 400 });
+      const more = Array.from({ length: 120 }, (_, i) => log.build('nova', `d${i}`, 'FAILED', { dtBuild: 500 + i }));
+      log.recheck(more.at(-1)!.streamId, more.at(-1)!.buildId);
+      // statusOf folds one event at a time and checks evolveBatch over all of them at once.
+      const doc = statusOf(log)!;
+      expect(doc.recent.length).toBeLessThanOrEqual(1 + 101 + 1 + 101);
+      expect(doc.recent.filter((entry) => entry.status === 'OMITTED')).toHaveLength(2);
+      expect(doc.failuresSinceSuccess).toBe(119);
+      expect(doc.lastSuccess?.commitHash).toBe('ok1');
+    });
+
     it('gives the same document when the events are replayed', () => {
       const { log } = longRun();
       expect(given(log.events).replayedTwice(packageStatusProjection)).toEqual(

@@ -1,7 +1,7 @@
 import type { BuildStatus } from '../build/build.state.js';
 import type { CommitDiscovered } from '../build/build.events.js';
 import type { RecordedEvent } from '../shared/event.js';
-import type { ColumnValue, ProjectionContext, ProjectionDefinition } from './projection.js';
+import type { ColumnValue, ContextualEvent, ProjectionContext, ProjectionDefinition } from './projection.js';
 
 /**
  * Test support for projection specs: an in-memory projector (same routing as the real one:
@@ -20,6 +20,7 @@ export function project<Doc>(
   const docs = new Map(documents);
   const contexts = new Map<string, CommitDiscovered['data']>();
   const types = new Set(definition.eventTypes);
+  const byKey = new Map<string, ContextualEvent[]>();
   for (const event of events) {
     // The projector records every build stream's commit, whichever projections read it.
     if (event.type === 'CommitDiscovered' && event.streamId.startsWith('build-') && !contexts.has(event.streamId)) {
@@ -30,6 +31,7 @@ export function project<Doc>(
       commit: event.streamId.startsWith('build-') ? (contexts.get(event.streamId) ?? null) : null,
     };
     for (const key of definition.keys(event, context)) {
+      byKey.set(key, [...(byKey.get(key) ?? []), { event, context }]);
       const current = docs.get(key) ?? null;
       // Frozen input: an evolve that mutates the stored document throws instead of passing.
       const next = definition.evolve(current === null ? null : deepFreeze(current), event, context, key);
@@ -37,7 +39,26 @@ export function project<Doc>(
       else docs.set(key, JSON.parse(JSON.stringify(next)) as Doc);
     }
   }
+  if (definition.evolveBatch) assertSameBatched(definition, definition.evolveBatch, byKey, documents, docs);
   return docs;
+}
+
+/** `evolveBatch` over each document's events at once must give what `evolve` gave one by one. */
+function assertSameBatched<Doc>(
+  definition: ProjectionDefinition<Doc>,
+  evolveBatch: NonNullable<ProjectionDefinition<Doc>['evolveBatch']>,
+  byKey: ReadonlyMap<string, readonly ContextualEvent[]>,
+  before: ReadonlyMap<string, Doc>,
+  after: ReadonlyMap<string, Doc>,
+): void {
+  for (const [key, events] of byKey) {
+    const initial = before.get(key) ?? null;
+    const batched = evolveBatch(initial === null ? null : deepFreeze(structuredClone(initial)), events, key);
+    const expected = JSON.stringify(after.get(key) ?? null);
+    if (JSON.stringify(batched) !== expected) {
+      throw new Error(`${definition.name}: evolveBatch of ${key} differs from evolve one by one`);
+    }
+  }
 }
 
 /** `given(events).then(projection)`: the documents; `.replayedTwice(projection)`: after a replay. */

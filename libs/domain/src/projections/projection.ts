@@ -2,6 +2,12 @@ import type { CommitDiscovered } from '../build/build.events.js';
 import type { RecordedEvent } from '../shared/event.js';
 import { settleAll } from '../shared/settle.js';
 
+/** An event with its stream's context, as projections fold it. */
+export interface ContextualEvent {
+  readonly event: RecordedEvent;
+  readonly context: ProjectionContext;
+}
+
 /** A scalar column stored beside each document, for filters and ordering. */
 export type ColumnType = 'text' | 'integer';
 export type ColumnValue = string | number | null;
@@ -31,6 +37,12 @@ export interface ProjectionDefinition<Doc = unknown> {
   /** Documents an event touches (zero, one or several keys). */
   keys(event: RecordedEvent, context: ProjectionContext): readonly string[];
   evolve(doc: Doc | null, event: RecordedEvent, context: ProjectionContext, key: string): Doc | null;
+  /**
+   * Optional: the events of one batch that touch `key`, folded at once (in log order). It must
+   * give what folding them one by one with `evolve` gives (the projection specs check both), and
+   * lets a reducer copy its document once per batch rather than once per event.
+   */
+  evolveBatch?(doc: Doc | null, events: readonly ContextualEvent[], key: string): Doc | null;
   readonly columns: Readonly<Record<string, ColumnType>>;
   row(doc: Doc, key: string): Readonly<Record<string, ColumnValue>>;
   /** Column lists to index (`[['package', 'status'], ['dt_build']]`). */

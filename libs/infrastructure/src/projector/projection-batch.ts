@@ -2,6 +2,7 @@ import { upcast } from '#domain/catalogue.js';
 import { settleAll } from '#domain/shared/settle.js';
 import type {
   BatchWrites,
+  ContextualEvent,
   DocumentWrite,
   ProjectionContext,
   ProjectionDefinition,
@@ -140,21 +141,46 @@ async function load(reads: CommittedReads, { state, keys, working }: Fold): Prom
   }
 }
 
-/** Folds the events in log order; returns the writes (a document that never had a row and ends deleted needs none). */
+/**
+ * Folds the events in log order; returns the writes (a document that never had a row and ends
+ * deleted needs none). A projection with `evolveBatch` gets each document's events at once.
+ */
 function evolve({ state, routed, working }: Fold): DocumentWrite[] {
   const { definition } = state;
-  for (const { event, context, keys } of routed) {
-    for (const key of keys) {
-      let current = working.get(key);
-      if (current === undefined) {
-        current = { doc: null, position: 0, changed: false, stored: false };
-        working.set(key, current);
+  const current = (key: string): Working => {
+    let document = working.get(key);
+    if (document === undefined) {
+      document = { doc: null, position: 0, changed: false, stored: false };
+      working.set(key, document);
+    }
+    return document;
+  };
+  if (definition.evolveBatch === undefined) {
+    for (const { event, context, keys } of routed) {
+      for (const key of keys) {
+        const document = current(key);
+        // Replays (at-least-once delivery) are no-ops: the document already holds this event.
+        if (document.position >= event.position) continue;
+        document.doc = definition.evolve(document.doc, event, context, key);
+        document.position = event.position;
+        document.changed = true;
       }
-      // Replays (at-least-once delivery) are no-ops: the document already holds this event.
-      if (current.position >= event.position) continue;
-      current.doc = definition.evolve(current.doc, event, context, key);
-      current.position = event.position;
-      current.changed = true;
+    }
+  } else {
+    const byKey = new Map<string, ContextualEvent[]>();
+    for (const routedEvent of routed) {
+      for (const key of routedEvent.keys) {
+        if (current(key).position >= routedEvent.event.position) continue;
+        const events = byKey.get(key);
+        if (events === undefined) byKey.set(key, [routedEvent]);
+        else events.push(routedEvent);
+      }
+    }
+    for (const [key, events] of byKey) {
+      const document = current(key);
+      document.doc = definition.evolveBatch(document.doc, events, key);
+      document.position = events[events.length - 1]!.event.position;
+      document.changed = true;
     }
   }
   const changes: DocumentWrite[] = [];
