@@ -5,4 +5,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
-node bin/dlrn.js demo --dir demo "$@"
+./bin/dlrn.js demo --dir demo "$@"
