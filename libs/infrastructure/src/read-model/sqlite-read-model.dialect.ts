@@ -157,7 +157,7 @@ export function sqliteReadModelDialect(
 }
 
 /** Page size of new read-model files. */
-export const READ_MODEL_PAGE_SIZE = 16_384;
+const READ_MODEL_PAGE_SIZE = 16_384;
 
 /**
  * One SQLite file (created with its directory), WAL mode, synchronous=NORMAL: a crash of the
