@@ -4,7 +4,6 @@ import type {
   BatchWrites,
   ContextualEvent,
   DocumentWrite,
-  ProjectionContext,
   ProjectionDefinition,
   ReadModelTransaction,
 } from '#domain/projections/projection.js';
@@ -47,8 +46,9 @@ export interface StagedBatch {
  * Folds one batch of the log into several projections, without writing: each event's stream
  * context first (the commit of each build stream), then the documents the events touch are
  * loaded (those the last batch left in memory are not read again: that batch may still be
- * committing; the projections' reads go out together), folded in memory in log order, and
- * returned as the writes of one transaction (documents, each checkpoint moved by compare-and-set).
+ * committing; the projections' reads go out together), each folded in memory with its events in
+ * log order, and returned as the writes of one transaction (documents, each checkpoint moved by
+ * compare-and-set).
  */
 export async function stageBatch(
   reads: CommittedReads,
@@ -72,19 +72,23 @@ export async function stageBatch(
       else list.push(index);
     }
   });
-  const relevant: number[][] = behind.map(() => []);
-  upcasted.forEach((event, at) => {
+  const folds: Fold[] = behind.map((state) => ({ state, byKey: new Map(), working: new Map() }));
+  for (let at = 0; at < upcasted.length; at++) {
+    const event = upcasted[at]!;
     const indexes = readers.get(event.type);
-    if (indexes === undefined) return;
-    for (const index of indexes) if (event.position > behind[index]!.checkpoint) relevant[index]!.push(at);
-  });
-  const folds = behind.map((state, index) => route(state, relevant[index]!, upcasted, contexts));
+    if (indexes === undefined) continue;
+    const applied: ContextualEvent = { event, context: contexts[at]! };
+    for (const index of indexes) {
+      const fold = folds[index]!;
+      if (event.position > fold.state.checkpoint) route(fold, applied);
+    }
+  }
   await settleAll(folds.map((fold) => load(reads, fold)));
   const writes: BatchWrites['projections'][number][] = [];
   for (const fold of folds) {
     const { definition, checkpoint } = fold.state;
     writes.push({ projection: definition, documents: evolve(fold), from: checkpoint, to: batchEnd });
-    if (fold.routed.length > 0) touched.set(fold.state, fold.working);
+    if (fold.byKey.size > 0) touched.set(fold.state, fold.working);
   }
   return { writes: { projections: writes }, touched };
 }
@@ -98,39 +102,26 @@ interface Working extends KnownDocument {
   readonly stored: boolean;
 }
 
-/** One projection's share of the batch, from routing to the documents to write. */
+/** One projection's share of the batch: each document's events in log order, then the documents. */
 interface Fold {
   readonly state: ProjectionState;
-  readonly routed: readonly { event: RecordedEvent; context: ProjectionContext; keys: readonly string[] }[];
-  readonly keys: ReadonlySet<string>;
+  readonly byKey: Map<string, ContextualEvent[]>;
   readonly working: Map<string, Working>;
 }
 
-/** The events at `indexes` that touch documents of this projection, with their contexts. */
-function route(
-  state: ProjectionState,
-  indexes: readonly number[],
-  events: readonly RecordedEvent[],
-  contexts: readonly ProjectionContext[],
-): Fold {
-  const { definition } = state;
-  const routed: Fold['routed'][number][] = [];
-  const keys = new Set<string>();
-  for (const index of indexes) {
-    const event = events[index]!;
-    const context = contexts[index]!;
-    const eventKeys = definition.keys(event, context);
-    if (eventKeys.length === 0) continue;
-    routed.push({ event, context, keys: eventKeys });
-    for (const key of eventKeys) keys.add(key);
+/** Files the event under each document of this projection it touches. */
+function route({ state, byKey }: Fold, applied: ContextualEvent): void {
+  for (const key of state.definition.keys(applied.event, applied.context)) {
+    const events = byKey.get(key);
+    if (events === undefined) byKey.set(key, [applied]);
+    else if (events[events.length - 1] !== applied) events.push(applied); // a key named twice folds once
   }
-  return { state, routed, keys, working: new Map() };
 }
 
 /** The documents the fold needs: from the last batch when it left them, else from the store. */
-async function load(reads: CommittedReads, { state, keys, working }: Fold): Promise<void> {
+async function load(reads: CommittedReads, { state, byKey, working }: Fold): Promise<void> {
   const unknown: string[] = [];
-  for (const key of keys) {
+  for (const key of byKey.keys()) {
     const document = state.documents?.get(key);
     if (document === undefined) unknown.push(key);
     else working.set(key, { ...document, changed: false, stored: document.doc !== null });
@@ -142,46 +133,30 @@ async function load(reads: CommittedReads, { state, keys, working }: Fold): Prom
 }
 
 /**
- * Folds the events in log order; returns the writes (a document that never had a row and ends
- * deleted needs none). A projection with `evolveBatch` gets each document's events at once.
+ * Folds each document's events in log order (documents are independent: the order between two
+ * documents changes nothing), with `evolveBatch` when the projection has it; returns the writes
+ * (a document that never had a row and ends deleted needs none).
  */
-function evolve({ state, routed, working }: Fold): DocumentWrite[] {
+function evolve({ state, byKey, working }: Fold): DocumentWrite[] {
   const { definition } = state;
-  const current = (key: string): Working => {
+  for (const [key, events] of byKey) {
     let document = working.get(key);
     if (document === undefined) {
       document = { doc: null, position: 0, changed: false, stored: false };
       working.set(key, document);
     }
-    return document;
-  };
-  if (definition.evolveBatch === undefined) {
-    for (const { event, context, keys } of routed) {
-      for (const key of keys) {
-        const document = current(key);
-        // Replays (at-least-once delivery) are no-ops: the document already holds this event.
-        if (document.position >= event.position) continue;
-        document.doc = definition.evolve(document.doc, event, context, key);
-        document.position = event.position;
-        document.changed = true;
-      }
+    // Replays (at-least-once delivery) are no-ops: the document already holds those events.
+    let from = 0;
+    while (from < events.length && events[from]!.event.position <= document.position) from++;
+    if (from === events.length) continue;
+    const fresh = from === 0 ? events : events.slice(from);
+    if (definition.evolveBatch !== undefined) {
+      document.doc = definition.evolveBatch(document.doc, fresh, key);
+    } else {
+      for (const { event, context } of fresh) document.doc = definition.evolve(document.doc, event, context, key);
     }
-  } else {
-    const byKey = new Map<string, ContextualEvent[]>();
-    for (const routedEvent of routed) {
-      for (const key of routedEvent.keys) {
-        if (current(key).position >= routedEvent.event.position) continue;
-        const events = byKey.get(key);
-        if (events === undefined) byKey.set(key, [routedEvent]);
-        else events.push(routedEvent);
-      }
-    }
-    for (const [key, events] of byKey) {
-      const document = current(key);
-      document.doc = definition.evolveBatch(document.doc, events, key);
-      document.position = events[events.length - 1]!.event.position;
-      document.changed = true;
-    }
+    document.position = fresh[fresh.length - 1]!.event.position;
+    document.changed = true;
   }
   const changes: DocumentWrite[] = [];
   for (const [key, w] of working) {
