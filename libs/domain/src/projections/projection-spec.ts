@@ -31,7 +31,9 @@ export function project<Doc>(
       commit: event.streamId.startsWith('build-') ? (contexts.get(event.streamId) ?? null) : null,
     };
     for (const key of definition.keys(event, context)) {
-      byKey.set(key, [...(byKey.get(key) ?? []), { event, context }]);
+      const keyEvents = byKey.get(key);
+      if (keyEvents === undefined) byKey.set(key, [{ event, context }]);
+      else keyEvents.push({ event, context });
       const current = docs.get(key) ?? null;
       // Frozen input: an evolve that mutates the stored document throws instead of passing.
       const next = definition.evolve(current === null ? null : deepFreeze(current), event, context, key);
