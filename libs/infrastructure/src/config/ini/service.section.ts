@@ -1,4 +1,5 @@
-import { IsBoolean, IsIn, IsInt, IsNotEmpty, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNotEmpty, Matches, Max, Min, ValidateBy } from 'class-validator';
+import { parseAddressEntry } from '../../net/address-list.js';
 import { IniOption } from './ini-option.decorator.js';
 import { messages } from './ini-value.converters.js';
 
@@ -12,6 +13,25 @@ export type EventStoreTarget =
 export type ReadModelStoreTarget =
   | { readonly kind: 'sqlite'; readonly url: string; readonly path: string }
   | { readonly kind: 'postgresql'; readonly url: string };
+
+/** Every item of a list option is an IP address or a CIDR block (or, with `hosts`, a host name). */
+const IsAddressList = (hosts: boolean) =>
+  ValidateBy(
+    {
+      name: 'isAddressList',
+      validator: {
+        validate: (v: unknown) =>
+          Array.isArray(v) && v.every((item) => typeof item === 'string' && parseAddressEntry(item, { hosts }) !== null),
+      },
+    },
+    {
+      message: (a) => {
+        const items = Array.isArray(a.value) ? (a.value as unknown[]) : [a.value];
+        const bad = items.find((item) => typeof item !== 'string' || parseAddressEntry(item, { hosts }) === null);
+        return `'${String(bad)}' is not an IP address${hosts ? ', a host name' : ''} or a CIDR block (such as 10.0.0.0/8)`;
+      },
+    },
+  );
 
 const EVENT_STORE_URL = /^(sqlite:\/\/\/.+|kurrentdb:\/\/.+|esdb:\/\/.+)$/;
 const READ_MODEL_URL = /^(sqlite:\/\/\/.+|postgres(ql)?:\/\/.+)$/;
@@ -76,4 +96,26 @@ export class ServiceSection {
     message: (a) => `expected a hostname-like id (letters, digits, '.', '_', '-'), got '${String(a.value)}'`,
   })
   builderId!: string;
+
+  /**
+   * Reverse proxies whose `X-Forwarded-For` is believed (addresses or CIDR blocks). Empty: the
+   * client is the TCP peer, and forwarded headers are ignored.
+   */
+  @IniOption('trusted_proxies', 'trimmed-list', [])
+  @IsAddressList(false)
+  trustedProxies!: string[];
+
+  /**
+   * Hosts `POST /api/remote/import` may fetch from: host names, addresses and CIDR blocks. Empty:
+   * any public address; loopback, link-local and private targets only when listed.
+   */
+  @IniOption('remote_import_allowed_hosts', 'trimmed-list', [])
+  @IsAddressList(true)
+  remoteImportAllowedHosts!: string[];
+
+  /** Seconds one remote import (every download of it) may take in all before it is aborted. */
+  @IniOption('remote_import_timeout', 'int', 1800)
+  @IsInt({ message: messages.integer })
+  @Min(1, { message: messages.min(1) })
+  remoteImportTimeout!: number;
 }
