@@ -1,5 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -114,4 +115,61 @@ describe('dlrn serve: API, projector and builder in one process', () => {
       api.child.kill('SIGKILL');
     }
   }, 60_000);
+});
+
+describe('dlrn serve --config-override: one effective configuration for every part', () => {
+  const root = mkdtempSync(join(tmpdir(), 'dlrn-serve-override-'));
+  let configFile: string;
+
+  beforeAll(async () => {
+    const packages = await createDemoRepositories(root, Math.floor(Date.now() / 1000) - 86_400);
+    configFile = await writeDemoConfig(root, packages);
+    await appendFile(configFile, '[service]\nprotect_read_endpoints=false\n');
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('protects reads and moves the datadir for the API and the projector as for the builder', async () => {
+    const moved = join(root, 'elsewhere');
+    const auth = { authorization: `Basic ${Buffer.from('ci:pw').toString('base64')}` };
+    const overrides = [
+      '--config-override',
+      'service.protect_read_endpoints=true',
+      '--config-override',
+      `DEFAULT.datadir=${moved}`,
+    ];
+    // The user is made in the moved datadir's store, through a copy of the file that names it.
+    const movedConfig = join(root, 'moved.ini');
+    await writeFile(movedConfig, (await readFile(configFile, 'utf8')).replace('datadir=./data', `datadir=${moved}`));
+    const user = await runDlrn([
+      'user',
+      '--config-file',
+      movedConfig,
+      'create',
+      '--username',
+      'ci',
+      '--password',
+      'pw',
+    ]);
+    expect(user.code, user.stderr).toBe(0);
+    const serve = await start(
+      ['serve', '--config-file', configFile, '--info-repo', join(root, 'rdoinfo'), '--port', '0', ...overrides],
+      /api: listening on (http:\/\/[^/]+)\//,
+    );
+    try {
+      expect((await fetch(`${serve.url}/api/last_tested_repo?max_age=0`)).status).toBe(401);
+      // The builder's builds (in the moved datadir) reach the API's views: they share one store.
+      const vote = await waitFor(async () => {
+        const response = await fetch(`${serve.url}/api/last_tested_repo?max_age=0`, { headers: auth });
+        return response.status === 200 ? ((await response.json()) as { job_id: string }) : undefined;
+      });
+      expect(vote.job_id).toBe('consistent');
+      expect(existsSync(join(moved, 'events.sqlite'))).toBe(true);
+      expect(existsSync(join(root, 'data', 'events.sqlite'))).toBe(false);
+      const code = exited(serve.child);
+      serve.child.kill('SIGTERM');
+      expect(await code).toBe(0);
+    } finally {
+      serve.child.kill('SIGKILL');
+    }
+  }, 120_000);
 });

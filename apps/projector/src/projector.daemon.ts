@@ -8,6 +8,8 @@ import { join } from 'node:path';
 
 export interface ProjectorFlags {
   configFile: string;
+  /** `--config-override section.option=value` rules, as the builder and the API take them. */
+  configOverride?: string[];
   /** Catch up with the head of the log, then exit. */
   once?: boolean;
 }
@@ -26,7 +28,7 @@ const STATIC_REPORTS_INTERVAL_MS = 2_000;
  * and once at the end, it rewrites DLRN's static reports in `<datadir>/repos/` when that exists.
  */
 export async function runProjector(flags: ProjectorFlags, io: ProjectorIo, signal?: AbortSignal): Promise<number> {
-  const config = loadProjectsIni(flags.configFile);
+  const config = loadProjectsIni(flags.configFile, flags.configOverride ?? []);
   const events = await openEventStore(config.service.eventStoreTarget);
   const readModels = await openReadModelStore(config.service.readModelStoreTarget);
   const engine = new ProjectionEngine(events, readModels, ALL_PROJECTIONS, { log: (line) => io.out(`${line}\n`) });

@@ -5,7 +5,7 @@ import {
   runProjector,
   type ProjectorFlags,
 } from '../../../projector/src/projector.daemon.js';
-import type { CliIo } from '../cli-io.js';
+import { collect, type CliIo } from '../cli-io.js';
 
 /** `dlrn projector` and `dlrn projections status|rebuild`. */
 export function registerProjector(program: Command, io: CliIo, exit: (code: number) => void): void {
@@ -14,6 +14,7 @@ export function registerProjector(program: Command, io: CliIo, exit: (code: numb
     .description('keep the read models up to date with the event log')
     .option('--config-file <file>', "DLRN's projects.ini", 'projects.ini')
     .option('--once', 'catch up with the log, then exit')
+    .option('--config-override <section.option=value>', 'override a projects.ini option (repeatable)', collect, [])
     .action(async (flags: ProjectorFlags) => exit(await runProjector(flags, io)));
   const projections = program.command('projections').description('read-model tools');
   projections

@@ -4,17 +4,17 @@ import { loadConfiguration, loadProjectsIni, type DlrnConfig } from '#infrastruc
 import { createApiApp } from '../../../api/src/api.app.js';
 import { runBuilder } from '../../../builder/src/builder.daemon.js';
 import { runProjector } from '../../../projector/src/projector.daemon.js';
-import type { CliIo } from '../cli-io.js';
+import { collect, type CliIo } from '../cli-io.js';
 
 interface ApiFlags {
   configFile: string;
+  configOverride: string[];
   port?: number;
   host?: string;
   infoRepo?: string;
 }
 
 interface ServeFlags extends ApiFlags {
-  configOverride: string[];
   builder: boolean;
   headOnly?: boolean;
 }
@@ -53,6 +53,7 @@ async function listen(config: DlrnConfig, flags: ApiFlags, io: CliIo) {
       await loadConfiguration({
         configFile: flags.configFile,
         ...(flags.infoRepo === undefined ? {} : { infoRepo: flags.infoRepo }),
+        overrides: flags.configOverride,
       })
     ).packages;
   const app = await createApiApp(config, { loadPackages });
@@ -66,7 +67,7 @@ async function listen(config: DlrnConfig, flags: ApiFlags, io: CliIo) {
 
 /** `dlrn api`: the HTTP API alone, against shared stores (projector and builders run elsewhere). */
 async function runApi(flags: ApiFlags, io: CliIo): Promise<number> {
-  const config = loadProjectsIni(flags.configFile);
+  const config = loadProjectsIni(flags.configFile, flags.configOverride);
   const stop = untilSignal();
   const app = await listen(config, flags, io);
   try {
@@ -84,9 +85,15 @@ async function runApi(flags: ApiFlags, io: CliIo): Promise<number> {
  * SIGTERM: stop taking requests, let started builds finish and be recorded, then exit.
  */
 async function runServe(flags: ServeFlags, io: CliIo): Promise<number> {
-  const config = loadProjectsIni(flags.configFile);
+  // One effective configuration for all three parts: the overrides reach the API and the
+  // projector too (an override of protect_read_endpoints or datadir used to reach the builder only).
+  const config = loadProjectsIni(flags.configFile, flags.configOverride);
   const stop = untilSignal();
-  const projecting = runProjector({ configFile: flags.configFile }, io, stop.signal);
+  const projecting = runProjector(
+    { configFile: flags.configFile, configOverride: flags.configOverride },
+    io,
+    stop.signal,
+  );
   const app = await listen(config, flags, io);
   const building = flags.builder
     ? runBuilder(
@@ -120,6 +127,7 @@ export function registerServe(program: Command, io: CliIo, exit: (code: number) 
     .option('--port <n>', 'port to listen on (default: [service] api_port)', port)
     .option('--host <address>', 'address to listen on (default: [service] api_host)')
     .option('--info-repo <dir>', 'local rdoinfo/distroinfo checkout (for remote imports)')
+    .option('--config-override <section.option=value>', 'override a projects.ini option (repeatable)', collect, [])
     .action(async (flags: ApiFlags) => exit(await runApi(flags, io)));
   program
     .command('serve')
@@ -129,9 +137,9 @@ export function registerServe(program: Command, io: CliIo, exit: (code: number) 
     .option('--host <address>', 'address to listen on (default: [service] api_host)')
     .option('--info-repo <dir>', 'local rdoinfo/distroinfo checkout for the builder')
     .option(
-      '--config-override <section.key=value>',
-      'override a projects.ini value (repeatable)',
-      (v: string, all: string[]) => [...all, v],
+      '--config-override <section.option=value>',
+      'override a projects.ini option for the API, the projector and the builder (repeatable)',
+      collect,
       [],
     )
     .option('--head-only', 'build only the newest commit of each package')

@@ -6,7 +6,8 @@ export type AddressEntry =
   | { readonly kind: 'network'; readonly address: string; readonly prefix: number; readonly family: 'ipv4' | 'ipv6' }
   | { readonly kind: 'host'; readonly host: string };
 
-const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
+const HOST_NAME =
+  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
 
 /** Parses `10.0.0.0/8`, `192.0.2.7`, `2001:db8::/32` or (with `hosts`) `worker.example.org`; null when none. */
 export function parseAddressEntry(text: string, options: { readonly hosts: boolean }): AddressEntry | null {
@@ -50,7 +51,8 @@ export class AddressList {
     return new AddressList(
       items.map((item) => {
         const entry = parseAddressEntry(item, options);
-        if (entry === null) throw new Error(`'${item}' is not an IP address${options.hosts ? ', a host name' : ''} or a CIDR block`);
+        if (entry === null)
+          throw new Error(`'${item}' is not an IP address${options.hosts ? ', a host name' : ''} or a CIDR block`);
         return entry;
       }),
     );

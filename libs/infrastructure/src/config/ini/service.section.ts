@@ -21,7 +21,8 @@ const IsAddressList = (hosts: boolean) =>
       name: 'isAddressList',
       validator: {
         validate: (v: unknown) =>
-          Array.isArray(v) && v.every((item) => typeof item === 'string' && parseAddressEntry(item, { hosts }) !== null),
+          Array.isArray(v) &&
+          v.every((item) => typeof item === 'string' && parseAddressEntry(item, { hosts }) !== null),
       },
     },
     {
