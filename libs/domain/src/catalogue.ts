@@ -33,6 +33,7 @@ export const EVENT_SCHEMA_VERSIONS: Readonly<Record<EventType, number>> = {
   RepoClaimed: 1,
   AggregateVoteReported: 1,
   RepoPromoted: 1,
+  PromotionRolledBack: 1,
   UserCreated: 1,
   UserPasswordChanged: 1,
   UserDeleted: 1,

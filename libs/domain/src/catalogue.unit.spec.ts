@@ -102,6 +102,10 @@ describe('promotion names', () => {
   it.each([
     ['current', 'reserved'],
     ['consistent', 'reserved'],
+    ['current_', 'reserved'],
+    ['consistent_', 'reserved'],
+    ['current-passed-ci_', 'reserved'],
+    ['_', 'reserved'],
     ['..', 'path'],
     ['.', 'path'],
     ['', 'path'],
@@ -109,6 +113,7 @@ describe('promotion names', () => {
     ['../x', 'path'],
     ['current-passed-ci', null],
     ['tripleo-ci-testing', null],
+    ['_private', null],
   ])('classifies %j as %s', (name, problem) => {
     expect(promotionNameProblem(name)).toBe(problem);
   });
