@@ -1,4 +1,5 @@
 import { InvalidValueError } from '../shared/errors.js';
+import { rpmUpstreamVersion } from './rpm-values.js';
 
 /** `release_numbering` modes; DLRN treats any other value as `0.date.hash`. */
 export type ReleaseNumbering = '0.date.hash' | '0.1.date.hash' | 'minor.date.hash';
@@ -110,4 +111,20 @@ export function upstreamVersionFromGit(found: {
     version = bumpLastField(version);
   }
   return version || '0.0.1';
+}
+
+/**
+ * {@link upstreamVersionFromGit}, refused with RpmValueError unless RPM can take it literally.
+ * Tags and metadata.json come from upstream: git allows `%`, `(`, `$`, `{` in tag names, and rpm
+ * would run `%(…)` while parsing the spec. The error names the tag or file the version came from.
+ */
+export function checkedUpstreamVersion(found: Parameters<typeof upstreamVersionFromGit>[0]): string {
+  const version = upstreamVersionFromGit(found);
+  const fileVersion = found.fileVersion?.trim();
+  const origin = fileVersion
+    ? `metadata.json version ${JSON.stringify(fileVersion)}`
+    : found.lastTag
+      ? `upstream tag ${JSON.stringify(found.lastTag)}`
+      : `upstream version ${JSON.stringify(version)}`;
+  return rpmUpstreamVersion(version, origin);
 }

@@ -1,4 +1,5 @@
 import { DomainError } from '../shared/errors.js';
+import { rpmFileName, rpmUpstreamVersion, rpmVerRel } from './rpm-values.js';
 
 /** A spec file that lacks what a build needs (no `Name:`, no `Version:`…); the message says what. */
 export class SpecParseError extends DomainError {
@@ -198,6 +199,14 @@ export interface SpecRewrite {
 
 const INJECTED = ['upstream_version', 'dlrn', 'dlrn_nvr'];
 
+function checkRewrite(rewrite: SpecRewrite): void {
+  rpmUpstreamVersion(rewrite.upstreamVersion, `upstream version ${JSON.stringify(rewrite.upstreamVersion)}`);
+  if (rewrite.version !== null) rpmVerRel('version', rewrite.version);
+  rpmVerRel('release', rewrite.release);
+  rpmFileName(rewrite.dlrnNvr);
+  if (rewrite.tarball !== null) rpmFileName(rewrite.tarball);
+}
+
 /**
  * DLRN's spec rewrite (build_srpm.sh): `%global dlrn_nvr`, `%global dlrn 1` and
  * `%define upstream_version` go on top (the order DLRN's three `sed 1i` leave), unconditional
@@ -206,8 +215,11 @@ const INJECTED = ['upstream_version', 'dlrn', 'dlrn_nvr'];
  * everything after the first `%changelog` line is dropped unless the changelog is kept.
  * DLRN's `s/Version:.*\/…/` is not anchored; here only tag lines of the preamble and `%package`
  * sections change, so text such as `Version: …` in `%description` or a kept changelog stays.
+ * Every injected value is checked against RPM's grammar first (RpmValueError): whatever the
+ * caller forgot to check, nothing written here is expanded by rpm.
  */
 export function rewriteSpec(text: string, rewrite: SpecRewrite): string {
+  checkRewrite(rewrite);
   const values: Readonly<Record<string, string>> = {
     upstream_version: rewrite.upstreamVersion,
     dlrn: '1',

@@ -20,6 +20,25 @@ export interface BuildDriverRequest {
   readonly commandTimeoutMs: number;
 }
 
+/** What the pipeline hands a build driver to turn the rewritten spec into a source RPM. */
+export interface SrpmBuildRequest {
+  readonly packageName: string;
+  /** The rewritten spec, in `<topdir>/SPECS`. */
+  readonly specPath: string;
+  /** The tarball and the dist-git files (`<topdir>/SOURCES`). */
+  readonly sourcesDir: string;
+  /** The build's private rpm `_topdir` (a fresh temporary directory). */
+  readonly topdir: string;
+  /** Where exactly one `.src.rpm` must be left (`<topdir>/SRPMS`). */
+  readonly resultDir: string;
+  readonly dist: string;
+  readonly workerId: number;
+  readonly env: ChildEnv;
+  /** `rpmbuild.log` of the output directory. */
+  readonly log: BuildLog;
+  readonly commandTimeoutMs: number;
+}
+
 /**
  * DLRN's `BuildRPMDriver.build_package`: turn the source RPM into binary RPMs in the output
  * directory and, once they are known to install, create the `installed` marker. Failures throw
@@ -27,5 +46,10 @@ export interface BuildDriverRequest {
  */
 export abstract class BuildDriver {
   abstract readonly name: string;
+  /**
+   * build_srpm.sh's last step. rpm expands the spec's macros while it builds the source RPM, so
+   * a driver that isolates builds (mock) does this inside its chroot too, never on the host.
+   */
+  abstract buildSrpm(request: SrpmBuildRequest): Promise<void>;
   abstract build(request: BuildDriverRequest): Promise<void>;
 }

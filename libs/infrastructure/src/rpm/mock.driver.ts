@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BuildDriver, type BuildDriverRequest } from './build-driver.js';
+import { builderOptions } from '#domain/build/rpm-values.js';
+import { BuildDriver, type BuildDriverRequest, type SrpmBuildRequest } from './build-driver.js';
 import { BuildLog } from './build-log.js';
 import { runChecked } from './command.runner.js';
 import {
@@ -36,7 +38,7 @@ export const INSTALL_FAILURE_MESSAGE = 'Failed to install built packages';
 
 /**
  * Build driver `mock` (dlrn/drivers/mockdriver.py): assembles the worker's mock configuration,
- * runs `mock --rebuild` with its output in `mock.log`, checks that the built packages installed,
+ * builds the source RPM with `mock --buildsrpm` (build_srpm.sh), runs `mock --rebuild` with its output in `mock.log`, checks that the built packages installed,
  * touches `installed`, and always appends `mock.log` to `rpmbuild.log` (where the caller looks
  * for transient errors such as `Error downloading packages`). DLRN then runs `restorecon`; SELinux
  * labels are the host's business here.
@@ -68,12 +70,49 @@ export class MockBuildDriver extends BuildDriver {
     return path;
   }
 
+  private get command(): string {
+    return this.options.mockCommand ?? 'mock';
+  }
+
+  /**
+   * build_srpm.sh's `mock --buildsrpm --spec … --sources …`: rpm parses the spec inside the
+   * chroot, so a macro that slipped into it runs there, never on the host. mock's own build.log
+   * (rpmbuild's output) is appended to rpmbuild.log: it says why a spec did not build.
+   */
+  override async buildSrpm(request: SrpmBuildRequest): Promise<void> {
+    const config = await this.prepareConfig(request.workerId, request.log);
+    const args = [
+      '-v',
+      '-r',
+      config,
+      '--resultdir',
+      request.resultDir,
+      '--buildsrpm',
+      '--spec',
+      request.specPath,
+      '--sources',
+      request.sourcesDir,
+    ];
+    request.log.command(this.command, args);
+    try {
+      await runChecked(this.command, args, {
+        env: { ...request.env, MOCK_CONFIG: mockConfigName(request.workerId) },
+        timeoutMs: request.commandTimeoutMs,
+        output: (chunk) => request.log.write(chunk),
+        label: 'mock --buildsrpm',
+      });
+    } finally {
+      const buildLog = join(request.resultDir, 'build.log');
+      if (existsSync(buildLog)) request.log.appendFile(buildLog);
+    }
+  }
+
   override async build(request: BuildDriverRequest): Promise<void> {
     const config = await this.prepareConfig(request.workerId, request.log);
     const mockLogPath = join(request.outputDir, 'mock.log');
     const mockLog = BuildLog.open(mockLogPath, request.log.echo);
     try {
-      const command = this.options.mockCommand ?? 'mock';
+      const command = this.command;
       const args = [
         '-v',
         '-r',
@@ -81,7 +120,7 @@ export class MockBuildDriver extends BuildDriver {
         '--resultdir',
         request.outputDir,
         ...(this.options.installAfterBuild ? ['--postinstall'] : []),
-        ...request.additionalOptions,
+        ...builderOptions(request.additionalOptions),
         '--rebuild',
         request.srpmPath,
       ];

@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { RpmBuilder, RpmBuildError, type RpmBuildOutput, type RpmBuildRequest } from '#domain/build/build.ports.js';
 import { commitRef, packageName } from '#domain/build/commit-ref.js';
-import { releaseDate, releaseString, rpmVersion, upstreamVersionFromGit } from '#domain/build/release.js';
+import { checkedUpstreamVersion, releaseDate, releaseString, rpmVersion } from '#domain/build/release.js';
+import { rpmUpstreamVersion } from '#domain/build/rpm-values.js';
 import { expandMacros, parseSpecBasics, rewriteSpec, setupDirectory } from '#domain/build/spec-rewrite.js';
 import { settleAll } from '#domain/shared/settle.js';
 import type { BuildDriver } from './build-driver.js';
 import { BuildLog } from './build-log.js';
-import { type ChildEnv, runChecked } from './command.runner.js';
+import type { ChildEnv } from './command.runner.js';
 import { copyDistgitSources, findSpecFile, specDirectory } from './distgit-sources.js';
-import { rpmbuildDefines } from './rpmbuild.driver.js';
 import { SourceTreeReader } from './source-tree.reader.js';
 
 export interface RpmBuildPipelineOptions {
@@ -25,7 +25,6 @@ export interface RpmBuildPipelineOptions {
   readonly echo?: (text: string) => void;
   /** Parent of the per-build `_topdir`; default the system temporary directory. */
   readonly tmpDir?: string;
-  readonly rpmbuildCommand?: string;
   readonly gitCommand?: string;
 }
 
@@ -39,15 +38,12 @@ interface BuildContext {
 
 const TWO_HOURS = 2 * 60 * 60 * 1000;
 
-/** Keeps what may appear in a file name; tags may hold `/` or spaces. */
-function fileSafe(value: string): string {
-  return value.replace(/[^A-Za-z0-9._+~-]/g, '_');
-}
-
 /**
  * DLRN's build of one commit (build_rpm_wrapper → build_srpm.sh → build driver) on any host:
- * version from the commit's tags, `git archive` tarball of exactly that commit, DLRN's spec
- * rewrite, `rpmbuild -bs`, then the configured driver. Everything is logged to
+ * version from the commit's tags (refused unless RPM's grammar allows it: nothing from upstream
+ * reaches the spec unchecked), `git archive` tarball of exactly that commit, DLRN's spec
+ * rewrite, the source RPM and the binary RPMs, both built by the configured driver (inside the
+ * chroot with mock). Everything is logged to
  * `<outputDir>/rpmbuild.log`; failures become RpmBuildError with DLRN's texts.
  */
 export class RpmBuildPipeline extends RpmBuilder {
@@ -118,7 +114,7 @@ export class RpmBuildPipeline extends RpmBuilder {
     };
   }
 
-  /** Tarball, rewritten spec and dist-git files in a fresh `_topdir`, then `rpmbuild -bs`. */
+  /** Tarball, rewritten spec and dist-git files in a fresh `_topdir`, then the driver's source RPM. */
   private async buildSrpm(context: BuildContext): Promise<string> {
     const { request, log, topdir, env } = context;
     const dir = specDirectory(request.distgitDir, request.distgitPath);
@@ -151,19 +147,23 @@ export class RpmBuildPipeline extends RpmBuilder {
     let spec = specText;
     // DLRN_KEEP_SPEC_AS_IS (local driver): no tarball, no rewrite; the spec brings its sources.
     if (!keepAsIs) {
+      // Checked here, where its origin is known, so that the note names the tag or the file.
       const upstreamVersion = tags
-        ? upstreamVersionFromGit({
+        ? checkedUpstreamVersion({
             fileVersion: inspected.hasFile ? await this.puppetVersion(tree, commit) : null,
             ...tags,
           })
-        : expandMacros(basics.version, basics.macros);
+        : rpmUpstreamVersion(
+            expandMacros(basics.version, basics.macros),
+            `the spec's Version ${JSON.stringify(basics.version)}`,
+          );
       const release = releaseString({
         numbering: request.releaseNumbering,
         dtBuild: request.dtBuild,
         commitHash: request.commitHash,
         minor: request.releaseMinor,
       });
-      const tarballBase = `${request.packageName}-${fileSafe(upstreamVersion)}-${release}`;
+      const tarballBase = `${request.packageName}-${upstreamVersion}-${release}`;
       const keepTarball = flags.DLRN_KEEP_TARBALL === '1';
       spec = rewriteSpec(specText, {
         upstreamVersion,
@@ -175,7 +175,7 @@ export class RpmBuildPipeline extends RpmBuilder {
       });
       if (!keepTarball) {
         // The top directory is whatever %setup will cd into; DLRN's own name otherwise.
-        const top = setupDirectory(parseSpecBasics(spec)) ?? `${request.packageName}-${fileSafe(upstreamVersion)}`;
+        const top = setupDirectory(parseSpecBasics(spec)) ?? `${request.packageName}-${upstreamVersion}`;
         await tree.archive(commit, top, join(topdir, 'SOURCES', `${tarballBase}.tar.gz`));
       }
     }
@@ -184,17 +184,22 @@ export class RpmBuildPipeline extends RpmBuilder {
     log.line(`+ cat ${specName}`);
     log.write(spec);
 
-    const command = this.options.rpmbuildCommand ?? 'rpmbuild';
-    const args = ['-bs', '--nodeps', ...rpmbuildDefines(topdir, request.dist), specPath];
-    log.command(command, args);
-    await runChecked(command, args, {
+    const resultDir = join(topdir, 'SRPMS');
+    await this.driver.buildSrpm({
+      packageName: request.packageName,
+      specPath,
+      sourcesDir: join(topdir, 'SOURCES'),
+      topdir,
+      resultDir,
+      dist: request.dist,
+      workerId: request.workerId,
       env,
-      timeoutMs: context.timeoutMs,
-      output: (chunk) => log.write(chunk),
-      label: 'rpmbuild -bs',
+      log,
+      commandTimeoutMs: context.timeoutMs,
     });
-    const srpms = (await readdir(join(topdir, 'SRPMS'))).filter((name) => name.endsWith('.src.rpm'));
-    if (srpms.length !== 1) throw new Error(`rpmbuild -bs left ${srpms.length} source RPMs instead of one`);
+    const srpms = (await readdir(resultDir)).filter((name) => name.endsWith('.src.rpm'));
+    if (srpms.length !== 1)
+      throw new Error(`the ${this.driver.name} driver left ${srpms.length} source RPMs instead of one`);
     return srpms[0]!;
   }
 

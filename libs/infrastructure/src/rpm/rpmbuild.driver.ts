@@ -1,7 +1,8 @@
 import { copyFile, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { BuildDriver, type BuildDriverRequest } from './build-driver.js';
+import { builderOptions, rpmDist } from '#domain/build/rpm-values.js';
+import { BuildDriver, type BuildDriverRequest, type SrpmBuildRequest } from './build-driver.js';
 import { runChecked } from './command.runner.js';
 
 export interface RpmbuildDriverOptions {
@@ -11,12 +12,14 @@ export interface RpmbuildDriverOptions {
   readonly tmpDir?: string;
 }
 
-/** `--define` value for `%{dist}`: rpm refuses a macro with an empty body. */
 /**
  * The defines every rpmbuild call of ours takes: its own `_topdir`, `dist`, and reproducible
  * times (SOURCE_DATE_EPOCH comes with the environment: build and file times follow dt_build).
+ * Both values are macro bodies, which rpm expands: neither may hold a `%` of its own.
  */
 export function rpmbuildDefines(topdir: string, dist: string): string[] {
+  if (/[%\r\n]/.test(topdir))
+    throw new Error(`temporary directory ${JSON.stringify(topdir)} holds a "%" or a line break`);
   return [
     '--define',
     `_topdir ${topdir}`,
@@ -29,8 +32,9 @@ export function rpmbuildDefines(topdir: string, dist: string): string[] {
   ];
 }
 
+/** `--define` value for `%{dist}`: rpm refuses a macro with an empty body. */
 export function distDefine(dist: string): string {
-  return `dist ${dist === '' ? '%{nil}' : dist}`;
+  return `dist ${rpmDist(dist) === '' ? '%{nil}' : dist}`;
 }
 
 /** Every `*.rpm` under a directory tree (rpmbuild's `RPMS/<arch>/`). */
@@ -51,15 +55,34 @@ export class RpmbuildBuildDriver extends BuildDriver {
     super();
   }
 
+  private get command(): string {
+    return this.options.rpmbuildCommand ?? 'rpmbuild';
+  }
+
+  /**
+   * `rpmbuild -bs` on this host: the spec is parsed here, as every other step of this driver
+   * runs here. Values from upstream reach it checked (the pipeline's rewrite refuses `%`).
+   */
+  override async buildSrpm(request: SrpmBuildRequest): Promise<void> {
+    const args = ['-bs', '--nodeps', ...rpmbuildDefines(request.topdir, request.dist), request.specPath];
+    request.log.command(this.command, args);
+    await runChecked(this.command, args, {
+      env: request.env,
+      timeoutMs: request.commandTimeoutMs,
+      output: (chunk) => request.log.write(chunk),
+      label: 'rpmbuild -bs',
+    });
+  }
+
   override async build(request: BuildDriverRequest): Promise<void> {
     const topdir = await mkdtemp(join(this.options.tmpDir ?? tmpdir(), 'dlrn-rpmbuild-'));
     try {
-      const command = this.options.rpmbuildCommand ?? 'rpmbuild';
+      const command = this.command;
       const args = [
         '--rebuild',
         '--nodeps',
         ...rpmbuildDefines(topdir, request.dist),
-        ...request.additionalOptions,
+        ...builderOptions(request.additionalOptions),
         request.srpmPath,
       ];
       request.log.command(command, args);
