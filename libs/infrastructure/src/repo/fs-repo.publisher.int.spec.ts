@@ -252,6 +252,35 @@ describe('when pointers move', () => {
     expect(await exists(join(reposDir, 'current-passed-ci_'))).toBe(false);
   });
 
+  it('leaves a real `<name>_` alone when `<name>` moves', async () => {
+    await publisher.movePointer(reposDir, 'current', A_DIR);
+    await publisher.movePointer(reposDir, 'current_', B_DIR);
+    await publisher.movePointer(reposDir, 'current', B_DIR);
+    expect(await publisher.readPointer(reposDir, 'current_')).toBe(B_DIR);
+  });
+
+  it('lets two publishers (two processes) move one pointer at once without failing', async () => {
+    const other = new FsRepoPublisher();
+    const moves = Array.from({ length: 200 }, (_, i) =>
+      (i % 2 ? publisher : other).movePointer(reposDir, 'raced', i % 3 ? A_DIR : B_DIR),
+    );
+    const outcomes = await Promise.allSettled(moves);
+    expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
+    expect([A_DIR, B_DIR]).toContain(await publisher.readPointer(reposDir, 'raced'));
+    expect((await readdir(reposDir)).filter((n) => n.includes('raced') && n !== 'raced')).toEqual([]);
+  });
+
+  it('tells a free name, a link and an occupied name apart, and removes only links', async () => {
+    await publisher.movePointer(reposDir, 'linked', A_DIR);
+    expect(await publisher.pointerSlot(reposDir, 'linked')).toBe('link');
+    expect(await publisher.pointerSlot(reposDir, 'free')).toBe('absent');
+    expect(await publisher.pointerSlot(reposDir, A_DIR.split('/')[0]!)).toBe('occupied');
+    await publisher.removePointer(reposDir, 'linked');
+    await publisher.removePointer(reposDir, A_DIR.split('/')[0]!);
+    expect(await publisher.pointerSlot(reposDir, 'linked')).toBe('absent');
+    expect(await publisher.pointerSlot(reposDir, A_DIR.split('/')[0]!)).toBe('occupied');
+  });
+
   it('refuses to point at a directory that does not exist', async () => {
     await expect(publisher.movePointer(reposDir, 'current', 'zz/zz/missing')).rejects.toThrow(/not a directory/);
     expect(await publisher.readPointer(reposDir, 'current')).toBeNull();

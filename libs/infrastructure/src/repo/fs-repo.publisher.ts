@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, readdir, readlink, rename, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, relative, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
@@ -36,7 +37,7 @@ const LINK_CONCURRENCY = 64;
  */
 export class FsRepoPublisher extends RepoPublisher {
   private readonly createrepo: string;
-  /** Per-link queue: two moves of one pointer in this process never race on `<name>_`. */
+  /** Per-link queue: moves of one pointer in this process land in the order they were asked. */
   private readonly pointerQueues = new Map<string, Promise<void>>();
 
   constructor(options: FsRepoPublisherOptions = {}) {
@@ -71,8 +72,12 @@ export class FsRepoPublisher extends RepoPublisher {
     const linkPath = resolveInside(root, root, stripTrailingSlash(name), 'pointer name');
     const target = resolveInside(root, root, repoDir, 'repoDir');
     if (isWithin(target, linkPath)) throw new RepoPathError('pointer name', name, 'would point at itself');
+    await this.queued(linkPath, () => this.replaceLink(linkPath, target));
+  }
+
+  private async queued(linkPath: string, work: () => Promise<void>): Promise<void> {
     const previous = this.pointerQueues.get(linkPath) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => this.replaceLink(linkPath, target));
+    const next = previous.catch(() => undefined).then(work);
     this.pointerQueues.set(linkPath, next);
     try {
       await next;
@@ -95,6 +100,31 @@ export class FsRepoPublisher extends RepoPublisher {
     const abs = resolve(dirname(linkPath), target);
     if (abs === root || !isWithin(root, abs)) throw new RepoPathError('pointer', name, `points outside ${root}`);
     return relative(root, abs).split(sep).join('/');
+  }
+
+  /**
+   * What is at a pointer's name: nothing, a symlink, or something else (a directory such as a
+   * hash shard, a file such as `skiplist.txt`) that a pointer must never replace.
+   */
+  async pointerSlot(reposDir: string, name: string): Promise<'absent' | 'link' | 'occupied'> {
+    const root = resolve(reposDir);
+    const linkPath = resolveInside(root, root, stripTrailingSlash(name), 'pointer name');
+    const found = await lstat(linkPath).catch((error: unknown) => {
+      if (isErrno(error, 'ENOENT')) return null;
+      throw error;
+    });
+    if (found === null) return 'absent';
+    return found.isSymbolicLink() ? 'link' : 'occupied';
+  }
+
+  /** Removes a pointer (only a symlink: anything else is left alone). */
+  async removePointer(reposDir: string, name: string): Promise<void> {
+    const root = resolve(reposDir);
+    const linkPath = resolveInside(root, root, stripTrailingSlash(name), 'pointer name');
+    await this.queued(linkPath, async () => {
+      const found = await lstat(linkPath).catch(() => null);
+      if (found?.isSymbolicLink()) await unlink(linkPath);
+    });
   }
 
   /** Test seam: runs once the staging directory is complete, before it becomes visible. */
@@ -186,7 +216,11 @@ export class FsRepoPublisher extends RepoPublisher {
     await rm(aside, { recursive: true, force: true });
   }
 
-  /** DLRN's pattern: a fresh link at `<name>_`, renamed over `<name>` (rename is atomic). */
+  /**
+   * DLRN's pattern, a fresh link renamed over `<name>` (rename is atomic), with a temporary
+   * name of our own per move: DLRN's shared `<name>_` let two processes moving one pointer
+   * rename each other's link (or find it gone), and deleted any real `<name>_` on its way.
+   */
   private async replaceLink(linkPath: string, target: string): Promise<void> {
     const found = await stat(target).catch(() => null);
     if (!found?.isDirectory()) throw new RepoPublishError(`cannot point at ${target}: not a directory`);
@@ -195,8 +229,7 @@ export class FsRepoPublisher extends RepoPublisher {
       throw new RepoPublishError(`${linkPath} exists and is not a symlink; refusing to replace it`);
     }
     await mkdir(dirname(linkPath), { recursive: true });
-    const temporary = `${linkPath}_`;
-    await rm(temporary, { force: true });
+    const temporary = `${dirname(linkPath)}/.${basename(linkPath)}.${randomBytes(6).toString('hex')}.tmp`;
     await symlink(relative(dirname(linkPath), target), temporary);
     try {
       await rename(temporary, linkPath);
