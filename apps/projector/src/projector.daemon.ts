@@ -5,6 +5,7 @@ import { ProjectionEngine } from '#infrastructure/projector/projection-engine.js
 import { openReadModelStore } from '#infrastructure/read-model/kysely-read-model.store.js';
 import { reportSettings, StaticReportRefresher, StaticReportWriter } from '#infrastructure/reports/index.js';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface ProjectorFlags {
   configFile: string;
@@ -21,17 +22,28 @@ export interface ProjectorIo {
 
 /** At most one rewrite of the static reports per this many milliseconds. */
 const STATIC_REPORTS_INTERVAL_MS = 2_000;
+/** How often a projector whose projections are all run by another one tries to take them. */
+const STANDBY_RETRY_MS = 5_000;
+/** Back-off after a failed run (a full disk, a lost database): doubling from 1 s up to 30 s. */
+const backoffMs = (failures: number): number => Math.min(30_000, 1_000 * 2 ** Math.min(failures, 5));
 
 /**
  * The projector daemon (`dlrn projector`): keeps every read model up to date with the event log
- * until SIGTERM/SIGINT. Projections locked by another projector are left to it. While it runs,
- * and once at the end, it rewrites DLRN's static reports in `<datadir>/repos/` when that exists.
+ * until SIGTERM/SIGINT. Projections locked by another projector are left to it: with none of its
+ * own, this one stands by and takes over when the other's lease is free. A failed run (storage
+ * full or unavailable, a lease lost) is logged and retried with back-off; it never ends the
+ * process that hosts the projector (`dlrn serve`). While it runs, and once at the end, it
+ * rewrites DLRN's static reports in `<datadir>/repos/` when that exists.
  */
 export async function runProjector(flags: ProjectorFlags, io: ProjectorIo, signal?: AbortSignal): Promise<number> {
   const config = loadProjectsIni(flags.configFile, flags.configOverride ?? []);
   const events = await openEventStore(config.service.eventStoreTarget);
-  const readModels = await openReadModelStore(config.service.readModelStoreTarget);
-  const engine = new ProjectionEngine(events, readModels, ALL_PROJECTIONS, { log: (line) => io.out(`${line}\n`) });
+  const readModels = await openReadModelStore(config.service.readModelStoreTarget).catch(async (error: unknown) => {
+    await events.close();
+    throw error;
+  });
+  const log = (line: string): void => io.out(`${line}\n`);
+  let engine = new ProjectionEngine(events, readModels, ALL_PROJECTIONS, { log });
   const reposDir = join(config.default.datadir, 'repos');
   const reports = new StaticReportRefresher(
     new StaticReportWriter(readModels, reportSettings(config), reposDir),
@@ -48,10 +60,34 @@ export async function runProjector(flags: ProjectorFlags, io: ProjectorIo, signa
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
   }
+  const pause = (ms: number): Promise<void> => sleep(ms, undefined, { signal: stop.signal }).catch(() => undefined);
   try {
-    const busy = await engine.start();
-    if (busy.length > 0) io.out(`projector: ${busy.join(', ')} run by another projector\n`);
-    await engine.run({ signal: stop.signal, untilCaughtUp: Boolean(flags.once) });
+    let failures = 0;
+    let standingBy = false;
+    while (!stop.signal.aborted) {
+      try {
+        const busy = await engine.start();
+        if (busy.length === ALL_PROJECTIONS.length && !flags.once) {
+          if (!standingBy) io.out('projector: every projection is run by another projector; standing by\n');
+          standingBy = true;
+          await pause(STANDBY_RETRY_MS);
+          continue;
+        }
+        if (busy.length > 0) io.out(`projector: ${busy.join(', ')} run by another projector\n`);
+        else if (standingBy) io.out('projector: took over the projections\n');
+        standingBy = false;
+        await engine.run({ signal: stop.signal, untilCaughtUp: Boolean(flags.once) });
+        if (flags.once || stop.signal.aborted) break;
+        throw new Error('the event log subscription ended');
+      } catch (error) {
+        if (flags.once) throw error;
+        const wait = backoffMs(failures++);
+        io.err(`projector: ${(error as Error).message}; retrying in ${wait / 1000} s\n`);
+        await engine.stop().catch(() => undefined);
+        engine = new ProjectionEngine(events, readModels, ALL_PROJECTIONS, { log });
+        await pause(wait);
+      }
+    }
     clearInterval(timer);
     await reports.flush(engine.checkpoint);
     io.out(`projector: at position ${engine.checkpoint}\n`);
@@ -62,7 +98,7 @@ export async function runProjector(flags: ProjectorFlags, io: ProjectorIo, signa
     signal?.removeEventListener('abort', onSignal);
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
-    await engine.stop();
+    await engine.stop().catch(() => undefined);
     await readModels.close();
     await events.close();
   }

@@ -1,11 +1,14 @@
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { StorageError } from '#domain/shared/errors.js';
+import { asStorageError } from '#infrastructure/storage/storage-failure.js';
 import { DlrnHttpError } from './dlrn-http.error.js';
 
 /**
- * Every error answers `{"message": …}` with its status, as DLRN does. Errors nobody expected are
- * logged with the request and answered 500 without internals.
+ * Every error answers `{"message": …}` with its status, as DLRN does. A store that failed (full,
+ * read-only, unreachable) answers 507 or 503 naming the store, never a path. Errors nobody
+ * expected are logged with the request and answered 500 without internals.
  */
 @Catch()
 export class DlrnExceptionFilter implements ExceptionFilter {
@@ -25,6 +28,14 @@ export class DlrnExceptionFilter implements ExceptionFilter {
       const status = error.getStatus();
       if (status === 404) return [404, `Not Found: ${request.method} ${request.url.split('?', 1)[0]}`, {}];
       return [status, error.message, {}];
+    }
+    const storage = asStorageError(error, 'storage');
+    if (storage instanceof StorageError) {
+      // Reads keep being answered from what is stored; a write that could not be stored says so
+      // (507 when out of space, 503 otherwise) and may be sent again once the store recovers.
+      this.log.error({ err: error, method: request.method, url: request.url }, 'storage failure');
+      if (storage.failure === 'full') return [507, `Insufficient Storage: ${storage.message}`, { 'retry-after': '60' }];
+      return [503, `Service Unavailable: ${storage.message}`, { 'retry-after': '30' }];
     }
     const fastifyStatus = (error as { statusCode?: unknown } | null)?.statusCode;
     if (typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500) {

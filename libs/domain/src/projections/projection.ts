@@ -123,6 +123,11 @@ export interface CheckpointInfo {
   readonly active: boolean;
 }
 
+export interface LockOptions {
+  /** True for a holder that is known to be gone, whose lease may be taken at once. */
+  readonly takeOverFrom?: (holder: string) => boolean;
+}
+
 /** A held lock; release it when the projector stops. */
 export interface ProjectionLock {
   release(): Promise<void>;
@@ -169,9 +174,11 @@ export abstract class ReadModelStore {
   abstract drop(name: string, version: number): Promise<void>;
   /**
    * One active projector per projection: a PostgreSQL advisory lock, or a lease row on SQLite.
-   * Null when someone else holds it.
+   * Null when someone else holds it. `options.takeOverFrom` names holders known to be dead (a
+   * crashed projector of this host) whose lease may be taken before it expires; a PostgreSQL
+   * lock dies with its session and needs no such help.
    */
-  abstract tryLock(name: string, owner: string): Promise<ProjectionLock | null>;
+  abstract tryLock(name: string, owner: string, options?: LockOptions): Promise<ProjectionLock | null>;
   abstract find<Doc>(projection: ProjectionDefinition<Doc>, query?: DocumentQuery): Promise<StoredDocument<Doc>[]>;
   abstract count(
     projection: ProjectionDefinition,

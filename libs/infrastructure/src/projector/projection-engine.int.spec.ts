@@ -1,5 +1,6 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ALL_PROJECTIONS } from '#domain/projections/index.js';
@@ -9,7 +10,7 @@ import { crashingStore, dumpReadModels, laggingStore } from '../../../../test/su
 import { playHistory } from '../../../../test/support/random-history.js';
 import { SqliteEventStore } from '../event-store/sqlite/sqlite-event-store.adapter.js';
 import { openSqliteReadModelStore } from '../read-model/kysely-read-model.store.js';
-import { ProjectionEngine, waitForCheckpoints } from './projection-engine.js';
+import { LeaseLostError, ProjectionEngine, waitForCheckpoints } from './projection-engine.js';
 
 /** A tiny projection counting UserCreated events, in two versions. */
 const counter = (version: number): ProjectionDefinition<{ n: number; lastPosition: number }> => ({
@@ -71,6 +72,54 @@ describe('the projection engine', () => {
       await first.stop();
       expect(await second.start()).toEqual([]);
       await second.stop();
+    });
+  });
+
+  describe('when two projectors of one process or host start without an owner name', () => {
+    it('gives each its own owner, so the second leaves the projections to the first', async () => {
+      const first = new ProjectionEngine(events, views, [counter(1)]);
+      const second = new ProjectionEngine(events, views, [counter(1)]);
+      expect(await first.start()).toEqual([]);
+      expect(await second.start()).toEqual(['counter']);
+      await first.stop();
+      await second.stop();
+    });
+  });
+
+  describe('when the holder of a lease is a dead process of this host', () => {
+    it('takes its lease at once instead of waiting for it to expire', async () => {
+      const child = spawn(process.execPath, ['-e', '']);
+      await new Promise((done) => child.on('exit', done));
+      const dead = `projector@${hostname()}:${child.pid}:0badc0de`;
+      expect(await views.tryLock('counter', dead)).not.toBeNull();
+      const living = `projector@${hostname()}:${process.pid}:0badc0de`;
+      expect(await views.tryLock('other', living)).not.toBeNull();
+      const engine = new ProjectionEngine(events, views, [counter(1)]);
+      expect(await engine.start()).toEqual([]);
+      await engine.stop();
+      const blocked = new ProjectionEngine(events, views, [{ ...counter(1), name: 'other' }]);
+      expect(await blocked.start()).toEqual(['other']);
+    });
+  });
+
+  describe('when another projector takes over an expired lease while this one runs', () => {
+    it('ends the run with LeaseLostError instead of projecting beside it', async () => {
+      let clock = Date.now();
+      const file = join(dir, 'leased.sqlite');
+      const mine = await openSqliteReadModelStore(file, { leaseMs: 1_000, now: () => clock });
+      const theirs = await openSqliteReadModelStore(file, { leaseMs: 1_000, now: () => clock });
+      try {
+        const engine = new ProjectionEngine(events, mine, [counter(1)], { renewEveryMs: 20 });
+        expect(await engine.start()).toEqual([]);
+        const running = engine.run({});
+        clock += 60_000; // this projector stalled past its lease; the other takes it
+        expect(await theirs.tryLock('counter', 'projector@elsewhere:1:ab')).not.toBeNull();
+        await expect(running).rejects.toBeInstanceOf(LeaseLostError);
+        await engine.stop();
+      } finally {
+        await mine.close();
+        await theirs.close();
+      }
     });
   });
 

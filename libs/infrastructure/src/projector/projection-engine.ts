@@ -1,14 +1,16 @@
-import { hostname } from 'node:os';
 import type { EventStore } from '#domain/shared/event-store.port.js';
 import type { ProjectionDefinition, ProjectionLock, ReadModelStore } from '#domain/projections/projection.js';
 import { stageBatch, type ProjectionState, type StagedBatch } from './projection-batch.js';
+import { isDeadLocalOwner, projectorOwner } from './projector-owner.js';
 import { StreamContexts } from './stream-contexts.js';
 
 export interface ProjectionEngineOptions {
   /** Events per transaction while catching up (default 10,000); live batches are what arrived. */
   readonly batchSize?: number;
-  /** This projector's name in locks. */
+  /** This projector's name in locks; default unique to this process (see projectorOwner). */
   readonly owner?: string;
+  /** How often held leases are renewed (default 10 s; SQLite leases last 30 s). */
+  readonly renewEveryMs?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -26,6 +28,7 @@ export class ProjectionEngine {
   /** The batch being committed. */
   private inFlight: Promise<void> | undefined;
   private readonly streams: StreamContexts;
+  private readonly owner: string;
 
   constructor(
     private readonly events: EventStore,
@@ -34,15 +37,18 @@ export class ProjectionEngine {
     private readonly options: ProjectionEngineOptions = {},
   ) {
     this.streams = new StreamContexts(events);
+    this.owner = options.owner ?? projectorOwner();
   }
 
   /** Locks and prepares the projections; returns the names someone else is running. */
   async start(): Promise<string[]> {
     const busy: string[] = [];
     for (const definition of this.projections) {
-      // A projector restarted on the same host takes its own lease back at once; another host
-      // waits for it to expire. Checkpoints are compare-and-set anyway.
-      const lock = await this.readModels.tryLock(definition.name, this.options.owner ?? `projector@${hostname()}`);
+      // A projector restarted after a crash takes its dead predecessor's lease at once; any other
+      // waits for the lease to expire. Checkpoints are compare-and-set anyway.
+      const lock = await this.readModels.tryLock(definition.name, this.owner, {
+        takeOverFrom: (holder) => isDeadLocalOwner(holder),
+      });
       if (!lock) {
         busy.push(definition.name);
         continue;
@@ -77,9 +83,24 @@ export class ProjectionEngine {
     const abort = (): void => void subscription.close();
     options.signal?.addEventListener('abort', abort, { once: true });
     // SQLite locks are leases: renew them while running (PostgreSQL's advisory locks need not).
+    // A renewal that fails (a full disk) is retried at the next tick; a lease found taken by
+    // another projector ends this run with LeaseLostError, never an unhandled rejection.
+    let lost: string | null = null;
     const renewal = setInterval(() => {
-      for (const lock of this.locks) void (lock as ProjectionLock & { renew?: () => Promise<void> }).renew?.();
-    }, 10_000);
+      for (const [index, lock] of this.locks.entries()) {
+        const renew = (lock as ProjectionLock & { renew?: () => Promise<boolean> }).renew;
+        if (renew === undefined) continue;
+        renew.call(lock).then(
+          (held) => {
+            if (held || lost !== null) return;
+            lost = this.states[index]?.definition.name ?? 'a projection';
+            abort();
+          },
+          (error: unknown) =>
+            this.options.log?.(`projector: lease renewal failed (retrying): ${(error as Error).message}`),
+        );
+      }
+    }, this.options.renewEveryMs ?? 10_000);
     const reads = this.readModels.committed();
     try {
       for await (const batch of subscription) {
@@ -95,6 +116,7 @@ export class ProjectionEngine {
         }
       }
       await this.settle();
+      if (lost !== null) throw new LeaseLostError(lost);
     } finally {
       clearInterval(renewal);
       options.signal?.removeEventListener('abort', abort);
@@ -176,6 +198,14 @@ export class ProjectionEngine {
 
   async stop(): Promise<void> {
     for (const lock of this.locks.splice(0)) await lock.release();
+  }
+}
+
+/** Another projector took over a projection this one was running: stand by, do not crash. */
+export class LeaseLostError extends Error {
+  constructor(readonly projection: string) {
+    super(`the lease on projection ${projection} was taken by another projector`);
+    this.name = 'LeaseLostError';
   }
 }
 

@@ -3,6 +3,7 @@ import {
   type BatchWrites,
   type CheckpointInfo,
   type DocumentQuery,
+  type LockOptions,
   type ProjectionDefinition,
   type ReadModelTransaction,
   type StoredDocument,
@@ -121,8 +122,8 @@ export class KyselyReadModelStore extends ReadModelStore {
     });
   }
 
-  async tryLock(name: string, owner: string): Promise<RenewableProjectionLock | null> {
-    const lock = await this.dialect.tryLock(this.db, name, owner);
+  async tryLock(name: string, owner: string, options?: LockOptions): Promise<RenewableProjectionLock | null> {
+    const lock = await this.dialect.tryLock(this.db, name, owner, options);
     if (lock === null) return null;
     const held: RenewableProjectionLock = {
       renew: () => lock.renew(),

@@ -1,5 +1,5 @@
 import type { CreateTableBuilder, Expression, Kysely } from 'kysely';
-import type { BatchWrites, ProjectionLock, ReadModelTransaction } from '#domain/projections/projection.js';
+import type { BatchWrites, LockOptions, ProjectionLock, ReadModelTransaction } from '#domain/projections/projection.js';
 import type { ReadModelTables } from './read-model.tables.js';
 
 /** A held projection lock; SQLite leases expire unless their holder renews them. */
@@ -36,7 +36,12 @@ export interface ReadModelDialect {
   decodeJson(stored: unknown): unknown;
   /** Keeps concurrent `ensure` calls from racing on CREATE … IF NOT EXISTS (a PG catalog race). */
   serializeDdl(tx: Kysely<ReadModelTables>): Promise<void>;
-  tryLock(db: Kysely<ReadModelTables>, name: string, owner: string): Promise<RenewableProjectionLock | null>;
+  tryLock(
+    db: Kysely<ReadModelTables>,
+    name: string,
+    owner: string,
+    options?: LockOptions,
+  ): Promise<RenewableProjectionLock | null>;
   /**
    * The projector's transaction over `tx` (the store began it), with statements written for the
    * database: SQLite steps prepared statements directly on its one connection (synchronous

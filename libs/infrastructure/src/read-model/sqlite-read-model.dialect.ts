@@ -12,7 +12,8 @@ import {
   type SqliteDatabase,
   type SqliteDialectConfig,
 } from 'kysely';
-import type { BatchWrites } from '#domain/projections/projection.js';
+import type { BatchWrites, LockOptions } from '#domain/projections/projection.js';
+import { openDatabaseFile } from '../storage/storage-failure.js';
 import type { ReadModelDialect, RenewableProjectionLock } from './read-model.dialect.js';
 import { SqliteBatchWriter } from './sqlite-batch-writer.js';
 import { SqliteReadModelTransaction } from './sqlite-read-model.transaction.js';
@@ -91,8 +92,21 @@ async function tryLease(
   owner: string,
   leaseMs: number,
   now: () => number,
+  options: LockOptions = {},
 ): Promise<RenewableProjectionLock | null> {
   const at = now();
+  if (options.takeOverFrom !== undefined) {
+    // A dead holder's lease is taken by compare-and-set on its owner: two survivors cannot both win.
+    const held = await db.selectFrom('projection_locks').select('owner').where('name', '=', name).executeTakeFirst();
+    if (held !== undefined && held.owner !== owner && options.takeOverFrom(held.owner)) {
+      await db
+        .updateTable('projection_locks')
+        .set({ owner, expires_at: at + leaseMs })
+        .where('name', '=', name)
+        .where('owner', '=', held.owner)
+        .execute();
+    }
+  }
   const taken = await db
     .insertInto('projection_locks')
     .values({ name, owner, expires_at: at + leaseMs })
@@ -144,7 +158,7 @@ export function sqliteReadModelDialect(
     decodeJson: (stored) => JSON.parse(stored as string) as unknown,
     // One writer at a time already: every transaction begins IMMEDIATE.
     serializeDdl: async () => {},
-    tryLock: (db, name, owner) => tryLease(db, name, owner, leaseMs, now),
+    tryLock: (db, name, owner, lockOptions) => tryLease(db, name, owner, leaseMs, now, lockOptions),
     // Inside transaction(), which holds Kysely's single connection and its BEGIN IMMEDIATE, these
     // statements are part of that transaction; through committed(), plain reads of what is stored.
     openTransaction: () => new SqliteReadModelTransaction((text) => database.prepare(text)),
@@ -169,16 +183,24 @@ export async function connectSqliteReadModel(
   options: SqliteReadModelStoreOptions = {},
 ): Promise<{ db: ReadModelDb; dialect: ReadModelDialect }> {
   const file = path === ':memory:' ? path : resolve(path);
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const database = new Database(file);
-  // Takes effect only on a new file: 16 KiB pages hold a build document or two each and write a
-  // projector batch in a third of the write calls of 4 KiB pages (bench: the writer thread's
-  // share of a rebuild 25% less CPU).
-  database.pragma(`page_size = ${READ_MODEL_PAGE_SIZE}`);
-  database.pragma('journal_mode = WAL');
-  database.pragma('synchronous = NORMAL');
   const busyTimeoutMs = Math.trunc(options.busyTimeoutMs ?? 10_000);
-  database.pragma(`busy_timeout = ${busyTimeoutMs}`);
+  const database = openDatabaseFile('read-model store', file, () => {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    const opened = new Database(file);
+    try {
+      // Takes effect only on a new file: 16 KiB pages hold a build document or two each and write a
+      // projector batch in a third of the write calls of 4 KiB pages (bench: the writer thread's
+      // share of a rebuild 25% less CPU).
+      opened.pragma(`page_size = ${READ_MODEL_PAGE_SIZE}`);
+      opened.pragma('journal_mode = WAL');
+      opened.pragma('synchronous = NORMAL');
+      opened.pragma(`busy_timeout = ${busyTimeoutMs}`);
+      return opened;
+    } catch (error) {
+      opened.close();
+      throw error;
+    }
+  });
   const statements = withStatementCache(database);
   const db = new Kysely<ReadModelTables>({ dialect: new ImmediateSqliteDialect({ database: statements }) });
   const inFile = file !== ':memory:' && file !== '';

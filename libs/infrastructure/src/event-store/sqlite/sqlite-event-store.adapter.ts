@@ -19,6 +19,7 @@ import {
 } from '#domain/shared/event-store.port.js';
 import type { DomainEvent, EventMetadata, RecordedEvent } from '#domain/shared/event.js';
 import { EVENT_STORE_SCHEMA, EVENT_STORE_SCHEMA_VERSION } from './sqlite-event-store.schema.js';
+import { asStorageError, openDatabaseFile } from '../../storage/storage-failure.js';
 import { SqliteThread, type ThreadHandler } from '../../sqlite/sqlite-thread.js';
 import { SqliteSubscription, type SubscriptionSource } from './sqlite-subscription.js';
 
@@ -148,15 +149,24 @@ export class SqliteEventStore extends EventStore implements SubscriptionSource {
   constructor(path: string, options: SqliteEventStoreOptions = {}) {
     super();
     this.file = path === ':memory:' ? `:memory:${Math.random()}` : resolve(path);
-    if (path !== ':memory:') mkdirSync(dirname(this.file), { recursive: true });
-    this.db = new Database(path === ':memory:' ? ':memory:' : this.file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
-    this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
-    this.db.exec(EVENT_STORE_SCHEMA);
-    this.db
-      .prepare('INSERT OR IGNORE INTO store_info (key, value) VALUES (?, ?)')
-      .run('schema_version', String(EVENT_STORE_SCHEMA_VERSION));
+    this.db = openDatabaseFile('event log', this.file, () => {
+      if (path !== ':memory:') mkdirSync(dirname(this.file), { recursive: true });
+      const db = new Database(path === ':memory:' ? ':memory:' : this.file);
+      try {
+        db.pragma('journal_mode = WAL');
+        db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
+        db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
+        db.exec(EVENT_STORE_SCHEMA);
+        db.prepare('INSERT OR IGNORE INTO store_info (key, value) VALUES (?, ?)').run(
+          'schema_version',
+          String(EVENT_STORE_SCHEMA_VERSION),
+        );
+        return db;
+      } catch (error) {
+        db.close();
+        throw error;
+      }
+    });
     this.signal = signalFor(this.file);
     this.pollIntervalMs = options.pollIntervalMs ?? 50;
     this.statements = {
@@ -206,7 +216,8 @@ export class SqliteEventStore extends EventStore implements SubscriptionSource {
       result = this.appendTx(streamId, rows, options.expectedRevision ?? 'any');
     } catch (error) {
       if (isUniqueEventIdViolation(error)) return this.replayResult(streamId, rows);
-      throw error;
+      // A full disk, a read-only file: the caller learns what failed (507/503), not SQLite's words.
+      throw asStorageError(error, 'event log');
     }
     this.signal.emit('append');
     return result;
