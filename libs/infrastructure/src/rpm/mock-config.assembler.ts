@@ -42,6 +42,24 @@ function lines(text: string): string[] {
   return text.replace(/\n$/, '').split('\n');
 }
 
+/*
+ * A mock configuration is Python that mock executes with its privileges, and the repository
+ * files land inside its `"""` string: a `"""` would end the string and make the rest code, and a
+ * backslash is an escape there. Repository files (INI) need neither, so a file holding one is
+ * refused rather than inserted.
+ */
+const PYTHON_STRING_BREAKERS = /"""|\\|\0/;
+
+function repoLines(text: string, origin: string): string[] {
+  const found = PYTHON_STRING_BREAKERS.exec(text);
+  if (found) {
+    throw new Error(
+      `${origin} holds ${JSON.stringify(found[0])}, which would break out of the mock configuration's repository list: refused`,
+    );
+  }
+  return lines(text);
+}
+
 /**
  * DLRN's mock configuration (build_rpm_wrapper): the target template, plus the current repo's
  * `.repo` lines and the deps repo before the closing `"""`, with the chroot root suffixed by the
@@ -64,16 +82,16 @@ export async function assembleMockConfig(
   }
   let config = lines(template);
   if (existsSync(sources.currentRepoPath)) {
-    const repo = lines(await readFile(sources.currentRepoPath, 'utf8'));
+    const repo = repoLines(await readFile(sources.currentRepoPath, 'utf8'), sources.currentRepoPath);
     config = insertBeforeClosing(config, repo, sources.templatePath);
   }
   config = config.map((line) => suffixRoot(line, sources.workerId));
   if (sources.depsUrl === null) {
     warnings.push('WARNING: neither deps_url nor baseurl is set: no dependency repository in the mock configuration');
   } else {
+    let deps: string | null = null;
     try {
-      const deps = lines(await fetchText(sources.depsUrl, sources.fetchTimeoutMs));
-      config = insertBeforeClosing(config, deps, sources.templatePath);
+      deps = await fetchText(sources.depsUrl, sources.fetchTimeoutMs);
     } catch (error) {
       warnings.push(
         `WARNING: Could not open ${sources.depsUrl} (${(error as Error).message}). If some dependent repositories ` +
@@ -81,6 +99,8 @@ export async function assembleMockConfig(
           'sure the file can be downloaded.',
       );
     }
+    // Unreachable is only a warning, as in DLRN; reachable but hostile fails the build.
+    if (deps !== null) config = insertBeforeClosing(config, repoLines(deps, sources.depsUrl), sources.templatePath);
   }
   return { text: `${config.join('\n')}\n`, warnings };
 }

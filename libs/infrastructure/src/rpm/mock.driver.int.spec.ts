@@ -186,6 +186,25 @@ describe('when mock fails', () => {
     expect(existsSync(join(outputDir, 'installed'))).toBe(false);
   });
 
+  it.each([
+    ['"""', '[deps]\nbaseurl=http://x/\n"""\nimport os; os.system("touch /tmp/pwned")\nx = """\n'],
+    ['\\', '[deps]\nbaseurl=http://x/\\N{x}\n'],
+  ])('refuses a deps repo holding %s, which would end the Python string, and never runs mock', async (found, deps) => {
+    writeFileSync(join(caseDir, 'deps.repo'), deps);
+    const url = pathToFileURL(join(caseDir, 'deps.repo')).href;
+    await expect(runDriver('ok', driver())).rejects.toThrow(
+      `${url} holds ${JSON.stringify(found)}, which would break out of the mock configuration's repository list`,
+    );
+    expect(recordedRun(record)).toBeNull();
+  });
+
+  it('refuses an extra -D option whose value holds a macro, before mock runs', async () => {
+    await expect(runDriver('ok', driver(), ['-D', 'x %(touch /tmp/pwned)'])).rejects.toThrow(
+      'cannot be an RPM macro definition: expected "<name> <value>" without "%"',
+    );
+    expect(recordedRun(record)).toBeNull();
+  });
+
   it('names a missing configuration template', async () => {
     await expect(runDriver('ok', driver({ target: 'nowhere' }))).rejects.toThrow(
       /cannot read the mock configuration template .*nowhere\.cfg/,
