@@ -36,6 +36,7 @@ export const EVENT_SCHEMA_VERSIONS: Readonly<Record<EventType, number>> = {
   PromotionRolledBack: 1,
   UserCreated: 1,
   UserPasswordChanged: 1,
+  UserPasswordRehashed: 1,
   UserDeleted: 1,
 };
 

@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '../shared/event.js';
-import type { UserCreated, UserDeleted, UserPasswordChanged } from '../user/user.events.js';
+import type { UserCreated, UserDeleted, UserPasswordChanged, UserPasswordRehashed } from '../user/user.events.js';
 import type { ProjectionDefinition } from './projection.js';
 
 /** DLRN's `users` row. The hash stays: the API checks Basic credentials against it. */
@@ -12,7 +12,7 @@ export interface UserDoc {
   readonly lastPosition: number;
 }
 
-type Folded = UserCreated | UserPasswordChanged | UserDeleted;
+type Folded = UserCreated | UserPasswordChanged | UserPasswordRehashed | UserDeleted;
 
 function evolve(doc: UserDoc | null, event: RecordedEvent): UserDoc | null {
   if (doc !== null && event.position <= doc.lastPosition) return doc;
@@ -28,6 +28,7 @@ function evolve(doc: UserDoc | null, event: RecordedEvent): UserDoc | null {
         lastPosition: event.position,
       };
     case 'UserPasswordChanged':
+    case 'UserPasswordRehashed':
       // A change for a user we never saw created cannot authenticate anyone: keep nothing.
       return doc && { ...doc, passwordHash: e.data.passwordHash, updatedAt: at, lastPosition: event.position };
     case 'UserDeleted':
@@ -41,7 +42,7 @@ function evolve(doc: UserDoc | null, event: RecordedEvent): UserDoc | null {
 export const usersProjection: ProjectionDefinition<UserDoc> = {
   name: 'users',
   version: 1,
-  eventTypes: ['UserCreated', 'UserPasswordChanged', 'UserDeleted'] satisfies Folded['type'][],
+  eventTypes: ['UserCreated', 'UserPasswordChanged', 'UserPasswordRehashed', 'UserDeleted'] satisfies Folded['type'][],
   keys: (event) => [(event.data as Folded['data']).username],
   evolve: (doc, event) => evolve(doc, event),
   columns: { username: 'text' },

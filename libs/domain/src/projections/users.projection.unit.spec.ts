@@ -25,6 +25,22 @@ describe('users projection', () => {
     });
   });
 
+  describe('when an imported $6$ hash was rehashed to scrypt', () => {
+    const log = new EventLog();
+    log.append('user-carol', 'UserCreated', { username: 'carol', passwordHash: '$6$imported' });
+    const rehashed = log.append('user-carol', 'UserPasswordRehashed', {
+      username: 'carol',
+      passwordHash: '$scrypt$same-password',
+      from: 'sha512_crypt',
+    });
+
+    it('authenticates with the scrypt hash, and a replay keeps it', () => {
+      const doc = given(log.events).then(usersProjection).get('carol');
+      expect(doc).toMatchObject({ passwordHash: '$scrypt$same-password', lastPosition: rehashed.position });
+      expect(given(log.events).replayedTwice(usersProjection)).toEqual(given(log.events).then(usersProjection));
+    });
+  });
+
   describe('when the creation is delivered again after a password change', () => {
     it('keeps the changed hash', () => {
       const log = new EventLog();

@@ -1,12 +1,23 @@
 import type { Decider } from '../shared/decider.js';
 import { DomainError, InvalidValueError, assertNever } from '../shared/errors.js';
 import type { EventPayload } from '../shared/event.js';
-import type { UserEvent } from './user.events.js';
+import { passwordSchemeOf, type UserEvent } from './user.events.js';
 
 export type UserCommand =
   | { readonly type: 'CreateUser'; readonly username: string; readonly passwordHash: string }
   | { readonly type: 'ChangePassword'; readonly username: string; readonly passwordHash: string }
-  | { readonly type: 'DeleteUser'; readonly username: string };
+  | { readonly type: 'DeleteUser'; readonly username: string }
+  /**
+   * Store the password under our scheme after a successful login: `replaces` is the hash the
+   * password was verified against. Nothing happens when it is no longer the stored one (the
+   * password changed meanwhile, or another replica rehashed first).
+   */
+  | {
+      readonly type: 'RehashPassword';
+      readonly username: string;
+      readonly replaces: string;
+      readonly passwordHash: string;
+    };
 
 export type UserState = { readonly exists: false } | { readonly exists: true; readonly passwordHash: string };
 
@@ -32,6 +43,18 @@ function decide(command: UserCommand, state: UserState): EventPayload<UserEvent>
     case 'DeleteUser':
       if (!state.exists) throw new UserRuleError('USER_NOT_FOUND', `User ${username} does not exist`);
       return [{ type: 'UserDeleted', data: { username } }];
+    case 'RehashPassword': {
+      if (!state.exists || state.passwordHash !== command.replaces) return [];
+      const from = passwordSchemeOf(command.replaces);
+      if (from === null || passwordSchemeOf(command.passwordHash) !== 'scrypt') {
+        throw new InvalidValueError(
+          'passwordHash',
+          command.passwordHash,
+          'a $scrypt$ hash replacing a $6$ or $scrypt$ one',
+        );
+      }
+      return [{ type: 'UserPasswordRehashed', data: { username, passwordHash: command.passwordHash, from } }];
+    }
     default:
       return assertNever(command, 'user command');
   }
@@ -41,6 +64,7 @@ function evolve(state: UserState, event: EventPayload<UserEvent>): UserState {
   switch (event.type) {
     case 'UserCreated':
     case 'UserPasswordChanged':
+    case 'UserPasswordRehashed':
       return { exists: true, passwordHash: event.data.passwordHash };
     case 'UserDeleted':
       return { exists: false };

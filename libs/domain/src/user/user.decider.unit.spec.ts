@@ -49,6 +49,44 @@ describe('users', () => {
     });
   });
 
+  describe('when an imported user logged in with its $6$ password', () => {
+    const imported = { type: 'UserCreated', data: { username: 'ci', passwordHash: '$6$dlrn' } } as const;
+    const rehash = { type: 'RehashPassword', username: 'ci', replaces: '$6$dlrn', passwordHash: '$scrypt$n' } as const;
+
+    it('stores the same password under scrypt, naming the scheme it replaces', () => {
+      spec
+        .given([imported])
+        .when(rehash)
+        .then([
+          { type: 'UserPasswordRehashed', data: { username: 'ci', passwordHash: '$scrypt$n', from: 'sha512_crypt' } },
+        ]);
+    });
+
+    it('does nothing once rehashed, after a password change, or when the user is gone', () => {
+      const rehashed = {
+        type: 'UserPasswordRehashed',
+        data: { username: 'ci', passwordHash: '$scrypt$n', from: 'sha512_crypt' },
+      } as const;
+      spec.given([imported, rehashed]).when(rehash).thenNothingHappens();
+      spec
+        .given([imported, { type: 'UserPasswordChanged', data: { username: 'ci', passwordHash: '$scrypt$c' } }])
+        .when(rehash)
+        .thenNothingHappens();
+      spec
+        .given([imported, { type: 'UserDeleted', data: { username: 'ci' } }])
+        .when(rehash)
+        .thenNothingHappens();
+      spec.given([]).when(rehash).thenNothingHappens();
+    });
+
+    it('refuses a new hash that is not scrypt', () => {
+      spec
+        .given([imported])
+        .when({ ...rehash, passwordHash: '$6$weaker' })
+        .thenThrows('INVALID_VALUE');
+    });
+  });
+
   it('refuses a username with whitespace or a colon', () => {
     spec.given([]).when({ type: 'CreateUser', username: 'a b', passwordHash: 'x' }).thenThrows('INVALID_VALUE');
     spec.given([]).when({ type: 'CreateUser', username: 'a:b', passwordHash: 'x' }).thenThrows('INVALID_VALUE');

@@ -11,7 +11,27 @@ export type UserPasswordChanged = DomainEvent<
 >;
 export type UserDeleted = DomainEvent<'UserDeleted', { readonly username: string }>;
 
-export type UserEvent = UserCreated | UserPasswordChanged | UserDeleted;
+/** The scheme of a stored hash, as its modular crypt prefix names it. */
+export type PasswordScheme = 'scrypt' | 'sha512_crypt';
+
+/**
+ * The same password, stored under a stronger scheme: the API verified it against the hash it
+ * replaces (`from`, a DLRN `$6$` one) and hashed it again with ours. Not a password change: the
+ * user did nothing but log in.
+ */
+export type UserPasswordRehashed = DomainEvent<
+  'UserPasswordRehashed',
+  { readonly username: string; readonly passwordHash: string; readonly from: PasswordScheme }
+>;
+
+export type UserEvent = UserCreated | UserPasswordChanged | UserPasswordRehashed | UserDeleted;
+
+/** The scheme of a stored hash; null for one this service cannot verify. */
+export function passwordSchemeOf(passwordHash: string): PasswordScheme | null {
+  if (passwordHash.startsWith('$scrypt$')) return 'scrypt';
+  if (passwordHash.startsWith('$6$')) return 'sha512_crypt';
+  return null;
+}
 
 export function userStreamId(username: string): string {
   return `user-${username}`;

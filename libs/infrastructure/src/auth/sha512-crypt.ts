@@ -10,14 +10,10 @@ import { createHash, timingSafeEqual, type Hash } from 'node:crypto';
  * 16), so it does not match glibc.
  */
 
-const ITOA64 = './0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const DEFAULT_ROUNDS = 5000;
 const MIN_ROUNDS = 1000;
 const MAX_ROUNDS = 999_999_999;
 const MAX_SALT = 16;
-const DIGEST = 64;
-/** Rounds between two yields to the event loop: a 656,000-round check must not stall a server. */
-const ROUNDS_PER_SLICE = 20_000;
 
 /**
  * `$6$[rounds=N$]<salt>$<86 chars>`. libxcrypt refuses rounds outside [1000, 999999999] and
@@ -37,23 +33,61 @@ export function isSha512Crypt(stored: string): boolean {
   return stored.startsWith('$6$');
 }
 
-function sha512(...parts: Buffer[]): Buffer {
-  const hash = createHash('sha512');
-  for (const part of parts) hash.update(part);
-  return hash.digest();
-}
+/**
+ * The 86-character checksum of `password` for a salt and a number of rounds, yielding every
+ * 20,000 rounds so that a caller on an event loop can let others run. It is self-contained (no
+ * use of its module's scope, the SHA-512 constructor passed in) because the password threads run its source
+ * text: the same code runs from the TypeScript sources and from the compiled output.
+ */
+export function* sha512CryptSteps(
+  sha512Hash: () => Hash,
+  password: string,
+  salt: string,
+  rounds: number,
+): Generator<void, string, void> {
+  const DIGEST = 64;
+  const ITOA64 = './0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+  const sha512 = (...parts: Buffer[]): Buffer => {
+    const hash = sha512Hash();
+    for (const part of parts) hash.update(part);
+    return hash.digest();
+  };
+  // `length` bytes of `digest` repeated (steps 16 and 20 of the specification).
+  const stretch = (digest: Buffer, length: number): Buffer => {
+    const out = Buffer.alloc(length);
+    for (let offset = 0; offset < length; offset += DIGEST) {
+      digest.copy(out, offset, 0, Math.min(DIGEST, length - offset));
+    }
+    return out;
+  };
+  const p = Buffer.from(password, 'utf8');
+  const s = Buffer.from(salt.slice(0, 16), 'utf8');
+  const b = sha512(p, s, p);
+  const a = sha512Hash().update(p).update(s);
+  let count = p.length;
+  for (; count > DIGEST; count -= DIGEST) a.update(b);
+  a.update(b.subarray(0, count));
+  for (count = p.length; count > 0; count >>>= 1) a.update(count & 1 ? b : p);
+  let c = a.digest();
 
-/** `length` bytes of `digest` repeated (steps 16 and 20 of the specification). */
-function stretch(digest: Buffer, length: number): Buffer {
-  const out = Buffer.alloc(length);
-  for (let offset = 0; offset < length; offset += DIGEST) {
-    digest.copy(out, offset, 0, Math.min(DIGEST, length - offset));
+  const dp = sha512Hash();
+  for (let i = 0; i < p.length; i++) dp.update(p);
+  const pBytes = stretch(dp.digest(), p.length);
+  const ds = sha512Hash();
+  for (let i = 0; i < 16 + c[0]!; i++) ds.update(s);
+  const sBytes = stretch(ds.digest(), s.length);
+
+  for (let round = 0; round < rounds; round++) {
+    const h = sha512Hash();
+    h.update(round & 1 ? pBytes : c);
+    if (round % 3 !== 0) h.update(sBytes);
+    if (round % 7 !== 0) h.update(pBytes);
+    h.update(round & 1 ? c : pBytes);
+    c = h.digest();
+    if ((round + 1) % 20_000 === 0) yield;
   }
-  return out;
-}
 
-/** The final permutation of the 64 digest bytes into 86 characters of crypt's base64. */
-function encode(digest: Buffer): string {
+  // The final permutation of the 64 digest bytes into 86 characters of crypt's base64.
   let out = '';
   const put = (b2: number, b1: number, b0: number, chars: number): void => {
     let word = (b2 << 16) | (b1 << 8) | b0;
@@ -63,43 +97,22 @@ function encode(digest: Buffer): string {
     }
   };
   for (let i = 0; i < 21; i++) {
-    const triple = [digest[i]!, digest[i + 21]!, digest[i + 42]!];
+    const triple = [c[i]!, c[i + 21]!, c[i + 42]!];
     const shift = i % 3;
     put(triple[shift]!, triple[(shift + 1) % 3]!, triple[(shift + 2) % 3]!, 4);
   }
-  put(0, 0, digest[63]!, 2);
+  put(0, 0, c[63]!, 2);
   return out;
 }
 
-/** The 86-character checksum of `password` for a salt and a number of rounds. */
+/** The 86-character checksum, yielding to the event loop between slices of rounds. */
 export async function sha512CryptChecksum(password: string, setting: Sha512CryptSetting): Promise<string> {
-  const p = Buffer.from(password, 'utf8');
-  const s = Buffer.from(setting.salt.slice(0, MAX_SALT), 'utf8');
-  const b = sha512(p, s, p);
-  const a: Hash = createHash('sha512').update(p).update(s);
-  let count = p.length;
-  for (; count > DIGEST; count -= DIGEST) a.update(b);
-  a.update(b.subarray(0, count));
-  for (count = p.length; count > 0; count >>>= 1) a.update(count & 1 ? b : p);
-  let c = a.digest();
-
-  const dp = createHash('sha512');
-  for (let i = 0; i < p.length; i++) dp.update(p);
-  const pBytes = stretch(dp.digest(), p.length);
-  const ds = createHash('sha512');
-  for (let i = 0; i < 16 + c[0]!; i++) ds.update(s);
-  const sBytes = stretch(ds.digest(), s.length);
-
-  for (let round = 0; round < setting.rounds; round++) {
-    const h = createHash('sha512');
-    h.update(round & 1 ? pBytes : c);
-    if (round % 3 !== 0) h.update(sBytes);
-    if (round % 7 !== 0) h.update(pBytes);
-    h.update(round & 1 ? c : pBytes);
-    c = h.digest();
-    if ((round + 1) % ROUNDS_PER_SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+  const steps = sha512CryptSteps(() => createHash('sha512'), password, setting.salt, setting.rounds);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
-  return encode(c);
 }
 
 /** The full `$6$` hash, as glibc's `crypt(password, "$6$[rounds=N$]salt$")` writes it. */
