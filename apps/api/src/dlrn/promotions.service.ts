@@ -1,42 +1,86 @@
-import { rm } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import type { Logger } from 'pino';
 import { promotionNameProblem } from '#domain/promotion/promotion-name.js';
+import { promotionDecider, type PromotionCommand } from '#domain/promotion/promotion.decider.js';
 import { promotionStreamId, type RepoPromoted } from '#domain/promotion/promotion.events.js';
 import { FLAG_PURGED, type BuildDoc } from '#domain/projections/index.js';
+import { EventStore } from '#domain/shared/event-store.port.js';
 import type { DlrnConfig } from '#infrastructure/config/index.js';
 import { DLRN_CONFIG } from '#infrastructure/nest/core.module.js';
+import { PromotionLinksReconciler } from '#infrastructure/promotion/promotion-links.reconciler.js';
 import { FsRepoPublisher } from '#infrastructure/repo/fs-repo.publisher.js';
 import { DlrnHttpError } from '../http/dlrn-http.error.js';
 import { DlrnQueries } from '../views/dlrn-queries.js';
 import type { PromoteInput } from './dlrn-inputs.js';
 import { EventWriter } from './event-writer.js';
+import { API_LOGGER } from './remote-import.service.js';
 
 interface PlannedPromotion {
   readonly input: PromoteInput;
   readonly commit: BuildDoc;
-  /** Folder the link lives in: the repos dir, or `component/<c>` in it with components on. */
-  readonly baseDir: string;
-  /** Link target relative to `baseDir`. */
-  readonly target: string;
+  readonly streamId: string;
 }
+
+interface Recorded {
+  readonly streamId: string;
+  readonly revision: number;
+  readonly event: RepoPromoted;
+}
+
+const ROLLED_BACK = 'All previously created symlinks have been rolled back.';
+/** Retries of a link the log moved but the disk refused, after a failed move (ms). */
+const RETRY_DELAYS_MS = [1_000, 10_000, 60_000];
 
 const hashesOf = (input: PromoteInput): string =>
   `${input.commit_hash}_${input.distro_hash}_${input.extended_hash ?? 'None'}`;
 
-/** `POST /api/promote` and `/api/promote-batch` (§6.3): a symlink on disk, a RepoPromoted event. */
+/**
+ * `POST /api/promote` and `/api/promote-batch` (§6.3). The log decides, links follow: every item
+ * is checked first, then each promotion is appended to its name's stream with the revision it
+ * was decided on (promotions of one name serialize across API replicas), and only then do links
+ * move, to what the log's newest event of each name says.
+ *
+ * A batch is all or nothing in the log: if an append fails midway, the items already recorded
+ * are undone by PromotionRolledBack events (compensation; the store has no multi-stream append),
+ * and no link has moved yet. DLRN's "rolled back" answer stays.
+ */
 @Injectable()
-export class PromotionsService {
+export class PromotionsService implements OnApplicationBootstrap {
   private readonly links = new FsRepoPublisher();
+  private readonly reconciler: PromotionLinksReconciler;
 
   constructor(
     @Inject(DlrnQueries) private readonly queries: DlrnQueries,
     @Inject(EventWriter) private readonly writer: EventWriter,
     @Inject(DLRN_CONFIG) private readonly config: DlrnConfig,
-  ) {}
+    @Inject(EventStore) store: EventStore,
+    @Inject(API_LOGGER) private readonly log: Logger,
+  ) {
+    this.reconciler = new PromotionLinksReconciler(store, this.reposDir, config.default.useComponents, this.links);
+  }
 
   get reposDir(): string {
     return join(this.config.default.datadir, 'repos');
+  }
+
+  /** At start, before serving: links left by a crash or another tool go back where the log says. */
+  async onApplicationBootstrap(): Promise<void> {
+    try {
+      const report = await this.reconciler.reconcileAll();
+      for (const { streamId, error } of report.failed)
+        this.log.warn({ err: error, streamId }, 'promotion link left as is');
+      if (report.fixed > 0 || report.failed.length > 0) {
+        this.log.info(
+          { names: report.names, fixed: report.fixed, failed: report.failed.length },
+          'promotion links reconciled',
+        );
+      }
+    } catch (error) {
+      // The API still answers reads; the next start (or promotion of a name) tries again.
+      this.log.error({ err: error }, 'promotion links could not be reconciled');
+    }
   }
 
   /** Promotes one repo; returns what was recorded. */
@@ -45,10 +89,7 @@ export class PromotionsService {
     return recorded!;
   }
 
-  /**
-   * Promotes every item or none: all are checked first, links are then moved one by one and put
-   * back in reverse order if one fails. Each item is recorded as its own RepoPromoted event.
-   */
+  /** Promotes every item or none (see the class comment); returns what was recorded. */
   async promoteAll(
     inputs: readonly PromoteInput[],
     user: string | null,
@@ -56,49 +97,107 @@ export class PromotionsService {
   ): Promise<RepoPromoted['data'][]> {
     const planned: PlannedPromotion[] = [];
     for (const input of inputs) planned.push(await this.plan(input, batch));
-    const undo: { plan: PlannedPromotion; previous: string | null }[] = [];
-    const recorded: RepoPromoted['data'][] = [];
-    try {
-      for (const plan of planned) {
-        const previous = await this.links.readPointer(plan.baseDir, plan.input.promote_name);
-        await this.links.movePointer(plan.baseDir, plan.input.promote_name, plan.target);
-        undo.push({ plan, previous });
-      }
-    } catch (error) {
-      for (const { plan, previous } of undo.reverse()) await this.restore(plan, previous);
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new DlrnHttpError(
-        500,
-        batch
-          ? `Symlink creation failed with error: ${reason}. All previously created symlinks have been rolled back.`
-          : `Symlink creation failed with error: ${reason}`,
-      );
-    }
+    const recorded = await this.record(planned, user, batch);
+    await this.followLinks(recorded, batch);
+    return recorded.map((r) => r.event.data);
+  }
+
+  private async record(planned: readonly PlannedPromotion[], user: string | null, batch: boolean): Promise<Recorded[]> {
+    const recorded: Recorded[] = [];
     const timestamp = this.writer.now();
-    for (const [index, { plan, previous }] of undo.entries()) {
-      const data: RepoPromoted['data'] = {
-        promotionName: plan.input.promote_name,
-        commitHash: plan.commit.commitHash,
-        distroHash: plan.commit.distroHash,
-        extendedHash: plan.commit.extendedHash,
-        component: plan.commit.component,
-        repoDir: plan.commit.repoDir!,
-        previousRepoDir: previous,
-        timestamp,
-        user,
-        aggregateHash: null,
+    for (const [index, { input, commit, streamId }] of planned.entries()) {
+      const command: PromotionCommand = {
+        type: 'PromoteRepo',
+        data: {
+          promotionName: input.promote_name,
+          commitHash: commit.commitHash,
+          distroHash: commit.distroHash,
+          extendedHash: commit.extendedHash,
+          component: commit.component,
+          repoDir: commit.repoDir!,
+          timestamp,
+          user,
+          aggregateHash: null,
+        },
       };
-      await this.writer.append<RepoPromoted>(
-        promotionStreamId(data.promotionName, this.config.default.useComponents ? data.component : null),
-        [{ type: 'RepoPromoted', data }],
-        user,
-        { wait: index === undo.length - 1 },
-      );
-      recorded.push(data);
+      try {
+        const { events, append } = await this.writer.decide(streamId, promotionDecider, command, user, {
+          wait: index === planned.length - 1,
+        });
+        recorded.push({ streamId, revision: append!.nextExpectedRevision, event: events[0] as RepoPromoted });
+      } catch (error) {
+        this.log.error({ err: error, streamId }, 'promotion not recorded');
+        const undone = await this.rollBack(recorded, user);
+        throw new DlrnHttpError(
+          503,
+          batch
+            ? `Promotion of ${input.promote_name} not recorded: the event store refused the write. ${undone ? ROLLED_BACK : 'Earlier items of the batch are recorded and could not be undone.'}`
+            : `Promotion not recorded: the event store refused the write. No link was moved.`,
+        );
+      }
     }
     return recorded;
   }
 
+  /** Undoes the batch's recorded items, newest first, one event per name. True when all undone. */
+  private async rollBack(recorded: readonly Recorded[], user: string | null): Promise<boolean> {
+    let undone = true;
+    const streams = [...new Set(recorded.map((r) => r.streamId))].reverse();
+    for (const streamId of streams) {
+      const mine = recorded.filter((r) => r.streamId === streamId);
+      const command: PromotionCommand = {
+        type: 'RollBackPromotion',
+        data: {
+          revision: mine[mine.length - 1]!.revision,
+          promotionEventIds: mine.map((r) => r.event.metadata.eventId),
+          restoreRepoDir: mine[0]!.event.data.previousRepoDir,
+          timestamp: this.writer.now(),
+          user,
+        },
+      };
+      try {
+        await this.writer.decide(streamId, promotionDecider, command, user);
+      } catch (error) {
+        undone = false;
+        // The log keeps the promotion; links follow it (now, or at the next start).
+        this.log.error({ err: error, streamId }, 'batch promotion could not be rolled back');
+      }
+    }
+    return undone;
+  }
+
+  /** Links follow the log; a move the disk refuses is retried in the background. */
+  private async followLinks(recorded: readonly Recorded[], batch: boolean): Promise<void> {
+    const failures: string[] = [];
+    for (const streamId of new Set(recorded.map((r) => r.streamId))) {
+      try {
+        await this.reconciler.follow(streamId);
+      } catch (error) {
+        this.log.error({ err: error, streamId }, 'promotion link could not follow the log');
+        failures.push(reasonOf(error));
+        this.retryLater(streamId, 0);
+      }
+    }
+    if (failures.length > 0) {
+      throw new DlrnHttpError(
+        500,
+        `Symlink creation failed with error: ${failures.join('; ')}. The promotion${batch ? 's are' : ' is'} recorded; the link will be retried.`,
+      );
+    }
+  }
+
+  private retryLater(streamId: string, attempt: number): void {
+    const delay = RETRY_DELAYS_MS[attempt];
+    if (delay === undefined) return;
+    setTimeout(() => {
+      this.reconciler.follow(streamId).catch((error: unknown) => {
+        this.log.warn({ err: error, streamId, attempt: attempt + 1 }, 'promotion link still not following the log');
+        this.retryLater(streamId, attempt + 1);
+      });
+    }, delay).unref();
+  }
+
+  /** DLRN's checks (§6.3), all before anything is recorded; answers never name server paths. */
   private async plan(input: PromoteInput, batch: boolean): Promise<PlannedPromotion> {
     const commit = await this.queries.successfulCommit(input.commit_hash!, input.distro_hash!, input.extended_hash);
     const hashes = batch ? ` ${hashesOf(input)}` : '';
@@ -113,23 +212,28 @@ export class PromotionsService {
     if (commit.flags & FLAG_PURGED) {
       throw new DlrnHttpError(410, `commit_hash+distro_hash+extended_hash${hashes} has been purged, cannot promote it`);
     }
-    if (promotionNameProblem(input.promote_name) !== null) {
-      throw new DlrnHttpError(403, `Invalid promote_name ${input.promote_name}`);
-    }
+    const name = input.promote_name;
+    if (promotionNameProblem(name) !== null) throw new DlrnHttpError(403, `Invalid promote_name ${name}`);
+    const useComponents = this.config.default.useComponents;
     const prefix = commit.component ? `component/${commit.component}/` : '';
-    if (this.config.default.useComponents && prefix && commit.repoDir.startsWith(prefix)) {
-      return {
-        input,
-        commit,
-        baseDir: join(this.reposDir, prefix),
-        target: commit.repoDir.slice(prefix.length),
-      };
+    const inComponent = useComponents && prefix !== '' && commit.repoDir.startsWith(prefix);
+    const baseDir = inComponent ? join(this.reposDir, prefix) : this.reposDir;
+    const failed = (reason: string) =>
+      new DlrnHttpError(500, `Symlink creation failed with error: ${reason}${batch ? `. ${ROLLED_BACK}` : ''}`);
+    // A hash shard (`5f`), `skiplist.txt`, a report: never replaced by a link. DLRN deleted a
+    // file there and failed on a directory with a 500 naming the server path.
+    if ((await this.links.pointerSlot(baseDir, name)) === 'occupied') {
+      if (batch) throw failed(`${name} is a file or directory of the repos directory, not a promotion link`);
+      throw new DlrnHttpError(403, `Invalid promote_name ${name}: a file or directory of that name exists`);
     }
-    return { input, commit, baseDir: this.reposDir, target: commit.repoDir };
+    const found = await stat(join(this.reposDir, commit.repoDir)).catch(() => null);
+    if (!found?.isDirectory()) throw failed(`the repository ${commit.repoDir} is missing on disk`);
+    return { input, commit, streamId: promotionStreamId(name, useComponents ? commit.component : null) };
   }
+}
 
-  private async restore(plan: PlannedPromotion, previous: string | null): Promise<void> {
-    if (previous === null) await rm(join(plan.baseDir, plan.input.promote_name), { force: true });
-    else await this.links.movePointer(plan.baseDir, plan.input.promote_name, previous);
-  }
+/** What to tell a client about a failed link move: the error code, never a path. */
+function reasonOf(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : 'the link could not be moved';
 }

@@ -11,13 +11,15 @@ export interface PromoteRepo {
   readonly data: Omit<RepoPromoted['data'], 'previousRepoDir'>;
 }
 
-/** Undo one promotion of a batch whose later items could not be recorded. */
+/** Undo a batch's promotions of one name, because a later item of the batch failed. */
 export interface RollBackPromotion {
   readonly type: 'RollBackPromotion';
   readonly data: {
-    /** Revision of the RepoPromoted to undo in this stream (what its append answered). */
+    /** Revision of the batch's last RepoPromoted in this stream (what its append answered). */
     readonly revision: number;
-    readonly promotionEventId: string;
+    readonly promotionEventIds: readonly string[];
+    /** Where the name pointed before the batch (its first promotion's `previousRepoDir`). */
+    readonly restoreRepoDir: string | null;
     readonly timestamp: number;
     readonly user: string | null;
   };
@@ -25,14 +27,13 @@ export interface RollBackPromotion {
 
 export type PromotionCommand = PromoteRepo | RollBackPromotion;
 
-/** Where the name points according to the log, and what it pointed at before. */
+/** Where the name points according to the log. */
 export interface PromotionState {
   /** Revision of the stream's last event; -1 for a name never promoted. */
   readonly revision: number;
   /** The name, as its events record it (null before the first). */
   readonly promotionName: string | null;
   readonly repoDir: string | null;
-  readonly previousRepoDir: string | null;
   readonly component: string | null;
 }
 
@@ -60,9 +61,9 @@ function decide(command: PromotionCommand, state: PromotionState): readonly Even
       const data: PromotionRolledBack['data'] = {
         promotionName: state.promotionName,
         component: state.component,
-        promotionEventId: command.data.promotionEventId,
+        promotionEventIds: command.data.promotionEventIds,
         rolledBackRepoDir: state.repoDir,
-        repoDir: state.previousRepoDir,
+        repoDir: command.data.restoreRepoDir,
         timestamp: command.data.timestamp,
         user: command.data.user,
       };
@@ -82,7 +83,6 @@ function evolve(state: PromotionState, event: EventPayload<PromotionEvent>): Pro
         revision: state.revision + 1,
         promotionName: event.data.promotionName,
         repoDir: event.data.repoDir,
-        previousRepoDir: state.repoDir,
         component: event.data.component,
       };
     case 'PromotionRolledBack':
@@ -90,8 +90,6 @@ function evolve(state: PromotionState, event: EventPayload<PromotionEvent>): Pro
         revision: state.revision + 1,
         promotionName: event.data.promotionName,
         repoDir: event.data.repoDir,
-        // What the name pointed at before the undone promotion is not kept: one undo only.
-        previousRepoDir: null,
         component: event.data.component,
       };
     default:
@@ -107,5 +105,5 @@ function evolve(state: PromotionState, event: EventPayload<PromotionEvent>): Pro
 export const promotionDecider: Decider<PromotionCommand, PromotionState, PromotionEvent> = {
   decide,
   evolve,
-  initialState: () => ({ revision: -1, promotionName: null, repoDir: null, previousRepoDir: null, component: null }),
+  initialState: () => ({ revision: -1, promotionName: null, repoDir: null, component: null }),
 };

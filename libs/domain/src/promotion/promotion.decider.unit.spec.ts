@@ -23,16 +23,19 @@ const promoted = (repoDir: string, previousRepoDir: string | null): EventPayload
   type: 'RepoPromoted',
   data: { ...promotion(repoDir), previousRepoDir },
 });
-const rollBack = (revision: number) =>
+const rollBack = (revision: number, restoreRepoDir: string | null) =>
   ({
     type: 'RollBackPromotion',
-    data: { revision, promotionEventId: 'e-2', timestamp: 1_700_000_100, user: 'ci' },
+    data: { revision, promotionEventIds: ['e-2'], restoreRepoDir, timestamp: 1_700_000_100, user: 'ci' },
   }) as const;
 
 describe('promotion decider', () => {
   describe('when the name was never promoted', () => {
     it('records the promotion with no previous repository', () => {
-      spec.given([]).when({ type: 'PromoteRepo', data: promotion('ab/cd/x') }).then([promoted('ab/cd/x', null)]);
+      spec
+        .given([])
+        .when({ type: 'PromoteRepo', data: promotion('ab/cd/x') })
+        .then([promoted('ab/cd/x', null)]);
     });
   });
 
@@ -62,17 +65,17 @@ describe('promotion decider', () => {
   });
 
   describe('when a batch undoes the promotion it just recorded', () => {
-    it('points the name back at the repository before it', () => {
+    it('points the name back at the repository before the batch', () => {
       spec
         .given([promoted('ab/cd/x', null), promoted('ef/gh/y', 'ab/cd/x')])
-        .when(rollBack(1))
+        .when(rollBack(1, 'ab/cd/x'))
         .then([
           {
             type: 'PromotionRolledBack',
             data: {
               promotionName: 'current-passed-ci',
               component: null,
-              promotionEventId: 'e-2',
+              promotionEventIds: ['e-2'],
               rolledBackRepoDir: 'ef/gh/y',
               repoDir: 'ab/cd/x',
               timestamp: 1_700_000_100,
@@ -83,20 +86,23 @@ describe('promotion decider', () => {
     });
 
     it('leaves the name without a link when it had none before', () => {
-      const [event] = promotionDecider.decide(rollBack(0), spec.given([promoted('ab/cd/x', null)]).state());
-      expect(event).toMatchObject({ type: 'PromotionRolledBack', data: { repoDir: null, rolledBackRepoDir: 'ab/cd/x' } });
+      const [event] = promotionDecider.decide(rollBack(0, null), spec.given([promoted('ab/cd/x', null)]).state());
+      expect(event).toMatchObject({
+        type: 'PromotionRolledBack',
+        data: { repoDir: null, rolledBackRepoDir: 'ab/cd/x' },
+      });
     });
 
     it('changes nothing when someone promoted the name since: their promotion stands', () => {
       spec
         .given([promoted('ab/cd/x', null), promoted('ef/gh/y', 'ab/cd/x')])
-        .when(rollBack(0))
+        .when(rollBack(0, null))
         .thenNothingHappens();
     });
 
     it('folds the rollback: the next promotion replaces the repository the name points at again', () => {
       const history: EventPayload<PromotionEvent>[] = [promoted('ab/cd/x', null), promoted('ef/gh/y', 'ab/cd/x')];
-      const [undo] = promotionDecider.decide(rollBack(1), spec.given(history).state());
+      const [undo] = promotionDecider.decide(rollBack(1, 'ab/cd/x'), spec.given(history).state());
       spec
         .given([...history, undo!])
         .when({ type: 'PromoteRepo', data: promotion('ij/kl/z') })

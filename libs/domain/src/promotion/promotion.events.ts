@@ -20,21 +20,21 @@ export type RepoPromoted = DomainEvent<
 >;
 
 /**
- * A promotion of a batch was undone because a later item of the same batch could not be
+ * Promotions of a batch were undone because a later item of the same batch could not be
  * recorded (`promote-batch` is all or nothing). The name points again where it pointed before
- * the undone promotion; `repoDir` null means no link at all. Recorded only while the undone
- * promotion is still the name's latest: a promotion made meanwhile by someone else stands.
+ * the batch; `repoDir` null means no link at all. Recorded only while the batch's last
+ * promotion of the name is still its latest: a promotion made meanwhile by someone else stands.
  */
 export type PromotionRolledBack = DomainEvent<
   'PromotionRolledBack',
   {
     readonly promotionName: string;
     readonly component: string | null;
-    /** Event id of the RepoPromoted undone: its row leaves DLRN's promotions table. */
-    readonly promotionEventId: string;
-    /** Target of the undone promotion. */
+    /** Event ids of the RepoPromoted undone: their rows leave DLRN's promotions table. */
+    readonly promotionEventIds: readonly string[];
+    /** Target of the last undone promotion (where the link is taken from). */
     readonly rolledBackRepoDir: string;
-    /** Where the link points again (the undone promotion's `previousRepoDir`); null: no link. */
+    /** Where the link points again (before the batch); null: no link. */
     readonly repoDir: string | null;
     /** Epoch seconds, server time. */
     readonly timestamp: number;
