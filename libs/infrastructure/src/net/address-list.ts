@@ -24,7 +24,10 @@ export function parseAddressEntry(text: string, options: { readonly hosts: boole
   const bare = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
   const version = isIP(bare);
   if (version !== 0) return { kind: 'address', address: bare, family: version === 4 ? 'ipv4' : 'ipv6' };
-  if (options.hosts && HOST_NAME.test(text)) return { kind: 'host', host: text.toLowerCase().replace(/\.$/, '') };
+  // A name whose last label is all digits would be read as an IPv4 address by URL parsers.
+  if (options.hosts && HOST_NAME.test(text) && !/(^|\.)\d+\.?$/.test(text)) {
+    return { kind: 'host', host: text.toLowerCase().replace(/\.$/, '') };
+  }
   return null;
 }
 
