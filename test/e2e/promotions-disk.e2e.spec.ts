@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RepoPromoted } from '#domain/promotion/promotion.events.js';
+import type { PromotionEvent } from '#domain/promotion/promotion.events.js';
 import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
 import { runDlrn } from '../support/cli.js';
 import { writeSyntheticLog } from '../support/synthetic-log.js';
@@ -96,12 +96,12 @@ describe('promotion links follow the log', () => {
     return { status: response.status, text: await response.text() };
   };
 
-  /** The log's word on a promotion name: the newest RepoPromoted of its stream. */
+  /** The log's word on a promotion name: where its stream's newest event points it. */
   const loggedTarget = async (name: string): Promise<string | null> => {
     const store = new SqliteEventStore(eventsFile);
     try {
       const [last] = await store.readStream(`promotion-${name}`, { direction: 'backwards', maxCount: 1 });
-      return last === undefined ? null : (last as unknown as RepoPromoted).data.repoDir;
+      return last === undefined ? null : (last as unknown as PromotionEvent).data.repoDir;
     } finally {
       await store.close();
     }
@@ -257,6 +257,43 @@ describe('promotion links follow the log', () => {
       }
       expect(await loggedTarget('before-failure')).toBe(BUILDS[2]!.repoDir);
       expect(await loggedTarget('never-recorded')).toBeNull();
+    }, 60_000);
+
+    it('undoes the items of a batch already recorded when a later one is refused', async () => {
+      expect((await promote(replicaA!.url, { ...hashesOf(2), promote_name: 'batch-kept' })).status).toBe(201);
+      // Only the second name's stream is refused, so the first item is recorded before it fails.
+      const db = new Database(eventsFile);
+      db.exec(
+        `CREATE TRIGGER refuse_second BEFORE INSERT ON events WHEN NEW.stream_id = 'promotion-batch-refused' BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;`,
+      );
+      db.close();
+      try {
+        const batch = await promote(
+          replicaB!.url,
+          [
+            { ...hashesOf(6), promote_name: 'batch-kept' },
+            { ...hashesOf(6), promote_name: 'batch-first-time' },
+            { ...hashesOf(6), promote_name: 'batch-refused' },
+          ],
+          '/api/promote-batch',
+        );
+        expect(readlinkSync(join(repos, 'batch-kept'))).toBe(BUILDS[2]!.repoDir);
+        expect(lstatSafe(join(repos, 'batch-first-time'))).toBe(false);
+        expect(lstatSafe(join(repos, 'batch-refused'))).toBe(false);
+        expect(batch.status).toBe(503);
+        expect(JSON.parse(batch.text).message).toMatch(/All previously created symlinks have been rolled back\.$/);
+      } finally {
+        const unblock = new Database(eventsFile);
+        unblock.exec('DROP TRIGGER refuse_second');
+        unblock.close();
+      }
+      // The log agrees with the disk and with DLRN's answer: the batch left no promotion.
+      expect(await loggedTarget('batch-kept')).toBe(BUILDS[2]!.repoDir);
+      expect(await loggedTarget('batch-first-time')).toBeNull();
+      const listed = await fetch(`${replicaA!.url}/api/promotions?promote_name=batch-kept`);
+      expect(((await listed.json()) as unknown[]).length).toBe(1);
+      const fresh = await fetch(`${replicaA!.url}/api/promotions?promote_name=batch-first-time`);
+      expect(await fresh.json()).toEqual([]);
     }, 60_000);
   });
 });

@@ -2,9 +2,10 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { upcast } from '#domain/catalogue.js';
 import { promotionNameProblem } from '#domain/promotion/promotion-name.js';
 import { promotionDecider, type PromotionCommand } from '#domain/promotion/promotion.decider.js';
-import { promotionStreamId, type RepoPromoted } from '#domain/promotion/promotion.events.js';
+import { promotionStreamId, type PromotionEvent, type RepoPromoted } from '#domain/promotion/promotion.events.js';
 import { FLAG_PURGED, type BuildDoc } from '#domain/projections/index.js';
 import { EventStore } from '#domain/shared/event-store.port.js';
 import type { DlrnConfig } from '#infrastructure/config/index.js';
@@ -55,7 +56,7 @@ export class PromotionsService implements OnApplicationBootstrap {
     @Inject(DlrnQueries) private readonly queries: DlrnQueries,
     @Inject(EventWriter) private readonly writer: EventWriter,
     @Inject(DLRN_CONFIG) private readonly config: DlrnConfig,
-    @Inject(EventStore) store: EventStore,
+    @Inject(EventStore) private readonly store: EventStore,
     @Inject(API_LOGGER) private readonly log: Logger,
   ) {
     this.reconciler = new PromotionLinksReconciler(store, this.reposDir, config.default.useComponents, this.links);
@@ -145,17 +146,17 @@ export class PromotionsService implements OnApplicationBootstrap {
     const streams = [...new Set(recorded.map((r) => r.streamId))].reverse();
     for (const streamId of streams) {
       const mine = recorded.filter((r) => r.streamId === streamId);
-      const command: PromotionCommand = {
-        type: 'RollBackPromotion',
-        data: {
-          revision: mine[mine.length - 1]!.revision,
-          promotionEventIds: mine.map((r) => r.event.metadata.eventId),
-          restoreRepoDir: mine[0]!.event.data.previousRepoDir,
-          timestamp: this.writer.now(),
-          user,
-        },
-      };
       try {
+        const command: PromotionCommand = {
+          type: 'RollBackPromotion',
+          data: {
+            revision: mine[mine.length - 1]!.revision,
+            promotionEventIds: mine.map((r) => r.event.metadata.eventId),
+            restored: await this.inForceAt(streamId, mine[0]!.revision - 1),
+            timestamp: this.writer.now(),
+            user,
+          },
+        };
         await this.writer.decide(streamId, promotionDecider, command, user);
       } catch (error) {
         undone = false;
@@ -164,6 +165,15 @@ export class PromotionsService implements OnApplicationBootstrap {
       }
     }
     return undone;
+  }
+
+  /** The promotion in force after a stream's event at `revision` (-1: before the first). */
+  private async inForceAt(streamId: string, revision: number): Promise<RepoPromoted['data'] | null> {
+    if (revision < 0) return null;
+    const [stored] = await this.store.readStream(streamId, { fromRevision: revision, maxCount: 1 });
+    const event = stored === undefined ? undefined : (upcast(stored) as unknown as PromotionEvent);
+    if (event === undefined) return null;
+    return event.type === 'RepoPromoted' ? event.data : event.data.restored;
   }
 
   /** Links follow the log; a move the disk refuses is retried in the background. */

@@ -1,4 +1,4 @@
-import type { RepoPromoted } from '../promotion/promotion.events.js';
+import type { PromotionRolledBack, RepoPromoted } from '../promotion/promotion.events.js';
 import type { RecordedEvent } from '../shared/event.js';
 import type { ProjectionDefinition } from './projection.js';
 
@@ -20,6 +20,8 @@ export interface PromotionDoc {
 }
 
 function evolve(doc: PromotionDoc | null, event: RecordedEvent): PromotionDoc | null {
+  // A batch that could not be recorded whole undid its promotions: DLRN keeps no row of them.
+  if (event.type === 'PromotionRolledBack') return null;
   // One event, one row: a document that exists already is this event's own, replayed.
   if (doc !== null) return doc;
   const data = (event as unknown as RepoPromoted).data;
@@ -39,12 +41,19 @@ function evolve(doc: PromotionDoc | null, event: RecordedEvent): PromotionDoc | 
   };
 }
 
-/** DLRN's `promotions` table (key: event id of RepoPromoted); list by `id` descending. */
+/**
+ * DLRN's `promotions` table (key: event id of RepoPromoted); list by `id` descending. Still
+ * version 1 with PromotionRolledBack folded in: that event type is newer than every stored
+ * log that lacks it, so the documents of those logs are unchanged and need no rebuild.
+ */
 export const promotionsProjection: ProjectionDefinition<PromotionDoc> = {
   name: 'promotions',
   version: 1,
-  eventTypes: ['RepoPromoted'] satisfies RepoPromoted['type'][],
-  keys: (event) => [event.metadata.eventId],
+  eventTypes: ['RepoPromoted', 'PromotionRolledBack'] satisfies (RepoPromoted | PromotionRolledBack)['type'][],
+  keys: (event) =>
+    event.type === 'PromotionRolledBack'
+      ? [...(event as unknown as PromotionRolledBack).data.promotionEventIds]
+      : [event.metadata.eventId],
   evolve: (doc, event) => evolve(doc, event),
   columns: {
     id: 'integer',

@@ -58,4 +58,30 @@ describe('promotions projection (DLRN promotions table)', () => {
       expect(replayed.size).toBe(2);
     });
   });
+
+  describe('when a batch that could not be recorded whole was rolled back', () => {
+    const log = new EventLog();
+    const kept = log.append('promotion-current-passed-ci', 'RepoPromoted', promotion);
+    const undone = log.append('promotion-current-passed-ci', 'RepoPromoted', {
+      ...promotion,
+      repoDir: 'c2/c2/c2_d1',
+      previousRepoDir: 'c1/c1/c1_d1',
+    });
+    log.append('promotion-current-passed-ci', 'PromotionRolledBack', {
+      promotionName: 'current-passed-ci',
+      component: null,
+      promotionEventIds: [undone.metadata.eventId],
+      rolledBackRepoDir: 'c2/c2/c2_d1',
+      repoDir: 'c1/c1/c1_d1',
+      restored: promotion,
+      timestamp: 1_710_000_600,
+      user: 'admin',
+    });
+
+    it('keeps no row of the undone promotion, as DLRN records none', () => {
+      const docs = given(log.events).then(promotionsProjection);
+      expect([...docs.keys()]).toEqual([kept.metadata.eventId]);
+      expect(given(log.events).replayedTwice(promotionsProjection)).toEqual(docs);
+    });
+  });
 });

@@ -1,4 +1,4 @@
-import type { RepoPromoted } from '../promotion/promotion.events.js';
+import type { PromotionRolledBack, RepoPromoted } from '../promotion/promotion.events.js';
 import type { ConsistentMoved, CurrentMoved } from '../repo/repo.events.js';
 import type { RecordedEvent } from '../shared/event.js';
 import type { ProjectionDefinition } from './projection.js';
@@ -27,7 +27,7 @@ export interface RepoPointerDoc {
   readonly lastPosition: number;
 }
 
-type Folded = CurrentMoved | ConsistentMoved | RepoPromoted;
+type Folded = CurrentMoved | ConsistentMoved | RepoPromoted | PromotionRolledBack;
 
 const pointerName = (e: Folded): string => {
   switch (e.type) {
@@ -46,7 +46,18 @@ const keyOf = (e: Folded): string =>
 
 function evolve(doc: RepoPointerDoc | null, event: RecordedEvent, key: string): RepoPointerDoc | null {
   if (doc !== null && event.position <= doc.lastPosition) return doc;
-  const e = event as unknown as Folded;
+  const folded = event as unknown as Folded;
+  if (folded.type === 'PromotionRolledBack') {
+    // The name points again where it pointed before the undone batch, or nowhere.
+    const restored = folded.data.restored;
+    if (restored === null) return null;
+    return evolve(
+      doc,
+      { ...event, type: 'RepoPromoted', data: { ...restored, previousRepoDir: folded.data.rolledBackRepoDir } },
+      key,
+    );
+  }
+  const e = folded;
   const promoted = e.type === 'RepoPromoted' ? e.data : null;
   return {
     name: key,
@@ -72,7 +83,8 @@ function evolve(doc: RepoPointerDoc | null, event: RecordedEvent, key: string): 
 export const repoPointersProjection: ProjectionDefinition<RepoPointerDoc> = {
   name: 'repo_pointers',
   version: 1,
-  eventTypes: ['CurrentMoved', 'ConsistentMoved', 'RepoPromoted'] satisfies Folded['type'][],
+  // PromotionRolledBack joined in version 1: no stored log without it changes (see promotions).
+  eventTypes: ['CurrentMoved', 'ConsistentMoved', 'RepoPromoted', 'PromotionRolledBack'] satisfies Folded['type'][],
   keys: (event) => [keyOf(event as unknown as Folded)],
   evolve: (doc, event, _context, key) => evolve(doc, event, key),
   columns: { pointer: 'text', kind: 'text', component: 'text', repo_dir: 'text', since: 'text', position: 'integer' },

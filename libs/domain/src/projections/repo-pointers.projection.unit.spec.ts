@@ -117,4 +117,39 @@ describe('repo_pointers projection (repository links)', () => {
       ).toBe('r2');
     });
   });
+
+  describe('when a batch that could not be recorded whole was rolled back', () => {
+    const rolledBack = (name: string, undone: string, restored: ReturnType<typeof promoted> | null) => ({
+      promotionName: name,
+      component: null,
+      promotionEventIds: ['e'],
+      rolledBackRepoDir: undone,
+      repoDir: restored?.repoDir ?? null,
+      restored,
+      timestamp: 1_710_000_100,
+      user: 'admin',
+    });
+
+    it('points the name back at the promotion before the batch, hashes included', () => {
+      const log = new EventLog();
+      log.append('promotion-tested', 'RepoPromoted', { ...promoted('tested', 'r1'), commitHash: 'c1' });
+      log.append('promotion-tested', 'RepoPromoted', promoted('tested', 'r2'));
+      log.append(
+        'promotion-tested',
+        'PromotionRolledBack',
+        rolledBack('tested', 'r2', { ...promoted('tested', 'r1'), commitHash: 'c1' }),
+      );
+      const docs = given(log.events).then(repoPointersProjection);
+      expect(docs.get('tested')).toMatchObject({ repoDir: 'r1', commitHash: 'c1', previousRepoDir: 'r2' });
+      expect(given(log.events).replayedTwice(repoPointersProjection)).toEqual(docs);
+    });
+
+    it('forgets a name the batch promoted for the first time', () => {
+      const log = new EventLog();
+      log.append('promotion-fresh', 'RepoPromoted', promoted('fresh', 'r1'));
+      log.append('promotion-fresh', 'PromotionRolledBack', rolledBack('fresh', 'r1', null));
+      expect(given(log.events).then(repoPointersProjection).has('fresh')).toBe(false);
+      expect(given(log.events).replayedTwice(repoPointersProjection).has('fresh')).toBe(false);
+    });
+  });
 });

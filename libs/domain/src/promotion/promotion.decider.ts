@@ -18,8 +18,8 @@ export interface RollBackPromotion {
     /** Revision of the batch's last RepoPromoted in this stream (what its append answered). */
     readonly revision: number;
     readonly promotionEventIds: readonly string[];
-    /** Where the name pointed before the batch (its first promotion's `previousRepoDir`). */
-    readonly restoreRepoDir: string | null;
+    /** The promotion in force before the batch (the stream's event before it); null: none. */
+    readonly restored: RepoPromoted['data'] | null;
     readonly timestamp: number;
     readonly user: string | null;
   };
@@ -63,7 +63,8 @@ function decide(command: PromotionCommand, state: PromotionState): readonly Even
         component: state.component,
         promotionEventIds: command.data.promotionEventIds,
         rolledBackRepoDir: state.repoDir,
-        repoDir: command.data.restoreRepoDir,
+        repoDir: command.data.restored?.repoDir ?? null,
+        restored: command.data.restored,
         timestamp: command.data.timestamp,
         user: command.data.user,
       };

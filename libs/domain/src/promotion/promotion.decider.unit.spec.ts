@@ -26,7 +26,13 @@ const promoted = (repoDir: string, previousRepoDir: string | null): EventPayload
 const rollBack = (revision: number, restoreRepoDir: string | null) =>
   ({
     type: 'RollBackPromotion',
-    data: { revision, promotionEventIds: ['e-2'], restoreRepoDir, timestamp: 1_700_000_100, user: 'ci' },
+    data: {
+      revision,
+      promotionEventIds: ['e-2'],
+      restored: restoreRepoDir === null ? null : { ...promotion(restoreRepoDir), previousRepoDir: null },
+      timestamp: 1_700_000_100,
+      user: 'ci',
+    },
   }) as const;
 
 describe('promotion decider', () => {
@@ -78,6 +84,7 @@ describe('promotion decider', () => {
               promotionEventIds: ['e-2'],
               rolledBackRepoDir: 'ef/gh/y',
               repoDir: 'ab/cd/x',
+              restored: { ...promotion('ab/cd/x'), previousRepoDir: null },
               timestamp: 1_700_000_100,
               user: 'ci',
             },

@@ -36,6 +36,8 @@ export type PromotionRolledBack = DomainEvent<
     readonly rolledBackRepoDir: string;
     /** Where the link points again (before the batch); null: no link. */
     readonly repoDir: string | null;
+    /** The promotion in force again (before the batch), as it was recorded; null: none. */
+    readonly restored: RepoPromoted['data'] | null;
     /** Epoch seconds, server time. */
     readonly timestamp: number;
     readonly user: string | null;
