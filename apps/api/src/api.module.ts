@@ -6,7 +6,7 @@ import { ReadModelStore } from '#domain/projections/index.js';
 import type { DlrnConfig } from '#infrastructure/config/index.js';
 import { CoreModule } from '#infrastructure/nest/core.module.js';
 import { ReadModelModule } from '#infrastructure/nest/read-model.module.js';
-import { Authenticator } from './auth/authenticator.js';
+import { authenticatorProvider } from './auth/authenticator.provider.js';
 import { BuildsHttpController } from './dlrn/builds.http.controller.js';
 import { EventWriter } from './dlrn/event-writer.js';
 import { PromotionsHttpController } from './dlrn/promotions.http.controller.js';
@@ -75,14 +75,7 @@ export class ApiModule {
           inject: [ReadModelStore],
           useFactory: (store: ReadModelStore) => new ResourceQueries(store, join(config.default.datadir, 'repos')),
         },
-        {
-          provide: Authenticator,
-          inject: [ReadModelStore, ViewVersion, API_LOGGER],
-          useFactory: (store: ReadModelStore, views: ViewVersion, log: Logger) =>
-            new Authenticator(store, views, (entry) =>
-              log[entry.success ? 'info' : 'warn']({ event: 'login', ...entry }, 'authentication'),
-            ),
-        },
+        authenticatorProvider(API_LOGGER),
         {
           provide: PrometheusMetrics,
           inject: [DlrnQueries, ViewVersion],

@@ -1,0 +1,41 @@
+interface Slot {
+  active: number;
+  readonly waiting: (() => void)[];
+}
+
+/**
+ * At most `limit` holders per key at once; the others wait in arrival order. Keys are dropped
+ * as soon as nobody holds or waits for them, so the gate holds only what is in progress.
+ */
+export class ConcurrencyGate {
+  private readonly slots = new Map<string, Slot>();
+
+  constructor(private readonly limit: number) {}
+
+  /** Keys held or waited for now. */
+  get size(): number {
+    return this.slots.size;
+  }
+
+  /** Resolves once a place is held for `key`, with the function that gives it back (once). */
+  async enter(key: string): Promise<() => void> {
+    let slot = this.slots.get(key);
+    if (slot === undefined) {
+      slot = { active: 0, waiting: [] };
+      this.slots.set(key, slot);
+    }
+    const held = slot;
+    // A woken waiter inherits the place of the one that left: `active` does not change.
+    if (held.active < this.limit) held.active += 1;
+    else await new Promise<void>((resolve) => held.waiting.push(resolve));
+    let left = false;
+    return () => {
+      if (left) return;
+      left = true;
+      const next = held.waiting.shift();
+      if (next !== undefined) return next();
+      held.active -= 1;
+      if (held.active === 0) this.slots.delete(key);
+    };
+  }
+}
