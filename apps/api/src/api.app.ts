@@ -9,6 +9,7 @@ import { packageVersion } from '../../cli/src/version.js';
 import { API_LOGGER, ApiModule, type ApiOptions } from './api.module.js';
 import { Authenticator } from './auth/authenticator.js';
 import { accessOf } from './auth/route-policy.js';
+import { trustProxyOption } from './auth/trusted-proxies.js';
 import { DlrnExceptionFilter } from './http/dlrn-exception.filter.js';
 import { PrometheusMetrics } from './metrics/prometheus.js';
 import { HotAnswers, markCachedAnswer } from './views/hot-answers.js';
@@ -30,7 +31,7 @@ export async function createApiApp(config: DlrnConfig, options: ApiOptions = {})
   }
   const app = await NestFactory.create<NestFastifyApplication>(
     ApiModule.forRoot(config, options),
-    new FastifyAdapter({ bodyLimit: BODY_LIMIT }),
+    new FastifyAdapter({ bodyLimit: BODY_LIMIT, trustProxy: trustProxyOption(config.service.trustedProxies) }),
     { logger: ['error', 'warn'] },
   );
   const log = app.get<Logger>(API_LOGGER);
@@ -89,7 +90,7 @@ function acceptAnyBody(fastify: FastifyInstance): void {
  * Authentication runs first, before the body is parsed, as in DLRN: writes need valid
  * credentials, reads too when `protect_read_endpoints` is set (otherwise they are anonymous).
  * 401 is DLRN's plain-text `Unauthorized Access` with a Basic challenge; repeated failures from
- * one client get 429.
+ * one client get 429 (see LoginLimiter).
  */
 function authenticateRequests(fastify: FastifyInstance, auth: Authenticator, protectReads: boolean): void {
   fastify.addHook('onRequest', (request, reply, done) => {
@@ -99,7 +100,11 @@ function authenticateRequests(fastify: FastifyInstance, auth: Authenticator, pro
   });
 }
 
-/** Checks the request's credentials; true when it was answered (401 or 429). */
+/**
+ * Checks the request's credentials; true when it was answered (401, 429, or 503 while the
+ * password threads are saturated). The client is `request.ip`: behind `trusted_proxies`, the
+ * address they forwarded.
+ */
 async function authenticate(auth: Authenticator, request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
   const outcome = await auth.authenticate(request.headers.authorization, {
     path: request.url.split('?', 1)[0]!,
@@ -110,12 +115,13 @@ async function authenticate(auth: Authenticator, request: FastifyRequest, reply:
     (request as FastifyRequest & { dlrnUser?: string }).dlrnUser = outcome.user;
     return false;
   }
-  if (outcome.reason === 'limited') {
+  if (outcome.reason === 'limited' || outcome.reason === 'busy') {
     const seconds = Math.ceil(outcome.retryAfterMs / 1000);
-    void reply
-      .code(429)
-      .header('Retry-After', String(seconds))
-      .send({ message: `Too many failed logins; retry in ${seconds} s` });
+    const [status, message] =
+      outcome.reason === 'limited'
+        ? [429, `Too many failed logins; retry in ${seconds} s`]
+        : [503, `Too many logins are being checked; retry in ${seconds} s`];
+    void reply.code(status).header('Retry-After', String(seconds)).send({ message });
     return true;
   }
   void reply
