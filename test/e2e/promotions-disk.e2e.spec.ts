@@ -209,6 +209,15 @@ describe('promotion links follow the log', () => {
         statuses.push(...answers.map((a) => a.status));
       }
       expect(statuses.filter((s) => s !== 201)).toEqual([]);
+      // Serialized by the stream: every request recorded once, each knowing what it replaced.
+      const store = new SqliteEventStore(eventsFile);
+      const stream = (await store.readStream('promotion-raced')) as unknown as (PromotionEvent & {
+        revision: number;
+      })[];
+      await store.close();
+      expect(stream).toHaveLength(160);
+      const chain = stream.map((e, i) => (i === 0 ? null : stream[i - 1]!.data.repoDir));
+      expect(stream.map((e) => (e.type === 'RepoPromoted' ? e.data.previousRepoDir : 'rolled back'))).toEqual(chain);
       const logged = await loggedTarget('raced');
       expect(logged).not.toBeNull();
       expect(readlinkSync(join(repos, 'raced'))).toBe(logged);
