@@ -1,5 +1,6 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { basename } from 'node:path';
+import type { Readable } from 'node:stream';
 
 export type ChildEnv = Readonly<Record<string, string | undefined>>;
 
@@ -14,6 +15,12 @@ export interface CommandOptions {
   readonly captureStdout?: boolean;
   /** How errors name the command; default the program name and its first argument. */
   readonly label?: string;
+  /**
+   * Run without the supervisor that kills the command's process group when this process dies:
+   * for short queries (`git describe`), where a Node start (~40 ms) would cost more than an
+   * orphan could.
+   */
+  readonly unsupervised?: boolean;
 }
 
 export interface CommandResult {
@@ -38,19 +45,75 @@ function labelOf(command: string, args: readonly string[], options: CommandOptio
   return options.label ?? [basename(command), args[0] ?? ''].join(' ').trim();
 }
 
+/*
+ * The supervisor: a Node process of its own (`node -e`), leader of the command's process group.
+ * It reads the command as one JSON line on stdin and starts it in its group; then stdin stays
+ * open, and its end means the builder is gone — whatever killed it, SIGKILL included — so the
+ * whole group is killed: rpmbuild, its %build shell and what that started. Node has no
+ * prctl(PR_SET_PDEATHSIG), which would reach the direct child only. When the command ends, its
+ * status goes to fd 3 and the group is killed too, so no background process of a build outlives
+ * it (nor holds its output pipes open). Written in plain CommonJS: it runs without our loaders.
+ */
+const SUPERVISOR = `
+const { spawn } = require('node:child_process');
+const { writeSync } = require('node:fs');
+let child = null;
+let input = '';
+const killGroup = () => {
+  try { process.kill(-process.pid, 'SIGKILL'); } catch {}
+  process.exit(137);
+};
+const report = (status) => {
+  try { writeSync(3, JSON.stringify(status)); } catch {}
+  killGroup();
+};
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(signal, killGroup);
+process.stdin.on('error', killGroup);
+process.stdin.on('end', killGroup);
+process.stdin.on('data', (chunk) => {
+  if (child !== null) return;
+  input += chunk.toString('utf8');
+  const newline = input.indexOf('\\n');
+  if (newline < 0) return;
+  const { command, args, env } = JSON.parse(input.slice(0, newline));
+  child = spawn(command, args, { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  child.on('error', (error) => report({ error: error.message }));
+  child.on('exit', (code, signal) => report({ code, signal }));
+});
+`;
+
+interface SupervisorStatus {
+  readonly code?: number | null;
+  readonly signal?: NodeJS.Signals | null;
+  readonly error?: string;
+}
+
+function startSupervised(command: string, args: readonly string[], options: CommandOptions): ChildProcess {
+  // The supervisor needs no environment (nor the builder's NODE_OPTIONS and loaders); the
+  // command gets its own, with the JSON line.
+  const child = spawn(process.execPath, ['-e', SUPERVISOR], {
+    cwd: options.cwd,
+    env: {},
+    stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+    detached: true,
+  });
+  child.stdin?.on('error', () => undefined); // the supervisor ended first: nothing to tell it
+  child.stdin?.write(`${JSON.stringify({ command, args, env: options.env })}\n`);
+  return child;
+}
+
 /**
- * Runs a program with an argument array (never a shell). It gets its own process group so that
- * a timeout kills what it started too (rpmbuild runs `%build` scripts, mock runs dnf).
+ * Runs a program with an argument array (never a shell) in a process group of its own, so that a
+ * timeout kills what it started too (rpmbuild runs `%build` scripts, mock runs dnf). Unless
+ * `unsupervised`, the group is also killed when this process dies, and when the command ends.
  */
 export function runCommand(command: string, args: readonly string[], options: CommandOptions): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd: options.cwd,
-      env: options.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
+    const child = options.unsupervised
+      ? spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+      : startSupervised(command, args, options);
     const stdout: Buffer[] = [];
+    const status: Buffer[] = [];
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -60,18 +123,34 @@ export function runCommand(command: string, args: readonly string[], options: Co
         child.kill('SIGKILL'); // the group is already gone; make sure the child is
       }
     }, options.timeoutMs);
-    child.stdout.on('data', (chunk: Buffer) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
       if (options.captureStdout) stdout.push(chunk);
       options.output?.(chunk);
     });
-    child.stderr.on('data', (chunk: Buffer) => options.output?.(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => options.output?.(chunk));
+    (child.stdio[3] as Readable | undefined)?.on('data', (chunk: Buffer) => status.push(chunk));
+    const cannotRun = (message: string) =>
+      new CommandFailedError(`cannot run ${labelOf(command, args, options)}: ${message}`, null);
     child.on('error', (error) => {
       clearTimeout(timer);
-      reject(new CommandFailedError(`cannot run ${labelOf(command, args, options)}: ${error.message}`, null));
+      reject(cannotRun(error.message));
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, timedOut, stdout: Buffer.concat(stdout).toString('utf8') });
+      child.stdin?.destroy();
+      const text = Buffer.concat(status).toString('utf8');
+      // No status: the supervisor was killed before the command ended (the timeout, or by hand).
+      const reported: SupervisorStatus = text ? (JSON.parse(text) as SupervisorStatus) : { code, signal };
+      if (reported.error !== undefined) {
+        reject(cannotRun(reported.error));
+        return;
+      }
+      resolve({
+        code: reported.code ?? null,
+        signal: reported.signal ?? null,
+        timedOut,
+        stdout: Buffer.concat(stdout).toString('utf8'),
+      });
     });
   });
 }

@@ -1,4 +1,4 @@
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { RpmBuilder, RpmBuildError, type RpmBuildOutput, type RpmBuildRequest } from '#domain/build/build.ports.js';
@@ -9,6 +9,7 @@ import { expandMacros, parseSpecBasics, rewriteSpec, setupDirectory } from '#dom
 import { settleAll } from '#domain/shared/settle.js';
 import type { BuildDriver } from './build-driver.js';
 import { BuildLog } from './build-log.js';
+import { makeBuildTempDir, sweepStaleBuildDirs } from './build-temp-dirs.js';
 import type { ChildEnv } from './command.runner.js';
 import { copyDistgitSources, findSpecFile, specDirectory } from './distgit-sources.js';
 import { SourceTreeReader } from './source-tree.reader.js';
@@ -47,6 +48,9 @@ const TWO_HOURS = 2 * 60 * 60 * 1000;
  * `<outputDir>/rpmbuild.log`; failures become RpmBuildError with DLRN's texts.
  */
 export class RpmBuildPipeline extends RpmBuilder {
+  /** Once per pipeline (one per pass): the sweep of directories left by dead builders. */
+  private swept: Promise<string[]> | null = null;
+
   constructor(
     private readonly driver: BuildDriver,
     private readonly options: RpmBuildPipelineOptions = {},
@@ -66,7 +70,12 @@ export class RpmBuildPipeline extends RpmBuilder {
     await mkdir(request.outputDir, { recursive: true });
     const echo = request.verbose ? (this.options.echo ?? ((text: string) => process.stderr.write(text))) : null;
     const log = BuildLog.open(join(request.outputDir, 'rpmbuild.log'), echo);
-    const topdir = await mkdtemp(join(this.options.tmpDir ?? tmpdir(), 'dlrn-srpm-'));
+    const tmpDir = this.options.tmpDir ?? tmpdir();
+    if (this.swept === null) {
+      this.swept = sweepStaleBuildDirs(tmpDir);
+      for (const path of await this.swept) log.line(`removed ${path}, left by a builder that is gone`);
+    }
+    const topdir = await makeBuildTempDir(tmpDir, 'srpm');
     try {
       try {
         const context: BuildContext = {

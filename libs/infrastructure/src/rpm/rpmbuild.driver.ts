@@ -1,8 +1,9 @@
-import { copyFile, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { builderOptions, rpmDist } from '#domain/build/rpm-values.js';
 import { BuildDriver, type BuildDriverRequest, type SrpmBuildRequest } from './build-driver.js';
+import { makeBuildTempDir } from './build-temp-dirs.js';
 import { runChecked } from './command.runner.js';
 
 export interface RpmbuildDriverOptions {
@@ -15,14 +16,19 @@ export interface RpmbuildDriverOptions {
 /**
  * The defines every rpmbuild call of ours takes: its own `_topdir`, `dist`, and reproducible
  * times (SOURCE_DATE_EPOCH comes with the environment: build and file times follow dt_build).
+ * rpm's script files (`_tmppath`, /var/tmp by default) go inside the topdir, so that a build
+ * killed mid-script leaves nothing outside the directory the next builder sweeps.
  * Both values are macro bodies, which rpm expands: neither may hold a `%` of its own.
  */
-export function rpmbuildDefines(topdir: string, dist: string): string[] {
+export async function rpmbuildDefines(topdir: string, dist: string): Promise<string[]> {
   if (/[%\r\n]/.test(topdir))
     throw new Error(`temporary directory ${JSON.stringify(topdir)} holds a "%" or a line break`);
+  await mkdir(join(topdir, 'tmp'), { recursive: true });
   return [
     '--define',
     `_topdir ${topdir}`,
+    '--define',
+    `_tmppath ${join(topdir, 'tmp')}`,
     '--define',
     distDefine(dist),
     '--define',
@@ -64,7 +70,7 @@ export class RpmbuildBuildDriver extends BuildDriver {
    * runs here. Values from upstream reach it checked (the pipeline's rewrite refuses `%`).
    */
   override async buildSrpm(request: SrpmBuildRequest): Promise<void> {
-    const args = ['-bs', '--nodeps', ...rpmbuildDefines(request.topdir, request.dist), request.specPath];
+    const args = ['-bs', '--nodeps', ...(await rpmbuildDefines(request.topdir, request.dist)), request.specPath];
     request.log.command(this.command, args);
     await runChecked(this.command, args, {
       env: request.env,
@@ -75,13 +81,14 @@ export class RpmbuildBuildDriver extends BuildDriver {
   }
 
   override async build(request: BuildDriverRequest): Promise<void> {
-    const topdir = await mkdtemp(join(this.options.tmpDir ?? tmpdir(), 'dlrn-rpmbuild-'));
+    // Swept with the pipeline's when this builder dies mid-build (same parent by default).
+    const topdir = await makeBuildTempDir(this.options.tmpDir ?? tmpdir(), 'rpmbuild');
     try {
       const command = this.command;
       const args = [
         '--rebuild',
         '--nodeps',
-        ...rpmbuildDefines(topdir, request.dist),
+        ...(await rpmbuildDefines(topdir, request.dist)),
         ...builderOptions(request.additionalOptions),
         request.srpmPath,
       ];

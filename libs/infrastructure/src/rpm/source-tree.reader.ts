@@ -35,6 +35,7 @@ export class SourceTreeReader {
       timeoutMs: this.context.timeoutMs,
       captureStdout: true,
       label: `git ${args[0] ?? ''}`,
+      unsupervised: true,
     });
     if (result.timedOut) throw new Error(`git ${args[0] ?? ''} timed out in ${this.dir} and was killed`);
     return result.code === 0 ? result.stdout.trim() : null;

@@ -1,0 +1,50 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+
+export type BuildTempKind = 'srpm' | 'rpmbuild';
+
+/** The host as it may appear in a file name (containers sharing a volume have distinct names). */
+function hostTag(): string {
+  return hostname().replace(/[^A-Za-z0-9-]/g, '_') || 'localhost';
+}
+
+/*
+ * `dlrn-<kind>-<host>.<pid>-XXXXXX`: the owner is in the name, so a builder starting later can
+ * tell the directories of a builder that died (SIGKILL, power loss: no `finally` ran) from those
+ * of a builder still at work on the same host.
+ */
+const NAME = /^dlrn-(?:srpm|rpmbuild)-(.+)\.(\d+)-[A-Za-z0-9]{6}$/;
+
+/** A fresh private directory for one build step, named for this process. */
+export function makeBuildTempDir(parent: string, kind: BuildTempKind): Promise<string> {
+  return mkdtemp(join(parent, `dlrn-${kind}-${hostTag()}.${process.pid}-`));
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else; only ESRCH means it is gone.
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
+/**
+ * Removes the build directories under `parent` left by builders of this host that are no longer
+ * running, and returns their paths. A reused pid only delays a removal, never removes live work.
+ */
+export async function sweepStaleBuildDirs(parent: string): Promise<string[]> {
+  const names = await readdir(parent).catch(() => [] as string[]);
+  const host = hostTag();
+  const stale = names.filter((name) => {
+    const match = NAME.exec(name);
+    if (!match || match[1] !== host) return false;
+    const pid = Number(match[2]);
+    return pid !== process.pid && !isAlive(pid);
+  });
+  const paths = stale.map((name) => join(parent, name));
+  await Promise.all(paths.map((path) => rm(path, { recursive: true, force: true })));
+  return paths;
+}
