@@ -60,7 +60,16 @@ describe('logins under attack, behind a trusted proxy', () => {
   beforeAll(async () => {
     const configFile = await writeDemoConfig(root, []);
     appendFileSync(configFile, '\n[service]\ntrusted_proxies=127.0.0.1, ::1\n');
-    const created = await runDlrn(['user', '--config-file', configFile, 'create', '--username', 'ci', '--password', 's3cret']);
+    const created = await runDlrn([
+      'user',
+      '--config-file',
+      configFile,
+      'create',
+      '--username',
+      'ci',
+      '--password',
+      's3cret',
+    ]);
     expect(created.code, created.stderr).toBe(0);
     const events = await openEventStore(loadProjectsIni(configFile).service.eventStoreTarget);
     const imported: EventPayload = {
@@ -69,11 +78,15 @@ describe('logins under attack, behind a trusted proxy', () => {
     };
     await events.append(
       userStreamId(IMPORTED.username),
-      stampEvents([imported], { correlationId: 'import-db', causationId: null, actor: 'test' }, {
-        ids: new UuidV7IdGenerator(),
-        clock: new SystemClock(),
-        schemaVersion: schemaVersionOf,
-      }),
+      stampEvents(
+        [imported],
+        { correlationId: 'import-db', causationId: null, actor: 'test' },
+        {
+          ids: new UuidV7IdGenerator(),
+          clock: new SystemClock(),
+          schemaVersion: schemaVersionOf,
+        },
+      ),
     );
     await events.close();
     server = await startDlrn(

@@ -41,7 +41,8 @@ export function startDlrn(args: readonly string[], ready: RegExp, timeoutMs = 60
           output: () => out,
           outputBytes: () => bytes,
           url: match[1]!,
-          rssBytes: () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) * 1024,
+          rssBytes: () =>
+            Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) * 1024,
           stop: async () => {
             child.kill('SIGTERM');
             const timeout = setTimeout(() => child.kill('SIGKILL'), 20_000);
