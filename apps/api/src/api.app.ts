@@ -11,12 +11,12 @@ import { Authenticator } from './auth/authenticator.js';
 import { accessOf } from './auth/route-policy.js';
 import { trustProxyOption } from './auth/trusted-proxies.js';
 import { DlrnExceptionFilter } from './http/dlrn-exception.filter.js';
+import { acceptAnyBody, BODY_LIMIT } from './http/request-body.js';
 import { PrometheusMetrics } from './metrics/prometheus.js';
 import { HotAnswers, markCachedAnswer } from './views/hot-answers.js';
 import { cachedAnswerText } from './views/view-version.js';
 
-/** Largest request body accepted; larger ones get 413. */
-export const BODY_LIMIT = 1024 * 1024;
+export { BODY_LIMIT } from './http/request-body.js';
 
 /**
  * Builds the API application (not listening yet), for `dlrn api`, `dlrn serve` and tests. Signals
@@ -37,7 +37,7 @@ export async function createApiApp(config: DlrnConfig, options: ApiOptions = {})
   const log = app.get<Logger>(API_LOGGER);
   app.useGlobalFilters(new DlrnExceptionFilter(log));
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
-  acceptAnyBody(fastify);
+  acceptAnyBody(app, fastify);
   authenticateRequests(fastify, app.get(Authenticator), config.service.protectReadEndpoints);
   // Callback hooks, not async ones: every request passes them, and a promise each costs.
   // Clients may keep answers but must revalidate them.
@@ -72,18 +72,6 @@ export function openApiDocument(app: NestFastifyApplication): OpenAPIObject {
     .addBasicAuth()
     .build();
   return SwaggerModule.createDocument(app, info);
-}
-
-/**
- * DLRN reads forms and query strings as well as JSON, and answers 415 itself on JSON-only
- * endpoints: every content type reaches the handlers (Nest parses forms; others arrive as text).
- * GETs carry bodies too: DLRN reads a GET's JSON body instead of its query string (deprecated
- * there, still what its documented `curl -X GET -d '{…}'` calls and older clients send); Fastify
- * ignores GET bodies unless told otherwise.
- */
-function acceptAnyBody(fastify: FastifyInstance): void {
-  fastify.addHttpMethod('GET', { hasBody: true, overrideExisting: true });
-  fastify.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 }
 
 /**

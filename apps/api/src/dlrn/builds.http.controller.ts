@@ -87,8 +87,11 @@ export class BuildsHttpController {
   @ApiCreatedResponse({ schema: { type: 'object', properties: { result: { type: 'string', example: 'ok' } } } })
   @ApiBadRequestResponse({ description: 'No commit to recheck', schema: ERROR_SCHEMA })
   @ApiConflictResponse({ description: 'The last build succeeded', schema: ERROR_SCHEMA })
+  @ApiUnsupportedMediaTypeResponse({ description: 'Not application/json', schema: ERROR_SCHEMA })
   async recheckPackage(@Req() request: FastifyRequest) {
-    const input = readInput(request, RECHECK_PACKAGE);
+    // JSON only, unlike DLRN (which also reads a query string or form): a form is what a page on
+    // another site can post with the browser's cached credentials, and a JSON content type is not.
+    const input = readInput(request, RECHECK_PACKAGE, true);
     await this.recheck.recheck(input.package_name, callerOf(request));
     return { result: 'ok' };
   }

@@ -1,6 +1,6 @@
-import { Controller, Get, Inject, Query, Res, UseInterceptors } from '@nestjs/common';
+import { Controller, Get, Inject, Query, Req, Res, UseInterceptors } from '@nestjs/common';
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DlrnConfig } from '#infrastructure/config/index.js';
 import { DLRN_CONFIG } from '#infrastructure/nest/core.module.js';
 import {
@@ -15,14 +15,19 @@ import {
 } from '#infrastructure/reports/index.js';
 import { ApiPage, HTML } from './page-docs.js';
 import { aggVoteDetailFilters, voteDetailFilters, votesOffset, type RawQuery } from './pages.request.js';
-import { ViewCacheInterceptor } from '../views/view-cache.interceptor.js';
+import { cachedPage } from '../views/page-cache.js';
+import { ViewVersion } from '../views/view-version.js';
+import { PageSecurityInterceptor } from './page-security.interceptor.js';
 
 const OFFSET_ERROR = "Errors detected: 1 {'offset': 'value is not a valid integer'}";
 
-/** DLRN's CI vote pages, rendered on the server from the ci_votes and ci_votes_agg projections. */
+/**
+ * DLRN's CI vote pages, rendered on the server from the ci_votes and ci_votes_agg projections,
+ * once per views version and input.
+ */
 @ApiTags('pages')
 @Controller('api')
-@UseInterceptors(ViewCacheInterceptor)
+@UseInterceptors(PageSecurityInterceptor)
 // These GETs are reads for the auth hook (auth/route-policy.ts): protected with
 // protect_read_endpoints. Input errors are DlrnHttpError, answered by DlrnExceptionFilter.
 export class CiVotesPagesHttpController {
@@ -31,6 +36,7 @@ export class CiVotesPagesHttpController {
   constructor(
     @Inject(DashboardQueries) private readonly queries: DashboardQueries,
     @Inject(DLRN_CONFIG) config: DlrnConfig,
+    @Inject(ViewVersion) private readonly views: ViewVersion,
   ) {
     this.settings = reportSettings(config);
   }
@@ -38,10 +44,16 @@ export class CiVotesPagesHttpController {
   @Get('civotes.html')
   @ApiPage('text/html', 'The newest 100 CI votes (but `consistent`), grouped by repository', OFFSET_ERROR)
   @ApiQuery({ name: 'offset', required: false, type: Number, description: 'Votes to skip (≥ 0)' })
-  async civotes(@Query() query: RawQuery, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
-    const page = await this.queries.ciVotes(votesOffset(query));
-    void reply.header('content-type', HTML);
-    return renderCiVotes(page, this.settings, liveLinks(this.settings.baseurl));
+  async civotes(
+    @Query() query: RawQuery,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const offset = votesOffset(query);
+    return cachedPage(this.views, request, reply, `civotes.html:${offset}`, async () => ({
+      contentType: HTML,
+      body: renderCiVotes(await this.queries.ciVotes(offset), this.settings, liveLinks(this.settings.baseurl)),
+    }));
   }
 
   @Get('civotes_detail.html')
@@ -56,20 +68,40 @@ export class CiVotesPagesHttpController {
   @ApiQuery({ name: 'ci_name', required: false, description: 'Votes of this CI job' })
   @ApiQuery({ name: 'success', required: false, description: '`True`: successful votes; any other value: the others' })
   @ApiQuery({ name: 'offset', required: false, type: Number })
-  async civotesDetail(@Query() query: RawQuery, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+  async civotesDetail(
+    @Query() query: RawQuery,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const { filters, offset } = voteDetailFilters(query);
-    const page = await this.queries.ciVotesDetail(filters, offset);
-    void reply.header('content-type', HTML);
-    return renderCiVotesDetail(page, filters, this.settings, liveLinks(this.settings.baseurl));
+    return cachedPage(
+      this.views,
+      request,
+      reply,
+      `civotes_detail.html:${JSON.stringify([filters, offset])}`,
+      async () => {
+        const page = await this.queries.ciVotesDetail(filters, offset);
+        return {
+          contentType: HTML,
+          body: renderCiVotesDetail(page, filters, this.settings, liveLinks(this.settings.baseurl)),
+        };
+      },
+    );
   }
 
   @Get('civotes_agg.html')
   @ApiPage('text/html', 'The newest 100 votes on aggregate hashes, grouped by hash', OFFSET_ERROR)
   @ApiQuery({ name: 'offset', required: false, type: Number, description: 'Votes to skip (≥ 0)' })
-  async civotesAgg(@Query() query: RawQuery, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
-    const page = await this.queries.ciVotesAgg(votesOffset(query));
-    void reply.header('content-type', HTML);
-    return renderCiVotesAgg(page, this.settings, liveLinks(this.settings.baseurl));
+  async civotesAgg(
+    @Query() query: RawQuery,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const offset = votesOffset(query);
+    return cachedPage(this.views, request, reply, `civotes_agg.html:${offset}`, async () => ({
+      contentType: HTML,
+      body: renderCiVotesAgg(await this.queries.ciVotesAgg(offset), this.settings, liveLinks(this.settings.baseurl)),
+    }));
   }
 
   @Get('civotes_agg_detail.html')
@@ -82,10 +114,17 @@ export class CiVotesPagesHttpController {
   @ApiQuery({ name: 'ci_name', required: false })
   @ApiQuery({ name: 'success', required: false, description: '`True`: successful votes; any other value: the others' })
   @ApiQuery({ name: 'offset', required: false, type: Number })
-  async civotesAggDetail(@Query() query: RawQuery, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+  async civotesAggDetail(
+    @Query() query: RawQuery,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const { filters, offset } = aggVoteDetailFilters(query);
-    const page = await this.queries.ciVotesAggDetail(filters, offset);
-    void reply.header('content-type', HTML);
-    return renderCiVotesAggDetail(page, filters, this.settings, liveLinks(this.settings.baseurl));
+    const key = `civotes_agg_detail.html:${JSON.stringify([filters, offset])}`;
+    return cachedPage(this.views, request, reply, key, async () => {
+      const page = await this.queries.ciVotesAggDetail(filters, offset);
+      const links = liveLinks(this.settings.baseurl);
+      return { contentType: HTML, body: renderCiVotesAggDetail(page, filters, this.settings, links) };
+    });
   }
 }

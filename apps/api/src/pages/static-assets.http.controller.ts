@@ -1,11 +1,13 @@
-import { Controller, Get, Header } from '@nestjs/common';
+import { Controller, Get, Header, UseInterceptors } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { SORT_JS, STYLES_CSS } from '#infrastructure/reports/index.js';
 import { ApiPage } from './page-docs.js';
+import { PageSecurityInterceptor } from './page-security.interceptor.js';
 
 /** The pages' stylesheet and sorting script: served locally, never from a CDN; always public. */
 @ApiTags('pages')
 @Controller('api/static')
+@UseInterceptors(PageSecurityInterceptor)
 export class StaticAssetsHttpController {
   @Get('styles.css')
   @Header('content-type', 'text/css; charset=utf-8')

@@ -61,6 +61,22 @@ export interface BuildsInput {
   cursor: number | null;
 }
 
+/**
+ * The next page's link, from the validated input (never the request's URL: an answer is cached
+ * by its input, so it must not echo anything else); `package` stays in the path when it is there.
+ */
+export function nextPageHref(path: string, input: BuildsInput, cursor: string): string {
+  const query = new URLSearchParams();
+  const filters = { ...input, package: path === '/api/builds' ? input.package : null };
+  for (const name of ['package', 'status', 'component', 'commit_hash', 'since', 'until'] as const) {
+    const value = filters[name];
+    if (value !== null) query.set(name, String(value));
+  }
+  if (input.limit !== DEFAULT_PAGE) query.set('limit', String(input.limit));
+  query.set('cursor', cursor);
+  return `${path}?${query.toString()}`;
+}
+
 const limit = (value: number) => {
   if (value < 1 || value > MAX_PAGE) throw new DlrnHttpError(400, `Invalid limit ${value}: expected 1 to ${MAX_PAGE}`);
   return value;

@@ -16,13 +16,12 @@ import { DLRN_CONFIG } from '#infrastructure/nest/core.module.js';
 import { promotionAnswer, voteAnswer } from '../dlrn/dlrn-responses.js';
 import { ERROR_SCHEMA, PROMOTION_SCHEMA, VOTE_SCHEMA } from '../dlrn/openapi-examples.js';
 import { DlrnHttpError } from '../http/dlrn-http.error.js';
-import { isJsonContentType } from '../http/dlrn-input.js';
 import { readInput } from '../http/request-input.js';
 import { ViewVersion } from '../views/view-version.js';
 import { statusBadgeSvg } from './badge.js';
 import { BUILD_PAGE_SCHEMA, BUILD_SCHEMA, EVENT_SCHEMA, PACKAGE_SCHEMA } from './openapi-schemas.js';
 import { buildResource, packageResource, type BuildResource, type Links } from './resource-shapes.js';
-import { BUILDS, PACKAGES, encodeCursor, type BuildsInput } from './resources-inputs.js';
+import { BUILDS, PACKAGES, encodeCursor, nextPageHref, type BuildsInput } from './resources-inputs.js';
 import { ResourceQueries, parseVersionsCsv } from './resource-queries.js';
 
 /** A build id (UUID); the build's page is `/api/build/<id>.html`. */
@@ -75,7 +74,7 @@ export class ResourcesHttpController {
   @ApiBadRequestResponse(errors)
   async packages(@Req() request: FastifyRequest) {
     const input = readInput(request, PACKAGES);
-    return this.cachedByUrl(request, async (now) => ({
+    return this.cachedFor(`packages:${JSON.stringify(input)}`, async (now) => ({
       packages: (
         await this.queries.packages({ status: input.status, component: input.component, namePrefix: input.name })
       ).map((p) => packageResource(p, this.links, now)),
@@ -87,8 +86,8 @@ export class ResourcesHttpController {
   @ApiParam({ name: 'name', example: 'python-nova' })
   @ApiOkResponse({ schema: PACKAGE_SCHEMA })
   @ApiNotFoundResponse(errors)
-  async package(@Param('name') name: string, @Req() request: FastifyRequest) {
-    return this.cachedByUrl(request, async (now) => {
+  async package(@Param('name') name: string) {
+    return this.cachedFor(`package:${name}`, async (now) => {
       const doc = await this.queries.package(name);
       if (doc === null) throw notFound(`package ${name}`);
       return packageResource(doc, this.links, now);
@@ -108,9 +107,9 @@ export class ResourcesHttpController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const input = readInput(request, BUILDS);
-    const page = await this.cachedByUrl(request, async () => {
+    const page = await this.cachedFor(`package-builds:${JSON.stringify([name, input])}`, async () => {
       if ((await this.queries.package(name)) === null) throw notFound(`package ${name}`);
-      return this.buildPage({ ...input, package: name }, request);
+      return this.buildPage({ ...input, package: name }, `/api/packages/${encodeURIComponent(name)}/builds`);
     });
     return this.withLink(page, reply);
   }
@@ -128,7 +127,8 @@ export class ResourcesHttpController {
   @ApiBadRequestResponse(errors)
   async builds(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     const input = readInput(request, BUILDS);
-    return this.withLink(await this.cachedByUrl(request, () => this.buildPage(input, request)), reply);
+    const page = await this.cachedFor(`builds:${JSON.stringify(input)}`, () => this.buildPage(input, '/api/builds'));
+    return this.withLink(page, reply);
   }
 
   @Get(`builds/${BUILD_ID}`)
@@ -136,8 +136,8 @@ export class ResourcesHttpController {
   @ApiParam({ name: 'id', description: 'Build id (UUID)' })
   @ApiOkResponse({ schema: BUILD_SCHEMA })
   @ApiNotFoundResponse(errors)
-  async build(@Param('id') id: string, @Req() request: FastifyRequest) {
-    return this.cachedByUrl(request, async () => {
+  async build(@Param('id') id: string) {
+    return this.cachedFor(`build:${id}`, async () => {
       const doc = await this.queries.build(id);
       if (doc === null) throw notFound(`build ${id}`);
       return buildResource(doc, this.links);
@@ -149,8 +149,8 @@ export class ResourcesHttpController {
   @ApiParam({ name: 'id', description: 'Build id (UUID)' })
   @ApiOkResponse({ schema: { type: 'object', properties: { events: { type: 'array', items: EVENT_SCHEMA } } } })
   @ApiNotFoundResponse(errors)
-  async buildEvents(@Param('id') id: string, @Req() request: FastifyRequest) {
-    return this.cachedByUrl(request, async () => {
+  async buildEvents(@Param('id') id: string) {
+    return this.cachedFor(`build-events:${id}`, async () => {
       const doc = await this.queries.build(id);
       if (doc === null) throw notFound(`build ${id}`);
       const events = await this.events.readStream(doc.streamId);
@@ -177,8 +177,8 @@ export class ResourcesHttpController {
   @ApiOkResponse({
     schema: { type: 'object', properties: { failures: { type: 'array', items: PACKAGE_SCHEMA } } },
   })
-  async failures(@Req() request: FastifyRequest) {
-    return this.cachedByUrl(request, async (now) => ({
+  async failures() {
+    return this.cachedFor('failures', async (now) => ({
       failures: (await this.queries.failures()).map((p) => packageResource(p, this.links, now)),
     }));
   }
@@ -212,8 +212,8 @@ export class ResourcesHttpController {
       },
     },
   })
-  async queue(@Req() request: FastifyRequest) {
-    return this.cachedByUrl(request, async () => ({
+  async queue() {
+    return this.cachedFor('queue', async () => ({
       queue: (await this.queries.queue()).map((q) => ({
         package: q.package,
         commit_hash: q.commitHash,
@@ -259,8 +259,8 @@ export class ResourcesHttpController {
     },
   })
   @ApiNotFoundResponse(errors)
-  async repo(@Param('ref') ref: string, @Req() request: FastifyRequest) {
-    return this.cachedByUrl(request, async () => {
+  async repo(@Param('ref') ref: string) {
+    return this.cachedFor(`repo:${ref}`, async () => {
       const found = await this.queries.repo(ref);
       if (found === null) throw notFound(`repository ${ref}`);
       const { build, pointers } = found;
@@ -310,16 +310,16 @@ export class ResourcesHttpController {
   }
 
   /**
-   * The answer for this request at the current views position (minute-precise for "days since"):
-   * its URL, and its body when it is JSON (then the body, not the query string, is the input).
+   * The answer at the current views position, minute-precise for "days since". `key` names the
+   * route and its validated input only: unknown parameters, spellings of the same input and JSON
+   * bodies (read instead of the query string) share one entry.
    */
-  private cachedByUrl<T>(request: FastifyRequest, compute: (now: number) => Promise<T>): Promise<T> {
+  private cachedFor<T>(key: string, compute: (now: number) => Promise<T>): Promise<T> {
     const now = Math.floor(Date.now() / 1000);
-    const body = isJsonContentType(request.headers['content-type']) ? ` ${JSON.stringify(request.body)}` : '';
-    return this.views.cached(`res:${Math.floor(now / 60)}:${request.url}${body}`, () => compute(now));
+    return this.views.cached(`res:${Math.floor(now / 60)}:${key}`, () => compute(now));
   }
 
-  private async buildPage(input: BuildsInput, request: FastifyRequest) {
+  private async buildPage(input: BuildsInput, path: string) {
     const builds = await this.queries.builds({
       package: input.package,
       status: input.status,
@@ -333,9 +333,7 @@ export class ResourcesHttpController {
     const last = builds[builds.length - 1];
     let next: string | null = null;
     if (builds.length === input.limit && last?.completedPosition != null) {
-      const url = new URL(request.url, 'http://local');
-      url.searchParams.set('cursor', encodeCursor(last.completedPosition));
-      next = `${url.pathname}${url.search}`;
+      next = nextPageHref(path, input, encodeCursor(last.completedPosition));
     }
     return { builds: builds.map((b): BuildResource => buildResource(b, this.links)), next };
   }

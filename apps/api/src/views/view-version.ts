@@ -11,6 +11,30 @@ interface AnswerText {
 /** Answers handed out by `cached` (never mutated: every request gets the same object). */
 const answers = new WeakMap<object, AnswerText>();
 
+/** Default byte budget of the answers cached for one views version. */
+export const VIEW_CACHE_BYTES = 64 * 1024 * 1024;
+
+/** What an entry costs beside its key and value (map slot, entry object), roughly. */
+const ENTRY_OVERHEAD = 256;
+
+/**
+ * What an answer holds in memory, estimated: strings at two bytes a character (V8 may store
+ * them at one), objects at three bytes per character of their JSON (the object graph, about
+ * twice its text, and the text itself, kept for serialization). The JSON is made here once and
+ * reused when the answer is sent, so measuring costs no second serialization.
+ */
+function answerBytes(value: unknown, text: AnswerText): number {
+  if (typeof value === 'string') return value.length * 2;
+  if (value === null || typeof value !== 'object') return 16;
+  text.json ??= JSON.stringify(value);
+  return text.json.length * 3;
+}
+
+interface Entry {
+  readonly value: unknown;
+  readonly bytes: number;
+}
+
 /**
  * The JSON text and ETag (`"<sha1 base64>"`, as @fastify/etag computes it) of an answer from the
  * cache, computed once per answer rather than per request; null for anything else.
@@ -45,13 +69,14 @@ export class ViewVersion {
   private position = -1;
   private checkpoints = '';
   private generation = 0;
-  private cache = new Map<string, unknown>();
+  private cache = new Map<string, Entry>();
+  private cacheBytes = 0;
   private timer: NodeJS.Timeout | null = null;
   private refreshing: Promise<number> | null = null;
 
   constructor(
     private readonly store: ReadModelStore,
-    private readonly options: { readonly pollMs?: number; readonly maxEntries?: number } = {},
+    private readonly options: { readonly pollMs?: number; readonly maxBytes?: number } = {},
   ) {}
 
   /** Starts polling (the first refresh is awaited). */
@@ -95,17 +120,40 @@ export class ViewVersion {
     }
   }
 
-  /** An answer cached for the current position (computed once per position and key). */
-  async cached<T>(key: string, compute: () => Promise<T>): Promise<T> {
+  /** Bytes the cached answers hold (estimated, keys included); never above the budget. */
+  get bytes(): number {
+    return this.cacheBytes;
+  }
+
+  /**
+   * An answer cached for the current position (computed once per position and key). Keys must
+   * be made of validated input, never raw bodies or URLs: the cache holds `maxBytes` at most
+   * (64 MiB by default), the oldest answers leaving first, and an answer over a quarter of it
+   * is answered but not kept. `bytesOf` measures answers the default estimate would misjudge.
+   */
+  async cached<T>(key: string, compute: () => Promise<T>, bytesOf?: (value: T) => number): Promise<T> {
     const at = this.generation;
     const hit = this.cache.get(key);
-    if (hit !== undefined) return hit as T;
+    if (hit !== undefined) return hit.value as T;
     const value = await compute();
-    if (at === this.generation) {
-      if (this.cache.size >= (this.options.maxEntries ?? 20_000)) this.cache.clear();
-      this.cache.set(key, value);
-      if (value !== null && typeof value === 'object') answers.set(value, { version: at });
+    if (at !== this.generation) return value;
+    // A concurrent request computed it first: every request gets the same object.
+    const first = this.cache.get(key);
+    if (first !== undefined) return first.value as T;
+    const text: AnswerText = { version: at };
+    if (value !== null && typeof value === 'object') answers.set(value, text);
+    const bytes = ENTRY_OVERHEAD + key.length * 2 + (bytesOf ? bytesOf(value) : answerBytes(value, text));
+    const budget = this.options.maxBytes ?? VIEW_CACHE_BYTES;
+    if (bytes > budget / 4) return value;
+    // Map order is insertion order: the oldest answers leave first. No reordering on hits keeps
+    // a hit one map lookup.
+    for (const [oldest, entry] of this.cache) {
+      if (this.cacheBytes + bytes <= budget) break;
+      this.cache.delete(oldest);
+      this.cacheBytes -= entry.bytes;
     }
+    this.cache.set(key, { value, bytes });
+    this.cacheBytes += bytes;
     return value;
   }
 
@@ -118,6 +166,7 @@ export class ViewVersion {
       this.checkpoints = checkpoints;
       this.generation += 1;
       this.cache = new Map();
+      this.cacheBytes = 0;
     }
     return position;
   }

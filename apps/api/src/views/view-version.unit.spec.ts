@@ -42,3 +42,56 @@ describe('the views version', () => {
     });
   });
 });
+
+describe('the answers cache', () => {
+  const views = async (maxBytes: number) => {
+    const version = new ViewVersion(storeWith([checkpoint('builds', 1)]), { maxBytes });
+    await version.refresh();
+    return version;
+  };
+
+  describe('when distinct keys are asked for past its byte budget', () => {
+    it('holds at most the budget, the oldest answers leaving first', async () => {
+      const cache = await views(64 * 1024);
+      let computed = 0;
+      const answer = (key: string) => cache.cached(key, async () => ({ key, text: 'x'.repeat(1000), n: ++computed }));
+      for (let i = 0; i < 1000; i++) {
+        await answer(`k${i}`);
+        expect(cache.bytes).toBeLessThanOrEqual(64 * 1024);
+      }
+      expect(cache.bytes).toBeGreaterThan(32 * 1024);
+      expect((await answer('k999')).n).toBe(1000);
+      expect((await answer('k0')).n).toBe(1001);
+    });
+
+    it('counts the key as well as the answer', async () => {
+      const cache = await views(64 * 1024);
+      await cache.cached(`k${'y'.repeat(5_000)}`, async () => 'small');
+      expect(cache.bytes).toBeGreaterThan(10_000);
+    });
+  });
+
+  describe('when one answer is over a quarter of the budget', () => {
+    it('answers it without keeping it', async () => {
+      const cache = await views(64 * 1024);
+      let computed = 0;
+      const big = () => cache.cached('big', async () => ({ n: ++computed, text: 'z'.repeat(20_000) }));
+      expect((await big()).n).toBe(1);
+      expect((await big()).n).toBe(2);
+      expect(cache.bytes).toBe(0);
+    });
+  });
+
+  describe('when the answer says how big it is', () => {
+    it('counts what it says', async () => {
+      const cache = await views(64 * 1024);
+      await cache.cached(
+        'page',
+        async () => ({ body: 'p' }),
+        () => 5_000,
+      );
+      expect(cache.bytes).toBeGreaterThanOrEqual(5_000);
+      expect(cache.bytes).toBeLessThan(6_000);
+    });
+  });
+});

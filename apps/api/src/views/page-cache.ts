@@ -1,0 +1,33 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { markCachedAnswer } from './hot-answers.js';
+import { cachedAnswerVersion, type ViewVersion } from './view-version.js';
+
+/** A rendered page: what its handler answers. */
+export interface Page {
+  readonly status?: number;
+  readonly contentType: string;
+  readonly body: string;
+}
+
+/**
+ * A page rendered once per views version, minute (pages show "days since") and `key`, then
+ * answered from the views cache. `key` names the page and its validated input only (never the
+ * raw URL: unknown parameters would each make an entry); errors are not kept.
+ */
+export async function cachedPage(
+  views: ViewVersion,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  key: string,
+  render: () => Promise<Page>,
+): Promise<string> {
+  const page = await views.cached(
+    `page:${Math.floor(Date.now() / 60_000)}:${key}`,
+    render,
+    (rendered) => rendered.body.length * 2,
+  );
+  const version = cachedAnswerVersion(page);
+  if (version !== undefined) markCachedAnswer(request, version);
+  void reply.status(page.status ?? 200).header('content-type', page.contentType);
+  return page.body;
+}
