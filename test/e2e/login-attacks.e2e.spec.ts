@@ -188,6 +188,22 @@ describe('logins under attack, behind a trusted proxy', () => {
     });
   });
 
+  describe('dlrn user', () => {
+    it('refuses a password the API would refuse unhashed (over 256 bytes)', async () => {
+      const create = await runDlrn([
+        'user',
+        '--config-file',
+        join(root, 'projects.ini'),
+        'create',
+        '--username',
+        'long-secret',
+        '--password',
+        'é'.repeat(129),
+      ]);
+      expect([create.code, create.stderr]).toEqual([255, 'dlrn user: the password must be at most 256 bytes\n']);
+    });
+  });
+
   describe('when 10,000 clients fail with 12 KB user names', () => {
     const NAME_LENGTH = 12_000;
     /** Sends `count` failed logins, 32 at a time, each from its own client with its own name. */

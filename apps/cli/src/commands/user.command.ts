@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { userDecider, type UserCommand } from '#domain/user/user.decider.js';
 import { userStreamId } from '#domain/user/user.events.js';
 import { DomainError } from '#domain/shared/errors.js';
-import { hashPassword } from '#infrastructure/auth/password-hasher.js';
+import { MAX_PASSWORD_BYTES, hashPassword, passwordTooLong } from '#infrastructure/auth/password-hasher.js';
 import { loadProjectsIni } from '#infrastructure/config/index.js';
 import { DeciderCommandHandler } from '#infrastructure/event-store/decider-command-handler.js';
 import { openEventStore } from '#infrastructure/event-store/event-store.factory.js';
@@ -41,6 +41,14 @@ async function passwordFrom(option: string | undefined): Promise<string | null> 
   return option ?? (await readLine('Password: '));
 }
 
+/** Why the API would never accept this password, or null. */
+function passwordProblem(password: string | null): string | null {
+  if (!password) return 'a password is required';
+  // The API refuses longer ones unhashed (their hashing cost is the attacker's choice).
+  if (passwordTooLong(password)) return `the password must be at most ${MAX_PASSWORD_BYTES} bytes`;
+  return null;
+}
+
 /** `dlrn user create|update|delete` (DLRN's `dlrn-user`): API users, as events. */
 export function registerUser(program: Command, io: CliIo, exit: (code: number) => void): void {
   const user = program
@@ -56,7 +64,8 @@ export function registerUser(program: Command, io: CliIo, exit: (code: number) =
     .option('--password <password>')
     .action(async (o: { username: string; password?: string }) => {
       const password = await passwordFrom(o.password);
-      if (!password) return exit((io.err('dlrn user: a password is required\n'), FAILED));
+      const problem = passwordProblem(password);
+      if (problem !== null || password === null) return exit((io.err(`dlrn user: ${problem}\n`), FAILED));
       exit(
         await applyUserCommand(
           configFile(),
@@ -72,6 +81,8 @@ export function registerUser(program: Command, io: CliIo, exit: (code: number) =
     .requiredOption('--username <name>')
     .requiredOption('--password <password>')
     .action(async (o: { username: string; password: string }) => {
+      const problem = passwordProblem(o.password);
+      if (problem !== null) return exit((io.err(`dlrn user: ${problem}\n`), FAILED));
       exit(
         await applyUserCommand(
           configFile(),
