@@ -17,7 +17,7 @@ export interface CommandOptions {
   readonly label?: string;
   /**
    * Run without the supervisor that kills the command's process group when this process dies:
-   * for short queries (`git describe`), where a Node start (~40 ms) would cost more than an
+   * for short queries (`git describe`), where a Node start (~80 ms) would cost more than an
    * orphan could.
    */
   readonly unsupervised?: boolean;
