@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import {
+  closeSync,
   lstatSync,
+  openSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -8,6 +10,7 @@ import {
   rmSync,
   symlinkSync,
   writeFileSync,
+  writeSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PromotionEvent } from '#domain/promotion/promotion.events.js';
 import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
 import { runDlrn } from '../support/cli.js';
+import { canMountTmpfs, mountTmpfs } from '../support/tmpfs.js';
 import { writeSyntheticLog } from '../support/synthetic-log.js';
 
 interface Started {
@@ -86,6 +90,8 @@ describe('promotion links follow the log', () => {
   let projector: Started | undefined;
   let replicaA: Started | undefined;
   let replicaB: Started | undefined;
+  // A real small file system where this machine allows one, to fill it up in a test.
+  let unmount = (): void => undefined;
 
   const promote = async (url: string, body: unknown, path = '/api/promote') => {
     const response = await fetch(`${url}${path}`, {
@@ -108,6 +114,7 @@ describe('promotion links follow the log', () => {
   };
 
   beforeAll(async () => {
+    if (canMountTmpfs) unmount = mountTmpfs(root, 64);
     writeFileSync(
       configFile,
       [
@@ -153,6 +160,7 @@ describe('promotion links follow the log', () => {
 
   afterAll(async () => {
     await Promise.all([stop(replicaA), stop(replicaB), stop(projector)]);
+    unmount();
     rmSync(root, { recursive: true, force: true });
   }, 30_000);
 
@@ -268,6 +276,32 @@ describe('promotion links follow the log', () => {
       expect(await loggedTarget('never-recorded')).toBeNull();
     }, 60_000);
 
+    it.skipIf(!canMountTmpfs)(
+      'answers 507 on a full disk, moves no link, and records once space returns',
+      async () => {
+        expect((await promote(replicaA!.url, { ...hashesOf(1), promote_name: 'full-disk' })).status).toBe(201);
+        const filler = join(root, 'filler');
+        fillDisk(filler);
+        try {
+          const refused = await promote(replicaB!.url, { ...hashesOf(4), promote_name: 'full-disk' });
+          const fresh = await promote(replicaA!.url, { ...hashesOf(4), promote_name: 'full-disk-fresh' });
+          expect(readlinkSync(join(repos, 'full-disk'))).toBe(BUILDS[1]!.repoDir);
+          expect(lstatSafe(join(repos, 'full-disk-fresh'))).toBe(false);
+          expect([refused.status, JSON.parse(refused.text)]).toEqual([
+            507,
+            { message: 'Promotion not recorded: the event log is full. No link was moved.' },
+          ]);
+          expect(fresh.status).toBe(507);
+        } finally {
+          rmSync(filler, { force: true });
+        }
+        expect((await promote(replicaB!.url, { ...hashesOf(4), promote_name: 'full-disk' })).status).toBe(201);
+        expect(readlinkSync(join(repos, 'full-disk'))).toBe(BUILDS[4]!.repoDir);
+        expect(await loggedTarget('full-disk-fresh')).toBeNull();
+      },
+      60_000,
+    );
+
     it('undoes the items of a batch already recorded when a later one is refused', async () => {
       expect((await promote(replicaA!.url, { ...hashesOf(2), promote_name: 'batch-kept' })).status).toBe(201);
       // Only the second name's stream is refused, so the first item is recorded before it fails.
@@ -313,5 +347,18 @@ function lstatSafe(path: string): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** Writes zeros into `file` until the file system says it is full. */
+function fillDisk(file: string): void {
+  const fd = openSync(file, 'w');
+  const chunk = Buffer.alloc(64 * 1024);
+  try {
+    for (;;) writeSync(fd, chunk);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+  } finally {
+    closeSync(fd);
   }
 }

@@ -7,6 +7,7 @@ import { promotionNameProblem } from '#domain/promotion/promotion-name.js';
 import { promotionDecider, type PromotionCommand } from '#domain/promotion/promotion.decider.js';
 import { promotionStreamId, type PromotionEvent, type RepoPromoted } from '#domain/promotion/promotion.events.js';
 import { FLAG_PURGED, type BuildDoc } from '#domain/projections/index.js';
+import { StorageError } from '#domain/shared/errors.js';
 import { EventStore } from '#domain/shared/event-store.port.js';
 import type { DlrnConfig } from '#infrastructure/config/index.js';
 import { DLRN_CONFIG } from '#infrastructure/nest/core.module.js';
@@ -129,11 +130,18 @@ export class PromotionsService implements OnApplicationBootstrap {
       } catch (error) {
         this.log.error({ err: error, streamId }, 'promotion not recorded');
         const undone = await this.rollBack(recorded, user);
+        // As every write the store refuses: 507 when out of space, 503 otherwise; no internals.
+        const full = error instanceof StorageError && error.failure === 'full';
+        const why =
+          error instanceof StorageError
+            ? error.message.replace(/; nothing was recorded$/, '')
+            : 'the event store refused the write';
         throw new DlrnHttpError(
-          503,
+          full ? 507 : 503,
           batch
-            ? `Promotion of ${input.promote_name} not recorded: the event store refused the write. ${undone ? ROLLED_BACK : 'Earlier items of the batch are recorded and could not be undone.'}`
-            : `Promotion not recorded: the event store refused the write. No link was moved.`,
+            ? `Promotion of ${input.promote_name} not recorded: ${why}. ${undone ? ROLLED_BACK : 'Earlier items of the batch are recorded and could not be undone.'}`
+            : `Promotion not recorded: ${why}. No link was moved.`,
+          { 'retry-after': '60' },
         );
       }
     }
