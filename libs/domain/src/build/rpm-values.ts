@@ -71,16 +71,18 @@ const DEFINE_OPTIONS = new Set(['-D', '--define']);
 
 /**
  * Extra options for rpmbuild or mock (`-D 'repo_bootstrap 1'` with `--order`): each is one
- * argument (no NUL, no line break), and a `-D`/`--define` value is a macro name and a literal
- * body, without `%`, so no option can make rpm run a command.
+ * argument without `%`, NUL or line break — whatever its form (`--define=…`, `-Dname value`,
+ * `--with …`), a value may become a macro body, so no option can make rpm run a command — and a
+ * separate `-D`/`--define` value is a macro name and a body.
  */
 export function builderOptions(options: readonly string[]): readonly string[] {
   options.forEach((option, i) => {
-    if (/[\0\r\n]/.test(option))
-      throw new RpmValueError(JSON.stringify(option), 'option', 'a line break is not allowed');
+    const bad = /[%\0\r\n]/.exec(option)?.[0];
+    if (bad !== undefined)
+      throw new RpmValueError(JSON.stringify(option), 'option', `${JSON.stringify(bad)} is not allowed`);
     const previous = i > 0 ? options[i - 1]! : '';
-    if (DEFINE_OPTIONS.has(previous) && !/^[A-Za-z_]\w*\s+[^%\s][^%]*$/.test(option)) {
-      throw new RpmValueError(JSON.stringify(option), 'macro definition', 'expected "<name> <value>" without "%"');
+    if (DEFINE_OPTIONS.has(previous) && !/^[A-Za-z_]\w*\s+\S/.test(option)) {
+      throw new RpmValueError(JSON.stringify(option), 'macro definition', 'expected "<name> <value>"');
     }
   });
   if (options.length > 0 && DEFINE_OPTIONS.has(options.at(-1)!)) {

@@ -117,6 +117,10 @@ describe('dist and builder options', () => {
     expect(() => builderOptions(['-D', 'x %(id)'])).toThrow(RpmValueError);
     expect(() => builderOptions(['--define', '%(id) 1'])).toThrow(RpmValueError);
     expect(() => builderOptions(['-D'])).toThrow(RpmValueError);
+    expect(() => builderOptions(['-D', 'novalue'])).toThrow(RpmValueError);
+    expect(() => builderOptions(['--define=x %(id)'])).toThrow(RpmValueError);
+    expect(() => builderOptions(['-Dx %{y}'])).toThrow(RpmValueError);
+    expect(() => builderOptions(['--with', 'x%(id)'])).toThrow(RpmValueError);
     expect(() => builderOptions(['--no-clean\n--x'])).toThrow(RpmValueError);
   });
 

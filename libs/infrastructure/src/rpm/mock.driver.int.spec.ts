@@ -200,7 +200,7 @@ describe('when mock fails', () => {
 
   it('refuses an extra -D option whose value holds a macro, before mock runs', async () => {
     await expect(runDriver('ok', driver(), ['-D', 'x %(touch /tmp/pwned)'])).rejects.toThrow(
-      'cannot be an RPM macro definition: expected "<name> <value>" without "%"',
+      '"x %(touch /tmp/pwned)" cannot be an RPM option: "%" is not allowed',
     );
     expect(recordedRun(record)).toBeNull();
   });
