@@ -130,7 +130,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Several promotions at once: all or none (links rolled back on failure) */
+        /** Several promotions at once: all or none (every item checked first; if the log refuses one, those recorded are rolled back) */
         post: operations["PromotionsHttpController_promoteBatch"];
         delete?: never;
         options?: never;
@@ -1122,7 +1122,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Reserved name (current, consistent) or a name leaving the repos dir */
+            /** @description Reserved name (current, consistent, any name ending in _), a name leaving the repos dir, or the name of a file or directory of the repos dir */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1148,6 +1148,30 @@ export interface operations {
             };
             /** @description Not application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example No vote found */
+                        message: string;
+                    };
+                };
+            };
+            /** @description The event log refused the write: nothing recorded, no link moved */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example No vote found */
+                        message: string;
+                    };
+                };
+            };
+            /** @description The event log is full: nothing recorded, no link moved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1250,6 +1274,30 @@ export interface operations {
             };
             /** @description Not application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example No vote found */
+                        message: string;
+                    };
+                };
+            };
+            /** @description The event log refused a write: the batch is rolled back */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example No vote found */
+                        message: string;
+                    };
+                };
+            };
+            /** @description The event log is full: the batch is rolled back */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -9,6 +9,7 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiQuery,
+  ApiResponse,
   ApiTags,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
@@ -81,11 +82,19 @@ export class PromotionsHttpController {
   @ApiCreatedResponse({ description: 'The promotion', schema: PROMOTION_SCHEMA })
   @ApiBadRequestResponse({ description: 'Missing hashes or unknown commit', ...errors })
   @ApiForbiddenResponse({
-    description: 'Reserved name (current, consistent) or a name leaving the repos dir',
+    description:
+      'Reserved name (current, consistent, any name ending in _), a name leaving the repos dir, ' +
+      'or the name of a file or directory of the repos dir',
     ...errors,
   })
   @ApiGoneResponse({ description: 'The repo was purged', ...errors })
   @ApiUnsupportedMediaTypeResponse({ description: 'Not application/json', ...errors })
+  @ApiResponse({
+    status: 503,
+    description: 'The event log refused the write: nothing recorded, no link moved',
+    ...errors,
+  })
+  @ApiResponse({ status: 507, description: 'The event log is full: nothing recorded, no link moved', ...errors })
   async promote(@Req() request: FastifyRequest) {
     const input = readInput(request, PROMOTE, true);
     return this.answer(input, await this.promotions.promote(input, callerOf(request)));
@@ -94,13 +103,18 @@ export class PromotionsHttpController {
   @Post('promote-batch')
   @HttpCode(201)
   @ApiBasicAuth()
-  @ApiOperation({ summary: 'Several promotions at once: all or none (links rolled back on failure)' })
+  @ApiOperation({
+    summary:
+      'Several promotions at once: all or none (every item checked first; if the log refuses one, those recorded are rolled back)',
+  })
   @ApiBody({ schema: { type: 'array', items: PROMOTE_BODY_SCHEMA } })
   @ApiCreatedResponse({ description: 'The last promotion of the batch', schema: PROMOTION_SCHEMA })
   @ApiBadRequestResponse({ description: 'Invalid item or unknown commit', ...errors })
   @ApiForbiddenResponse({ description: 'Reserved or escaping promote_name', ...errors })
   @ApiGoneResponse({ description: 'A repo was purged', ...errors })
   @ApiUnsupportedMediaTypeResponse({ description: 'Not application/json', ...errors })
+  @ApiResponse({ status: 503, description: 'The event log refused a write: the batch is rolled back', ...errors })
+  @ApiResponse({ status: 507, description: 'The event log is full: the batch is rolled back', ...errors })
   async promoteBatch(@Req() request: FastifyRequest) {
     requireExactJson(request.headers['content-type']);
     const body = request.body;
