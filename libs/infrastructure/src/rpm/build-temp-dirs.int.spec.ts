@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,20 +25,27 @@ describe('when a builder starts and another one died mid-build on this host', ()
     const sleeper = spawn('sleep', ['60']);
     try {
       const dead = deadPid();
-      const left = [`dlrn-srpm-${host}.${dead}-aB3dE9`, `dlrn-rpmbuild-${host}.${dead}-Zz0000`];
+      const left = [
+        `dlrn-srpm-${host}.${dead}-aB3dE9`,
+        `dlrn-rpmbuild-${host}.${dead}-Zz0000`,
+        'dlrn-srpm-Old123', // no owner in the name (earlier versions), two days old
+      ];
       const kept = [
         `dlrn-srpm-${host}.${sleeper.pid}-aB3dE9`, // a builder still at work
         `dlrn-srpm-${host}.${process.pid}-aB3dE9`, // this very process
         `dlrn-srpm-elsewhere.${dead}-aB3dE9`, // another host sharing the directory
-        'dlrn-srpm-aB3dE9', // no owner in the name: not ours to judge
+        'dlrn-srpm-aB3dE9', // no owner in the name, and recent: may be a live build of an earlier version
         `unrelated-${dead}`,
       ];
       for (const name of [...left, ...kept]) {
         mkdirSync(join(parent, name));
         writeFileSync(join(parent, name, 'file'), 'x');
       }
+      const twoDaysAgo = new Date(Date.now() - 48 * 3600_000);
+      utimesSync(join(parent, 'dlrn-srpm-Old123'), twoDaysAgo, twoDaysAgo);
       expect((await sweepStaleBuildDirs(parent)).sort()).toEqual(left.map((name) => join(parent, name)).sort());
       expect(readdirSync(parent).sort()).toEqual([...kept].sort());
+      expect(await sweepStaleBuildDirs(parent)).toEqual([]);
     } finally {
       sleeper.kill('SIGKILL');
     }

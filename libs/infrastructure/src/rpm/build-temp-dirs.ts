@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
@@ -15,6 +15,12 @@ function hostTag(): string {
  * of a builder still at work on the same host.
  */
 const NAME = /^dlrn-(?:srpm|rpmbuild)-(.+)\.(\d+)-[A-Za-z0-9]{6}$/;
+/*
+ * Versions before this one named them `dlrn-<kind>-XXXXXX`, without an owner: those are removed
+ * once a day old, far past any live build (each of its three commands is limited to 2 hours).
+ */
+const LEGACY_NAME = /^dlrn-(?:srpm|rpmbuild)-[A-Za-z0-9]{6}$/;
+const LEGACY_AGE_MS = 24 * 3600_000;
 
 /** A fresh private directory for one build step, named for this process. */
 export function makeBuildTempDir(parent: string, kind: BuildTempKind): Promise<string> {
@@ -36,6 +42,7 @@ function isAlive(pid: number): boolean {
  * running, and returns their paths. A reused pid only delays a removal, never removes live work.
  */
 export async function sweepStaleBuildDirs(parent: string): Promise<string[]> {
+  const now = Date.now();
   const names = await readdir(parent).catch(() => [] as string[]);
   const host = hostTag();
   const stale = names.filter((name) => {
@@ -44,6 +51,10 @@ export async function sweepStaleBuildDirs(parent: string): Promise<string[]> {
     const pid = Number(match[2]);
     return pid !== process.pid && !isAlive(pid);
   });
+  for (const name of names.filter((n) => LEGACY_NAME.test(n))) {
+    const info = await stat(join(parent, name)).catch(() => null);
+    if (info?.isDirectory() && now - info.mtimeMs > LEGACY_AGE_MS) stale.push(name);
+  }
   const paths = stale.map((name) => join(parent, name));
   await Promise.all(paths.map((path) => rm(path, { recursive: true, force: true })));
   return paths;
