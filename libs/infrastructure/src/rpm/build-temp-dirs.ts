@@ -39,7 +39,7 @@ function isAlive(pid: number): boolean {
 
 /**
  * Removes the build directories under `parent` left by builders of this host that are no longer
- * running, and returns their paths. A reused pid only delays a removal, never removes live work.
+ * running, and returns the paths removed; never throws. A reused pid only delays a removal, never removes live work.
  */
 export async function sweepStaleBuildDirs(parent: string): Promise<string[]> {
   const now = Date.now();
@@ -55,7 +55,14 @@ export async function sweepStaleBuildDirs(parent: string): Promise<string[]> {
     const info = await stat(join(parent, name)).catch(() => null);
     if (info?.isDirectory() && now - info.mtimeMs > LEGACY_AGE_MS) stale.push(name);
   }
-  const paths = stale.map((name) => join(parent, name));
-  await Promise.all(paths.map((path) => rm(path, { recursive: true, force: true })));
-  return paths;
+  // One that cannot be removed (another user's, in a shared /tmp) is left; builds go on.
+  const removed = await Promise.all(
+    stale.map((name) =>
+      rm(join(parent, name), { recursive: true, force: true }).then(
+        () => join(parent, name),
+        () => null,
+      ),
+    ),
+  );
+  return removed.filter((path): path is string => path !== null);
 }

@@ -38,10 +38,11 @@ export const INSTALL_FAILURE_MESSAGE = 'Failed to install built packages';
 
 /**
  * Build driver `mock` (dlrn/drivers/mockdriver.py): assembles the worker's mock configuration,
- * builds the source RPM with `mock --buildsrpm` (build_srpm.sh), runs `mock --rebuild` with its output in `mock.log`, checks that the built packages installed,
- * touches `installed`, and always appends `mock.log` to `rpmbuild.log` (where the caller looks
- * for transient errors such as `Error downloading packages`). DLRN then runs `restorecon`; SELinux
- * labels are the host's business here.
+ * builds the source RPM with `mock --buildsrpm` (build_srpm.sh), runs `mock --rebuild` with its
+ * output in `mock.log`, checks that the built packages installed, touches `installed`, and
+ * always appends `mock.log` to `rpmbuild.log` (where the caller looks for transient errors such
+ * as `Error downloading packages`). DLRN then runs `restorecon`; SELinux labels are the host's
+ * business here.
  */
 export class MockBuildDriver extends BuildDriver {
   readonly name = 'mock';

@@ -44,8 +44,8 @@ const TWO_HOURS = 2 * 60 * 60 * 1000;
  * version from the commit's tags (refused unless RPM's grammar allows it: nothing from upstream
  * reaches the spec unchecked), `git archive` tarball of exactly that commit, DLRN's spec
  * rewrite, the source RPM and the binary RPMs, both built by the configured driver (inside the
- * chroot with mock). Everything is logged to
- * `<outputDir>/rpmbuild.log`; failures become RpmBuildError with DLRN's texts.
+ * chroot with mock). Everything is logged to `<outputDir>/rpmbuild.log`; failures become
+ * RpmBuildError with DLRN's texts.
  */
 export class RpmBuildPipeline extends RpmBuilder {
   /** Once per pipeline (one per pass): the sweep of directories left by dead builders. */
