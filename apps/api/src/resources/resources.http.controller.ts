@@ -17,6 +17,7 @@ import { promotionAnswer, voteAnswer } from '../dlrn/dlrn-responses.js';
 import { ERROR_SCHEMA, PROMOTION_SCHEMA, VOTE_SCHEMA } from '../dlrn/openapi-examples.js';
 import { DlrnHttpError } from '../http/dlrn-http.error.js';
 import { readInput } from '../http/request-input.js';
+import { markUnknownInput } from '../views/hot-answers.js';
 import { ViewVersion } from '../views/view-version.js';
 import { statusBadgeSvg } from './badge.js';
 import { BUILD_PAGE_SCHEMA, BUILD_SCHEMA, EVENT_SCHEMA, PACKAGE_SCHEMA } from './openapi-schemas.js';
@@ -74,7 +75,7 @@ export class ResourcesHttpController {
   @ApiBadRequestResponse(errors)
   async packages(@Req() request: FastifyRequest) {
     const input = readInput(request, PACKAGES);
-    return this.cachedFor(`packages:${JSON.stringify(input)}`, async (now) => ({
+    return this.cachedByInput(`packages:${JSON.stringify(input)}`, async (now) => ({
       packages: (
         await this.queries.packages({ status: input.status, component: input.component, namePrefix: input.name })
       ).map((p) => packageResource(p, this.links, now)),
@@ -86,8 +87,8 @@ export class ResourcesHttpController {
   @ApiParam({ name: 'name', example: 'python-nova' })
   @ApiOkResponse({ schema: PACKAGE_SCHEMA })
   @ApiNotFoundResponse(errors)
-  async package(@Param('name') name: string) {
-    return this.cachedFor(`package:${name}`, async (now) => {
+  async package(@Param('name') name: string, @Req() request: FastifyRequest) {
+    return this.cachedFor(request, `package:${name}`, async (now) => {
       const doc = await this.queries.package(name);
       if (doc === null) throw notFound(`package ${name}`);
       return packageResource(doc, this.links, now);
@@ -107,7 +108,7 @@ export class ResourcesHttpController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const input = readInput(request, BUILDS);
-    const page = await this.cachedFor(`package-builds:${JSON.stringify([name, input])}`, async () => {
+    const page = await this.cachedByInput(`package-builds:${JSON.stringify([name, input])}`, async () => {
       if ((await this.queries.package(name)) === null) throw notFound(`package ${name}`);
       return this.buildPage({ ...input, package: name }, `/api/packages/${encodeURIComponent(name)}/builds`);
     });
@@ -127,7 +128,9 @@ export class ResourcesHttpController {
   @ApiBadRequestResponse(errors)
   async builds(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     const input = readInput(request, BUILDS);
-    const page = await this.cachedFor(`builds:${JSON.stringify(input)}`, () => this.buildPage(input, '/api/builds'));
+    const page = await this.cachedByInput(`builds:${JSON.stringify(input)}`, () =>
+      this.buildPage(input, '/api/builds'),
+    );
     return this.withLink(page, reply);
   }
 
@@ -136,8 +139,8 @@ export class ResourcesHttpController {
   @ApiParam({ name: 'id', description: 'Build id (UUID)' })
   @ApiOkResponse({ schema: BUILD_SCHEMA })
   @ApiNotFoundResponse(errors)
-  async build(@Param('id') id: string) {
-    return this.cachedFor(`build:${id}`, async () => {
+  async build(@Param('id') id: string, @Req() request: FastifyRequest) {
+    return this.cachedFor(request, `build:${id}`, async () => {
       const doc = await this.queries.build(id);
       if (doc === null) throw notFound(`build ${id}`);
       return buildResource(doc, this.links);
@@ -149,8 +152,8 @@ export class ResourcesHttpController {
   @ApiParam({ name: 'id', description: 'Build id (UUID)' })
   @ApiOkResponse({ schema: { type: 'object', properties: { events: { type: 'array', items: EVENT_SCHEMA } } } })
   @ApiNotFoundResponse(errors)
-  async buildEvents(@Param('id') id: string) {
-    return this.cachedFor(`build-events:${id}`, async () => {
+  async buildEvents(@Param('id') id: string, @Req() request: FastifyRequest) {
+    return this.cachedFor(request, `build-events:${id}`, async () => {
       const doc = await this.queries.build(id);
       if (doc === null) throw notFound(`build ${id}`);
       const events = await this.events.readStream(doc.streamId);
@@ -177,8 +180,8 @@ export class ResourcesHttpController {
   @ApiOkResponse({
     schema: { type: 'object', properties: { failures: { type: 'array', items: PACKAGE_SCHEMA } } },
   })
-  async failures() {
-    return this.cachedFor('failures', async (now) => ({
+  async failures(@Req() request: FastifyRequest) {
+    return this.cachedFor(request, 'failures', async (now) => ({
       failures: (await this.queries.failures()).map((p) => packageResource(p, this.links, now)),
     }));
   }
@@ -212,8 +215,8 @@ export class ResourcesHttpController {
       },
     },
   })
-  async queue() {
-    return this.cachedFor('queue', async () => ({
+  async queue(@Req() request: FastifyRequest) {
+    return this.cachedFor(request, 'queue', async () => ({
       queue: (await this.queries.queue()).map((q) => ({
         package: q.package,
         commit_hash: q.commitHash,
@@ -259,8 +262,8 @@ export class ResourcesHttpController {
     },
   })
   @ApiNotFoundResponse(errors)
-  async repo(@Param('ref') ref: string) {
-    return this.cachedFor(`repo:${ref}`, async () => {
+  async repo(@Param('ref') ref: string, @Req() request: FastifyRequest) {
+    return this.cachedFor(request, `repo:${ref}`, async () => {
       const found = await this.queries.repo(ref);
       if (found === null) throw notFound(`repository ${ref}`);
       const { build, pointers } = found;
@@ -311,12 +314,18 @@ export class ResourcesHttpController {
 
   /**
    * The answer at the current views position, minute-precise for "days since". `key` names the
-   * route and its validated input only: unknown parameters, spellings of the same input and JSON
-   * bodies (read instead of the query string) share one entry.
+   * route and its validated input only (`readInput`'s): unknown parameters, spellings of the same
+   * input and JSON bodies (read instead of the query string) share one entry.
    */
-  private cachedFor<T>(key: string, compute: (now: number) => Promise<T>): Promise<T> {
+  private cachedByInput<T>(key: string, compute: (now: number) => Promise<T>): Promise<T> {
     const now = Math.floor(Date.now() / 1000);
     return this.views.cached(`res:${Math.floor(now / 60)}:${key}`, () => compute(now));
+  }
+
+  /** As `cachedByInput`, for routes that read no query string: one there is unknown input. */
+  private cachedFor<T>(request: FastifyRequest, key: string, compute: (now: number) => Promise<T>): Promise<T> {
+    if (request.url.includes('?')) markUnknownInput(request);
+    return this.cachedByInput(key, compute);
   }
 
   private async buildPage(input: BuildsInput, path: string) {

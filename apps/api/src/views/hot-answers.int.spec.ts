@@ -1,7 +1,7 @@
 import fastifyEtag from '@fastify/etag';
 import Fastify from 'fastify';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { HotAnswers, markCachedAnswer } from './hot-answers.js';
+import { HotAnswers, markCachedAnswer, markUnknownInput } from './hot-answers.js';
 
 /** A Fastify app wired as the API is: hot answers, then the ETag plugin; one counted route. */
 async function appWith(views: { version: number }, answer: () => { status: number; body: string }) {
@@ -19,6 +19,7 @@ async function appWith(views: { version: number }, answer: () => { status: numbe
     computed += 1;
     const { status, body } = answer();
     markCachedAnswer(request, views.version);
+    if (request.url.includes('unknown=')) markUnknownInput(request);
     reply.code(status);
     return `${body} #${computed}`;
   };
@@ -105,6 +106,12 @@ describe('hot answers in front of the handlers', () => {
       expect([typed.body, app.computed()]).toEqual(['x #2', 2]);
       await get('/answer', { 'content-type': 'application/json' });
       expect(app.computed()).toBe(3);
+    });
+
+    it('never keeps an answer under a URL with parameters its route does not read', async () => {
+      await get('/answer?unknown=1');
+      await get('/answer?unknown=1');
+      expect(app.computed()).toBe(2);
     });
 
     it('never keeps an error answer', async () => {

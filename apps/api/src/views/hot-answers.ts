@@ -19,6 +19,18 @@ export function markCachedAnswer(request: FastifyRequest, version: number): void
   answerVersions.set(request, version);
 }
 
+/** Requests whose URL says more than their validated input: never kept under that URL. */
+const unknownInput = new WeakSet<FastifyRequest>();
+
+/**
+ * Says that `request`'s URL carries parameters its route does not read: its answer is the one
+ * of the URL without them, and keeping it under this URL would let every made-up parameter
+ * take an entry.
+ */
+export function markUnknownInput(request: FastifyRequest): void {
+  unknownInput.add(request);
+}
+
 /** What an entry costs beside its body and URL (map slot, headers, objects), roughly. */
 const ENTRY_OVERHEAD = 512;
 
@@ -30,7 +42,8 @@ const ENTRY_OVERHEAD = 512;
  * pages' "days since" minutes), so a replay is exactly what the handler would answer now.
  * Everything is dropped at once when the views or the second change; within one, the entries
  * hold `maxBytes` at most (bodies, URLs and overhead). Requests with a body type are never
- * replayed (DLRN reads a JSON body instead of the query string). Authentication runs before (its
+ * replayed (DLRN reads a JSON body instead of the query string), nor requests marked with
+ * `markUnknownInput` (parameters their route does not read). Authentication runs before (its
  * hook is registered first), and the ETag/304 and cache-control hooks after, as for any other
  * answer.
  */
@@ -94,7 +107,9 @@ export class HotAnswers {
     });
     fastify.addHook('onSend', (request, reply, payload, done) => {
       const version = answerVersions.get(request);
-      if (version === undefined || reply.statusCode !== 200 || !replayable(request)) return done(null, payload);
+      if (version === undefined || reply.statusCode !== 200 || !replayable(request) || unknownInput.has(request)) {
+        return done(null, payload);
+      }
       if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return done(null, payload);
       const body = typeof payload === 'string' ? Buffer.from(payload) : payload;
       // As @fastify/etag would compute it: the replay then needs no hashing.

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { markCachedAnswer } from './hot-answers.js';
+import { markCachedAnswer, markUnknownInput } from './hot-answers.js';
 import { cachedAnswerVersion, type ViewVersion } from './view-version.js';
 
 /** A rendered page: what its handler answers. */
@@ -28,6 +28,9 @@ export async function cachedPage(
   );
   const version = cachedAnswerVersion(page);
   if (version !== undefined) markCachedAnswer(request, version);
+  // Pages with a query string are served from the views cache (keyed on their input), not
+  // replayed by URL: dashboards poll the bare pages.
+  if (request.url.includes('?')) markUnknownInput(request);
   void reply.status(page.status ?? 200).header('content-type', page.contentType);
   return page.body;
 }
