@@ -3,7 +3,10 @@ import { readFileSync } from 'node:fs';
 
 export interface DlrnProcess {
   readonly child: ChildProcessWithoutNullStreams;
-  /** Everything written to stdout and stderr so far. */
+  /**
+   * What was written to stdout and stderr so far: all of it up to 1 MB, else its first MB and
+   * its last 256 KB or more (from a line's start) — a flooded log must not flood the test.
+   */
   readonly output: () => string;
   /** Bytes written to stdout and stderr so far (the log's size on disk, had it been redirected). */
   readonly outputBytes: () => number;
@@ -23,6 +26,7 @@ export function startDlrn(args: readonly string[], ready: RegExp, timeoutMs = 60
     { stdio: ['pipe', 'pipe', 'pipe'] },
   );
   let out = '';
+  let tail = '';
   let bytes = 0;
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
@@ -30,15 +34,18 @@ export function startDlrn(args: readonly string[], ready: RegExp, timeoutMs = 60
     let started = false;
     const onData = (chunk: Buffer): void => {
       bytes += chunk.length;
-      // Keep only the start and a tail: a flooded log must not flood the test's own memory.
       if (out.length < 1_000_000) out += chunk.toString();
+      else {
+        tail += chunk.toString();
+        if (tail.length > 512_000) tail = tail.slice(tail.indexOf('\n', tail.length - 256_000) + 1);
+      }
       const match = started ? null : ready.exec(out);
       if (match) {
         started = true;
         clearTimeout(timer);
         resolve({
           child,
-          output: () => out,
+          output: () => (tail === '' ? out : `${out}\n${tail}`),
           outputBytes: () => bytes,
           url: match[1]!,
           rssBytes: () =>
