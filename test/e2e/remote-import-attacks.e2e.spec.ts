@@ -1,6 +1,15 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -83,7 +92,12 @@ describe('remote import against hostile workers and hostile users', () => {
   const stagingLeftovers = (of?: WorkerCommit) =>
     readdirSync(repos(), { recursive: true })
       .map(String)
-      .filter((p) => p.split(sep).pop()!.startsWith(of ? `.import-${of.dir.split('/').pop()!}-` : '.import-'));
+      .filter((p) =>
+        p
+          .split(sep)
+          .pop()!
+          .startsWith(of ? `.import-${of.dir.split('/').pop()!}-` : '.import-'),
+      );
 
   /** Serves a worker build under `/<source>/`: its commit.yaml and, unless given, its RPM in full. */
   function serve(source: string, commit: WorkerCommit, rpm?: Parameters<HostileWorker['route']>[1]): string {
@@ -163,7 +177,10 @@ describe('remote import against hostile workers and hostile users', () => {
       api.inject({
         method: 'POST',
         url: '/api/remote/import',
-        headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from('ci:pw').toString('base64')}` },
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Basic ${Buffer.from('ci:pw').toString('base64')}`,
+        },
         payload: JSON.stringify({ repo_url: repoUrl }),
       });
 
@@ -256,7 +273,10 @@ describe('remote import against hostile workers and hostile users', () => {
         const before = (await events()).length;
         const answer = await post(
           app,
-          serve('truncated', commit, { kind: 'close-delimited', body: whole.subarray(0, Math.floor(whole.length * 0.6)) }),
+          serve('truncated', commit, {
+            kind: 'close-delimited',
+            body: whole.subarray(0, Math.floor(whole.length * 0.6)),
+          }),
         );
         expect(worker.hits(`/truncated/${commit.file}`)).toHaveLength(1);
         expect(answer.statusCode).toBe(500);
@@ -289,7 +309,10 @@ describe('remote import against hostile workers and hostile users', () => {
       it('does not hold up an import from another worker, and hits the total deadline', async () => {
         const slow = workerCommit('demo-data', rpms.data3, 1_700_003_000, 'slow');
         const started = Date.now();
-        const slowAnswer = post(app, serve('slow', slow, { kind: 'drip', body: readFileSync(slow.rpm.rpm), everyMs: 2000 }));
+        const slowAnswer = post(
+          app,
+          serve('slow', slow, { kind: 'drip', body: readFileSync(slow.rpm.rpm), everyMs: 2000 }),
+        );
         while (worker.hits(`/slow/${slow.file}`).length === 0) {
           expect(Date.now() - started).toBeLessThan(5000);
           await new Promise((tick) => setTimeout(tick, 50));
@@ -372,7 +395,10 @@ describe('remote import against hostile workers and hostile users', () => {
         });
         const importing = fetch(`${api}/api/remote/import`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from('ci:pw').toString('base64')}` },
+          headers: {
+            'content-type': 'application/json',
+            authorization: `Basic ${Buffer.from('ci:pw').toString('base64')}`,
+          },
           body: JSON.stringify({ repo_url: url }),
         }).then(
           (r) => r.status,
@@ -387,7 +413,10 @@ describe('remote import against hostile workers and hostile users', () => {
         expect(stagingLeftovers(slow)).toHaveLength(1);
         const signalled = Date.now();
         child.kill('SIGTERM');
-        const code = await Promise.race([exited, new Promise<'still running'>((late) => setTimeout(() => late('still running'), 8000))]);
+        const code = await Promise.race([
+          exited,
+          new Promise<'still running'>((late) => setTimeout(() => late('still running'), 8000)),
+        ]);
         expect(code, output).toBe(0);
         expect(Date.now() - signalled).toBeLessThan(5000);
         expect(await importing).not.toBe(201);

@@ -3,6 +3,7 @@ import { loadConfiguration } from '#infrastructure/config/index.js';
 import { createBuildLoopDeps } from '#infrastructure/build-loop/build-loop.factory.js';
 import { openEventStore } from '#infrastructure/event-store/event-store.factory.js';
 import { RemoteImporter } from '#infrastructure/remote/remote-importer.js';
+import { RemoteTargetPolicy } from '#infrastructure/remote/remote-target.policy.js';
 import type { CliIo } from '../cli-io.js';
 
 interface RemoteFlags {
@@ -12,7 +13,11 @@ interface RemoteFlags {
   debug?: boolean;
 }
 
-/** `dlrn remote` (DLRN's `dlrn-remote`): import a build made by another instance from its hashed repo URL. */
+/**
+ * `dlrn remote` (DLRN's `dlrn-remote`): import a build made by another instance from its hashed
+ * repo URL. The API's rules apply: `[service] remote_import_allowed_hosts` (the CLI is often
+ * what a CI job runs with a URL it was handed) and `remote_import_timeout`.
+ */
 export function registerRemote(program: Command, io: CliIo, exit: (code: number) => void): void {
   program
     .command('remote')
@@ -36,8 +41,10 @@ async function runRemote(flags: RemoteFlags, io: CliIo): Promise<number> {
     const onSignal = () => stop.abort(new Error('interrupted'));
     process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
     try {
-      await new RemoteImporter(deps).import(flags.repoUrl, {
+      const policy = RemoteTargetPolicy.fromConfig(config.service.remoteImportAllowedHosts);
+      await new RemoteImporter(deps, { policy }).import(flags.repoUrl, {
         signal: stop.signal,
+        timeoutMs: config.service.remoteImportTimeout * 1000,
         actor: `cli:${process.env['USER'] ?? 'unknown'}`,
       });
       return 0;

@@ -93,9 +93,17 @@ function invalid(where: string, reason: string): never {
   throw new RemoteImportError('REMOTE_COMMIT_INVALID', `commit.yaml: ${where}: ${reason}`);
 }
 
-function shown(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+/**
+ * What a value is, never what it says: the file may come from a host that is not a DLRN worker,
+ * and an error message must not become a way to read it (`a string of 12 characters`).
+ */
+function kind(value: unknown): string {
+  if (value === null || value === undefined) return 'nothing';
+  if (typeof value === 'string') return `a string of ${value.length} characters`;
+  if (Array.isArray(value)) return `a list of ${value.length} items`;
+  if (value instanceof Date) return 'a date';
+  if (typeof value === 'object') return 'a mapping';
+  return `a ${typeof value}`;
 }
 
 /** DLRN writes every column through Python's str(): `None` is null, numbers are strings. */
@@ -119,14 +127,14 @@ class RowReader {
       if (options.required) invalid(this.where(key), 'missing');
       return null;
     }
-    if (typeof value !== 'string') invalid(this.where(key), `expected a string, got ${shown(value)}`);
+    if (typeof value !== 'string') invalid(this.where(key), `expected a string, got ${kind(value)}`);
     if (value.length > options.max) invalid(this.where(key), `longer than ${options.max} characters`);
     return value;
   }
 
   matching(key: string, pattern: RegExp, what: string, required: boolean): string | null {
     const value = this.string(key, { required, max: 200 });
-    if (value !== null && !pattern.test(value)) invalid(this.where(key), `${shown(value)} is not ${what}`);
+    if (value !== null && !pattern.test(value)) invalid(this.where(key), `not ${what}`);
     return value;
   }
 
@@ -139,7 +147,7 @@ class RowReader {
     const number =
       typeof value === 'number' ? value : typeof value === 'string' && DECIMAL.test(value) ? Number(value) : NaN;
     if (!Number.isFinite(number) || number < 0 || number > MAX_EPOCH) {
-      invalid(this.where(key), `expected epoch seconds, got ${shown(value)}`);
+      invalid(this.where(key), `expected epoch seconds, got ${kind(value)}`);
     }
     return number;
   }
@@ -156,39 +164,40 @@ function parseArtifacts(reader: RowReader, value: string | null, repoDir: string
   if (items.length > COMMIT_YAML_LIMITS.maxArtifacts) {
     invalid(reader.where('artifacts'), `more than ${COMMIT_YAML_LIMITS.maxArtifacts} artifacts`);
   }
-  const names = new Set<string>();
+  const names = new Map<string, number>();
   for (const [i, item] of items.entries()) {
     const at = `${reader.where('artifacts')}[${i}]`;
     // Only the file name is fetched and written, but a path elsewhere means a forged row.
-    if (!item.startsWith(prefix)) invalid(at, `${shown(item)} is not under ${prefix}`);
+    if (!item.startsWith(prefix)) invalid(at, 'not under repos/<the hashed directory of the commit>/');
     const name = item.slice(prefix.length);
-    if (!RPM_FILE.test(name) || name.includes('..')) invalid(at, `${shown(item)}: not a plain .rpm file name`);
-    if (names.has(name)) invalid(at, `${shown(name)} is listed twice`);
-    names.add(name);
+    if (!RPM_FILE.test(name) || name.includes('..')) invalid(at, 'not a plain .rpm file name');
+    const first = names.get(name);
+    if (first !== undefined) invalid(at, `the same file as artifacts[${first}]`);
+    names.set(name, i);
   }
   return items;
 }
 
 function parseRow(raw: unknown, index: number): RemoteCommit {
   const at = `commits[${index}]`;
-  if (!isMapping(raw)) invalid(at, `expected a mapping, got ${shown(raw)}`);
+  if (!isMapping(raw)) invalid(at, `expected a mapping, got ${kind(raw)}`);
   const r = new RowReader(raw, at);
   const name = r.string('project_name', { required: true, max: 256 })!;
   try {
     packageName(name);
   } catch {
-    invalid(r.where('project_name'), `${shown(name)} is not a package name (letters, digits and . _ + - only)`);
+    invalid(r.where('project_name'), 'not a package name (letters, digits and . _ + - only)');
   }
   const type = r.string('type', { required: false, max: 32 }) ?? 'rpm';
-  if (type !== 'rpm') invalid(r.where('type'), `${shown(type)}: only rpm builds can be imported`);
+  if (type !== 'rpm') invalid(r.where('type'), 'only rpm builds can be imported');
   const commitHash = r.matching('commit_hash', HASH, 'a hex commit hash', true)!;
   const distroHash = r.matching('distro_hash', HASH, 'a hex commit hash', true)!;
   const extendedHash = r.matching('extended_hash', EXTENDED_HASH, 'a hex hash or <hash>_<hash>', false);
   const component = r.matching('component', COMPONENT, 'a component name', false);
-  if (component !== null && component.includes('..')) invalid(r.where('component'), `${shown(component)}: '..'`);
+  if (component !== null && component.includes('..')) invalid(r.where('component'), "'..' in a component name");
   const status = r.string('status', { required: true, max: 16 })!;
   if (!STATUSES.includes(status as BuildStatus)) {
-    invalid(r.where('status'), `${shown(status)}: expected SUCCESS, FAILED or RETRY`);
+    invalid(r.where('status'), 'expected SUCCESS, FAILED or RETRY');
   }
   const commitBranch = r.string('commit_branch', { required: false, max: 256 }) ?? '';
   // eslint-disable-next-line no-control-regex
@@ -229,11 +238,17 @@ export function parseCommitYaml(text: string): RemoteCommit[] {
   try {
     doc = load(text, { schema: YAML11_SCHEMA, maxDepth: COMMIT_YAML_LIMITS.maxDepth, filename: 'commit.yaml' });
   } catch (error) {
-    invalid('file', `not valid YAML: ${(error as Error).message.split('\n', 1)[0]}`);
+    // js-yaml's message quotes the offending text: only the position is reported.
+    const mark = (error as { mark?: { line?: unknown; column?: unknown } }).mark;
+    const at =
+      typeof mark?.line === 'number' && typeof mark.column === 'number'
+        ? ` (line ${mark.line + 1}, column ${mark.column + 1})`
+        : '';
+    invalid('file', `not valid YAML${at}`);
   }
-  if (!isMapping(doc)) invalid('file', `expected a mapping with a 'commits' list, got ${shown(doc)}`);
+  if (!isMapping(doc)) invalid('file', `expected a mapping with a 'commits' list, got ${kind(doc)}`);
   const commits = doc['commits'];
-  if (!Array.isArray(commits)) invalid('commits', `expected a list, got ${shown(commits)}`);
+  if (!Array.isArray(commits)) invalid('commits', `expected a list, got ${kind(commits)}`);
   if (commits.length === 0) invalid('commits', 'empty');
   if (commits.length > COMMIT_YAML_LIMITS.maxCommits) invalid('commits', `more than ${COMMIT_YAML_LIMITS.maxCommits}`);
   return commits.map((raw, index) => parseRow(raw, index));

@@ -78,11 +78,11 @@ describe('when a field is missing or of the wrong type', () => {
   it.each([
     [{ project_name: null }, 'commits[0].project_name: missing'],
     [{ commit_hash: 'None' }, 'commits[0].commit_hash: missing'],
-    [{ dt_commit: 'yesterday' }, 'commits[0].dt_commit: expected epoch seconds, got "yesterday"'],
-    [{ dt_build: -5 }, 'commits[0].dt_build: expected epoch seconds, got "-5"'],
+    [{ dt_commit: 'yesterday' }, 'commits[0].dt_commit: expected epoch seconds, got a string of 9 characters'],
+    [{ dt_build: -5 }, 'commits[0].dt_build: expected epoch seconds, got a string of 2 characters'],
     [{ dt_distro: '99999999999999' }, 'commits[0].dt_distro: expected epoch seconds'],
-    [{ status: 'BUILDING' }, 'commits[0].status: "BUILDING": expected SUCCESS, FAILED or RETRY'],
-    [{ type: 'container' }, 'commits[0].type: "container": only rpm builds can be imported'],
+    [{ status: 'BUILDING' }, 'commits[0].status: expected SUCCESS, FAILED or RETRY'],
+    [{ type: 'container' }, 'commits[0].type: only rpm builds can be imported'],
     [{ artifacts: null }, 'commits[0].artifacts: a successful build lists no RPM'],
   ])('names the commit and the field (%j)', (overrides, message) => {
     expect(() => parseRow(overrides)).toThrow(message);
@@ -90,27 +90,25 @@ describe('when a field is missing or of the wrong type', () => {
 
   it('refuses a value of another YAML type', () => {
     const text = `commits:\n- project_name: [a, b]\n`;
-    expect(() => parseCommitYaml(text)).toThrow('commits[0].project_name: expected a string, got ["a","b"]');
+    expect(() => parseCommitYaml(text)).toThrow('commits[0].project_name: expected a string, got a list of 2 items');
   });
 
   it('names the index of the bad commit in a list', () => {
     const text = renderCommitYaml(row()).replace(/^commits:\n/, '');
     const second = renderCommitYaml(row({ distro_hash: 'zz' })).replace(/^commits:\n/, '');
     expect(() => parseCommitYaml(`commits:\n${text}${second}`)).toThrow(
-      'commits[1].distro_hash: "zz" is not a hex commit hash',
+      'commits[1].distro_hash: not a hex commit hash',
     );
   });
 });
 
 describe('when the file tries to reach outside the repository', () => {
   it.each([
-    ['../../etc', 'is not a package name'],
-    ['foo/bar', 'is not a package name'],
-    ['.hidden', 'is not a package name'],
+    ['../../etc', 'not a package name'],
+    ['foo/bar', 'not a package name'],
+    ['.hidden', 'not a package name'],
   ])('refuses the package name %s', (name, message) => {
-    expect(() => parseRow({ project_name: name })).toThrow(
-      `commits[0].project_name: ${JSON.stringify(name)} ${message}`,
-    );
+    expect(() => parseRow({ project_name: name })).toThrow(`commits[0].project_name: ${message}`);
   });
 
   it.each([
@@ -124,36 +122,58 @@ describe('when the file tries to reach outside the repository', () => {
 
   it('refuses an artifact of another build directory', () => {
     expect(() => parseRow({ artifacts: `repos/aa/bb/${'a'.repeat(40)}_642db7af/x-1-1.noarch.rpm` })).toThrow(
-      `is not under repos/${DIR}/`,
+      'commits[0].artifacts[0]: not under repos/<the hashed directory of the commit>/',
     );
   });
 
   it('refuses hashes that are not hex (or dev)', () => {
-    expect(() => parseRow({ commit_hash: '../x' })).toThrow('commits[0].commit_hash: "../x" is not a hex commit hash');
+    expect(() => parseRow({ commit_hash: '../x' })).toThrow('commits[0].commit_hash: not a hex commit hash');
     expect(parseRow({ commit_hash: 'dev', artifacts: `repos/de/v/dev_642db7af/x-1-1.noarch.rpm` })[0]!.repoDir).toBe(
       'de/v/dev_642db7af',
     );
   });
 
   it('refuses a component that is a path', () => {
-    expect(() => parseRow({ component: '../x' })).toThrow('commits[0].component: "../x" is not a component name');
+    expect(() => parseRow({ component: '../x' })).toThrow('commits[0].component: not a component name');
   });
 
   it('refuses the same RPM listed twice', () => {
     const a = `repos/${DIR}/x-1-1.noarch.rpm`;
     expect(() => parseRow({ artifacts: `${a},${a}` })).toThrow(
-      'commits[0].artifacts[1]: "x-1-1.noarch.rpm" is listed twice',
+      'commits[0].artifacts[1]: the same file as artifacts[0]',
     );
+  });
+});
+
+describe('when the file holds something else (a page of another host)', () => {
+  const secret = 'SECRET-token-9f8e';
+  it.each([
+    `${secret}\n`,
+    `commits:\n- project_name: ${secret}\n`,
+    `commits:\n- project_name: x\n  dt_commit: ${secret}\n  commit_hash: abcdef0\n  distro_hash: abcdef0\n`,
+    `commits: [${secret}`,
+    `a: !<tag:${secret}> 1\n`,
+  ])('refuses %j without repeating any of it', (text) => {
+    const error = (() => {
+      try {
+        parseCommitYaml(text);
+      } catch (e) {
+        return e as Error;
+      }
+      return null;
+    })();
+    expect(error?.message).toMatch(/^commit\.yaml: /);
+    expect(error?.message).not.toContain('SECRET');
   });
 });
 
 describe('when the document itself is wrong', () => {
   it.each([
-    ['commits: [ {', 'commit.yaml: file: not valid YAML'],
+    ['commits: [ {', 'commit.yaml: file: not valid YAML (line 1, column 13)'],
     ['- a\n- b\n', "commit.yaml: file: expected a mapping with a 'commits' list"],
     ['commits: {}\n', 'commit.yaml: commits: expected a list'],
     ['commits: []\n', 'commit.yaml: commits: empty'],
-    ['commits:\n- 42\n', 'commit.yaml: commits[0]: expected a mapping, got 42'],
+    ['commits:\n- 42\n', 'commit.yaml: commits[0]: expected a mapping, got a number'],
     ['commits: !!js/function "() => 1"\n', 'commit.yaml: file: not valid YAML'],
     ['a: 1\na: 2\n', 'commit.yaml: file: not valid YAML'],
   ])('refuses %j', (text, message) => {

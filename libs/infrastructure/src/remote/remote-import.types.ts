@@ -7,6 +7,8 @@ export interface RemoteImportLimits {
   readonly maxLogBytes: number;
   /** How long the import's claim holds if the importing process dies mid-publication. */
   readonly leaseMs: number;
+  /** The whole import, every download and verification of it (`[service] remote_import_timeout`). */
+  readonly totalTimeoutMs: number;
 }
 
 export const DEFAULT_REMOTE_IMPORT_LIMITS: RemoteImportLimits = {
@@ -15,10 +17,14 @@ export const DEFAULT_REMOTE_IMPORT_LIMITS: RemoteImportLimits = {
   maxRpmBytes: 2 * 1024 ** 3,
   maxLogBytes: 512 * 1024 ** 2,
   leaseMs: 600_000,
+  totalTimeoutMs: 1_800_000,
 };
 
 export interface RemoteImportOptions {
+  /** Aborts the import (shutdown, Ctrl-C): downloads stop, the staging directory is removed. */
   readonly signal?: AbortSignal;
+  /** The import's total deadline; default the limits' `totalTimeoutMs`. */
+  readonly timeoutMs?: number;
   /** Who asked, for the events' metadata (`cli:<user>`, `user:<api user>`); default `builder:<builder_id>`. */
   readonly actor?: string;
   /** The request id when an API call caused the import. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { buildDecider, BuildRuleError } from '#domain/build/build.decider.js';
@@ -15,6 +15,7 @@ import { FailureNotifier } from '../build-loop/failure-notifier.js';
 import type { Candidate } from '../build-loop/package-discovery.js';
 import { PointerKeeper } from '../build-loop/pointer-keeper.js';
 import { downloadFile, downloadText, HttpStatusError, type DownloadLimits } from './http-download.js';
+import { importDeadline, oneRecordingAtATime } from './import-deadline.js';
 import { COMMIT_YAML_LIMITS, fileUrl, parseCommitYaml, parseRepoUrl, type RemoteCommit } from './remote-commit.js';
 import { RemoteImportError } from './remote-import.error.js';
 import {
@@ -25,7 +26,10 @@ import {
   type RemoteImportResult,
   type SkippedCommit,
 } from './remote-import.types.js';
+import { RepodataCheckedPublisher } from './repodata-checked.publisher.js';
+import type { RemoteTargetPolicy, Resolver } from './remote-target.policy.js';
 import { refreshClonesForReview } from './review-clones.js';
+import { verifyRpmFile } from './rpm-file.verifier.js';
 
 export * from './remote-import.types.js';
 export { RemoteImportError } from './remote-import.error.js';
@@ -59,16 +63,25 @@ export const REMOTE_IMPORT_TRIGGER = 'remote-import';
 
 /** DLRN's list (§2.3): fetched when present, ignored when missing. */
 const LOG_FILES = ['build.log', 'installed', 'mock.log', 'root.log', 'rpmbuild.log', 'state.log'] as const;
-const RPM_LEAD_MAGIC = Buffer.from([0xed, 0xab, 0xee, 0xdb]);
+
+/** Where an import may connect (`[service] remote_import_allowed_hosts`), and how names resolve. */
+export interface RemoteNetwork {
+  readonly policy: RemoteTargetPolicy;
+  /** Default: the system resolver. */
+  readonly resolve?: Resolver;
+}
 
 /**
  * DLRN's `import_commit` (§2.3, `dlrn remote`, `POST /api/remote/import`): records builds made
  * by another instance as if they had been built here. The remote `commit.yaml` is validated as
  * a whole, the logs and RPMs are downloaded into a private staging directory, and only then is
  * the build claimed and recorded through the build decider with the build loop's own code
- * (cumulative repository, `current`, failure mail and review). The claim makes a builder and an
- * import of the same commit exclusive; imports through one importer run one at a time (DLRN's
- * `remote.lck`). `consistent` is never moved by an import and no `consistent` vote is added.
+ * (cumulative repository, `current`, failure mail and review). Every connection is checked
+ * against the network policy, every RPM is verified in full and the repodata must list exactly
+ * the directory's RPMs before anything is published. The claim makes a builder and an import of
+ * the same commit exclusive; imports download concurrently and record one at a time in a
+ * process (DLRN's `remote.lck`). `consistent` is never moved by an import and no `consistent`
+ * vote is added. The whole import is bounded by `options.timeoutMs` and `options.signal`.
  */
 export class RemoteImporter {
   private readonly reader: BuildHistoryReader;
@@ -76,14 +89,19 @@ export class RemoteImporter {
   private readonly builder: CommitBuilder;
   private readonly notifier: FailureNotifier;
 
+  private readonly deps: BuildLoopDeps;
+
   constructor(
-    private readonly deps: BuildLoopDeps,
+    deps: BuildLoopDeps,
+    private readonly network: RemoteNetwork,
     private readonly limits: RemoteImportLimits = DEFAULT_REMOTE_IMPORT_LIMITS,
   ) {
+    // Publication of a remote build also checks the repodata against the verified RPMs.
+    this.deps = { ...deps, publisher: new RepodataCheckedPublisher() };
     this.reader = new BuildHistoryReader(deps.store);
-    this.keeper = new PointerKeeper(deps, this.reposDir);
-    this.builder = new CommitBuilder(deps, DEFAULT_PASS_OPTIONS);
-    this.notifier = new FailureNotifier(deps);
+    this.keeper = new PointerKeeper(this.deps, this.reposDir);
+    this.builder = new CommitBuilder(this.deps, DEFAULT_PASS_OPTIONS);
+    this.notifier = new FailureNotifier(this.deps);
   }
 
   private get reposDir(): string {
@@ -93,12 +111,21 @@ export class RemoteImporter {
   /** Imports every commit of `<repoUrl>/commit.yaml`; throws RemoteImportError (or a publication error). */
   async import(repoUrl: string, options: RemoteImportOptions = {}): Promise<RemoteImportResult> {
     const base = parseRepoUrl(repoUrl);
-    const signal = options.signal;
+    const deadline = importDeadline(options.timeoutMs ?? this.limits.totalTimeoutMs, options.signal);
+    try {
+      return await this.importFrom(base, options, deadline.signal);
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  private async importFrom(base: URL, options: RemoteImportOptions, signal: AbortSignal): Promise<RemoteImportResult> {
     const text = await downloadText(fileUrl(base, 'commit.yaml'), {
+      ...this.network,
       idleTimeoutMs: this.limits.commitYamlTimeoutMs,
       maxBytes: COMMIT_YAML_LIMITS.maxBytes,
       // A small file: the idle timeout alone would let a server drip it for ever.
-      signal: AbortSignal.any([AbortSignal.timeout(this.limits.commitYamlTimeoutMs), ...(signal ? [signal] : [])]),
+      signal: AbortSignal.any([AbortSignal.timeout(this.limits.commitYamlTimeoutMs), signal]),
     });
     const commits = parseCommitYaml(text);
     const packages = commits.map((c) => this.packageOf(c));
@@ -111,7 +138,7 @@ export class RemoteImporter {
     const imported: ImportedCommit[] = [];
     const skipped: SkippedCommit[] = [];
     for (const [i, commit] of commits.entries()) {
-      signal?.throwIfAborted();
+      signal.throwIfAborted();
       const outcome = await this.importCommit(base, commit, packages[i]!, context, signal);
       if ('reason' in outcome) {
         skipped.push(outcome);
@@ -131,7 +158,8 @@ export class RemoteImporter {
     if (!pkg) {
       throw new RemoteImportError(
         'REMOTE_PACKAGE_UNKNOWN',
-        `commit.yaml: commits[${commit.index}].project_name: package ${JSON.stringify(commit.packageName)} is not in this instance's package list`,
+        // The name is not repeated: nothing read from the remote is echoed (SSRF).
+        `commit.yaml: commits[${commit.index}].project_name: not a package of this instance's package list`,
       );
     }
     return pkg;
@@ -142,7 +170,7 @@ export class RemoteImporter {
     commit: RemoteCommit,
     pkg: PackageInfo,
     context: EventContext,
-    signal: AbortSignal | undefined,
+    signal: AbortSignal,
   ): Promise<ImportedCommit | SkippedCommit> {
     const history = await this.reader.catchUp();
     const what = { package: commit.packageName, commitHash: commit.commitHash, distroHash: commit.distroHash };
@@ -159,35 +187,51 @@ export class RemoteImporter {
     await mkdir(stagingDir, { recursive: true });
     try {
       const output = await this.download(base, commit, stagingDir, signal);
-      signal?.throwIfAborted();
-      const claimed = await this.claim(base, commit, pkg, stagingDir, context);
-      if (typeof claimed === 'string') return { ...what, reason: claimed };
-      // What happened during the download (a builder's result, a mail) counts: the snapshot,
-      // the previous status and the mail throttle come from the history as it is now.
-      const now = await this.reader.catchUp();
-      const previousStatus = now.lastProcessed(pkg.name)?.status ?? null;
-      const lastMailAt = now.lastMailAt(pkg.name);
-      const result = await this.builder.record(claimed, output, now, context);
-      const after = await this.reader.catchUp();
-      const row = after.allRows().find((r) => r.buildId === claimed.buildId);
-      if (result.status === 'SUCCESS' && row) {
-        await this.keeper.move('current', row, context);
-      } else if (result.status === 'FAILED' && row) {
-        if (this.deps.reviews) await refreshClonesForReview(this.deps, pkg);
-        await this.notifier.notify({ pkg, row, previousStatus, lastMailAt, buildEnv: {}, context });
-      }
-      return {
-        package: pkg.name,
-        commitHash: commit.commitHash,
-        distroHash: commit.distroHash,
-        extendedHash: commit.extendedHash,
-        status: result.status === 'SKIPPED' ? 'FAILED' : result.status,
-        buildId: claimed.buildId,
-        repoDir: commit.repoDir,
-      };
+      return await oneRecordingAtATime(() => {
+        // Recording is local and short; once started it completes rather than stop half-way.
+        signal.throwIfAborted();
+        return this.record(base, commit, pkg, stagingDir, output, context);
+      });
     } finally {
       await rm(stagingDir, { recursive: true, force: true });
     }
+  }
+
+  /** Claims, publishes and records one downloaded and verified commit; moves `current` on success. */
+  private async record(
+    base: URL,
+    commit: RemoteCommit,
+    pkg: PackageInfo,
+    stagingDir: string,
+    output: RpmBuildOutput | RpmBuildError,
+    context: EventContext,
+  ): Promise<ImportedCommit | SkippedCommit> {
+    const what = { package: commit.packageName, commitHash: commit.commitHash, distroHash: commit.distroHash };
+    const claimed = await this.claim(base, commit, pkg, stagingDir, context);
+    if (typeof claimed === 'string') return { ...what, reason: claimed };
+    // What happened during the download (a builder's result, a mail) counts: the snapshot,
+    // the previous status and the mail throttle come from the history as it is now.
+    const now = await this.reader.catchUp();
+    const previousStatus = now.lastProcessed(pkg.name)?.status ?? null;
+    const lastMailAt = now.lastMailAt(pkg.name);
+    const result = await this.builder.record(claimed, output, now, context);
+    const after = await this.reader.catchUp();
+    const row = after.allRows().find((r) => r.buildId === claimed.buildId);
+    if (result.status === 'SUCCESS' && row) {
+      await this.keeper.move('current', row, context);
+    } else if (result.status === 'FAILED' && row) {
+      if (this.deps.reviews) await refreshClonesForReview(this.deps, pkg);
+      await this.notifier.notify({ pkg, row, previousStatus, lastMailAt, buildEnv: {}, context });
+    }
+    return {
+      package: pkg.name,
+      commitHash: commit.commitHash,
+      distroHash: commit.distroHash,
+      extendedHash: commit.extendedHash,
+      status: result.status === 'SKIPPED' ? 'FAILED' : result.status,
+      buildId: claimed.buildId,
+      repoDir: commit.repoDir,
+    };
   }
 
   /** The remote logs (missing ones ignored) and, for a success, every RPM, into staging. */
@@ -195,12 +239,13 @@ export class RemoteImporter {
     base: URL,
     commit: RemoteCommit,
     stagingDir: string,
-    signal: AbortSignal | undefined,
+    signal: AbortSignal,
   ): Promise<RpmBuildOutput | RpmBuildError> {
     const limits = (maxBytes: number): DownloadLimits => ({
+      ...this.network,
       idleTimeoutMs: this.limits.fileTimeoutMs,
       maxBytes,
-      ...(signal ? { signal } : {}),
+      signal,
     });
     for (const name of LOG_FILES) {
       try {
@@ -219,14 +264,22 @@ export class RemoteImporter {
       try {
         await downloadFile(fileUrl(base, name), dest, limits(this.limits.maxRpmBytes));
       } catch (error) {
+        const { code, message } = error as RemoteImportError;
         throw new RemoteImportError(
-          'REMOTE_DOWNLOAD_FAILED',
-          `commits[${commit.index}]: artifact ${name} could not be downloaded: ${(error as Error).message}`,
+          code === 'REMOTE_TIMEOUT' || code === 'REMOTE_HOST_REFUSED' ? code : 'REMOTE_DOWNLOAD_FAILED',
+          `commits[${commit.index}]: artifact ${name} could not be downloaded: ${message}`,
           { cause: error },
         );
       }
-      if (!(await startsWith(dest, RPM_LEAD_MAGIC))) {
-        throw new RemoteImportError('REMOTE_DOWNLOAD_FAILED', `commits[${commit.index}]: ${name} is not an RPM file`);
+      try {
+        // A worker is not trusted and a body without Content-Length may end anywhere.
+        await verifyRpmFile(dest, name, signal);
+      } catch (error) {
+        signal.throwIfAborted();
+        const { code, message } = error as RemoteImportError;
+        throw new RemoteImportError(code ?? 'REMOTE_RPM_INVALID', `commits[${commit.index}]: artifact ${message}`, {
+          cause: error,
+        });
       }
       rpms.push(name);
     }
@@ -298,17 +351,5 @@ export class RemoteImporter {
       stagingDir,
       workerId: 0,
     };
-  }
-}
-
-/** Whether the file begins with `magic` (reads only that much). */
-async function startsWith(file: string, magic: Buffer): Promise<boolean> {
-  const handle = await open(file, 'r');
-  try {
-    const head = Buffer.alloc(magic.length);
-    const { bytesRead } = await handle.read(head, 0, magic.length, 0);
-    return bytesRead === magic.length && head.equals(magic);
-  } finally {
-    await handle.close();
   }
 }
