@@ -49,6 +49,11 @@ export class EventWriter {
     return Math.floor(this.clock.now().getTime() / 1000);
   }
 
+  /** Waits (bounded) until the views have passed `position`. */
+  async waitForViews(position: number): Promise<void> {
+    await this.views.waitFor(position);
+  }
+
   async append<E extends DomainEvent>(
     streamId: string,
     payloads: readonly EventPayload<E>[],

@@ -28,6 +28,7 @@ interface PlannedPromotion {
 interface Recorded {
   readonly streamId: string;
   readonly revision: number;
+  readonly position: number;
   readonly event: RepoPromoted;
 }
 
@@ -100,14 +101,19 @@ export class PromotionsService implements OnApplicationBootstrap {
     const planned: PlannedPromotion[] = [];
     for (const input of inputs) planned.push(await this.plan(input, batch));
     const recorded = await this.record(planned, user, batch);
-    await this.followLinks(recorded, batch);
+    // Links first, views after: the disk should not lag the log while the views catch up.
+    try {
+      await this.followLinks(recorded, batch);
+    } finally {
+      await this.writer.waitForViews(Math.max(...recorded.map((r) => r.position)));
+    }
     return recorded.map((r) => r.event.data);
   }
 
   private async record(planned: readonly PlannedPromotion[], user: string | null, batch: boolean): Promise<Recorded[]> {
     const recorded: Recorded[] = [];
     const timestamp = this.writer.now();
-    for (const [index, { input, commit, streamId }] of planned.entries()) {
+    for (const { input, commit, streamId } of planned) {
       const command: PromotionCommand = {
         type: 'PromoteRepo',
         data: {
@@ -123,10 +129,13 @@ export class PromotionsService implements OnApplicationBootstrap {
         },
       };
       try {
-        const { events, append } = await this.writer.decide(streamId, promotionDecider, command, user, {
-          wait: index === planned.length - 1,
+        const { events, append } = await this.writer.decide(streamId, promotionDecider, command, user, { wait: false });
+        recorded.push({
+          streamId,
+          revision: append!.nextExpectedRevision,
+          position: append!.position,
+          event: events[0] as RepoPromoted,
         });
-        recorded.push({ streamId, revision: append!.nextExpectedRevision, event: events[0] as RepoPromoted });
       } catch (error) {
         this.log.error({ err: error, streamId }, 'promotion not recorded');
         const undone = await this.rollBack(recorded, user);
@@ -154,13 +163,17 @@ export class PromotionsService implements OnApplicationBootstrap {
     const streams = [...new Set(recorded.map((r) => r.streamId))].reverse();
     for (const streamId of streams) {
       const mine = recorded.filter((r) => r.streamId === streamId);
+      const ours = new Set(mine.map((r) => r.revision));
+      // Restore what was in force before the run of our own promotions that ends the stream.
+      let before = mine[mine.length - 1]!.revision - 1;
+      while (ours.has(before)) before -= 1;
       try {
         const command: PromotionCommand = {
           type: 'RollBackPromotion',
           data: {
             revision: mine[mine.length - 1]!.revision,
             promotionEventIds: mine.map((r) => r.event.metadata.eventId),
-            restored: await this.inForceAt(streamId, mine[0]!.revision - 1),
+            restored: await this.inForceAt(streamId, before),
             timestamp: this.writer.now(),
             user,
           },
