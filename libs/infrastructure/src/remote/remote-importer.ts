@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { buildDecider, BuildRuleError } from '#domain/build/build.decider.js';
 import { RpmBuildError, type RpmBuildOutput } from '#domain/build/build.ports.js';
 import { buildStreamId } from '#domain/build/commit-ref.js';
-import { formatNvr, nvrOfArtifacts, parseRpmFileName } from '#domain/build/nvr.js';
 import type { PackageInfo } from '#domain/package/package-info.js';
 import type { EventContext } from '#domain/shared/event.js';
 import { BuildHistoryReader, REMOTE_IMPORT_BUILDER_PREFIX } from '../build-loop/build-history.reader.js';
@@ -14,7 +13,8 @@ import { CommitBuilder, type ClaimedBuild } from '../build-loop/commit-builder.j
 import { FailureNotifier } from '../build-loop/failure-notifier.js';
 import type { Candidate } from '../build-loop/package-discovery.js';
 import { PointerKeeper } from '../build-loop/pointer-keeper.js';
-import { downloadFile, downloadText, HttpStatusError, type DownloadLimits } from './http-download.js';
+import { downloadText } from './http-download.js';
+import { downloadCommit, type RemoteNetwork } from './remote-download.js';
 import { importDeadline, oneRecordingAtATime } from './import-deadline.js';
 import { COMMIT_YAML_LIMITS, fileUrl, parseCommitYaml, parseRepoUrl, type RemoteCommit } from './remote-commit.js';
 import { RemoteImportError } from './remote-import.error.js';
@@ -27,49 +27,16 @@ import {
   type SkippedCommit,
 } from './remote-import.types.js';
 import { RepodataCheckedPublisher } from './repodata-checked.publisher.js';
-import type { RemoteTargetPolicy, Resolver } from './remote-target.policy.js';
 import { refreshClonesForReview } from './review-clones.js';
-import { verifyRpmFile } from './rpm-file.verifier.js';
+import { stagingPrefix, sweepStaleStaging } from './staging-dir.js';
 
 export * from './remote-import.types.js';
 export { RemoteImportError } from './remote-import.error.js';
-
-/** A staging directory this old belongs to an import that died mid-download: nobody writes there. */
-const STALE_STAGING_MS = 24 * 60 * 60 * 1000;
-
-const stagingPrefix = (finalName: string): string => `.import-${finalName}-`;
-
-/**
- * Removes what imports of `finalName` that died mid-download (crash, SIGKILL) left in `dir`:
- * staging directories untouched for a day. Live imports add files far more often than that.
- */
-export async function sweepStaleStaging(dir: string, finalName: string, now = Date.now()): Promise<void> {
-  const entries = await readdir(dir).catch(() => [] as string[]);
-  const prefix = stagingPrefix(finalName);
-  await Promise.all(
-    entries
-      .filter((entry) => entry.startsWith(prefix))
-      .map(async (entry) => {
-        const path = join(dir, entry);
-        const info = await stat(path).catch(() => null);
-        if (info?.isDirectory() && now - info.mtimeMs > STALE_STAGING_MS)
-          await rm(path, { recursive: true, force: true });
-      }),
-  );
-}
+export { sweepStaleStaging } from './staging-dir.js';
+export type { RemoteNetwork } from './remote-download.js';
 
 /** The event metadata trigger of everything an import records. */
 export const REMOTE_IMPORT_TRIGGER = 'remote-import';
-
-/** DLRN's list (§2.3): fetched when present, ignored when missing. */
-const LOG_FILES = ['build.log', 'installed', 'mock.log', 'root.log', 'rpmbuild.log', 'state.log'] as const;
-
-/** Where an import may connect (`[service] remote_import_allowed_hosts`), and how names resolve. */
-export interface RemoteNetwork {
-  readonly policy: RemoteTargetPolicy;
-  /** Default: the system resolver. */
-  readonly resolve?: Resolver;
-}
 
 /**
  * DLRN's `import_commit` (§2.3, `dlrn remote`, `POST /api/remote/import`): records builds made
@@ -186,7 +153,14 @@ export class RemoteImporter {
     const stagingDir = join(dirname(finalDir), `${stagingPrefix(basename(finalDir))}${randomUUID()}`);
     await mkdir(stagingDir, { recursive: true });
     try {
-      const output = await this.download(base, commit, stagingDir, signal);
+      const output = await downloadCommit({
+        base,
+        commit,
+        stagingDir,
+        signal,
+        network: this.network,
+        limits: this.limits,
+      });
       return await oneRecordingAtATime(() => {
         // Recording is local and short; once started it completes rather than stop half-way.
         signal.throwIfAborted();
@@ -232,59 +206,6 @@ export class RemoteImporter {
       buildId: claimed.buildId,
       repoDir: commit.repoDir,
     };
-  }
-
-  /** The remote logs (missing ones ignored) and, for a success, every RPM, into staging. */
-  private async download(
-    base: URL,
-    commit: RemoteCommit,
-    stagingDir: string,
-    signal: AbortSignal,
-  ): Promise<RpmBuildOutput | RpmBuildError> {
-    const limits = (maxBytes: number): DownloadLimits => ({
-      ...this.network,
-      idleTimeoutMs: this.limits.fileTimeoutMs,
-      maxBytes,
-      signal,
-    });
-    for (const name of LOG_FILES) {
-      try {
-        await downloadFile(fileUrl(base, name), join(stagingDir, name), limits(this.limits.maxLogBytes));
-      } catch (error) {
-        if (!(error instanceof HttpStatusError)) throw error;
-      }
-    }
-    if (commit.status !== 'SUCCESS') {
-      return new RpmBuildError(commit.notes === '' ? `remote build ${commit.status}` : commit.notes);
-    }
-    const rpms: string[] = [];
-    for (const artifact of commit.artifacts) {
-      const name = basename(artifact);
-      const dest = join(stagingDir, name);
-      try {
-        await downloadFile(fileUrl(base, name), dest, limits(this.limits.maxRpmBytes));
-      } catch (error) {
-        const { code, message } = error as RemoteImportError;
-        throw new RemoteImportError(
-          code === 'REMOTE_TIMEOUT' || code === 'REMOTE_HOST_REFUSED' ? code : 'REMOTE_DOWNLOAD_FAILED',
-          `commits[${commit.index}]: artifact ${name} could not be downloaded: ${message}`,
-          { cause: error },
-        );
-      }
-      try {
-        // A worker is not trusted and a body without Content-Length may end anywhere.
-        await verifyRpmFile(dest, name, signal);
-      } catch (error) {
-        signal.throwIfAborted();
-        const { code, message } = error as RemoteImportError;
-        throw new RemoteImportError(code ?? 'REMOTE_RPM_INVALID', `commits[${commit.index}]: artifact ${message}`, {
-          cause: error,
-        });
-      }
-      rpms.push(name);
-    }
-    const nvr = nvrOfArtifacts(commit.artifacts) ?? formatNvr(parseRpmFileName(rpms[0]!));
-    return { rpms, nvr };
   }
 
   /**
