@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { upcast } from '#domain/catalogue.js';
+import { placePromotionLink } from '#domain/promotion/promotion-link.js';
 import { promotionNameProblem } from '#domain/promotion/promotion-name.js';
 import { promotionDecider, type PromotionCommand } from '#domain/promotion/promotion.decider.js';
 import { promotionStreamId, type PromotionEvent, type RepoPromoted } from '#domain/promotion/promotion.events.js';
@@ -246,9 +247,12 @@ export class PromotionsService implements OnApplicationBootstrap {
     const name = input.promote_name;
     if (promotionNameProblem(name) !== null) throw new DlrnHttpError(403, `Invalid promote_name ${name}`);
     const useComponents = this.config.default.useComponents;
-    const prefix = commit.component ? `component/${commit.component}/` : '';
-    const inComponent = useComponents && prefix !== '' && commit.repoDir.startsWith(prefix);
-    const baseDir = inComponent ? join(this.reposDir, prefix) : this.reposDir;
+    const link = placePromotionLink(
+      { name, component: commit.component, placedBy: commit.repoDir },
+      commit.repoDir,
+      useComponents,
+    );
+    const baseDir = join(this.reposDir, link.dir);
     const failed = (reason: string) =>
       new DlrnHttpError(500, `Symlink creation failed with error: ${reason}${batch ? `. ${ROLLED_BACK}` : ''}`);
     // A hash shard (`5f`), `skiplist.txt`, a report: never replaced by a link. DLRN deleted a

@@ -12,17 +12,29 @@ export interface PromotionLink {
 /**
  * DLRN §6.3 step 4: the link is `<repos>/<name>`, or `<repos>/component/<c>/<name>` with
  * components on, whose target then loses its `component/<c>/` prefix. With components off a
- * commit that has a component keeps the prefix in the target. A rollback lives where the undone
- * promotion's link lived.
+ * commit that has a component keeps the prefix in the target. `placedBy` is the repository that
+ * decides the folder (for a rollback: the undone promotion's), `target` where the link points.
  */
-export function promotionLinkOf(event: PromotionEvent, useComponents: boolean): PromotionLink {
-  const placedBy = event.type === 'RepoPromoted' ? event.data.repoDir : event.data.rolledBackRepoDir;
-  const prefix = event.data.component ? `component/${event.data.component}/` : '';
-  const inComponent = useComponents && prefix !== '' && placedBy.startsWith(prefix);
-  const target = event.data.repoDir;
+export function placePromotionLink(
+  promotion: { readonly name: string; readonly component: string | null; readonly placedBy: string },
+  target: string | null,
+  useComponents: boolean,
+): PromotionLink {
+  const prefix = promotion.component ? `component/${promotion.component}/` : '';
+  const inComponent = useComponents && prefix !== '' && promotion.placedBy.startsWith(prefix);
   return {
     dir: inComponent ? prefix.slice(0, -1) : '',
-    name: event.data.promotionName,
+    name: promotion.name,
     target: target !== null && inComponent && target.startsWith(prefix) ? target.slice(prefix.length) : target,
   };
+}
+
+/** The link an event of a promotion stream asks for. */
+export function promotionLinkOf(event: PromotionEvent, useComponents: boolean): PromotionLink {
+  const placedBy = event.type === 'RepoPromoted' ? event.data.repoDir : event.data.rolledBackRepoDir;
+  return placePromotionLink(
+    { name: event.data.promotionName, component: event.data.component, placedBy },
+    event.data.repoDir,
+    useComponents,
+  );
 }
