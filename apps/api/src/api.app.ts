@@ -4,11 +4,12 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { mayAct } from '#domain/user/user-roles.js';
 import type { DlrnConfig } from '#infrastructure/config/index.js';
 import { packageVersion } from '../../cli/src/version.js';
 import { API_LOGGER, ApiModule, type ApiOptions } from './api.module.js';
 import { Authenticator } from './auth/authenticator.js';
-import { accessOf } from './auth/route-policy.js';
+import { accessOf, roleFor } from './auth/route-policy.js';
 import { trustProxyOption } from './auth/trusted-proxies.js';
 import { DlrnExceptionFilter } from './http/dlrn-exception.filter.js';
 import { acceptAnyBody, BODY_LIMIT } from './http/request-body.js';
@@ -89,9 +90,9 @@ function authenticateRequests(fastify: FastifyInstance, auth: Authenticator, pro
 }
 
 /**
- * Checks the request's credentials; true when it was answered (401, 429, or 503 while the
- * password threads are saturated). The client is `request.ip`: behind `trusted_proxies`, the
- * address they forwarded.
+ * Checks the request's credentials and the user's roles; true when it was answered (401, 403
+ * for a role the user lacks, 429, or 503 while the password threads are saturated). The client
+ * is `request.ip`: behind `trusted_proxies`, the address they forwarded.
  */
 async function authenticate(auth: Authenticator, request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
   const outcome = await auth.authenticate(request.headers.authorization, {
@@ -100,6 +101,12 @@ async function authenticate(auth: Authenticator, request: FastifyRequest, reply:
     client: request.ip,
   });
   if (outcome.ok) {
+    // The route as matched, not the URL as sent: `/api/%70romote` routes to promote too.
+    const needed = roleFor(request.method, request.routeOptions.url ?? request.url);
+    if (needed !== null && !mayAct(outcome.roles, needed)) {
+      void reply.code(403).send({ message: `User ${outcome.user} does not have the ${needed} role` });
+      return true;
+    }
     (request as FastifyRequest & { dlrnUser?: string }).dlrnUser = outcome.user;
     return false;
   }

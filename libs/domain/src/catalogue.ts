@@ -37,6 +37,7 @@ export const EVENT_SCHEMA_VERSIONS: Readonly<Record<EventType, number>> = {
   UserCreated: 1,
   UserPasswordChanged: 1,
   UserPasswordRehashed: 1,
+  UserRolesSet: 1,
   UserDeleted: 1,
 };
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ReadModelStore } from '#domain/projections/projection.js';
 import { usersProjection, type UserDoc } from '#domain/projections/users.projection.js';
+import type { Role } from '#domain/user/user-roles.js';
 import { passwordSchemeOf } from '#domain/user/user.events.js';
 import { passwordTooLong } from '#infrastructure/auth/password-hasher.js';
 import { PasswordPoolBusyError, type PasswordPool } from '#infrastructure/auth/password-pool.js';
@@ -10,7 +11,7 @@ import { ConcurrencyGate } from './concurrency-gate.js';
 import { LoginLimiter } from './login-limiter.js';
 
 export type AuthOutcome =
-  | { readonly ok: true; readonly user: string }
+  | { readonly ok: true; readonly user: string; readonly roles: readonly Role[] }
   | { readonly ok: false; readonly reason: 'missing' | 'invalid' }
   | { readonly ok: false; readonly reason: 'limited' | 'busy'; readonly retryAfterMs: number };
 
@@ -57,7 +58,8 @@ const MAX_KNOWN_USERS = 1_000;
 
 /**
  * DLRN's DBAuthentication: HTTP Basic checked against the `users` view (scrypt hashes, or
- * DLRN's sha512_crypt for imported users), every valid user may do everything.
+ * DLRN's sha512_crypt for imported users); what the user may do is its roles' business
+ * (`roleFor`, `mayAct`: without roles, as in DLRN, everything).
  *
  * Against guessing: the attempt is counted (LoginLimiter, per client) before anything else;
  * hashing runs in the password threads, at most `checksPerKey` at once per client and per user
@@ -112,7 +114,7 @@ export class Authenticator {
     const digest = user && credentialsDigest(user, password);
     if (digest && this.verified.has(digest)) {
       this.limiter.forget(request.client, begun.attempt);
-      return { ok: true, user: username };
+      return { ok: true, user: username, roles: user.roles ?? [] };
     }
     let ok: boolean;
     try {
@@ -133,7 +135,7 @@ export class Authenticator {
     if (this.verified.size >= MAX_REMEMBERED) this.verified.clear();
     this.verified.add(digest);
     if (passwordSchemeOf(user.passwordHash) === 'sha512_crypt') this.rehash(user, password);
-    return { ok: true, user: username };
+    return { ok: true, user: username, roles: user.roles ?? [] };
   }
 
   /** Stops the password threads with the application (Nest's hook). */

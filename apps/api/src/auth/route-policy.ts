@@ -1,3 +1,5 @@
+import type { Role } from '#domain/user/user-roles.js';
+
 /** Who may call a route: anyone, readers (anyone unless reads are protected), or writers. */
 export type Access = 'public' | 'read' | 'write';
 
@@ -14,4 +16,22 @@ export function accessOf(method: string, url: string): Access {
   if (PUBLIC_PREFIXES.some((prefix) => path === prefix || path.startsWith(prefix))) return 'public';
   if (path === '/api/graphql') return 'read';
   return method === 'POST' || method === 'PUT' || method === 'DELETE' || method === 'PATCH' ? 'write' : 'read';
+}
+
+/** The role each write needs (DLRN's routes); other writes need a valid user only. */
+const WRITE_ROLES: Readonly<Record<string, Role>> = {
+  '/api/report_result': 'vote',
+  '/api/last_tested_repo': 'vote',
+  '/api/promote': 'promote',
+  '/api/promote-batch': 'promote',
+  '/api/remote/import': 'import',
+  '/api/recheck_package': 'admin',
+};
+
+/** The role a user needs for an authenticated request; null when any user may. */
+export function roleFor(method: string, url: string): Role | null {
+  const access = accessOf(method, url);
+  if (access === 'public') return null;
+  if (access === 'read') return 'read';
+  return WRITE_ROLES[url.split('?', 1)[0]!.replace(/\/+$/, '')] ?? null;
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { userDecider, type UserCommand } from '#domain/user/user.decider.js';
+import { ROLES, parseRoles, type Role } from '#domain/user/user-roles.js';
 import { userStreamId } from '#domain/user/user.events.js';
 import { DomainError } from '#domain/shared/errors.js';
 import { MAX_PASSWORD_BYTES, hashPassword, passwordTooLong } from '#infrastructure/auth/password-hasher.js';
@@ -41,6 +42,18 @@ async function passwordFrom(option: string | undefined): Promise<string | null> 
   return option ?? (await readLine('Password: '));
 }
 
+const ROLES_HELP = `comma-separated, of ${ROLES.join(', ')} (none: may do everything, as in DLRN)`;
+
+/** The roles of `--roles`, or the message saying why not. */
+function rolesFrom(text: string | undefined): Role[] | string {
+  try {
+    return parseRoles(text ?? '');
+  } catch (error) {
+    if (error instanceof DomainError) return error.message;
+    throw error;
+  }
+}
+
 /** Why the API would never accept this password, or null. */
 function passwordProblem(password: string | null): string | null {
   if (!password) return 'a password is required';
@@ -62,17 +75,31 @@ export function registerUser(program: Command, io: CliIo, exit: (code: number) =
     .description('create a user (the password is read from standard input when not given)')
     .requiredOption('--username <name>')
     .option('--password <password>')
-    .action(async (o: { username: string; password?: string }) => {
+    .option('--roles <roles>', ROLES_HELP)
+    .action(async (o: { username: string; password?: string; roles?: string }) => {
+      const roles = rolesFrom(o.roles);
+      if (typeof roles === 'string') return exit((io.err(`dlrn user: ${roles}\n`), FAILED));
       const password = await passwordFrom(o.password);
       const problem = passwordProblem(password);
       if (problem !== null || password === null) return exit((io.err(`dlrn user: ${problem}\n`), FAILED));
       exit(
         await applyUserCommand(
           configFile(),
-          { type: 'CreateUser', username: o.username, passwordHash: await hashPassword(password) },
+          { type: 'CreateUser', username: o.username, passwordHash: await hashPassword(password), roles },
           io,
         ),
       );
+    });
+
+  user
+    .command('set-roles')
+    .description("set what a user may do (an empty list: everything, DLRN's behaviour)")
+    .requiredOption('--username <name>')
+    .requiredOption('--roles <roles>', ROLES_HELP)
+    .action(async (o: { username: string; roles: string }) => {
+      const roles = rolesFrom(o.roles);
+      if (typeof roles === 'string') return exit((io.err(`dlrn user: ${roles}\n`), FAILED));
+      exit(await applyUserCommand(configFile(), { type: 'SetRoles', username: o.username, roles }, io));
     });
 
   user

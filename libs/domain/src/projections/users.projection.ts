@@ -1,5 +1,12 @@
 import type { RecordedEvent } from '../shared/event.js';
-import type { UserCreated, UserDeleted, UserPasswordChanged, UserPasswordRehashed } from '../user/user.events.js';
+import type { Role } from '../user/user-roles.js';
+import type {
+  UserCreated,
+  UserDeleted,
+  UserPasswordChanged,
+  UserPasswordRehashed,
+  UserRolesSet,
+} from '../user/user.events.js';
 import type { ProjectionDefinition } from './projection.js';
 
 /** DLRN's `users` row. The hash stays: the API checks Basic credentials against it. */
@@ -7,12 +14,14 @@ export interface UserDoc {
   readonly username: string;
   /** Modular crypt form: `$scrypt$…` (ours) or `$6$…` (imported from DLRN). */
   readonly passwordHash: string;
+  /** What the user may do; absent or empty: everything (DLRN has no roles). */
+  readonly roles?: readonly Role[];
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly lastPosition: number;
 }
 
-type Folded = UserCreated | UserPasswordChanged | UserPasswordRehashed | UserDeleted;
+type Folded = UserCreated | UserPasswordChanged | UserPasswordRehashed | UserRolesSet | UserDeleted;
 
 function evolve(doc: UserDoc | null, event: RecordedEvent): UserDoc | null {
   if (doc !== null && event.position <= doc.lastPosition) return doc;
@@ -31,6 +40,8 @@ function evolve(doc: UserDoc | null, event: RecordedEvent): UserDoc | null {
     case 'UserPasswordRehashed':
       // A change for a user we never saw created cannot authenticate anyone: keep nothing.
       return doc && { ...doc, passwordHash: e.data.passwordHash, updatedAt: at, lastPosition: event.position };
+    case 'UserRolesSet':
+      return doc && { ...doc, roles: e.data.roles, updatedAt: at, lastPosition: event.position };
     case 'UserDeleted':
       return null;
     default:
@@ -42,7 +53,13 @@ function evolve(doc: UserDoc | null, event: RecordedEvent): UserDoc | null {
 export const usersProjection: ProjectionDefinition<UserDoc> = {
   name: 'users',
   version: 1,
-  eventTypes: ['UserCreated', 'UserPasswordChanged', 'UserPasswordRehashed', 'UserDeleted'] satisfies Folded['type'][],
+  eventTypes: [
+    'UserCreated',
+    'UserPasswordChanged',
+    'UserPasswordRehashed',
+    'UserRolesSet',
+    'UserDeleted',
+  ] satisfies Folded['type'][],
   keys: (event) => [(event.data as Folded['data']).username],
   evolve: (doc, event) => evolve(doc, event),
   columns: { username: 'text' },

@@ -41,6 +41,20 @@ describe('users projection', () => {
     });
   });
 
+  describe('when roles were set', () => {
+    it('keeps them through a password change, and a replay gives the same', () => {
+      const log = new EventLog();
+      log.append('user-dave', 'UserCreated', { username: 'dave', passwordHash: '$scrypt$a' });
+      log.append('user-dave', 'UserRolesSet', { username: 'dave', roles: ['read', 'vote'] });
+      log.append('user-dave', 'UserPasswordChanged', { username: 'dave', passwordHash: '$scrypt$b' });
+      expect(given(log.events).then(usersProjection).get('dave')).toMatchObject({
+        passwordHash: '$scrypt$b',
+        roles: ['read', 'vote'],
+      });
+      expect(given(log.events).replayedTwice(usersProjection)).toEqual(given(log.events).then(usersProjection));
+    });
+  });
+
   describe('when the creation is delivered again after a password change', () => {
     it('keeps the changed hash', () => {
       const log = new EventLog();

@@ -1,10 +1,18 @@
 import type { Decider } from '../shared/decider.js';
 import { DomainError, InvalidValueError, assertNever } from '../shared/errors.js';
 import type { EventPayload } from '../shared/event.js';
+import { ROLES, type Role } from './user-roles.js';
 import { passwordSchemeOf, type UserEvent } from './user.events.js';
 
 export type UserCommand =
-  | { readonly type: 'CreateUser'; readonly username: string; readonly passwordHash: string }
+  /** `roles` absent or empty: DLRN's behaviour, the user may do everything. */
+  | {
+      readonly type: 'CreateUser';
+      readonly username: string;
+      readonly passwordHash: string;
+      readonly roles?: readonly Role[];
+    }
+  | { readonly type: 'SetRoles'; readonly username: string; readonly roles: readonly Role[] }
   | { readonly type: 'ChangePassword'; readonly username: string; readonly passwordHash: string }
   | { readonly type: 'DeleteUser'; readonly username: string }
   /**
@@ -19,7 +27,14 @@ export type UserCommand =
       readonly passwordHash: string;
     };
 
-export type UserState = { readonly exists: false } | { readonly exists: true; readonly passwordHash: string };
+export type UserState =
+  | { readonly exists: false }
+  | { readonly exists: true; readonly passwordHash: string; readonly roles: readonly Role[] };
+
+/** Sorted as ROLES lists them, without repeats: one spelling per set of roles. */
+function normalRoles(roles: readonly Role[]): Role[] {
+  return ROLES.filter((role) => roles.includes(role));
+}
 
 export class UserRuleError extends DomainError {}
 
@@ -34,9 +49,20 @@ export function checkUsername(username: string): string {
 function decide(command: UserCommand, state: UserState): EventPayload<UserEvent>[] {
   const username = checkUsername(command.username);
   switch (command.type) {
-    case 'CreateUser':
+    case 'CreateUser': {
       if (state.exists) throw new UserRuleError('USER_EXISTS', `User ${username} already exists`);
-      return [{ type: 'UserCreated', data: { username, passwordHash: command.passwordHash } }];
+      const roles = normalRoles(command.roles ?? []);
+      return [
+        { type: 'UserCreated', data: { username, passwordHash: command.passwordHash } },
+        ...(roles.length === 0 ? [] : [{ type: 'UserRolesSet' as const, data: { username, roles } }]),
+      ];
+    }
+    case 'SetRoles': {
+      if (!state.exists) throw new UserRuleError('USER_NOT_FOUND', `User ${username} does not exist`);
+      const roles = normalRoles(command.roles);
+      if (roles.join() === state.roles.join()) return [];
+      return [{ type: 'UserRolesSet', data: { username, roles } }];
+    }
     case 'ChangePassword':
       if (!state.exists) throw new UserRuleError('USER_NOT_FOUND', `User ${username} does not exist`);
       return [{ type: 'UserPasswordChanged', data: { username, passwordHash: command.passwordHash } }];
@@ -63,9 +89,12 @@ function decide(command: UserCommand, state: UserState): EventPayload<UserEvent>
 function evolve(state: UserState, event: EventPayload<UserEvent>): UserState {
   switch (event.type) {
     case 'UserCreated':
+      return { exists: true, passwordHash: event.data.passwordHash, roles: [] };
     case 'UserPasswordChanged':
     case 'UserPasswordRehashed':
-      return { exists: true, passwordHash: event.data.passwordHash };
+      return state.exists ? { ...state, passwordHash: event.data.passwordHash } : state;
+    case 'UserRolesSet':
+      return state.exists ? { ...state, roles: event.data.roles } : state;
     case 'UserDeleted':
       return { exists: false };
     default:

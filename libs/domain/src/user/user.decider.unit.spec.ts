@@ -87,6 +87,48 @@ describe('users', () => {
     });
   });
 
+  describe('roles', () => {
+    it('creates a user with roles, sorted and without repeats, and without any by default', () => {
+      spec
+        .given([])
+        .when({ type: 'CreateUser', username: 'ci', passwordHash: '$scrypt$a', roles: ['vote', 'read', 'vote'] })
+        .then([created, { type: 'UserRolesSet', data: { username: 'ci', roles: ['read', 'vote'] } }]);
+      spec.given([]).when({ type: 'CreateUser', username: 'ci', passwordHash: '$scrypt$a', roles: [] }).then([created]);
+    });
+
+    it('sets them again, and does nothing when they are the same', () => {
+      const voter = { type: 'UserRolesSet', data: { username: 'ci', roles: ['vote'] } } as const;
+      spec
+        .given([created, voter])
+        .when({ type: 'SetRoles', username: 'ci', roles: ['promote', 'vote'] })
+        .then([{ type: 'UserRolesSet', data: { username: 'ci', roles: ['vote', 'promote'] } }]);
+      spec
+        .given([created, voter])
+        .when({ type: 'SetRoles', username: 'ci', roles: ['vote'] })
+        .thenNothingHappens();
+      spec
+        .given([created, voter])
+        .when({ type: 'SetRoles', username: 'ci', roles: [] })
+        .then([{ type: 'UserRolesSet', data: { username: 'ci', roles: [] } }]);
+    });
+
+    it('refuses roles for a user that does not exist, and a re-created user has none', () => {
+      spec
+        .given([])
+        .when({ type: 'SetRoles', username: 'ci', roles: ['vote'] })
+        .thenThrows('USER_NOT_FOUND');
+      spec
+        .given([
+          created,
+          { type: 'UserRolesSet', data: { username: 'ci', roles: ['vote'] } },
+          { type: 'UserDeleted', data: { username: 'ci' } },
+          created,
+        ])
+        .when({ type: 'SetRoles', username: 'ci', roles: [] })
+        .thenNothingHappens();
+    });
+  });
+
   it('refuses a username with whitespace or a colon', () => {
     spec.given([]).when({ type: 'CreateUser', username: 'a b', passwordHash: 'x' }).thenThrows('INVALID_VALUE');
     spec.given([]).when({ type: 'CreateUser', username: 'a:b', passwordHash: 'x' }).thenThrows('INVALID_VALUE');

@@ -1,4 +1,5 @@
 import type { DomainEvent } from '../shared/event.js';
+import type { Role } from './user-roles.js';
 
 /**
  * Password hashes are stored in modular crypt form, the scheme in the prefix: our own KDF
@@ -24,7 +25,13 @@ export type UserPasswordRehashed = DomainEvent<
   { readonly username: string; readonly passwordHash: string; readonly from: PasswordScheme }
 >;
 
-export type UserEvent = UserCreated | UserPasswordChanged | UserPasswordRehashed | UserDeleted;
+/**
+ * What the user may do from now on (roles sorted, no repeats); an empty list is DLRN's
+ * behaviour, everything. A user created without this event has no roles.
+ */
+export type UserRolesSet = DomainEvent<'UserRolesSet', { readonly username: string; readonly roles: readonly Role[] }>;
+
+export type UserEvent = UserCreated | UserPasswordChanged | UserPasswordRehashed | UserRolesSet | UserDeleted;
 
 /** The scheme of a stored hash; null for one this service cannot verify. */
 export function passwordSchemeOf(passwordHash: string): PasswordScheme | null {
