@@ -270,6 +270,14 @@ describe('when pointers move', () => {
     expect((await readdir(reposDir)).filter((n) => n.includes('raced') && n !== 'raced')).toEqual([]);
   });
 
+  it('moves a pointer whose name is 254 bytes long (the longest promotion name)', async () => {
+    const name = 'é'.repeat(127);
+    expect(Buffer.byteLength(name)).toBe(254);
+    await publisher.movePointer(reposDir, name, A_DIR);
+    await publisher.movePointer(reposDir, name, B_DIR);
+    expect(await publisher.readPointer(reposDir, name)).toBe(B_DIR);
+  });
+
   it('tells a free name, a link and an occupied name apart, and removes only links', async () => {
     await publisher.movePointer(reposDir, 'linked', A_DIR);
     expect(await publisher.pointerSlot(reposDir, 'linked')).toBe('link');

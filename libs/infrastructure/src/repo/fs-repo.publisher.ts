@@ -218,8 +218,9 @@ export class FsRepoPublisher extends RepoPublisher {
 
   /**
    * DLRN's pattern, a fresh link renamed over `<name>` (rename is atomic), with a temporary
-   * name of our own per move: DLRN's shared `<name>_` let two processes moving one pointer
-   * rename each other's link (or find it gone), and deleted any real `<name>_` on its way.
+   * name of our own per move (`.dlrn-link.<random>.tmp`): DLRN's shared `<name>_` let two
+   * processes moving one pointer rename each other's link (or find it gone), and deleted any
+   * real `<name>_` on its way.
    */
   private async replaceLink(linkPath: string, target: string): Promise<void> {
     const found = await stat(target).catch(() => null);
@@ -229,7 +230,9 @@ export class FsRepoPublisher extends RepoPublisher {
       throw new RepoPublishError(`${linkPath} exists and is not a symlink; refusing to replace it`);
     }
     await mkdir(dirname(linkPath), { recursive: true });
-    const temporary = `${dirname(linkPath)}/.${basename(linkPath)}.${randomBytes(6).toString('hex')}.tmp`;
+    // Not derived from the name: a name of 254 bytes (the most a promotion may have) must still
+    // leave room for the temporary one within the 255 bytes of a file name.
+    const temporary = `${dirname(linkPath)}/.dlrn-link.${randomBytes(8).toString('hex')}.tmp`;
     await symlink(relative(dirname(linkPath), target), temporary);
     try {
       await rename(temporary, linkPath);
