@@ -1433,6 +1433,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example No vote found */
+                        message: string;
+                    };
+                };
+            };
         };
     };
     BuildsHttpController_remoteImport: {
