@@ -114,6 +114,7 @@ export class Authenticator {
     const digest = user && credentialsDigest(user, password);
     if (digest && this.verified.has(digest)) {
       this.limiter.forget(request.client, begun.attempt);
+      report(true, false);
       return { ok: true, user: username, roles: user.roles ?? [] };
     }
     let ok: boolean;
