@@ -51,14 +51,17 @@ export class BuildsHttpController {
   @ApiBadRequestResponse({ description: 'Invalid date format, it must be YYYY-mm-dd', schema: ERROR_SCHEMA })
   async metrics(@Req() request: FastifyRequest) {
     const input = readInput(request, METRICS);
-    return this.views.cached(`mb:${input.start_date}:${input.end_date}:${input.package_name}`, async () => {
-      const { succeeded, failed } = await this.queries.buildCounts(
-        input.start_date,
-        input.end_date,
-        input.package_name,
-      );
-      return { succeeded, failed, total: succeeded + failed };
-    });
+    return this.views.cached(
+      `mb:${JSON.stringify([input.start_date, input.end_date, input.package_name])}`,
+      async () => {
+        const { succeeded, failed } = await this.queries.buildCounts(
+          input.start_date,
+          input.end_date,
+          input.package_name,
+        );
+        return { succeeded, failed, total: succeeded + failed };
+      },
+    );
   }
 
   @Get('components')

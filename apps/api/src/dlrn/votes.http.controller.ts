@@ -70,7 +70,8 @@ export class VotesHttpController {
   async lastTestedRepo(@Req() request: FastifyRequest) {
     const input = readInput(request, LAST_TESTED_REPO);
     const after = this.votes.cutoff(input.max_age);
-    const key = `ltr:${after}:${String(input.success)}:${input.job_id}:${String(input.sequential_mode)}:${input.previous_job_id}:${input.component}`;
+    // JSON, not a joined string: free-text fields holding ':' or the text 'null' must not collide.
+    const key = `ltr:${JSON.stringify([after, input.success, input.job_id, input.sequential_mode, input.previous_job_id, input.component])}`;
     return this.views.cached(key, async () => voteAnswer(await this.votes.lastTestedRepo(input, after)));
   }
 
@@ -138,7 +139,7 @@ export class VotesHttpController {
   @ApiBadRequestResponse(badRequest)
   async repoStatus(@Req() request: FastifyRequest) {
     const input = readInput(request, REPO_STATUS);
-    const key = `rs:${input.commit_hash}:${input.distro_hash}:${input.extended_hash}:${String(input.success)}`;
+    const key = `rs:${JSON.stringify([input.commit_hash, input.distro_hash, input.extended_hash, input.success])}`;
     return this.views.cached(key, async () => {
       const commit = await this.queries.successfulCommit(input.commit_hash, input.distro_hash, input.extended_hash);
       if (commit === null) throw new DlrnHttpError(400, 'commit_hash+distro_hash+extended_hash combination not found');
@@ -158,7 +159,7 @@ export class VotesHttpController {
   @ApiBadRequestResponse(badRequest)
   async aggStatus(@Req() request: FastifyRequest) {
     const input = readInput(request, AGG_STATUS);
-    return this.views.cached(`as:${input.aggregate_hash}:${String(input.success)}`, async () =>
+    return this.views.cached(`as:${JSON.stringify([input.aggregate_hash, input.success])}`, async () =>
       (await this.queries.aggregateVotes(input.aggregate_hash, input.success)).map(aggStatusItem),
     );
   }
