@@ -124,8 +124,8 @@ export const PROMOTE: ModelSpec<PromoteInput> = {
         // DLRN refuses the reserved names here, and path escapes later with the same answer.
         if (promotionNameProblem(name) === 'reserved') throw new DlrnHttpError(403, `Invalid promote_name ${name}`);
         // Names that cannot be stored are refused with the answer of the other unusable names,
-        // before the link moves (else 500): whitespace is not allowed in the stream id, and the
-        // link is made as `<name>_` first, which must fit in a file name (255 bytes).
+        // before anything is appended (else 500): whitespace is not allowed in the stream id, and
+        // the link's name must fit in a file name (255 bytes; 254 kept from DLRN's `<name>_`).
         if (/\s/.test(name) || Buffer.byteLength(name) > 254)
           throw new DlrnHttpError(403, `Invalid promote_name ${name}`);
         return name;
