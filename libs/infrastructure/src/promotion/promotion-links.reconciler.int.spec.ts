@@ -1,4 +1,4 @@
-import { lstat, mkdir, mkdtemp, readlink, rm, symlink, writeFile } from 'node:fs/promises';
+import { lstat, lutimes, mkdir, mkdtemp, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -49,6 +49,23 @@ describe('promotion links reconciler', () => {
 
   const promote = (name: string, repoDir: string, component: string | null = null) =>
     store.append(`promotion-${name}`, [testEvent('RepoPromoted', promoted(name, repoDir, component))]);
+
+  describe('when a crash left temporary links of a move behind', () => {
+    it('removes those a minute old and leaves a fresh one (a move in progress) and other files', async () => {
+      await promote('name', A);
+      const stale = join(repos, '.dlrn-link.0123456789abcdef.tmp');
+      const fresh = join(repos, '.dlrn-link.fedcba9876543210.tmp');
+      await symlink(A, stale);
+      await symlink(A, fresh);
+      await writeFile(join(repos, '.dlrn-link.notes.tmp'), 'kept');
+      const old = new Date(Date.now() - 120_000);
+      await lutimes(stale, old, old);
+      await reconciler.reconcileAll();
+      expect(await exists(stale)).toBe(false);
+      expect(await exists(fresh)).toBe(true);
+      expect(await exists(join(repos, '.dlrn-link.notes.tmp'))).toBe(true);
+    });
+  });
 
   describe('when links disagree with the log at start', () => {
     it('moves a link pointed elsewhere, makes a missing one, and leaves agreeing ones', async () => {

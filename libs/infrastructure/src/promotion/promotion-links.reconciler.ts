@@ -1,3 +1,4 @@
+import { lstat, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { upcast } from '#domain/catalogue.js';
 import { promotionNameProblem } from '#domain/promotion/promotion-name.js';
@@ -11,6 +12,8 @@ const PROMOTION_EVENT_TYPES: readonly PromotionEvent['type'][] = ['RepoPromoted'
 /** How many times a link is moved again because the log moved on while it was being moved. */
 const MAX_FOLLOW_ROUNDS = 20;
 const PAGE = 10_000;
+/** The publisher's per-move temporary link (`FsRepoPublisher.movePointer`). */
+const TEMPORARY_LINK = /^\.dlrn-link\.[0-9a-f]{16}\.tmp$/;
 
 export interface ReconcileReport {
   /** Promotion names (streams) the log knows. */
@@ -64,7 +67,27 @@ export class PromotionLinksReconciler {
         failed.push({ streamId, error });
       }
     }
+    const dirs = new Set([
+      this.reposDir,
+      ...[...latest.values()].map((event) => join(this.reposDir, this.linkOf(event).dir)),
+    ]);
+    for (const dir of dirs) await this.sweepTemporaryLinks(dir);
     return { names: latest.size, fixed, failed };
+  }
+
+  /**
+   * Temporary links of moves cut short by a crash (made, never renamed). Only those a minute old:
+   * a replica may be between making one and renaming it right now.
+   */
+  private async sweepTemporaryLinks(dir: string): Promise<void> {
+    const names = await readdir(dir).catch(() => [] as string[]);
+    const before = Date.now() - 60_000;
+    for (const name of names) {
+      if (!TEMPORARY_LINK.test(name)) continue;
+      const path = join(dir, name);
+      const info = await lstat(path).catch(() => null);
+      if (info?.isSymbolicLink() && info.mtimeMs < before) await rm(path, { force: true });
+    }
   }
 
   /**
