@@ -1473,7 +1473,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not an http(s) URL */
+            /** @description Not an http(s) URL, or a host refused by [service] remote_import_allowed_hosts (loopback, link-local and private addresses unless listed; checked on every redirect) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1497,8 +1497,20 @@ export interface operations {
                     };
                 };
             };
-            /** @description Remote import failed with error: … */
+            /** @description Remote import failed with error: … (a download that failed, timed out past remote_import_timeout, or an RPM that failed verification, named) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example No vote found */
+                        message: string;
+                    };
+                };
+            };
+            /** @description Too many imports in progress, or shutting down */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

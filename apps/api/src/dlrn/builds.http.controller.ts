@@ -10,6 +10,7 @@ import {
   ApiOperation,
   ApiQuery,
   ApiTags,
+  ApiServiceUnavailableResponse,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
@@ -111,9 +112,21 @@ export class BuildsHttpController {
     },
   })
   @ApiCreatedResponse({ schema: { type: 'object', properties: { repo_url: { type: 'string' } } } })
-  @ApiBadRequestResponse({ description: 'Not an http(s) URL', schema: ERROR_SCHEMA })
+  @ApiBadRequestResponse({
+    description:
+      'Not an http(s) URL, or a host refused by [service] remote_import_allowed_hosts (loopback, link-local and private addresses unless listed; checked on every redirect)',
+    schema: ERROR_SCHEMA,
+  })
   @ApiUnsupportedMediaTypeResponse({ description: 'Not application/json', schema: ERROR_SCHEMA })
-  @ApiInternalServerErrorResponse({ description: 'Remote import failed with error: …', schema: ERROR_SCHEMA })
+  @ApiInternalServerErrorResponse({
+    description:
+      'Remote import failed with error: … (a download that failed, timed out past remote_import_timeout, or an RPM that failed verification, named)',
+    schema: ERROR_SCHEMA,
+  })
+  @ApiServiceUnavailableResponse({
+    description: 'Too many imports in progress, or shutting down',
+    schema: ERROR_SCHEMA,
+  })
   async remoteImport(@Req() request: FastifyRequest) {
     const input = readInput(request, REMOTE_IMPORT, true);
     await this.remote.import(input.repo_url, callerOf(request));
