@@ -1,4 +1,4 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -6,32 +6,11 @@ import { join } from 'node:path';
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDlrn } from '../support/cli.js';
+import { startDlrn } from '../support/dlrn-process.js';
+
+const LISTENING = /api: listening on (http:\/\/[^/]+)\//;
 
 const BASIC = `Basic ${Buffer.from('ci:secret').toString('base64')}`;
-
-/** Starts `dlrn <args>` and resolves once it says where it listens. */
-function start(args: readonly string[]): Promise<{ child: ChildProcessWithoutNullStreams; url: URL }> {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=source', '--import', '@swc-node/register/esm-register', 'apps/cli/src/main.ts', ...args],
-    { stdio: ['pipe', 'pipe', 'pipe'] },
-  );
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not ready after 60 s:\n${out}`)), 60_000);
-    const onData = (chunk: Buffer): void => {
-      out += chunk.toString();
-      const match = /api: listening on (http:\/\/[^/]+)\//.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, url: new URL(match[1]!) });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`exited with ${code} before it was ready:\n${out}`)));
-  });
-}
 
 interface Answer {
   readonly status: number;
@@ -133,7 +112,11 @@ describe('dlrn api under hostile requests', () => {
     const create = ['user', '--config-file', configFile, 'create', '--username', 'ci', '--password', 'secret'];
     expect((await runDlrn(create)).code).toBe(0);
     expect((await runDlrn(['projector', '--config-file', configFile, '--once'])).code).toBe(0);
-    api = await start(['api', '--config-file', configFile, '--port', '0', '--host', '127.0.0.1']);
+    const started = await startDlrn(
+      ['api', '--config-file', configFile, '--port', '0', '--host', '127.0.0.1'],
+      LISTENING,
+    );
+    api = { child: started.child, url: new URL(started.url) };
   }, 120_000);
 
   afterAll(async () => {

@@ -1,8 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import {
-  closeSync,
   lstatSync,
-  openSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -10,7 +8,6 @@ import {
   rmSync,
   symlinkSync,
   writeFileSync,
-  writeSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PromotionEvent } from '#domain/promotion/promotion.events.js';
 import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
 import { runDlrn } from '../support/cli.js';
-import { canMountTmpfs, mountTmpfs } from '../support/tmpfs.js';
+import { canMountTmpfs, fillDisk, mountTmpfs } from '../support/tmpfs.js';
 import { writeSyntheticLog } from '../support/synthetic-log.js';
 
 interface Started {
@@ -347,18 +344,5 @@ function lstatSafe(path: string): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-/** Writes zeros into `file` until the file system says it is full. */
-function fillDisk(file: string): void {
-  const fd = openSync(file, 'w');
-  const chunk = Buffer.alloc(64 * 1024);
-  try {
-    for (;;) writeSync(fd, chunk);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
-  } finally {
-    closeSync(fd);
   }
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoRepositories, writeDemoConfig } from '../../apps/cli/src/demo/demo-example.js';
 import { runDlrn } from '../support/cli.js';
+import { waitFor } from '../support/wait-for.js';
 
 /** Starts `dlrn <args>` and resolves once it printed the line matching `ready`. */
 function start(
@@ -36,16 +37,6 @@ function start(
 
 const exited = (child: ChildProcessWithoutNullStreams) =>
   new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('dlrn serve: API, projector and builder in one process', () => {
   const root = mkdtempSync(join(tmpdir(), 'dlrn-serve-'));

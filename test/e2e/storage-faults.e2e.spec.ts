@@ -1,4 +1,4 @@
-import { closeSync, openSync, rmSync, mkdtempSync, writeSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,34 +6,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoRepositories, writeDemoConfig } from '../../apps/cli/src/demo/demo-example.js';
 import { runDlrn } from '../support/cli.js';
+import { waitFor } from '../support/wait-for.js';
 import { startDlrn, type DlrnProcess } from '../support/dlrn-process.js';
-import { canMountTmpfs, mountTmpfs, remountTmpfs } from '../support/tmpfs.js';
+import { canMountTmpfs, fillDisk, mountTmpfs, remountTmpfs } from '../support/tmpfs.js';
 
 const LISTENING = /api: listening on (http:\/\/[^/]+)\//;
 const auth = { authorization: `Basic ${Buffer.from('ci:pw').toString('base64')}` };
-
-/** Writes zeros into `file` until the file system says it is full. */
-function fillDisk(file: string): void {
-  const fd = openSync(file, 'w');
-  const chunk = Buffer.alloc(64 * 1024);
-  try {
-    for (;;) writeSync(fd, chunk);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await sleep(200);
-  }
-}
 
 /** The demo's three packages built once (real RPMs), with a user `ci`; `datadir` (a tmpfs) holds its data. */
 async function builtDemo(root: string, datadir: string): Promise<{ configFile: string; datadir: string }> {
