@@ -63,4 +63,15 @@ export interface PurgeBuild {
   readonly directoryRemoved: boolean;
 }
 
-export type BuildCommand = DiscoverCommit | ClaimBuild | StartBuild | CompleteBuild | RecheckBuild | PurgeBuild;
+/**
+ * The claimant gives its claim up without a result (its work failed before a build outcome
+ * existed, e.g. a remote import whose repodata did not check out): the commit may be claimed again
+ * at once instead of when the lease ends. Nothing happens unless `buildId` is the claim in force.
+ */
+export interface AbandonBuild {
+  readonly type: 'AbandonBuild';
+  readonly buildId: string;
+}
+
+export type BuildCommand =
+  DiscoverCommit | ClaimBuild | StartBuild | CompleteBuild | RecheckBuild | PurgeBuild | AbandonBuild;

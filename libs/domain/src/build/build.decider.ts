@@ -169,6 +169,11 @@ function decide(command: BuildCommand, state: BuildState): Payload[] {
       return recheck(command, state);
     case 'PurgeBuild':
       return purge(command, state);
+    case 'AbandonBuild':
+      // The event's published reasons: a claimant that stops its own build is 'builder_stopped'.
+      return state.phase === 'building' && state.current.buildId === command.buildId
+        ? [{ type: 'BuildAbandoned', data: { buildId: command.buildId, reason: 'builder_stopped' } }]
+        : [];
     default:
       return assertNever(command, 'build command');
   }

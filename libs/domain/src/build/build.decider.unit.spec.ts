@@ -113,6 +113,40 @@ describe('build lifecycle', () => {
     });
   });
 
+  describe('when the claimant gives its claim up without a result', () => {
+    it('abandons it, so another builder may claim the commit at once', () => {
+      spec
+        .given([discovered, claimedBy('b1', 1), started('b1')])
+        .when({ type: 'AbandonBuild', buildId: 'b1' })
+        .then([{ type: 'BuildAbandoned', data: { buildId: 'b1', reason: 'builder_stopped' } }]);
+      spec
+        .given([
+          discovered,
+          claimedBy('b1', 1),
+          { type: 'BuildAbandoned', data: { buildId: 'b1', reason: 'builder_stopped' } },
+        ])
+        .when(claim('b2'))
+        .then([
+          {
+            type: 'BuildClaimed',
+            data: { buildId: 'b2', attempt: 2, builderId: 'builder-2', leaseExpiresAt: '2026-11-25T12:00:00.000Z' },
+          },
+        ]);
+    });
+
+    it('does nothing when that claim is no longer the one in force, or the build has ended', () => {
+      spec
+        .given([discovered, claimedBy('b1', 1), claimedBy('b2', 2)])
+        .when({ type: 'AbandonBuild', buildId: 'b1' })
+        .thenNothingHappens();
+      spec
+        .given([discovered, claimedBy('b1', 1), failed('b1')])
+        .when({ type: 'AbandonBuild', buildId: 'b1' })
+        .thenNothingHappens();
+      spec.given([discovered]).when({ type: 'AbandonBuild', buildId: 'b1' }).thenNothingHappens();
+    });
+  });
+
   describe('when the claim lease has expired', () => {
     it('abandons the stale claim and grants a new attempt', () => {
       const later = new Date('2026-11-25T12:00:01Z');

@@ -188,7 +188,17 @@ export class RemoteImporter {
     const now = await this.reader.catchUp();
     const previousStatus = now.lastProcessed(pkg.name)?.status ?? null;
     const lastMailAt = now.lastMailAt(pkg.name);
-    const result = await this.builder.record(claimed, output, now, context);
+    let result: Awaited<ReturnType<CommitBuilder['record']>>;
+    try {
+      result = await this.builder.record(claimed, output, now, context);
+    } catch (error) {
+      // Nothing recorded (the repodata did not check out, the disk refused): give the claim up so
+      // a good copy of the same build can be imported at once, not when the lease ends.
+      await this.deps.commands
+        .handle(claimed.streamId, buildDecider, { type: 'AbandonBuild', buildId: claimed.buildId }, context)
+        .catch(() => undefined);
+      throw error;
+    }
     const after = await this.reader.catchUp();
     const row = after.allRows().find((r) => r.buildId === claimed.buildId);
     if (result.status === 'SUCCESS' && row) {
