@@ -7,8 +7,8 @@ import { passwordTooLong } from '#infrastructure/auth/password-hasher.js';
 import { PasswordPoolBusyError, type PasswordPool } from '#infrastructure/auth/password-pool.js';
 import type { ViewVersion } from '../views/view-version.js';
 import { parseBasicAuthorization } from './basic-credentials.js';
-import { ConcurrencyGate } from './concurrency-gate.js';
-import { LoginLimiter } from './login-limiter.js';
+import { ConcurrencyGate, GateFullError } from './concurrency-gate.js';
+import { clientKey, LoginLimiter } from './login-limiter.js';
 
 export type AuthOutcome =
   | { readonly ok: true; readonly user: string; readonly roles: readonly Role[] }
@@ -56,6 +56,9 @@ const UNKNOWN_USER_HASH =
 const MAX_REMEMBERED = 10_000;
 const MAX_KNOWN_USERS = 1_000;
 
+/** Password checks that may wait for one user name's turn; see the user gate. */
+const MAX_WAITING_PER_USER = 16;
+
 /**
  * DLRN's DBAuthentication: HTTP Basic checked against the `users` view (scrypt hashes, or
  * DLRN's sha512_crypt for imported users); what the user may do is its roles' business
@@ -68,7 +71,10 @@ const MAX_KNOWN_USERS = 1_000;
  * not pay for a memory-hard KDF on every request. Nothing is remembered about unknown names.
  */
 export class Authenticator {
-  private readonly verified = new Set<string>();
+  /** Digest of verified user name and password → the stored hash they were verified against. */
+  private readonly verified = new Map<string, string>();
+  /** Checks in progress by client and credentials (at most `maxChecks` plus the cached answers). */
+  private readonly inFlight = new Map<string, Promise<AuthOutcome>>();
   private known: { readonly version: number; readonly users: Map<string, UserDoc> } = { version: -1, users: new Map() };
   private readonly limiter: LoginLimiter;
   private readonly clientGate: ConcurrencyGate;
@@ -84,7 +90,9 @@ export class Authenticator {
   ) {
     this.limiter = options.limiter ?? new LoginLimiter();
     this.clientGate = new ConcurrencyGate(options.checksPerKey ?? 2);
-    this.userGate = new ConcurrencyGate(options.checksPerKey ?? 2);
+    // Many clients, each within its limits, must not queue one user's checks without end (a `$6$`
+    // check takes a second): past this many waiting, the attempt answers 503 and does not count.
+    this.userGate = new ConcurrencyGate(options.checksPerKey ?? 2, MAX_WAITING_PER_USER);
   }
 
   async authenticate(
@@ -99,11 +107,48 @@ export class Authenticator {
     const { username, password } = credentials;
     const report = (success: boolean, verified: boolean): void =>
       this.audit({ user: loggedName(username), success, verified, ...request });
-    // Counted before any await: parallel guesses see each other.
-    const begun = this.limiter.begin(request.client, username);
+    const digest = credentialsDigest(username, password);
+    // The same credentials from the same client while they are being checked: the same guess, so
+    // it shares that check's outcome and is no attempt of its own (a CI job's first parallel
+    // requests are not limited). Only the same client's: another learns nothing from it.
+    const sameAttempt = `${clientKey(request.client)}\0${digest}`;
+    const pending = this.inFlight.get(sameAttempt);
+    if (pending !== undefined) {
+      const outcome = await pending;
+      report(outcome.ok, false);
+      return outcome;
+    }
+    const attempt = this.attempt(username, password, digest, request.client, report);
+    this.inFlight.set(sameAttempt, attempt);
+    try {
+      return await attempt;
+    } finally {
+      this.inFlight.delete(sameAttempt);
+    }
+  }
+
+  private async attempt(
+    username: string,
+    password: string,
+    digest: string,
+    client: string,
+    report: (success: boolean, verified: boolean) => void,
+  ): Promise<AuthOutcome> {
+    // Counted before anything else, the remembered credentials below included: a client past its
+    // limit learns nothing, not even whether a guess is one the real user sent before.
+    const begun = this.limiter.begin(client, username);
     if (!begun.ok) {
       report(false, false);
       return { ok: false, reason: 'limited', retryAfterMs: begun.retryAfterMs };
+    }
+    // Credentials verified before (against the hash still stored) un-count in the same turn, so
+    // a CI job sending many requests at once with the right password is never limited.
+    const remembered = this.verified.get(digest);
+    const known = remembered === undefined ? undefined : this.knownUser(username);
+    if (known !== undefined && known.passwordHash === remembered) {
+      this.limiter.forget(client, begun.attempt);
+      report(true, false);
+      return { ok: true, user: username, roles: known.roles ?? [] };
     }
     // No such user can exist, and no such password can be checked: refused unhashed, still counted.
     if (username.length > MAX_USERNAME_LENGTH || passwordTooLong(password)) {
@@ -111,18 +156,17 @@ export class Authenticator {
       return { ok: false, reason: 'invalid' };
     }
     const user = await this.findUser(username);
-    const digest = user && credentialsDigest(user, password);
-    if (digest && this.verified.has(digest)) {
-      this.limiter.forget(request.client, begun.attempt);
+    if (remembered !== undefined && user !== null && user.passwordHash === remembered) {
+      this.limiter.forget(client, begun.attempt);
       report(true, false);
       return { ok: true, user: username, roles: user.roles ?? [] };
     }
     let ok: boolean;
     try {
-      ok = await this.check(request.client, username, password, user?.passwordHash ?? UNKNOWN_USER_HASH);
+      ok = await this.check(client, username, password, user?.passwordHash ?? UNKNOWN_USER_HASH);
     } catch (error) {
       // Not checked, so not a failure of this client's: the attempt does not count.
-      this.limiter.forget(request.client, begun.attempt);
+      this.limiter.forget(client, begun.attempt);
       if (error instanceof PasswordPoolBusyError) {
         report(false, false);
         return { ok: false, reason: 'busy', retryAfterMs: 1_000 };
@@ -131,10 +175,10 @@ export class Authenticator {
     }
     ok &&= user !== null;
     report(ok, true);
-    if (!ok || user === null || digest === null) return { ok: false, reason: 'invalid' };
-    this.limiter.forget(request.client, begun.attempt);
+    if (!ok || user === null) return { ok: false, reason: 'invalid' };
+    this.limiter.forget(client, begun.attempt);
     if (this.verified.size >= MAX_REMEMBERED) this.verified.clear();
-    this.verified.add(digest);
+    this.verified.set(digest, user.passwordHash);
     if (passwordSchemeOf(user.passwordHash) === 'sha512_crypt') this.rehash(user, password);
     return { ok: true, user: username, roles: user.roles ?? [] };
   }
@@ -150,9 +194,12 @@ export class Authenticator {
     }
     this.checks += 1;
     try {
-      const leaveClient = await this.clientGate.enter(client);
+      // Per client as the limiter counts it (an IPv6 /64), so fresh addresses buy no more checks.
+      const leaveClient = await this.clientGate.enter(clientKey(client));
       try {
-        const leaveUser = await this.userGate.enter(username);
+        const leaveUser = await this.userGate.enter(username).catch((error: unknown) => {
+          throw error instanceof GateFullError ? new PasswordPoolBusyError(error.message) : error;
+        });
         try {
           return await this.options.pool.verify(password, stored);
         } finally {
@@ -166,10 +213,15 @@ export class Authenticator {
     }
   }
 
+  /** An existing user known at the current views version; undefined when not known (yet). */
+  private knownUser(username: string): UserDoc | undefined {
+    if (this.known.version !== this.views.version) this.known = { version: this.views.version, users: new Map() };
+    return this.known.users.get(username);
+  }
+
   /** Existing users only, for as long as the views do not move. */
   private async findUser(username: string): Promise<UserDoc | null> {
-    if (this.known.version !== this.views.version) this.known = { version: this.views.version, users: new Map() };
-    const hit = this.known.users.get(username);
+    const hit = this.knownUser(username);
     if (hit !== undefined) return hit;
     const known = this.known;
     const stored = await this.store.get<UserDoc>(usersProjection, username);
@@ -193,14 +245,8 @@ export class Authenticator {
   }
 }
 
-function credentialsDigest(user: UserDoc, password: string): string {
-  return createHash('sha256')
-    .update(user.username)
-    .update('\0')
-    .update(password)
-    .update('\0')
-    .update(user.passwordHash)
-    .digest('base64');
+function credentialsDigest(username: string, password: string): string {
+  return createHash('sha256').update(username).update('\0').update(password).digest('base64');
 }
 
 /** A user name as logged: at most LOGGED_NAME_LENGTH characters, then how many more there were. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConcurrencyGate } from './concurrency-gate.js';
+import { ConcurrencyGate, GateFullError } from './concurrency-gate.js';
 
 describe('concurrency gate', () => {
   describe('when a key is held as often as allowed', () => {
@@ -19,6 +19,22 @@ describe('concurrency gate', () => {
       await fourth;
       expect(order).toEqual(['third', 'fourth']);
       other();
+      expect(gate.size).toBe(1);
+    });
+  });
+
+  describe('when a key already has as many waiting as allowed', () => {
+    it('refuses the next caller instead of queueing it, and takes callers again once the queue shrinks', async () => {
+      const gate = new ConcurrencyGate(1, 2);
+      const holder = await gate.enter('ci');
+      const waiting = [gate.enter('ci'), gate.enter('ci')];
+      await expect(gate.enter('ci')).rejects.toBeInstanceOf(GateFullError);
+      expect(await gate.enter('other')).toBeTypeOf('function');
+      holder();
+      (await waiting[0]!)();
+      const again = gate.enter('ci');
+      (await waiting[1]!)();
+      (await again)();
       expect(gate.size).toBe(1);
     });
   });
