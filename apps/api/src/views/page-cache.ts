@@ -24,7 +24,8 @@ export async function cachedPage(
   const page = await views.cached(
     `page:${Math.floor(Date.now() / 60_000)}:${key}`,
     render,
-    (rendered) => rendered.body.length * 2,
+    // Only pages found are kept: a 404 for every made-up id would push real pages out.
+    (rendered) => ((rendered.status ?? 200) === 200 ? rendered.body.length * 2 : Infinity),
   );
   const version = cachedAnswerVersion(page);
   if (version !== undefined) markCachedAnswer(request, version);

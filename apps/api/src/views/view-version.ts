@@ -129,7 +129,8 @@ export class ViewVersion {
    * An answer cached for the current position (computed once per position and key). Keys must
    * be made of validated input, never raw bodies or URLs: the cache holds `maxBytes` at most
    * (64 MiB by default), the oldest answers leaving first, and an answer over a quarter of it
-   * is answered but not kept. `bytesOf` measures answers the default estimate would misjudge.
+   * is answered but not kept. `bytesOf` measures answers the default estimate would misjudge;
+   * `Infinity` keeps an answer out of the cache (an error page for an unknown id).
    */
   async cached<T>(key: string, compute: () => Promise<T>, bytesOf?: (value: T) => number): Promise<T> {
     const at = this.generation;
