@@ -2,6 +2,7 @@ import { ALL_PROJECTIONS } from '#domain/projections/index.js';
 import { loadProjectsIni } from '#infrastructure/config/index.js';
 import { openEventStore } from '#infrastructure/event-store/event-store.factory.js';
 import { ProjectionEngine } from '#infrastructure/projector/projection-engine.js';
+import { projectorOwner } from '#infrastructure/projector/projector-owner.js';
 import { openReadModelStore } from '#infrastructure/read-model/kysely-read-model.store.js';
 import { reportSettings, StaticReportRefresher, StaticReportWriter } from '#infrastructure/reports/index.js';
 import { join } from 'node:path';
@@ -43,7 +44,9 @@ export async function runProjector(flags: ProjectorFlags, io: ProjectorIo, signa
     throw error;
   });
   const log = (line: string): void => io.out(`${line}\n`);
-  let engine = new ProjectionEngine(events, readModels, ALL_PROJECTIONS, { log });
+  // One owner for the process: an engine made anew after a failure takes its own leases back.
+  const engineOptions = { log, owner: projectorOwner() };
+  let engine = new ProjectionEngine(events, readModels, ALL_PROJECTIONS, engineOptions);
   const reposDir = join(config.default.datadir, 'repos');
   const reports = new StaticReportRefresher(
     new StaticReportWriter(readModels, reportSettings(config), reposDir),
@@ -84,7 +87,7 @@ export async function runProjector(flags: ProjectorFlags, io: ProjectorIo, signa
         const wait = backoffMs(failures++);
         io.err(`projector: ${(error as Error).message}; retrying in ${wait / 1000} s\n`);
         await engine.stop().catch(() => undefined);
-        engine = new ProjectionEngine(events, readModels, ALL_PROJECTIONS, { log });
+        engine = new ProjectionEngine(events, readModels, ALL_PROJECTIONS, engineOptions);
         await pause(wait);
       }
     }

@@ -86,6 +86,22 @@ describe('the projection engine', () => {
     });
   });
 
+  describe('when releasing one lock fails on stop (a full disk)', () => {
+    it('still releases the others, and says why', async () => {
+      let calls = 0;
+      const failingFirst = Object.create(views) as ReadModelStore;
+      failingFirst.tryLock = async (name, owner, options) => {
+        const lock = await views.tryLock(name, owner, options);
+        if (lock === null || calls++ > 0) return lock;
+        return { ...lock, release: async () => Promise.reject(new Error('disk full')) };
+      };
+      const engine = new ProjectionEngine(events, failingFirst, [counter(1), { ...counter(1), name: 'other' }]);
+      expect(await engine.start()).toEqual([]);
+      await expect(engine.stop()).rejects.toThrow('disk full');
+      expect(await views.tryLock('other', 'someone-else')).not.toBeNull();
+    });
+  });
+
   describe('when the holder of a lease is a dead process of this host', () => {
     it('takes its lease at once instead of waiting for it to expire', async () => {
       const child = spawn(process.execPath, ['-e', '']);

@@ -196,8 +196,11 @@ export class ProjectionEngine {
     });
   }
 
+  /** Releases every lock; one that fails (a full disk) does not keep the others held. */
   async stop(): Promise<void> {
-    for (const lock of this.locks.splice(0)) await lock.release();
+    const failures: unknown[] = [];
+    for (const lock of this.locks.splice(0)) await lock.release().catch((error: unknown) => failures.push(error));
+    if (failures.length > 0) throw failures[0];
   }
 }
 
