@@ -192,7 +192,11 @@ export class PasswordPool {
       if (!this.closed) this.idle.push(worker);
       this.dispatch();
     });
+    // A crashed thread says so twice ('error', then 'exit'): it is lost once.
+    let gone = false;
     const lost = (error: Error): void => {
+      if (gone) return;
+      gone = true;
       const pending = this.busy.get(worker);
       this.busy.delete(worker);
       const at = this.idle.indexOf(worker);
