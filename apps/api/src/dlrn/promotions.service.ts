@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { upcast } from '#domain/catalogue.js';
 import { placePromotionLink } from '#domain/promotion/promotion-link.js';
@@ -51,9 +51,10 @@ const hashesOf = (input: PromoteInput): string =>
  * and no link has moved yet. DLRN's "rolled back" answer stays.
  */
 @Injectable()
-export class PromotionsService implements OnApplicationBootstrap {
+export class PromotionsService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly links = new FsRepoPublisher();
   private readonly reconciler: PromotionLinksReconciler;
+  private readonly retries = new Set<NodeJS.Timeout>();
 
   constructor(
     @Inject(DlrnQueries) private readonly queries: DlrnQueries,
@@ -218,15 +219,23 @@ export class PromotionsService implements OnApplicationBootstrap {
     }
   }
 
+  /** Link moves still to retry are dropped with the app: the reconciler at the next start does them. */
+  onModuleDestroy(): void {
+    for (const timer of this.retries) clearTimeout(timer);
+    this.retries.clear();
+  }
+
   private retryLater(streamId: string, attempt: number): void {
     const delay = RETRY_DELAYS_MS[attempt];
     if (delay === undefined) return;
-    setTimeout(() => {
+    const timer = setTimeout(() => {
+      this.retries.delete(timer);
       this.reconciler.follow(streamId).catch((error: unknown) => {
         this.log.warn({ err: error, streamId, attempt: attempt + 1 }, 'promotion link still not following the log');
         this.retryLater(streamId, attempt + 1);
       });
     }, delay).unref();
+    this.retries.add(timer);
   }
 
   /** DLRN's checks (§6.3), all before anything is recorded; answers never name server paths. */
