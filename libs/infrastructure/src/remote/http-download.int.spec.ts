@@ -78,9 +78,8 @@ describe('downloads through the remote target policy (real HTTP on 127.0.0.1)', 
         signal: controller.signal,
       });
       setTimeout(() => controller.abort(new Error('stopping')), 300);
-      const started = Date.now();
+      // The drip never ends by itself: rejecting with the abort's reason is the point.
       await expect(download).rejects.toThrow(/stopping/);
-      expect(Date.now() - started).toBeLessThan(1500);
     });
   });
 });
