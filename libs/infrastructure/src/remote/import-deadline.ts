@@ -41,8 +41,25 @@ let recording: Promise<unknown> = Promise.resolve();
  * within a process): imports download concurrently, but claim, publish and move `current`
  * one at a time, so two imports never race on the same pointer link or snapshot.
  */
-export function oneRecordingAtATime<T>(work: () => Promise<T>): Promise<T> {
-  const run = recording.then(work);
+export function oneRecordingAtATime<T>(work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  // Aborted while waiting for its turn (the deadline, a shutdown): it gives the turn up at once.
+  // Once its turn came, the work is local and short and completes rather than stop half-way.
+  let state: 'waiting' | 'started' | 'abandoned' = 'waiting';
+  const run = recording.then(() => {
+    if (state === 'abandoned') throw signal?.reason;
+    state = 'started';
+    return work();
+  });
   recording = run.catch(() => undefined);
-  return run;
+  if (signal === undefined) return run;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => {
+      if (state !== 'waiting') return;
+      state = 'abandoned';
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) onAbort();
+    run.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

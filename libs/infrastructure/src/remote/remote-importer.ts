@@ -161,11 +161,14 @@ export class RemoteImporter {
         network: this.network,
         limits: this.limits,
       });
-      return await oneRecordingAtATime(() => {
-        // Recording is local and short; once started it completes rather than stop half-way.
-        signal.throwIfAborted();
-        return this.record(base, commit, pkg, stagingDir, output, context);
-      });
+      const recorded = await oneRecordingAtATime(
+        () => this.record(base, commit, pkg, stagingDir, output, context),
+        signal,
+      );
+      // Mail and review clones talk to other servers: after the turn, so a slow SMTP server or git
+      // remote holds up no other import.
+      await recorded.afterwards?.();
+      return recorded.outcome;
     } finally {
       await rm(stagingDir, { recursive: true, force: true });
     }
@@ -179,10 +182,10 @@ export class RemoteImporter {
     stagingDir: string,
     output: RpmBuildOutput | RpmBuildError,
     context: EventContext,
-  ): Promise<ImportedCommit | SkippedCommit> {
+  ): Promise<{ readonly outcome: ImportedCommit | SkippedCommit; readonly afterwards?: () => Promise<void> }> {
     const what = { package: commit.packageName, commitHash: commit.commitHash, distroHash: commit.distroHash };
     const claimed = await this.claim(base, commit, pkg, stagingDir, context);
-    if (typeof claimed === 'string') return { ...what, reason: claimed };
+    if (typeof claimed === 'string') return { outcome: { ...what, reason: claimed } };
     // What happened during the download (a builder's result, a mail) counts: the snapshot,
     // the previous status and the mail throttle come from the history as it is now.
     const now = await this.reader.catchUp();
@@ -201,20 +204,24 @@ export class RemoteImporter {
     }
     const after = await this.reader.catchUp();
     const row = after.allRows().find((r) => r.buildId === claimed.buildId);
-    if (result.status === 'SUCCESS' && row) {
-      await this.keeper.move('current', row, context);
-    } else if (result.status === 'FAILED' && row) {
-      if (this.deps.reviews) await refreshClonesForReview(this.deps, pkg);
-      await this.notifier.notify({ pkg, row, previousStatus, lastMailAt, buildEnv: {}, context });
-    }
+    if (result.status === 'SUCCESS' && row) await this.keeper.move('current', row, context);
+    const failed = result.status === 'FAILED' ? row : undefined;
     return {
-      package: pkg.name,
-      commitHash: commit.commitHash,
-      distroHash: commit.distroHash,
-      extendedHash: commit.extendedHash,
-      status: result.status === 'SKIPPED' ? 'FAILED' : result.status,
-      buildId: claimed.buildId,
-      repoDir: commit.repoDir,
+      outcome: {
+        package: pkg.name,
+        commitHash: commit.commitHash,
+        distroHash: commit.distroHash,
+        extendedHash: commit.extendedHash,
+        status: result.status === 'SKIPPED' ? 'FAILED' : result.status,
+        buildId: claimed.buildId,
+        repoDir: commit.repoDir,
+      },
+      ...(failed && {
+        afterwards: async () => {
+          if (this.deps.reviews) await refreshClonesForReview(this.deps, pkg);
+          await this.notifier.notify({ pkg, row: failed, previousStatus, lastMailAt, buildEnv: {}, context });
+        },
+      }),
     };
   }
 
