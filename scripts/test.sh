@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian machine: installs what it needs, then runs the
 # static checks (types, lint, format) and every vitest test, and ends with one plain line
-# `N passed, N failed[, N skipped]` (each static check counts as one test).
+# `N passed, N failed[, N skipped]` (each static check counts as one test); a red run names each
+# failing test (and static check) in the lines just above it.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 DLRN_WITH_POSTGRES=1 bash scripts/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
 
 static_failed=0
 static_passed=0
+static_failed_names=
 run_check() {
   local name=$1
   shift
   echo "== $name"
-  if "$@"; then static_passed=$((static_passed + 1)); else echo "!! $name failed"; static_failed=$((static_failed + 1)); fi
+  if "$@"; then static_passed=$((static_passed + 1)); else echo "!! $name failed"; static_failed=$((static_failed + 1)); static_failed_names="$static_failed_names $name"; fi
 }
 run_check typecheck npx tsc -p tsconfig.json --noEmit
 run_check lint npx eslint . --max-warnings=0
@@ -32,8 +34,16 @@ summary=$(node -e '
     const r = JSON.parse(fs.readFileSync(file, "utf8"));
     passed += r.numPassedTests; failed += r.numFailedTests; skipped += r.numPendingTests + r.numTodoTests;
     if (+status !== 0 && r.numFailedTests === 0) failed += 1; // a suite that failed to load
+    // A red run names what failed in its last lines, above the summary.
+    for (const suite of r.testResults ?? []) {
+      const file = suite.name.replace(process.cwd() + "/", "");
+      const tests = (suite.assertionResults ?? []).filter((t) => t.status === "failed");
+      for (const t of tests) console.log(`FAILED ${file} > ${t.fullName}`);
+      if (tests.length === 0 && suite.status === "failed") console.log(`FAILED ${file} (did not load: ${String(suite.message).split("\n")[0]})`);
+    }
   } else if (+status !== 0) failed += 1;
   console.log(`${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ""));
 ' "$results" "$static_passed" "$static_failed" "$vitest_status")
+for name in $static_failed_names; do echo "FAILED static check: $name"; done
 echo "$summary"
-case "$summary" in *" 0 failed"*) exit 0 ;; *) exit 1 ;; esac
+case "${summary##*$'\n'}" in *" 0 failed"*) exit 0 ;; *) exit 1 ;; esac
