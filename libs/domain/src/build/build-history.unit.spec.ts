@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { computeSnapshot, publicationDecision } from '../repo/snapshot.js';
 import { HistoryWriter } from './build-history.fixtures.js';
 
 describe('build history (DLRN commits-table queries)', () => {
@@ -65,6 +66,48 @@ describe('build history (DLRN commits-table queries)', () => {
       h.build('a', 'c3', 'FAILED');
       expect(h.history.lastSuccess()?.commit.commitHash).toBe('c2');
       expect(h.history.lastConsistent()?.commit.commitHash).toBe('c1');
+    });
+  });
+
+  describe("when a package's last build is RETRY and another package then succeeds", () => {
+    // Given: glance made the repo consistent, then its next commit was scheduled for a retry.
+    const h = new HistoryWriter();
+    h.build('nova', 'n1', 'SUCCESS', { failures: 1 });
+    h.build('glance', 'g1', 'SUCCESS', { failures: 0 });
+    h.build('glance', 'g2', 'RETRY');
+    const packages = ['glance', 'nova'].map((name) => ({ name, upstream: null, distgit: null, component: null }));
+    const snapshot = computeSnapshot({
+      packages,
+      built: {
+        package: 'nova',
+        component: null,
+        build: {
+          commitHash: 'n2',
+          distroHash: 'd1',
+          extendedHash: null,
+          status: 'SUCCESS',
+          dtBuild: 3000,
+          artifacts: [],
+          nvr: null,
+        },
+      },
+      history: (name) => h.history.packageHistory(name),
+      useComponents: false,
+    });
+
+    it('counts the retried package as failing, so the new repository is not consistent', () => {
+      expect(snapshot.failures).toBe(1);
+      expect(publicationDecision({ failures: snapshot.failures, publicationFailed: false, devMode: false })).toEqual({
+        moveCurrent: true,
+        moveConsistent: false,
+        consistentVote: false,
+      });
+    });
+
+    it('leaves consistent on the last build whose snapshot had no failing package', () => {
+      h.build('nova', 'n2', 'SUCCESS', { failures: snapshot.failures });
+      expect(h.history.lastSuccess()?.commit.commitHash).toBe('n2');
+      expect(h.history.lastConsistent()?.commit.commitHash).toBe('g1');
     });
   });
 
