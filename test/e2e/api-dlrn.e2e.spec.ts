@@ -244,6 +244,20 @@ describe("DLRN's REST API on real builds", () => {
       });
     });
 
+    it('filters on success: success=false finds the in-progress claim, success=true the passed vote', async () => {
+      // Votes so far: tempest passed, then phase2 claimed the repo (in progress, not a success).
+      const failed = await get('/api/last_tested_repo?max_age=0&success=false');
+      expect([failed.statusCode, failed.json()]).toEqual([
+        200,
+        expect.objectContaining({ job_id: 'phase2', success: false, in_progress: true }),
+      ]);
+      const passed = await get('/api/last_tested_repo?max_age=0&success=true');
+      expect(passed.json()).toMatchObject({ job_id: 'tempest', success: true });
+      // A job with no failed vote falls back, as DLRN does, to any CI's newest failed vote.
+      const fallback = await get('/api/last_tested_repo?max_age=0&success=false&job_id=tempest');
+      expect(fallback.json()).toMatchObject({ job_id: 'phase2', success: false });
+    });
+
     it('answers repo_status and agg_status errors as DLRN', async () => {
       expect((await get('/api/repo_status?commit_hash=abc&distro_hash=def')).json()).toEqual({
         message: 'commit_hash+distro_hash+extended_hash combination not found',
@@ -274,10 +288,16 @@ describe("DLRN's REST API on real builds", () => {
     });
 
     it('refuses reserved names and names leaving the repos directory (403), unknown commits (400)', async () => {
-      for (const name of ['current', 'consistent', '..', '../escape', 'a/b', '.']) {
+      // 'é' × 200 is 200 characters but 400 bytes: past a file name's 255 bytes, refused like the
+      // other unusable names rather than failing in the file system (500).
+      for (const name of ['current', 'consistent', '..', '../escape', 'a/b', '.', 'é'.repeat(200)]) {
         const answer = await post('/api/promote', { ...hashes(), promote_name: name });
         expect([answer.statusCode, answer.json()]).toEqual([403, { message: `Invalid promote_name ${name}` }]);
       }
+      // 127 × 'é' is 254 bytes: the longest name that fits.
+      const longest = await post('/api/promote', { ...hashes(), promote_name: 'é'.repeat(127) });
+      expect(longest.statusCode).toBe(201);
+      expect(readlinkSync(join(repos(), 'é'.repeat(127)))).toBe(good.repoDir);
       const unknown = await post('/api/promote', { commit_hash: 'a', distro_hash: 'b', promote_name: 'x' });
       expect([unknown.statusCode, unknown.json()]).toEqual([
         400,
@@ -324,12 +344,17 @@ describe("DLRN's REST API on real builds", () => {
 
     it('lists promotions newest first with DLRN filters, offset and limit', async () => {
       const all = (await get('/api/promotions')).json() as { promote_name: string }[];
-      expect(all.map((p) => p.promote_name).slice(0, 3)).toEqual(['batch-b', 'batch-a', 'tripleo-ci-testing']);
+      expect(all.map((p) => p.promote_name).slice(0, 4)).toEqual([
+        'batch-b',
+        'batch-a',
+        'é'.repeat(127),
+        'tripleo-ci-testing',
+      ]);
       expect((await get('/api/promotions?limit=1&offset=1')).json()).toEqual([all[1]]);
       expect((await get('/api/promotions?limit=0')).json()).toEqual([]);
       expect(
         (await get(`/api/promotions?commit_hash=${good.commitHash}&distro_hash=${good.distroHash}`)).json(),
-      ).toHaveLength(3);
+      ).toHaveLength(4);
       expect((await get(`/api/promotions?commit_hash=${good.commitHash}`)).json()).toEqual({
         message: 'Both commit_hash and distro_hash must be specified if one of them is.',
       });

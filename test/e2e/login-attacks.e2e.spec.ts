@@ -158,6 +158,18 @@ describe('logins under attack, behind a trusted proxy', () => {
     });
   });
 
+  describe('when a wrong password follows a correct one for the same user', () => {
+    it('refuses it: a remembered success vouches only for the very same password', async () => {
+      const client = '203.0.113.60';
+      expect(await login(client, basic('ci2', 'pw2'))).toBe(200);
+      for (const wrong of ['pw', 'pw2 ', 'pw22', 'PW2', ''])
+        expect(await login(client, basic('ci2', wrong)), JSON.stringify(wrong)).toBe(401);
+      // The other user's right password is not this user's.
+      expect(await login(client, basic('ci2', 's3cret'))).toBe(401);
+      expect(await login(client, basic('ci2', 'pw2'))).toBe(200);
+    });
+  });
+
   describe('when one client sends a burst of 100 parallel guesses', () => {
     it('checks at most the limit, and refuses the right password once the limit is reached', async () => {
       const client = '203.0.113.20';
