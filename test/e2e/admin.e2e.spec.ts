@@ -50,19 +50,20 @@ describe('dlrn admin commands', () => {
     it('says what it would do with --dry-run and changes nothing', async () => {
       const run = await runDlrn(['purge', '--config-file', configFile, '--older-than', '0', '--dry-run']);
       expect(run.code).toBe(0);
-      expect(run.stdout).toMatch(/would purge python-greeting/);
+      expect(run.stdout).toMatch(/would purge broken-tool/);
       expect(await events('BuildPurged')).toEqual([]);
     });
 
-    it('removes superseded repositories, keeps the latest success of each package, and records it', async () => {
+    it('removes the failed build, keeps what the pointers and newer repositories need, and records it', async () => {
       const repos = join(root, 'data', 'repos');
       const current = readlinkSync(join(repos, 'current'));
       const run = await runDlrn(['purge', '--config-file', configFile, '--older-than', '0', '-y']);
       expect(run.code).toBe(0);
       const purged = await events('BuildPurged');
-      // first-pass successes of python-greeting and demo-data were superseded; broken-tool's
-      // only success stays (newer repositories link to it), its failure goes
-      expect(purged).toHaveLength(3);
+      // first-pass successes of python-greeting and demo-data were superseded, but `consistent`
+      // (broken-tool's first build) links their RPMs: they stay; broken-tool's only success stays
+      // (newer repositories link to it), its failure goes
+      expect(purged.map((e) => e.streamId.split('@')[0])).toEqual(['build-broken-tool']);
       for (const event of purged) {
         const { repoDir, directoryRemoved } = event.data as { repoDir: string; directoryRemoved: boolean };
         expect(existsSync(join(repos, repoDir))).toBe(!directoryRemoved);

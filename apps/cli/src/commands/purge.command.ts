@@ -55,16 +55,21 @@ async function runPurge(flags: PurgeFlags, io: CliIo): Promise<number> {
   try {
     const history = await new BuildHistoryReader(store).catchUp();
     const cutoff = Math.floor(Date.now() / 1000) - days * 86_400;
-    // Unlike DLRN, the repositories `current` and `consistent` point at are never purged.
-    const pointed = new Set(
-      ['current', 'consistent'].flatMap((name) => {
-        try {
-          return [readlinkSync(join(reposDir, name))];
-        } catch {
-          return [];
-        }
-      }),
-    );
+    // Unlike DLRN, the repositories `current` and `consistent` point at are never purged: neither
+    // their directory nor the builds whose RPMs they link (replaced builds of other packages), as
+    // if they were given to --exclude-dirs. With components on they are directories, not links.
+    const pointed = new Set<string>();
+    for (const name of ['current', 'consistent']) {
+      let target: string;
+      try {
+        target = readlinkSync(join(reposDir, name));
+      } catch {
+        continue;
+      }
+      pointed.add(target);
+      const dir = resolve(reposDir, target);
+      if (existsSync(dir)) for (const file of readdirSync(dir)) protectedFiles.add(file);
+    }
     const steps = purgePlan(
       history.allRows(),
       cutoff,
