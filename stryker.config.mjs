@@ -3,7 +3,7 @@
 // code and runs only the tests listed for it (vitest.mutation.config.mjs reads the same table),
 // so an area's dry run and each mutant stay small; `vitest.related` narrows further to the test
 // files that import the mutated file.
-const NOT_TESTS = ['!**/*.spec.ts', '!**/*.fixtures.ts', '!**/testing/**', '!**/*.d.ts'];
+const NOT_TESTS = ['!**/*.spec.ts', '!**/*.fixtures.ts', '!**/projection-spec.ts', '!**/testing/**', '!**/*.d.ts'];
 
 /** @type {Record<string, { mutate: string[]; tests: string[] }>} */
 export const MUTATION_AREAS = {
