@@ -3,7 +3,7 @@
 // code and runs only the tests listed for it (vitest.mutation.config.mjs reads the same table), so
 // an area's dry run stays small and perTest coverage picks each mutant's tests among them.
 // `vitest.related` is off: vitest's import graph does not reach the API's code from the e2e specs
-// (it found 22 of the API area's 57 tests), and the area's list already limits the run.
+// (it ran only the unit specs of the API area), and the area's list already limits the run.
 const NOT_TESTS = ['!**/*.spec.ts', '!**/*.fixtures.ts', '!**/projection-spec.ts', '!**/testing/**', '!**/*.d.ts'];
 
 /** @type {Record<string, { mutate: string[]; tests: string[] }>} */
