@@ -451,6 +451,9 @@ describe("DLRN's REST API on real builds", () => {
     });
 
     it('refuses to promote a purged repo (410)', async () => {
+      // Purge never removes builds whose RPMs `consistent` links, and here `consistent` holds every
+      // first-pass success: without it (a site that removed it), the replaced successes go.
+      rmSync(join(repos(), 'consistent'));
       const purge = await runDlrn(['purge', '--config-file', configFile, '--older-than', '0', '-y']);
       expect(purge.code).toBe(0);
       const head = await events.headPosition();
