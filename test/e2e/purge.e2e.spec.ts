@@ -1,35 +1,12 @@
-import { execFile } from 'node:child_process';
 import { existsSync, lstatSync, mkdtempSync, readdirSync, readlinkSync, rmSync, unlinkSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDemoRepositories, type DemoPackage, writeDemoConfig } from '../../apps/cli/src/demo/demo-example.js';
+import { commitDemoChange, createDemoRepositories, writeDemoConfig } from '../../apps/cli/src/demo/demo-example.js';
 import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
 import { runDlrn } from '../support/cli.js';
 import { waitFor } from '../support/wait-for.js';
-
-const run = promisify(execFile);
-
-/** An upstream commit at a fixed date, by the demo's upstream identity. */
-async function commitUpstream(pkg: DemoPackage, date: number, message: string, change: () => void | Promise<void>) {
-  await change();
-  const stamp = `${date} +0000`;
-  const env = {
-    ...process.env,
-    GIT_CONFIG_NOSYSTEM: '1',
-    GIT_CONFIG_GLOBAL: '/dev/null',
-    GIT_AUTHOR_NAME: 'Demo Upstream',
-    GIT_AUTHOR_EMAIL: 'upstream@example.org',
-    GIT_COMMITTER_NAME: 'Demo Upstream',
-    GIT_COMMITTER_EMAIL: 'upstream@example.org',
-    GIT_AUTHOR_DATE: stamp,
-    GIT_COMMITTER_DATE: stamp,
-  };
-  await run('git', ['add', '-A'], { cwd: pkg.upstream, env });
-  await run('git', ['commit', '-q', '-m', message], { cwd: pkg.upstream, env });
-}
 
 /** Names in a repository directory that are links, with whether their target still exists. */
 function links(dir: string): Record<string, boolean> {
@@ -67,11 +44,13 @@ describe('dlrn purge when consistent points at a success that a newer build of i
     consistent = readlinkSync(join(repos, 'consistent'));
     // Pass 2: data breaks first, so the good builds of tool and greeting after it move current
     // only; both replace the builds consistent shows.
-    await commitUpstream(data!, start + 3600, 'Drop the colors (breaks the package)', () =>
+    await commitDemoChange(data!.upstream, 'Drop the colors (breaks the package)', start + 3600, () =>
       unlinkSync(join(data!.upstream, 'data', 'colors.txt')),
     );
-    await commitUpstream(tool!, start + 3700, 'Tool 2', () => writeFile(join(tool!.upstream, 'tool.sh'), 'echo 2\n'));
-    await commitUpstream(greeting!, start + 3800, 'Greet 2', () =>
+    await commitDemoChange(tool!.upstream, 'Tool 2', start + 3700, () =>
+      writeFile(join(tool!.upstream, 'tool.sh'), 'echo 2\n'),
+    );
+    await commitDemoChange(greeting!.upstream, 'Greet 2', start + 3800, () =>
       writeFile(join(greeting!.upstream, 'greeting.py'), 'print("hi")\n'),
     );
     expect((await runDlrn(pass)).code).toBe(1);

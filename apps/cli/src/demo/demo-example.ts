@@ -23,10 +23,22 @@ async function git(cwd: string, args: string[], date?: number): Promise<string> 
 }
 
 async function commit(repo: string, files: Record<string, string>, message: string, date: number): Promise<void> {
-  for (const [path, text] of Object.entries(files)) {
-    await mkdir(join(repo, path, '..'), { recursive: true });
-    await writeFile(join(repo, path), text);
-  }
+  await commitDemoChange(repo, message, date, async () => {
+    for (const [path, text] of Object.entries(files)) {
+      await mkdir(join(repo, path, '..'), { recursive: true });
+      await writeFile(join(repo, path), text);
+    }
+  });
+}
+
+/** Commits whatever `change` does in `repo` (deletions included) at `date`, as the demo's upstream. */
+export async function commitDemoChange(
+  repo: string,
+  message: string,
+  date: number,
+  change: () => unknown,
+): Promise<void> {
+  await change();
   await git(repo, ['add', '-A']);
   await git(repo, ['commit', '-q', '-m', message], date);
 }
