@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import { expandMacros, parseSpecBasics, rewriteSpec, setupDirectory, SpecParseError } from './spec-rewrite.js';
+
+// Edge cases of spec reading and rewriting that the main spec's realistic file does not reach;
+// each pins one reading rule (the mutation report of libs/domain listed them as untested).
+
+const REWRITE = {
+  upstreamVersion: '1.2.1',
+  version: '1.2.1',
+  release: '0.1',
+  dlrnNvr: 'a-1.2.1-0.1',
+  tarball: 'a-1.2.1-0.1.tar.gz',
+  keepChangelog: false,
+};
+const HEADER = '%global dlrn_nvr a-1.2.1-0.1\n%global dlrn 1\n%define upstream_version 1.2.1\n';
+
+const problemOf = (text: string): string => {
+  try {
+    parseSpecBasics(text);
+  } catch (error) {
+    if (error instanceof SpecParseError) return error.message;
+    throw error;
+  }
+  return 'parsed';
+};
+
+describe('reading the preamble of a spec', () => {
+  it('ends it only at a section line, not at a section named inside a tag or a longer macro', () => {
+    const spec = 'Name: a\nSummary: see %description\n%pre_hook_macro\nVersion: 2\n';
+    expect(parseSpecBasics(spec).version).toBe('2');
+  });
+
+  it('reads tags in any case, with blanks around the colon', () => {
+    const basics = parseSpecBasics('name: a\n  version :  3\nSource :  a.tgz\n');
+    expect([basics.name, basics.version, basics.source0]).toEqual(['a', '3', 'a.tgz']);
+  });
+
+  it('names what is missing or wrong', () => {
+    expect(problemOf('Version: 1\n')).toBe('spec file does not parse: no Name: tag in the preamble');
+    expect(problemOf('Name:\nVersion: 1\n')).toBe('spec file does not parse: the Name: tag is empty');
+    expect(problemOf('Name: a\n')).toBe('spec file does not parse: no Version: tag in the preamble');
+    expect(problemOf('Name: a\nVersion:\n')).toBe('spec file does not parse: the Version: tag is empty');
+    expect(problemOf('Name: a\0\nVersion: 1\n')).toBe('spec file does not parse: it is not a text file');
+    expect(problemOf('Name: a b\nVersion: 1\n')).toBe('spec file does not parse: Name: "a b" is not a package name');
+    expect(problemOf('Name: %{nope}\nVersion: 1\n')).toMatch(/uses a macro the spec does not define$/);
+  });
+
+  it('knows definitions however they are indented or spaced, and NAME, VERSION, RELEASE', () => {
+    const basics = parseSpecBasics(
+      '  %global  srcname   foo\n%define other bar\nName: %{srcname}\nVersion: 1\nRelease: 7\n',
+    );
+    expect(basics.name).toBe('foo');
+    expect(basics.macros.get('other')).toBe('bar');
+    expect(expandMacros('%{NAME}-%{VERSION}-%{RELEASE}', basics.macros)).toBe('foo-1-7');
+  });
+});
+
+describe('reading the %setup line', () => {
+  const setupOf = (line: string) => parseSpecBasics(`Name: a\nVersion: 1\n%prep\n${line}\n`).setup;
+
+  it('reads -n as a separate or an attached argument, braces and their blanks kept together', () => {
+    expect(setupOf('%setup -q -n foo-1')).toEqual({ macro: 'setup', directory: 'foo-1', createsDirectory: false });
+    expect(setupOf('%setup -nfoo-2 -q')).toEqual({ macro: 'setup', directory: 'foo-2', createsDirectory: false });
+    expect(setupOf('%autosetup -n %{lua: print("a b")} -p1')?.directory).toBe('%{lua: print("a b")}');
+    expect(setupOf('  %setup -n x}y -q')?.directory).toBe('x}y');
+  });
+
+  it('sees -c alone or among other one-letter flags, and nothing else', () => {
+    for (const flags of ['-c', '-qc', '-cq', '-T -c -q'])
+      expect(setupOf(`%setup ${flags}`)?.createsDirectory, flags).toBe(true);
+    for (const flags of ['-q', '--cache', '-n c-dir'])
+      expect(setupOf(`%setup ${flags}`)?.createsDirectory, flags).toBe(false);
+  });
+
+  it('gives no directory for . or .. or one with a slash', () => {
+    for (const dir of ['.', '..', 'a/b'])
+      expect(setupDirectory(parseSpecBasics(`Name: a\nVersion: 1\n%prep\n%setup -n ${dir}\n`))).toBeNull();
+  });
+});
+
+describe('expanding macros', () => {
+  const macros = new Map([
+    ['name', 'foo'],
+    ['version', '1.0'],
+    ['self', '%self'],
+    ['braced', '%{braced}'],
+  ]);
+
+  it('leaves a braced body that is not a macro reference as written, in the middle of text', () => {
+    expect(expandMacros('x-%{name extra}-y', macros)).toBe('x-%{name extra}-y');
+    expect(expandMacros('100%1name', macros)).toBe('100%1name');
+    expect(expandMacros('a %{name', macros)).toBe('a %{name');
+  });
+
+  it('expands conditional text with blanks and nested braces', () => {
+    expect(expandMacros('%{?name:a b}', macros)).toBe('a b');
+    expect(expandMacros('%{?name:%{version}}', macros)).toBe('1.0');
+    expect(expandMacros('%{!?name:none}', macros)).toBe('');
+    expect(expandMacros('%{!?missing:none}', macros)).toBe('none');
+    expect(expandMacros('%{?missing}', macros)).toBe('');
+  });
+
+  it('stops on self-reference in every form', () => {
+    expect(expandMacros('%self', macros)).toBe('%self');
+    expect(expandMacros('%{?name:%self}', macros)).toBe('%self');
+    expect(expandMacros('%{braced}', macros)).toBe('%{braced}');
+  });
+});
+
+describe('rewriting a spec', () => {
+  it('keeps every line and ends with one newline, from LF or CRLF files', () => {
+    const expected = `${HEADER}Name: a\nVersion: 1.2.1\n`;
+    expect(rewriteSpec('Name: a\nVersion: 1\n', REWRITE)).toBe(expected);
+    expect(rewriteSpec('Name: a\r\nVersion: 1\r\n', REWRITE)).toBe(expected);
+  });
+
+  it('sets tags written with blanks before the colon, and Source: as Source0:', () => {
+    const out = rewriteSpec('Name: a\nVersion : 1\nRelease  : 1\nSource : x.tgz\n', REWRITE);
+    expect(out).toBe(`${HEADER}Name: a\nVersion: 1.2.1\nRelease: 0.1%{?dist}\nSource: a-1.2.1-0.1.tar.gz\n`);
+  });
+
+  it('leaves tags named inside other tags alone (Summary, NoSource)', () => {
+    const spec = 'Name: a\nSummary: Version: and Release: notes\nNoSource: 0\nVersion: 1\n';
+    const out = rewriteSpec(spec, REWRITE);
+    expect(out).toContain('\nSummary: Version: and Release: notes\n');
+    expect(out).toContain('\nNoSource: 0\n');
+  });
+
+  it('sets the tags of %package sections as the preamble does', () => {
+    const out = rewriteSpec('Name: a\nVersion: 1\n%package devel\nSummary: d\nRelease: 9\n', REWRITE);
+    expect(out).toContain('\n%package devel\nSummary: d\nRelease: 0.1%{?dist}\n');
+  });
+
+  it('replaces any injected macro defined again, however indented or spaced', () => {
+    const out = rewriteSpec('Name: a\nVersion: 1\n  %global  dlrn_nvr  old\n%define upstream_version\t0.9\n', REWRITE);
+    expect(out).toContain('\n  %global  dlrn_nvr  a-1.2.1-0.1\n');
+    expect(out).toContain('\n%define upstream_version\t1.2.1\n');
+  });
+
+  it('cuts at a %changelog line only, not at %changelog named in text', () => {
+    const out = rewriteSpec(
+      'Name: a\nVersion: 1\n%description\nsee the %changelog below\n%changelog\n- old\n',
+      REWRITE,
+    );
+    expect(out.endsWith('see the %changelog below\n%changelog\n')).toBe(true);
+  });
+
+  it('names the upstream version it refuses', () => {
+    expect(() => rewriteSpec('Name: a\nVersion: 1\n', { ...REWRITE, upstreamVersion: '1%x' })).toThrow(
+      /upstream version "1%x"/,
+    );
+  });
+});
