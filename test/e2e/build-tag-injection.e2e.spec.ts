@@ -14,22 +14,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoRepositories, writeDemoConfig } from '../../apps/cli/src/demo/demo-example.js';
 import { runDlrn, type CliRun } from '../support/cli.js';
+import { gitTestEnv } from '../support/git-fixtures.js';
 
 /*
  * Issue 13, item 1, attacked through the `dlrn` CLI as an operator runs it: an upstream tags its
  * HEAD with a name rpm would expand into a shell command. The build of that commit must end
  * FAILED with a note naming the tag, and the command must not run, with either driver.
  */
-const gitEnv = {
-  ...process.env,
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_CONFIG_GLOBAL: '/dev/null',
-  GIT_AUTHOR_NAME: 't',
-  GIT_AUTHOR_EMAIL: 't@example.org',
-  GIT_COMMITTER_NAME: 't',
-  GIT_COMMITTER_EMAIL: 't@example.org',
-};
-const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env: gitEnv, encoding: 'utf8' });
+const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env: gitTestEnv(), encoding: 'utf8' });
 
 /** A mock that only records that it ran: the hostile build must be refused before it. */
 const FAKE_MOCK = `#!/bin/sh
