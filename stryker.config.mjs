@@ -14,14 +14,13 @@ export const MUTATION_AREAS = {
   },
   'use-cases': {
     mutate: [
-      'libs/infrastructure/src/build-loop/**/*.ts',
-      'libs/infrastructure/src/projector/**/*.ts',
+      'libs/application/src/**/*.ts',
       'apps/api/src/dlrn/promotions.service.ts',
       'apps/api/src/dlrn/votes.service.ts',
       ...NOT_TESTS,
     ],
     tests: [
-      'libs/infrastructure/src/projector/**/*.spec.ts',
+      'libs/application/src/**/*.spec.ts',
       'apps/api/src/dlrn/**/*.spec.ts',
       'test/projections/**/*.spec.ts',
       'test/e2e/build-loop.e2e.spec.ts',

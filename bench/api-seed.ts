@@ -28,7 +28,7 @@ import { promotionStreamId, type RepoPromoted } from '#domain/promotion/promotio
 import { pointerStreamId, type CurrentMoved, type RepoPublished } from '#domain/repo/repo.events.js';
 import type { DomainEvent, EventPayload } from '#domain/shared/event.js';
 import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
-import { ProjectionEngine } from '#infrastructure/projector/projection-engine.js';
+import { ProjectionEngine } from '#application/projector/projection-engine.js';
 import { openSqliteReadModelStore } from '#infrastructure/read-model/kysely-read-model.store.js';
 
 export interface SeedSize {

@@ -18,7 +18,7 @@ import {
   noarchSpec,
   tempDir,
   upstreamRepo,
-} from '#infrastructure/rpm/testing/rpm-build.fixtures.js';
+} from '../test/support/rpm-build.fixtures.js';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '10' } } });
 const RUNS = Number(values.runs);

@@ -8,7 +8,7 @@ import { createApiApp } from '../../apps/api/src/api.app.js';
 import { ALL_PROJECTIONS, buildsProjection, type BuildDoc } from '#domain/projections/index.js';
 import { loadProjectsIni, type DlrnConfig } from '#infrastructure/config/index.js';
 import { openEventStore } from '#infrastructure/event-store/event-store.factory.js';
-import { ProjectionEngine } from '#infrastructure/projector/projection-engine.js';
+import { ProjectionEngine } from '#application/projector/projection-engine.js';
 import { openReadModelStore } from '#infrastructure/read-model/kysely-read-model.store.js';
 import type { EventStore } from '#domain/shared/event-store.port.js';
 import type { ReadModelStore } from '#domain/projections/index.js';

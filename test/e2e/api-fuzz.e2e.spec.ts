@@ -17,7 +17,7 @@ import { loadProjectsIni } from '#infrastructure/config/index.js';
 import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
 import { SystemClock } from '#infrastructure/ids/system-clock.js';
 import { UuidV7IdGenerator } from '#infrastructure/ids/uuid-v7.id-generator.js';
-import { ProjectionEngine } from '#infrastructure/projector/projection-engine.js';
+import { ProjectionEngine } from '#application/projector/projection-engine.js';
 import { openSqliteReadModelStore } from '#infrastructure/read-model/kysely-read-model.store.js';
 import { playHistory, type Step } from '../support/random-history.js';
 

@@ -15,7 +15,7 @@ import { ALL_PROJECTIONS, type ReadModelStore } from '#domain/projections/index.
 import type { EventStore } from '#domain/shared/event-store.port.js';
 import { loadProjectsIni } from '#infrastructure/config/index.js';
 import { openEventStore } from '#infrastructure/event-store/event-store.factory.js';
-import { ProjectionEngine } from '#infrastructure/projector/projection-engine.js';
+import { ProjectionEngine } from '#application/projector/projection-engine.js';
 import { openReadModelStore } from '#infrastructure/read-model/kysely-read-model.store.js';
 import { runDlrn } from '../support/cli.js';
 import { git } from '../support/git-fixtures.js';

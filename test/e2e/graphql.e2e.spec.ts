@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BODY_LIMIT, createApiApp } from '../../apps/api/src/api.app.js';
 import { GraphqlModule } from '../../apps/api/src/graphql/graphql.module.js';
-import { hashOf, projectedViews, seedGraphqlHistory } from '../../apps/api/src/graphql/graphql.fixtures.js';
+import { hashOf, projectedViews, seedGraphqlHistory } from '../support/graphql.fixtures.js';
 import { schemaVersionOf } from '#domain/catalogue.js';
 import { stampEvents } from '#domain/shared/stamp.js';
 import { userStreamId } from '#domain/user/user.events.js';

@@ -24,7 +24,7 @@ import {
 } from '#domain/projections/index.js';
 import { verifyPassword } from '#infrastructure/auth/password-hasher.js';
 import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
-import { createDlrnDatabase } from '#infrastructure/import/testing/dlrn-db.fixtures.js';
+import { createDlrnDatabase } from '../support/dlrn-db.fixtures.js';
 import { openReadModelStore, type KyselyReadModelStore } from '#infrastructure/read-model/kysely-read-model.store.js';
 import { runDlrn, type CliRun } from '../support/cli.js';
 

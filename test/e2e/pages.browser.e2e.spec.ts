@@ -17,7 +17,7 @@ import { loadProjectsIni, type DlrnConfig } from '#infrastructure/config/index.j
 import { openEventStore } from '#infrastructure/event-store/event-store.factory.js';
 import { CoreModule } from '#infrastructure/nest/core.module.js';
 import { ReadModelModule } from '#infrastructure/nest/read-model.module.js';
-import { STATIC_REPORT_FILES } from '#infrastructure/reports/index.js';
+import { STATIC_REPORT_FILES } from '#application/reports/index.js';
 import { testEvent } from '../support/events.js';
 import { runDlrn } from '../support/cli.js';
 

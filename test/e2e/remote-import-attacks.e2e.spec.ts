@@ -22,7 +22,7 @@ import type { RecordedEvent } from '#domain/shared/event.js';
 import { loadConfiguration, loadProjectsIni } from '#infrastructure/config/index.js';
 import { openEventStore } from '#infrastructure/event-store/event-store.factory.js';
 import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
-import { ProjectionEngine } from '#infrastructure/projector/projection-engine.js';
+import { ProjectionEngine } from '#application/projector/projection-engine.js';
 import { openReadModelStore } from '#infrastructure/read-model/kysely-read-model.store.js';
 import { runDlrn } from '../support/cli.js';
 import { HostileWorker } from '../support/hostile-worker.js';

@@ -21,7 +21,7 @@ import { createApiApp } from '../../apps/api/src/api.app.js';
 import { ALL_PROJECTIONS } from '#domain/projections/index.js';
 import { loadConfiguration, loadProjectsIni } from '#infrastructure/config/index.js';
 import { openEventStore } from '#infrastructure/event-store/event-store.factory.js';
-import { ProjectionEngine } from '#infrastructure/projector/projection-engine.js';
+import { ProjectionEngine } from '#application/projector/projection-engine.js';
 import { openReadModelStore } from '#infrastructure/read-model/kysely-read-model.store.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {

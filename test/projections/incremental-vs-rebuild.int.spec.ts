@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ALL_PROJECTIONS } from '#domain/projections/index.js';
 import type { ReadModelStore } from '#domain/projections/projection.js';
 import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
-import { ProjectionEngine } from '#infrastructure/projector/projection-engine.js';
+import { ProjectionEngine } from '#application/projector/projection-engine.js';
 import {
   openPostgresReadModelStore,
   openSqliteReadModelStore,

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { mayAct } from '#domain/user/user-roles.js';
 import type { DlrnConfig } from '#infrastructure/config/index.js';
-import { packageVersion } from '../../cli/src/version.js';
+import { packageVersion } from '#infrastructure/runtime/package-version.js';
 import { API_LOGGER, ApiModule, type ApiOptions } from './api.module.js';
 import { Authenticator } from './auth/authenticator.js';
 import { accessOf, roleFor } from './auth/route-policy.js';

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BuildPass } from '#infrastructure/build-loop/build-pass.js';
-import { createBuildLoopDeps } from '#infrastructure/build-loop/build-loop.factory.js';
-import { DEFAULT_PASS_OPTIONS } from '#infrastructure/build-loop/build-loop.types.js';
+import { BuildPass } from '#application/build-pass/build-pass.js';
+import { createBuildLoopDeps } from '#application/build-pass/build-loop.factory.js';
+import { DEFAULT_PASS_OPTIONS } from '#application/build-pass/build-loop.types.js';
 import { loadConfiguration } from '#infrastructure/config/index.js';
 import { openEventStore } from '#infrastructure/event-store/event-store.factory.js';
 

@@ -12,7 +12,7 @@ import { registerConfigCheck } from './commands/config-check.command.js';
 import { registerDemo } from './commands/demo.command.js';
 import { registerServe } from './commands/serve.command.js';
 import { processIo, type CliIo } from './cli-io.js';
-import { packageVersion } from './version.js';
+import { packageVersion } from '#infrastructure/runtime/package-version.js';
 
 /** The `dlrn` command line: one binary for every role (build pass, daemons, admin). */
 export function buildProgram(io: CliIo = processIo, exit: (code: number) => void = () => undefined): Command {

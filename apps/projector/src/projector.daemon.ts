@@ -1,10 +1,10 @@
 import { ALL_PROJECTIONS } from '#domain/projections/index.js';
 import { loadProjectsIni } from '#infrastructure/config/index.js';
 import { openEventStore } from '#infrastructure/event-store/event-store.factory.js';
-import { ProjectionEngine } from '#infrastructure/projector/projection-engine.js';
-import { projectorOwner } from '#infrastructure/projector/projector-owner.js';
+import { ProjectionEngine } from '#application/projector/projection-engine.js';
+import { projectorOwner } from '#application/projector/projector-owner.js';
 import { openReadModelStore } from '#infrastructure/read-model/kysely-read-model.store.js';
-import { reportSettings, StaticReportRefresher, StaticReportWriter } from '#infrastructure/reports/index.js';
+import { reportSettings, StaticReportRefresher, StaticReportWriter } from '#application/reports/index.js';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 

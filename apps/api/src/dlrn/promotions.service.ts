@@ -12,7 +12,7 @@ import { StorageError } from '#domain/shared/errors.js';
 import { EventStore } from '#domain/shared/event-store.port.js';
 import type { DlrnConfig } from '#infrastructure/config/index.js';
 import { DLRN_CONFIG } from '#infrastructure/nest/core.module.js';
-import { PromotionLinksReconciler } from '#infrastructure/promotion/promotion-links.reconciler.js';
+import { PromotionLinksReconciler } from '#application/promotions/promotion-links.reconciler.js';
 import { FsRepoPublisher } from '#infrastructure/repo/fs-repo.publisher.js';
 import { DlrnHttpError } from '../http/dlrn-http.error.js';
 import { DlrnQueries } from '../views/dlrn-queries.js';

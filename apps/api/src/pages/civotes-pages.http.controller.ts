@@ -4,15 +4,14 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DlrnConfig } from '#infrastructure/config/index.js';
 import { DLRN_CONFIG } from '#infrastructure/nest/core.module.js';
 import {
-  DashboardQueries,
   liveLinks,
   renderCiVotes,
   renderCiVotesAgg,
   renderCiVotesAggDetail,
   renderCiVotesDetail,
-  reportSettings,
   type ReportSettings,
-} from '#infrastructure/reports/index.js';
+} from '#reports/index.js';
+import { DashboardQueries, reportSettings } from '#application/reports/index.js';
 import { ApiPage, HTML } from './page-docs.js';
 import { aggVoteDetailFilters, voteDetailFilters, votesOffset, type RawQuery } from './pages.request.js';
 import { cachedPage } from '../views/page-cache.js';

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ReadModelStore } from '#domain/projections/projection.js';
-import { DashboardQueries } from '#infrastructure/reports/index.js';
+import { DashboardQueries } from '#application/reports/index.js';
 import { CiVotesPagesHttpController } from './civotes-pages.http.controller.js';
 import { ReportPagesHttpController } from './report-pages.http.controller.js';
 import { StaticAssetsHttpController } from './static-assets.http.controller.js';

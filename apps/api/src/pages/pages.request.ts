@@ -1,4 +1,4 @@
-import type { BuildReportFilters, VoteDetailFilters, AggVoteDetailFilters } from '#infrastructure/reports/index.js';
+import type { BuildReportFilters, VoteDetailFilters, AggVoteDetailFilters } from '#reports/index.js';
 import { DlrnHttpError } from '../http/dlrn-http.error.js';
 import { parseModel } from '../http/dlrn-input.js';
 

@@ -4,17 +4,15 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DlrnConfig } from '#infrastructure/config/index.js';
 import { DLRN_CONFIG } from '#infrastructure/nest/core.module.js';
 import {
-  DashboardQueries,
   liveLinks,
-  readBuildLog,
   renderBuildPage,
   renderBuildReport,
   renderQueue,
   renderStatusReportCsv,
   renderStatusReportHtml,
-  reportSettings,
   type ReportSettings,
-} from '#infrastructure/reports/index.js';
+} from '#reports/index.js';
+import { DashboardQueries, readBuildLog, reportSettings } from '#application/reports/index.js';
 import { join } from 'node:path';
 import { ApiPage, HTML } from './page-docs.js';
 import { buildReportFilters, type RawQuery } from './pages.request.js';

@@ -1,6 +1,6 @@
 import { Controller, Get, Header, UseInterceptors } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { SORT_JS, STYLES_CSS } from '#infrastructure/reports/index.js';
+import { SORT_JS, STYLES_CSS } from '#reports/index.js';
 import { ApiPage } from './page-docs.js';
 import { PageSecurityInterceptor } from './page-security.interceptor.js';
 

@@ -1,6 +1,6 @@
 import type { BuildDoc, PackageBuild, PackageStatusDoc } from '#domain/projections/index.js';
 import { repoHash } from '#domain/repo/repo-path.js';
-import { commitUrlPrefix } from '#infrastructure/reports/index.js';
+import { commitUrlPrefix } from '#reports/index.js';
 
 /** The JSON shapes of our own resources (`/api/packages`, `/api/builds`…), documented in OpenAPI. */
 

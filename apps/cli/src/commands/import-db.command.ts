@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
 import { ConfigError, loadProjectsIni } from '#infrastructure/config/index.js';
 import { openEventStore } from '#infrastructure/event-store/event-store.factory.js';
-import { DlrnDatabaseError, sqliteFileOfUrl } from '#infrastructure/import/dlrn-database-url.js';
+import { DlrnDatabaseError, sqliteFileOfUrl } from '#infrastructure/dlrn-database/dlrn-database-url.js';
 import {
   ImportConflictError,
   importDlrnDatabase,
   type ImportSummary,
-} from '#infrastructure/import/dlrn-database.importer.js';
-import { DLRN_TABLES } from '#infrastructure/import/dlrn-rows.js';
+} from '#application/dlrn-database-import/dlrn-database.importer.js';
+import { DLRN_TABLES } from '#infrastructure/dlrn-database/dlrn-rows.js';
 import type { CliIo } from '../cli-io.js';
 
 interface ImportDbFlags {

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { buildDecider } from '#domain/build/build.decider.js';
 import { purgePlan } from '#domain/build/purge-plan.js';
 import { loadProjectsIni } from '#infrastructure/config/index.js';
-import { BuildHistoryReader } from '#infrastructure/build-loop/build-history.reader.js';
+import { BuildHistoryReader } from '#application/build-pass/build-history.reader.js';
 import { DeciderCommandHandler } from '#infrastructure/event-store/decider-command-handler.js';
 import { openEventStore } from '#infrastructure/event-store/event-store.factory.js';
 import { SystemClock } from '#infrastructure/ids/system-clock.js';

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { loadConfiguration } from '#infrastructure/config/index.js';
-import { createBuildLoopDeps } from '#infrastructure/build-loop/build-loop.factory.js';
+import { createBuildLoopDeps } from '#application/build-pass/build-loop.factory.js';
 import { openEventStore } from '#infrastructure/event-store/event-store.factory.js';
-import { RemoteImporter } from '#infrastructure/remote/remote-importer.js';
-import { RemoteTargetPolicy } from '#infrastructure/remote/remote-target.policy.js';
+import { RemoteImporter } from '#application/remote-import/remote-importer.js';
+import { RemoteTargetPolicy } from '#infrastructure/net/remote-target.policy.js';
 import type { CliIo } from '../cli-io.js';
 
 interface RemoteFlags {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfiguration, packagesAsJson } from './index.js';
-import { FIXTURES } from './testing/config-fixtures.js';
+import { FIXTURES } from '../../../../test/support/config-fixtures.js';
 
 const seed = join(FIXTURES, 'seed-flock2017');
 

@@ -17,7 +17,7 @@ import {
   noarchSpec,
   tempDir,
   upstreamRepo,
-} from './testing/rpm-build.fixtures.js';
+} from '../../../../test/support/rpm-build.fixtures.js';
 
 const TEMPLATE = `config_opts['root'] = 'centos-stream-9-x86_64'
 config_opts['target_arch'] = 'x86_64'

@@ -15,7 +15,7 @@ import {
   tempDir,
   type UpstreamFixture,
   upstreamRepo,
-} from './testing/rpm-build.fixtures.js';
+} from '../../../../test/support/rpm-build.fixtures.js';
 
 let root: string;
 let env: NodeJS.ProcessEnv;

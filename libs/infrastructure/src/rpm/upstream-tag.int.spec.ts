@@ -16,7 +16,7 @@ import {
   noarchSpec,
   tempDir,
   writeFiles,
-} from './testing/rpm-build.fixtures.js';
+} from '../../../../test/support/rpm-build.fixtures.js';
 
 /*
  * The attack of issue 13: git accepts `%`, `(`, `)`, `$`, `{`, `}` and `>` in tag names, and the

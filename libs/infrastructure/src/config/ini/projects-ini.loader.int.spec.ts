@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, configErrorFrom } from '../testing/config-fixtures.js';
+import { FIXTURES, configErrorFrom } from '../../../../../test/support/config-fixtures.js';
 import { loadProjectsIni } from './projects-ini.loader.js';
 
 const seedIni = join(FIXTURES, 'seed-flock2017/projects.ini');

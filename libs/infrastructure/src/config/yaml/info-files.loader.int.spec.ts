@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RELEASES, configErrorFrom, writeTree } from '../testing/config-fixtures.js';
+import { RELEASES, configErrorFrom, writeTree } from '../../../../../test/support/config-fixtures.js';
 import { loadInfoFiles } from './info-files.loader.js';
 import { mergeInfoFiles } from './info.merger.js';
 

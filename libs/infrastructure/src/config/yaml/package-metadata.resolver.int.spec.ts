@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadProjectsIni } from '../ini/projects-ini.loader.js';
-import { FIXTURES, RELEASES, configErrorFrom, writeTree } from '../testing/config-fixtures.js';
+import { FIXTURES, RELEASES, configErrorFrom, writeTree } from '../../../../../test/support/config-fixtures.js';
 import { resolvePackages } from './package-metadata.resolver.js';
 
 const sampleIni = join(FIXTURES, 'dlrn-sample/projects.ini');

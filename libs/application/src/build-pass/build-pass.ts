@@ -1,0 +1,313 @@
+import { execFile } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { schemaVersionOf } from '#domain/catalogue.js';
+import type { BuildHistory } from '#domain/build/build-history.js';
+import type { RpmBuildError, RpmBuildOutput } from '#domain/build/build.ports.js';
+import { packageStreamId } from '#domain/build/commit-ref.js';
+import { dependencyOrder, parseSpecDependencies } from '#domain/package/dependency-order.js';
+import { buildOrder, runExitCode } from '#domain/package/discovery.js';
+import type { PackageInfo } from '#domain/package/package-info.js';
+import type { HistoryRewritten, PackageSkipped } from '#domain/package/package.events.js';
+import { selectPackages } from '#domain/package/selection.js';
+import { publicationDecision } from '#domain/repo/snapshot.js';
+import { shardedRepoDir } from '#domain/repo/repo-path.js';
+import type { EventContext, EventPayload } from '#domain/shared/event.js';
+import { stampEvents } from '#domain/shared/stamp.js';
+import { BuildHistoryReader } from './build-history.reader.js';
+import type { BuildLoopDeps, PassOptions } from './build-loop.types.js';
+import { CommitBuilder, type BuildResult, type ClaimedBuild } from './commit-builder.js';
+import { FailureNotifier } from './failure-notifier.js';
+import { discoverPackage, type Candidate } from './package-discovery.js';
+import { PointerKeeper } from './pointer-keeper.js';
+import { findSpecFile, specDirectory } from '#infrastructure/rpm/distgit-sources.js';
+
+export interface PassReport {
+  readonly exitCode: 0 | 1 | 2;
+  readonly builds: readonly {
+    readonly package: string;
+    readonly commitHash: string;
+    readonly status: BuildResult['status'];
+    readonly notes: string;
+  }[];
+  readonly skipped: readonly { readonly package: string; readonly reason: string }[];
+}
+
+/**
+ * One run of DLRN's main loop (§1): discover new commits of the selected packages, build them in
+ * global commit-date order (`workers` at a time, results recorded in order), publish a
+ * repository after each success, move `current`/`consistent`, tell maintainers about failures.
+ */
+export class BuildPass {
+  private readonly reader: BuildHistoryReader;
+  private readonly keeper: PointerKeeper;
+
+  constructor(private readonly deps: BuildLoopDeps) {
+    this.reader = new BuildHistoryReader(deps.store);
+    this.keeper = new PointerKeeper(deps, join(deps.config.default.datadir, 'repos'));
+  }
+
+  private get reposDir(): string {
+    return join(this.deps.config.default.datadir, 'repos');
+  }
+
+  private context(trigger: string): EventContext {
+    return { correlationId: this.deps.ids.next(), causationId: null, actor: `builder:${this.deps.builderId}`, trigger };
+  }
+
+  async run(options: PassOptions, trigger = 'cli'): Promise<PassReport> {
+    const context = this.context(trigger);
+    const history = await this.reader.catchUp();
+    const selected = selectPackages(this.deps.packages, options);
+    await this.keeper.reconcile(
+      { current: history.lastSuccess(), consistent: this.reader.lastConsistentBuiltHere() },
+      context,
+    );
+
+    const skipped: { package: string; reason: string }[] = [];
+    const candidates: Candidate[] = [];
+    for (const pkg of selected) {
+      const outcome = await discoverPackage(this.deps, history, pkg, options);
+      if (outcome.kind === 'skipped') {
+        skipped.push({ package: pkg.name, reason: outcome.reason });
+        this.deps.log(`skipping ${pkg.name}: ${outcome.reason}`);
+        if (options.run === null)
+          await this.appendPackageEvent(
+            pkg.name,
+            { type: 'PackageSkipped', data: { package: pkg.name, reason: outcome.reason } },
+            context,
+          );
+        continue;
+      }
+      if (
+        outcome.kind === 'rewritten' &&
+        options.run === null &&
+        !history.wasRewritten(pkg.name, outcome.knownCommit)
+      ) {
+        this.deps.log(
+          `${pkg.name}: history of ${outcome.branch} was rewritten; ${outcome.knownCommit.slice(0, 7)} is gone, building the new HEAD`,
+        );
+        await this.appendPackageEvent(
+          pkg.name,
+          {
+            type: 'HistoryRewritten',
+            data: {
+              package: pkg.name,
+              repository: 'source',
+              branch: outcome.branch,
+              knownCommit: outcome.knownCommit,
+              newHead: outcome.newHead,
+            },
+          },
+          context,
+        );
+      }
+      candidates.push(...outcome.candidates);
+    }
+    await this.writeSkiplist(skipped);
+    if (options.run !== null) return this.runCommand(options.run, candidates, skipped);
+
+    const queue = buildOrder(this.withPending(history, selected, candidates));
+    const ordered = options.order ? await this.dependencyOrdered(queue, selected) : queue;
+    const results = await this.buildAll(ordered, selected, options, history, context);
+    const exitCode = runExitCode(
+      results.map((r) => r.status).filter((s): s is 'SUCCESS' | 'FAILED' | 'RETRY' => s !== 'SKIPPED'),
+    );
+    return { exitCode, builds: results, skipped };
+  }
+
+  /**
+   * `--order`: packages sorted so that each comes after those providing its BuildRequires and
+   * Requires (read from the dist-git specs), commits in time order within a package; packages
+   * whose spec cannot be read go last.
+   */
+  private async dependencyOrdered(queue: readonly Candidate[], selected: readonly PackageInfo[]): Promise<Candidate[]> {
+    const specs = [];
+    for (const pkg of selected.filter((p) => queue.some((c) => c.package === p.name))) {
+      try {
+        const dir = specDirectory(
+          join(this.deps.config.default.datadir, `${pkg.name}_distro`),
+          (pkg['distgit-path'] as string | undefined) ?? null,
+        );
+        specs.push(parseSpecDependencies(pkg.name, await readFile(join(dir, await findSpecFile(dir)), 'utf8')));
+      } catch (error) {
+        this.deps.log(`--order: cannot read the spec of ${pkg.name}: ${(error as Error).message}`);
+      }
+    }
+    const { order, cycles } = dependencyOrder(specs);
+    for (const cycle of cycles) this.deps.log(`--order: dependency cycle ${cycle.join(' -> ')}, broken arbitrarily`);
+    const rank = (name: string) => (order.includes(name) ? order.indexOf(name) : order.length);
+    return [...queue].sort((a, b) => rank(a.package) - rank(b.package) || a.dtCommit - b.dtCommit);
+  }
+
+  /** Commits discovered earlier but never built (an interrupted pass) join the queue. */
+  private withPending(
+    history: BuildHistory,
+    selected: readonly PackageInfo[],
+    candidates: readonly Candidate[],
+  ): Candidate[] {
+    const names = new Set(selected.map((p) => p.name));
+    const seen = new Set(candidates.map((c) => `${c.package}@${c.commitHash}_${c.distroHash}_${c.extendedHash}`));
+    const queue = [...candidates];
+    for (const pending of history.pendingBuilds()) {
+      const c = pending.commit;
+      const key = `${c.package}@${c.commitHash}_${c.distroHash}_${c.extendedHash}`;
+      if (!names.has(c.package) || seen.has(key)) continue;
+      if (
+        pending.claim &&
+        pending.claim.builderId !== this.deps.builderId &&
+        Date.parse(pending.claim.leaseExpiresAt) > this.deps.clock.now().getTime()
+      )
+        continue;
+      seen.add(key);
+      queue.push(c);
+    }
+    return queue;
+  }
+
+  private async buildAll(
+    ordered: readonly Candidate[],
+    selected: readonly PackageInfo[],
+    options: PassOptions,
+    history: BuildHistory,
+    context: EventContext,
+  ): Promise<PassReport['builds'][number][]> {
+    const builder = new CommitBuilder(this.deps, options);
+    const notifier = new FailureNotifier(this.deps);
+    const workers = options.sequential || options.order ? 1 : Math.max(1, this.deps.config.default.workers);
+    const byName = new Map(selected.map((p) => [p.name, p]));
+    type Job = {
+      readonly candidate: Candidate;
+      started: Promise<{ claimed: ClaimedBuild | null; output: RpmBuildOutput | RpmBuildError | null }> | null;
+    };
+    const jobs: Job[] = ordered.map((candidate) => ({ candidate, started: null }));
+    let nextWorker = 0;
+    const start = (job: Job): void => {
+      const workerId = (nextWorker++ % workers) + 1;
+      job.started = (async () => {
+        const claimed = await builder.claim(job.candidate, byName.get(job.candidate.package)!, workerId, context);
+        return { claimed, output: claimed ? await builder.build(claimed) : null };
+      })();
+    };
+    const results: PassReport['builds'][number][] = [];
+    for (let i = 0; i < jobs.length; i++) {
+      if (!options.signal?.aborted) {
+        for (let k = i; k < Math.min(jobs.length, i + workers); k++) if (!jobs[k]!.started) start(jobs[k]!);
+      }
+      const job = jobs[i]!;
+      if (!job.started) break;
+      const t0 = Date.now();
+      const { claimed, output } = await job.started!;
+      const pkg = byName.get(job.candidate.package)!;
+      if (!claimed || !output) {
+        results.push({
+          package: pkg.name,
+          commitHash: job.candidate.commitHash,
+          status: 'SKIPPED',
+          notes: 'built or claimed elsewhere',
+        });
+        continue;
+      }
+      const previousStatus = history.lastProcessed(pkg.name)?.status ?? null;
+      const lastMailAt = history.lastMailAt(pkg.name);
+      const result = await builder.record(claimed, output, history, context);
+      await this.reader.catchUp();
+      const row = history.lastAttempt(pkg.name);
+      this.deps.log(
+        `[${i + 1}/${jobs.length}] ${pkg.name} ${job.candidate.commitHash.slice(0, 7)} ${result.status} (${((Date.now() - t0) / 1000).toFixed(1)} s)${result.status === 'SUCCESS' ? '' : `: ${firstLine(result.notes)}`}`,
+      );
+      if (result.status === 'SUCCESS' && row) {
+        const decision = publicationDecision({
+          failures: row.failures ?? 0,
+          publicationFailed: false,
+          devMode: options.dev,
+        });
+        if (decision.moveCurrent) await this.keeper.move('current', row, context);
+        if (decision.moveConsistent) await this.keeper.move('consistent', row, context, decision.consistentVote);
+      } else if (result.status === 'FAILED' && row) {
+        await notifier.notify({ pkg, row, previousStatus, lastMailAt, buildEnv: options.buildEnv, context });
+      }
+      results.push({
+        package: pkg.name,
+        commitHash: job.candidate.commitHash,
+        status: result.status,
+        notes: result.notes,
+      });
+      if (options.stop && result.status !== 'SUCCESS') break;
+    }
+    return results;
+  }
+
+  /** `--run CMD`: DLRN runs `CMD <target> <pkg> <outdir> <datadir> <baseurl> <distgit>` per package; nothing is recorded. */
+  private async runCommand(
+    command: string,
+    candidates: readonly Candidate[],
+    skipped: PassReport['skipped'],
+  ): Promise<PassReport> {
+    const [file, ...args] = command.split(/\s+/).filter(Boolean);
+    const d = this.deps.config.default;
+    const builds: PassReport['builds'][number][] = [];
+    let exitCode: 0 | 1 = 0;
+    for (const c of candidates) {
+      const outdir = join(
+        this.reposDir,
+        shardedRepoDir({
+          commitHash: c.commitHash,
+          distroHash: c.distroHash,
+          extendedHash: c.extendedHash,
+          component: c.component,
+        }),
+      );
+      await mkdir(outdir, { recursive: true });
+      try {
+        await promisify(execFile)(file!, [
+          ...args,
+          d.target ?? '',
+          c.package,
+          outdir,
+          d.datadir,
+          d.baseurl ?? '',
+          join(d.datadir, `${c.package}_distro`),
+        ]);
+        builds.push({ package: c.package, commitHash: c.commitHash, status: 'SUCCESS', notes: 'OK' });
+      } catch (error) {
+        exitCode = 1;
+        builds.push({
+          package: c.package,
+          commitHash: c.commitHash,
+          status: 'FAILED',
+          notes: (error as Error).message,
+        });
+      }
+    }
+    return { exitCode, builds, skipped };
+  }
+
+  private async writeSkiplist(skipped: PassReport['skipped']): Promise<void> {
+    await mkdir(this.reposDir, { recursive: true });
+    await writeFile(join(this.reposDir, 'skiplist.txt'), skipped.map((s) => `${s.package}\n`).join(''));
+  }
+
+  private async appendPackageEvent(
+    pkg: string,
+    payload: EventPayload<HistoryRewritten | PackageSkipped>,
+    context: EventContext,
+  ): Promise<void> {
+    const events = stampEvents([payload], context, {
+      ids: this.deps.ids,
+      clock: this.deps.clock,
+      schemaVersion: schemaVersionOf,
+    });
+    await this.deps.store.append(packageStreamId(pkg), events);
+  }
+
+  /** The history as of now (for `--status`, `--recheck`). */
+  async history(): Promise<BuildHistory> {
+    return this.reader.catchUp();
+  }
+}
+
+function firstLine(text: string): string {
+  return text.split('\n', 1)[0] ?? '';
+}

@@ -1,0 +1,303 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { buildDecider, BuildRuleError } from '#domain/build/build.decider.js';
+import type { BuildHistory } from '#domain/build/build-history.js';
+import { RpmBuildError, type RpmBuildOutput } from '#domain/build/build.ports.js';
+import { buildStreamId } from '#domain/build/commit-ref.js';
+import { releaseNumbering } from '#domain/build/release.js';
+import { findTransientError } from '#domain/build/transient-errors.js';
+import { nvrOfArtifacts } from '#domain/build/nvr.js';
+import type { PackageInfo } from '#domain/package/package-info.js';
+import { repoFileContents, shardedRepoDir } from '#domain/repo/repo-path.js';
+import { computeSnapshot } from '#domain/repo/snapshot.js';
+import type { EventContext } from '#domain/shared/event.js';
+import type { BuildLoopDeps, PassOptions } from './build-loop.types.js';
+import { commitRow } from './commit-row.js';
+import { renderCommitYaml } from '#infrastructure/repo/commit-yaml.js';
+import type { Candidate } from './package-discovery.js';
+
+const DEFAULT_LEASE_MS = 6 * 3600_000;
+
+/** A claimed commit, ready to build: its stream, build id and where its files go. */
+export interface ClaimedBuild {
+  readonly candidate: Candidate;
+  readonly pkg: PackageInfo;
+  readonly streamId: string;
+  readonly buildId: string;
+  readonly dtBuild: number;
+  readonly repoDir: string;
+  readonly stagingDir: string;
+  readonly workerId: number;
+}
+
+export interface BuildResult {
+  readonly status: 'SUCCESS' | 'FAILED' | 'RETRY' | 'SKIPPED';
+  readonly notes: string;
+}
+
+/**
+ * One commit through DLRN's pipeline: claim (one builder wins), build into a staging directory,
+ * then, in submission order, publish and record. A SUCCESS and its repository are one append;
+ * the hashed directory is renamed into place before that append, so a recorded repository is
+ * always complete on disk.
+ */
+export class CommitBuilder {
+  constructor(
+    private readonly deps: BuildLoopDeps,
+    private readonly options: PassOptions,
+  ) {}
+
+  private get reposDir(): string {
+    return join(this.deps.config.default.datadir, 'repos');
+  }
+
+  /** Appends the claim and the start; null when another builder holds or finished it. */
+  async claim(
+    candidate: Candidate,
+    pkg: PackageInfo,
+    workerId: number,
+    context: EventContext,
+  ): Promise<ClaimedBuild | null> {
+    const ref = {
+      commitHash: candidate.commitHash,
+      distroHash: candidate.distroHash,
+      extendedHash: candidate.extendedHash,
+    };
+    const streamId = buildStreamId(candidate.package, ref);
+    const buildId = this.deps.ids.next();
+    const now = this.deps.clock.now();
+    await this.deps.commands.handle(streamId, buildDecider, { type: 'DiscoverCommit', commit: candidate }, context);
+    try {
+      await this.deps.commands.handle(
+        streamId,
+        buildDecider,
+        {
+          type: 'ClaimBuild',
+          buildId,
+          builderId: this.deps.builderId,
+          now,
+          leaseMs: this.deps.leaseMs ?? DEFAULT_LEASE_MS,
+        },
+        context,
+      );
+    } catch (error) {
+      if (
+        error instanceof BuildRuleError &&
+        (error.code === 'BUILD_ALREADY_CLAIMED' || error.code === 'BUILD_ALREADY_DONE')
+      ) {
+        this.deps.log(`  ${candidate.package} ${candidate.commitHash.slice(0, 7)}: ${error.message}`);
+        return null;
+      }
+      throw error;
+    }
+    const dtBuild = Math.floor(now.getTime() / 1000);
+    const driver = this.deps.config.default.buildDriverName;
+    await this.deps.commands.handle(
+      streamId,
+      buildDecider,
+      { type: 'StartBuild', buildId, dtBuild, workerId, driver },
+      context,
+    );
+    const repoDir = shardedRepoDir({ ...ref, component: candidate.component });
+    const finalDir = join(this.reposDir, repoDir);
+    // One staging directory per hashed directory: claims make it private to one build, and a
+    // build interrupted by a crash is wiped by the next attempt instead of left behind.
+    const stagingDir = join(dirname(finalDir), `.staging-${basename(finalDir)}`);
+    return { candidate, pkg, streamId, buildId, dtBuild, repoDir, stagingDir, workerId };
+  }
+
+  /** Runs the RPM pipeline in the staging directory; never throws for a build failure. */
+  async build(claimed: ClaimedBuild): Promise<RpmBuildOutput | RpmBuildError> {
+    const d = this.deps.config.default;
+    await rm(claimed.stagingDir, { recursive: true, force: true });
+    await mkdir(claimed.stagingDir, { recursive: true });
+    try {
+      return await this.deps.rpm.build({
+        packageName: claimed.candidate.package,
+        sourceDir: join(d.datadir, claimed.candidate.package),
+        commitHash: claimed.candidate.commitHash,
+        distgitDir: join(d.datadir, `${claimed.candidate.package}_distro`),
+        distgitPath: (claimed.pkg['distgit-path'] as string | undefined) ?? null,
+        dtBuild: claimed.dtBuild,
+        releaseNumbering: releaseNumbering(d.releaseNumbering),
+        releaseMinor: d.releaseMinor,
+        dist: distTag(d.target),
+        keepChangelog: d.keepChangelog,
+        outputDir: claimed.stagingDir,
+        workerId: claimed.workerId,
+        env: this.options.buildEnv,
+        verbose: this.options.verboseBuild,
+        additionalOptions: this.options.order ? ['-D', 'repo_bootstrap 1'] : [],
+      });
+    } catch (error) {
+      if (error instanceof RpmBuildError) return error;
+      return new RpmBuildError(
+        `Error in build_rpm_wrapper for ${claimed.candidate.package}: ${(error as Error).message}`,
+      );
+    }
+  }
+
+  /** Publishes (success) or files the logs (failure), then records the result. Sequential. */
+  async record(
+    claimed: ClaimedBuild,
+    output: RpmBuildOutput | RpmBuildError,
+    history: BuildHistory,
+    context: EventContext,
+  ): Promise<BuildResult> {
+    const { candidate, streamId, buildId, repoDir } = claimed;
+    const d = this.deps.config.default;
+    const finalDir = join(this.reposDir, repoDir);
+    if (output instanceof RpmBuildError) {
+      const logFile = join(claimed.stagingDir, 'rpmbuild.log');
+      if (!existsSync(logFile)) await writeFile(logFile, `${output.notes}\n`);
+      await writeFile(join(claimed.stagingDir, 'notes.log'), `${output.notes}\n`);
+      const transientError = findTransientError(await readFile(logFile, 'utf8'));
+      await replaceDir(claimed.stagingDir, finalDir);
+      const { events } = await this.deps.commands.handle(
+        streamId,
+        buildDecider,
+        {
+          type: 'CompleteBuild',
+          buildId,
+          repoDir,
+          outcome: { status: 'failure', notes: output.notes, transientError },
+          maxRetries: d.maxretries,
+        },
+        context,
+      );
+      const status = events[0]?.type === 'BuildRetryScheduled' ? 'RETRY' : 'FAILED';
+      // DLRN exports every processed build's row, failures included (remote import reads it).
+      const row = commitRow({
+        commit: candidate,
+        dtBuild: claimed.dtBuild,
+        status,
+        artifacts: [],
+        notes: output.notes,
+        repoDir: join(d.datadir, candidate.package),
+        distgitDir: join(d.datadir, `${candidate.package}_distro`),
+      });
+      await writeFile(join(finalDir, 'commit.yaml'), renderCommitYaml(row));
+      return { status, notes: output.notes };
+    }
+
+    // A build imported from another instance (`dlrn remote`) brings its own `installed` log.
+    if (!existsSync(join(claimed.stagingDir, 'installed'))) {
+      await writeFile(
+        join(claimed.stagingDir, 'installed'),
+        `${candidate.package} ${candidate.commitHash} ${candidate.distroHash}\n`,
+      );
+    }
+    const artifacts = output.rpms.map((file) => `repos/${repoDir}/${file}`);
+    const nvr = nvrOfArtifacts(artifacts) ?? output.nvr;
+    const snapshot = computeSnapshot({
+      packages: this.deps.packages.map((p) => ({
+        name: p.name,
+        upstream: typeof p.upstream === 'string' ? p.upstream : null,
+        distgit: p['master-distgit'],
+        component: (p.component as string | undefined) ?? null,
+      })),
+      built: {
+        package: candidate.package,
+        component: candidate.component,
+        build: {
+          commitHash: candidate.commitHash,
+          distroHash: candidate.distroHash,
+          extendedHash: candidate.extendedHash,
+          status: 'SUCCESS',
+          dtBuild: claimed.dtBuild,
+          artifacts,
+          nvr,
+        },
+      },
+      history: (name) => history.packageHistory(name),
+      useComponents: d.useComponents,
+    });
+    await this.deps.publisher.publish({
+      reposDir: this.reposDir,
+      repoDir,
+      stagingDir: claimed.stagingDir,
+      linkedArtifacts: this.options.noRepo ? [] : snapshot.linkedArtifacts,
+      versions: snapshot.rows,
+      commitYaml: commitRow({
+        commit: candidate,
+        dtBuild: claimed.dtBuild,
+        status: 'SUCCESS',
+        artifacts,
+        notes: 'OK',
+        repoDir: join(d.datadir, candidate.package),
+        distgitDir: join(d.datadir, `${candidate.package}_distro`),
+      }),
+      repoFile: this.options.noRepo
+        ? null
+        : {
+            name: `${d.reponame ?? 'delorean'}.repo`,
+            contents: repoFileContents({
+              reponame: d.reponame ?? 'delorean',
+              packageName: candidate.package,
+              commitHash: candidate.commitHash,
+              baseurl: d.baseurl ?? '',
+              repoDir,
+              component: candidate.component,
+            }),
+          },
+      withRepodata: !this.options.noRepo,
+      includeSrpm: d.includeSrpmInRepo,
+    });
+    await this.deps.commands.handle(
+      streamId,
+      buildDecider,
+      {
+        type: 'CompleteBuild',
+        buildId,
+        repoDir,
+        maxRetries: d.maxretries,
+        outcome: {
+          status: 'success',
+          artifacts,
+          nvr,
+          publication: {
+            package: candidate.package,
+            commitHash: candidate.commitHash,
+            distroHash: candidate.distroHash,
+            extendedHash: candidate.extendedHash,
+            component: candidate.component,
+            repoDir,
+            failures: snapshot.failures,
+            packages: snapshot.rows.map((r) => ({
+              name: r.project,
+              commitHash: r.sourceSha,
+              distroHash: r.distSha,
+              status: r.status,
+              nvr: r.pkgNvr,
+            })),
+            withRepodata: !this.options.noRepo,
+          },
+        },
+      },
+      context,
+    );
+    return { status: 'SUCCESS', notes: 'OK' };
+  }
+}
+
+/** `%{dist}` from the mock target name: `centos9`/`centos9-stream` → `.el9`, `fedora-…` → `.fc`. */
+export function distTag(target: string | null | undefined): string {
+  const el = /(?:centos|rhel|redhat|el|almalinux|rocky)[-_]?(?:stream[-_]?)?(\d+)/i.exec(target ?? '');
+  if (el) return `.el${el[1]}`;
+  const fc = /fedora[-_]?(\d+)/i.exec(target ?? '');
+  if (fc) return `.fc${fc[1]}`;
+  return '';
+}
+
+/** Moves a finished staging directory into place, replacing an older one atomically enough. */
+async function replaceDir(stagingDir: string, finalDir: string): Promise<void> {
+  if (existsSync(finalDir)) {
+    const aside = `${finalDir}.old-${process.pid}-${Date.now()}`;
+    await rename(finalDir, aside);
+    await rename(stagingDir, finalDir);
+    await rm(aside, { recursive: true, force: true });
+    return;
+  }
+  await rename(stagingDir, finalDir);
+}

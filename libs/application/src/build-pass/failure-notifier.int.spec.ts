@@ -1,0 +1,171 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BuildRow } from '#domain/build/build-history.js';
+import { buildDecider } from '#domain/build/build.decider.js';
+import type { PackageInfo } from '#domain/package/package-info.js';
+import { Clock } from '#domain/shared/ports.js';
+import { type TestSmtpServer, startSmtpServer } from '../../../../test/support/smtp-server.js';
+import { loadProjectsIni } from '#infrastructure/config/index.js';
+import { DeciderCommandHandler } from '#infrastructure/event-store/decider-command-handler.js';
+import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
+import { UuidV7IdGenerator } from '#infrastructure/ids/uuid-v7.id-generator.js';
+import { NodemailerMailer } from '#infrastructure/mail/nodemailer.mailer.js';
+import type { BuildLoopDeps } from './build-loop.types.js';
+import { BuildHistoryReader } from './build-history.reader.js';
+import { FailureNotifier } from './failure-notifier.js';
+
+/** The only clock of this spec: it moves when a test says so. */
+class SteppedClock extends Clock {
+  constructor(private at: Date) {
+    super();
+  }
+  now(): Date {
+    return this.at;
+  }
+  advance(seconds: number): void {
+    this.at = new Date(this.at.getTime() + seconds * 1000);
+  }
+}
+
+const MINUTE = 60;
+const HOUR = 3600;
+const T0 = new Date('2026-03-02T08:00:00Z');
+const context = { correlationId: 'pass-1', causationId: null, actor: 'builder:test' };
+const pkg: PackageInfo = {
+  name: 'python-glanceclient',
+  project: 'glanceclient',
+  upstream: 'https://opendev.org/openstack/python-glanceclient',
+  'master-distgit': 'https://github.com/rdo-packages/glanceclient-distgit.git',
+  maintainers: ['alice@example.org'],
+};
+
+describe('failure mail throttle (one mail per package a day), over SMTP and the event store', () => {
+  let dir: string;
+  let smtp: TestSmtpServer;
+  let mailer: NodemailerMailer;
+  let store: SqliteEventStore;
+  let notifier: FailureNotifier;
+  let reader: BuildHistoryReader;
+  const clock = new SteppedClock(T0);
+  const ids = new UuidV7IdGenerator();
+  let commits = 0;
+
+  /** A build of a new commit fails now, and the notifier hears of it as the build pass tells it. */
+  const failAndNotify = async (): Promise<void> => {
+    const commitHash = `c${++commits}`.padEnd(40, '0');
+    const stream = `build-${pkg.name}@${commitHash}_d1`;
+    const commands = new DeciderCommandHandler(store, ids, clock);
+    const commit = {
+      package: pkg.name,
+      project: pkg.project,
+      type: 'rpm' as const,
+      commitHash,
+      distroHash: 'd1',
+      extendedHash: null,
+      dtCommit: Math.floor(clock.now().getTime() / 1000),
+      dtDistro: 1,
+      dtExtended: null,
+      commitBranch: 'master',
+      component: null,
+      upstreamUrl: null,
+      distgitUrl: null,
+      versionsCsv: null,
+    };
+    const buildId = ids.next();
+    const dtBuild = Math.floor(clock.now().getTime() / 1000);
+    const steps = [
+      { type: 'DiscoverCommit', commit },
+      { type: 'ClaimBuild', buildId, builderId: 'b1', now: clock.now(), leaseMs: HOUR * 1000 },
+      { type: 'StartBuild', buildId, dtBuild, workerId: 1, driver: 'rpmbuild' },
+      {
+        type: 'CompleteBuild',
+        buildId,
+        repoDir: `${commitHash}_d1`,
+        outcome: { status: 'failure', notes: 'boom', transientError: null },
+        maxRetries: 3,
+      },
+    ] as const;
+    for (const command of steps) await commands.handle(stream, buildDecider, command, context);
+    const after = await reader.catchUp();
+    const row = after.lastAttempt(pkg.name) as BuildRow;
+    await notifier.notify({
+      pkg,
+      row,
+      previousStatus: null,
+      lastMailAt: after.lastMailAt(pkg.name),
+      buildEnv: {},
+      context,
+    });
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'dlrn-notifier-'));
+    smtp = await startSmtpServer();
+    mailer = new NodemailerMailer(smtp.address);
+    store = new SqliteEventStore(join(dir, 'events.sqlite'));
+    reader = new BuildHistoryReader(store);
+    writeFileSync(
+      join(dir, 'projects.ini'),
+      `[DEFAULT]\ndatadir=${dir}\nbaseurl=http://trunk.example.org/\ntarget=centos9\n`,
+    );
+    const deps: Partial<BuildLoopDeps> = {
+      config: loadProjectsIni(join(dir, 'projects.ini')),
+      store,
+      mailer,
+      reviews: null,
+      clock,
+      ids,
+      log: () => undefined,
+    };
+    notifier = new FailureNotifier(deps as BuildLoopDeps);
+  });
+  afterAll(async () => {
+    mailer.close();
+    await smtp.stop();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe('when a package fails for the first time', () => {
+    it('mails its maintainers and records when', async () => {
+      await failAndNotify();
+      expect(smtp.mails.map((m) => m.envelope.to)).toEqual([['alice@example.org']]);
+      expect((await reader.catchUp()).lastMailAt(pkg.name)).toBe(T0.getTime() / 1000);
+    });
+  });
+
+  describe('when it fails again ten minutes later', () => {
+    it('sends nothing', async () => {
+      clock.advance(10 * MINUTE);
+      await failAndNotify();
+      expect(smtp.mails).toHaveLength(1);
+    });
+  });
+
+  describe('when it fails again 23 hours after the mail', () => {
+    it('still sends nothing', async () => {
+      clock.advance(23 * HOUR - 10 * MINUTE);
+      await failAndNotify();
+      expect(smtp.mails).toHaveLength(1);
+    });
+  });
+
+  describe('when it fails again a day and a minute after the mail', () => {
+    it('mails again', async () => {
+      clock.advance(HOUR + MINUTE);
+      await failAndNotify();
+      expect(smtp.mails).toHaveLength(2);
+      expect((await reader.catchUp()).lastMailAt(pkg.name)).toBe(T0.getTime() / 1000 + 24 * HOUR + MINUTE);
+    });
+  });
+
+  describe('when it fails again ten minutes after that second mail', () => {
+    it('sends nothing: the day counts from the last mail', async () => {
+      clock.advance(10 * MINUTE);
+      await failAndNotify();
+      expect(smtp.mails).toHaveLength(2);
+    });
+  });
+});
