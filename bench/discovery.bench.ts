@@ -10,7 +10,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import type { RefreshRequest } from '#domain/package/git.ports.js';
-import { SimpleGitRepositories } from '#infrastructure/git/simple-git.repositories.js';
+import { GitCliRepositories } from '#infrastructure/git/git-cli.repositories.js';
 import { addCommits, createUpstream, gitTestEnv, tempDir, type FixtureCommit } from '../test/support/git-fixtures.js';
 
 const run = promisify(execFile);
@@ -44,7 +44,7 @@ try {
   const [upstream, importMs] = await timed(() => createUpstream(join(root, 'upstream.git'), { commits: COMMITS }));
   console.log(`fast-import of ${COMMITS} commits: ${ms(importMs)}`);
 
-  const repositories = new SimpleGitRepositories({ env });
+  const repositories = new GitCliRepositories({ env });
   const request: RefreshRequest = {
     url: upstream.url,
     dir: adapterDir,

@@ -12,21 +12,21 @@ import { EventWriter } from './dlrn/event-writer.js';
 import { PromotionsHttpController } from './dlrn/promotions.http.controller.js';
 import { PromotionsService } from './dlrn/promotions.service.js';
 import { RecheckService } from './dlrn/recheck.service.js';
-import { API_LOGGER, PACKAGES_LOADER, RemoteImportService, type PackagesLoader } from './dlrn/remote-import.service.js';
+import { API_LOGGER, PACKAGES_LOADER, type PackagesLoader } from '#infrastructure/nest/tokens.js';
+import { RemoteImportService } from './dlrn/remote-import.service.js';
 import { VotesHttpController } from './dlrn/votes.http.controller.js';
 import { VotesService } from './dlrn/votes.service.js';
 import { HealthHttpController } from './health/health.http.controller.js';
 import { MetricsHttpController } from './metrics/metrics.http.controller.js';
 import { GraphqlModule } from './graphql/graphql.module.js';
 import { PagesModule } from './pages/pages.module.js';
-import { ResourceQueries } from './resources/resource-queries.js';
+import { ResourceQueries } from '#application/queries/resource-queries.js';
 import { ResourcesHttpController } from './resources/resources.http.controller.js';
 import { PrometheusMetrics } from './metrics/prometheus.js';
-import { DlrnQueries } from './views/dlrn-queries.js';
+import { DlrnQueries } from '#application/queries/dlrn-queries.js';
 import { ViewVersion } from './views/view-version.js';
 import { ViewsModule } from './views/views.module.js';
 
-export { API_LOGGER };
 
 export interface ApiOptions {
   /** pino level; `silent` in tests. Default `info`. */

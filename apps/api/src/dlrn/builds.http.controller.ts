@@ -15,7 +15,7 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { readInput, callerOf } from '../http/request-input.js';
-import { DlrnQueries } from '../views/dlrn-queries.js';
+import { DlrnQueries } from '#application/queries/dlrn-queries.js';
 import { ViewVersion } from '../views/view-version.js';
 import { METRICS, RECHECK_PACKAGE, REMOTE_IMPORT } from './dlrn-inputs.js';
 import { RemoteImportService } from './remote-import.service.js';

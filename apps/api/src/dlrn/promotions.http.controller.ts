@@ -16,11 +16,11 @@ import {
 import type { FastifyRequest } from 'fastify';
 import type { RepoPromoted } from '#domain/promotion/promotion.events.js';
 import type { DlrnConfig } from '#infrastructure/config/index.js';
-import { DLRN_CONFIG } from '#infrastructure/nest/core.module.js';
+import { DLRN_CONFIG } from '#infrastructure/nest/tokens.js';
 import { DlrnHttpError } from '../http/dlrn-http.error.js';
 import { parseModel, requireExactJson } from '../http/dlrn-input.js';
 import { callerOf, readInput } from '../http/request-input.js';
-import { DlrnQueries } from '../views/dlrn-queries.js';
+import { DlrnQueries } from '#application/queries/dlrn-queries.js';
 import { ViewVersion } from '../views/view-version.js';
 import { PROMOTE, PROMOTIONS, type PromoteInput } from './dlrn-inputs.js';
 import { promotionAnswer, type PromotionAnswer } from './dlrn-responses.js';

@@ -11,7 +11,7 @@ import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-even
 import { SystemClock } from '#infrastructure/ids/system-clock.js';
 import { UuidV7IdGenerator } from '#infrastructure/ids/uuid-v7.id-generator.js';
 import { DlrnHttpError } from '../http/dlrn-http.error.js';
-import type { DlrnQueries } from '../views/dlrn-queries.js';
+import type { DlrnQueries } from '#application/queries/dlrn-queries.js';
 import { ViewVersion } from '../views/view-version.js';
 import { EventWriter } from './event-writer.js';
 import { PromotionsService } from './promotions.service.js';

@@ -11,14 +11,14 @@ import { FLAG_PURGED, type BuildDoc } from '#domain/projections/index.js';
 import { StorageError } from '#domain/shared/errors.js';
 import { EventStore } from '#domain/shared/event-store.port.js';
 import type { DlrnConfig } from '#infrastructure/config/index.js';
-import { DLRN_CONFIG } from '#infrastructure/nest/core.module.js';
+import { DLRN_CONFIG } from '#infrastructure/nest/tokens.js';
 import { PromotionLinksReconciler } from '#application/promotions/promotion-links.reconciler.js';
 import { FsRepoPublisher } from '#infrastructure/repo/fs-repo.publisher.js';
 import { DlrnHttpError } from '../http/dlrn-http.error.js';
-import { DlrnQueries } from '../views/dlrn-queries.js';
+import { DlrnQueries } from '#application/queries/dlrn-queries.js';
 import type { PromoteInput } from './dlrn-inputs.js';
 import { EventWriter } from './event-writer.js';
-import { API_LOGGER } from './remote-import.service.js';
+import { API_LOGGER } from '#infrastructure/nest/tokens.js';
 
 interface PlannedPromotion {
   readonly input: PromoteInput;

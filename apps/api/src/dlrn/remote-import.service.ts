@@ -1,11 +1,10 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { Logger } from 'pino';
-import type { PackageInfo } from '#domain/package/package-info.js';
 import { EventStore } from '#domain/shared/event-store.port.js';
 import { createBuildLoopDeps } from '#application/build-pass/build-loop.factory.js';
 import type { DlrnConfig } from '#infrastructure/config/index.js';
-import { DLRN_CONFIG } from '#infrastructure/nest/core.module.js';
+import { API_LOGGER, DLRN_CONFIG, PACKAGES_LOADER, type PackagesLoader } from '#infrastructure/nest/tokens.js';
 import { importDeadline } from '#application/remote-import/import-deadline.js';
 import { parseRepoUrl } from '#application/remote-import/remote-commit.js';
 import { RemoteImportError } from '#domain/build/remote-import.error.js';
@@ -13,13 +12,6 @@ import { RemoteImporter } from '#application/remote-import/remote-importer.js';
 import { RemoteTargetPolicy } from '#infrastructure/net/remote-target.policy.js';
 import { DlrnHttpError } from '../http/dlrn-http.error.js';
 import { ViewVersion } from '../views/view-version.js';
-
-/** DI token: loads the package list (from the pkginfo driver) when an import needs it. */
-export const PACKAGES_LOADER = Symbol('PACKAGES_LOADER');
-export type PackagesLoader = (() => Promise<readonly PackageInfo[]>) | null;
-
-/** DI token of the API's structured (JSON) logger. */
-export const API_LOGGER = Symbol('API_LOGGER');
 
 /**
  * Imports admitted at once (running or waiting for their source): each holds a request, sockets

@@ -13,7 +13,7 @@ import {
 import type { FastifyRequest } from 'fastify';
 import { DlrnHttpError } from '../http/dlrn-http.error.js';
 import { callerOf, readInput } from '../http/request-input.js';
-import { DlrnQueries } from '../views/dlrn-queries.js';
+import { DlrnQueries } from '#application/queries/dlrn-queries.js';
 import { ViewVersion } from '../views/view-version.js';
 import { AGG_STATUS, LAST_TESTED_REPO, LAST_TESTED_REPO_POST, REPORT_RESULT, REPO_STATUS } from './dlrn-inputs.js';
 import { aggStatusItem, repoStatusItem, voteAnswer } from './dlrn-responses.js';

@@ -8,7 +8,7 @@ import {
 } from '#domain/ci-vote/ci-vote.events.js';
 import type { CiVoteDoc } from '#domain/projections/index.js';
 import { DlrnHttpError } from '../http/dlrn-http.error.js';
-import { DlrnQueries, type VoteFilters } from '../views/dlrn-queries.js';
+import { DlrnQueries, type VoteFilters } from '#application/queries/dlrn-queries.js';
 import type { LastTestedRepoInput, LastTestedRepoPostInput, ReportResultInput } from './dlrn-inputs.js';
 import type { VoteAnswer } from './dlrn-responses.js';
 import { EventWriter } from './event-writer.js';

@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Param, Query, Req, Res, UseInterceptors } from
 import { ApiNotFoundResponse, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DlrnConfig } from '#infrastructure/config/index.js';
-import { DLRN_CONFIG } from '#infrastructure/nest/core.module.js';
+import { DLRN_CONFIG } from '#infrastructure/nest/tokens.js';
 import {
   liveLinks,
   renderBuildPage,

@@ -12,7 +12,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { EventStore } from '#domain/shared/event-store.port.js';
 import type { DlrnConfig } from '#infrastructure/config/index.js';
-import { DLRN_CONFIG } from '#infrastructure/nest/core.module.js';
+import { DLRN_CONFIG } from '#infrastructure/nest/tokens.js';
 import { promotionAnswer, voteAnswer } from '../dlrn/dlrn-responses.js';
 import { ERROR_SCHEMA, PROMOTION_SCHEMA, VOTE_SCHEMA } from '../dlrn/openapi-examples.js';
 import { DlrnHttpError } from '../http/dlrn-http.error.js';
@@ -23,7 +23,7 @@ import { statusBadgeSvg } from './badge.js';
 import { BUILD_PAGE_SCHEMA, BUILD_SCHEMA, EVENT_SCHEMA, PACKAGE_SCHEMA } from './openapi-schemas.js';
 import { buildResource, packageResource, type BuildResource, type Links } from './resource-shapes.js';
 import { BUILDS, PACKAGES, encodeCursor, nextPageHref, type BuildsInput } from './resources-inputs.js';
-import { ResourceQueries, parseVersionsCsv } from './resource-queries.js';
+import { ResourceQueries, parseVersionsCsv } from '#application/queries/resource-queries.js';
 
 /** A build id (UUID); the build's page is `/api/build/<id>.html`. */
 const BUILD_ID = ':id';

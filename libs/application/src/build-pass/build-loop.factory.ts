@@ -2,7 +2,7 @@ import type { PackageInfo } from '#domain/package/package-info.js';
 import type { EventStore } from '#domain/shared/event-store.port.js';
 import type { DlrnConfig } from '#infrastructure/config/index.js';
 import { DeciderCommandHandler } from '#infrastructure/event-store/decider-command-handler.js';
-import { SimpleGitRepositories } from '#infrastructure/git/simple-git.repositories.js';
+import { GitCliRepositories } from '#infrastructure/git/git-cli.repositories.js';
 import { SystemClock } from '#infrastructure/ids/system-clock.js';
 import { UuidV7IdGenerator } from '#infrastructure/ids/uuid-v7.id-generator.js';
 import { NodemailerMailer } from '#infrastructure/mail/nodemailer.mailer.js';
@@ -13,7 +13,7 @@ import { RpmBuildPipeline } from '#infrastructure/rpm/rpm-build.pipeline.js';
 import type { BuildLoopDeps } from './build-loop.types.js';
 
 /**
- * Wires the build loop on real adapters from the configuration: simple-git, the RPM pipeline
+ * Wires the build loop on real adapters from the configuration: git (through execFile), the RPM pipeline
  * with the configured driver, the file-system publisher, SMTP when `smtpserver` is set and the
  * review script when `gerrit` is set.
  */
@@ -45,7 +45,7 @@ export function createBuildLoopDeps(options: {
     packages: options.packages,
     store: options.store,
     commands: new DeciderCommandHandler(options.store, ids, clock),
-    git: new SimpleGitRepositories(),
+    git: new GitCliRepositories(),
     rpm: new RpmBuildPipeline(driver),
     publisher: new FsRepoPublisher(),
     mailer,

@@ -3,7 +3,7 @@ import { rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ReadModelStore } from '#domain/projections/projection.js';
 import { NO_FILTERS, renderBuildReport } from '#reports/build-report.renderer.js';
-import { DashboardQueries } from './dashboard.queries.js';
+import { DashboardQueries } from '../queries/dashboard.queries.js';
 import { SORT_JS, STYLES_CSS } from '#reports/page-assets.js';
 import { STATIC_LINKS } from '#reports/page-layout.js';
 import { renderQueue } from '#reports/queue.renderer.js';

@@ -44,7 +44,7 @@ export class GitRefreshError extends Error {
 
 /**
  * Git as the build loop uses it (DLRN `refreshrepo` and the drivers' `git log`). Implemented
- * with simple-git in infrastructure; tests use real repositories.
+ * with git (execFile) in infrastructure; tests use real repositories.
  */
 export abstract class GitRepositories {
   /**

@@ -7,8 +7,7 @@ import { openEventStore } from '../event-store/event-store.factory.js';
 import { SystemClock } from '../ids/system-clock.js';
 import { UuidV7IdGenerator } from '../ids/uuid-v7.id-generator.js';
 
-/** DI token of the loaded configuration. */
-export const DLRN_CONFIG = Symbol('DLRN_CONFIG');
+import { DLRN_CONFIG } from './tokens.js';
 
 /**
  * What every app needs: the parsed configuration, the event store it names, a clock, ids and

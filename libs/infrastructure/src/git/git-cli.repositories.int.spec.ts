@@ -15,7 +15,7 @@ import {
   tempDir,
   type Upstream,
 } from '../../../../test/support/git-fixtures.js';
-import { SimpleGitRepositories } from './simple-git.repositories.js';
+import { GitCliRepositories } from './git-cli.repositories.js';
 
 const POLICY: BranchPolicy = {
   sourceBranch: 'stable/x',
@@ -23,7 +23,7 @@ const POLICY: BranchPolicy = {
   nonfallbackBranches: ['^master$', '^rpm-master$'],
 };
 
-const repositories = new SimpleGitRepositories({ env: gitTestEnv() });
+const repositories = new GitCliRepositories({ env: gitTestEnv() });
 let root: string;
 let upstream: Upstream;
 let dir: string;

@@ -12,7 +12,7 @@ import { GitCommandError, GitCommandRunner, type GitRunnerOptions } from './git-
 import { checkoutWithFallback } from './branch-checkout.js';
 import { cloneSource, sameRemote } from './remote-url.js';
 
-export type SimpleGitRepositoriesOptions = GitRunnerOptions;
+export type GitCliRepositoriesOptions = GitRunnerOptions;
 
 /** `%H NUL %ct`: hashes and epoch seconds never contain NUL, so no quoting games. */
 const COMMIT_FORMAT = '--format=%H%x00%ct';
@@ -24,10 +24,10 @@ type Fail = (what: string, error?: unknown) => GitRefreshError;
  * shell) and DLRN's 3600 s timeout; `dir` must be absolute, and the only directory ever removed
  * is `dir` itself. The commands run through execFile, not simple-git: see GitCommandRunner.
  */
-export class SimpleGitRepositories extends GitRepositories {
+export class GitCliRepositories extends GitRepositories {
   private readonly git: GitCommandRunner;
 
-  constructor(options: SimpleGitRepositoriesOptions = {}) {
+  constructor(options: GitCliRepositoriesOptions = {}) {
     super();
     this.git = new GitCommandRunner(options);
   }

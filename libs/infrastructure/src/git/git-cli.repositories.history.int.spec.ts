@@ -13,9 +13,9 @@ import {
   tempDir,
   type Upstream,
 } from '../../../../test/support/git-fixtures.js';
-import { SimpleGitRepositories } from './simple-git.repositories.js';
+import { GitCliRepositories } from './git-cli.repositories.js';
 
-const repositories = new SimpleGitRepositories({ env: gitTestEnv() });
+const repositories = new GitCliRepositories({ env: gitTestEnv() });
 let root: string;
 let upstream: Upstream;
 let dir: string;
