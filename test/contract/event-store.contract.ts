@@ -163,6 +163,80 @@ export function describeEventStoreContract(
       );
     });
 
+    describe('when appending to several streams at once', () => {
+      it('records every part, each with its own revision and last position', async () => {
+        const category = uniqueCategory('multi');
+        await store.append(`${category}-old`, [testEvent('Before')]);
+        const results = await store.appendToStreams([
+          { streamId: `${category}-new`, events: [testEvent('A'), testEvent('B')], expectedRevision: 'no_stream' },
+          { streamId: `${category}-old`, events: [testEvent('C')], expectedRevision: 0 },
+        ]);
+        expect(results.map((r) => r.nextExpectedRevision)).toEqual([1, 1]);
+        const fresh = await store.readStream(`${category}-new`);
+        const old = await store.readStream(`${category}-old`);
+        expect(fresh.map((e) => e.type)).toEqual(['A', 'B']);
+        expect(old.map((e) => e.type)).toEqual(['Before', 'C']);
+        expect(results[0]!.position).toBe(fresh[1]!.position);
+        expect(results[1]!.position).toBe(old[1]!.position);
+        expect(fresh[0]!.metadata).toEqual(
+          expect.objectContaining({ schemaVersion: 1, causationId: null, actor: 'test' }),
+        );
+      });
+
+      it('appends nothing on any stream when one expected revision is wrong', async () => {
+        const category = uniqueCategory('multi');
+        await store.append(`${category}-b`, [testEvent('Before')]);
+        const before = await store.headPosition();
+        const attempt = store.appendToStreams([
+          { streamId: `${category}-a`, events: [testEvent('A')], expectedRevision: 'no_stream' },
+          { streamId: `${category}-b`, events: [testEvent('B')], expectedRevision: 5 },
+        ]);
+        await expect(attempt).rejects.toBeInstanceOf(ConcurrencyError);
+        await expect(attempt).rejects.toMatchObject({ streamId: `${category}-b` });
+        expect(await store.readStream(`${category}-a`)).toEqual([]);
+        expect((await store.readStream(`${category}-b`)).map((e) => e.type)).toEqual(['Before']);
+        const after = await store.readAll({ after: before, filter: { streamPrefixes: [`${category}-`] } });
+        expect(after).toEqual([]);
+      });
+
+      it('serializes concurrent callers: one wins whole, the other writes nothing', async () => {
+        const category = uniqueCategory('multi');
+        const other = await fixture.open();
+        try {
+          const batch = (by: string) => [
+            { streamId: `${category}-x`, events: [testEvent('X', { by })], expectedRevision: 'no_stream' as const },
+            { streamId: `${category}-y`, events: [testEvent('Y', { by })], expectedRevision: 'no_stream' as const },
+          ];
+          const outcomes = await Promise.allSettled([
+            store.appendToStreams(batch('a')),
+            other.appendToStreams(batch('b')),
+          ]);
+          expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+          const rejected = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult;
+          expect(rejected.reason).toBeInstanceOf(ConcurrencyError);
+          const x = await store.readStream(`${category}-x`);
+          const y = await store.readStream(`${category}-y`);
+          expect([x.length, y.length]).toEqual([1, 1]);
+          expect(x[0]!.data).toEqual(y[0]!.data);
+        } finally {
+          await other.close();
+        }
+      });
+
+      it('refuses a stream given twice, or a part without events, before touching the log', async () => {
+        const stream = `${uniqueCategory('multi')}-1`;
+        await expect(
+          store.appendToStreams([
+            { streamId: stream, events: [testEvent('A')] },
+            { streamId: stream, events: [testEvent('B')] },
+          ]),
+        ).rejects.toThrow(RangeError);
+        await expect(store.appendToStreams([{ streamId: stream, events: [] }])).rejects.toThrow(RangeError);
+        await expect(store.appendToStreams([])).rejects.toThrow(RangeError);
+        expect(await store.readStream(stream)).toEqual([]);
+      });
+    });
+
     describe('when reading a stream', () => {
       it('reads forwards and backwards from a revision with a limit', async () => {
         const stream = `${uniqueCategory('read')}-1`;

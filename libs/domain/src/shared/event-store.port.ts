@@ -14,6 +14,13 @@ export interface AppendOptions {
   readonly expectedRevision?: ExpectedRevision;
 }
 
+/** One stream's part of a multi-stream append (`EventStore.appendToStreams`). */
+export interface StreamAppend {
+  readonly streamId: string;
+  readonly events: readonly DomainEvent[];
+  readonly expectedRevision?: ExpectedRevision;
+}
+
 export interface AppendResult {
   /** Revision of the last event now in the stream: the `expectedRevision` of the next append. */
   readonly nextExpectedRevision: number;
@@ -88,6 +95,14 @@ export abstract class EventStore {
    */
   abstract append(streamId: string, events: readonly DomainEvent[], options?: AppendOptions): Promise<AppendResult>;
 
+  /**
+   * Appends to several streams in one atomic step, each part checked against its own
+   * `expectedRevision`: every part is recorded, or none is. Returns one result per part, in
+   * the order given. Throws `ConcurrencyError` naming a stream whose check failed, and nothing
+   * is appended then. Each stream appears at most once and every part holds events.
+   */
+  abstract appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]>;
+
   /** Events of one stream; an empty array when the stream does not exist. */
   abstract readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
 
@@ -149,8 +164,14 @@ export function assertValidStreamId(streamId: string): void {
   }
 }
 
-/** The category part of a stream id (`build` for `build-openstack-nova@…`). */
-export function streamCategory(streamId: string): string {
-  const dash = streamId.indexOf('-');
-  return dash < 0 ? streamId : streamId.slice(0, dash);
+/** What every adapter checks before a multi-stream append: valid, distinct, non-empty parts. */
+export function assertValidStreamAppends(appends: readonly StreamAppend[]): void {
+  if (appends.length === 0) throw new RangeError('multi-stream append: no stream to append to');
+  const seen = new Set<string>();
+  for (const { streamId, events } of appends) {
+    assertValidStreamId(streamId);
+    if (events.length === 0) throw new RangeError(`stream ${streamId}: nothing to append`);
+    if (seen.has(streamId)) throw new RangeError(`multi-stream append: stream ${streamId} given twice`);
+    seen.add(streamId);
+  }
 }

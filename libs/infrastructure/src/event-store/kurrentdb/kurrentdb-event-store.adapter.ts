@@ -9,8 +9,10 @@ import {
   type AllStreamResolvedEvent,
   type AllStreamSubscription,
   type AppendResult as ClientAppendResult,
+  type AppendStreamRequest,
   type AppendToStreamOptions,
   type EventData,
+  type MultiAppendResult,
   type ReadAllOptions as ClientReadAllOptions,
   type ReadStreamOptions as ClientReadStreamOptions,
   type ResolvedEvent,
@@ -19,6 +21,7 @@ import {
 import {
   ConcurrencyError,
   EventStore,
+  assertValidStreamAppends,
   assertValidStreamId,
   type AppendOptions,
   type AppendResult,
@@ -26,6 +29,7 @@ import {
   type ReadAllBackwardsOptions,
   type ReadAllOptions,
   type ReadStreamOptions,
+  type StreamAppend,
   type SubscribeOptions,
   type Subscription,
   type SubscriptionBatch,
@@ -37,6 +41,7 @@ import {
   toBackwardsReadPosition,
   toConcurrencyError,
   toEventData,
+  toMultiAppendEventData,
   toReadPosition,
   toRecordedEvent,
   toSafeNumber,
@@ -53,6 +58,7 @@ export type KurrentDbSubscriptionLike = Pick<
 /** The slice of `KurrentDBClient` the adapter uses; tests pass a typed stub of it. */
 export interface KurrentDbClientLike {
   appendToStream(streamName: string, events: EventData[], options?: AppendToStreamOptions): Promise<ClientAppendResult>;
+  multiStreamAppend(requests: AppendStreamRequest[]): Promise<MultiAppendResult>;
   readStream(streamName: string, options?: ClientReadStreamOptions): AsyncIterable<ResolvedEvent>;
   readAll(options?: ClientReadAllOptions): AsyncIterable<AllStreamResolvedEvent>;
   subscribeToAll(options?: SubscribeToAllOptions): KurrentDbSubscriptionLike;
@@ -117,6 +123,38 @@ export class KurrentDbEventStore extends EventStore {
       ? toSafeNumber(result.position.commit, 'log position')
       : await this.positionOfRevision(streamId, nextExpectedRevision);
     return { nextExpectedRevision, position };
+  }
+
+  /**
+   * The server's own multi-stream append (KurrentDB 25.1+, protocol v2): one transaction, all or
+   * nothing; an older server refuses it and so does this method (no non-atomic fallback). The
+   * server answers with each stream's revision and one log position for the whole commit, so
+   * each stream's own last position is read back. The v2 protocol takes metadata as string
+   * properties only: see `toMultiAppendEventData`.
+   */
+  async appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    assertValidStreamAppends(appends);
+    const requests = appends.map(({ streamId, events, expectedRevision }) => ({
+      streamName: streamId,
+      events: events.map(toMultiAppendEventData),
+      expectedState: toStreamState(expectedRevision ?? 'any'),
+    }));
+    let result: MultiAppendResult;
+    try {
+      result = await this.client.multiStreamAppend(requests);
+    } catch (error) {
+      if (!(error instanceof WrongExpectedVersionError)) throw error;
+      const failed = appends.find((a) => a.streamId === error.streamName) ?? appends[0]!;
+      throw toConcurrencyError(error, failed.streamId, failed.expectedRevision ?? 'any');
+    }
+    return Promise.all(
+      appends.map(async ({ streamId }) => {
+        const response = result.responses.find((r) => r.streamName === streamId);
+        if (!response) throw new Error(`stream ${streamId}: the server's multi-stream append did not report it`);
+        const nextExpectedRevision = toSafeNumber(response.revision, 'stream revision');
+        return { nextExpectedRevision, position: await this.positionOfRevision(streamId, nextExpectedRevision) };
+      }),
+    );
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {

@@ -59,6 +59,29 @@ export function toEventData(event: DomainEvent): EventData<StoredJsonEvent> {
   });
 }
 
+/**
+ * The metadata property that carries our whole `EventMetadata` as JSON text in a multi-stream
+ * append: the v2 protocol takes string values only, and `schemaVersion` is a number and
+ * `causationId` may be null. `toRecordedEvent` unwraps it.
+ */
+export const MULTI_APPEND_METADATA_PROPERTY = 'dlrn.metadata';
+
+/** Our event → the client's JSON event for `multiStreamAppend` (metadata as one string property). */
+export function toMultiAppendEventData(event: DomainEvent): EventData<StoredJsonEvent> {
+  return jsonEvent<StoredJsonEvent>({
+    id: event.metadata.eventId,
+    type: event.type,
+    data: event.data as Record<string, unknown>,
+    metadata: { [MULTI_APPEND_METADATA_PROPERTY]: JSON.stringify(event.metadata) },
+  });
+}
+
+/** Event metadata as stored: ours directly, or wrapped by a multi-stream append. */
+function unwrapMetadata(metadata: object): object {
+  const wrapped = (metadata as Record<string, unknown>)[MULTI_APPEND_METADATA_PROPERTY];
+  return typeof wrapped === 'string' ? (JSON.parse(wrapped) as object) : metadata;
+}
+
 export function toStreamState(expected: ExpectedRevision): AppendStreamState {
   switch (expected) {
     case 'any':
@@ -136,7 +159,7 @@ export function toRecordedEvent(resolved: ResolvedEvent | AllStreamResolvedEvent
     position,
     type: event.type,
     data: decodeJson(event.data, `data of ${where}`) as object,
-    metadata: metadata as EventMetadata,
+    metadata: unwrapMetadata(metadata) as EventMetadata,
     recordedAt: event.created.toISOString(),
   };
 }

@@ -12,9 +12,11 @@ import {
   WrongExpectedVersionError,
   type AllStreamResolvedEvent,
   type AppendResult as ClientAppendResult,
+  type AppendStreamRequest,
   type AppendToStreamOptions,
   type EventData,
   type Filter,
+  type MultiAppendResult,
   type ReadAllOptions,
   type ReadStreamOptions,
   type SubscribeToAllOptions,
@@ -90,6 +92,28 @@ class StubClient implements KurrentDbClientLike {
     nextExpectedRevision: 0n,
     position: at(100),
   });
+  multiAppends: AppendStreamRequest[][] = [];
+  /** By default stores every request's events in `log`, after what is there, as the server would. */
+  multiAppendOutcome: (requests: AppendStreamRequest[]) => Promise<MultiAppendResult> = async (requests) => {
+    let position = Math.max(0, ...this.log.map((e) => Number(e.event!.position.commit)));
+    const responses = requests.map(({ streamName, events }) => {
+      let revision = this.log.filter((e) => e.event?.streamId === streamName).length - 1;
+      for (const event of events) {
+        revision += 1;
+        position += 10;
+        const data = event.data as Record<string, unknown>;
+        const metadata = event.metadata as Record<string, unknown>;
+        this.log.push({
+          event: {
+            ...{ streamId: streamName, id: event.id, revision: BigInt(revision), type: event.type, isJson: true },
+            ...{ created: CREATED, data, metadata, position: at(position) },
+          },
+        });
+      }
+      return { streamName, revision: BigInt(revision) };
+    });
+    return { position: BigInt(position), responses };
+  };
   readStreamCalls: ReadStreamOptions[] = [];
   readAllCalls: ReadAllOptions[] = [];
   subscriptions: FakeSubscription[] = [];
@@ -100,6 +124,10 @@ class StubClient implements KurrentDbClientLike {
   async appendToStream(streamName: string, events: EventData[], options?: AppendToStreamOptions) {
     this.appends.push({ streamName, events, options });
     return this.appendOutcome();
+  }
+  async multiStreamAppend(requests: AppendStreamRequest[]) {
+    this.multiAppends.push(requests);
+    return this.multiAppendOutcome(requests);
   }
   async *readStream(streamName: string, options: ReadStreamOptions = {}) {
     this.readStreamCalls.push(options);
@@ -318,6 +346,60 @@ describe('KurrentDB event store', () => {
         expected: 0,
         actual: 1,
       });
+    });
+  });
+
+  describe('when appending to several streams at once', () => {
+    it('sends one multi-stream request, metadata as one string property, and reads each position back', async () => {
+      const { client, store } = setup();
+      client.log = [stored('build-1', 0, 10)];
+      const a = testEvent('A');
+      const b = testEvent('B');
+      const results = await store.appendToStreams([
+        { streamId: 'build-1', events: [a], expectedRevision: 0 },
+        { streamId: 'promotion-x', events: [b], expectedRevision: 'no_stream' },
+      ]);
+      expect(client.multiAppends).toHaveLength(1);
+      const [first, second] = client.multiAppends[0]!;
+      expect([first!.streamName, first!.expectedState, second!.streamName, second!.expectedState]).toEqual([
+        'build-1',
+        0n,
+        'promotion-x',
+        NO_STREAM,
+      ]);
+      const metadata = first!.events[0]!.metadata as Record<string, unknown>;
+      expect(Object.values(metadata).every((v) => typeof v === 'string')).toBe(true);
+      expect(results).toEqual([
+        { nextExpectedRevision: 1, position: 20 },
+        { nextExpectedRevision: 0, position: 30 },
+      ]);
+      const [readBack] = await store.readStream('promotion-x');
+      expect(readBack!.metadata).toEqual(b.metadata);
+      expect((await store.readStream('build-1'))[1]!.metadata).toEqual(a.metadata);
+    });
+
+    it('turns a revision conflict into a ConcurrencyError naming the stream that failed', async () => {
+      const { client, store } = setup();
+      client.multiAppendOutcome = async () => {
+        throw new WrongExpectedVersionError(undefined, { streamName: 'build-2', expected: 3n, current: 4n });
+      };
+      const attempt = store.appendToStreams([
+        { streamId: 'build-1', events: [testEvent('A')], expectedRevision: 'no_stream' },
+        { streamId: 'build-2', events: [testEvent('B')], expectedRevision: 3 },
+      ]);
+      await expect(attempt).rejects.toBeInstanceOf(ConcurrencyError);
+      await expect(attempt).rejects.toMatchObject({ streamId: 'build-2', expected: 3, actual: 4 });
+    });
+
+    it('refuses a stream given twice without calling the server', async () => {
+      const { client, store } = setup();
+      await expect(
+        store.appendToStreams([
+          { streamId: 'build-1', events: [testEvent('A')] },
+          { streamId: 'build-1', events: [testEvent('B')] },
+        ]),
+      ).rejects.toThrow(RangeError);
+      expect(client.multiAppends).toEqual([]);
     });
   });
 
