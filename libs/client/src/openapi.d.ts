@@ -652,18 +652,18 @@ export interface operations {
     VotesHttpController_lastTestedRepo: {
         parameters: {
             query: {
-                /** @description Only votes on this component */
-                component?: unknown;
-                /** @description Required with sequential_mode */
-                previous_job_id?: unknown;
-                /** @description Only look at previous_job_id */
-                sequential_mode?: boolean;
-                /** @description Name of the CI job that voted */
-                job_id?: unknown;
-                /** @description Only successful (true) or unsuccessful (false) votes */
-                success?: boolean;
                 /** @description Maximum age of the vote in hours (0: any) */
                 max_age: number;
+                /** @description Only successful (true) or unsuccessful (false) votes */
+                success?: boolean;
+                /** @description Name of the CI job that voted */
+                job_id?: string;
+                /** @description Only look at previous_job_id */
+                sequential_mode?: boolean;
+                /** @description Required with sequential_mode */
+                previous_job_id?: string;
+                /** @description Only votes on this component */
+                component?: string;
             };
             header?: never;
             path?: never;
@@ -723,15 +723,29 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @example 24 */
+                    /**
+                     * @description Maximum age of the vote in hours (0: any)
+                     * @example 24
+                     */
                     max_age: number;
-                    /** @example phase2-ci */
-                    reporting_job_id: string;
+                    /** @description Only successful (true) or unsuccessful (false) votes */
                     success?: boolean;
+                    /**
+                     * @description Name of the CI job that voted
+                     * @example periodic-tempest
+                     */
                     job_id?: string;
+                    /** @description Only look at previous_job_id */
                     sequential_mode?: boolean;
+                    /** @description Required with sequential_mode */
                     previous_job_id?: string;
+                    /** @description Only votes on this component */
                     component?: string;
+                    /**
+                     * @description The CI job claiming the repo (its in-progress vote)
+                     * @example phase2-ci
+                     */
+                    reporting_job_id: string;
                 };
             };
         };
@@ -800,19 +814,45 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @example periodic-tempest */
-                    job_id: string;
-                    /** @example https://ci.example.org/job/42 */
-                    url: string;
-                    /** @example 1700000000 */
+                    /**
+                     * @description When the CI job ran (epoch seconds)
+                     * @example 1700000000
+                     */
                     timestamp: number;
-                    /** @example true */
+                    /**
+                     * @description The job's verdict
+                     * @example true
+                     */
                     success: boolean;
+                    /**
+                     * @description Name of the CI job
+                     * @example periodic-tempest
+                     */
+                    job_id: string;
+                    /**
+                     * @description The job's logs
+                     * @example https://ci.example.org/job/42
+                     */
+                    url: string;
+                    /**
+                     * @description With distro_hash (or give aggregate_hash)
+                     * @example 1c67b1ab8c6fe273d4e175a14f0df5d3cbbd0edf
+                     */
                     commit_hash?: string;
+                    /**
+                     * @description With commit_hash
+                     * @example 8170b8686c38bafb6021d998e2fb268ab26ccf65
+                     */
                     distro_hash?: string;
+                    /** @description Extended hash of the repo, when it has one */
                     extended_hash?: string;
+                    /** @description Instead of commit_hash and distro_hash */
                     aggregate_hash?: string;
-                    /** @example  */
+                    /**
+                     * @description Free text
+                     * @default
+                     * @example
+                     */
                     notes?: string;
                 };
             };
@@ -881,11 +921,14 @@ export interface operations {
     VotesHttpController_repoStatus: {
         parameters: {
             query: {
+                /** @description Commit hash of the repo */
+                commit_hash: string;
+                /** @description Distro hash of the repo (its packaging commit) */
+                distro_hash: string;
+                /** @description Extended hash of the repo, when it has one */
+                extended_hash?: string;
                 /** @description Only successful (true) or unsuccessful (false) votes */
                 success?: boolean;
-                extended_hash?: unknown;
-                distro_hash: unknown;
-                commit_hash: unknown;
             };
             header?: never;
             path?: never;
@@ -942,9 +985,10 @@ export interface operations {
     VotesHttpController_aggStatus: {
         parameters: {
             query: {
+                /** @description Hash of an aggregated repo (components) */
+                aggregate_hash: string;
                 /** @description Only successful (true) or unsuccessful (false) votes */
                 success?: boolean;
-                aggregate_hash: unknown;
             };
             header?: never;
             path?: never;
@@ -995,18 +1039,22 @@ export interface operations {
     PromotionsHttpController_list: {
         parameters: {
             query?: {
-                /** @description At most this many (≥ 0, cut to 100) */
-                limit?: number;
+                /** @description With distro_hash */
+                commit_hash?: string;
+                /** @description With commit_hash */
+                distro_hash?: string;
+                /** @description Extended hash of the repo, when it has one */
+                extended_hash?: string;
+                /** @description Hash of an aggregated repo (components) */
+                aggregate_hash?: string;
+                /** @description Promotion name (the symlink) */
+                promote_name?: string;
                 /** @description Skip this many (≥ 0) */
                 offset?: number;
-                component?: unknown;
-                promote_name?: unknown;
-                aggregate_hash?: unknown;
-                extended_hash?: unknown;
-                /** @description With commit_hash */
-                distro_hash?: unknown;
-                /** @description With distro_hash */
-                commit_hash?: unknown;
+                /** @description At most this many (≥ 0, cut to 100) */
+                limit?: number;
+                /** @description Only promotions of this component */
+                component?: string;
             };
             header?: never;
             path?: never;
@@ -1068,13 +1116,25 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @example 1c67b1ab8c6fe273d4e175a14f0df5d3cbbd0edf */
+                    /**
+                     * @description Commit hash of the repo
+                     * @example 1c67b1ab8c6fe273d4e175a14f0df5d3cbbd0edf
+                     */
                     commit_hash: string;
-                    /** @example 8170b8686c38bafb6021d998e2fb268ab26ccf65 */
+                    /**
+                     * @description Distro hash of the repo (its packaging commit)
+                     * @example 8170b8686c38bafb6021d998e2fb268ab26ccf65
+                     */
                     distro_hash: string;
-                    /** @example None */
+                    /**
+                     * @description Extended hash of the repo, when it has one
+                     * @example None
+                     */
                     extended_hash?: string | null;
-                    /** @example current-passed-ci */
+                    /**
+                     * @description Promotion name (the symlink)
+                     * @example current-passed-ci
+                     */
                     promote_name: string;
                 };
             };
@@ -1194,13 +1254,25 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @example 1c67b1ab8c6fe273d4e175a14f0df5d3cbbd0edf */
+                    /**
+                     * @description Commit hash of the repo
+                     * @example 1c67b1ab8c6fe273d4e175a14f0df5d3cbbd0edf
+                     */
                     commit_hash: string;
-                    /** @example 8170b8686c38bafb6021d998e2fb268ab26ccf65 */
+                    /**
+                     * @description Distro hash of the repo (its packaging commit)
+                     * @example 8170b8686c38bafb6021d998e2fb268ab26ccf65
+                     */
                     distro_hash: string;
-                    /** @example None */
+                    /**
+                     * @description Extended hash of the repo, when it has one
+                     * @example None
+                     */
                     extended_hash?: string | null;
-                    /** @example current-passed-ci */
+                    /**
+                     * @description Promotion name (the symlink)
+                     * @example current-passed-ci
+                     */
                     promote_name: string;
                 }[];
             };
@@ -1313,11 +1385,12 @@ export interface operations {
     BuildsHttpController_metrics: {
         parameters: {
             query: {
-                package_name?: unknown;
                 /** @description YYYY-mm-dd (UTC) */
-                end_date: unknown;
-                /** @description YYYY-mm-dd (UTC) */
-                start_date: unknown;
+                start_date: string;
+                /** @description YYYY-mm-dd (UTC), excluded */
+                end_date: string;
+                /** @description Only this package */
+                package_name?: string;
             };
             header?: never;
             path?: never;
@@ -1392,7 +1465,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @example python-nova */
+                    /**
+                     * @description Package name
+                     * @example python-nova
+                     */
                     package_name: string;
                 };
             };
@@ -1457,7 +1533,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @example https://worker.example.org/repos/1c/67/1c67b1ab_8170b868 */
+                    /**
+                     * @description The build's hashed repo, on the worker that built it
+                     * @example https://worker.example.org/repos/1c/67/1c67b1ab_8170b868
+                     */
                     repo_url: string;
                 };
             };
@@ -1546,10 +1625,12 @@ export interface operations {
     ResourcesHttpController_packages: {
         parameters: {
             query?: {
-                /** @description Package name prefix */
-                name?: unknown;
-                component?: unknown;
+                /** @description Only packages whose last build has this status */
                 status?: "SUCCESS" | "FAILED" | "RETRY" | "NO_BUILD";
+                /** @description Only packages of this component */
+                component?: string;
+                /** @description Package name prefix */
+                name?: string;
             };
             header?: never;
             path?: never;
@@ -1829,17 +1910,20 @@ export interface operations {
     ResourcesHttpController_packageBuilds: {
         parameters: {
             query?: {
+                /** @description Only builds with this result */
                 status?: "SUCCESS" | "FAILED" | "RETRY";
-                component?: unknown;
-                commit_hash?: unknown;
+                /** @description Only builds of this component */
+                component?: string;
+                /** @description Only builds of this upstream commit */
+                commit_hash?: string;
                 /** @description dt_build ≥ this (epoch seconds or ISO 8601) */
-                since?: unknown;
+                since?: string;
                 /** @description dt_build < this (epoch seconds or ISO 8601) */
-                until?: unknown;
+                until?: string;
                 /** @description Page size, 1–500 (default 100) */
                 limit?: number;
                 /** @description From the `next` link of the previous page */
-                cursor?: unknown;
+                cursor?: string;
             };
             header?: never;
             path: {
@@ -1931,18 +2015,22 @@ export interface operations {
     ResourcesHttpController_builds: {
         parameters: {
             query?: {
+                /** @description Only builds of this package */
+                package?: string;
+                /** @description Only builds with this result */
                 status?: "SUCCESS" | "FAILED" | "RETRY";
-                component?: unknown;
-                commit_hash?: unknown;
+                /** @description Only builds of this component */
+                component?: string;
+                /** @description Only builds of this upstream commit */
+                commit_hash?: string;
                 /** @description dt_build ≥ this (epoch seconds or ISO 8601) */
-                since?: unknown;
+                since?: string;
                 /** @description dt_build < this (epoch seconds or ISO 8601) */
-                until?: unknown;
+                until?: string;
                 /** @description Page size, 1–500 (default 100) */
                 limit?: number;
                 /** @description From the `next` link of the previous page */
-                cursor?: unknown;
-                package?: unknown;
+                cursor?: string;
             };
             header?: never;
             path?: never;

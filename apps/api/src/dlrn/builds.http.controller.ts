@@ -2,18 +2,17 @@ import { Controller, Get, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBasicAuth,
-  ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiInternalServerErrorResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiQuery,
   ApiTags,
   ApiServiceUnavailableResponse,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
+import { ApiBodyInput, ApiQueryInput } from '../http/api-input.js';
 import { readInput, callerOf } from '../http/request-input.js';
 import { DlrnQueries } from '#application/queries/dlrn-queries.js';
 import { ViewVersion } from '../views/view-version.js';
@@ -35,9 +34,7 @@ export class BuildsHttpController {
 
   @Get('metrics/builds')
   @ApiOperation({ summary: 'Successful and failed builds between two UTC dates (end day excluded, as DLRN)' })
-  @ApiQuery({ name: 'start_date', required: true, example: '2026-11-01', description: 'YYYY-mm-dd (UTC)' })
-  @ApiQuery({ name: 'end_date', required: true, example: '2026-11-25', description: 'YYYY-mm-dd (UTC)' })
-  @ApiQuery({ name: 'package_name', required: false, example: 'python-nova' })
+  @ApiQueryInput(METRICS)
   @ApiOkResponse({
     description: 'Counts',
     schema: {
@@ -81,13 +78,7 @@ export class BuildsHttpController {
   @HttpCode(201)
   @ApiBasicAuth()
   @ApiOperation({ summary: "Build a package's last failed commit again on the next pass" })
-  @ApiBody({
-    schema: {
-      type: 'object',
-      required: ['package_name'],
-      properties: { package_name: { type: 'string', example: 'python-nova' } },
-    },
-  })
+  @ApiBodyInput(RECHECK_PACKAGE)
   @ApiCreatedResponse({ schema: { type: 'object', properties: { result: { type: 'string', example: 'ok' } } } })
   @ApiBadRequestResponse({ description: 'No commit to recheck', schema: ERROR_SCHEMA })
   @ApiConflictResponse({ description: 'The last build succeeded', schema: ERROR_SCHEMA })
@@ -104,13 +95,7 @@ export class BuildsHttpController {
   @HttpCode(201)
   @ApiBasicAuth()
   @ApiOperation({ summary: "Import a build made elsewhere from its hashed repo URL (DLRN's dlrn-remote)" })
-  @ApiBody({
-    schema: {
-      type: 'object',
-      required: ['repo_url'],
-      properties: { repo_url: { type: 'string', example: 'https://worker.example.org/repos/1c/67/1c67b1ab_8170b868' } },
-    },
-  })
+  @ApiBodyInput(REMOTE_IMPORT)
   @ApiCreatedResponse({ schema: { type: 'object', properties: { repo_url: { type: 'string' } } } })
   @ApiBadRequestResponse({
     description:

@@ -1,8 +1,31 @@
 import { promotionNameProblem } from '#domain/promotion/promotion-name.js';
 import { DlrnHttpError } from '../http/dlrn-http.error.js';
 import type { ModelSpec } from '../http/dlrn-input.js';
+import { COMMIT_HASH_EXAMPLE, DISTRO_HASH_EXAMPLE } from './openapi-examples.js';
 
-/** The inputs of DLRN's endpoints (`dlrn/api/inputs/*.py`), field for field, check for check. */
+/**
+ * The inputs of DLRN's endpoints (`dlrn/api/inputs/*.py`), field for field, check for check; the
+ * OpenAPI description of each field is written here too (http/api-input.ts turns it into one).
+ */
+
+// Fields several inputs share, described once.
+const commitHash = { kind: 'strictStr', description: 'Commit hash of the repo', example: COMMIT_HASH_EXAMPLE } as const;
+const distroHash = {
+  kind: 'strictStr',
+  description: 'Distro hash of the repo (its packaging commit)',
+  example: DISTRO_HASH_EXAMPLE,
+} as const;
+const extendedHash = { kind: 'strictStr', description: 'Extended hash of the repo, when it has one' } as const;
+const aggregateHash = { kind: 'strictStr', description: 'Hash of an aggregated repo (components)' } as const;
+const votedSuccess = {
+  kind: 'bool',
+  description: 'Only successful (true) or unsuccessful (false) votes',
+} as const;
+const promoteName = {
+  kind: 'strictStr',
+  description: 'Promotion name (the symlink)',
+  example: 'current-passed-ci',
+} as const;
 
 export interface LastTestedRepoInput {
   max_age: number;
@@ -17,16 +40,18 @@ const lastTestedRepoFields = {
   max_age: {
     kind: 'int',
     required: true,
+    description: 'Maximum age of the vote in hours (0: any)',
+    example: 24,
     check: (v: number) => {
       if (v < 0) throw new DlrnHttpError(400, 'Max age parameter must be greater than or equal to 0');
       return v;
     },
   },
-  success: { kind: 'bool' },
-  job_id: { kind: 'strictStr' },
-  sequential_mode: { kind: 'bool' },
-  previous_job_id: { kind: 'strictStr' },
-  component: { kind: 'strictStr' },
+  success: votedSuccess,
+  job_id: { kind: 'strictStr', description: 'Name of the CI job that voted', example: 'periodic-tempest' },
+  sequential_mode: { kind: 'bool', description: 'Only look at previous_job_id' },
+  previous_job_id: { kind: 'strictStr', description: 'Required with sequential_mode' },
+  component: { kind: 'strictStr', description: 'Only votes on this component' },
 } as const;
 
 const sequentialNeedsPrevious = (values: Partial<LastTestedRepoInput>): void => {
@@ -45,7 +70,15 @@ export interface LastTestedRepoPostInput extends LastTestedRepoInput {
 }
 
 export const LAST_TESTED_REPO_POST: ModelSpec<LastTestedRepoPostInput> = {
-  fields: { ...lastTestedRepoFields, reporting_job_id: { kind: 'strictStr', required: true } },
+  fields: {
+    ...lastTestedRepoFields,
+    reporting_job_id: {
+      kind: 'strictStr',
+      required: true,
+      description: 'The CI job claiming the repo (its in-progress vote)',
+      example: 'phase2-ci',
+    },
+  },
   root: sequentialNeedsPrevious,
 };
 
@@ -58,10 +91,10 @@ export interface RepoStatusInput {
 
 export const REPO_STATUS: ModelSpec<RepoStatusInput> = {
   fields: {
-    commit_hash: { kind: 'strictStr', required: true },
-    distro_hash: { kind: 'strictStr', required: true },
-    extended_hash: { kind: 'strictStr' },
-    success: { kind: 'bool' },
+    commit_hash: { ...commitHash, required: true },
+    distro_hash: { ...distroHash, required: true },
+    extended_hash: extendedHash,
+    success: votedSuccess,
   },
 };
 
@@ -71,7 +104,7 @@ export interface AggStatusInput {
 }
 
 export const AGG_STATUS: ModelSpec<AggStatusInput> = {
-  fields: { aggregate_hash: { kind: 'strictStr', required: true }, success: { kind: 'bool' } },
+  fields: { aggregate_hash: { ...aggregateHash, required: true }, success: votedSuccess },
 };
 
 export interface PromotionsInput {
@@ -89,14 +122,18 @@ export const MAX_PROMOTIONS_LIMIT = 100;
 
 export const PROMOTIONS: ModelSpec<PromotionsInput> = {
   fields: {
-    commit_hash: { kind: 'strictStr' },
-    distro_hash: { kind: 'strictStr' },
-    extended_hash: { kind: 'strictStr' },
-    aggregate_hash: { kind: 'strictStr' },
-    promote_name: { kind: 'strictStr' },
-    offset: { kind: 'nonNegativeInt' },
-    limit: { kind: 'nonNegativeInt', check: (v: number) => Math.min(v, MAX_PROMOTIONS_LIMIT) },
-    component: { kind: 'strictStr' },
+    commit_hash: { ...commitHash, description: 'With distro_hash' },
+    distro_hash: { ...distroHash, description: 'With commit_hash' },
+    extended_hash: extendedHash,
+    aggregate_hash: aggregateHash,
+    promote_name: promoteName,
+    offset: { kind: 'nonNegativeInt', description: 'Skip this many (≥ 0)' },
+    limit: {
+      kind: 'nonNegativeInt',
+      description: `At most this many (≥ 0, cut to ${MAX_PROMOTIONS_LIMIT})`,
+      check: (v: number) => Math.min(v, MAX_PROMOTIONS_LIMIT),
+    },
+    component: { kind: 'strictStr', description: 'Only promotions of this component' },
   },
   root: (values) => {
     if (Boolean(values.distro_hash) !== Boolean(values.commit_hash)) {
@@ -114,11 +151,11 @@ export interface PromoteInput {
 
 export const PROMOTE: ModelSpec<PromoteInput> = {
   fields: {
-    commit_hash: { kind: 'strictStr' },
-    distro_hash: { kind: 'strictStr' },
-    extended_hash: { kind: 'strictStr' },
+    commit_hash: { ...commitHash, requiredByRoot: true },
+    distro_hash: { ...distroHash, requiredByRoot: true },
+    extended_hash: { ...extendedHash, nullable: true, example: 'None' },
     promote_name: {
-      kind: 'strictStr',
+      ...promoteName,
       required: true,
       check: (name: string) => {
         // DLRN refuses the reserved names here, and path escapes later with the same answer.
@@ -161,9 +198,21 @@ export function parseDlrnDate(value: string): number {
 
 export const METRICS: ModelSpec<MetricsInput> = {
   fields: {
-    start_date: { kind: 'str', required: true, check: parseDlrnDate },
-    end_date: { kind: 'str', required: true, check: parseDlrnDate },
-    package_name: { kind: 'strictStr' },
+    start_date: {
+      kind: 'str',
+      required: true,
+      description: 'YYYY-mm-dd (UTC)',
+      example: '2026-11-01',
+      check: parseDlrnDate,
+    },
+    end_date: {
+      kind: 'str',
+      required: true,
+      description: 'YYYY-mm-dd (UTC), excluded',
+      example: '2026-11-25',
+      check: parseDlrnDate,
+    },
+    package_name: { kind: 'strictStr', description: 'Only this package', example: 'python-nova' },
   },
 };
 
@@ -181,15 +230,15 @@ export interface ReportResultInput {
 
 export const REPORT_RESULT: ModelSpec<ReportResultInput> = {
   fields: {
-    timestamp: { kind: 'int', required: true },
-    success: { kind: 'bool', required: true },
-    job_id: { kind: 'strictStr', required: true },
-    url: { kind: 'str', required: true },
-    commit_hash: { kind: 'strictStr' },
-    distro_hash: { kind: 'strictStr' },
-    extended_hash: { kind: 'strictStr' },
-    aggregate_hash: { kind: 'strictStr' },
-    notes: { kind: 'strictStr', default: '' },
+    timestamp: { kind: 'int', required: true, description: 'When the CI job ran (epoch seconds)', example: 1700000000 },
+    success: { kind: 'bool', required: true, description: "The job's verdict", example: true },
+    job_id: { kind: 'strictStr', required: true, description: 'Name of the CI job', example: 'periodic-tempest' },
+    url: { kind: 'str', required: true, description: "The job's logs", example: 'https://ci.example.org/job/42' },
+    commit_hash: { ...commitHash, description: 'With distro_hash (or give aggregate_hash)' },
+    distro_hash: { ...distroHash, description: 'With commit_hash' },
+    extended_hash: extendedHash,
+    aggregate_hash: { ...aggregateHash, description: 'Instead of commit_hash and distro_hash' },
+    notes: { kind: 'strictStr', default: '', description: 'Free text', example: '' },
   },
   root: (v) => {
     if (!v.commit_hash && !v.distro_hash && !v.aggregate_hash) {
@@ -212,7 +261,7 @@ export interface RecheckPackageInput {
 }
 
 export const RECHECK_PACKAGE: ModelSpec<RecheckPackageInput> = {
-  fields: { package_name: { kind: 'strictStr', required: true } },
+  fields: { package_name: { kind: 'strictStr', required: true, description: 'Package name', example: 'python-nova' } },
 };
 
 export interface RemoteImportInput {
@@ -224,6 +273,8 @@ export const REMOTE_IMPORT: ModelSpec<RemoteImportInput> = {
     repo_url: {
       kind: 'strictStr',
       required: true,
+      description: "The build's hashed repo, on the worker that built it",
+      example: 'https://worker.example.org/repos/1c/67/1c67b1ab_8170b868',
       check: (value: string) => {
         const url = URL.canParse(value) ? new URL(value) : null;
         if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') {

@@ -1,7 +1,10 @@
 /** Examples and schemas shared by the OpenAPI descriptions of DLRN's endpoints. */
 
-const hash = { type: 'string', example: '1c67b1ab8c6fe273d4e175a14f0df5d3cbbd0edf' };
-const distro = { type: 'string', example: '8170b8686c38bafb6021d998e2fb268ab26ccf65' };
+export const COMMIT_HASH_EXAMPLE = '1c67b1ab8c6fe273d4e175a14f0df5d3cbbd0edf';
+export const DISTRO_HASH_EXAMPLE = '8170b8686c38bafb6021d998e2fb268ab26ccf65';
+
+const hash = { type: 'string', example: COMMIT_HASH_EXAMPLE };
+const distro = { type: 'string', example: DISTRO_HASH_EXAMPLE };
 const nullableString = (example: string) => ({ type: 'string', nullable: true, example });
 
 export const ERROR_SCHEMA = {
@@ -72,16 +75,5 @@ export const PROMOTION_SCHEMA = {
     promote_name: { type: 'string', example: 'current-passed-ci' },
     component: nullableString('tripleo'),
     user: nullableString('ci-bot'),
-  },
-};
-
-export const PROMOTE_BODY_SCHEMA = {
-  type: 'object',
-  required: ['commit_hash', 'distro_hash', 'promote_name'],
-  properties: {
-    commit_hash: hash,
-    distro_hash: distro,
-    extended_hash: nullableString('None'),
-    promote_name: { type: 'string', example: 'current-passed-ci' },
   },
 };

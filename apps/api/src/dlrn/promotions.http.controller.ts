@@ -8,12 +8,12 @@ import {
   ApiGoneResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiQuery,
   ApiResponse,
   ApiTags,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
+import { ApiBodyInput, ApiQueryInput, inputSchema } from '../http/api-input.js';
 import type { RepoPromoted } from '#domain/promotion/promotion.events.js';
 import type { DlrnConfig } from '#infrastructure/config/index.js';
 import { DLRN_CONFIG } from '#infrastructure/nest/tokens.js';
@@ -24,7 +24,7 @@ import { DlrnQueries } from '#application/queries/dlrn-queries.js';
 import { ViewVersion } from '../views/view-version.js';
 import { PROMOTE, PROMOTIONS, type PromoteInput } from './dlrn-inputs.js';
 import { promotionAnswer, type PromotionAnswer } from './dlrn-responses.js';
-import { ERROR_SCHEMA, PROMOTE_BODY_SCHEMA, PROMOTION_SCHEMA } from './openapi-examples.js';
+import { ERROR_SCHEMA, PROMOTION_SCHEMA } from './openapi-examples.js';
 import { PromotionsService } from './promotions.service.js';
 
 const errors = { schema: ERROR_SCHEMA };
@@ -42,14 +42,7 @@ export class PromotionsHttpController {
 
   @Get('promotions')
   @ApiOperation({ summary: 'Promotions, newest first (no limit: all of them, as DLRN)' })
-  @ApiQuery({ name: 'commit_hash', required: false, description: 'With distro_hash' })
-  @ApiQuery({ name: 'distro_hash', required: false, description: 'With commit_hash' })
-  @ApiQuery({ name: 'extended_hash', required: false })
-  @ApiQuery({ name: 'aggregate_hash', required: false })
-  @ApiQuery({ name: 'promote_name', required: false, example: 'current-passed-ci' })
-  @ApiQuery({ name: 'component', required: false })
-  @ApiQuery({ name: 'offset', type: Number, required: false, description: 'Skip this many (≥ 0)' })
-  @ApiQuery({ name: 'limit', type: Number, required: false, description: 'At most this many (≥ 0, cut to 100)' })
+  @ApiQueryInput(PROMOTIONS)
   @ApiOkResponse({ description: 'Promotions', schema: { type: 'array', items: PROMOTION_SCHEMA } })
   @ApiBadRequestResponse({ description: 'Invalid input or unknown commit', ...errors })
   async list(@Req() request: FastifyRequest) {
@@ -78,7 +71,7 @@ export class PromotionsHttpController {
   @HttpCode(201)
   @ApiBasicAuth()
   @ApiOperation({ summary: 'Point a promotion name (symlink) at a successfully built repo' })
-  @ApiBody({ schema: PROMOTE_BODY_SCHEMA })
+  @ApiBodyInput(PROMOTE)
   @ApiCreatedResponse({ description: 'The promotion', schema: PROMOTION_SCHEMA })
   @ApiBadRequestResponse({ description: 'Missing hashes or unknown commit', ...errors })
   @ApiForbiddenResponse({
@@ -107,7 +100,7 @@ export class PromotionsHttpController {
     summary:
       'Several promotions at once: all or none (every item checked first; if the log refuses one, those recorded are rolled back)',
   })
-  @ApiBody({ schema: { type: 'array', items: PROMOTE_BODY_SCHEMA } })
+  @ApiBody({ schema: { type: 'array', items: inputSchema(PROMOTE) } })
   @ApiCreatedResponse({ description: 'The last promotion of the batch', schema: PROMOTION_SCHEMA })
   @ApiBadRequestResponse({ description: 'Invalid item or unknown commit', ...errors })
   @ApiForbiddenResponse({ description: 'Reserved or escaping promote_name', ...errors })

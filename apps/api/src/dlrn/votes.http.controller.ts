@@ -2,15 +2,14 @@ import { Controller, Get, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBasicAuth,
-  ApiBody,
   ApiCreatedResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiQuery,
   ApiTags,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
+import { ApiBodyInput, ApiQueryInput } from '../http/api-input.js';
 import { DlrnHttpError } from '../http/dlrn-http.error.js';
 import { callerOf, readInput } from '../http/request-input.js';
 import { DlrnQueries } from '#application/queries/dlrn-queries.js';
@@ -28,19 +27,6 @@ import { VotesService } from './votes.service.js';
 
 const badRequest = { description: 'Invalid input, or nothing matches', schema: ERROR_SCHEMA };
 const notJson = { description: 'Content-Type is not exactly application/json', schema: ERROR_SCHEMA };
-const maxAge = {
-  name: 'max_age',
-  type: Number,
-  required: true,
-  description: 'Maximum age of the vote in hours (0: any)',
-  example: 24,
-};
-const success = {
-  name: 'success',
-  type: Boolean,
-  required: false,
-  description: 'Only successful (true) or unsuccessful (false) votes',
-};
 
 /** CI votes: which repo to test next, claims, verdicts, and the votes on a repo. */
 @ApiTags('votes')
@@ -54,17 +40,7 @@ export class VotesHttpController {
 
   @Get('last_tested_repo')
   @ApiOperation({ summary: 'The repo last tested by a CI job (DLRN getVote rules)' })
-  @ApiQuery(maxAge)
-  @ApiQuery(success)
-  @ApiQuery({
-    name: 'job_id',
-    required: false,
-    description: 'Name of the CI job that voted',
-    example: 'periodic-tempest',
-  })
-  @ApiQuery({ name: 'sequential_mode', type: Boolean, required: false, description: 'Only look at previous_job_id' })
-  @ApiQuery({ name: 'previous_job_id', required: false, description: 'Required with sequential_mode' })
-  @ApiQuery({ name: 'component', required: false, description: 'Only votes on this component' })
+  @ApiQueryInput(LAST_TESTED_REPO)
   @ApiOkResponse({ description: 'The newest matching vote', schema: VOTE_SCHEMA })
   @ApiBadRequestResponse(badRequest)
   async lastTestedRepo(@Req() request: FastifyRequest) {
@@ -79,21 +55,7 @@ export class VotesHttpController {
   @HttpCode(201)
   @ApiBasicAuth()
   @ApiOperation({ summary: 'Claim the repo last tested by a CI job: records an in-progress vote by reporting_job_id' })
-  @ApiBody({
-    schema: {
-      type: 'object',
-      required: ['max_age', 'reporting_job_id'],
-      properties: {
-        max_age: { type: 'integer', example: 24 },
-        reporting_job_id: { type: 'string', example: 'phase2-ci' },
-        success: { type: 'boolean' },
-        job_id: { type: 'string' },
-        sequential_mode: { type: 'boolean' },
-        previous_job_id: { type: 'string' },
-        component: { type: 'string' },
-      },
-    },
-  })
+  @ApiBodyInput(LAST_TESTED_REPO_POST)
   @ApiCreatedResponse({ description: 'The new in-progress vote', schema: VOTE_SCHEMA })
   @ApiBadRequestResponse(badRequest)
   @ApiUnsupportedMediaTypeResponse(notJson)
@@ -105,23 +67,7 @@ export class VotesHttpController {
   @HttpCode(201)
   @ApiBasicAuth()
   @ApiOperation({ summary: 'Report a CI verdict on a repo (commit_hash+distro_hash) or an aggregate hash' })
-  @ApiBody({
-    schema: {
-      type: 'object',
-      required: ['job_id', 'url', 'timestamp', 'success'],
-      properties: {
-        job_id: { type: 'string', example: 'periodic-tempest' },
-        url: { type: 'string', example: 'https://ci.example.org/job/42' },
-        timestamp: { type: 'integer', example: 1700000000 },
-        success: { type: 'boolean', example: true },
-        commit_hash: { type: 'string' },
-        distro_hash: { type: 'string' },
-        extended_hash: { type: 'string' },
-        aggregate_hash: { type: 'string' },
-        notes: { type: 'string', example: '' },
-      },
-    },
-  })
+  @ApiBodyInput(REPORT_RESULT)
   @ApiCreatedResponse({ description: 'The recorded vote', schema: REPORT_RESULT_SCHEMA })
   @ApiBadRequestResponse(badRequest)
   @ApiUnsupportedMediaTypeResponse(notJson)
@@ -131,10 +77,7 @@ export class VotesHttpController {
 
   @Get('repo_status')
   @ApiOperation({ summary: 'Every vote on one repo, in recording order' })
-  @ApiQuery({ name: 'commit_hash', required: true })
-  @ApiQuery({ name: 'distro_hash', required: true })
-  @ApiQuery({ name: 'extended_hash', required: false })
-  @ApiQuery(success)
+  @ApiQueryInput(REPO_STATUS)
   @ApiOkResponse({ description: 'Votes (may be empty)', schema: { type: 'array', items: REPO_STATUS_ITEM_SCHEMA } })
   @ApiBadRequestResponse(badRequest)
   async repoStatus(@Req() request: FastifyRequest) {
@@ -150,8 +93,7 @@ export class VotesHttpController {
 
   @Get('agg_status')
   @ApiOperation({ summary: 'Every vote on one aggregate hash' })
-  @ApiQuery({ name: 'aggregate_hash', required: true })
-  @ApiQuery(success)
+  @ApiQueryInput(AGG_STATUS)
   @ApiOkResponse({
     description: 'Votes (empty for an unknown hash)',
     schema: { type: 'array', items: AGG_STATUS_ITEM_SCHEMA },

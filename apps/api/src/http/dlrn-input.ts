@@ -14,6 +14,21 @@ export interface FieldSpec {
   readonly default?: unknown;
   /** A custom validator: may throw DlrnHttpError (aborts at once, as DLRN's InvalidUsage does). */
   readonly check?: (value: never) => unknown;
+  /**
+   * The values `check` accepts, when it accepts a fixed list (see `oneOf`): the OpenAPI enum.
+   * The parser leaves the refusal to `check`, which words it.
+   */
+  readonly enum?: readonly string[];
+  // What the OpenAPI description says about the field (api-input.ts): written here, once.
+  readonly description?: string;
+  readonly example?: string | number | boolean;
+  /** Documented as accepting null (the parser accepts null in every optional field). */
+  readonly nullable?: boolean;
+  /**
+   * Optional for the parser, as in DLRN, but the model's root check refuses its absence with its
+   * own message: documented as required.
+   */
+  readonly requiredByRoot?: boolean;
 }
 
 export interface ModelSpec<T> {

@@ -7,11 +7,17 @@ const STATUSES = ['SUCCESS', 'FAILED', 'RETRY', 'NO_BUILD'];
 export const DEFAULT_PAGE = 100;
 export const MAX_PAGE = 500;
 
-const status = (allowed: readonly string[]) => (value: string) => {
-  if (!allowed.includes(value))
-    throw new DlrnHttpError(400, `Invalid status ${value}: expected one of ${allowed.join(', ')}`);
-  return value;
-};
+/** A status filter: the accepted values are both checked and documented (the OpenAPI enum). */
+const statusIn = (allowed: readonly string[]) =>
+  ({
+    kind: 'strictStr',
+    enum: allowed,
+    check: (value: string) => {
+      if (!allowed.includes(value))
+        throw new DlrnHttpError(400, `Invalid status ${value}: expected one of ${allowed.join(', ')}`);
+      return value;
+    },
+  }) as const;
 
 /** Epoch seconds, or an ISO 8601 date/time (UTC unless it says otherwise). */
 export function parseInstant(name: string) {
@@ -44,9 +50,9 @@ export interface PackagesInput {
 
 export const PACKAGES: ModelSpec<PackagesInput> = {
   fields: {
-    status: { kind: 'strictStr', check: status(STATUSES) },
-    component: { kind: 'strictStr' },
-    name: { kind: 'strictStr' },
+    status: { ...statusIn(STATUSES), description: 'Only packages whose last build has this status' },
+    component: { kind: 'strictStr', description: 'Only packages of this component' },
+    name: { kind: 'strictStr', description: 'Package name prefix', example: 'python-' },
   },
 };
 
@@ -84,13 +90,23 @@ const limit = (value: number) => {
 
 export const BUILDS: ModelSpec<BuildsInput> = {
   fields: {
-    package: { kind: 'strictStr' },
-    status: { kind: 'strictStr', check: status(['SUCCESS', 'FAILED', 'RETRY']) },
-    component: { kind: 'strictStr' },
-    commit_hash: { kind: 'strictStr' },
-    since: { kind: 'str', check: parseInstant('since') },
-    until: { kind: 'str', check: parseInstant('until') },
-    limit: { kind: 'int', default: DEFAULT_PAGE, check: limit },
-    cursor: { kind: 'strictStr', check: decodeCursor },
+    package: { kind: 'strictStr', description: 'Only builds of this package' },
+    status: { ...statusIn(['SUCCESS', 'FAILED', 'RETRY']), description: 'Only builds with this result' },
+    component: { kind: 'strictStr', description: 'Only builds of this component' },
+    commit_hash: { kind: 'strictStr', description: 'Only builds of this upstream commit' },
+    since: {
+      kind: 'str',
+      description: 'dt_build ≥ this (epoch seconds or ISO 8601)',
+      example: '2026-11-01',
+      check: parseInstant('since'),
+    },
+    until: { kind: 'str', description: 'dt_build < this (epoch seconds or ISO 8601)', check: parseInstant('until') },
+    limit: {
+      kind: 'int',
+      default: DEFAULT_PAGE,
+      description: `Page size, 1–${MAX_PAGE} (default ${DEFAULT_PAGE})`,
+      check: limit,
+    },
+    cursor: { kind: 'strictStr', description: 'From the `next` link of the previous page', check: decodeCursor },
   },
 };

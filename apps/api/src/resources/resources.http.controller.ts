@@ -6,7 +6,6 @@ import {
   ApiOperation,
   ApiParam,
   ApiProduces,
-  ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -15,6 +14,7 @@ import type { DlrnConfig } from '#infrastructure/config/index.js';
 import { DLRN_CONFIG } from '#infrastructure/nest/tokens.js';
 import { promotionAnswer, voteAnswer } from '../dlrn/dlrn-responses.js';
 import { ERROR_SCHEMA, PROMOTION_SCHEMA, VOTE_SCHEMA } from '../dlrn/openapi-examples.js';
+import { ApiQueryInput } from '../http/api-input.js';
 import { DlrnHttpError } from '../http/dlrn-http.error.js';
 import { readInput } from '../http/request-input.js';
 import { markUnknownInput } from '../views/hot-answers.js';
@@ -29,22 +29,6 @@ import { ResourceQueries, parseVersionsCsv } from '#application/queries/resource
 const BUILD_ID = ':id';
 const errors = { schema: ERROR_SCHEMA };
 const notFound = (what: string) => new DlrnHttpError(404, `No such ${what}`);
-
-const buildFilterQueries = [
-  { name: 'status', required: false, enum: ['SUCCESS', 'FAILED', 'RETRY'] },
-  { name: 'component', required: false },
-  { name: 'commit_hash', required: false },
-  { name: 'since', required: false, description: 'dt_build ≥ this (epoch seconds or ISO 8601)', example: '2026-11-01' },
-  { name: 'until', required: false, description: 'dt_build < this (epoch seconds or ISO 8601)' },
-  { name: 'limit', required: false, type: Number, description: 'Page size, 1–500 (default 100)' },
-  { name: 'cursor', required: false, description: 'From the `next` link of the previous page' },
-];
-
-function ApiBuildFilters(): MethodDecorator {
-  return (target, key, descriptor) => {
-    for (const query of buildFilterQueries) ApiQuery(query)(target, key, descriptor);
-  };
-}
 
 /**
  * The projections as JSON resources, for dashboards and scripts: packages and their status,
@@ -66,9 +50,7 @@ export class ResourcesHttpController {
 
   @Get('packages')
   @ApiOperation({ summary: 'Status summary: every package, its last build and first failure after success' })
-  @ApiQuery({ name: 'status', required: false, enum: ['SUCCESS', 'FAILED', 'RETRY', 'NO_BUILD'] })
-  @ApiQuery({ name: 'component', required: false })
-  @ApiQuery({ name: 'name', required: false, description: 'Package name prefix', example: 'python-' })
+  @ApiQueryInput(PACKAGES)
   @ApiOkResponse({
     schema: { type: 'object', properties: { packages: { type: 'array', items: PACKAGE_SCHEMA } } },
   })
@@ -98,7 +80,7 @@ export class ResourcesHttpController {
   @Get('packages/:name/builds')
   @ApiOperation({ summary: "One package's builds, newest first, in cursor pages" })
   @ApiParam({ name: 'name', example: 'python-nova' })
-  @ApiBuildFilters()
+  @ApiQueryInput(BUILDS, ['package'])
   @ApiOkResponse({ schema: BUILD_PAGE_SCHEMA })
   @ApiBadRequestResponse(errors)
   @ApiNotFoundResponse(errors)
@@ -122,8 +104,7 @@ export class ResourcesHttpController {
       'Follow `next` (also in the `Link` header) for older builds. Pages are cut at result positions, which new ' +
       'builds never reuse: a page never skips or repeats a build while new ones land.',
   })
-  @ApiQuery({ name: 'package', required: false })
-  @ApiBuildFilters()
+  @ApiQueryInput(BUILDS)
   @ApiOkResponse({ schema: BUILD_PAGE_SCHEMA })
   @ApiBadRequestResponse(errors)
   async builds(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
