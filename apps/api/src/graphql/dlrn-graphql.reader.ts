@@ -2,14 +2,23 @@ import {
   buildsProjection,
   ciVotesAggProjection,
   ciVotesProjection,
+  countedBuilds,
+  hashesOf,
+  NEWEST_RESULT_FIRST,
+  successfulBuildOf,
+  type BuildColumn,
   type BuildDoc,
+  type CiVoteAggColumn,
   type CiVoteAggDoc,
+  type CiVoteColumn,
   type CiVoteDoc,
-  type ColumnValue,
+  type ColumnFilter,
+  type ColumnOrder,
   type DocumentQuery,
   type ProjectionDefinition,
   type ReadModelStore,
 } from '#domain/projections/index.js';
+import type { DomainEvent } from '#domain/shared/event.js';
 import { GraphqlQueryError, ReadBudget } from './graphql.errors.js';
 import { likePattern } from './like-pattern.js';
 
@@ -59,16 +68,12 @@ export interface AggVoteFilters extends VerdictFilters {
   readonly lastRefHash: boolean;
 }
 
-type Where = Record<string, ColumnValue>;
+/** The filters both vote tables share. */
+type VerdictWhere = ColumnFilter<CiVoteColumn & CiVoteAggColumn>;
+/** A projection this reader pages through, with its columns. */
+type Readable<Doc, Column extends string> = ProjectionDefinition<Doc, DomainEvent, Column>;
 
-/** Rows that are DLRN's `commits` rows: finished (status set, so a result position) and not rechecked. */
-const COUNTED: Pick<DocumentQuery, 'where' | 'range'> = {
-  where: { rechecked: 0 },
-  range: { completed_position: { gte: 0 } },
-};
-/** DLRN's id order for commits: the position of the result. */
-const COMMITS_NEWEST_FIRST: DocumentQuery['orderBy'] = [{ column: 'completed_position', direction: 'desc' }];
-const ID_DESC: DocumentQuery['orderBy'] = [{ column: 'id', direction: 'desc' }];
+const ID_DESC: readonly ColumnOrder<'id'>[] = [{ column: 'id', direction: 'desc' }];
 const SCAN_CHUNK = 500;
 
 const hashKey = (c: string, d: string, e: string | null) => JSON.stringify([c, d, e]);
@@ -89,17 +94,21 @@ export class DlrnGraphqlReader {
   /** `commits(...)`: counted builds, newest result first. */
   async commits(filters: CommitFilters): Promise<BuildDoc[]> {
     if (filters.limit === 0) return [];
-    const where: Where = { ...COUNTED.where };
+    const where: ColumnFilter<BuildColumn> = {};
     if (filters.projectName) where.package = filters.projectName;
     if (filters.component) where.component = filters.component;
     if (filters.status) where.status = filters.status;
     if (filters.commitHash) where.commit_hash = filters.commitHash;
     if (filters.distroHash) where.distro_hash = filters.distroHash;
-    const query: DocumentQuery = { where, range: COUNTED.range, orderBy: COMMITS_NEWEST_FIRST };
+    const query: DocumentQuery<BuildColumn> = { ...countedBuilds({ where }), orderBy: NEWEST_RESULT_FIRST };
     if (!filters.extendedHash) return this.page(buildsProjection, query, filters);
     const pattern = likePattern(filters.extendedHash);
     if (pattern.exact)
-      return this.page(buildsProjection, { ...query, where: { ...where, extended_hash: pattern.prefix } }, filters);
+      return this.page(
+        buildsProjection,
+        { ...query, where: { ...query.where, extended_hash: pattern.prefix } },
+        filters,
+      );
     const prefix = pattern.prefix === '' ? {} : { prefix: { extended_hash: pattern.prefix } };
     if (pattern.prefixOnly && pattern.prefix !== '')
       return this.page(buildsProjection, { ...query, ...prefix }, filters);
@@ -110,7 +119,7 @@ export class DlrnGraphqlReader {
   commitById(id: number): Promise<BuildDoc | null> {
     let found = this.commitsById.get(id);
     if (!found) {
-      found = this.first(buildsProjection, { where: { ...COUNTED.where, completed_position: id } });
+      found = this.first(buildsProjection, { where: { ...countedBuilds().where, completed_position: id } });
       this.commitsById.set(id, found);
     }
     return found;
@@ -124,17 +133,7 @@ export class DlrnGraphqlReader {
     const key = hashKey(commitHash, distroHash, extendedHash);
     let found = this.successes.get(key);
     if (!found) {
-      found = this.first(buildsProjection, {
-        where: {
-          ...COUNTED.where,
-          commit_hash: commitHash,
-          distro_hash: distroHash,
-          extended_hash: extendedHash,
-          status: 'SUCCESS',
-        },
-        range: COUNTED.range,
-        orderBy: COMMITS_NEWEST_FIRST,
-      });
+      found = this.first(buildsProjection, successfulBuildOf({ commitHash, distroHash, extendedHash }, 'exact'));
       this.successes.set(key, found);
     }
     return found;
@@ -143,13 +142,14 @@ export class DlrnGraphqlReader {
   /** `civote(...)`: votes and claims, newest first. */
   async votes(filters: VoteFilters): Promise<CiVoteDoc[]> {
     if (filters.limit === 0) return [];
-    const where = this.verdictWhere(filters);
-    if (where === null) return [];
+    const verdict = this.verdictWhere(filters);
+    if (verdict === null) return [];
+    const where: ColumnFilter<CiVoteColumn> = { ...verdict };
     if (filters.component) where.component = filters.component;
     if (filters.commitId) {
       const commit = await this.commitById(filters.commitId);
       if (commit === null || !(await this.isVotedCommit(commit))) return [];
-      Object.assign(where, hashWhere(commit));
+      Object.assign(where, hashesOf(commit));
     }
     return this.page(ciVotesProjection, { where, ...timestampRange(filters.where), orderBy: ID_DESC }, filters);
   }
@@ -159,7 +159,7 @@ export class DlrnGraphqlReader {
     if (!(await this.isVotedCommit(commit))) return [];
     this.budget.spend();
     const rows = await this.store.find<CiVoteDoc>(ciVotesProjection, {
-      where: hashWhere(commit),
+      where: hashesOf(commit),
       orderBy: [{ column: 'id', direction: 'asc' }],
     });
     return rows.map((r) => r.doc);
@@ -171,8 +171,9 @@ export class DlrnGraphqlReader {
       throw new GraphqlQueryError('lastRefHash cannot be combined with refHash, timestamp or where');
     }
     if (filters.limit === 0) return [];
-    const where = this.verdictWhere(filters);
-    if (where === null) return [];
+    const verdict = this.verdictWhere(filters);
+    if (verdict === null) return [];
+    const where: ColumnFilter<CiVoteAggColumn> = { ...verdict };
     if (filters.refHash) where.ref_hash = filters.refHash;
     if (filters.lastRefHash) {
       const last = await this.first(ciVotesAggProjection, { orderBy: ID_DESC });
@@ -191,12 +192,15 @@ export class DlrnGraphqlReader {
   }
 
   /** A read of the store, counted. */
-  async find<Doc>(projection: ProjectionDefinition<Doc>, query: DocumentQuery): Promise<Doc[]> {
+  async find<Doc, Column extends string>(
+    projection: Readable<Doc, Column>,
+    query: DocumentQuery<NoInfer<Column>>,
+  ): Promise<Doc[]> {
     this.budget.spend();
     return (await this.store.find(projection, query)).map((r) => r.doc);
   }
 
-  async get<Doc>(projection: ProjectionDefinition<Doc>, key: string): Promise<Doc | null> {
+  async get<Doc>(projection: Readable<Doc, string>, key: string): Promise<Doc | null> {
     this.budget.spend();
     return (await this.store.get(projection, key))?.doc ?? null;
   }
@@ -209,8 +213,8 @@ export class DlrnGraphqlReader {
   }
 
   /** Filters both vote tables share; null when `timestamp` and `where.timestamp.eq` disagree. */
-  private verdictWhere(filters: VerdictFilters): Where | null {
-    const where: Where = {};
+  private verdictWhere(filters: VerdictFilters): VerdictWhere | null {
+    const where: VerdictWhere = {};
     if (filters.ciName) where.ci_name = filters.ciName;
     if (filters.ciVote !== null) where.ci_vote = filters.ciVote ? 1 : 0;
     if (filters.ciInProgress !== null) where.ci_in_progress = filters.ciInProgress ? 1 : 0;
@@ -222,12 +226,19 @@ export class DlrnGraphqlReader {
     return where;
   }
 
-  private async first<Doc>(projection: ProjectionDefinition<Doc>, query: DocumentQuery): Promise<Doc | null> {
+  private async first<Doc, Column extends string>(
+    projection: Readable<Doc, Column>,
+    query: DocumentQuery<NoInfer<Column>>,
+  ): Promise<Doc | null> {
     const [found] = await this.find(projection, { ...query, limit: 1 });
     return found ?? null;
   }
 
-  private page<Doc>(projection: ProjectionDefinition<Doc>, query: DocumentQuery, page: Page): Promise<Doc[]> {
+  private page<Doc, Column extends string>(
+    projection: Readable<Doc, Column>,
+    query: DocumentQuery<NoInfer<Column>>,
+    page: Page,
+  ): Promise<Doc[]> {
     return this.find(projection, { ...query, limit: page.limit, offset: page.offset });
   }
 
@@ -237,8 +248,8 @@ export class DlrnGraphqlReader {
    * downwards, so a build finishing meanwhile neither shifts nor repeats a row.
    */
   private async scan(
-    projection: ProjectionDefinition<BuildDoc>,
-    query: DocumentQuery,
+    projection: Readable<BuildDoc, BuildColumn>,
+    query: DocumentQuery<BuildColumn>,
     keep: (doc: BuildDoc) => boolean,
     page: Page,
   ): Promise<BuildDoc[]> {
@@ -261,11 +272,7 @@ export class DlrnGraphqlReader {
   }
 }
 
-function hashWhere(commit: BuildDoc): Where {
-  return { commit_hash: commit.commitHash, distro_hash: commit.distroHash, extended_hash: commit.extendedHash };
-}
-
-function timestampRange(filter: TimestampFilter | null): Pick<DocumentQuery, 'range'> {
+function timestampRange(filter: TimestampFilter | null): Pick<DocumentQuery<'timestamp'>, 'range'> {
   if (filter === null) return {};
   const bounds: { gt?: number; gte?: number; lt?: number; lte?: number } = {};
   for (const op of ['gt', 'gte', 'lt', 'lte'] as const) {

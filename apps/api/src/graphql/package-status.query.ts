@@ -1,10 +1,10 @@
 import {
   buildsProjection,
+  countedBuilds,
+  NEWEST_RESULT_FIRST,
   packageStatusProjection,
   queueProjection,
-  type BuildDoc,
   type PackageStatusDoc,
-  type QueueDoc,
 } from '#domain/projections/index.js';
 import type { DlrnGraphqlReader } from './dlrn-graphql.reader.js';
 
@@ -53,7 +53,7 @@ export async function packageStatuses(
  * every package the projections know: with a build (package_status) or waiting for one (queue).
  */
 async function packageList(reader: DlrnGraphqlReader): Promise<string[]> {
-  const waiting = await reader.find<QueueDoc>(queueProjection, {});
+  const waiting = await reader.find(queueProjection, {});
   return [...new Set(waiting.map((q) => q.package))];
 }
 
@@ -81,10 +81,9 @@ async function statusOf(
 
 /** The newest counted SUCCESS when the projection's window no longer holds it. */
 async function lastSuccessOf(reader: DlrnGraphqlReader, name: string): Promise<{ dtBuild: number | null } | null> {
-  const [found] = await reader.find<BuildDoc>(buildsProjection, {
-    where: { package: name, status: 'SUCCESS', rechecked: 0 },
-    range: { completed_position: { gte: 0 } },
-    orderBy: [{ column: 'completed_position', direction: 'desc' }],
+  const [found] = await reader.find(buildsProjection, {
+    ...countedBuilds({ where: { package: name, status: 'SUCCESS' } }),
+    orderBy: NEWEST_RESULT_FIRST,
     limit: 1,
   });
   return found ?? null;

@@ -22,6 +22,7 @@ import {
 import type { FailureNotified } from '#domain/package/package.events.js';
 import { promotionNameProblem } from '#domain/promotion/promotion-name.js';
 import { promotionStreamId, type RepoPromoted } from '#domain/promotion/promotion.events.js';
+import { FLAG_PURGED } from '#domain/projections/builds.projection.js';
 import { shardedRepoDir } from '#domain/repo/repo-path.js';
 import { DomainError } from '#domain/shared/errors.js';
 import { assertValidStreamId } from '#domain/shared/event-store.port.js';
@@ -44,9 +45,6 @@ export const IMPORT_NAMESPACE = '7d1f3c52-5a0e-4c5e-9a57-0f2b8d6e4a91';
 
 export const IMPORT_ACTOR = 'import-db';
 export const IMPORT_TRIGGER = 'import';
-
-/** DLRN's `FLAG_PURGED`. */
-const FLAG_PURGED = 0x2;
 
 /** Events for one stream, appended atomically: everything one DLRN row stood for. */
 export interface ImportBatch {

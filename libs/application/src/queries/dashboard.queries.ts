@@ -3,13 +3,19 @@ import {
   buildsProjection,
   ciVotesAggProjection,
   ciVotesProjection,
+  countedBuilds,
+  NEWEST_RESULT_FIRST,
   packageStatusProjection,
   queueProjection,
+  shownFirstFailure,
+  type BuildColumn,
   type BuildDoc,
+  type CiVoteAggColumn,
   type CiVoteAggDoc,
+  type CiVoteColumn,
   type CiVoteDoc,
-  type ColumnValue,
-  type DocumentQuery,
+  type ColumnFilter,
+  type ColumnOrder,
   type PackageStatusDoc,
   type QueueDoc,
   type ReadModelStore,
@@ -26,14 +32,7 @@ import { reportedPackages, type StatusRow } from '#reports/status-report.rendere
 /** Builds of the static report.html (DLRN: the last 300, RETRY excluded). */
 export const STATIC_REPORT_BUILDS = 300;
 
-/** Rows that count as DLRN's `commits` rows: finished (status set) and not rechecked. */
-const COUNTED: Pick<DocumentQuery, 'where' | 'range'> = {
-  where: { rechecked: 0 },
-  range: { completed_position: { gte: 0 } },
-};
-/** DLRN's id order: the position of the result. */
-const NEWEST_FIRST: DocumentQuery['orderBy'] = [{ column: 'completed_position', direction: 'desc' }];
-const VOTES_NEWEST_FIRST: DocumentQuery['orderBy'] = [
+const VOTES_NEWEST_FIRST: readonly ColumnOrder<CiVoteColumn & CiVoteAggColumn>[] = [
   { column: 'timestamp', direction: 'desc' },
   { column: 'id', direction: 'desc' },
 ];
@@ -56,7 +55,7 @@ export class DashboardQueries {
     const packages = await this.packageStatuses();
     return Promise.all(
       packages.map(async (doc) => {
-        const failure = doc.lastBuild?.status === 'FAILED' ? doc.firstFailure : null;
+        const failure = shownFirstFailure(doc);
         const build = failure === null ? null : await this.store.get(buildsProjection, failure.buildId);
         return { doc, firstFailureUpstream: build?.doc.upstreamUrl ?? null };
       }),
@@ -65,15 +64,15 @@ export class DashboardQueries {
 
   /** The live report.html: counted builds matching the filters, newest first, 100 per page. */
   async buildReport(filters: BuildReportFilters): Promise<BuildReportPage> {
-    const where: Record<string, ColumnValue> = { ...COUNTED.where };
+    const where: ColumnFilter<BuildColumn> = {};
     if (filters.package !== null) where.package = filters.package;
     if (filters.component !== null) where.component = filters.component;
     if (filters.success !== null) where.status = filters.success === '1' ? 'SUCCESS' : 'FAILED';
-    const query = { where, range: COUNTED.range };
+    const query = countedBuilds({ where });
     const [rows, total] = await Promise.all([
       this.store.find(buildsProjection, {
         ...query,
-        orderBy: NEWEST_FIRST,
+        orderBy: NEWEST_RESULT_FIRST,
         limit: REPORT_PAGE_SIZE,
         offset: filters.offset,
       }),
@@ -86,9 +85,8 @@ export class DashboardQueries {
   async lastBuilds(limit = STATIC_REPORT_BUILDS): Promise<BuildDoc[]> {
     const byStatus = (status: string) =>
       this.store.find(buildsProjection, {
-        where: { ...COUNTED.where, status },
-        range: COUNTED.range,
-        orderBy: NEWEST_FIRST,
+        ...countedBuilds({ where: { status } }),
+        orderBy: NEWEST_RESULT_FIRST,
         limit,
       });
     const [succeeded, failed] = await Promise.all([byStatus('SUCCESS'), byStatus('FAILED')]);
@@ -130,7 +128,7 @@ export class DashboardQueries {
 
   /** civotes_detail.html: votes matching the filters (all CI names), newest id first. */
   async ciVotesDetail(filters: VoteDetailFilters, offset: number): Promise<VotePage<CiVoteDoc>> {
-    const where: Record<string, ColumnValue> = {};
+    const where: ColumnFilter<CiVoteColumn> = {};
     if (filters.commitHash && filters.distroHash) {
       where.commit_hash = filters.commitHash;
       where.distro_hash = filters.distroHash;
@@ -158,7 +156,7 @@ export class DashboardQueries {
   }
 
   async ciVotesAggDetail(filters: AggVoteDetailFilters, offset: number): Promise<VotePage<CiVoteAggDoc>> {
-    const where: Record<string, ColumnValue> = {};
+    const where: ColumnFilter<CiVoteAggColumn> = {};
     if (filters.refHash) where.ref_hash = filters.refHash;
     if (filters.ciName) where.ci_name = filters.ciName;
     if (filters.success !== null) where.ci_vote = filters.success === 'True' ? 1 : 0;

@@ -5,14 +5,22 @@ import {
   ciVotesAggProjection,
   ciVotesProjection,
   componentsProjection,
+  countedBuildsWithStatus,
+  lastProcessed,
+  lastProcessedCandidates,
   promotionsProjection,
+  successfulBuildOf,
+  hashesOf,
+  type BuildColumn,
   type BuildDoc,
   type BuildMetricsDoc,
   type CiVoteAggDoc,
   type CiVoteDoc,
-  type ColumnValue,
-  type ComponentDoc,
+  type CiVoteAggColumn,
+  type CiVoteColumn,
+  type ColumnFilter,
   type DocumentQuery,
+  type PromotionColumn,
   type PromotionDoc,
   type ReadModelStore,
 } from '#domain/projections/index.js';
@@ -50,19 +58,17 @@ export class DlrnQueries {
     distroHash: string,
     extendedHash: string | null,
   ): Promise<BuildDoc | null> {
-    const where: Record<string, ColumnValue> = {
-      commit_hash: commitHash,
-      distro_hash: distroHash,
-      status: 'SUCCESS',
-      rechecked: 0,
-    };
-    if (extendedHash !== null) where.extended_hash = extendedHash;
-    const [found] = await this.store.find<BuildDoc>(buildsProjection, {
-      where,
-      orderBy: [{ column: 'completed_position', direction: 'desc' }],
-      limit: 1,
-    });
+    const query = successfulBuildOf({ commitHash, distroHash, extendedHash }, extendedHash === null ? 'any' : 'exact');
+    const [found] = await this.store.find(buildsProjection, query);
     return found?.doc ?? null;
+  }
+
+  /** DLRN's `getLastProcessedCommit`: the newest counted rpm build that is not RETRY. */
+  async lastProcessedCommit(packageName: string): Promise<BuildDoc | null> {
+    const candidates = await Promise.all(
+      lastProcessedCandidates(packageName).map(async (query) => (await this.store.find(buildsProjection, query))[0]),
+    );
+    return lastProcessed(candidates.map((found) => found?.doc ?? null));
   }
 
   /** Whether any commit was ever recorded (DLRN's health answer). */
@@ -75,12 +81,12 @@ export class DlrnQueries {
    * `consistent` "exclude" or "only" DLRN's own votes.
    */
   async newestVote(filters: VoteFilters, consistent: 'exclude' | 'only' | 'any'): Promise<CiVoteDoc | null> {
-    const where: Record<string, ColumnValue> = {};
+    const where: ColumnFilter<CiVoteColumn> = {};
     if (filters.success !== null) where.ci_vote = filters.success ? 1 : 0;
     if (filters.jobId !== null) where.ci_name = filters.jobId;
     if (consistent === 'only') where.ci_name = CONSISTENT_JOB_ID;
     if (filters.component !== null) where.component = filters.component;
-    const query: DocumentQuery = {
+    const query: DocumentQuery<CiVoteColumn> = {
       where,
       range: { timestamp: { gt: filters.after } },
       orderBy: [
@@ -90,7 +96,7 @@ export class DlrnQueries {
       limit: PAGE,
     };
     for (let offset = 0; ; offset += PAGE) {
-      const page = await this.store.find<CiVoteDoc>(ciVotesProjection, { ...query, offset });
+      const page = await this.store.find(ciVotesProjection, { ...query, offset });
       const hit = page.find((v) => consistent !== 'exclude' || v.doc.ciName !== CONSISTENT_JOB_ID);
       if (hit) return hit.doc;
       if (page.length < PAGE) return null;
@@ -99,13 +105,9 @@ export class DlrnQueries {
 
   /** Votes on one commit, in recording order (DLRN's database order). */
   async votesOn(commit: BuildDoc, success: boolean | null): Promise<CiVoteDoc[]> {
-    const where: Record<string, ColumnValue> = {
-      commit_hash: commit.commitHash,
-      distro_hash: commit.distroHash,
-      extended_hash: commit.extendedHash,
-    };
+    const where: ColumnFilter<CiVoteColumn> = hashesOf(commit);
     if (success !== null) where.ci_vote = success ? 1 : 0;
-    const rows = await this.store.find<CiVoteDoc>(ciVotesProjection, {
+    const rows = await this.store.find(ciVotesProjection, {
       where,
       orderBy: [{ column: 'id', direction: 'asc' }],
     });
@@ -113,9 +115,9 @@ export class DlrnQueries {
   }
 
   async aggregateVotes(aggregateHash: string, success: boolean | null): Promise<CiVoteAggDoc[]> {
-    const where: Record<string, ColumnValue> = { ref_hash: aggregateHash };
+    const where: ColumnFilter<CiVoteAggColumn> = { ref_hash: aggregateHash };
     if (success !== null) where.ci_vote = success ? 1 : 0;
-    const rows = await this.store.find<CiVoteAggDoc>(ciVotesAggProjection, {
+    const rows = await this.store.find(ciVotesAggProjection, {
       where,
       orderBy: [{ column: 'id', direction: 'asc' }],
     });
@@ -129,16 +131,11 @@ export class DlrnQueries {
   /** Promotions, newest first. */
   async promotions(filters: PromotionFilters): Promise<PromotionDoc[]> {
     if (filters.limit === 0) return [];
-    const where: Record<string, ColumnValue> = {};
-    if (filters.commit !== null) {
-      where.commit_hash = filters.commit.commitHash;
-      where.distro_hash = filters.commit.distroHash;
-      where.extended_hash = filters.commit.extendedHash;
-    }
+    const where: ColumnFilter<PromotionColumn> = filters.commit === null ? {} : hashesOf(filters.commit);
     if (filters.aggregateHash !== null) where.aggregate_hash = filters.aggregateHash;
     if (filters.promoteName !== null) where.promotion_name = filters.promoteName;
     if (filters.component !== null) where.component = filters.component;
-    const rows = await this.store.find<PromotionDoc>(promotionsProjection, {
+    const rows = await this.store.find(promotionsProjection, {
       where,
       orderBy: [{ column: 'id', direction: 'desc' }],
       ...(filters.limit !== null ? { limit: filters.limit } : {}),
@@ -149,7 +146,7 @@ export class DlrnQueries {
 
   /** DLRN's `getComponents`: components found in promotions, sorted. */
   async promotedComponents(): Promise<string[]> {
-    const rows = await this.store.find<ComponentDoc>(componentsProjection, {
+    const rows = await this.store.find(componentsProjection, {
       where: { in_promotions: 1 },
       orderBy: [{ column: 'name', direction: 'asc' }],
     });
@@ -162,24 +159,23 @@ export class DlrnQueries {
     end: number,
     packageName: string | null,
   ): Promise<{ succeeded: number; failed: number }> {
-    const base: Record<string, ColumnValue> = { rechecked: 0 };
-    if (packageName !== null) base.package = packageName;
+    const where: ColumnFilter<BuildColumn> = packageName === null ? {} : { package: packageName };
     const [succeeded, failed] = await Promise.all([
-      this.store.count(buildsProjection, {
-        where: { ...base, status: 'SUCCESS' },
-        range: { dt_build: { gte: start, lt: end } },
-      }),
-      this.store.count(buildsProjection, {
-        where: { ...base, status: 'FAILED' },
-        range: { dt_build: { gte: start, lte: end } },
-      }),
+      this.store.count(
+        buildsProjection,
+        countedBuildsWithStatus('SUCCESS', { where, range: { dt_build: { gte: start, lt: end } } }),
+      ),
+      this.store.count(
+        buildsProjection,
+        countedBuildsWithStatus('FAILED', { where, range: { dt_build: { gte: start, lte: end } } }),
+      ),
     ]);
     return { succeeded, failed };
   }
 
   /** All-time counts by status (`/metrics`). */
   async buildTotals(): Promise<BuildMetricsDoc> {
-    const found = await this.store.get<BuildMetricsDoc>(buildMetricsProjection, ALL_TIME);
+    const found = await this.store.get(buildMetricsProjection, ALL_TIME);
     return found?.doc ?? { scope: ALL_TIME, success: 0, failed: 0, retry: 0, lastPosition: 0 };
   }
 }

@@ -3,14 +3,20 @@ import { join } from 'node:path';
 import {
   buildsProjection,
   ciVotesProjection,
+  countedBuilds,
+  countedBuildsWithStatus,
+  hashesOf,
+  NEWEST_RESULT_FIRST,
   packageStatusProjection,
   promotionsProjection,
   queueProjection,
   repoPointersProjection,
+  type BuildColumn,
   type BuildDoc,
   type CiVoteDoc,
-  type ColumnValue,
+  type ColumnFilter,
   type DocumentQuery,
+  type PackageStatusColumn,
   type PackageStatusDoc,
   type PromotionDoc,
   type QueueDoc,
@@ -52,24 +58,24 @@ export class ResourceQueries {
   ) {}
 
   async packages(filters: PackageFilters): Promise<PackageStatusDoc[]> {
-    const query: { where: Record<string, ColumnValue>; prefix?: Record<string, string> } = { where: {} };
-    if (filters.status !== null) query.where.status = filters.status === 'NO_BUILD' ? null : filters.status;
-    if (filters.component !== null) query.where.component = filters.component;
-    if (filters.namePrefix) query.prefix = { package: filters.namePrefix };
-    const rows = await this.store.find<PackageStatusDoc>(packageStatusProjection, {
-      ...query,
+    const where: ColumnFilter<PackageStatusColumn> = {};
+    if (filters.status !== null) where.status = filters.status === 'NO_BUILD' ? null : filters.status;
+    if (filters.component !== null) where.component = filters.component;
+    const rows = await this.store.find(packageStatusProjection, {
+      where,
+      ...(filters.namePrefix ? { prefix: { package: filters.namePrefix } } : {}),
       orderBy: [{ column: 'package', direction: 'asc' }],
     });
     return rows.map((r) => r.doc);
   }
 
   async package(name: string): Promise<PackageStatusDoc | null> {
-    return (await this.store.get<PackageStatusDoc>(packageStatusProjection, name))?.doc ?? null;
+    return (await this.store.get(packageStatusProjection, name))?.doc ?? null;
   }
 
   /** Packages whose last build failed, oldest breakage first. */
   async failures(): Promise<PackageStatusDoc[]> {
-    const rows = await this.store.find<PackageStatusDoc>(packageStatusProjection, {
+    const rows = await this.store.find(packageStatusProjection, {
       where: { status: 'FAILED' },
       orderBy: [
         { column: 'first_failure_dt_build', direction: 'asc' },
@@ -84,12 +90,12 @@ export class ResourceQueries {
    * changes and new results get higher ones, so paging by position never skips or repeats.
    */
   async builds(filters: BuildFilters): Promise<BuildDoc[]> {
-    const where: Record<string, ColumnValue> = { rechecked: 0 };
+    const where: ColumnFilter<BuildColumn> = {};
     if (filters.package !== null) where.package = filters.package;
     if (filters.status !== null) where.status = filters.status;
     if (filters.component !== null) where.component = filters.component;
     if (filters.commitHash !== null) where.commit_hash = filters.commitHash;
-    const range: NonNullable<DocumentQuery['range']> = {
+    const range: NonNullable<DocumentQuery<BuildColumn>['range']> = {
       completed_position: filters.before === null ? { gt: 0 } : { gt: 0, lt: filters.before },
       ...(filters.since !== null || filters.until !== null
         ? {
@@ -100,21 +106,20 @@ export class ResourceQueries {
           }
         : {}),
     };
-    const rows = await this.store.find<BuildDoc>(buildsProjection, {
-      where,
-      range,
-      orderBy: [{ column: 'completed_position', direction: 'desc' }],
+    const rows = await this.store.find(buildsProjection, {
+      ...countedBuilds({ where, range }),
+      orderBy: NEWEST_RESULT_FIRST,
       limit: filters.limit,
     });
     return rows.map((r) => r.doc);
   }
 
   async build(buildId: string): Promise<BuildDoc | null> {
-    return (await this.store.get<BuildDoc>(buildsProjection, buildId))?.doc ?? null;
+    return (await this.store.get(buildsProjection, buildId))?.doc ?? null;
   }
 
   async queue(): Promise<QueueDoc[]> {
-    const rows = await this.store.find<QueueDoc>(queueProjection, {
+    const rows = await this.store.find(queueProjection, {
       orderBy: [
         { column: 'dt_commit', direction: 'asc' },
         { column: 'package', direction: 'asc' },
@@ -128,38 +133,36 @@ export class ResourceQueries {
    * (`<commit>_<distro[0:8]>` as DLRN's repo_hash, or `<commit>_<distro>`).
    */
   async repo(ref: string): Promise<RepoIdentity | null> {
-    const pointer = (await this.store.get<RepoPointerDoc>(repoPointersProjection, ref))?.doc ?? null;
+    const pointer = (await this.store.get(repoPointersProjection, ref))?.doc ?? null;
     let build: BuildDoc | null = null;
     if (pointer !== null) {
       build = await this.successfulBuildIn(pointer.repoDir, pointer.buildId);
     } else {
       const match = /^([0-9a-zA-Z.-]+)_([0-9a-zA-Z.-]+)$/.exec(ref);
       if (match) {
-        const rows = await this.store.find<BuildDoc>(buildsProjection, {
-          where: { commit_hash: match[1]!, status: 'SUCCESS', rechecked: 0 },
-          prefix: { distro_hash: match[2]! },
-          orderBy: [{ column: 'completed_position', direction: 'desc' }],
+        const rows = await this.store.find(buildsProjection, {
+          ...successesByHashPrefix(match[1]!, match[2]!),
           limit: 1,
         });
         build = rows[0]?.doc ?? null;
       }
     }
     if (build === null || build.repoDir === null) return null;
-    const pointers = await this.store.find<RepoPointerDoc>(repoPointersProjection, {});
+    const pointers = await this.store.find(repoPointersProjection, {});
     return { build, pointers: pointers.map((p) => p.doc).filter((p) => p.repoDir === build.repoDir) };
   }
 
   async votesOn(build: BuildDoc): Promise<CiVoteDoc[]> {
-    const rows = await this.store.find<CiVoteDoc>(ciVotesProjection, {
-      where: { commit_hash: build.commitHash, distro_hash: build.distroHash, extended_hash: build.extendedHash },
+    const rows = await this.store.find(ciVotesProjection, {
+      where: hashesOf(build),
       orderBy: [{ column: 'id', direction: 'desc' }],
     });
     return rows.map((r) => r.doc);
   }
 
   async promotionsOf(build: BuildDoc): Promise<PromotionDoc[]> {
-    const rows = await this.store.find<PromotionDoc>(promotionsProjection, {
-      where: { commit_hash: build.commitHash, distro_hash: build.distroHash, extended_hash: build.extendedHash },
+    const rows = await this.store.find(promotionsProjection, {
+      where: hashesOf(build),
       orderBy: [{ column: 'id', direction: 'desc' }],
     });
     return rows.map((r) => r.doc);
@@ -178,13 +181,20 @@ export class ResourceQueries {
     if (buildId !== null) return this.build(buildId);
     const hashes = /([0-9a-zA-Z.-]+)_([0-9a-zA-Z]{1,8})[^/]*$/.exec(repoDir);
     if (!hashes) return null;
-    const rows = await this.store.find<BuildDoc>(buildsProjection, {
-      where: { commit_hash: hashes[1]!, status: 'SUCCESS', rechecked: 0 },
-      prefix: { distro_hash: hashes[2]! },
-      orderBy: [{ column: 'completed_position', direction: 'desc' }],
-    });
+    const rows = await this.store.find(buildsProjection, successesByHashPrefix(hashes[1]!, hashes[2]!));
     return rows.map((r) => r.doc).find((b) => b.repoDir === repoDir) ?? null;
   }
+}
+
+/** Counted successes of a commit whose distro hash starts with `distroPrefix` (a repo_hash), newest first. */
+function successesByHashPrefix(commitHash: string, distroPrefix: string): DocumentQuery<BuildColumn> {
+  return {
+    ...countedBuildsWithStatus('SUCCESS', {
+      where: { commit_hash: commitHash },
+      prefix: { distro_hash: distroPrefix },
+    }),
+    orderBy: NEWEST_RESULT_FIRST,
+  };
 }
 
 /** versions.csv rows as objects keyed by its header. */

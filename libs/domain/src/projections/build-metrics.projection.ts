@@ -1,6 +1,5 @@
-import type { BuildRechecked } from '../build/build.events.js';
-import type { RecordedEvent } from '../shared/event.js';
-import type { ProjectionContext, ProjectionDefinition } from './projection.js';
+import type { BuildFailed, BuildRechecked, BuildRetryScheduled, BuildSucceeded } from '../build/build.events.js';
+import type { ProjectionContext, ProjectionDefinition, RecordedOf } from './projection.js';
 
 /**
  * Build counts by status (DLRN's `dlrn_builds_*` metrics), for all time (`all`) and per package
@@ -20,25 +19,32 @@ export interface BuildMetricsDoc {
 export const ALL_TIME = 'all';
 const PACKAGE_PREFIX = 'package:';
 
-const DELTAS: Readonly<Record<string, { field: 'success' | 'failed' | 'retry'; delta: 1 | -1 } | undefined>> = {
+type Folded = BuildSucceeded | BuildFailed | BuildRetryScheduled | BuildRechecked;
+type Delta = { field: 'success' | 'failed' | 'retry'; delta: 1 | -1 };
+
+const DELTAS: Readonly<Record<Exclude<Folded['type'], 'BuildRechecked'>, Delta>> = {
   BuildSucceeded: { field: 'success', delta: 1 },
   BuildFailed: { field: 'failed', delta: 1 },
   BuildRetryScheduled: { field: 'retry', delta: 1 },
 };
 
-function change(event: RecordedEvent): { field: 'success' | 'failed' | 'retry'; delta: 1 | -1 } | undefined {
+function change(event: RecordedOf<Folded>): Delta | undefined {
   if (event.type === 'BuildRechecked') {
-    const previous = (event.data as BuildRechecked['data']).previousStatus;
+    const previous = event.data.previousStatus;
     return { field: previous === 'SUCCESS' ? 'success' : 'failed', delta: -1 };
   }
   return DELTAS[event.type];
 }
 
-export const buildMetricsProjection: ProjectionDefinition<BuildMetricsDoc> = {
+export const buildMetricsProjection: ProjectionDefinition<
+  BuildMetricsDoc,
+  Folded,
+  'scope' | 'success' | 'failed' | 'retry'
+> = {
   name: 'build_metrics',
   version: 2,
   eventTypes: ['BuildSucceeded', 'BuildFailed', 'BuildRetryScheduled', 'BuildRechecked'],
-  keys: (_event: RecordedEvent, context: ProjectionContext) =>
+  keys: (_event, context: ProjectionContext) =>
     context.commit ? [ALL_TIME, `${PACKAGE_PREFIX}${context.commit.package}`] : [ALL_TIME],
   evolve(doc, event, _context, key) {
     if (doc && event.position <= doc.lastPosition) return doc;

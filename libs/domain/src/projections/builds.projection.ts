@@ -12,7 +12,7 @@ import type {
 import type { BuildStatus } from '../build/build.state.js';
 import type { RepoPublished } from '../repo/repo.events.js';
 import type { RecordedEvent } from '../shared/event.js';
-import type { ContextualEvent, ProjectionContext, ProjectionDefinition } from './projection.js';
+import type { ColumnType, ContextualEvent, ProjectionContext, ProjectionDefinition } from './projection.js';
 
 /** DLRN's `FLAG_PURGED`: the build's repository directory was removed. */
 export const FLAG_PURGED = 0x2;
@@ -81,7 +81,8 @@ const EVENT_TYPES: readonly Folded['type'][] = [
   'RepoPublished',
 ];
 
-function claimed(event: RecordedEvent, data: BuildClaimed['data'], context: ProjectionContext): BuildDoc | null {
+function claimed(event: RecordedEvent<BuildClaimed>, context: ProjectionContext): BuildDoc | null {
+  const data = event.data;
   const commit = context.commit;
   // Without its stream's CommitDiscovered a claim cannot say what it builds: nothing to show.
   if (commit === null) return null;
@@ -125,14 +126,14 @@ type Draft = { -readonly [K in keyof BuildDoc]: BuildDoc[K] };
  * Folds one batch's events of an attempt: the document is copied once (a claim makes a new one),
  * then refined in place; `evolve` is this with one event.
  */
-function evolveBatch(doc: BuildDoc | null, events: readonly ContextualEvent[]): BuildDoc | null {
+function evolveBatch(doc: BuildDoc | null, events: readonly ContextualEvent<Folded>[]): BuildDoc | null {
   let draft: Draft | null = null;
   for (const { event, context } of events) {
     const current: BuildDoc | null = draft ?? doc;
     if (current !== null && event.position <= current.lastPosition) continue;
-    const e = event as unknown as Folded;
+    const e = event;
     if (e.type === 'BuildClaimed') {
-      if (current === null) draft = claimed(event, e.data, context);
+      if (current === null) draft = claimed(e, context);
       continue;
     }
     // Every other event refines an attempt whose claim we saw.
@@ -175,38 +176,42 @@ function evolveBatch(doc: BuildDoc | null, events: readonly ContextualEvent[]): 
   return draft ?? doc;
 }
 
+/** The builds table's indexed columns. */
+const BUILD_COLUMNS = {
+  id: 'integer',
+  build_id: 'text',
+  package: 'text',
+  type: 'text',
+  status: 'text',
+  commit_hash: 'text',
+  distro_hash: 'text',
+  extended_hash: 'text',
+  commit_branch: 'text',
+  dt_commit: 'integer',
+  dt_build: 'integer',
+  component: 'text',
+  rechecked: 'integer',
+  purged: 'integer',
+  abandoned: 'integer',
+  completed_position: 'integer',
+} as const satisfies Record<string, ColumnType>;
+export type BuildColumn = keyof typeof BUILD_COLUMNS;
+
 /**
  * DLRN's `commits` table, one document per attempt (key: buildId). A row counts as DLRN's when
  * `status` is set and `rechecked` is 0; order by `completed_position` for DLRN's id order.
  */
-export const buildsProjection: ProjectionDefinition<BuildDoc> = {
+export const buildsProjection: ProjectionDefinition<BuildDoc, Folded, BuildColumn> = {
   name: 'builds',
   version: 1,
   eventTypes: EVENT_TYPES,
   keys: (event) => {
-    const buildId = (event.data as { readonly buildId?: unknown }).buildId;
+    const buildId = event.data.buildId;
     return typeof buildId === 'string' ? [buildId] : [];
   },
   evolve: (doc, event, context) => evolveBatch(doc, [{ event, context }]),
   evolveBatch,
-  columns: {
-    id: 'integer',
-    build_id: 'text',
-    package: 'text',
-    type: 'text',
-    status: 'text',
-    commit_hash: 'text',
-    distro_hash: 'text',
-    extended_hash: 'text',
-    commit_branch: 'text',
-    dt_commit: 'integer',
-    dt_build: 'integer',
-    component: 'text',
-    rechecked: 'integer',
-    purged: 'integer',
-    abandoned: 'integer',
-    completed_position: 'integer',
-  },
+  columns: BUILD_COLUMNS,
   row: (doc) => ({
     id: doc.id,
     build_id: doc.buildId,

@@ -1,19 +1,17 @@
 import type { AggregateVoteReported } from '../ci-vote/ci-vote.events.js';
 import type { RecordedEvent } from '../shared/event.js';
 import type { ProjectionDefinition } from './projection.js';
-import { VOTE_COLUMNS, voteRow, type VoteFields } from './vote-row.js';
+import { VOTE_COLUMNS, voteRow, type VoteColumn, type VoteFields } from './vote-row.js';
 
 /** DLRN's `civotes_agg` row: a CI verdict on an aggregated (component) repository hash. */
 export interface CiVoteAggDoc extends VoteFields {
   readonly refHash: string;
 }
 
-function evolve(doc: CiVoteAggDoc | null, event: RecordedEvent): CiVoteAggDoc | null {
+function evolve(doc: CiVoteAggDoc | null, event: RecordedEvent<AggregateVoteReported>): CiVoteAggDoc | null {
   // One event, one row: a document that exists already is this event's own, replayed.
   if (doc !== null) return doc;
-  const { aggregateHash, jobId, url, success, inProgress, timestamp, notes, user } = (
-    event as unknown as AggregateVoteReported
-  ).data;
+  const { aggregateHash, jobId, url, success, inProgress, timestamp, notes, user } = event.data;
   return {
     id: event.position,
     refHash: aggregateHash,
@@ -29,7 +27,9 @@ function evolve(doc: CiVoteAggDoc | null, event: RecordedEvent): CiVoteAggDoc | 
 }
 
 /** DLRN's `civotes_agg` table (key: event id of AggregateVoteReported). */
-export const ciVotesAggProjection: ProjectionDefinition<CiVoteAggDoc> = {
+export type CiVoteAggColumn = VoteColumn | 'ref_hash';
+
+export const ciVotesAggProjection: ProjectionDefinition<CiVoteAggDoc, AggregateVoteReported, CiVoteAggColumn> = {
   name: 'ci_votes_agg',
   version: 1,
   eventTypes: ['AggregateVoteReported'] satisfies AggregateVoteReported['type'][],

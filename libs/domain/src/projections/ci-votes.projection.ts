@@ -1,6 +1,5 @@
 import type { CiVoteReported, RepoClaimed } from '../ci-vote/ci-vote.events.js';
-import type { RecordedEvent } from '../shared/event.js';
-import type { ProjectionDefinition } from './projection.js';
+import type { ColumnType, ProjectionDefinition, RecordedOf } from './projection.js';
 import { VOTE_COLUMNS, voteRow, type VoteFields } from './vote-row.js';
 
 /** DLRN's `civotes` row: a CI verdict on a repository, or a claim (`ci_in_progress`). */
@@ -13,10 +12,10 @@ export interface CiVoteDoc extends VoteFields {
 
 type Folded = CiVoteReported | RepoClaimed;
 
-function evolve(doc: CiVoteDoc | null, event: RecordedEvent): CiVoteDoc | null {
+function evolve(doc: CiVoteDoc | null, event: RecordedOf<Folded>): CiVoteDoc | null {
   // One event, one row: a document that exists already is this event's own, replayed.
   if (doc !== null) return doc;
-  const e = event as unknown as Folded;
+  const e = event;
   const { commitHash, distroHash, extendedHash, component, jobId, url, notes, timestamp, user } = e.data;
   return {
     id: event.position,
@@ -37,19 +36,22 @@ function evolve(doc: CiVoteDoc | null, event: RecordedEvent): CiVoteDoc | null {
 }
 
 /** DLRN's `civotes` table (key: event id): one row per CiVoteReported and per RepoClaimed. */
-export const ciVotesProjection: ProjectionDefinition<CiVoteDoc> = {
+const CI_VOTE_COLUMNS = {
+  ...VOTE_COLUMNS,
+  commit_hash: 'text',
+  distro_hash: 'text',
+  extended_hash: 'text',
+  component: 'text',
+} as const satisfies Record<string, ColumnType>;
+export type CiVoteColumn = keyof typeof CI_VOTE_COLUMNS;
+
+export const ciVotesProjection: ProjectionDefinition<CiVoteDoc, Folded, CiVoteColumn> = {
   name: 'ci_votes',
   version: 1,
   eventTypes: ['CiVoteReported', 'RepoClaimed'] satisfies Folded['type'][],
   keys: (event) => [event.metadata.eventId],
   evolve: (doc, event) => evolve(doc, event),
-  columns: {
-    ...VOTE_COLUMNS,
-    commit_hash: 'text',
-    distro_hash: 'text',
-    extended_hash: 'text',
-    component: 'text',
-  },
+  columns: CI_VOTE_COLUMNS,
   row: (doc) => ({
     ...voteRow(doc),
     commit_hash: doc.commitHash,

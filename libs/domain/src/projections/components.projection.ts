@@ -1,7 +1,6 @@
 import type { BuildClaimed } from '../build/build.events.js';
 import type { RepoPromoted } from '../promotion/promotion.events.js';
-import type { RecordedEvent } from '../shared/event.js';
-import type { ProjectionContext, ProjectionDefinition } from './projection.js';
+import type { ProjectionContext, ProjectionDefinition, RecordedOf } from './projection.js';
 
 /** A component seen in builds or promotions. DLRN's `getComponents` lists promotion ones only. */
 export interface ComponentDoc {
@@ -14,12 +13,12 @@ export interface ComponentDoc {
 
 type Folded = BuildClaimed | RepoPromoted;
 
-const componentOf = (event: RecordedEvent, context: ProjectionContext): string | null =>
-  event.type === 'RepoPromoted' ? (event.data as RepoPromoted['data']).component : (context.commit?.component ?? null);
+const componentOf = (event: RecordedOf<Folded>, context: ProjectionContext): string | null =>
+  event.type === 'RepoPromoted' ? event.data.component : (context.commit?.component ?? null);
 
-function evolve(doc: ComponentDoc | null, event: RecordedEvent, key: string): ComponentDoc | null {
+function evolve(doc: ComponentDoc | null, event: RecordedOf<Folded>, key: string): ComponentDoc | null {
   if (doc !== null && event.position <= doc.lastPosition) return doc;
-  const e = event as unknown as Folded;
+  const e = event;
   const base = doc ?? {
     name: key,
     seenInBuilds: false,
@@ -32,10 +31,12 @@ function evolve(doc: ComponentDoc | null, event: RecordedEvent, key: string): Co
 }
 
 /** Components (key: name), from build claims (the commit's) and promotions. */
-export const componentsProjection: ProjectionDefinition<ComponentDoc> = {
+export type ComponentColumn = 'name' | 'in_builds' | 'in_promotions';
+
+export const componentsProjection: ProjectionDefinition<ComponentDoc, Folded, ComponentColumn> = {
   name: 'components',
   version: 1,
-  eventTypes: ['BuildClaimed', 'RepoPromoted'] satisfies Folded['type'][],
+  eventTypes: ['BuildClaimed', 'RepoPromoted'],
   keys: (event, context) => {
     const component = componentOf(event, context);
     return component ? [component] : [];

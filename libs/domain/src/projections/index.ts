@@ -16,6 +16,7 @@ export * from './builds.projection.js';
 export * from './ci-votes-agg.projection.js';
 export * from './ci-votes.projection.js';
 export * from './components.projection.js';
+export * from './dlrn-read-rules.js';
 export * from './package-status.projection.js';
 export * from './promotions.projection.js';
 export * from './queue.projection.js';

@@ -10,7 +10,8 @@ import type {
 import type { BuildStatus } from '../build/build.state.js';
 import type { FailureNotified, PackageSkipped } from '../package/package.events.js';
 import type { RecordedEvent } from '../shared/event.js';
-import type { ContextualEvent, ProjectionContext, ProjectionDefinition } from './projection.js';
+import { isProcessed } from './dlrn-read-rules.js';
+import type { ColumnType, ContextualEvent, ProjectionContext, ProjectionDefinition } from './projection.js';
 
 /** A finished build of the package as the status report shows it. */
 export interface PackageBuild {
@@ -187,7 +188,7 @@ function derive(doc: Draft): void {
     if (!isBuild(entry)) continue;
     lastBuild ??= entry;
     if (lastSuccess === null && entry.status === 'SUCCESS') lastSuccess = entry;
-    if (lastNonRetry === null && entry.status !== 'RETRY') lastNonRetry = entry;
+    if (lastNonRetry === null && isProcessed(entry.status)) lastNonRetry = entry;
   }
   // "After the last success" is by dt_build, as DLRN compares them; never succeeded: every failure.
   const since = lastSuccess?.dtBuild ?? 0;
@@ -251,7 +252,7 @@ function finished(
  */
 function evolveBatch(
   doc: PackageStatusDoc | null,
-  events: readonly ContextualEvent[],
+  events: readonly ContextualEvent<Folded>[],
   key: string,
 ): PackageStatusDoc | null {
   let draft: Draft | null = null;
@@ -260,7 +261,7 @@ function evolveBatch(
   let changed = false;
   for (const { event, context } of events) {
     if (event.position <= lastPosition) continue;
-    const e = event as unknown as Folded;
+    const e = event;
     // Discovery alone does not make a package "built": a package without results stays NO_BUILD.
     if (e.type === 'CommitDiscovered' && draft === null && doc === null) continue;
     draft ??= draftOf(doc ?? empty(key, context.commit?.component ?? null));
@@ -319,28 +320,30 @@ function evolveBatch(
  * package with no document, or with `status` null, is NO_BUILD. Days since the last success
  * depend on "now": queries compute them from `last_success_dt_build`.
  */
-export const packageStatusProjection: ProjectionDefinition<PackageStatusDoc> = {
+const PACKAGE_STATUS_COLUMNS = {
+  package: 'text',
+  status: 'text',
+  last_status: 'text',
+  last_success_dt_build: 'integer',
+  first_failure_dt_build: 'integer',
+  failures_since_success: 'integer',
+  component: 'text',
+} as const satisfies Record<string, ColumnType>;
+export type PackageStatusColumn = keyof typeof PACKAGE_STATUS_COLUMNS;
+
+export const packageStatusProjection: ProjectionDefinition<PackageStatusDoc, Folded, PackageStatusColumn> = {
   name: 'package_status',
   version: 2, // 2: build entries keep only their declared fields (no notes)
   eventTypes: EVENT_TYPES,
   keys: (event, context) => {
-    if (event.type === 'CommitDiscovered') return [(event.data as CommitDiscovered['data']).package];
-    if (event.type === 'PackageSkipped' || event.type === 'FailureNotified') {
-      return [(event.data as PackageSkipped['data']).package];
+    if (event.type === 'CommitDiscovered' || event.type === 'PackageSkipped' || event.type === 'FailureNotified') {
+      return [event.data.package];
     }
     return context.commit ? [context.commit.package] : [];
   },
   evolve: (doc, event, context, key) => evolveBatch(doc, [{ event, context }], key),
   evolveBatch,
-  columns: {
-    package: 'text',
-    status: 'text',
-    last_status: 'text',
-    last_success_dt_build: 'integer',
-    first_failure_dt_build: 'integer',
-    failures_since_success: 'integer',
-    component: 'text',
-  },
+  columns: PACKAGE_STATUS_COLUMNS,
   row: (doc) => ({
     package: doc.package,
     status: doc.status,

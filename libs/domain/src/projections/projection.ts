@@ -1,10 +1,16 @@
 import type { CommitDiscovered } from '../build/build.events.js';
-import type { RecordedEvent } from '../shared/event.js';
+import type { DomainEvent, RecordedEvent } from '../shared/event.js';
 import { settleAll } from '../shared/settle.js';
 
+/**
+ * The recorded form of each member of an event union, so that narrowing on `type` narrows
+ * `data` too (`RecordedEvent<A | B>` would pair A's type with B's data).
+ */
+export type RecordedOf<E extends DomainEvent> = E extends DomainEvent ? RecordedEvent<E> : never;
+
 /** An event with its stream's context, as projections fold it. */
-export interface ContextualEvent {
-  readonly event: RecordedEvent;
+export interface ContextualEvent<E extends DomainEvent = DomainEvent> {
+  readonly event: RecordedOf<E>;
   readonly context: ProjectionContext;
 }
 
@@ -26,28 +32,41 @@ export interface ProjectionContext {
  * each document as JSON plus the scalar `columns` returned by `row` (indexed per `indexes`), with
  * its checkpoint in the same transaction. Replaying an event changes nothing: documents remember
  * the last position they applied.
+ *
+ * `E` is the union of the events it folds: the projector gives it only the types in
+ * `eventTypes`, so its handlers receive those events narrowed. `Column` names its indexed
+ * columns: queries (`DocumentQuery<Column>`) may name no other.
  */
-export interface ProjectionDefinition<Doc = unknown> {
+export interface ProjectionDefinition<
+  Doc = unknown,
+  E extends DomainEvent = DomainEvent,
+  Column extends string = string,
+> {
   /** Table-safe name: `[a-z][a-z0-9_]*`. */
   readonly name: string;
   /** Bump to rebuild from zero beside the old version, then switch. */
   readonly version: number;
   /** Event types this projection reads; others are never given to it. */
-  readonly eventTypes: readonly string[];
+  readonly eventTypes: readonly E['type'][];
   /** Documents an event touches (zero, one or several keys). */
-  keys(event: RecordedEvent, context: ProjectionContext): readonly string[];
-  evolve(doc: Doc | null, event: RecordedEvent, context: ProjectionContext, key: string): Doc | null;
+  keys(event: RecordedOf<E>, context: ProjectionContext): readonly string[];
+  evolve(doc: Doc | null, event: RecordedOf<E>, context: ProjectionContext, key: string): Doc | null;
   /**
    * Optional: the events of one batch that touch `key`, folded at once (in log order). It must
    * give what folding them one by one with `evolve` gives (the projection specs check both), and
    * lets a reducer copy its document once per batch rather than once per event.
    */
-  evolveBatch?(doc: Doc | null, events: readonly ContextualEvent[], key: string): Doc | null;
-  readonly columns: Readonly<Record<string, ColumnType>>;
-  row(doc: Doc, key: string): Readonly<Record<string, ColumnValue>>;
+  evolveBatch?(doc: Doc | null, events: readonly ContextualEvent<E>[], key: string): Doc | null;
+  readonly columns: Readonly<Record<Column, ColumnType>>;
+  row(doc: Doc, key: string): Readonly<Record<Column, ColumnValue>>;
   /** Column lists to index (`[['package', 'status'], ['dt_build']]`). */
-  readonly indexes: readonly (readonly string[])[];
+  readonly indexes: readonly (readonly Column[])[];
 }
+
+/** The indexed columns of a projection. */
+export type ColumnOf<P> = P extends { readonly columns: Readonly<Record<infer C extends string, ColumnType>> }
+  ? C
+  : never;
 
 /** A stored document with its key and the position of the last event folded into it. */
 export interface StoredDocument<Doc = unknown> {
@@ -56,19 +75,33 @@ export interface StoredDocument<Doc = unknown> {
   readonly position: number;
 }
 
-export interface DocumentQuery {
-  /** Equality filters on columns (`{ package: 'nova', status: 'FAILED' }`); null matches NULL. */
-  readonly where?: Readonly<Record<string, ColumnValue>>;
+/** Equality filters on columns (`{ package: 'nova', status: 'FAILED' }`); null matches NULL. */
+export type ColumnFilter<Column extends string = string> = { [K in Column]?: ColumnValue };
+export interface RangeBounds {
+  readonly gt?: number;
+  readonly gte?: number;
+  readonly lt?: number;
+  readonly lte?: number;
+}
+export interface ColumnOrder<Column extends string = string> {
+  readonly column: Column;
+  readonly direction: 'asc' | 'desc';
+}
+
+/** A query on a projection's columns; `Column` keeps it to the columns the projection declares. */
+export interface DocumentQuery<Column extends string = string> {
+  readonly where?: Readonly<ColumnFilter<Column>>;
   /** Range filters: `{ dt_build: { gte: 1700000000, lt: 1800000000 } }`. */
-  readonly range?: Readonly<
-    Record<string, { readonly gt?: number; readonly gte?: number; readonly lt?: number; readonly lte?: number }>
-  >;
+  readonly range?: { readonly [K in Column]?: RangeBounds };
   /** Prefix filter on a text column. */
-  readonly prefix?: Readonly<Record<string, string>>;
-  readonly orderBy?: readonly { readonly column: string; readonly direction: 'asc' | 'desc' }[];
+  readonly prefix?: { readonly [K in Column]?: string };
+  readonly orderBy?: readonly ColumnOrder<Column>[];
   readonly limit?: number;
   readonly offset?: number;
 }
+
+/** The filters of a query, without order or paging (`count`). */
+export type DocumentFilters<Column extends string = string> = Pick<DocumentQuery<Column>, 'where' | 'range' | 'prefix'>;
 
 /** One transaction of the projector: documents and the checkpoint. */
 export interface ReadModelTransaction {
@@ -179,10 +212,17 @@ export abstract class ReadModelStore {
    * lock dies with its session and needs no such help.
    */
   abstract tryLock(name: string, owner: string, options?: LockOptions): Promise<ProjectionLock | null>;
-  abstract find<Doc>(projection: ProjectionDefinition<Doc>, query?: DocumentQuery): Promise<StoredDocument<Doc>[]>;
-  abstract count(
-    projection: ProjectionDefinition,
-    query?: Pick<DocumentQuery, 'where' | 'range' | 'prefix'>,
+  /**
+   * Documents matching `query`. Let `Column` be inferred from the projection (an explicit
+   * `find<Doc>` falls back to any string and loses the check).
+   */
+  abstract find<Doc, Column extends string = string>(
+    projection: ProjectionDefinition<Doc, DomainEvent, Column>,
+    query?: DocumentQuery<NoInfer<Column>>,
+  ): Promise<StoredDocument<Doc>[]>;
+  abstract count<Column extends string>(
+    projection: ProjectionDefinition<unknown, DomainEvent, Column>,
+    query?: DocumentFilters<NoInfer<Column>>,
   ): Promise<number>;
   abstract get<Doc>(projection: ProjectionDefinition<Doc>, key: string): Promise<StoredDocument<Doc> | null>;
   abstract close(): Promise<void>;

@@ -1,6 +1,5 @@
 import type { PromotionRolledBack, RepoPromoted } from '../promotion/promotion.events.js';
-import type { RecordedEvent } from '../shared/event.js';
-import type { ProjectionDefinition } from './projection.js';
+import type { ColumnType, ProjectionDefinition, RecordedOf } from './projection.js';
 
 /** DLRN's `promotions` row, with the hashes of the promoted commit inlined. */
 export interface PromotionDoc {
@@ -19,12 +18,14 @@ export interface PromotionDoc {
   readonly lastPosition: number;
 }
 
-function evolve(doc: PromotionDoc | null, event: RecordedEvent): PromotionDoc | null {
+type Folded = RepoPromoted | PromotionRolledBack;
+
+function evolve(doc: PromotionDoc | null, event: RecordedOf<Folded>): PromotionDoc | null {
   // A batch that could not be recorded whole undid its promotions: DLRN keeps no row of them.
   if (event.type === 'PromotionRolledBack') return null;
   // One event, one row: a document that exists already is this event's own, replayed.
   if (doc !== null) return doc;
-  const data = (event as unknown as RepoPromoted).data;
+  const data = event.data;
   return {
     id: event.position,
     promotionName: data.promotionName,
@@ -46,27 +47,28 @@ function evolve(doc: PromotionDoc | null, event: RecordedEvent): PromotionDoc | 
  * version 1 with PromotionRolledBack folded in: that event type is newer than every stored
  * log that lacks it, so the documents of those logs are unchanged and need no rebuild.
  */
-export const promotionsProjection: ProjectionDefinition<PromotionDoc> = {
+const PROMOTION_COLUMNS = {
+  id: 'integer',
+  promotion_name: 'text',
+  commit_hash: 'text',
+  distro_hash: 'text',
+  extended_hash: 'text',
+  repo_dir: 'text',
+  timestamp: 'integer',
+  user: 'text',
+  component: 'text',
+  aggregate_hash: 'text',
+} as const satisfies Record<string, ColumnType>;
+export type PromotionColumn = keyof typeof PROMOTION_COLUMNS;
+
+export const promotionsProjection: ProjectionDefinition<PromotionDoc, Folded, PromotionColumn> = {
   name: 'promotions',
   version: 1,
-  eventTypes: ['RepoPromoted', 'PromotionRolledBack'] satisfies (RepoPromoted | PromotionRolledBack)['type'][],
+  eventTypes: ['RepoPromoted', 'PromotionRolledBack'],
   keys: (event) =>
-    event.type === 'PromotionRolledBack'
-      ? [...(event as unknown as PromotionRolledBack).data.promotionEventIds]
-      : [event.metadata.eventId],
+    event.type === 'PromotionRolledBack' ? [...event.data.promotionEventIds] : [event.metadata.eventId],
   evolve: (doc, event) => evolve(doc, event),
-  columns: {
-    id: 'integer',
-    promotion_name: 'text',
-    commit_hash: 'text',
-    distro_hash: 'text',
-    extended_hash: 'text',
-    repo_dir: 'text',
-    timestamp: 'integer',
-    user: 'text',
-    component: 'text',
-    aggregate_hash: 'text',
-  },
+  columns: PROMOTION_COLUMNS,
   row: (doc) => ({
     id: doc.id,
     promotion_name: doc.promotionName,

@@ -8,7 +8,7 @@ import type {
   CommitDiscovered,
 } from '../build/build.events.js';
 import type { RecordedEvent } from '../shared/event.js';
-import type { ProjectionContext, ProjectionDefinition } from './projection.js';
+import type { ProjectionContext, ProjectionDefinition, RecordedOf } from './projection.js';
 
 /** A commit to build (waiting) or being built (building); gone once it has a counted result. */
 export interface QueueDoc {
@@ -73,9 +73,9 @@ function waiting(event: RecordedEvent, commit: CommitDiscovered['data']): QueueD
   };
 }
 
-function evolve(doc: QueueDoc | null, event: RecordedEvent, context: ProjectionContext): QueueDoc | null {
+function evolve(doc: QueueDoc | null, event: RecordedOf<Folded>, context: ProjectionContext): QueueDoc | null {
   if (doc !== null && event.position <= doc.lastPosition) return doc;
-  const e = event as unknown as Folded;
+  const e = event;
   if (e.type === 'CommitDiscovered') return doc ?? waiting(event, e.data);
   // A commit that left the queue comes back with its stream's discovery (retry, recheck).
   const known = doc ?? (context.commit && waiting(event, context.commit));
@@ -106,7 +106,9 @@ function evolve(doc: QueueDoc | null, event: RecordedEvent, context: ProjectionC
  * Pending commits (key: build stream id), DLRN's `queue.html`: discovered and without a counted
  * result. A RETRY, an abandoned claim or a recheck puts the commit back to `waiting`.
  */
-export const queueProjection: ProjectionDefinition<QueueDoc> = {
+export type QueueColumn = 'package' | 'dt_commit' | 'state' | 'component' | 'builder_id';
+
+export const queueProjection: ProjectionDefinition<QueueDoc, Folded, QueueColumn> = {
   name: 'queue',
   version: 1,
   eventTypes: EVENT_TYPES,

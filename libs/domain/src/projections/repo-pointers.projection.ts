@@ -1,7 +1,6 @@
 import type { PromotionRolledBack, RepoPromoted } from '../promotion/promotion.events.js';
 import type { ConsistentMoved, CurrentMoved } from '../repo/repo.events.js';
-import type { RecordedEvent } from '../shared/event.js';
-import type { ProjectionDefinition } from './projection.js';
+import type { ProjectionDefinition, RecordedOf } from './projection.js';
 
 /** Where a symlink of `<datadir>/repos` points: `current`, `consistent` or a promotion name. */
 export interface RepoPointerDoc {
@@ -44,9 +43,9 @@ const pointerName = (e: Folded): string => {
 const keyOf = (e: Folded): string =>
   e.data.component ? `component/${e.data.component}/${pointerName(e)}` : pointerName(e);
 
-function evolve(doc: RepoPointerDoc | null, event: RecordedEvent, key: string): RepoPointerDoc | null {
+function evolve(doc: RepoPointerDoc | null, event: RecordedOf<Folded>, key: string): RepoPointerDoc | null {
   if (doc !== null && event.position <= doc.lastPosition) return doc;
-  const folded = event as unknown as Folded;
+  const folded = event;
   if (folded.type === 'PromotionRolledBack') {
     // The name points again where it pointed before the undone batch, or nowhere.
     const restored = folded.data.restored;
@@ -80,12 +79,14 @@ function evolve(doc: RepoPointerDoc | null, event: RecordedEvent, key: string): 
 }
 
 /** The repository links (key: link name, `component/<c>/<name>` with components). */
-export const repoPointersProjection: ProjectionDefinition<RepoPointerDoc> = {
+export type RepoPointerColumn = 'pointer' | 'kind' | 'component' | 'repo_dir' | 'since' | 'position';
+
+export const repoPointersProjection: ProjectionDefinition<RepoPointerDoc, Folded, RepoPointerColumn> = {
   name: 'repo_pointers',
   version: 1,
   // PromotionRolledBack joined in version 1: no stored log without it changes (see promotions).
-  eventTypes: ['CurrentMoved', 'ConsistentMoved', 'RepoPromoted', 'PromotionRolledBack'] satisfies Folded['type'][],
-  keys: (event) => [keyOf(event as unknown as Folded)],
+  eventTypes: ['CurrentMoved', 'ConsistentMoved', 'RepoPromoted', 'PromotionRolledBack'],
+  keys: (event) => [keyOf(event)],
   evolve: (doc, event, _context, key) => evolve(doc, event, key),
   columns: { pointer: 'text', kind: 'text', component: 'text', repo_dir: 'text', since: 'text', position: 'integer' },
   row: (doc) => ({

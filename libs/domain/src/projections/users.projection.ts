@@ -1,4 +1,3 @@
-import type { RecordedEvent } from '../shared/event.js';
 import type { Role } from '../user/user-roles.js';
 import type {
   UserCreated,
@@ -7,7 +6,7 @@ import type {
   UserPasswordRehashed,
   UserRolesSet,
 } from '../user/user.events.js';
-import type { ProjectionDefinition } from './projection.js';
+import type { ProjectionDefinition, RecordedOf } from './projection.js';
 
 /** DLRN's `users` row. The hash stays: the API checks Basic credentials against it. */
 export interface UserDoc {
@@ -23,9 +22,9 @@ export interface UserDoc {
 
 type Folded = UserCreated | UserPasswordChanged | UserPasswordRehashed | UserRolesSet | UserDeleted;
 
-function evolve(doc: UserDoc | null, event: RecordedEvent): UserDoc | null {
+function evolve(doc: UserDoc | null, event: RecordedOf<Folded>): UserDoc | null {
   if (doc !== null && event.position <= doc.lastPosition) return doc;
-  const e = event as unknown as Folded;
+  const e = event;
   const at = event.metadata.occurredAt;
   switch (e.type) {
     case 'UserCreated':
@@ -50,17 +49,11 @@ function evolve(doc: UserDoc | null, event: RecordedEvent): UserDoc | null {
 }
 
 /** API users (key: username). */
-export const usersProjection: ProjectionDefinition<UserDoc> = {
+export const usersProjection: ProjectionDefinition<UserDoc, Folded, 'username'> = {
   name: 'users',
   version: 1,
-  eventTypes: [
-    'UserCreated',
-    'UserPasswordChanged',
-    'UserPasswordRehashed',
-    'UserRolesSet',
-    'UserDeleted',
-  ] satisfies Folded['type'][],
-  keys: (event) => [(event.data as Folded['data']).username],
+  eventTypes: ['UserCreated', 'UserPasswordChanged', 'UserPasswordRehashed', 'UserRolesSet', 'UserDeleted'],
+  keys: (event) => [event.data.username],
   evolve: (doc, event) => evolve(doc, event),
   columns: { username: 'text' },
   row: (doc) => ({ username: doc.username }),

@@ -14,7 +14,7 @@ export interface VoteFields {
   readonly lastPosition: number;
 }
 
-export const VOTE_COLUMNS: Readonly<Record<string, ColumnType>> = {
+export const VOTE_COLUMNS = {
   id: 'integer',
   ci_name: 'text',
   ci_url: 'text',
@@ -23,9 +23,10 @@ export const VOTE_COLUMNS: Readonly<Record<string, ColumnType>> = {
   timestamp: 'integer',
   notes: 'text',
   user: 'text',
-};
+} as const satisfies Record<string, ColumnType>;
+export type VoteColumn = keyof typeof VOTE_COLUMNS;
 
-export function voteRow(doc: VoteFields): Record<string, ColumnValue> {
+export function voteRow(doc: VoteFields): Record<VoteColumn, ColumnValue> {
   return {
     id: doc.id,
     ci_name: doc.ciName,

@@ -1,9 +1,14 @@
 import { sql, type ExpressionBuilder, type Expression, type SqlBool } from 'kysely';
-import type { DocumentQuery, ProjectionDefinition } from '#domain/projections/projection.js';
+import type {
+  ColumnValue,
+  DocumentFilters,
+  DocumentQuery,
+  ProjectionDefinition,
+  RangeBounds,
+} from '#domain/projections/projection.js';
 import { requireColumn, type DocumentTableName, type ReadModelTables } from './read-model.tables.js';
 
 type DocumentExpressions = ExpressionBuilder<ReadModelTables, DocumentTableName>;
-type Filters = Pick<DocumentQuery, 'where' | 'range' | 'prefix'>;
 
 const RANGE_OPERATORS = { gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
 
@@ -11,10 +16,11 @@ const RANGE_OPERATORS = { gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
  * The WHERE clause of `find`/`count`. Every column name is checked against the definition first
  * (and Kysely quotes it), so a caller's string never becomes SQL; every value is a parameter.
  */
-export function documentFilter(projection: ProjectionDefinition, query: Filters) {
-  const where = Object.entries(query.where ?? {});
-  const range = Object.entries(query.range ?? {});
-  const prefix = Object.entries(query.prefix ?? {});
+export function documentFilter(projection: ProjectionDefinition, query: DocumentFilters) {
+  // A filter left undefined (an optional field spread in) filters nothing.
+  const where = defined<ColumnValue>(query.where);
+  const range = defined<RangeBounds>(query.range);
+  const prefix = defined<string>(query.prefix);
   for (const [column] of [...where, ...range, ...prefix]) requireColumn(projection, column);
   for (const [column] of prefix) {
     if (projection.columns[column] !== 'text') {
@@ -40,6 +46,12 @@ export function documentFilter(projection: ProjectionDefinition, query: Filters)
     }
     return eb.and(clauses);
   };
+}
+
+function defined<Value>(filters: Readonly<Record<string, Value | undefined>> | undefined): [string, Value][] {
+  const entries: [string, Value][] = [];
+  for (const [column, value] of Object.entries(filters ?? {})) if (value !== undefined) entries.push([column, value]);
+  return entries;
 }
 
 /** Declared columns only; NULLs sort lowest in both dialects; the key breaks ties so pages are stable. */

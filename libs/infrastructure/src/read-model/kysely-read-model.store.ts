@@ -2,14 +2,16 @@ import {
   ReadModelStore,
   type BatchWrites,
   type CheckpointInfo,
+  type DocumentFilters,
   type DocumentQuery,
   type LockOptions,
   type ProjectionDefinition,
   type ReadModelTransaction,
   type StoredDocument,
 } from '#domain/projections/projection.js';
+import type { DomainEvent } from '#domain/shared/event.js';
 import { documentFilter, documentOrder, requireCount } from './document-query.js';
-import { KyselyReadModelTransaction, tableOf, toStoredDocument } from './kysely-read-model.transaction.js';
+import { tableOf, toStoredDocument } from './kysely-read-model.transaction.js';
 import { connectPostgresReadModel, type PostgresReadModelStoreOptions } from './postgres-read-model.dialect.js';
 import type { ReadModelDialect, RenewableProjectionLock } from './read-model.dialect.js';
 import { asNumber, createProjectionTable, documentTableName, type ReadModelDb } from './read-model.tables.js';
@@ -57,7 +59,7 @@ export class KyselyReadModelStore extends ReadModelStore {
   }
 
   private unitOfWork(db: ReadModelDb): ReadModelTransaction {
-    return this.dialect.openTransaction?.(db) ?? new KyselyReadModelTransaction(db, this.dialect);
+    return this.dialect.openTransaction(db);
   }
 
   async checkpoint(name: string, version: number): Promise<number> {
@@ -136,8 +138,11 @@ export class KyselyReadModelStore extends ReadModelStore {
     return held;
   }
 
-  async find<Doc>(projection: ProjectionDefinition<Doc>, query: DocumentQuery = {}): Promise<StoredDocument<Doc>[]> {
-    const definition = projection as ProjectionDefinition;
+  async find<Doc, Column extends string = string>(
+    projection: ProjectionDefinition<Doc, DomainEvent, Column>,
+    query: DocumentQuery<NoInfer<Column>> = {},
+  ): Promise<StoredDocument<Doc>[]> {
+    const definition: ProjectionDefinition = projection;
     const order = documentOrder(definition, query.orderBy);
     const limit = requireCount('limit', query.limit);
     const offset = requireCount('offset', query.offset);
@@ -156,7 +161,10 @@ export class KyselyReadModelStore extends ReadModelStore {
     return rows.map((row) => toStoredDocument<Doc>(this.dialect, row));
   }
 
-  async count(projection: ProjectionDefinition, query: Pick<DocumentQuery, 'where' | 'range' | 'prefix'> = {}) {
+  async count<Column extends string>(
+    projection: ProjectionDefinition<unknown, DomainEvent, Column>,
+    query: DocumentFilters<NoInfer<Column>> = {},
+  ): Promise<number> {
     const row = await this.db
       .selectFrom(tableOf(projection))
       .select((eb) => eb.fn.countAll().as('n'))
@@ -167,7 +175,7 @@ export class KyselyReadModelStore extends ReadModelStore {
 
   async get<Doc>(projection: ProjectionDefinition<Doc>, key: string): Promise<StoredDocument<Doc> | null> {
     const row = await this.db
-      .selectFrom(tableOf(projection as ProjectionDefinition))
+      .selectFrom(tableOf(projection))
       .select(['_key', '_doc', '_position'])
       .where('_key', '=', key)
       .executeTakeFirst();

@@ -55,7 +55,7 @@ export class KyselyReadModelTransaction implements ReadModelTransaction {
     projection: ProjectionDefinition<Doc>,
     keys: readonly string[],
   ): Promise<Map<string, StoredDocument<Doc>>> {
-    const table = tableOf(projection as ProjectionDefinition);
+    const table = tableOf(projection);
     const found = new Map<string, StoredDocument<Doc>>();
     for (const chunk of chunks([...new Set(keys)], this.dialect.maxParameters)) {
       const rows = await this.db
@@ -73,7 +73,7 @@ export class KyselyReadModelTransaction implements ReadModelTransaction {
     documents: readonly DocumentWrite<Doc>[],
   ): Promise<void> {
     if (documents.length === 0) return;
-    const table = tableOf(projection as ProjectionDefinition);
+    const table = tableOf(projection);
     const columns = Object.keys(projection.columns);
     const upserts: Record<string, ColumnValue>[] = [];
     const deletes: string[] = [];

@@ -83,7 +83,7 @@ export class PostgresReadModelTransaction extends KyselyReadModelTransaction {
   ): Promise<Map<string, StoredDocument<Doc>>> {
     const found = new Map<string, StoredDocument<Doc>>();
     if (keys.length === 0) return found;
-    const { select } = documentStatements(projection as ProjectionDefinition);
+    const { select } = documentStatements(projection);
     const rows = await this.rows<{ _key: string; _doc: Doc; _position: string | number }>(select, [...new Set(keys)]);
     for (const row of rows) found.set(row._key, { key: row._key, doc: row._doc, position: asNumber(row._position) });
     return found;
@@ -94,7 +94,7 @@ export class PostgresReadModelTransaction extends KyselyReadModelTransaction {
     documents: readonly DocumentWrite<Doc>[],
   ): Promise<void> {
     if (documents.length === 0) return;
-    const definition = projection as ProjectionDefinition;
+    const definition: ProjectionDefinition = projection;
     const statements = documentStatements(definition);
     // Later writes of the same key win; PostgreSQL refuses an upsert that touches a row twice.
     const latest = new Map<string, DocumentWrite<Doc>>();

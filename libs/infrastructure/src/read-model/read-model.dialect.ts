@@ -46,9 +46,9 @@ export interface ReadModelDialect {
    * The projector's transaction over `tx` (the store began it), with statements written for the
    * database: SQLite steps prepared statements directly on its one connection (synchronous
    * driver; building a Kysely query per batch cost more than running it), PostgreSQL sends a
-   * batch of rows as one json parameter. Absent: the generic KyselyReadModelTransaction.
+   * batch of rows as one json parameter (a KyselyReadModelTransaction with faster batch writes).
    */
-  readonly openTransaction?: (tx: Kysely<ReadModelTables>) => ReadModelTransaction;
+  readonly openTransaction: (tx: Kysely<ReadModelTables>) => ReadModelTransaction;
   /**
    * Commits a projector batch its own way (SQLite files: large ones on a writer thread). Absent,
    * or undefined returned: one transaction here.

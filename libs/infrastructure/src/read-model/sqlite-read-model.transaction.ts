@@ -127,7 +127,7 @@ export function documentSteps<Doc>(
   documents: readonly DocumentWrite<Doc>[],
 ): WriteStep[] {
   if (documents.length === 0) return [];
-  const { upsert, delete: remove, columns } = documentStatements(projection as ProjectionDefinition);
+  const { upsert, delete: remove, columns } = documentStatements(projection);
   const latest = new Map<string, DocumentWrite<Doc>>();
   for (const document of documents) latest.set(document.key, document);
   const upserts: ColumnValue[] = [];
@@ -193,7 +193,7 @@ export class SqliteReadModelTransaction implements ReadModelTransaction {
   ): Promise<Map<string, StoredDocument<Doc>>> {
     const found = new Map<string, StoredDocument<Doc>>();
     if (keys.length === 0) return found;
-    const { select, selectOne } = documentStatements(projection as ProjectionDefinition);
+    const { select, selectOne } = documentStatements(projection);
     const rows = lookup<[string, string, number]>(this.prepare, select, selectOne, keys);
     for (const [key, doc, position] of rows) {
       found.set(key, { key, doc: JSON.parse(doc) as Doc, position });
