@@ -2,19 +2,17 @@ import { execFile } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { schemaVersionOf } from '#domain/catalogue.js';
 import type { BuildHistory } from '#domain/build/build-history.js';
 import type { RpmBuildError, RpmBuildOutput } from '#domain/build/build.ports.js';
 import { packageStreamId } from '#domain/build/commit-ref.js';
 import { dependencyOrder, parseSpecDependencies } from '#domain/package/dependency-order.js';
 import { buildOrder, runExitCode } from '#domain/package/discovery.js';
 import type { PackageInfo } from '#domain/package/package-info.js';
-import type { HistoryRewritten, PackageSkipped } from '#domain/package/package.events.js';
+import { packageDecider, type PackageCommand } from '#domain/package/package.decider.js';
 import { selectPackages } from '#domain/package/selection.js';
 import { publicationDecision } from '#domain/repo/snapshot.js';
 import { shardedRepoDir } from '#domain/repo/repo-path.js';
-import type { EventContext, EventPayload } from '#domain/shared/event.js';
-import { stampEvents } from '#domain/shared/stamp.js';
+import type { EventContext } from '#domain/shared/event.js';
 import { BuildHistoryReader } from './build-history.reader.js';
 import type { BuildLoopDeps, PassOptions } from './build-loop.types.js';
 import { CommitBuilder, type BuildResult, type ClaimedBuild } from './commit-builder.js';
@@ -73,9 +71,8 @@ export class BuildPass {
         skipped.push({ package: pkg.name, reason: outcome.reason });
         this.deps.log(`skipping ${pkg.name}: ${outcome.reason}`);
         if (options.run === null)
-          await this.appendPackageEvent(
-            pkg.name,
-            { type: 'PackageSkipped', data: { package: pkg.name, reason: outcome.reason } },
+          await this.recordPackageFact(
+            { type: 'RecordSkip', data: { package: pkg.name, reason: outcome.reason } },
             context,
           );
         continue;
@@ -88,10 +85,9 @@ export class BuildPass {
         this.deps.log(
           `${pkg.name}: history of ${outcome.branch} was rewritten; ${outcome.knownCommit.slice(0, 7)} is gone, building the new HEAD`,
         );
-        await this.appendPackageEvent(
-          pkg.name,
+        await this.recordPackageFact(
           {
-            type: 'HistoryRewritten',
+            type: 'RecordHistoryRewrite',
             data: {
               package: pkg.name,
               repository: 'source',
@@ -289,17 +285,8 @@ export class BuildPass {
     await writeFile(join(this.reposDir, 'skiplist.txt'), skipped.map((s) => `${s.package}\n`).join(''));
   }
 
-  private async appendPackageEvent(
-    pkg: string,
-    payload: EventPayload<HistoryRewritten | PackageSkipped>,
-    context: EventContext,
-  ): Promise<void> {
-    const events = stampEvents([payload], context, {
-      ids: this.deps.ids,
-      clock: this.deps.clock,
-      schemaVersion: schemaVersionOf,
-    });
-    await this.deps.store.append(packageStreamId(pkg), events);
+  private async recordPackageFact(command: PackageCommand, context: EventContext): Promise<void> {
+    await this.deps.commands.handle(packageStreamId(command.data.package), packageDecider, command, context);
   }
 
   /** The history as of now (for `--status`, `--recheck`). */

@@ -113,6 +113,7 @@ describe('failure mail throttle (one mail per package a day), over SMTP and the 
     const deps: Partial<BuildLoopDeps> = {
       config: loadProjectsIni(join(dir, 'projects.ini')),
       store,
+      commands: new DeciderCommandHandler(store, ids, clock),
       mailer,
       reviews: null,
       clock,

@@ -1,13 +1,11 @@
 import { join } from 'node:path';
-import { schemaVersionOf } from '#domain/catalogue.js';
 import type { BuildRow } from '#domain/build/build-history.js';
 import { failureMail } from '#domain/package/failure-mail.js';
 import { mayNotify, shouldRequestReview } from '#domain/package/notification.js';
 import type { PackageInfo } from '#domain/package/package-info.js';
 import { packageStreamId } from '#domain/build/commit-ref.js';
-import type { FailureNotified, ReviewRequested } from '#domain/package/package.events.js';
-import type { EventContext, EventPayload } from '#domain/shared/event.js';
-import { stampEvents } from '#domain/shared/stamp.js';
+import { packageDecider, type PackageCommand } from '#domain/package/package.decider.js';
+import type { EventContext } from '#domain/shared/event.js';
 import type { BuildLoopDeps } from './build-loop.types.js';
 
 /**
@@ -40,20 +38,17 @@ export class FailureNotifier {
       });
       try {
         await this.deps.mailer.send(mail);
-        await this.append(
-          pkg.name,
-          [
-            {
-              type: 'FailureNotified',
-              data: {
-                package: pkg.name,
-                buildId: row.buildId,
-                recipients: mail.recipients,
-                subject: mail.subject,
-                sentAt: now,
-              },
+        await this.record(
+          {
+            type: 'RecordFailureMail',
+            data: {
+              package: pkg.name,
+              buildId: row.buildId,
+              recipients: mail.recipients,
+              subject: mail.subject,
+              sentAt: now,
             },
-          ],
+          },
           context,
         );
         this.deps.log(`  mailed ${mail.recipients.join(', ')}`);
@@ -77,35 +72,23 @@ export class FailureNotifier {
         },
       });
       if (result.exitCode !== 0) this.deps.log(`  Unable to create review see review.log (exit ${result.exitCode})`);
-      await this.append(
-        pkg.name,
-        [
-          {
-            type: 'ReviewRequested',
-            data: {
-              package: pkg.name,
-              buildId: row.buildId,
-              topic: d.gerritTopic,
-              exitCode: result.exitCode,
-              output: result.output.slice(-4000),
-            },
+      await this.record(
+        {
+          type: 'RecordReviewRequest',
+          data: {
+            package: pkg.name,
+            buildId: row.buildId,
+            topic: d.gerritTopic,
+            exitCode: result.exitCode,
+            output: result.output.slice(-4000),
           },
-        ],
+        },
         context,
       );
     }
   }
 
-  private async append(
-    pkg: string,
-    payloads: EventPayload<FailureNotified | ReviewRequested>[],
-    context: EventContext,
-  ): Promise<void> {
-    const events = stampEvents(payloads, context, {
-      ids: this.deps.ids,
-      clock: this.deps.clock,
-      schemaVersion: schemaVersionOf,
-    });
-    await this.deps.store.append(packageStreamId(pkg), events);
+  private async record(command: PackageCommand, context: EventContext): Promise<void> {
+    await this.deps.commands.handle(packageStreamId(command.data.package), packageDecider, command, context);
   }
 }

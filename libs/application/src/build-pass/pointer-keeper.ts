@@ -1,43 +1,54 @@
 import type { BuildRow } from '#domain/build/build-history.js';
-import { CONSISTENT_JOB_ID, voteStreamId } from '#domain/ci-vote/ci-vote.events.js';
-import { schemaVersionOf } from '#domain/catalogue.js';
-import type { CiVoteReported } from '#domain/ci-vote/ci-vote.events.js';
-import { pointerStreamId, type ConsistentMoved, type CurrentMoved } from '#domain/repo/repo.events.js';
-import type { DomainEvent, EventContext } from '#domain/shared/event.js';
-import { stampEvents } from '#domain/shared/stamp.js';
+import { ciVoteDecider, ciVoteStreamOf, type ReportVote } from '#domain/ci-vote/ci-vote.decider.js';
+import { CONSISTENT_JOB_ID } from '#domain/ci-vote/ci-vote.events.js';
+import {
+  POINTER_DECIDER_TAIL,
+  pointerDecider,
+  pointerStreamOf,
+  type MovePointer,
+} from '#domain/repo/pointer.decider.js';
+import type { EventContext } from '#domain/shared/event.js';
 import type { BuildLoopDeps } from './build-loop.types.js';
 
+/** What a pointer needs of a build: its repository, its commit and when it was built. */
+export type PointedBuild = Pick<BuildRow, 'buildId' | 'repoDir' | 'commit' | 'dtBuild'>;
+
 /**
- * Moves `current` and `consistent` on disk (atomic symlinks) and records each move. Pointers are
- * derived state: `reconcile` puts them back where the history says they belong, which repairs a
- * crash between a build's publication and its pointer moves.
+ * Moves `current` and `consistent`: the log first, then the link on disk (atomic symlinks).
+ * Links are derived state: `reconcile` puts them back where the history says they belong, which
+ * repairs a crash between a build's publication and its pointer moves, and between a move's
+ * append and its link.
  */
 export class PointerKeeper {
   constructor(
-    private readonly deps: BuildLoopDeps,
+    private readonly deps: {
+      readonly commands: BuildLoopDeps['commands'];
+      readonly publisher: Pick<BuildLoopDeps['publisher'], 'readPointer' | 'movePointer'>;
+    },
     private readonly reposDir: string,
   ) {}
 
-  async move(pointer: 'current' | 'consistent', row: BuildRow, context: EventContext, vote = true): Promise<void> {
+  async move(pointer: 'current' | 'consistent', row: PointedBuild, context: EventContext, vote = true): Promise<void> {
     const previous = await this.deps.publisher.readPointer(this.reposDir, pointer);
     if (previous === row.repoDir) return;
-    await this.deps.publisher.movePointer(this.reposDir, pointer, row.repoDir);
-    const data = {
-      buildId: row.buildId,
-      repoDir: row.repoDir,
-      previousRepoDir: previous,
-      component: row.commit.component,
+    const command: MovePointer = {
+      type: 'MovePointer',
+      pointer,
+      data: { buildId: row.buildId, repoDir: row.repoDir, previousRepoDir: previous, component: row.commit.component },
     };
-    const type = pointer === 'current' ? 'CurrentMoved' : 'ConsistentMoved';
-    await this.append(pointerStreamId(pointer), [{ type, data }] as (CurrentMoved | ConsistentMoved)[], context);
-    if (pointer === 'consistent' && vote) await this.voteConsistent(row, context);
+    const { events } = await this.deps.commands.handle(pointerStreamOf(command), pointerDecider, command, context, {
+      tail: POINTER_DECIDER_TAIL,
+    });
+    // Voted once, with the move that records it; a link that only caught up with the log is no new move.
+    if (events.length > 0 && pointer === 'consistent' && vote) await this.voteConsistent(row, context);
+    await this.deps.publisher.movePointer(this.reposDir, pointer, row.repoDir);
   }
 
   /** DLRN's own vote: `ci_name=consistent`, success, timestamp = dt_build. */
-  private async voteConsistent(row: BuildRow, context: EventContext): Promise<void> {
+  private async voteConsistent(row: PointedBuild, context: EventContext): Promise<void> {
     const { commitHash, distroHash, extendedHash, component } = row.commit;
-    const vote: Pick<CiVoteReported, 'type' | 'data'> = {
-      type: 'CiVoteReported',
+    const command: ReportVote = {
+      type: 'ReportVote',
       data: {
         commitHash,
         distroHash,
@@ -51,27 +62,14 @@ export class PointerKeeper {
         success: true,
       },
     };
-    await this.append(voteStreamId(commitHash, distroHash, extendedHash), [vote], context);
+    await this.deps.commands.handle(ciVoteStreamOf(command), ciVoteDecider, command, context);
   }
 
   async reconcile(
-    expected: { current: BuildRow | null; consistent: BuildRow | null },
+    expected: { current: PointedBuild | null; consistent: PointedBuild | null },
     context: EventContext,
   ): Promise<void> {
     if (expected.current) await this.move('current', expected.current, context);
     if (expected.consistent) await this.move('consistent', expected.consistent, context);
-  }
-
-  private async append<E extends DomainEvent>(
-    stream: string,
-    payloads: Pick<E, 'type' | 'data'>[],
-    context: EventContext,
-  ): Promise<void> {
-    const events = stampEvents(payloads as never, context, {
-      ids: this.deps.ids,
-      clock: this.deps.clock,
-      schemaVersion: schemaVersionOf,
-    });
-    await this.deps.store.append(stream, events);
   }
 }

@@ -30,7 +30,7 @@ export type RepoPublished = DomainEvent<
   }
 >;
 
-interface PointerMove {
+export interface PointerMove {
   readonly buildId: string;
   readonly repoDir: string;
   readonly previousRepoDir: string | null;

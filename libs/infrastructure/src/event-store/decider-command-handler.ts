@@ -1,7 +1,7 @@
 import { upcast, schemaVersionOf } from '#domain/catalogue.js';
 import type { Decider } from '#domain/shared/decider.js';
 import { ConcurrencyError, type AppendResult, type EventStore } from '#domain/shared/event-store.port.js';
-import type { DomainEvent, EventContext, EventPayload } from '#domain/shared/event.js';
+import type { DomainEvent, EventContext, EventPayload, RecordedEvent } from '#domain/shared/event.js';
 import type { Clock, IdGenerator } from '#domain/shared/ports.js';
 import { stampEvents } from '#domain/shared/stamp.js';
 
@@ -9,6 +9,14 @@ export interface HandleResult<E extends DomainEvent> {
   readonly events: readonly E[];
   /** Absent when the decider decided nothing (an idempotent repeat). */
   readonly append: AppendResult | null;
+}
+
+export interface HandleOptions {
+  /**
+   * The decider's state depends on the stream's last `tail` events only (a pointer's last move):
+   * read those, from the end, instead of the whole stream.
+   */
+  readonly tail?: number;
 }
 
 /**
@@ -29,9 +37,10 @@ export class DeciderCommandHandler {
     decider: Decider<C, S, E>,
     command: C,
     context: EventContext,
+    options: HandleOptions = {},
   ): Promise<HandleResult<E>> {
     for (let attempt = 1; ; attempt++) {
-      const stored = await this.store.readStream(streamId);
+      const stored = await this.read(streamId, options.tail);
       let state = decider.initialState();
       for (const event of stored) state = decider.evolve(state, upcast(event) as unknown as EventPayload<E>);
       const payloads = decider.decide(command, state);
@@ -51,5 +60,11 @@ export class DeciderCommandHandler {
         if (!(error instanceof ConcurrencyError) || attempt >= this.maxAttempts) throw error;
       }
     }
+  }
+
+  private async read(streamId: string, tail: number | undefined): Promise<RecordedEvent[]> {
+    if (tail === undefined) return this.store.readStream(streamId);
+    const last = await this.store.readStream(streamId, { direction: 'backwards', maxCount: tail });
+    return last.reverse();
   }
 }

@@ -1,0 +1,94 @@
+import type { Decider } from '../shared/decider.js';
+import { DomainError, assertNever } from '../shared/errors.js';
+import type { EventPayload } from '../shared/event.js';
+import type {
+  FailureNotified,
+  HistoryRewritten,
+  PackageEvent,
+  PackageSkipped,
+  ReviewRequested,
+} from './package.events.js';
+
+/** The package's git refresh failed this pass (DLRN's `skiplist.txt`). */
+export interface RecordSkip {
+  readonly type: 'RecordSkip';
+  readonly data: PackageSkipped['data'];
+}
+
+/** The branch was force-pushed past the last processed commit. */
+export interface RecordHistoryRewrite {
+  readonly type: 'RecordHistoryRewrite';
+  readonly data: HistoryRewritten['data'];
+}
+
+/** The maintainers were mailed about a failed build (the mail is already sent). */
+export interface RecordFailureMail {
+  readonly type: 'RecordFailureMail';
+  readonly data: FailureNotified['data'];
+}
+
+/** The Gerrit review step ran for the first failure after a success. */
+export interface RecordReviewRequest {
+  readonly type: 'RecordReviewRequest';
+  readonly data: ReviewRequested['data'];
+}
+
+export type PackageCommand = RecordSkip | RecordHistoryRewrite | RecordFailureMail | RecordReviewRequest;
+
+export interface PackageState {
+  /** The package the stream is about; null before its first event. */
+  readonly package: string | null;
+  /** Known commits whose loss to a force-push is recorded already. */
+  readonly rewrittenCommits: ReadonlySet<string>;
+}
+
+/** A package event would land in the stream of another package. */
+export class PackageStreamMismatchError extends DomainError {
+  constructor(stream: string, named: string) {
+    super('PACKAGE_STREAM_MISMATCH', `an event of package ${named} does not belong to the stream of ${stream}`, {
+      stream,
+      named,
+    });
+  }
+}
+
+function decide(command: PackageCommand, state: PackageState): readonly EventPayload<PackageEvent>[] {
+  // One stream per package: a command naming another one is a caller's bug.
+  if (state.package !== null && state.package !== command.data.package) {
+    throw new PackageStreamMismatchError(state.package, command.data.package);
+  }
+  switch (command.type) {
+    case 'RecordSkip':
+      // Every skipped pass is recorded, as DLRN rewrites its skiplist every pass.
+      return [{ type: 'PackageSkipped', data: command.data }];
+    case 'RecordHistoryRewrite':
+      // The loss of one known commit is a fact recorded once, however many passes notice it.
+      return state.rewrittenCommits.has(command.data.knownCommit)
+        ? []
+        : [{ type: 'HistoryRewritten', data: command.data }];
+    case 'RecordFailureMail':
+      return [{ type: 'FailureNotified', data: command.data }];
+    case 'RecordReviewRequest':
+      return [{ type: 'ReviewRequested', data: command.data }];
+    default:
+      return assertNever(command, 'package command');
+  }
+}
+
+function evolve(state: PackageState, event: EventPayload<PackageEvent>): PackageState {
+  const named = { ...state, package: state.package ?? event.data.package };
+  if (event.type !== 'HistoryRewritten') return named;
+  return { ...named, rewrittenCommits: new Set([...state.rewrittenCommits, event.data.knownCommit]) };
+}
+
+/**
+ * The facts about one package outside its builds (`package-<name>`): skips, force-pushes, the
+ * failure mail and the review step. The mail throttle and "first failure after a success" are
+ * read from the build history before the side effect; what is recorded afterwards cannot be
+ * refused, so the stream's only rules are its identity and one record per lost commit.
+ */
+export const packageDecider: Decider<PackageCommand, PackageState, PackageEvent> = {
+  decide,
+  evolve,
+  initialState: () => ({ package: null, rewrittenCommits: new Set() }),
+};
