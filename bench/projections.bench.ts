@@ -13,6 +13,7 @@ import { ALL_PROJECTIONS } from '#domain/projections/index.js';
 import type { ReadModelStore } from '#domain/projections/projection.js';
 import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
 import { ProjectionEngine } from '#application/projector/projection-engine.js';
+import { engineCaughtUp } from '../test/support/projector-wait.js';
 import {
   openPostgresReadModelStore,
   openSqliteReadModelStore,
@@ -133,9 +134,9 @@ try {
         },
       },
     ]);
-    void engine.waitFor(position, 5000).then(() => lags.push(performance.now() - t));
+    void engineCaughtUp(engine, position, 5000).then(() => lags.push(performance.now() - t));
   }
-  await engine.waitFor(await writer.headPosition(), 10_000);
+  await engineCaughtUp(engine, await writer.headPosition(), 10_000);
   stop.abort();
   await running;
   await engine.stop();

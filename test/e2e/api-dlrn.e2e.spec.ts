@@ -9,6 +9,7 @@ import { ALL_PROJECTIONS, buildsProjection, type BuildDoc } from '#domain/projec
 import { loadProjectsIni, type DlrnConfig } from '#infrastructure/config/index.js';
 import { openEventStore } from '#infrastructure/event-store/event-store.factory.js';
 import { ProjectionEngine } from '#application/projector/projection-engine.js';
+import { engineCaughtUp } from '../support/projector-wait.js';
 import { openReadModelStore } from '#infrastructure/read-model/kysely-read-model.store.js';
 import type { EventStore } from '#domain/shared/event-store.port.js';
 import type { ReadModelStore } from '#domain/projections/index.js';
@@ -457,7 +458,7 @@ describe("DLRN's REST API on real builds", () => {
       const purge = await runDlrn(['purge', '--config-file', configFile, '--older-than', '0', '-y']);
       expect(purge.code).toBe(0);
       const head = await events.headPosition();
-      expect(await engine.waitFor(head, 10_000)).toBe(true);
+      expect(await engineCaughtUp(engine, head, 10_000)).toBe(true);
       const [purged] = await views.find<BuildDoc>(buildsProjection, {
         where: { purged: 1, status: 'SUCCESS' },
         limit: 1,

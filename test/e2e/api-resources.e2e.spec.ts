@@ -16,6 +16,7 @@ import type { EventStore } from '#domain/shared/event-store.port.js';
 import { loadProjectsIni } from '#infrastructure/config/index.js';
 import { openEventStore } from '#infrastructure/event-store/event-store.factory.js';
 import { ProjectionEngine } from '#application/projector/projection-engine.js';
+import { engineCaughtUp } from '../support/projector-wait.js';
 import { openReadModelStore } from '#infrastructure/read-model/kysely-read-model.store.js';
 import { runDlrn } from '../support/cli.js';
 import { git } from '../support/git-fixtures.js';
@@ -37,7 +38,7 @@ describe('JSON resources over real builds, through the generated client', () => 
   const stop = new AbortController();
   let projecting: Promise<void>;
 
-  const caughtUp = async () => expect(await engine.waitFor(await events.headPosition(), 10_000)).toBe(true);
+  const caughtUp = async () => expect(await engineCaughtUp(engine, await events.headPosition(), 10_000)).toBe(true);
 
   beforeAll(async () => {
     const start = Math.floor(Date.now() / 1000) - 86_400;

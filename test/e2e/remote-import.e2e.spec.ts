@@ -22,6 +22,7 @@ import { ALL_PROJECTIONS } from '#domain/projections/index.js';
 import { loadConfiguration, loadProjectsIni } from '#infrastructure/config/index.js';
 import { openEventStore } from '#infrastructure/event-store/event-store.factory.js';
 import { ProjectionEngine } from '#application/projector/projection-engine.js';
+import { engineCaughtUp } from '../support/projector-wait.js';
 import { openReadModelStore } from '#infrastructure/read-model/kysely-read-model.store.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -468,7 +469,7 @@ describe('dlrn remote: a central instance imports builds made by a worker', () =
       await engine.start();
       const stop = new AbortController();
       const projecting = engine.run({ signal: stop.signal });
-      expect(await engine.waitFor(await events.headPosition(), 10_000)).toBe(true);
+      expect(await engineCaughtUp(engine, await events.headPosition(), 10_000)).toBe(true);
       const loadPackages = async () =>
         (await loadConfiguration({ configFile: ini, infoRepo: join(central(), 'rdoinfo') })).packages;
       const app = await createApiApp(config, { logLevel: 'silent', loadPackages });

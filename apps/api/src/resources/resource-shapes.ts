@@ -1,4 +1,4 @@
-import type { BuildDoc, PackageBuild, PackageStatusDoc } from '#domain/projections/index.js';
+import { shownFirstFailure, type BuildDoc, type PackageBuild, type PackageStatusDoc } from '#domain/projections/index.js';
 import { repoHash } from '#domain/repo/repo-path.js';
 import { commitUrlPrefix } from '#reports/index.js';
 
@@ -63,7 +63,7 @@ export interface PackageResource {
  */
 export function packageResource(doc: PackageStatusDoc, links: Links, now: number): PackageResource {
   const name = encodeURIComponent(doc.package);
-  const failing = doc.status === 'FAILED';
+  const firstFailure = shownFirstFailure(doc);
   return {
     name: doc.package,
     status: doc.status ?? 'NO_BUILD',
@@ -71,7 +71,7 @@ export function packageResource(doc: PackageStatusDoc, links: Links, now: number
     nvr: doc.lastBuild?.nvr ?? null,
     last_build: doc.lastBuild ? buildSummary(doc.lastBuild, links) : null,
     last_success: doc.lastSuccess ? buildSummary(doc.lastSuccess, links) : null,
-    first_failure_after_success: failing && doc.firstFailure ? buildSummary(doc.firstFailure, links) : null,
+    first_failure_after_success: firstFailure ? buildSummary(firstFailure, links) : null,
     failures_since_success: doc.failuresSinceSuccess,
     days_since_last_success:
       doc.lastSuccess?.dtBuild != null ? Math.max(0, Math.floor((now - doc.lastSuccess.dtBuild) / 86_400)) : null,

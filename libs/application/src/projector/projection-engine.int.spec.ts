@@ -10,7 +10,8 @@ import { crashingStore, dumpReadModels, laggingStore } from '../../../../test/su
 import { playHistory } from '../../../../test/support/random-history.js';
 import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
 import { openSqliteReadModelStore } from '#infrastructure/read-model/kysely-read-model.store.js';
-import { LeaseLostError, ProjectionEngine, waitForCheckpoints } from './projection-engine.js';
+import { engineCaughtUp, waitForCheckpoints } from '../../../../test/support/projector-wait.js';
+import { LeaseLostError, ProjectionEngine } from './projection-engine.js';
 
 /** A tiny projection counting UserCreated events, in two versions. */
 const counter = (version: number): ProjectionDefinition<{ n: number; lastPosition: number }> => ({
@@ -49,11 +50,11 @@ describe('the projection engine', () => {
         const { position } = await events.append('user-ci', [
           testEvent('UserCreated', { username: 'ci', passwordHash: 'x' }),
         ]);
-        expect(await engine.waitFor(position, 5000)).toBe(true);
+        expect(await engineCaughtUp(engine, position, 5000)).toBe(true);
         expect(await waitForCheckpoints(views, ALL_PROJECTIONS, position, 1000)).toBe(true);
         const users = ALL_PROJECTIONS.find((p) => p.name === 'users')!;
         expect((await views.get(users, 'ci'))?.key).toBe('ci');
-        expect(await engine.waitFor(position + 1000, 50)).toBe(false);
+        expect(await engineCaughtUp(engine, position + 1000, 50)).toBe(false);
         expect(await waitForCheckpoints(views, ALL_PROJECTIONS, position + 1000, 50)).toBe(false);
       } finally {
         stop.abort();

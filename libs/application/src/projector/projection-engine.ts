@@ -24,7 +24,6 @@ export interface ProjectionEngineOptions {
 export class ProjectionEngine {
   private readonly states: ProjectionState[] = [];
   private readonly locks: ProjectionLock[] = [];
-  private readonly listeners = new Set<() => void>();
   /** The batch being committed. */
   private inFlight: Promise<void> | undefined;
   private readonly streams: StreamContexts;
@@ -140,7 +139,6 @@ export class ProjectionEngine {
     const positions = this.states.map((state) => state.checkpoint);
     this.inFlight = this.readModels.commitBatch(staged.writes).then(() => {
       this.states.forEach((state, index) => (state.stored = positions[index]!));
-      for (const listener of this.listeners) listener();
     });
     this.inFlight.catch(() => {}); // awaited by settle(); never left unobserved meanwhile
   }
@@ -175,27 +173,6 @@ export class ProjectionEngine {
     }
   }
 
-  /**
-   * Read-your-writes: resolves once every projection has passed `position`, or with false after
-   * `timeoutMs`.
-   */
-  waitFor(position: number, timeoutMs: number): Promise<boolean> {
-    if (this.checkpoint >= position) return Promise.resolve(true);
-    return new Promise((done) => {
-      const check = (): void => {
-        if (this.checkpoint < position) return;
-        finish(true);
-      };
-      const finish = (value: boolean): void => {
-        clearTimeout(timer);
-        this.listeners.delete(check);
-        done(value);
-      };
-      const timer = setTimeout(() => finish(this.checkpoint >= position), timeoutMs);
-      this.listeners.add(check);
-    });
-  }
-
   /** Releases every lock; one that fails (a full disk) does not keep the others held. */
   async stop(): Promise<void> {
     const failures: unknown[] = [];
@@ -209,24 +186,5 @@ export class LeaseLostError extends Error {
   constructor(readonly projection: string) {
     super(`the lease on projection ${projection} was taken by another projector`);
     this.name = 'LeaseLostError';
-  }
-}
-
-/**
- * Read-your-writes across processes (an API replica and a separate projector): polls the
- * stored checkpoints until every projection has passed `position`, at most `timeoutMs`.
- */
-export async function waitForCheckpoints(
-  readModels: ReadModelStore,
-  projections: readonly ProjectionDefinition[],
-  position: number,
-  timeoutMs: number,
-): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const positions = await Promise.all(projections.map((p) => readModels.checkpoint(p.name, p.version)));
-    if (Math.min(...positions) >= position) return true;
-    if (Date.now() >= deadline) return false;
-    await new Promise((done) => setTimeout(done, 10));
   }
 }
