@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import pino, { type Logger } from 'pino';
@@ -20,8 +19,7 @@ import { HealthHttpController } from './health/health.http.controller.js';
 import { MetricsHttpController } from './metrics/metrics.http.controller.js';
 import { GraphqlModule } from './graphql/graphql.module.js';
 import { PagesModule } from './pages/pages.module.js';
-import { ResourceQueries } from '#application/queries/resource-queries.js';
-import { ResourcesHttpController } from './resources/resources.http.controller.js';
+import { ResourcesModule } from './resources/resources.module.js';
 import { PrometheusMetrics } from './metrics/prometheus.js';
 import { DlrnQueries } from '#application/queries/dlrn-queries.js';
 import { ViewVersion } from './views/view-version.js';
@@ -50,6 +48,7 @@ export class ApiModule {
         CqrsModule.forRoot(),
         PagesModule,
         GraphqlModule,
+        ResourcesModule,
       ],
       controllers: [
         HealthHttpController,
@@ -57,7 +56,6 @@ export class ApiModule {
         PromotionsHttpController,
         BuildsHttpController,
         MetricsHttpController,
-        ResourcesHttpController,
       ],
       providers: [
         {
@@ -69,11 +67,6 @@ export class ApiModule {
           provide: DlrnQueries,
           inject: [ReadModelStore],
           useFactory: (store: ReadModelStore) => new DlrnQueries(store),
-        },
-        {
-          provide: ResourceQueries,
-          inject: [ReadModelStore],
-          useFactory: (store: ReadModelStore) => new ResourceQueries(store, join(config.default.datadir, 'repos')),
         },
         authenticatorProvider(API_LOGGER),
         {

@@ -8,8 +8,8 @@ import {
   ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
+import { QueryBus } from '@nestjs/cqrs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { EventStore } from '#domain/shared/event-store.port.js';
 import type { DlrnConfig } from '#infrastructure/config/index.js';
 import { DLRN_CONFIG } from '#infrastructure/nest/tokens.js';
 import { promotionAnswer, voteAnswer } from '../dlrn/dlrn-responses.js';
@@ -23,7 +23,16 @@ import { statusBadgeSvg } from './badge.js';
 import { BUILD_PAGE_SCHEMA, BUILD_SCHEMA, EVENT_SCHEMA, PACKAGE_SCHEMA } from './openapi-schemas.js';
 import { buildResource, packageResource, type BuildResource, type Links } from './resource-shapes.js';
 import { BUILDS, PACKAGES, encodeCursor, nextPageHref, type BuildsInput } from './resources-inputs.js';
-import { ResourceQueries, parseVersionsCsv } from '#application/queries/resource-queries.js';
+import {
+  BuildEventsQuery,
+  BuildQuery,
+  BuildTimelineQuery,
+  FailuresQuery,
+  PackageListQuery,
+  PackageQuery,
+  QueueQuery,
+  RepoQuery,
+} from '#application/queries/resources/index.js';
 
 /** A build id (UUID); the build's page is `/api/build/<id>.html`. */
 const BUILD_ID = ':id';
@@ -40,9 +49,8 @@ export class ResourcesHttpController {
   private readonly links: Links;
 
   constructor(
-    @Inject(ResourceQueries) private readonly queries: ResourceQueries,
+    @Inject(QueryBus) private readonly queries: QueryBus,
     @Inject(ViewVersion) private readonly views: ViewVersion,
-    @Inject(EventStore) private readonly events: EventStore,
     @Inject(DLRN_CONFIG) config: DlrnConfig,
   ) {
     this.links = { baseurl: config.default.baseurl ?? '' };
@@ -59,7 +67,9 @@ export class ResourcesHttpController {
     const input = readInput(request, PACKAGES);
     return this.cachedByInput(`packages:${JSON.stringify(input)}`, async (now) => ({
       packages: (
-        await this.queries.packages({ status: input.status, component: input.component, namePrefix: input.name })
+        await this.queries.execute(
+          new PackageListQuery({ status: input.status, component: input.component, namePrefix: input.name }),
+        )
       ).map((p) => packageResource(p, this.links, now)),
     }));
   }
@@ -71,7 +81,7 @@ export class ResourcesHttpController {
   @ApiNotFoundResponse(errors)
   async package(@Param('name') name: string, @Req() request: FastifyRequest) {
     return this.cachedFor(request, `package:${name}`, async (now) => {
-      const doc = await this.queries.package(name);
+      const doc = await this.queries.execute(new PackageQuery(name));
       if (doc === null) throw notFound(`package ${name}`);
       return packageResource(doc, this.links, now);
     });
@@ -91,7 +101,7 @@ export class ResourcesHttpController {
   ) {
     const input = readInput(request, BUILDS);
     const page = await this.cachedByInput(`package-builds:${JSON.stringify([name, input])}`, async () => {
-      if ((await this.queries.package(name)) === null) throw notFound(`package ${name}`);
+      if ((await this.queries.execute(new PackageQuery(name))) === null) throw notFound(`package ${name}`);
       return this.buildPage({ ...input, package: name }, `/api/packages/${encodeURIComponent(name)}/builds`);
     });
     return this.withLink(page, reply);
@@ -122,7 +132,7 @@ export class ResourcesHttpController {
   @ApiNotFoundResponse(errors)
   async build(@Param('id') id: string, @Req() request: FastifyRequest) {
     return this.cachedFor(request, `build:${id}`, async () => {
-      const doc = await this.queries.build(id);
+      const doc = await this.queries.execute(new BuildQuery(id));
       if (doc === null) throw notFound(`build ${id}`);
       return buildResource(doc, this.links);
     });
@@ -135,12 +145,11 @@ export class ResourcesHttpController {
   @ApiNotFoundResponse(errors)
   async buildEvents(@Param('id') id: string, @Req() request: FastifyRequest) {
     return this.cachedFor(request, `build-events:${id}`, async () => {
-      const doc = await this.queries.build(id);
-      if (doc === null) throw notFound(`build ${id}`);
-      const events = await this.events.readStream(doc.streamId);
+      const found = await this.queries.execute(new BuildEventsQuery(id));
+      if (found === null) throw notFound(`build ${id}`);
       return {
-        stream: doc.streamId,
-        events: events.map((e) => ({
+        stream: found.stream,
+        events: found.events.map((e) => ({
           position: e.position,
           revision: e.revision,
           type: e.type,
@@ -163,7 +172,7 @@ export class ResourcesHttpController {
   })
   async failures(@Req() request: FastifyRequest) {
     return this.cachedFor(request, 'failures', async (now) => ({
-      failures: (await this.queries.failures()).map((p) => packageResource(p, this.links, now)),
+      failures: (await this.queries.execute(new FailuresQuery())).map((p) => packageResource(p, this.links, now)),
     }));
   }
 
@@ -198,7 +207,7 @@ export class ResourcesHttpController {
   })
   async queue(@Req() request: FastifyRequest) {
     return this.cachedFor(request, 'queue', async () => ({
-      queue: (await this.queries.queue()).map((q) => ({
+      queue: (await this.queries.execute(new QueueQuery())).map((q) => ({
         package: q.package,
         commit_hash: q.commitHash,
         distro_hash: q.distroHash,
@@ -245,14 +254,9 @@ export class ResourcesHttpController {
   @ApiNotFoundResponse(errors)
   async repo(@Param('ref') ref: string, @Req() request: FastifyRequest) {
     return this.cachedFor(request, `repo:${ref}`, async () => {
-      const found = await this.queries.repo(ref);
+      const found = await this.queries.execute(new RepoQuery(ref));
       if (found === null) throw notFound(`repository ${ref}`);
-      const { build, pointers } = found;
-      const [csv, votes, promotions] = await Promise.all([
-        this.queries.versionsCsv(build.repoDir!),
-        this.queries.votesOn(build),
-        this.queries.promotionsOf(build),
-      ]);
+      const { build, pointers, contents, votes, promotions } = found;
       const resource = buildResource(build, this.links);
       return {
         ref,
@@ -261,7 +265,7 @@ export class ResourcesHttpController {
         repo_url: resource.repo_url,
         build: resource,
         pointers: pointers.map((p) => p.name),
-        contents: csv === null ? null : parseVersionsCsv(csv),
+        contents,
         votes: votes.map(voteAnswer),
         promotions: promotions.map((p) => promotionAnswer(p, this.links.baseurl)),
       };
@@ -283,7 +287,7 @@ export class ResourcesHttpController {
     const json =
       /application\/json/.test(request.headers.accept ?? '') && !/image\/svg/.test(request.headers.accept ?? '');
     const status = await this.views.cached(`badge:${name}`, async () => {
-      const doc = await this.queries.package(name);
+      const doc = await this.queries.execute(new PackageQuery(name));
       if (doc === null) throw notFound(`package ${name}`);
       return doc.status ?? 'NO_BUILD';
     });
@@ -310,16 +314,18 @@ export class ResourcesHttpController {
   }
 
   private async buildPage(input: BuildsInput, path: string) {
-    const builds = await this.queries.builds({
-      package: input.package,
-      status: input.status,
-      component: input.component,
-      commitHash: input.commit_hash,
-      since: input.since,
-      until: input.until,
-      before: input.cursor,
-      limit: input.limit,
-    });
+    const builds = await this.queries.execute(
+      new BuildTimelineQuery({
+        package: input.package,
+        status: input.status,
+        component: input.component,
+        commitHash: input.commit_hash,
+        since: input.since,
+        until: input.until,
+        before: input.cursor,
+        limit: input.limit,
+      }),
+    );
     const last = builds[builds.length - 1];
     let next: string | null = null;
     if (builds.length === input.limit && last?.completedPosition != null) {

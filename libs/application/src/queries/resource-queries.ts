@@ -43,9 +43,13 @@ export interface BuildFilters {
   readonly limit: number;
 }
 
-/** What a repository (a hashed directory) is: the build that made it. */
+/** A build that made a repository (a hashed directory). */
+export type RepoBuild = BuildDoc & { readonly repoDir: string };
+const madeRepo = (build: BuildDoc | null): build is RepoBuild => build !== null && build.repoDir !== null;
+
+/** What a repository is: the build that made it. */
 export interface RepoIdentity {
-  readonly build: BuildDoc;
+  readonly build: RepoBuild;
   /** Pointer names (current, consistent, promotions) that point at it now. */
   readonly pointers: readonly RepoPointerDoc[];
 }
@@ -147,7 +151,7 @@ export class ResourceQueries {
         build = rows[0]?.doc ?? null;
       }
     }
-    if (build === null || build.repoDir === null) return null;
+    if (!madeRepo(build)) return null;
     const pointers = await this.store.find(repoPointersProjection, {});
     return { build, pointers: pointers.map((p) => p.doc).filter((p) => p.repoDir === build.repoDir) };
   }

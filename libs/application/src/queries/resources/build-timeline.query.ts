@@ -1,0 +1,20 @@
+import { Inject } from '@nestjs/common';
+import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import type { BuildDoc } from '#domain/projections/index.js';
+import { ResourceQueries, type BuildFilters } from '../resource-queries.js';
+
+/** `GET /api/builds` and `GET /api/packages/:name/builds`: one page of counted builds, newest result first. */
+export class BuildTimelineQuery extends Query<BuildDoc[]> {
+  constructor(readonly filters: BuildFilters) {
+    super();
+  }
+}
+
+@QueryHandler(BuildTimelineQuery)
+export class BuildTimelineHandler implements IQueryHandler<BuildTimelineQuery, BuildDoc[]> {
+  constructor(@Inject(ResourceQueries) private readonly queries: ResourceQueries) {}
+
+  execute({ filters }: BuildTimelineQuery): Promise<BuildDoc[]> {
+    return this.queries.builds(filters);
+  }
+}
