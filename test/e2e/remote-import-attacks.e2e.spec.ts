@@ -314,7 +314,7 @@ describe('remote import against hostile workers and hostile users', () => {
           serve('slow', slow, { kind: 'drip', body: readFileSync(slow.rpm.rpm), everyMs: 2000 }),
         );
         while (worker.hits(`/slow/${slow.file}`).length === 0) {
-          expect(Date.now() - started).toBeLessThan(5000);
+          expect(Date.now() - started).toBeLessThan(30_000); // a bound on a broken worker, not a timing claim
           await new Promise((tick) => setTimeout(tick, 50));
         }
         const other = await Promise.race([
