@@ -2,19 +2,31 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import pino, { type Logger } from 'pino';
 import { ReadModelStore } from '#domain/projections/index.js';
+import { EventStore } from '#domain/shared/event-store.port.js';
+import { Clock, IdGenerator } from '#domain/shared/ports.js';
+import { DeciderCommandHandler } from '#infrastructure/event-store/decider-command-handler.js';
+import { BuildCountsHandler } from '#application/build-metrics/build-counts.query.js';
+import { PromoteBatchHandler } from '#application/promotions/promote-batch.handler.js';
+import { PromoteHandler } from '#application/promotions/promote.handler.js';
+import { PromotedComponentsHandler } from '#application/promotions/promoted-components.query.js';
+import { Promoter } from '#application/promotions/promoter.js';
+import { PromotionLinksFollower } from '#application/promotions/promotion-links.follower.js';
+import { PromotionsHandler } from '#application/promotions/promotions.query.js';
+import { RecheckPackageHandler } from '#application/recheck/recheck-package.handler.js';
+import { ImportRemoteBuildHandler } from '#application/remote-import/import-remote-build.handler.js';
+import { AggStatusHandler } from '#application/votes/agg-status.query.js';
+import { ClaimRepoHandler } from '#application/votes/claim-repo.handler.js';
+import { LastTestedRepoHandler } from '#application/votes/last-tested-repo.query.js';
+import { RepoStatusHandler } from '#application/votes/repo-status.query.js';
+import { ReportResultHandler } from '#application/votes/report-result.handler.js';
 import type { DlrnConfig } from '#infrastructure/config/index.js';
 import { CoreModule } from '#infrastructure/nest/core.module.js';
 import { ReadModelModule } from '#infrastructure/nest/read-model.module.js';
 import { authenticatorProvider } from './auth/authenticator.provider.js';
 import { BuildsHttpController } from './dlrn/builds.http.controller.js';
-import { EventWriter } from './dlrn/event-writer.js';
 import { PromotionsHttpController } from './dlrn/promotions.http.controller.js';
-import { PromotionsService } from './dlrn/promotions.service.js';
-import { RecheckService } from './dlrn/recheck.service.js';
 import { API_LOGGER, PACKAGES_LOADER, type PackagesLoader } from '#infrastructure/nest/tokens.js';
-import { RemoteImportService } from './dlrn/remote-import.service.js';
 import { VotesHttpController } from './dlrn/votes.http.controller.js';
-import { VotesService } from './dlrn/votes.service.js';
 import { HealthHttpController } from './health/health.http.controller.js';
 import { MetricsHttpController } from './metrics/metrics.http.controller.js';
 import { GraphqlModule } from './graphql/graphql.module.js';
@@ -25,6 +37,21 @@ import { DlrnQueries } from '#application/queries/dlrn-queries.js';
 import { ViewVersion } from './views/view-version.js';
 import { ViewsModule } from './views/views.module.js';
 
+/** The API's use cases: one command or query handler each, run through the CQRS buses. */
+const API_USE_CASES = [
+  ReportResultHandler,
+  ClaimRepoHandler,
+  PromoteHandler,
+  PromoteBatchHandler,
+  RecheckPackageHandler,
+  ImportRemoteBuildHandler,
+  LastTestedRepoHandler,
+  RepoStatusHandler,
+  AggStatusHandler,
+  PromotionsHandler,
+  PromotedComponentsHandler,
+  BuildCountsHandler,
+];
 
 export interface ApiOptions {
   /** pino level; `silent` in tests. Default `info`. */
@@ -77,11 +104,17 @@ export class ApiModule {
               views.cached('build-totals', () => queries.buildTotals()),
             ),
         },
-        EventWriter,
-        VotesService,
-        PromotionsService,
-        RecheckService,
-        RemoteImportService,
+        {
+          // Ten tries, not five: each conflict means another writer won a round, so N concurrent
+          // writers of one stream (votes on a repo, a recheck) all get through within N rounds.
+          provide: DeciderCommandHandler,
+          inject: [EventStore, IdGenerator, Clock],
+          useFactory: (store: EventStore, ids: IdGenerator, clock: Clock) =>
+            new DeciderCommandHandler(store, ids, clock, 10),
+        },
+        PromotionLinksFollower,
+        Promoter,
+        ...API_USE_CASES,
         { provide: PACKAGES_LOADER, useValue: options.loadPackages ?? null },
       ],
     };

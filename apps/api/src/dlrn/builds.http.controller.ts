@@ -1,4 +1,5 @@
 import { Controller, Get, HttpCode, Inject, Post, Req } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
   ApiBadRequestResponse,
   ApiBasicAuth,
@@ -14,22 +15,23 @@ import {
 import type { FastifyRequest } from 'fastify';
 import { ApiBodyInput, ApiQueryInput } from '../http/api-input.js';
 import { readInput, callerOf } from '../http/request-input.js';
-import { DlrnQueries } from '#application/queries/dlrn-queries.js';
+import { BuildCountsQuery } from '#application/build-metrics/build-counts.query.js';
+import { PromotedComponentsQuery } from '#application/promotions/promoted-components.query.js';
+import { RecheckPackageCommand } from '#application/recheck/recheck-package.handler.js';
+import { ImportRemoteBuildCommand } from '#application/remote-import/import-remote-build.handler.js';
 import { ViewVersion } from '../views/view-version.js';
 import { METRICS, RECHECK_PACKAGE, REMOTE_IMPORT } from './dlrn-inputs.js';
-import { RemoteImportService } from './remote-import.service.js';
+import { answering } from './dlrn-refusals.js';
 import { ERROR_SCHEMA } from './openapi-examples.js';
-import { RecheckService } from './recheck.service.js';
 
 /** Build metrics, components, rechecking a package, importing remote builds. */
 @ApiTags('builds')
 @Controller('api')
 export class BuildsHttpController {
   constructor(
-    @Inject(DlrnQueries) private readonly queries: DlrnQueries,
+    @Inject(CommandBus) private readonly commands: CommandBus,
+    @Inject(QueryBus) private readonly queries: QueryBus,
     @Inject(ViewVersion) private readonly views: ViewVersion,
-    @Inject(RecheckService) private readonly recheck: RecheckService,
-    @Inject(RemoteImportService) private readonly remote: RemoteImportService,
   ) {}
 
   @Get('metrics/builds')
@@ -52,10 +54,8 @@ export class BuildsHttpController {
     return this.views.cached(
       `mb:${JSON.stringify([input.start_date, input.end_date, input.package_name])}`,
       async () => {
-        const { succeeded, failed } = await this.queries.buildCounts(
-          input.start_date,
-          input.end_date,
-          input.package_name,
+        const { succeeded, failed } = await this.queries.execute(
+          new BuildCountsQuery(input.start_date, input.end_date, input.package_name),
         );
         return { succeeded, failed, total: succeeded + failed };
       },
@@ -71,7 +71,9 @@ export class BuildsHttpController {
     },
   })
   async components() {
-    return this.views.cached('components', async () => ({ components: await this.queries.promotedComponents() }));
+    return this.views.cached('components', async () => ({
+      components: await this.queries.execute(new PromotedComponentsQuery()),
+    }));
   }
 
   @Post('recheck_package')
@@ -87,7 +89,10 @@ export class BuildsHttpController {
     // JSON only, unlike DLRN (which also reads a query string or form): a form is what a page on
     // another site can post with the browser's cached credentials, and a JSON content type is not.
     const input = readInput(request, RECHECK_PACKAGE, true);
-    await this.recheck.recheck(input.package_name, callerOf(request));
+    const { position } = await answering(
+      this.commands.execute(new RecheckPackageCommand(input.package_name, callerOf(request))),
+    );
+    if (position !== null) await this.views.waitFor(position);
     return { result: 'ok' };
   }
 
@@ -114,7 +119,10 @@ export class BuildsHttpController {
   })
   async remoteImport(@Req() request: FastifyRequest) {
     const input = readInput(request, REMOTE_IMPORT, true);
-    await this.remote.import(input.repo_url, callerOf(request));
+    const { position } = await answering(
+      this.commands.execute(new ImportRemoteBuildCommand(input.repo_url, callerOf(request))),
+    );
+    await this.views.waitFor(position);
     return { repo_url: input.repo_url };
   }
 }

@@ -1,4 +1,5 @@
 import { Controller, Get, HttpCode, Inject, Post, Req } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
   ApiBadRequestResponse,
   ApiBasicAuth,
@@ -20,12 +21,16 @@ import { DLRN_CONFIG } from '#infrastructure/nest/tokens.js';
 import { DlrnHttpError } from '../http/dlrn-http.error.js';
 import { parseModel, requireExactJson } from '../http/dlrn-input.js';
 import { callerOf, readInput } from '../http/request-input.js';
-import { DlrnQueries } from '#application/queries/dlrn-queries.js';
+import { PromoteBatchCommand } from '#application/promotions/promote-batch.handler.js';
+import { PromoteCommand } from '#application/promotions/promote.handler.js';
+import type { PromotionOutcome } from '#application/promotions/promoter.js';
+import type { PromotionRequest } from '#application/promotions/promotion-plan.js';
+import { PromotionsQuery } from '#application/promotions/promotions.query.js';
 import { ViewVersion } from '../views/view-version.js';
 import { PROMOTE, PROMOTIONS, type PromoteInput } from './dlrn-inputs.js';
 import { promotionAnswer, type PromotionAnswer } from './dlrn-responses.js';
 import { ERROR_SCHEMA, PROMOTION_SCHEMA } from './openapi-examples.js';
-import { PromotionsService } from './promotions.service.js';
+import { answering, dlrnAnswerTo } from './dlrn-refusals.js';
 
 const errors = { schema: ERROR_SCHEMA };
 
@@ -34,8 +39,8 @@ const errors = { schema: ERROR_SCHEMA };
 @Controller('api')
 export class PromotionsHttpController {
   constructor(
-    @Inject(PromotionsService) private readonly promotions: PromotionsService,
-    @Inject(DlrnQueries) private readonly queries: DlrnQueries,
+    @Inject(CommandBus) private readonly commands: CommandBus,
+    @Inject(QueryBus) private readonly queries: QueryBus,
     @Inject(ViewVersion) private readonly views: ViewVersion,
     @Inject(DLRN_CONFIG) private readonly config: DlrnConfig,
   ) {}
@@ -49,20 +54,18 @@ export class PromotionsHttpController {
     const input = readInput(request, PROMOTIONS);
     const key = `pr:${JSON.stringify(input)}`;
     return this.views.cached(key, async () => {
-      let commit = null;
-      if (input.commit_hash && input.distro_hash) {
-        commit = await this.queries.successfulCommit(input.commit_hash, input.distro_hash, input.extended_hash);
-        if (commit === null)
-          throw new DlrnHttpError(400, 'commit_hash+distro_hash+extended_hash combination not found');
-      }
-      const rows = await this.queries.promotions({
-        commit,
+      const query = new PromotionsQuery({
+        commit:
+          input.commit_hash && input.distro_hash
+            ? { commitHash: input.commit_hash, distroHash: input.distro_hash, extendedHash: input.extended_hash }
+            : null,
         aggregateHash: input.aggregate_hash,
         promoteName: input.promote_name,
         component: input.component,
         offset: input.offset,
         limit: input.limit,
       });
+      const rows = await answering(this.queries.execute(query));
       return rows.map((p) => promotionAnswer(p, this.baseurl));
     });
   }
@@ -90,7 +93,8 @@ export class PromotionsHttpController {
   @ApiResponse({ status: 507, description: 'The event log is full: nothing recorded, no link moved', ...errors })
   async promote(@Req() request: FastifyRequest) {
     const input = readInput(request, PROMOTE, true);
-    return this.answer(input, await this.promotions.promote(input, callerOf(request)));
+    const outcome = await this.promoted(new PromoteCommand(requestOf(input), callerOf(request)));
+    return this.answer(input, outcome.recorded[0]!);
   }
 
   @Post('promote-batch')
@@ -121,8 +125,16 @@ export class PromotionsHttpController {
       }
       return parseModel(PROMOTE, item as Record<string, unknown>);
     });
-    const recorded = await this.promotions.promoteAll(inputs, callerOf(request));
-    return this.answer(inputs[inputs.length - 1]!, recorded[recorded.length - 1]!);
+    const outcome = await this.promoted(new PromoteBatchCommand(inputs.map(requestOf), callerOf(request)));
+    return this.answer(inputs[inputs.length - 1]!, outcome.recorded[outcome.recorded.length - 1]!);
+  }
+
+  /** Runs a promotion; once its links moved (or failed to), waits for the views to show it. */
+  private async promoted(command: PromoteCommand | PromoteBatchCommand): Promise<PromotionOutcome> {
+    const outcome = await answering(this.commands.execute(command));
+    await this.views.waitFor(outcome.position);
+    if (outcome.linkError !== null) throw dlrnAnswerTo(outcome.linkError);
+    return outcome;
   }
 
   private get baseurl(): string {
@@ -137,4 +149,14 @@ export class PromotionsHttpController {
       distro_hash: input.distro_hash!,
     };
   }
+}
+
+/** The input's rules guarantee both hashes (a 400 otherwise). */
+function requestOf(input: PromoteInput): PromotionRequest {
+  return {
+    commitHash: input.commit_hash ?? '',
+    distroHash: input.distro_hash ?? '',
+    extendedHash: input.extended_hash,
+    promoteName: input.promote_name,
+  };
 }

@@ -1,4 +1,5 @@
 import { Controller, Get, HttpCode, Inject, Post, Req } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
   ApiBadRequestResponse,
   ApiBasicAuth,
@@ -10,12 +11,25 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { ApiBodyInput, ApiQueryInput } from '../http/api-input.js';
-import { DlrnHttpError } from '../http/dlrn-http.error.js';
+import { Clock } from '#domain/shared/ports.js';
+import { epochSeconds } from '#application/shared/recorded.js';
+import { AggStatusQuery } from '#application/votes/agg-status.query.js';
+import { ClaimRepoCommand } from '#application/votes/claim-repo.handler.js';
+import { LastTestedRepoQuery, voteCutoff, type VoteSelection } from '#application/votes/last-tested-repo.query.js';
+import { RepoStatusQuery } from '#application/votes/repo-status.query.js';
+import { ReportResultCommand } from '#application/votes/report-result.handler.js';
 import { callerOf, readInput } from '../http/request-input.js';
-import { DlrnQueries } from '#application/queries/dlrn-queries.js';
 import { ViewVersion } from '../views/view-version.js';
-import { AGG_STATUS, LAST_TESTED_REPO, LAST_TESTED_REPO_POST, REPORT_RESULT, REPO_STATUS } from './dlrn-inputs.js';
-import { aggStatusItem, repoStatusItem, voteAnswer } from './dlrn-responses.js';
+import {
+  AGG_STATUS,
+  LAST_TESTED_REPO,
+  LAST_TESTED_REPO_POST,
+  REPORT_RESULT,
+  REPO_STATUS,
+  type LastTestedRepoInput,
+} from './dlrn-inputs.js';
+import { answering } from './dlrn-refusals.js';
+import { aggStatusItem, repoStatusItem, voteAnswer, type VoteAnswer } from './dlrn-responses.js';
 import {
   AGG_STATUS_ITEM_SCHEMA,
   ERROR_SCHEMA,
@@ -23,7 +37,6 @@ import {
   REPO_STATUS_ITEM_SCHEMA,
   VOTE_SCHEMA,
 } from './openapi-examples.js';
-import { VotesService } from './votes.service.js';
 
 const badRequest = { description: 'Invalid input, or nothing matches', schema: ERROR_SCHEMA };
 const notJson = { description: 'Content-Type is not exactly application/json', schema: ERROR_SCHEMA };
@@ -33,9 +46,10 @@ const notJson = { description: 'Content-Type is not exactly application/json', s
 @Controller('api')
 export class VotesHttpController {
   constructor(
-    @Inject(VotesService) private readonly votes: VotesService,
-    @Inject(DlrnQueries) private readonly queries: DlrnQueries,
+    @Inject(CommandBus) private readonly commands: CommandBus,
+    @Inject(QueryBus) private readonly queries: QueryBus,
     @Inject(ViewVersion) private readonly views: ViewVersion,
+    @Inject(Clock) private readonly clock: Clock,
   ) {}
 
   @Get('last_tested_repo')
@@ -45,10 +59,12 @@ export class VotesHttpController {
   @ApiBadRequestResponse(badRequest)
   async lastTestedRepo(@Req() request: FastifyRequest) {
     const input = readInput(request, LAST_TESTED_REPO);
-    const after = this.votes.cutoff(input.max_age);
+    const after = voteCutoff(input.max_age, epochSeconds(this.clock));
     // JSON, not a joined string: free-text fields holding ':' or the text 'null' must not collide.
     const key = `ltr:${JSON.stringify([after, input.success, input.job_id, input.sequential_mode, input.previous_job_id, input.component])}`;
-    return this.views.cached(key, async () => voteAnswer(await this.votes.lastTestedRepo(input, after)));
+    return this.views.cached(key, async () =>
+      voteAnswer(await answering(this.queries.execute(new LastTestedRepoQuery(selectionOf(input), after)))),
+    );
   }
 
   @Post('last_tested_repo')
@@ -60,7 +76,23 @@ export class VotesHttpController {
   @ApiBadRequestResponse(badRequest)
   @ApiUnsupportedMediaTypeResponse(notJson)
   async claim(@Req() request: FastifyRequest) {
-    return this.votes.claim(readInput(request, LAST_TESTED_REPO_POST, true), callerOf(request));
+    const input = readInput(request, LAST_TESTED_REPO_POST, true);
+    const user = callerOf(request);
+    const command = new ClaimRepoCommand(selectionOf(input), input.max_age, input.reporting_job_id, user);
+    const { recorded, position } = await answering(this.commands.execute(command));
+    await this.views.waitFor(position);
+    const answer: VoteAnswer = {
+      commit_hash: recorded.commitHash,
+      distro_hash: recorded.distroHash,
+      extended_hash: recorded.extendedHash,
+      timestamp: recorded.timestamp,
+      job_id: recorded.jobId,
+      success: false,
+      in_progress: true,
+      user,
+      component: recorded.component,
+    };
+    return answer;
   }
 
   @Post('report_result')
@@ -72,7 +104,36 @@ export class VotesHttpController {
   @ApiBadRequestResponse(badRequest)
   @ApiUnsupportedMediaTypeResponse(notJson)
   async reportResult(@Req() request: FastifyRequest) {
-    return this.votes.report(readInput(request, REPORT_RESULT, true), callerOf(request));
+    const input = readInput(request, REPORT_RESULT, true);
+    const user = callerOf(request);
+    const notes = input.notes ?? '';
+    const report = {
+      jobId: input.job_id,
+      url: input.url,
+      notes,
+      timestamp: input.timestamp,
+      success: input.success,
+      commitHash: input.commit_hash,
+      distroHash: input.distro_hash,
+      extendedHash: input.extended_hash,
+      aggregateHash: input.aggregate_hash,
+    };
+    const { recorded, position } = await answering(this.commands.execute(new ReportResultCommand(report, user)));
+    await this.views.waitFor(position);
+    return {
+      commit_hash: input.commit_hash,
+      distro_hash: input.distro_hash,
+      extended_hash: recorded.extendedHash,
+      aggregate_hash: input.aggregate_hash,
+      timestamp: input.timestamp,
+      job_id: input.job_id,
+      success: input.success,
+      in_progress: false,
+      url: input.url,
+      notes,
+      user,
+      component: recorded.component,
+    };
   }
 
   @Get('repo_status')
@@ -84,9 +145,8 @@ export class VotesHttpController {
     const input = readInput(request, REPO_STATUS);
     const key = `rs:${JSON.stringify([input.commit_hash, input.distro_hash, input.extended_hash, input.success])}`;
     return this.views.cached(key, async () => {
-      const commit = await this.queries.successfulCommit(input.commit_hash, input.distro_hash, input.extended_hash);
-      if (commit === null) throw new DlrnHttpError(400, 'commit_hash+distro_hash+extended_hash combination not found');
-      const votes = await this.queries.votesOn(commit, input.success);
+      const query = new RepoStatusQuery(input.commit_hash, input.distro_hash, input.extended_hash, input.success);
+      const { commit, votes } = await answering(this.queries.execute(query));
       return votes.map((v) => repoStatusItem(v, input.commit_hash, input.distro_hash, commit));
     });
   }
@@ -102,7 +162,18 @@ export class VotesHttpController {
   async aggStatus(@Req() request: FastifyRequest) {
     const input = readInput(request, AGG_STATUS);
     return this.views.cached(`as:${JSON.stringify([input.aggregate_hash, input.success])}`, async () =>
-      (await this.queries.aggregateVotes(input.aggregate_hash, input.success)).map(aggStatusItem),
+      (await this.queries.execute(new AggStatusQuery(input.aggregate_hash, input.success))).map(aggStatusItem),
     );
   }
+}
+
+/** What `last_tested_repo` (GET or POST) selects by. */
+function selectionOf(input: LastTestedRepoInput): VoteSelection {
+  return {
+    success: input.success,
+    jobId: input.job_id,
+    sequentialMode: input.sequential_mode,
+    previousJobId: input.previous_job_id,
+    component: input.component,
+  };
 }

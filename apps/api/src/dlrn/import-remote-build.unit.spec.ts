@@ -2,9 +2,13 @@ import type { Logger } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { EventStore } from '#domain/shared/event-store.port.js';
 import type { DlrnConfig } from '#infrastructure/config/index.js';
+import {
+  ImportRemoteBuildCommand,
+  ImportRemoteBuildHandler,
+  MAX_PENDING_IMPORTS,
+} from '#application/remote-import/import-remote-build.handler.js';
 import { DlrnHttpError } from '../http/dlrn-http.error.js';
-import type { ViewVersion } from '../views/view-version.js';
-import { MAX_PENDING_IMPORTS, RemoteImportService } from './remote-import.service.js';
+import { answering } from './dlrn-refusals.js';
 
 /**
  * Admission and ordering only: the package loader stands in for the import's first step and is
@@ -20,9 +24,14 @@ function service() {
       started++;
       waiting.push({ url: started, release: () => fail(new Error('released by the test')) });
     });
-  const svc = new RemoteImportService(config, {} as EventStore, {} as ViewVersion, loadPackages, {
+  const handler = new ImportRemoteBuildHandler(config, {} as EventStore, loadPackages, {
     info: () => undefined,
   } as unknown as Logger);
+  // As the API runs it: the use case, its refusals answered as DLRN does.
+  const svc = {
+    import: (repoUrl: string, user: string) => answering(handler.execute(new ImportRemoteBuildCommand(repoUrl, user))),
+    onModuleDestroy: () => handler.onModuleDestroy(),
+  };
   return { svc, waiting, started: () => started };
 }
 
@@ -33,7 +42,7 @@ const status = (promise: Promise<unknown>) =>
   );
 const tick = () => new Promise((done) => setTimeout(done, 10));
 
-describe('RemoteImportService', () => {
+describe('importing a remote build', () => {
   describe('when imports of different sources arrive together', () => {
     it('starts them all at once', async () => {
       const { svc, waiting, started } = service();

@@ -4,17 +4,16 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BuildDoc } from '#domain/projections/index.js';
-import type { AppendOptions, AppendResult } from '#domain/shared/event-store.port.js';
-import type { DomainEvent } from '#domain/shared/event.js';
+import type { AppendResult, StreamAppend } from '#domain/shared/event-store.port.js';
 import type { DlrnConfig } from '#infrastructure/config/index.js';
 import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
 import { SystemClock } from '#infrastructure/ids/system-clock.js';
 import { UuidV7IdGenerator } from '#infrastructure/ids/uuid-v7.id-generator.js';
-import { DlrnHttpError } from '../http/dlrn-http.error.js';
+import { Promoter } from '#application/promotions/promoter.js';
+import { PromotionLinksFollower } from '#application/promotions/promotion-links.follower.js';
 import type { DlrnQueries } from '#application/queries/dlrn-queries.js';
-import { ViewVersion } from '../views/view-version.js';
-import { EventWriter } from './event-writer.js';
-import { PromotionsService } from './promotions.service.js';
+import { DlrnHttpError } from '../http/dlrn-http.error.js';
+import { dlrnAnswerTo } from './dlrn-refusals.js';
 
 const REPO = 'aa/aa/aaaa_11111111';
 
@@ -22,29 +21,19 @@ const REPO = 'aa/aa/aaaa_11111111';
 class StoreWithIntruder extends SqliteEventStore {
   intruder: string | null = null;
 
-  override async append(
-    streamId: string,
-    events: readonly DomainEvent[],
-    options?: AppendOptions,
-  ): Promise<AppendResult> {
-    const result = await super.append(streamId, events, options);
+  override async appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    const result = await super.appendToStreams(appends);
     if (this.intruder !== null) await mkdir(this.intruder);
     this.intruder = null;
     return result;
   }
 }
 
-/** No projector here: the views are taken as current (read-your-writes is not under test). */
-class CurrentViews extends ViewVersion {
-  override async waitFor(): Promise<boolean> {
-    return true;
-  }
-}
-
 describe('a promotion whose link cannot follow the log', () => {
   let root: string;
   let store: StoreWithIntruder;
-  let service: PromotionsService;
+  let promoter: Promoter;
+  let follower: PromotionLinksFollower;
 
   beforeEach(async () => {
     root = await mkdtemp(join(tmpdir(), 'dlrn-promote-follow-'));
@@ -60,10 +49,12 @@ describe('a promotion whose link cannot follow the log', () => {
     };
     const queries = { successfulCommit: async () => commit as unknown as BuildDoc } as unknown as DlrnQueries;
     const config = { default: { datadir: root, useComponents: false } } as unknown as DlrnConfig;
-    const writer = new EventWriter(store, new UuidV7IdGenerator(), new SystemClock(), new CurrentViews(null as never));
-    service = new PromotionsService(queries, writer, config, store, pino({ level: 'silent' }));
+    const log = pino({ level: 'silent' });
+    follower = new PromotionLinksFollower(store, config, log);
+    promoter = new Promoter(queries, config, store, new UuidV7IdGenerator(), new SystemClock(), follower, log);
   });
   afterEach(async () => {
+    follower.onModuleDestroy();
     await store.close();
     await rm(root, { recursive: true, force: true });
   });
@@ -71,9 +62,10 @@ describe('a promotion whose link cannot follow the log', () => {
   describe('when a directory takes the name between the checks and the move', () => {
     it('answers 500 without paths, keeps the promotion, and moves the link once the way is clear', async () => {
       store.intruder = join(root, 'repos', 'blocked');
-      const answer = await service
-        .promote({ commit_hash: 'aaaa', distro_hash: '1111', extended_hash: null, promote_name: 'blocked' }, 'ci')
-        .catch((error: unknown) => error);
+      const request = { commitHash: 'aaaa', distroHash: '1111', extendedHash: null, promoteName: 'blocked' };
+      const outcome = await promoter.promote([request], 'ci', false);
+      // What the API answers once the views show the promotion.
+      const answer = dlrnAnswerTo(outcome.linkError);
       expect(answer).toBeInstanceOf(DlrnHttpError);
       expect(answer).toMatchObject({
         status: 500,

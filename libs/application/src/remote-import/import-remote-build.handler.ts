@@ -1,23 +1,32 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, type OnModuleDestroy } from '@nestjs/common';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { Logger } from 'pino';
+import { RemoteImportError } from '#domain/build/remote-import.error.js';
 import { EventStore } from '#domain/shared/event-store.port.js';
-import { createBuildLoopDeps } from '#application/build-pass/build-loop.factory.js';
 import type { DlrnConfig } from '#infrastructure/config/index.js';
 import { API_LOGGER, DLRN_CONFIG, PACKAGES_LOADER, type PackagesLoader } from '#infrastructure/nest/tokens.js';
-import { importDeadline } from '#application/remote-import/import-deadline.js';
-import { parseRepoUrl } from '#application/remote-import/remote-commit.js';
-import { RemoteImportError } from '#domain/build/remote-import.error.js';
-import { RemoteImporter } from '#application/remote-import/remote-importer.js';
 import { RemoteTargetPolicy } from '#infrastructure/net/remote-target.policy.js';
-import { DlrnHttpError } from '../http/dlrn-http.error.js';
-import { ViewVersion } from '../views/view-version.js';
+import { createBuildLoopDeps } from '#application/build-pass/build-loop.factory.js';
+import { importDeadline } from './import-deadline.js';
+import { parseRepoUrl } from './remote-commit.js';
+import { RemoteImporter } from './remote-importer.js';
 
 /**
  * Imports admitted at once (running or waiting for their source): each holds a request, sockets
- * and a staging directory, so write users cannot pile up more than this; past it, 503.
+ * and a staging directory, so write users cannot pile up more than this; past it, refused.
  */
 export const MAX_PENDING_IMPORTS = 16;
+
+/** `POST /api/remote/import` (DLRN's `dlrn-remote`): record a build made elsewhere. */
+export class ImportRemoteBuildCommand extends Command<{ readonly position: number }> {
+  constructor(
+    readonly repoUrl: string,
+    readonly user: string | null,
+  ) {
+    super();
+  }
+}
 
 /** Waits for `previous` to settle, or rejects as soon as `signal` aborts (deadline, shutdown). */
 function turn(previous: Promise<unknown>, signal: AbortSignal): Promise<void> {
@@ -33,14 +42,17 @@ function turn(previous: Promise<unknown>, signal: AbortSignal): Promise<void> {
 }
 
 /**
- * `POST /api/remote/import` (DLRN's `dlrn-remote`): builds made elsewhere are recorded here as if
- * built here. Imports of different sources run concurrently (one slow worker holds up only its
- * own URL); imports of the same source URL run in order. Each is bounded, from the request on,
- * by `[service] remote_import_timeout`, and aborted when the application closes (SIGTERM), its
- * staging directory removed. The package list is read afresh for each import, as DLRN does.
+ * Builds made elsewhere are recorded here as if built here. Imports of different sources run
+ * concurrently (one slow worker holds up only its own URL); imports of the same source URL run
+ * in order. Each is bounded, from the request on, by `[service] remote_import_timeout`, and
+ * aborted when the application closes (SIGTERM), its staging directory removed. The package
+ * list is read afresh for each import, as DLRN does. Every failure is a RemoteImportError:
+ * REMOTE_IMPORT_BUSY when too many are pending or the application is closing.
  */
-@Injectable()
-export class RemoteImportService implements OnModuleDestroy {
+@CommandHandler(ImportRemoteBuildCommand)
+export class ImportRemoteBuildHandler
+  implements ICommandHandler<ImportRemoteBuildCommand, { position: number }>, OnModuleDestroy
+{
   private readonly policy: RemoteTargetPolicy;
   /** Per source URL, the import that the next one of that source waits for. */
   private readonly bySource = new Map<string, Promise<unknown>>();
@@ -51,7 +63,6 @@ export class RemoteImportService implements OnModuleDestroy {
   constructor(
     @Inject(DLRN_CONFIG) private readonly config: DlrnConfig,
     @Inject(EventStore) private readonly store: EventStore,
-    @Inject(ViewVersion) private readonly views: ViewVersion,
     @Inject(PACKAGES_LOADER) private readonly loadPackages: PackagesLoader,
     @Inject(API_LOGGER) private readonly log: Logger,
   ) {
@@ -70,18 +81,14 @@ export class RemoteImportService implements OnModuleDestroy {
     await nextTurn();
   }
 
-  async import(repoUrl: string, user: string | null): Promise<void> {
-    let source: string;
-    try {
-      source = parseRepoUrl(repoUrl).href;
-    } catch (error) {
-      throw this.httpError(error);
-    }
-    if (this.closing.signal.aborted) throw this.httpError(this.closing.signal.reason);
+  /** Returns the log's head after the import: the views to wait for. */
+  async execute({ repoUrl, user }: ImportRemoteBuildCommand): Promise<{ position: number }> {
+    const source = parseRepoUrl(repoUrl).href;
+    if (this.closing.signal.aborted) throw this.failure(this.closing.signal.reason);
     if (this.inFlight.size >= MAX_PENDING_IMPORTS) {
-      throw new DlrnHttpError(
-        503,
-        `Remote import failed with error: ${MAX_PENDING_IMPORTS} imports are already in progress, try again later`,
+      throw new RemoteImportError(
+        'REMOTE_IMPORT_BUSY',
+        `${MAX_PENDING_IMPORTS} imports are already in progress, try again later`,
       );
     }
     const timeoutMs = this.config.service.remoteImportTimeout * 1000;
@@ -94,9 +101,9 @@ export class RemoteImportService implements OnModuleDestroy {
     this.bySource.set(source, settled);
     this.inFlight.add(settled);
     try {
-      await run;
+      return await run;
     } catch (error) {
-      throw this.httpError(error);
+      throw this.failure(error);
     } finally {
       this.inFlight.delete(settled);
       deadline.dispose();
@@ -104,20 +111,22 @@ export class RemoteImportService implements OnModuleDestroy {
     }
   }
 
-  /** DLRN's answers: 400 for a URL or host refused, 500 `Remote import failed with error: …`; 503 when closing. */
-  private httpError(error: unknown): DlrnHttpError {
-    if (error instanceof DlrnHttpError) return error;
-    if (
-      error instanceof RemoteImportError &&
-      (error.code === 'REMOTE_URL_INVALID' || error.code === 'REMOTE_HOST_REFUSED')
-    ) {
-      return new DlrnHttpError(400, error.message);
-    }
-    const message = `Remote import failed with error: ${error instanceof Error ? error.message : String(error)}`;
-    return new DlrnHttpError(this.closing.signal.aborted ? 503 : 500, message);
+  /** Every failure as a RemoteImportError; while closing, any but a refused URL is REMOTE_IMPORT_BUSY. */
+  private failure(error: unknown): RemoteImportError {
+    const refused = error instanceof RemoteImportError && /^REMOTE_(URL_INVALID|HOST_REFUSED)$/.test(error.code);
+    if (refused) return error;
+    const message = error instanceof Error ? error.message : String(error);
+    if (this.closing.signal.aborted) return new RemoteImportError('REMOTE_IMPORT_BUSY', message, { cause: error });
+    if (error instanceof RemoteImportError) return error;
+    return new RemoteImportError('REMOTE_IMPORT_FAILED', message, { cause: error });
   }
 
-  private async importNow(repoUrl: string, user: string | null, signal: AbortSignal, timeoutMs: number): Promise<void> {
+  private async importNow(
+    repoUrl: string,
+    user: string | null,
+    signal: AbortSignal,
+    timeoutMs: number,
+  ): Promise<{ position: number }> {
     if (this.loadPackages === null) {
       throw new Error(
         'this API was started without package metadata (start it with --info-repo or a local rdoinfo repo)',
@@ -140,7 +149,7 @@ export class RemoteImportService implements OnModuleDestroy {
         { event: 'remote-import', repoUrl, user, imported: result.imported.length, skipped: result.skipped.length },
         'remote import done',
       );
-      await this.views.waitFor(await this.store.headPosition());
+      return { position: await this.store.headPosition() };
     } finally {
       await deps.close?.();
     }
