@@ -1,3 +1,4 @@
+import { CqrsModule } from '@nestjs/cqrs';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,7 +32,13 @@ class PagesTestModule {
   static forRoot(config: DlrnConfig): DynamicModule {
     return {
       module: PagesTestModule,
-      imports: [CoreModule.forRoot(config), ReadModelModule.forRoot(config), ViewsModule.forRoot(), PagesModule],
+      imports: [
+        CoreModule.forRoot(config),
+        ReadModelModule.forRoot(config),
+        ViewsModule.forRoot(),
+        CqrsModule.forRoot(),
+        PagesModule,
+      ],
     };
   }
 }

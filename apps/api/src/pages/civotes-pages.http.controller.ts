@@ -1,4 +1,5 @@
 import { Controller, Get, Inject, Query, Req, Res, UseInterceptors } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DlrnConfig } from '#infrastructure/config/index.js';
@@ -11,7 +12,13 @@ import {
   renderCiVotesDetail,
   type ReportSettings,
 } from '#reports/index.js';
-import { DashboardQueries, reportSettings } from '#application/reports/index.js';
+import {
+  CiVotesAggDetailQuery,
+  CiVotesAggQuery,
+  CiVotesDetailQuery,
+  CiVotesQuery,
+} from '#application/queries/pages/index.js';
+import { reportSettings } from '#application/reports/index.js';
 import { ApiPage, HTML } from './page-docs.js';
 import { aggVoteDetailFilters, voteDetailFilters, votesOffset, type RawQuery } from './pages.request.js';
 import { cachedPage } from '../views/page-cache.js';
@@ -33,7 +40,7 @@ export class CiVotesPagesHttpController {
   private readonly settings: ReportSettings;
 
   constructor(
-    @Inject(DashboardQueries) private readonly queries: DashboardQueries,
+    @Inject(QueryBus) private readonly queries: QueryBus,
     @Inject(DLRN_CONFIG) config: DlrnConfig,
     @Inject(ViewVersion) private readonly views: ViewVersion,
   ) {
@@ -51,7 +58,11 @@ export class CiVotesPagesHttpController {
     const offset = votesOffset(query);
     return cachedPage(this.views, request, reply, `civotes.html:${offset}`, async () => ({
       contentType: HTML,
-      body: renderCiVotes(await this.queries.ciVotes(offset), this.settings, liveLinks(this.settings.baseurl)),
+      body: renderCiVotes(
+        await this.queries.execute(new CiVotesQuery(offset)),
+        this.settings,
+        liveLinks(this.settings.baseurl),
+      ),
     }));
   }
 
@@ -79,7 +90,7 @@ export class CiVotesPagesHttpController {
       reply,
       `civotes_detail.html:${JSON.stringify([filters, offset])}`,
       async () => {
-        const page = await this.queries.ciVotesDetail(filters, offset);
+        const page = await this.queries.execute(new CiVotesDetailQuery(filters, offset));
         return {
           contentType: HTML,
           body: renderCiVotesDetail(page, filters, this.settings, liveLinks(this.settings.baseurl)),
@@ -99,7 +110,11 @@ export class CiVotesPagesHttpController {
     const offset = votesOffset(query);
     return cachedPage(this.views, request, reply, `civotes_agg.html:${offset}`, async () => ({
       contentType: HTML,
-      body: renderCiVotesAgg(await this.queries.ciVotesAgg(offset), this.settings, liveLinks(this.settings.baseurl)),
+      body: renderCiVotesAgg(
+        await this.queries.execute(new CiVotesAggQuery(offset)),
+        this.settings,
+        liveLinks(this.settings.baseurl),
+      ),
     }));
   }
 
@@ -121,7 +136,7 @@ export class CiVotesPagesHttpController {
     const { filters, offset } = aggVoteDetailFilters(query);
     const key = `civotes_agg_detail.html:${JSON.stringify([filters, offset])}`;
     return cachedPage(this.views, request, reply, key, async () => {
-      const page = await this.queries.ciVotesAggDetail(filters, offset);
+      const page = await this.queries.execute(new CiVotesAggDetailQuery(filters, offset));
       const links = liveLinks(this.settings.baseurl);
       return { contentType: HTML, body: renderCiVotesAggDetail(page, filters, this.settings, links) };
     });

@@ -1,4 +1,5 @@
 import { Controller, Get, Inject, Param, Query, Req, Res, UseInterceptors } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
 import { ApiNotFoundResponse, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DlrnConfig } from '#infrastructure/config/index.js';
@@ -12,8 +13,14 @@ import {
   renderStatusReportHtml,
   type ReportSettings,
 } from '#reports/index.js';
-import { DashboardQueries, readBuildLog, reportSettings } from '#application/reports/index.js';
-import { join } from 'node:path';
+import {
+  BuildPageQuery,
+  BuildReportQuery,
+  PackageStatusesQuery,
+  PendingCommitsQuery,
+  StatusRowsQuery,
+} from '#application/queries/pages/index.js';
+import { reportSettings } from '#application/reports/index.js';
 import { ApiPage, HTML } from './page-docs.js';
 import { buildReportFilters, type RawQuery } from './pages.request.js';
 import { cachedPage } from '../views/page-cache.js';
@@ -30,8 +37,8 @@ export class ReportPagesHttpController {
   private readonly settings: ReportSettings;
 
   constructor(
-    @Inject(DashboardQueries) private readonly queries: DashboardQueries,
-    @Inject(DLRN_CONFIG) private readonly config: DlrnConfig,
+    @Inject(QueryBus) private readonly queries: QueryBus,
+    @Inject(DLRN_CONFIG) config: DlrnConfig,
     @Inject(ViewVersion) private readonly views: ViewVersion,
   ) {
     this.settings = reportSettings(config);
@@ -41,7 +48,7 @@ export class ReportPagesHttpController {
   @ApiPage('text/html', 'Per package: last build, first failure after the last success, days since then')
   async statusReport(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     return cachedPage(this.views, request, reply, 'status_report.html', async () => {
-      const rows = await this.queries.statusRows();
+      const rows = await this.queries.execute(new StatusRowsQuery());
       const body = renderStatusReportHtml(rows, this.settings, liveLinks(this.settings.baseurl), Date.now() / 1000);
       return { contentType: HTML, body };
     });
@@ -52,7 +59,7 @@ export class ReportPagesHttpController {
   async statusReportCsv(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     return cachedPage(this.views, request, reply, 'status_report.csv', async () => ({
       contentType: 'text/csv; charset=utf-8',
-      body: renderStatusReportCsv(await this.queries.packageStatuses()),
+      body: renderStatusReportCsv(await this.queries.execute(new PackageStatusesQuery())),
     }));
   }
 
@@ -69,7 +76,7 @@ export class ReportPagesHttpController {
   ) {
     const filters = buildReportFilters(query);
     return cachedPage(this.views, request, reply, `report.html:${JSON.stringify(filters)}`, async () => {
-      const page = await this.queries.buildReport(filters);
+      const page = await this.queries.execute(new BuildReportQuery(filters));
       return { contentType: HTML, body: renderBuildReport(page, this.settings, liveLinks(this.settings.baseurl)) };
     });
   }
@@ -79,7 +86,11 @@ export class ReportPagesHttpController {
   async queue(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     return cachedPage(this.views, request, reply, 'queue.html', async () => ({
       contentType: HTML,
-      body: renderQueue(await this.queries.queue(), this.settings, liveLinks(this.settings.baseurl)),
+      body: renderQueue(
+        await this.queries.execute(new PendingCommitsQuery()),
+        this.settings,
+        liveLinks(this.settings.baseurl),
+      ),
     }));
   }
 
@@ -94,12 +105,10 @@ export class ReportPagesHttpController {
   ) {
     return cachedPage(this.views, request, reply, `build:${file}`, async () => {
       const buildId = file.endsWith('.html') ? file.slice(0, -'.html'.length) : null;
-      const build = buildId ? await this.queries.build(buildId) : null;
-      if (build === null) return { status: 404, contentType: HTML, body: notFoundPage(file) };
-      const repoDir = build.repoDir;
-      const log = repoDir === null ? null : await readBuildLog(join(this.config.default.datadir, 'repos'), repoDir);
+      const found = buildId ? await this.queries.execute(new BuildPageQuery(buildId)) : null;
+      if (found === null) return { status: 404, contentType: HTML, body: notFoundPage(file) };
       const links = liveLinks(this.settings.baseurl, '../');
-      return { contentType: HTML, body: renderBuildPage(build, log, this.settings, links) };
+      return { contentType: HTML, body: renderBuildPage(found.build, found.log, this.settings, links) };
     });
   }
 }

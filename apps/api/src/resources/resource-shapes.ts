@@ -1,4 +1,9 @@
-import { shownFirstFailure, type BuildDoc, type PackageBuild, type PackageStatusDoc } from '#domain/projections/index.js';
+import {
+  shownFirstFailure,
+  type BuildDoc,
+  type PackageBuild,
+  type PackageStatusDoc,
+} from '#domain/projections/index.js';
 import { repoHash } from '#domain/repo/repo-path.js';
 import { commitUrlPrefix } from '#reports/index.js';
 
