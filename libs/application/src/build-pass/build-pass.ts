@@ -208,12 +208,14 @@ export class BuildPass {
       const previousStatus = history.lastProcessed(pkg.name)?.status ?? null;
       const lastMailAt = history.lastMailAt(pkg.name);
       const result = await builder.record(claimed, output, history, context);
+      const row = result.recorded;
+      // The next build's snapshot, previous status and mail throttle need this result and what
+      // other builders recorded meanwhile: the history follows the log (the row above does not).
       await this.reader.catchUp();
-      const row = history.lastAttempt(pkg.name);
       this.deps.log(
         `[${i + 1}/${jobs.length}] ${pkg.name} ${job.candidate.commitHash.slice(0, 7)} ${result.status} (${((Date.now() - t0) / 1000).toFixed(1)} s)${result.status === 'SUCCESS' ? '' : `: ${firstLine(result.notes)}`}`,
       );
-      if (result.status === 'SUCCESS' && row) {
+      if (result.status === 'SUCCESS') {
         const decision = publicationDecision({
           failures: row.failures ?? 0,
           publicationFailed: false,
@@ -221,7 +223,7 @@ export class BuildPass {
         });
         if (decision.moveCurrent) await this.keeper.move('current', row, context);
         if (decision.moveConsistent) await this.keeper.move('consistent', row, context, decision.consistentVote);
-      } else if (result.status === 'FAILED' && row) {
+      } else if (result.status === 'FAILED') {
         await notifier.notify({ pkg, row, previousStatus, lastMailAt, buildEnv: options.buildEnv, context });
       }
       results.push({

@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { buildDecider, BuildRuleError } from '#domain/build/build.decider.js';
+import { buildDecider } from '#domain/build/build.decider.js';
 import type { BuildHistory } from '#domain/build/build-history.js';
 import { RpmBuildError, type RpmBuildOutput } from '#domain/build/build.ports.js';
-import { buildStreamId } from '#domain/build/commit-ref.js';
 import { releaseNumbering } from '#domain/build/release.js';
 import { findTransientError } from '#domain/build/transient-errors.js';
 import { nvrOfArtifacts } from '#domain/build/nvr.js';
@@ -13,9 +12,11 @@ import { repoFileContents, shardedRepoDir } from '#domain/repo/repo-path.js';
 import { computeSnapshot } from '#domain/repo/snapshot.js';
 import type { EventContext } from '#domain/shared/event.js';
 import type { BuildLoopDeps, PassOptions } from './build-loop.types.js';
+import { claimBuild } from './build-claim.js';
 import { commitRow } from './commit-row.js';
 import { renderCommitYaml } from '#infrastructure/repo/commit-yaml.js';
 import type { Candidate } from './package-discovery.js';
+import type { PointedBuild } from './pointer-keeper.js';
 
 const DEFAULT_LEASE_MS = 6 * 3600_000;
 
@@ -36,6 +37,17 @@ export interface BuildResult {
   readonly notes: string;
 }
 
+/** A build as the append of its result recorded it: what pointers and mail need, no read-back. */
+export interface RecordedBuild extends PointedBuild {
+  /** For a success: how many packages were failing in the published snapshot. */
+  readonly failures: number | null;
+}
+
+export interface RecordedResult extends BuildResult {
+  readonly status: 'SUCCESS' | 'FAILED' | 'RETRY';
+  readonly recorded: RecordedBuild;
+}
+
 /**
  * One commit through DLRN's pipeline: claim (one builder wins), build into a staging directory,
  * then, in submission order, publish and record. A SUCCESS and its repository are one append;
@@ -52,59 +64,40 @@ export class CommitBuilder {
     return join(this.deps.config.default.datadir, 'repos');
   }
 
-  /** Appends the claim and the start; null when another builder holds or finished it. */
+  /** Discovers, claims and starts in one append; null when another builder holds or finished it. */
   async claim(
     candidate: Candidate,
     pkg: PackageInfo,
     workerId: number,
     context: EventContext,
   ): Promise<ClaimedBuild | null> {
-    const ref = {
-      commitHash: candidate.commitHash,
-      distroHash: candidate.distroHash,
-      extendedHash: candidate.extendedHash,
-    };
-    const streamId = buildStreamId(candidate.package, ref);
     const buildId = this.deps.ids.next();
     const now = this.deps.clock.now();
-    await this.deps.commands.handle(streamId, buildDecider, { type: 'DiscoverCommit', commit: candidate }, context);
-    try {
-      await this.deps.commands.handle(
-        streamId,
-        buildDecider,
-        {
-          type: 'ClaimBuild',
-          buildId,
-          builderId: this.deps.builderId,
-          now,
-          leaseMs: this.deps.leaseMs ?? DEFAULT_LEASE_MS,
-        },
-        context,
-      );
-    } catch (error) {
-      if (
-        error instanceof BuildRuleError &&
-        (error.code === 'BUILD_ALREADY_CLAIMED' || error.code === 'BUILD_ALREADY_DONE')
-      ) {
-        this.deps.log(`  ${candidate.package} ${candidate.commitHash.slice(0, 7)}: ${error.message}`);
-        return null;
-      }
-      throw error;
-    }
     const dtBuild = Math.floor(now.getTime() / 1000);
-    const driver = this.deps.config.default.buildDriverName;
-    await this.deps.commands.handle(
-      streamId,
-      buildDecider,
-      { type: 'StartBuild', buildId, dtBuild, workerId, driver },
+    const outcome = await claimBuild(
+      this.deps.commands,
+      {
+        candidate,
+        buildId,
+        builderId: this.deps.builderId,
+        now,
+        leaseMs: this.deps.leaseMs ?? DEFAULT_LEASE_MS,
+        dtBuild,
+        workerId,
+        driver: this.deps.config.default.buildDriverName,
+      },
       context,
     );
-    const repoDir = shardedRepoDir({ ...ref, component: candidate.component });
+    if (!outcome.claimed) {
+      this.deps.log(`  ${candidate.package} ${candidate.commitHash.slice(0, 7)}: ${outcome.reason}`);
+      return null;
+    }
+    const repoDir = shardedRepoDir(candidate);
     const finalDir = join(this.reposDir, repoDir);
     // One staging directory per hashed directory: claims make it private to one build, and a
     // build interrupted by a crash is wiped by the next attempt instead of left behind.
     const stagingDir = join(dirname(finalDir), `.staging-${basename(finalDir)}`);
-    return { candidate, pkg, streamId, buildId, dtBuild, repoDir, stagingDir, workerId };
+    return { candidate, pkg, streamId: outcome.streamId, buildId, dtBuild, repoDir, stagingDir, workerId };
   }
 
   /** Runs the RPM pipeline in the staging directory; never throws for a build failure. */
@@ -144,8 +137,15 @@ export class CommitBuilder {
     output: RpmBuildOutput | RpmBuildError,
     history: BuildHistory,
     context: EventContext,
-  ): Promise<BuildResult> {
+  ): Promise<RecordedResult> {
     const { candidate, streamId, buildId, repoDir } = claimed;
+    const recorded = (failures: number | null): RecordedBuild => ({
+      buildId,
+      repoDir,
+      commit: candidate,
+      dtBuild: claimed.dtBuild,
+      failures,
+    });
     const d = this.deps.config.default;
     const finalDir = join(this.reposDir, repoDir);
     if (output instanceof RpmBuildError) {
@@ -178,7 +178,7 @@ export class CommitBuilder {
         distgitDir: join(d.datadir, `${candidate.package}_distro`),
       });
       await writeFile(join(finalDir, 'commit.yaml'), renderCommitYaml(row));
-      return { status, notes: output.notes };
+      return { status, notes: output.notes, recorded: recorded(null) };
     }
 
     // A build imported from another instance (`dlrn remote`) brings its own `installed` log.
@@ -244,7 +244,7 @@ export class CommitBuilder {
       withRepodata: !this.options.noRepo,
       includeSrpm: d.includeSrpmInRepo,
     });
-    await this.deps.commands.handle(
+    const { events } = await this.deps.commands.handle(
       streamId,
       buildDecider,
       {
@@ -277,7 +277,8 @@ export class CommitBuilder {
       },
       context,
     );
-    return { status: 'SUCCESS', notes: 'OK' };
+    const published = events.find((e) => e.type === 'RepoPublished');
+    return { status: 'SUCCESS', notes: 'OK', recorded: recorded(published?.data.failures ?? snapshot.failures) };
   }
 }
 

@@ -18,7 +18,7 @@ export class FailureNotifier {
 
   async notify(options: {
     readonly pkg: PackageInfo;
-    readonly row: BuildRow;
+    readonly row: Pick<BuildRow, 'buildId' | 'repoDir'>;
     readonly previousStatus: BuildRow['status'] | null;
     readonly lastMailAt: number | null;
     readonly buildEnv: Readonly<Record<string, string>>;

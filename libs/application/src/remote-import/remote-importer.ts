@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { buildDecider, BuildRuleError } from '#domain/build/build.decider.js';
+import { buildDecider } from '#domain/build/build.decider.js';
 import { RpmBuildError, type RpmBuildOutput } from '#domain/build/build.ports.js';
-import { buildStreamId } from '#domain/build/commit-ref.js';
 import type { PackageInfo } from '#domain/package/package-info.js';
 import type { EventContext } from '#domain/shared/event.js';
 import { BuildHistoryReader, REMOTE_IMPORT_BUILDER_PREFIX } from '../build-pass/build-history.reader.js';
 import { DEFAULT_PASS_OPTIONS, type BuildLoopDeps } from '../build-pass/build-loop.types.js';
+import { claimBuild } from '../build-pass/build-claim.js';
 import { CommitBuilder, type ClaimedBuild } from '../build-pass/commit-builder.js';
 import { FailureNotifier } from '../build-pass/failure-notifier.js';
 import type { Candidate } from '../build-pass/package-discovery.js';
@@ -202,9 +202,8 @@ export class RemoteImporter {
         .catch(() => undefined);
       throw error;
     }
-    const after = await this.reader.catchUp();
-    const row = after.allRows().find((r) => r.buildId === claimed.buildId);
-    if (result.status === 'SUCCESS' && row) await this.keeper.move('current', row, context);
+    const row = result.recorded;
+    if (result.status === 'SUCCESS') await this.keeper.move('current', row, context);
     const failed = result.status === 'FAILED' ? row : undefined;
     return {
       outcome: {
@@ -212,7 +211,7 @@ export class RemoteImporter {
         commitHash: commit.commitHash,
         distroHash: commit.distroHash,
         extendedHash: commit.extendedHash,
-        status: result.status === 'SKIPPED' ? 'FAILED' : result.status,
+        status: result.status,
         buildId: claimed.buildId,
         repoDir: commit.repoDir,
       },
@@ -226,9 +225,9 @@ export class RemoteImporter {
   }
 
   /**
-   * The build loop's claim (CommitBuilder.claim) with the import's identity: the claim names
-   * the source URL, and BuildStarted carries the remote build time and the `remote` driver.
-   * Returns why the commit is skipped when a builder or another import holds or finished it.
+   * The build loop's claim (`claimBuild`) with the import's identity: the claim names the source
+   * URL, and BuildStarted carries the remote build time and the `remote` driver. Returns why the
+   * commit is skipped when a builder or another import holds or finished it.
    */
   private async claim(
     base: URL,
@@ -253,14 +252,11 @@ export class RemoteImporter {
       distgitUrl: pkg['master-distgit'],
       versionsCsv: commit.versionsCsv,
     };
-    const streamId = buildStreamId(pkg.name, commit);
     const buildId = this.deps.ids.next();
-    const handle = (command: Parameters<typeof buildDecider.decide>[0]) =>
-      this.deps.commands.handle(streamId, buildDecider, command, context);
-    await handle({ type: 'DiscoverCommit', commit: candidate });
-    try {
-      await handle({
-        type: 'ClaimBuild',
+    const outcome = await claimBuild(
+      this.deps.commands,
+      {
+        candidate,
         buildId,
         // One identity per source and process: two processes importing the same URL cannot take
         // each other's claim (the decider lets a builder take over its own); a crashed import's
@@ -268,21 +264,17 @@ export class RemoteImporter {
         builderId: `${REMOTE_IMPORT_BUILDER_PREFIX}${base.href} (${hostname()}:${process.pid})`,
         now: this.deps.clock.now(),
         leaseMs: this.limits.leaseMs,
-      });
-    } catch (error) {
-      if (
-        error instanceof BuildRuleError &&
-        (error.code === 'BUILD_ALREADY_CLAIMED' || error.code === 'BUILD_ALREADY_DONE')
-      ) {
-        return error.message;
-      }
-      throw error;
-    }
-    await handle({ type: 'StartBuild', buildId, dtBuild: commit.dtBuild, workerId: 0, driver: 'remote' });
+        dtBuild: commit.dtBuild,
+        workerId: 0,
+        driver: 'remote',
+      },
+      context,
+    );
+    if (!outcome.claimed) return outcome.reason;
     return {
       candidate,
       pkg,
-      streamId,
+      streamId: outcome.streamId,
       buildId,
       dtBuild: commit.dtBuild,
       repoDir: commit.repoDir,

@@ -23,7 +23,18 @@ export interface StartBuild {
   readonly driver: string;
 }
 
-/** What the build produced, as seen on disk by the builder. */
+/**
+ * Discover, claim and start in one decision (one append): what a builder or a remote import
+ * does before it builds. The same rules as the three commands in a row; a log written with
+ * them as separate appends folds the same.
+ */
+export interface BeginBuild {
+  readonly type: 'BeginBuild';
+  readonly commit: DiscoverCommit['commit'];
+  readonly claim: Omit<ClaimBuild, 'type'>;
+  readonly start: Omit<StartBuild, 'type' | 'buildId'>;
+}
+
 /** The repository published for a successful build, recorded atomically with the result. */
 export type Publication = Omit<RepoPublished['data'], 'buildId'>;
 
@@ -74,4 +85,4 @@ export interface AbandonBuild {
 }
 
 export type BuildCommand =
-  DiscoverCommit | ClaimBuild | StartBuild | CompleteBuild | RecheckBuild | PurgeBuild | AbandonBuild;
+  DiscoverCommit | ClaimBuild | StartBuild | BeginBuild | CompleteBuild | RecheckBuild | PurgeBuild | AbandonBuild;

@@ -1,7 +1,14 @@
 import type { Decider } from '../shared/decider.js';
 import { DomainError, assertNever } from '../shared/errors.js';
 import type { EventPayload } from '../shared/event.js';
-import type { BuildCommand, ClaimBuild, CompleteBuild, PurgeBuild, RecheckBuild } from './build.commands.js';
+import type {
+  BeginBuild,
+  BuildCommand,
+  ClaimBuild,
+  CompleteBuild,
+  PurgeBuild,
+  RecheckBuild,
+} from './build.commands.js';
 import type { BuildEvent } from './build.events.js';
 import { knownOf, type BuildState } from './build.state.js';
 
@@ -151,6 +158,23 @@ function purge(command: PurgeBuild, state: BuildState): Payload[] {
   ];
 }
 
+/** Each step decided on the state the previous step's events left: one rule set, one append. */
+function begin(command: BeginBuild, state: BuildState): Payload[] {
+  const steps: BuildCommand[] = [
+    { type: 'DiscoverCommit', commit: command.commit },
+    { type: 'ClaimBuild', ...command.claim },
+    { type: 'StartBuild', buildId: command.claim.buildId, ...command.start },
+  ];
+  const events: Payload[] = [];
+  let current = state;
+  for (const step of steps) {
+    const decided = decide(step, current);
+    for (const event of decided) current = evolve(current, event);
+    events.push(...decided);
+  }
+  return events;
+}
+
 function decide(command: BuildCommand, state: BuildState): Payload[] {
   switch (command.type) {
     case 'DiscoverCommit':
@@ -163,6 +187,8 @@ function decide(command: BuildCommand, state: BuildState): Payload[] {
       const { buildId, dtBuild, workerId, driver } = command;
       return [{ type: 'BuildStarted', data: { buildId, dtBuild, workerId, driver } }];
     }
+    case 'BeginBuild':
+      return begin(command, state);
     case 'CompleteBuild':
       return complete(command, state);
     case 'RecheckBuild':

@@ -186,6 +186,47 @@ describe('build lifecycle', () => {
     });
   });
 
+  describe('when a builder begins a build in one step (discover, claim, start)', () => {
+    const begin = (buildId: string, builderId = 'builder-1') =>
+      ({
+        type: 'BeginBuild',
+        commit,
+        claim: { buildId, builderId, now, leaseMs: 2 * 3600_000 },
+        start: { dtBuild: 1_700_000_100, workerId: 1, driver: 'rpmbuild' },
+      }) as const;
+
+    it('records the discovery, the claim and the start of a new commit in one decision', () => {
+      spec
+        .given([])
+        .when(begin('b1'))
+        .then([discovered, claimedBy('b1', 1), started('b1')]);
+    });
+
+    it('claims and starts a commit discovered earlier', () => {
+      spec
+        .given([discovered])
+        .when(begin('b1'))
+        .then([claimedBy('b1', 1), started('b1')]);
+    });
+
+    it('keeps the claim rules: a live claim of another builder refuses it whole', () => {
+      spec
+        .given([discovered, claimedBy('b1', 1, undefined, 'builder-2')])
+        .when(begin('b2'))
+        .thenThrows('BUILD_ALREADY_CLAIMED');
+      spec
+        .given([discovered, claimedBy('b1', 1), succeeded('b1')])
+        .when(begin('b2'))
+        .thenThrows('BUILD_ALREADY_DONE');
+    });
+
+    it('folds to the same state as the three commands appended one by one', () => {
+      const oneStep = spec.given(buildDecider.decide(begin('b1'), buildDecider.initialState())).state();
+      const threeSteps = spec.given([discovered, claimedBy('b1', 1), started('b1')]).state();
+      expect(oneStep).toEqual(threeSteps);
+    });
+  });
+
   describe('when the build produced RPMs', () => {
     it('records SUCCESS with notes OK and its repository in the same decision', () => {
       const publication = {
