@@ -2,6 +2,7 @@ import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
@@ -45,7 +46,9 @@ async function seededConfig(dir: string): Promise<DlrnConfig> {
 
 /** Just the GraphQL module over the configured stores, parsing bodies as createApiApp does. */
 async function graphqlApp(config: DlrnConfig): Promise<NestFastifyApplication> {
-  @Module({ imports: [CoreModule.forRoot(config), ReadModelModule.forRoot(config), GraphqlModule] })
+  @Module({
+    imports: [CoreModule.forRoot(config), ReadModelModule.forRoot(config), CqrsModule.forRoot(), GraphqlModule],
+  })
   class GraphqlTestModule {}
   const app = await NestFactory.create<NestFastifyApplication>(
     GraphqlTestModule,

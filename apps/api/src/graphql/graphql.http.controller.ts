@@ -1,4 +1,5 @@
 import { Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
 import {
   ApiBadRequestResponse,
   ApiBody,
@@ -11,12 +12,12 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
-  GraphqlExecutor,
   MAX_QUERY_CHARS,
   MAX_QUERY_DEPTH,
   requestError,
   type GraphqlAnswer,
-} from './graphql.executor.js';
+} from '#application/queries/graphql/graphql.executor.js';
+import { GraphqlQuery } from '#application/queries/graphql/graphql.query.js';
 import { GraphqlRequestError, graphqlParams } from './graphql.request.js';
 
 const EXAMPLE_QUERY = '{ commits(projectName: "python-nova", limit: 2) { id commitHash status } }';
@@ -70,7 +71,7 @@ const DESCRIPTION =
 // Both methods are reads for the auth hook (auth/route-policy.ts). Answers are GraphQL
 // responses, errors included: no DlrnHttpError here.
 export class GraphqlHttpController {
-  constructor(@Inject(GraphqlExecutor) private readonly executor: GraphqlExecutor) {}
+  constructor(@Inject(QueryBus) private readonly queries: QueryBus) {}
 
   @Get('graphql')
   @ApiOperation({ summary: 'Run a GraphQL query given in the query string', description: DESCRIPTION })
@@ -117,7 +118,7 @@ export class GraphqlHttpController {
         query: request.query,
         body: request.body,
       });
-      answer = await this.executor.run(params);
+      answer = await this.queries.execute(new GraphqlQuery(params));
     } catch (error) {
       if (!(error instanceof GraphqlRequestError)) throw error;
       answer = requestError(error.status, error.message);

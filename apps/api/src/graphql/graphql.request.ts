@@ -1,4 +1,4 @@
-import type { GraphqlParams } from './graphql.executor.js';
+import type { GraphqlParams } from '#application/queries/graphql/graphql.executor.js';
 
 /** A request that cannot be a GraphQL request; answered with `{"errors": [{"message"}]}`. */
 export class GraphqlRequestError extends Error {

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ReadModelStore } from '#domain/projections/index.js';
-import { writeSyntheticLog } from '../../../../test/support/synthetic-log.js';
+import { writeSyntheticLog } from '../../../../../test/support/synthetic-log.js';
 import { GraphqlExecutor } from './graphql.executor.js';
-import { projectedViews } from '../../../../test/support/graphql.fixtures.js';
+import { projectedViews } from '../../../../../test/support/graphql.fixtures.js';
 
 interface Answer {
   readonly status: number;

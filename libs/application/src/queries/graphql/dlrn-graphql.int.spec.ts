@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReadModelStore } from '#domain/projections/index.js';
 import { GraphqlExecutor } from './graphql.executor.js';
-import { DISTRO, hashOf, projectedViews, T0 } from '../../../../test/support/graphql.fixtures.js';
+import { DISTRO, hashOf, projectedViews, T0 } from '../../../../../test/support/graphql.fixtures.js';
 import { fromGlobalId, toGlobalId } from './relay.js';
 
 type Row = Record<string, unknown>;

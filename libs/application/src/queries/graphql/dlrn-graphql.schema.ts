@@ -21,7 +21,7 @@ import {
   type GraphqlContext,
   type NodeDoc,
 } from './dlrn-graphql.types.js';
-import { packageStatuses } from './package-status.query.js';
+import { packageStatuses } from './package-status.reader.js';
 import { fromGlobalId } from './relay.js';
 
 type Args = Readonly<Record<string, unknown>>;

@@ -16,7 +16,7 @@ import type { BuildDoc, CiVoteAggDoc, CiVoteDoc } from '#domain/projections/inde
 import { GraphqlQueryError } from './graphql.errors.js';
 import type { DlrnGraphqlReader } from './dlrn-graphql.reader.js';
 import { PAGE_LIMIT } from './dlrn-graphql.reader.js';
-import type { PackageStatusItem } from './package-status.query.js';
+import type { PackageStatusItem } from './package-status.reader.js';
 import { connectionOf, toGlobalId, type ConnectionArgs } from './relay.js';
 
 /** What every resolver of one request shares. */
