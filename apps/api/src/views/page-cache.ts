@@ -1,6 +1,11 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { markCachedAnswer, markUnknownInput } from './hot-answers.js';
 import { cachedAnswerVersion, type ViewVersion } from './view-version.js';
+
+/** What a page sets on its reply (a FastifyReply is one). */
+export interface PageReply {
+  status(code: number): { header(name: string, value: string): unknown };
+}
 
 /** A rendered page: what its handler answers. */
 export interface Page {
@@ -17,7 +22,7 @@ export interface Page {
 export async function cachedPage(
   views: ViewVersion,
   request: FastifyRequest,
-  reply: FastifyReply,
+  reply: PageReply,
   key: string,
   render: () => Promise<Page>,
 ): Promise<string> {

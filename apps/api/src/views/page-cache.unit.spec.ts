@@ -1,13 +1,12 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { describe, expect, it } from 'vitest';
-import type { ReadModelStore } from '#domain/projections/index.js';
-import { cachedPage } from './page-cache.js';
+import { cachedPage, type PageReply } from './page-cache.js';
 import { ViewVersion } from './view-version.js';
 
-const store = { checkpoints: async () => [] } as unknown as ReadModelStore;
+const store = { checkpoints: async () => [] };
 
 /** The reply's status and content type as a handler leaves them. */
-function reply(): FastifyReply & { readonly sent: { status?: number; type?: string } } {
+function reply(): PageReply & { readonly sent: { status?: number; type?: string } } {
   const sent: { status?: number; type?: string } = {};
   const fake = {
     sent,
@@ -20,7 +19,7 @@ function reply(): FastifyReply & { readonly sent: { status?: number; type?: stri
       return fake;
     },
   };
-  return fake as unknown as FastifyReply & { readonly sent: typeof sent };
+  return fake;
 }
 
 describe('cached pages', () => {

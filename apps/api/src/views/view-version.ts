@@ -75,7 +75,8 @@ export class ViewVersion {
   private refreshing: Promise<number> | null = null;
 
   constructor(
-    private readonly store: ReadModelStore,
+    /** Only the checkpoints: the version is made of them. */
+    private readonly store: Pick<ReadModelStore, 'checkpoints'>,
     private readonly options: { readonly pollMs?: number; readonly maxBytes?: number } = {},
   ) {}
 

@@ -5,8 +5,8 @@ import { ViewVersion } from './view-version.js';
 type Checkpoint = Awaited<ReturnType<ReadModelStore['checkpoints']>>[number];
 
 /** A store whose checkpoints the test moves. */
-function storeWith(checkpoints: Checkpoint[]): ReadModelStore {
-  return { checkpoints: async () => checkpoints } as unknown as ReadModelStore;
+function storeWith(checkpoints: Checkpoint[]): Pick<ReadModelStore, 'checkpoints'> {
+  return { checkpoints: async () => checkpoints };
 }
 
 const checkpoint = (name: string, position: number, active = true) =>

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { StaticReportRefresher } from './static-report.refresher.js';
 import type { StaticReportWriter } from './static-report.writer.js';
 
-function fakeWriter(fail?: string): StaticReportWriter & { writes: number } {
+function fakeWriter(fail?: string): Pick<StaticReportWriter, 'write'> & { writes: number } {
   const writer = {
     writes: 0,
     async write() {
@@ -13,7 +13,7 @@ function fakeWriter(fail?: string): StaticReportWriter & { writes: number } {
       if (fail) throw new Error(fail);
     },
   };
-  return writer as unknown as StaticReportWriter & { writes: number };
+  return writer;
 }
 
 describe('StaticReportRefresher', () => {

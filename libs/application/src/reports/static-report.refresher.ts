@@ -12,7 +12,7 @@ export class StaticReportRefresher {
   private lastError: string | null = null;
 
   constructor(
-    private readonly writer: StaticReportWriter,
+    private readonly writer: Pick<StaticReportWriter, 'write'>,
     private readonly reposDir: string,
     private readonly log: (line: string) => void,
   ) {}

@@ -70,6 +70,8 @@ export interface AggVoteFilters extends VerdictFilters {
 
 /** The filters both vote tables share. */
 type VerdictWhere = ColumnFilter<CiVoteColumn & CiVoteAggColumn>;
+/** What GraphQL reads of the store. */
+export type GraphqlReads = Pick<ReadModelStore, 'find' | 'get'>;
 /** A projection this reader pages through, with its columns. */
 type Readable<Doc, Column extends string> = ProjectionDefinition<Doc, DomainEvent, Column>;
 
@@ -87,7 +89,7 @@ export class DlrnGraphqlReader {
   private readonly commitsById = new Map<number, Promise<BuildDoc | null>>();
 
   constructor(
-    private readonly store: ReadModelStore,
+    private readonly store: GraphqlReads,
     private readonly budget = new ReadBudget(),
   ) {}
 
@@ -158,7 +160,7 @@ export class DlrnGraphqlReader {
   async votesOn(commit: BuildDoc): Promise<CiVoteDoc[]> {
     if (!(await this.isVotedCommit(commit))) return [];
     this.budget.spend();
-    const rows = await this.store.find<CiVoteDoc>(ciVotesProjection, {
+    const rows = await this.store.find(ciVotesProjection, {
       where: hashesOf(commit),
       orderBy: [{ column: 'id', direction: 'asc' }],
     });

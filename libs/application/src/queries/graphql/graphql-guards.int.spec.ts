@@ -73,7 +73,10 @@ describe('the GraphQL guards', () => {
 
   it('reports unexpected failures without their details, and logs them', async () => {
     const broken = new GraphqlExecutor(
-      { find: () => Promise.reject(new Error('SQLITE_CORRUPT: secret path')) } as unknown as ReadModelStore,
+      {
+        find: () => Promise.reject(new Error('SQLITE_CORRUPT: secret path')),
+        get: () => Promise.reject(new Error('SQLITE_CORRUPT: secret path')),
+      },
       unexpected,
     );
     const answer = await broken.run({ query: '{ commits { id } }', variables: null, operationName: null });

@@ -7,8 +7,7 @@ import {
   type DocumentNode,
   type GraphQLFormattedError,
 } from 'graphql';
-import type { ReadModelStore } from '#domain/projections/index.js';
-import { DlrnGraphqlReader } from './dlrn-graphql.reader.js';
+import { DlrnGraphqlReader, type GraphqlReads } from './dlrn-graphql.reader.js';
 import { dlrnGraphqlSchema } from './dlrn-graphql.schema.js';
 import type { GraphqlContext } from './dlrn-graphql.types.js';
 import { maxDepthRule } from './max-depth.rule.js';
@@ -47,7 +46,7 @@ export function requestError(status: number, message: string): GraphqlAnswer {
  */
 export class GraphqlExecutor {
   constructor(
-    private readonly store: ReadModelStore,
+    private readonly store: GraphqlReads,
     private readonly logUnexpected: (error: unknown) => void,
   ) {}
 
