@@ -1,27 +1,38 @@
 import type { Command } from 'commander';
-import { userDecider, type UserCommand } from '#domain/user/user.decider.js';
+import type { UserCommand } from '#domain/user/user.decider.js';
 import { ROLES, parseRoles, type Role } from '#domain/user/user-roles.js';
-import { userStreamId } from '#domain/user/user.events.js';
 import { DomainError } from '#domain/shared/errors.js';
-import { MAX_PASSWORD_BYTES, hashPassword, passwordTooLong } from '#infrastructure/auth/password-hasher.js';
+import type { EventContext } from '#domain/shared/event.js';
+import { hashPassword } from '#infrastructure/auth/password-hasher.js';
 import { loadProjectsIni } from '#infrastructure/config/index.js';
 import { DeciderCommandHandler } from '#infrastructure/event-store/decider-command-handler.js';
 import { openEventStore } from '#infrastructure/event-store/event-store.factory.js';
 import { SystemClock } from '#infrastructure/ids/system-clock.js';
 import { UuidV7IdGenerator } from '#infrastructure/ids/uuid-v7.id-generator.js';
+import {
+  applyUserCommand,
+  checkPassword,
+  CreateUserCommand,
+  CreateUserHandler,
+} from '#application/users/create-user.handler.js';
 import type { CliIo } from '../cli-io.js';
 import { readLine } from '../stdin.js';
 
 /** DLRN exits -1 (255) when a user command cannot be done. */
 const FAILED = 255;
 
-async function applyUserCommand(configFile: string, command: UserCommand, io: CliIo): Promise<number> {
+/** Runs a user use case on the configured event store: 0, or 255 and DLRN's message. */
+async function withUsers(
+  configFile: string,
+  io: CliIo,
+  work: (commands: DeciderCommandHandler, context: EventContext) => Promise<void>,
+): Promise<number> {
   const config = loadProjectsIni(configFile);
   const store = await openEventStore(config.service.eventStoreTarget);
   try {
-    const handler = new DeciderCommandHandler(store, new UuidV7IdGenerator(), new SystemClock());
-    await handler.handle(userStreamId(command.username), userDecider, command, {
-      correlationId: new UuidV7IdGenerator().next(),
+    const ids = new UuidV7IdGenerator();
+    await work(new DeciderCommandHandler(store, ids, new SystemClock()), {
+      correlationId: ids.next(),
       causationId: null,
       actor: `cli:${process.env['USER'] ?? 'unknown'}`,
       trigger: 'cli',
@@ -54,12 +65,19 @@ function rolesFrom(text: string | undefined): Role[] | string {
   }
 }
 
+function applyUser(configFile: string, command: UserCommand, io: CliIo): Promise<number> {
+  return withUsers(configFile, io, (commands, context) => applyUserCommand(commands, command, context));
+}
+
 /** Why the API would never accept this password, or null. */
 function passwordProblem(password: string | null): string | null {
-  if (!password) return 'a password is required';
-  // The API refuses longer ones unhashed (their hashing cost is the attacker's choice).
-  if (passwordTooLong(password)) return `the password must be at most ${MAX_PASSWORD_BYTES} bytes`;
-  return null;
+  try {
+    checkPassword(password);
+    return null;
+  } catch (error) {
+    if (error instanceof DomainError) return error.message;
+    throw error;
+  }
 }
 
 /** `dlrn user create|update|delete` (DLRN's `dlrn-user`): API users, as events. */
@@ -80,13 +98,10 @@ export function registerUser(program: Command, io: CliIo, exit: (code: number) =
       const roles = rolesFrom(o.roles);
       if (typeof roles === 'string') return exit((io.err(`dlrn user: ${roles}\n`), FAILED));
       const password = await passwordFrom(o.password);
-      const problem = passwordProblem(password);
-      if (problem !== null || password === null) return exit((io.err(`dlrn user: ${problem}\n`), FAILED));
+      // The same use case as any other caller's, without Nest: its refusals exit 255.
       exit(
-        await applyUserCommand(
-          configFile(),
-          { type: 'CreateUser', username: o.username, passwordHash: await hashPassword(password), roles },
-          io,
+        await withUsers(configFile(), io, (commands, context) =>
+          new CreateUserHandler(commands).execute(new CreateUserCommand(o.username, password, roles, context)),
         ),
       );
     });
@@ -99,7 +114,7 @@ export function registerUser(program: Command, io: CliIo, exit: (code: number) =
     .action(async (o: { username: string; roles: string }) => {
       const roles = rolesFrom(o.roles);
       if (typeof roles === 'string') return exit((io.err(`dlrn user: ${roles}\n`), FAILED));
-      exit(await applyUserCommand(configFile(), { type: 'SetRoles', username: o.username, roles }, io));
+      exit(await applyUser(configFile(), { type: 'SetRoles', username: o.username, roles }, io));
     });
 
   user
@@ -111,7 +126,7 @@ export function registerUser(program: Command, io: CliIo, exit: (code: number) =
       const problem = passwordProblem(o.password);
       if (problem !== null) return exit((io.err(`dlrn user: ${problem}\n`), FAILED));
       exit(
-        await applyUserCommand(
+        await applyUser(
           configFile(),
           { type: 'ChangePassword', username: o.username, passwordHash: await hashPassword(o.password) },
           io,
@@ -129,6 +144,6 @@ export function registerUser(program: Command, io: CliIo, exit: (code: number) =
         const answer = await readLine(`Are you sure you want to delete user ${o.username}? Type YES to continue: `);
         if (answer !== 'YES') return exit((io.err('dlrn user: not confirmed, nothing deleted\n'), FAILED));
       }
-      exit(await applyUserCommand(configFile(), { type: 'DeleteUser', username: o.username }, io));
+      exit(await applyUser(configFile(), { type: 'DeleteUser', username: o.username }, io));
     });
 }
