@@ -223,182 +223,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/packages": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Status summary: every package, its last build and first failure after success */
-        get: operations["ResourcesHttpController_packages"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/packages/{name}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One package */
-        get: operations["ResourcesHttpController_package"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/packages/{name}/builds": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One package's builds, newest first, in cursor pages */
-        get: operations["ResourcesHttpController_packageBuilds"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/builds": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The build timeline, newest result first, in cursor pages
-         * @description Follow `next` (also in the `Link` header) for older builds. Pages are cut at result positions, which new builds never reuse: a page never skips or repeats a build while new ones land.
-         */
-        get: operations["ResourcesHttpController_builds"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/builds/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One build attempt, with links to its repo, log, events and page */
-        get: operations["ResourcesHttpController_build"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/builds/{id}/events": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The events of the build's commit stream (discovery, claims, results…), for audit */
-        get: operations["ResourcesHttpController_buildEvents"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/failures": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Packages whose last build failed, oldest breakage first (the triage view) */
-        get: operations["ResourcesHttpController_failures"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/queue": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Commits discovered and not built yet (waiting or building), in build order */
-        get: operations["ResourcesHttpController_queue"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/repos/{ref}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * What a repository holds (versions.csv as JSON), its votes and promotions
-         * @description `ref` is `current`, `consistent`, a promotion name, or a repo hash `<commit>_<distro[0:8]>`.
-         */
-        get: operations["ResourcesHttpController_repo"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/status/badge/{file}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A package's status badge: SVG, or JSON when the client accepts application/json */
-        get: operations["ResourcesHttpController_badge"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/status_report.html": {
         parameters: {
             query?: never;
@@ -593,6 +417,182 @@ export interface paths {
          * @description DLRN's GraphQL API: `commits`, `civote`, `civoteAgg`, `packageStatus` and Relay's `node`, newest first, at most 100 items per list. Queries nest at most 6 levels of fields. A read: it needs credentials when `protect_read_endpoints` is set. See docs/dlrn-compatibility.md. The query string's `query`, `variables` and `operationName` are read first.
          */
         post: operations["GraphqlHttpController_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/packages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Status summary: every package, its last build and first failure after success */
+        get: operations["ResourcesHttpController_packages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/packages/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One package */
+        get: operations["ResourcesHttpController_package"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/packages/{name}/builds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One package's builds, newest first, in cursor pages */
+        get: operations["ResourcesHttpController_packageBuilds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/builds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The build timeline, newest result first, in cursor pages
+         * @description Follow `next` (also in the `Link` header) for older builds. Pages are cut at result positions, which new builds never reuse: a page never skips or repeats a build while new ones land.
+         */
+        get: operations["ResourcesHttpController_builds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/builds/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One build attempt, with links to its repo, log, events and page */
+        get: operations["ResourcesHttpController_build"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/builds/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The events of the build's commit stream (discovery, claims, results…), for audit */
+        get: operations["ResourcesHttpController_buildEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/failures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Packages whose last build failed, oldest breakage first (the triage view) */
+        get: operations["ResourcesHttpController_failures"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/queue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Commits discovered and not built yet (waiting or building), in build order */
+        get: operations["ResourcesHttpController_queue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/repos/{ref}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What a repository holds (versions.csv as JSON), its votes and promotions
+         * @description `ref` is `current`, `consistent`, a promotion name, or a repo hash `<commit>_<distro[0:8]>`.
+         */
+        get: operations["ResourcesHttpController_repo"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/status/badge/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A package's status badge: SVG, or JSON when the client accepts application/json */
+        get: operations["ResourcesHttpController_badge"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1622,6 +1622,468 @@ export interface operations {
             };
         };
     };
+    ReportPagesHttpController_statusReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Per package: last build, first failure after the last success, days since then */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    ReportPagesHttpController_statusReportCsv: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description DLRN's status_report.csv: one line per package from its last build */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+        };
+    };
+    ReportPagesHttpController_report: {
+        parameters: {
+            query?: {
+                /** @description Builds to skip (pages of 100) */
+                offset?: number;
+                /** @description `1`: SUCCESS builds; any other value: FAILED ones */
+                success?: unknown;
+                /** @description Only this component */
+                component?: unknown;
+                /** @description Only this package */
+                package?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Builds newest first, 100 per page, filtered by package, component and status */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    ReportPagesHttpController_queue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Commits discovered and not built yet (waiting or building) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    ReportPagesHttpController_build: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description `<buildId>.html` */
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One build attempt: every field and its rpmbuild.log (the last 512 KiB) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description No such build */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    CiVotesPagesHttpController_civotes: {
+        parameters: {
+            query?: {
+                /** @description Votes to skip (≥ 0) */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The newest 100 CI votes (but `consistent`), grouped by repository */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Bad parameters (DLRN's message) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
+    CiVotesPagesHttpController_civotesDetail: {
+        parameters: {
+            query?: {
+                offset?: number;
+                /** @description `True`: successful votes; any other value: the others */
+                success?: unknown;
+                /** @description Votes of this CI job */
+                ci_name?: unknown;
+                component?: unknown;
+                distro_hash?: unknown;
+                /** @description With distro_hash: votes on this repository */
+                commit_hash?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CI votes on one repository, of one component or of one CI job, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Bad parameters (DLRN's message) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
+    CiVotesPagesHttpController_civotesAgg: {
+        parameters: {
+            query?: {
+                /** @description Votes to skip (≥ 0) */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The newest 100 votes on aggregate hashes, grouped by hash */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Bad parameters (DLRN's message) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
+    CiVotesPagesHttpController_civotesAggDetail: {
+        parameters: {
+            query?: {
+                offset?: number;
+                /** @description `True`: successful votes; any other value: the others */
+                success?: unknown;
+                ci_name?: unknown;
+                /** @description The aggregate hash */
+                ref_hash?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Votes on one aggregate hash or of one CI job, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Bad parameters (DLRN's message) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
+    StaticAssetsHttpController_styles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The pages' stylesheet */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/css": string;
+                };
+            };
+        };
+    };
+    StaticAssetsHttpController_sortScript: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Click-to-sort for the pages' tables (optional) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/javascript": string;
+                };
+            };
+        };
+    };
+    GraphqlHttpController_get: {
+        parameters: {
+            query: {
+                /** @description Operation to run when the document has several */
+                operationName?: unknown;
+                /** @description Variables, a JSON object */
+                variables?: unknown;
+                /** @description The GraphQL document */
+                query: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The GraphQL response: `data`, and `errors` for fields that failed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: Record<string, never> | null;
+                        errors?: {
+                            /** @example Cannot query field "foo" on type "Query". */
+                            message?: string;
+                            locations?: {
+                                line?: number;
+                                column?: number;
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            /** @description No query, a query that does not parse or validate, variables that are not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @example Cannot query field "foo" on type "Query". */
+                            message?: string;
+                            locations?: {
+                                line?: number;
+                                column?: number;
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            /** @description A query longer than 16384 characters */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @example Cannot query field "foo" on type "Query". */
+                            message?: string;
+                            locations?: {
+                                line?: number;
+                                column?: number;
+                            }[];
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    GraphqlHttpController_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @example { commits(projectName: "python-nova", limit: 2) { id commitHash status } } */
+                    query: string;
+                    /**
+                     * @description Or a JSON string
+                     * @example {}
+                     */
+                    variables?: Record<string, never> | null;
+                    operationName?: string | null;
+                };
+                "application/x-www-form-urlencoded": {
+                    /** @example { commits(projectName: "python-nova", limit: 2) { id commitHash status } } */
+                    query: string;
+                    /**
+                     * @description Or a JSON string
+                     * @example {}
+                     */
+                    variables?: Record<string, never> | null;
+                    operationName?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The GraphQL response: `data`, and `errors` for fields that failed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: Record<string, never> | null;
+                        errors?: {
+                            /** @example Cannot query field "foo" on type "Query". */
+                            message?: string;
+                            locations?: {
+                                line?: number;
+                                column?: number;
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            /** @description No query, a query that does not parse or validate, variables that are not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @example Cannot query field "foo" on type "Query". */
+                            message?: string;
+                            locations?: {
+                                line?: number;
+                                column?: number;
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            /** @description A query longer than 16384 characters */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @example Cannot query field "foo" on type "Query". */
+                            message?: string;
+                            locations?: {
+                                line?: number;
+                                column?: number;
+                            }[];
+                        }[];
+                    };
+                };
+            };
+        };
+    };
     ResourcesHttpController_packages: {
         parameters: {
             query?: {
@@ -2562,468 +3024,6 @@ export interface operations {
                     "application/json": {
                         /** @example No vote found */
                         message: string;
-                    };
-                };
-            };
-        };
-    };
-    ReportPagesHttpController_statusReport: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Per package: last build, first failure after the last success, days since then */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/html": string;
-                };
-            };
-        };
-    };
-    ReportPagesHttpController_statusReportCsv: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description DLRN's status_report.csv: one line per package from its last build */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/csv": string;
-                };
-            };
-        };
-    };
-    ReportPagesHttpController_report: {
-        parameters: {
-            query?: {
-                /** @description Builds to skip (pages of 100) */
-                offset?: number;
-                /** @description `1`: SUCCESS builds; any other value: FAILED ones */
-                success?: unknown;
-                /** @description Only this component */
-                component?: unknown;
-                /** @description Only this package */
-                package?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Builds newest first, 100 per page, filtered by package, component and status */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/html": string;
-                };
-            };
-        };
-    };
-    ReportPagesHttpController_queue: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Commits discovered and not built yet (waiting or building) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/html": string;
-                };
-            };
-        };
-    };
-    ReportPagesHttpController_build: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description `<buildId>.html` */
-                file: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description One build attempt: every field and its rpmbuild.log (the last 512 KiB) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/html": string;
-                };
-            };
-            /** @description No such build */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/html": string;
-                };
-            };
-        };
-    };
-    CiVotesPagesHttpController_civotes: {
-        parameters: {
-            query?: {
-                /** @description Votes to skip (≥ 0) */
-                offset?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The newest 100 CI votes (but `consistent`), grouped by repository */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/html": string;
-                };
-            };
-            /** @description Bad parameters (DLRN's message) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": unknown;
-                };
-            };
-        };
-    };
-    CiVotesPagesHttpController_civotesDetail: {
-        parameters: {
-            query?: {
-                offset?: number;
-                /** @description `True`: successful votes; any other value: the others */
-                success?: unknown;
-                /** @description Votes of this CI job */
-                ci_name?: unknown;
-                component?: unknown;
-                distro_hash?: unknown;
-                /** @description With distro_hash: votes on this repository */
-                commit_hash?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description CI votes on one repository, of one component or of one CI job, newest first */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/html": string;
-                };
-            };
-            /** @description Bad parameters (DLRN's message) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": unknown;
-                };
-            };
-        };
-    };
-    CiVotesPagesHttpController_civotesAgg: {
-        parameters: {
-            query?: {
-                /** @description Votes to skip (≥ 0) */
-                offset?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The newest 100 votes on aggregate hashes, grouped by hash */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/html": string;
-                };
-            };
-            /** @description Bad parameters (DLRN's message) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": unknown;
-                };
-            };
-        };
-    };
-    CiVotesPagesHttpController_civotesAggDetail: {
-        parameters: {
-            query?: {
-                offset?: number;
-                /** @description `True`: successful votes; any other value: the others */
-                success?: unknown;
-                ci_name?: unknown;
-                /** @description The aggregate hash */
-                ref_hash?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Votes on one aggregate hash or of one CI job, newest first */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/html": string;
-                };
-            };
-            /** @description Bad parameters (DLRN's message) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": unknown;
-                };
-            };
-        };
-    };
-    StaticAssetsHttpController_styles: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The pages' stylesheet */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/css": string;
-                };
-            };
-        };
-    };
-    StaticAssetsHttpController_sortScript: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Click-to-sort for the pages' tables (optional) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/javascript": string;
-                };
-            };
-        };
-    };
-    GraphqlHttpController_get: {
-        parameters: {
-            query: {
-                /** @description Operation to run when the document has several */
-                operationName?: unknown;
-                /** @description Variables, a JSON object */
-                variables?: unknown;
-                /** @description The GraphQL document */
-                query: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The GraphQL response: `data`, and `errors` for fields that failed */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data?: Record<string, never> | null;
-                        errors?: {
-                            /** @example Cannot query field "foo" on type "Query". */
-                            message?: string;
-                            locations?: {
-                                line?: number;
-                                column?: number;
-                            }[];
-                        }[];
-                    };
-                };
-            };
-            /** @description No query, a query that does not parse or validate, variables that are not JSON */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        errors: {
-                            /** @example Cannot query field "foo" on type "Query". */
-                            message?: string;
-                            locations?: {
-                                line?: number;
-                                column?: number;
-                            }[];
-                        }[];
-                    };
-                };
-            };
-            /** @description A query longer than 16384 characters */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        errors: {
-                            /** @example Cannot query field "foo" on type "Query". */
-                            message?: string;
-                            locations?: {
-                                line?: number;
-                                column?: number;
-                            }[];
-                        }[];
-                    };
-                };
-            };
-        };
-    };
-    GraphqlHttpController_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @example { commits(projectName: "python-nova", limit: 2) { id commitHash status } } */
-                    query: string;
-                    /**
-                     * @description Or a JSON string
-                     * @example {}
-                     */
-                    variables?: Record<string, never> | null;
-                    operationName?: string | null;
-                };
-                "application/x-www-form-urlencoded": {
-                    /** @example { commits(projectName: "python-nova", limit: 2) { id commitHash status } } */
-                    query: string;
-                    /**
-                     * @description Or a JSON string
-                     * @example {}
-                     */
-                    variables?: Record<string, never> | null;
-                    operationName?: string | null;
-                };
-            };
-        };
-        responses: {
-            /** @description The GraphQL response: `data`, and `errors` for fields that failed */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data?: Record<string, never> | null;
-                        errors?: {
-                            /** @example Cannot query field "foo" on type "Query". */
-                            message?: string;
-                            locations?: {
-                                line?: number;
-                                column?: number;
-                            }[];
-                        }[];
-                    };
-                };
-            };
-            /** @description No query, a query that does not parse or validate, variables that are not JSON */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        errors: {
-                            /** @example Cannot query field "foo" on type "Query". */
-                            message?: string;
-                            locations?: {
-                                line?: number;
-                                column?: number;
-                            }[];
-                        }[];
-                    };
-                };
-            };
-            /** @description A query longer than 16384 characters */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        errors: {
-                            /** @example Cannot query field "foo" on type "Query". */
-                            message?: string;
-                            locations?: {
-                                line?: number;
-                                column?: number;
-                            }[];
-                        }[];
                     };
                 };
             };
