@@ -1,6 +1,5 @@
 import { BuildHistory, type BuildRow } from '#domain/build/build-history.js';
 import type { BuildClaimed } from '#domain/build/build.events.js';
-import { upcast } from '#domain/catalogue.js';
 import type { EventStore } from '#domain/shared/event-store.port.js';
 
 const PAGE = 5000;
@@ -26,12 +25,11 @@ export class BuildHistoryReader {
         filter: { streamPrefixes: ['build-', 'package-'] },
       });
       for (const event of events) {
-        const upcasted = upcast(event);
-        if (upcasted.type === 'BuildClaimed') {
-          const { buildId, builderId } = upcasted.data as BuildClaimed['data'];
+        if (event.type === 'BuildClaimed') {
+          const { buildId, builderId } = event.data as BuildClaimed['data'];
           if (builderId.startsWith(REMOTE_IMPORT_BUILDER_PREFIX)) this.imported.add(buildId);
         }
-        this.history.apply(upcasted);
+        this.history.apply(event);
       }
       if (events.length < PAGE) return this.history;
     }

@@ -86,6 +86,10 @@ export interface Subscription extends AsyncIterable<SubscriptionBatch> {
  * The append-only event log. Streams are `<category>-<id>`, the category free of `-`.
  * Every adapter (SQLite embedded, KurrentDB) passes the same contract suite
  * (`test/contract/event-store.contract.ts`).
+ *
+ * Upcasting happens here and nowhere else: every read (streams, the global log, subscriptions)
+ * hands events over in the current shape of their type (`upcast` of `catalogue.ts`), so readers
+ * never see an old schema version. Types the catalogue does not know pass through untouched.
  */
 export abstract class EventStore {
   /**

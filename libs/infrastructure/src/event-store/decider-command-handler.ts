@@ -1,4 +1,4 @@
-import { upcast, schemaVersionOf } from '#domain/catalogue.js';
+import { schemaVersionOf } from '#domain/catalogue.js';
 import type { Decider } from '#domain/shared/decider.js';
 import { ConcurrencyError, type AppendResult, type EventStore } from '#domain/shared/event-store.port.js';
 import type { DomainEvent, EventContext, EventPayload, RecordedEvent } from '#domain/shared/event.js';
@@ -42,7 +42,8 @@ export class DeciderCommandHandler {
     for (let attempt = 1; ; attempt++) {
       const stored = await this.read(streamId, options.tail);
       let state = decider.initialState();
-      for (const event of stored) state = decider.evolve(state, upcast(event) as unknown as EventPayload<E>);
+      // The store hands events over upcast; the stream holds this decider's events only.
+      for (const event of stored) state = decider.evolve(state, event as unknown as EventPayload<E>);
       const payloads = decider.decide(command, state);
       if (payloads.length === 0) return { events: [], append: null };
       const events = stampEvents<E>(payloads, context, {

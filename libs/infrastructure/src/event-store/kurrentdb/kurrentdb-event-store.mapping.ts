@@ -31,6 +31,7 @@ import {
   type ReadPosition,
   type ResolvedEvent,
 } from '@kurrent/kurrentdb-client';
+import { upcast } from '#domain/catalogue.js';
 import { ConcurrencyError, type EventFilter, type ExpectedRevision } from '#domain/shared/event-store.port.js';
 import type { DomainEvent, EventMetadata, RecordedEvent } from '#domain/shared/event.js';
 
@@ -138,7 +139,7 @@ export function positionOf(resolved: ResolvedEvent | AllStreamResolvedEvent): nu
 }
 
 /**
- * A resolved event → our recorded event. Returns undefined for link records without a target
+ * A resolved event → our recorded event, upcast to its type's current shape. Returns undefined for link records without a target
  * (we never ask the server to resolve links, so these only come from system streams).
  * Throws on events this service cannot have written (no JSON metadata), so a foreign writer on
  * the same server is noticed instead of producing half-empty events.
@@ -153,7 +154,7 @@ export function toRecordedEvent(resolved: ResolvedEvent | AllStreamResolvedEvent
   if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
     throw new TypeError(`KurrentDB event ${where} carries no event metadata: not written by this service`);
   }
-  return {
+  return upcast({
     streamId: event.streamId,
     revision: toSafeNumber(event.revision, 'stream revision'),
     position,
@@ -161,7 +162,7 @@ export function toRecordedEvent(resolved: ResolvedEvent | AllStreamResolvedEvent
     data: decodeJson(event.data, `data of ${where}`) as object,
     metadata: unwrapMetadata(metadata) as EventMetadata,
     recordedAt: event.created.toISOString(),
-  };
+  });
 }
 
 /** The client parses JSON payloads itself; binary ones (another writer's) are decoded here. */

@@ -222,6 +222,13 @@ describe('KurrentDB mapping', () => {
     });
   });
 
+  it('upcasts what it reads: a known type from a newer schema is refused', () => {
+    const resolved = stored('package-nova', 0, 10, 'PackageSkipped');
+    const metadata = { ...(resolved.event!.metadata as Record<string, unknown>), schemaVersion: 99 };
+    const future = { event: { ...resolved.event!, metadata } } as AllStreamResolvedEvent;
+    expect(() => toRecordedEvent(future)).toThrow(/upgrade/);
+  });
+
   it('decodes binary JSON payloads and refuses events without our metadata', () => {
     const resolved = stored('build-1', 0, 10);
     const bytes = (value: unknown) => new Uint8Array(Buffer.from(JSON.stringify(value)));

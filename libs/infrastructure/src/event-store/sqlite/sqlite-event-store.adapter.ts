@@ -26,7 +26,7 @@ import {
   SELECT_COLUMNS,
   describeFilter,
   fromRaw,
-  inLogOrder,
+  fromPage,
   pageAsJson,
   readPageHandler,
   toRecorded,
@@ -220,7 +220,7 @@ export class SqliteEventStore extends EventStore implements SubscriptionSource {
     const { sql, params } = this.pageQuery(filter);
     return this.reader
       .request({ sql: pageAsJson(sql), params: [after, upTo, ...params, maxCount] })
-      .then((page) => inLogOrder(JSON.parse(page) as RecordedEvent[]));
+      .then((page) => fromPage(JSON.parse(page) as RecordedEvent[]));
   }
 
   private pageQuery(filter: EventFilter | undefined): { sql: string; params: string[] } {

@@ -23,6 +23,29 @@ function tempStoreFile(): { file: string; cleanup: () => void } {
 }
 
 describe('SQLite event store on disk', () => {
+  describe('when events are read back', () => {
+    it('hands them over through upcasting: a known type from a newer schema is refused on every read path', async () => {
+      const { file, cleanup } = tempStoreFile();
+      const store = new SqliteEventStore(file);
+      try {
+        const current = testEvent('PackageSkipped', { package: 'nova', reason: 'x' });
+        const future = testEvent('PackageSkipped', { package: 'nova', reason: 'y' });
+        await store.append('package-nova', [current]);
+        expect((await store.readStream('package-nova'))[0]!.data).toEqual(current.data);
+        await store.append('package-nova', [{ ...future, metadata: { ...future.metadata, schemaVersion: 99 } }]);
+        const refused = { code: 'EVENT_FROM_THE_FUTURE' };
+        await expect(store.readStream('package-nova')).rejects.toMatchObject(refused);
+        await expect(store.readAll()).rejects.toMatchObject(refused);
+        await expect(store.readAllBackwards()).rejects.toMatchObject(refused);
+        const iterator = store.subscribeToAll()[Symbol.asyncIterator]();
+        await expect(iterator.next()).rejects.toMatchObject(refused);
+      } finally {
+        await store.close();
+        cleanup();
+      }
+    });
+  });
+
   describe('when the store is closed and opened again', () => {
     it('keeps every event and continues the positions', async () => {
       const { file, cleanup } = tempStoreFile();

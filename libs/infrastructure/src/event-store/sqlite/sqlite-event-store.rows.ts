@@ -1,3 +1,4 @@
+import { upcast } from '#domain/catalogue.js';
 import type { EventFilter } from '#domain/shared/event-store.port.js';
 import type { EventMetadata, RecordedEvent } from '#domain/shared/event.js';
 import type { ThreadHandler } from '../../sqlite/sqlite-thread.js';
@@ -18,9 +19,9 @@ export interface EventRow {
 export type RawRow = [number, string, number, string, string, string, string];
 export const SELECT_COLUMNS = 'position, stream_id, revision, type, data, metadata, recorded_at';
 
-/** A row read as an array (`SELECT_COLUMNS` order). */
+/** A row read as an array (`SELECT_COLUMNS` order), upcast to its type's current shape. */
 export function fromRaw(row: RawRow): RecordedEvent {
-  return {
+  return upcast({
     streamId: row[1],
     revision: row[2],
     position: row[0],
@@ -28,11 +29,12 @@ export function fromRaw(row: RawRow): RecordedEvent {
     data: JSON.parse(row[4]) as object,
     metadata: JSON.parse(row[5]) as EventMetadata,
     recordedAt: row[6],
-  };
+  });
 }
 
+/** A row read as an object, upcast to its type's current shape. */
 export function toRecorded(row: EventRow): RecordedEvent {
-  return {
+  return upcast({
     streamId: row.stream_id,
     revision: row.revision,
     position: row.position,
@@ -40,14 +42,17 @@ export function toRecorded(row: EventRow): RecordedEvent {
     data: JSON.parse(row.data) as object,
     metadata: JSON.parse(row.metadata) as EventMetadata,
     recordedAt: row.recorded_at,
-  };
+  });
 }
 
-export function inLogOrder(events: RecordedEvent[]): RecordedEvent[] {
-  for (let i = 1; i < events.length; i++) {
-    if (events[i]!.position < events[i - 1]!.position) return events.sort((a, b) => a.position - b.position);
+/** A page parsed from `pageAsJson`: upcast like every row, and in log order. */
+export function fromPage(events: RecordedEvent[]): RecordedEvent[] {
+  let sorted = true;
+  for (let i = 0; i < events.length; i++) {
+    events[i] = upcast(events[i]!);
+    if (i > 0 && events[i]!.position < events[i - 1]!.position) sorted = false;
   }
-  return events;
+  return sorted ? events : events.sort((a, b) => a.position - b.position);
 }
 
 /** In the reader thread (source text: nothing from this module's scope): a query answering one string. */
