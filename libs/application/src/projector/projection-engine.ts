@@ -87,9 +87,8 @@ export class ProjectionEngine {
     let lost: string | null = null;
     const renewal = setInterval(() => {
       for (const [index, lock] of this.locks.entries()) {
-        const renew = (lock as ProjectionLock & { renew?: () => Promise<boolean> }).renew;
-        if (renew === undefined) continue;
-        renew.call(lock).then(
+        if (lock.renew === undefined) continue;
+        lock.renew().then(
           (held) => {
             if (held || lost !== null) return;
             lost = this.states[index]?.definition.name ?? 'a projection';

@@ -39,6 +39,9 @@ export function countedBuildsWithStatus(
   return { ...filters, where: { ...filters.where, status, rechecked: 0 } };
 }
 
+/** The columns every table about one repository has. */
+export type HashColumn = 'commit_hash' | 'distro_hash' | 'extended_hash';
+
 export interface BuildHashes {
   readonly commitHash: string;
   readonly distroHash: string;
@@ -46,7 +49,7 @@ export interface BuildHashes {
 }
 
 /** The columns naming one repository's hashes (exactly: a null extended hash matches NULL). */
-export function hashesOf(build: BuildHashes) {
+export function hashesOf(build: BuildHashes): Required<ColumnFilter<HashColumn>> {
   return { commit_hash: build.commitHash, distro_hash: build.distroHash, extended_hash: build.extendedHash };
 }
 

@@ -164,6 +164,11 @@ export interface LockOptions {
 /** A held lock; release it when the projector stops. */
 export interface ProjectionLock {
   release(): Promise<void>;
+  /**
+   * Leases (SQLite) expire unless renewed: true while still held, false once lost to another
+   * projector. Absent where the lock lives as long as its connection.
+   */
+  renew?(): Promise<boolean>;
 }
 
 /**
