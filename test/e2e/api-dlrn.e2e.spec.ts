@@ -65,7 +65,7 @@ describe("DLRN's REST API on real builds", () => {
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
     const builds = (
-      await views.find<BuildDoc>(buildsProjection, { orderBy: [{ column: 'id', direction: 'desc' }] })
+      await views.find(buildsProjection, { orderBy: [{ column: 'id', direction: 'desc' }] })
     ).map((b) => b.doc);
     good = builds.find((b) => b.status === 'SUCCESS' && b.package === 'demo-data')!;
     failed = builds.find((b) => b.status === 'FAILED')!;
@@ -321,7 +321,7 @@ describe("DLRN's REST API on real builds", () => {
       // A real directory where the second link should go: the link cannot replace it.
       mkdirSync(join(repos(), 'not-a-link'));
       const other = (
-        await views.find<BuildDoc>(buildsProjection, { where: { status: 'SUCCESS', package: 'python-greeting' } })
+        await views.find(buildsProjection, { where: { status: 'SUCCESS', package: 'python-greeting' } })
       )[0]!.doc;
       const failing = await post('/api/promote-batch', [
         { commit_hash: other.commitHash, distro_hash: other.distroHash, promote_name: 'batch-a' },
@@ -459,7 +459,7 @@ describe("DLRN's REST API on real builds", () => {
       expect(purge.code).toBe(0);
       const head = await events.headPosition();
       expect(await engineCaughtUp(engine, head, 10_000)).toBe(true);
-      const [purged] = await views.find<BuildDoc>(buildsProjection, {
+      const [purged] = await views.find(buildsProjection, {
         where: { purged: 1, status: 'SUCCESS' },
         limit: 1,
       });

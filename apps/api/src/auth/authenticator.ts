@@ -224,7 +224,7 @@ export class Authenticator {
     const hit = this.knownUser(username);
     if (hit !== undefined) return hit;
     const known = this.known;
-    const stored = await this.store.get<UserDoc>(usersProjection, username);
+    const stored = await this.store.get(usersProjection, username);
     if (stored === null) return null;
     if (known.users.size < MAX_KNOWN_USERS) known.users.set(username, stored.doc);
     return stored.doc;
