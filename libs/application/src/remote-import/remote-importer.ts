@@ -30,11 +30,6 @@ import { RepodataCheckedPublisher } from '#infrastructure/repo/repodata-checked.
 import { refreshClonesForReview } from './review-clones.js';
 import { stagingPrefix, sweepStaleStaging } from './staging-dir.js';
 
-export * from './remote-import.types.js';
-export { RemoteImportError } from '#domain/build/remote-import.error.js';
-export { sweepStaleStaging } from './staging-dir.js';
-export type { RemoteNetwork } from './remote-download.js';
-
 /** The event metadata trigger of everything an import records. */
 export const REMOTE_IMPORT_TRIGGER = 'remote-import';
 

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sweepStaleStaging } from './remote-importer.js';
+import { sweepStaleStaging } from './staging-dir.js';
 
 describe('when an import starts where earlier imports died mid-download', () => {
   const dir = mkdtempSync(join(tmpdir(), 'dlrn-staging-'));
