@@ -217,11 +217,8 @@ export abstract class ReadModelStore {
    * lock dies with its session and needs no such help.
    */
   abstract tryLock(name: string, owner: string, options?: LockOptions): Promise<ProjectionLock | null>;
-  /**
-   * Documents matching `query`. Let `Column` be inferred from the projection (an explicit
-   * `find<Doc>` falls back to any string and loses the check).
-   */
-  abstract find<Doc, Column extends string = string>(
+  /** Documents matching `query`; `Doc` and `Column` are the projection's (inferred, never given). */
+  abstract find<Doc, Column extends string>(
     projection: ProjectionDefinition<Doc, DomainEvent, Column>,
     query?: DocumentQuery<NoInfer<Column>>,
   ): Promise<StoredDocument<Doc>[]>;

@@ -138,7 +138,7 @@ export class KyselyReadModelStore extends ReadModelStore {
     return held;
   }
 
-  async find<Doc, Column extends string = string>(
+  async find<Doc, Column extends string>(
     projection: ProjectionDefinition<Doc, DomainEvent, Column>,
     query: DocumentQuery<NoInfer<Column>> = {},
   ): Promise<StoredDocument<Doc>[]> {
