@@ -80,14 +80,15 @@ export class PromotionBatchRecorder {
     }
   }
 
+  /** A name's state is what its last event says: that event is all there is to read. */
   private async read(streamId: string): Promise<{ state: PromotionState; lastRevision: number | null }> {
-    const stored = await this.store.readStream(streamId);
-    let state = promotionDecider.initialState();
-    for (const event of stored) {
-      const payload = promotionPayloadOf(upcast(event));
-      if (payload !== null) state = promotionDecider.evolve(state, payload);
-    }
-    return { state, lastRevision: stored[stored.length - 1]?.revision ?? null };
+    const [last] = await this.store.readStream(streamId, { direction: 'backwards', maxCount: 1 });
+    const payload = last === undefined ? null : promotionPayloadOf(upcast(last));
+    const initial = promotionDecider.initialState();
+    return {
+      state: payload === null ? initial : promotionDecider.evolve(initial, payload),
+      lastRevision: last?.revision ?? null,
+    };
   }
 }
 

@@ -2,7 +2,7 @@ import type { Decider } from '../shared/decider.js';
 import { DomainError } from '../shared/errors.js';
 import type { EventPayload } from '../shared/event.js';
 import { promotionNameProblem } from './promotion-name.js';
-import type { PromotionEvent, PromotionRolledBack, RepoPromoted } from './promotion.events.js';
+import type { PromotionEvent, RepoPromoted } from './promotion.events.js';
 
 /** Point a promotion name at a repository (`POST /api/promote`, one item of a batch). */
 export interface PromoteRepo {
@@ -11,26 +11,10 @@ export interface PromoteRepo {
   readonly data: Omit<RepoPromoted['data'], 'previousRepoDir'>;
 }
 
-/** Undo a batch's promotions of one name, because a later item of the batch failed. */
-export interface RollBackPromotion {
-  readonly type: 'RollBackPromotion';
-  readonly data: {
-    /** Revision of the batch's last RepoPromoted in this stream (what its append answered). */
-    readonly revision: number;
-    readonly promotionEventIds: readonly string[];
-    /** The promotion in force before the batch (the stream's event before it); null: none. */
-    readonly restored: RepoPromoted['data'] | null;
-    readonly timestamp: number;
-    readonly user: string | null;
-  };
-}
+export type PromotionCommand = PromoteRepo;
 
-export type PromotionCommand = PromoteRepo | RollBackPromotion;
-
-/** Where the name points according to the log. */
+/** Where the name points according to the log: what its stream's last event says. */
 export interface PromotionState {
-  /** Revision of the stream's last event; -1 for a name never promoted. */
-  readonly revision: number;
   /** The name, as its events record it (null before the first). */
   readonly promotionName: string | null;
   readonly repoDir: string | null;
@@ -53,25 +37,8 @@ function decide(command: PromotionCommand, state: PromotionState): readonly Even
       // Promoting the same repository again is recorded again, as DLRN inserts a row each time.
       return [{ type: 'RepoPromoted', data: { ...command.data, previousRepoDir: state.repoDir } }];
     }
-    case 'RollBackPromotion': {
-      // Someone promoted the name after us: theirs stands, ours is no longer in force anyway.
-      if (state.revision !== command.data.revision || state.repoDir === null || state.promotionName === null) {
-        return [];
-      }
-      const data: PromotionRolledBack['data'] = {
-        promotionName: state.promotionName,
-        component: state.component,
-        promotionEventIds: command.data.promotionEventIds,
-        rolledBackRepoDir: state.repoDir,
-        repoDir: command.data.restored?.repoDir ?? null,
-        restored: command.data.restored,
-        timestamp: command.data.timestamp,
-        user: command.data.user,
-      };
-      return [{ type: 'PromotionRolledBack', data }];
-    }
     default: {
-      const unknown: never = command;
+      const unknown: never = command.type;
       throw new DomainError('UNKNOWN_COMMAND', `unknown promotion command ${JSON.stringify(unknown)}`);
     }
   }
@@ -81,14 +48,13 @@ function evolve(state: PromotionState, event: EventPayload<PromotionEvent>): Pro
   switch (event.type) {
     case 'RepoPromoted':
       return {
-        revision: state.revision + 1,
         promotionName: event.data.promotionName,
         repoDir: event.data.repoDir,
         component: event.data.component,
       };
     case 'PromotionRolledBack':
+      // Recorded by earlier versions, which undid a batch stream by stream; still folded.
       return {
-        revision: state.revision + 1,
         promotionName: event.data.promotionName,
         repoDir: event.data.repoDir,
         component: event.data.component,
@@ -101,10 +67,11 @@ function evolve(state: PromotionState, event: EventPayload<PromotionEvent>): Pro
 /**
  * One promotion name's stream (`promotion-<name>[@component/<c>]`): every promotion of a name
  * is appended with the revision it was decided on, so concurrent promotions of one name (two
- * API replicas) are serialized by the store and each records what it really replaced.
+ * API replicas) are serialized by the store and each records what it really replaced. A batch
+ * decides each item on its name's stream and appends them all in one multi-stream append.
  */
 export const promotionDecider: Decider<PromotionCommand, PromotionState, PromotionEvent> = {
   decide,
   evolve,
-  initialState: () => ({ revision: -1, promotionName: null, repoDir: null, component: null }),
+  initialState: () => ({ promotionName: null, repoDir: null, component: null }),
 };

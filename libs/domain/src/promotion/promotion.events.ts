@@ -24,6 +24,7 @@ export type RepoPromoted = DomainEvent<
  * recorded (`promote-batch` is all or nothing). The name points again where it pointed before
  * the batch; `repoDir` null means no link at all. Recorded only while the batch's last
  * promotion of the name is still its latest: a promotion made meanwhile by someone else stands.
+ * Only versions before the atomic batch (one multi-stream append) recorded it; their logs keep it.
  */
 export type PromotionRolledBack = DomainEvent<
   'PromotionRolledBack',
