@@ -1,4 +1,4 @@
-import { schemaVersionOf, upcast } from '#domain/catalogue.js';
+import { schemaVersionOf } from '#domain/catalogue.js';
 import { promotionDecider, type PromoteRepo, type PromotionState } from '#domain/promotion/promotion.decider.js';
 import type { PromotionEvent, PromotionRolledBack, RepoPromoted } from '#domain/promotion/promotion.events.js';
 import { ConcurrencyError, type EventStore, type StreamAppend } from '#domain/shared/event-store.port.js';
@@ -83,7 +83,7 @@ export class PromotionBatchRecorder {
   /** A name's state is what its last event says: that event is all there is to read. */
   private async read(streamId: string): Promise<{ state: PromotionState; lastRevision: number | null }> {
     const [last] = await this.store.readStream(streamId, { direction: 'backwards', maxCount: 1 });
-    const payload = last === undefined ? null : promotionPayloadOf(upcast(last));
+    const payload = last === undefined ? null : promotionPayloadOf(last);
     const initial = promotionDecider.initialState();
     return {
       state: payload === null ? initial : promotionDecider.evolve(initial, payload),

@@ -52,6 +52,8 @@ export class ClaimRepoHandler implements ICommandHandler<ClaimRepoCommand, Recor
       ciVoteDecider,
       command,
       apiContext(this.ids, user),
+      // The stream's identity is all the decider reads: its last vote holds it.
+      { tail: 1 },
     );
     return { recorded: command.data, position: append!.position };
   }

@@ -74,6 +74,8 @@ export class ReportResultHandler implements ICommandHandler<ReportResultCommand,
       ciVoteDecider,
       command,
       apiContext(this.ids, user),
+      // The stream's identity is all the decider reads: its last vote holds it.
+      { tail: 1 },
     );
     return { recorded: votedOn, position: append!.position };
   }

@@ -41,9 +41,8 @@ export type VotedRepo =
   | { readonly kind: 'aggregate'; readonly aggregateHash: string };
 
 export interface CiVoteState {
-  /** What the stream's first vote was about; null for a stream without votes. */
+  /** What the stream's votes are about (every one names it); null for a stream without votes. */
   readonly repo: VotedRepo | null;
-  readonly votes: number;
 }
 
 /** A vote would land in the stream of another repository than the one it names. */
@@ -104,16 +103,17 @@ function decide(command: CiVoteCommand, state: CiVoteState): readonly EventPaylo
 }
 
 function evolve(state: CiVoteState, event: EventPayload<CiVoteEvent>): CiVoteState {
-  return { repo: state.repo ?? repoOf(event), votes: state.votes + 1 };
+  return { repo: state.repo ?? repoOf(event) };
 }
 
 /**
  * The votes on one repository (`civote-<commit>_<distro>[_<extended>]`, `aggvote-<hash>`).
  * Votes do not exclude each other (DLRN keeps every row), so the only invariant is the stream's
- * identity; whether the commit or aggregate exists is a read the use case makes first.
+ * identity; whether the commit or aggregate exists is a read the use case makes first. Any one
+ * event of the stream gives the state: reading its last one is enough.
  */
 export const ciVoteDecider: Decider<CiVoteCommand, CiVoteState, CiVoteEvent> = {
   decide,
   evolve,
-  initialState: () => ({ repo: null, votes: 0 }),
+  initialState: () => ({ repo: null }),
 };
