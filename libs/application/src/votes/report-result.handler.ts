@@ -74,8 +74,9 @@ export class ReportResultHandler implements ICommandHandler<ReportResultCommand,
       ciVoteDecider,
       command,
       apiContext(this.ids, user),
-      // The stream's identity is all the decider reads: its last vote holds it.
-      { tail: 1 },
+      // The stream's identity is all the decider reads (its last vote holds it), and votes
+      // commute: concurrent votes on one repo are all recorded, none decided again.
+      { tail: 1, commutative: true },
     );
     return { recorded: votedOn, position: append!.position };
   }

@@ -17,6 +17,12 @@ export interface HandleOptions {
    * read those, from the end, instead of the whole stream.
    */
   readonly tail?: number;
+  /**
+   * The decision holds however far the stream moved since it was read, as long as it exists
+   * (votes: their stream's identity is all the decider checks, and votes commute): append with
+   * `stream_exists` rather than the revision read, so concurrent writers do not conflict.
+   */
+  readonly commutative?: boolean;
 }
 
 /**
@@ -54,7 +60,7 @@ export class DeciderCommandHandler {
       const last = stored[stored.length - 1];
       try {
         const append = await this.store.append(streamId, events, {
-          expectedRevision: last === undefined ? 'no_stream' : last.revision,
+          expectedRevision: last === undefined ? 'no_stream' : options.commutative ? 'stream_exists' : last.revision,
         });
         return { events, append };
       } catch (error) {
