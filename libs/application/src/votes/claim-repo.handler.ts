@@ -1,11 +1,12 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { ciVoteDecider, ciVoteStreamOf, type ClaimRepo } from '#domain/ci-vote/ci-vote.decider.js';
+import type { ClaimRepo } from '#domain/ci-vote/ci-vote.decider.js';
 import type { RepoClaimed } from '#domain/ci-vote/ci-vote.events.js';
 import { Clock, IdGenerator } from '#domain/shared/ports.js';
 import { DeciderCommandHandler } from '#infrastructure/event-store/decider-command-handler.js';
 import { DlrnQueries } from '#application/queries/dlrn-queries.js';
 import { lastTestedRepo, voteCutoff, type VoteSelection } from './last-tested-repo.query.js';
+import { recordVote } from './record-vote.js';
 import { apiContext, epochSeconds, type Recorded } from '#application/shared/recorded.js';
 
 /** `POST /api/last_tested_repo`: the repo `last_tested_repo` picks, claimed by the caller's job. */
@@ -47,15 +48,7 @@ export class ClaimRepoHandler implements ICommandHandler<ClaimRepoCommand, Recor
         user,
       },
     };
-    const { append } = await this.commands.handle(
-      ciVoteStreamOf(command),
-      ciVoteDecider,
-      command,
-      apiContext(this.ids, user),
-      // The stream's identity is all the decider reads (its last vote holds it), and votes
-      // commute: concurrent votes on one repo are all recorded, none decided again.
-      { tail: 1, commutative: true },
-    );
-    return { recorded: command.data, position: append!.position };
+    const position = await recordVote(this.commands, command, apiContext(this.ids, user));
+    return { recorded: command.data, position };
   }
 }

@@ -1,10 +1,11 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { ciVoteDecider, ciVoteStreamOf, type CiVoteCommand } from '#domain/ci-vote/ci-vote.decider.js';
+import type { CiVoteCommand } from '#domain/ci-vote/ci-vote.decider.js';
 import { IdGenerator } from '#domain/shared/ports.js';
 import { DeciderCommandHandler } from '#infrastructure/event-store/decider-command-handler.js';
 import { DlrnQueries } from '#application/queries/dlrn-queries.js';
 import { apiContext, type Recorded } from '#application/shared/recorded.js';
+import { recordVote } from './record-vote.js';
 import { VoteRefusedError } from './vote.errors.js';
 
 /** A CI job's verdict, as `POST /api/report_result` takes it. */
@@ -69,15 +70,7 @@ export class ReportResultHandler implements ICommandHandler<ReportResultCommand,
       command = { type: 'ReportVote', data: { commitHash, distroHash, extendedHash, component, ...verdict } };
       votedOn = { extendedHash, component };
     }
-    const { append } = await this.commands.handle(
-      ciVoteStreamOf(command),
-      ciVoteDecider,
-      command,
-      apiContext(this.ids, user),
-      // The stream's identity is all the decider reads (its last vote holds it), and votes
-      // commute: concurrent votes on one repo are all recorded, none decided again.
-      { tail: 1, commutative: true },
-    );
-    return { recorded: votedOn, position: append!.position };
+    const position = await recordVote(this.commands, command, apiContext(this.ids, user));
+    return { recorded: votedOn, position };
   }
 }
