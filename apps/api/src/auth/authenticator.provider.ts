@@ -3,10 +3,9 @@ import type { Logger } from 'pino';
 import { ReadModelStore } from '#domain/projections/index.js';
 import { EventStore } from '#domain/shared/event-store.port.js';
 import { Clock, IdGenerator } from '#domain/shared/ports.js';
-import { userDecider } from '#domain/user/user.decider.js';
-import { userStreamId } from '#domain/user/user.events.js';
 import { PasswordPool } from '#infrastructure/auth/password-pool.js';
 import { DeciderCommandHandler } from '#infrastructure/event-store/decider-command-handler.js';
+import { applyUserCommand } from '#application/users/create-user.handler.js';
 import { ViewVersion } from '../views/view-version.js';
 import { Authenticator } from './authenticator.js';
 
@@ -34,9 +33,8 @@ export function authenticatorProvider(logger: InjectionToken): FactoryProvider<A
         {
           pool: new PasswordPool(),
           rehash: async (username, replaces, passwordHash) => {
-            await users.handle(
-              userStreamId(username),
-              userDecider,
+            await applyUserCommand(
+              users,
               { type: 'RehashPassword', username, replaces, passwordHash },
               { correlationId: ids.next(), causationId: null, actor: `user:${username}`, trigger: 'api' },
             );
