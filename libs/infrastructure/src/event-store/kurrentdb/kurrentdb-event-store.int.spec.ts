@@ -9,7 +9,9 @@ import { KURRENTDB_EVENT_STORE_CAPABILITIES, KurrentDbEventStore } from './kurre
  * `docker run -p 2113:2113 kurrentplatform/kurrentdb --insecure`. Without the variable the run
  * is reported as skipped, never as passed: nothing here can reach a server otherwise.
  * The contract skips "refuses an event id already stored in another stream" here: the server
- * does not detect it (KURRENTDB_EVENT_STORE_CAPABILITIES).
+ * does not detect it (KURRENTDB_EVENT_STORE_CAPABILITIES). Its multi-stream append cases need
+ * KurrentDB 25.1 or later (the server's own multi-stream append): an older server fails them,
+ * as the adapter refuses rather than append stream by stream.
  */
 const url = process.env.KURRENTDB_CONNECTION_STRING;
 
