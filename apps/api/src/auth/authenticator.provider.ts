@@ -5,7 +5,7 @@ import { EventStore } from '#domain/shared/event-store.port.js';
 import { Clock, IdGenerator } from '#domain/shared/ports.js';
 import { PasswordPool } from '#infrastructure/auth/password-pool.js';
 import { DeciderCommandHandler } from '#infrastructure/event-store/decider-command-handler.js';
-import { applyUserCommand } from '#application/users/create-user.handler.js';
+import { applyUserCommand } from '#application/users/user-commands.js';
 import { ViewVersion } from '../views/view-version.js';
 import { Authenticator } from './authenticator.js';
 

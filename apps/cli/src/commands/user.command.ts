@@ -9,12 +9,9 @@ import { DeciderCommandHandler } from '#infrastructure/event-store/decider-comma
 import { openEventStore } from '#infrastructure/event-store/event-store.factory.js';
 import { SystemClock } from '#infrastructure/ids/system-clock.js';
 import { UuidV7IdGenerator } from '#infrastructure/ids/uuid-v7.id-generator.js';
-import {
-  applyUserCommand,
-  checkPassword,
-  CreateUserCommand,
-  CreateUserHandler,
-} from '#application/users/create-user.handler.js';
+import { CreateUserCommand, CreateUserHandler } from '#application/users/create-user.handler.js';
+import { checkPassword } from '#application/users/password-rules.js';
+import { applyUserCommand } from '#application/users/user-commands.js';
 import type { CliIo } from '../cli-io.js';
 import { readLine } from '../stdin.js';
 
