@@ -1,4 +1,3 @@
-import { upcast } from '#domain/catalogue.js';
 import { settleAll } from '#domain/shared/settle.js';
 import type {
   BatchWrites,
@@ -60,8 +59,8 @@ export async function stageBatch(
   const touched = new Map<ProjectionState, ReadonlyMap<string, KnownDocument>>();
   const behind = projections.filter((state) => state.checkpoint < batchEnd);
   if (behind.length === 0) return { writes: { projections: [] }, touched };
-  const upcasted = events.map((event) => upcast(event));
-  const contexts = await streams.of(upcasted);
+  // The store hands events over upcast (one place for every reader).
+  const contexts = await streams.of(events);
   // Route the batch once: each event goes to the projections reading its type that have not
   // applied it yet, in log order.
   const readers = new Map<string, number[]>();
@@ -73,8 +72,8 @@ export async function stageBatch(
     }
   });
   const folds: Fold[] = behind.map((state) => ({ state, byKey: new Map(), working: new Map() }));
-  for (let at = 0; at < upcasted.length; at++) {
-    const event = upcasted[at]!;
+  for (let at = 0; at < events.length; at++) {
+    const event = events[at]!;
     const indexes = readers.get(event.type);
     if (indexes === undefined) continue;
     const applied: ContextualEvent = { event, context: contexts[at]! };

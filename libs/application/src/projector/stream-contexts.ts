@@ -1,5 +1,4 @@
 import type { CommitDiscovered } from '#domain/build/build.events.js';
-import { upcast } from '#domain/catalogue.js';
 import type { ProjectionContext } from '#domain/projections/projection.js';
 import type { EventStore } from '#domain/shared/event-store.port.js';
 import type { RecordedEvent } from '#domain/shared/event.js';
@@ -59,8 +58,7 @@ export class StreamContexts {
     const streams = [...missing];
     const firsts = await Promise.all(streams.map((streamId) => this.events.readStream(streamId, { maxCount: 1 })));
     streams.forEach((streamId, index) => {
-      const first = firsts[index]![0];
-      const discovery = first === undefined ? undefined : upcast(first);
+      const discovery = firsts[index]![0];
       const commit = this.remember(
         streamId,
         discovery?.type === 'CommitDiscovered' ? (discovery.data as Commit) : null,
