@@ -64,9 +64,9 @@ describe("DLRN's REST API on real builds", () => {
     app = await createApiApp(config, { logLevel: 'silent' });
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
-    const builds = (
-      await views.find(buildsProjection, { orderBy: [{ column: 'id', direction: 'desc' }] })
-    ).map((b) => b.doc);
+    const builds = (await views.find(buildsProjection, { orderBy: [{ column: 'id', direction: 'desc' }] })).map(
+      (b) => b.doc,
+    );
     good = builds.find((b) => b.status === 'SUCCESS' && b.package === 'demo-data')!;
     failed = builds.find((b) => b.status === 'FAILED')!;
     expect(good).toBeDefined();
