@@ -4,7 +4,7 @@
 // an area's dry run stays small and perTest coverage picks each mutant's tests among them.
 // `vitest.related` is off: vitest's import graph does not reach the API's code from the e2e specs
 // (it ran only the unit specs of the API area), and the area's list already limits the run.
-const NOT_TESTS = ['!**/*.spec.ts', '!**/*.fixtures.ts', '!**/projection-spec.ts', '!**/testing/**', '!**/*.d.ts'];
+const NOT_TESTS = ['!**/*.spec.ts', '!**/*.d.ts'];
 
 /** @type {Record<string, { mutate: string[]; tests: string[] }>} */
 export const MUTATION_AREAS = {

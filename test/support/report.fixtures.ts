@@ -1,4 +1,4 @@
-import { EventLog, project } from '#domain/projections/projection-spec.js';
+import { EventLog, project } from './projection-spec.js';
 import {
   buildsProjection,
   ciVotesProjection,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EventLog } from '#domain/projections/projection-spec.js';
+import { EventLog } from '../../../test/support/projection-spec.js';
 import { renderBuildPage } from './build-page.renderer.js';
 import { NO_FILTERS, renderBuildReport } from './build-report.renderer.js';
 import { liveLinks, STATIC_LINKS } from './page-layout.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EventLog } from '#domain/projections/projection-spec.js';
+import { EventLog } from '../../../test/support/projection-spec.js';
 import { renderCiVotes, renderCiVotesDetail } from './civotes.renderer.js';
 import { isSafeHref, liveLinks } from './page-layout.js';
 import { SETTINGS, voteDocs } from '../../../test/support/report.fixtures.js';

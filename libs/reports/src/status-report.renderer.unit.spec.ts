@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EventLog } from '#domain/projections/projection-spec.js';
+import { EventLog } from '../../../test/support/projection-spec.js';
 import { liveLinks, STATIC_LINKS } from './page-layout.js';
 import { failed, SETTINGS, statusDocs, statusRows, succeeded } from '../../../test/support/report.fixtures.js';
 import { renderStatusReportCsv, renderStatusReportHtml } from './status-report.renderer.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { computeSnapshot, publicationDecision } from '../repo/snapshot.js';
-import { HistoryWriter } from './build-history.fixtures.js';
+import { HistoryWriter } from '../../../../test/support/build-history.fixtures.js';
 
 describe('build history (DLRN commits-table queries)', () => {
   describe('when a package has SUCCESS, then FAILED, then RETRY', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HistoryWriter } from './build-history.fixtures.js';
+import { HistoryWriter } from '../../../../test/support/build-history.fixtures.js';
 import { purgePlan } from './purge-plan.js';
 
 const CUTOFF = 2000;

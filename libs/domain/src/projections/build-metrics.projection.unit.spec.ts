@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildMetricsProjection } from './build-metrics.projection.js';
-import { EventLog, given, rowsOf } from './projection-spec.js';
+import { EventLog, given, rowsOf } from '../../../../test/support/projection-spec.js';
 
 describe('build_metrics projection (builds by status)', () => {
   describe('when builds of two packages ended with each status', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildsProjection } from './builds.projection.js';
-import { EventLog, given, rowsOf } from './projection-spec.js';
+import { EventLog, given, rowsOf } from '../../../../test/support/projection-spec.js';
 
 describe('builds projection (DLRN commits table)', () => {
   describe('when a commit was built successfully', () => {

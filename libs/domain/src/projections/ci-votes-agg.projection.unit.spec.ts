@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ciVotesAggProjection } from './ci-votes-agg.projection.js';
-import { EventLog, given, rowsOf } from './projection-spec.js';
+import { EventLog, given, rowsOf } from '../../../../test/support/projection-spec.js';
 
 describe('ci_votes_agg projection (DLRN civotes_agg table)', () => {
   describe('when CIs voted on an aggregate hash', () => {

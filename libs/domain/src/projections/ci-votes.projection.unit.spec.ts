@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ciVotesProjection } from './ci-votes.projection.js';
-import { EventLog, given, rowsOf } from './projection-spec.js';
+import { EventLog, given, rowsOf } from '../../../../test/support/projection-spec.js';
 
 const vote = {
   commitHash: 'c1',

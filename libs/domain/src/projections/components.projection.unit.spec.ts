@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { componentsProjection } from './components.projection.js';
-import { EventLog, given, rowsOf } from './projection-spec.js';
+import { EventLog, given, rowsOf } from '../../../../test/support/projection-spec.js';
 
 describe('components projection', () => {
   describe('when one component is built and another only promoted', () => {

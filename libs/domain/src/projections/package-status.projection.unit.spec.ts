@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { packageStatusProjection } from './package-status.projection.js';
-import { EventLog, given, rowsOf } from './projection-spec.js';
+import { EventLog, given, rowsOf } from '../../../../test/support/projection-spec.js';
 
 const statusOf = (log: EventLog, pkg = 'nova') => given(log.events).then(packageStatusProjection).get(pkg);
 

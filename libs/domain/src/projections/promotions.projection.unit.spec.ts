@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { promotionsProjection } from './promotions.projection.js';
-import { EventLog, given, rowsOf } from './projection-spec.js';
+import { EventLog, given, rowsOf } from '../../../../test/support/projection-spec.js';
 
 const promotion = {
   promotionName: 'current-passed-ci',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EventLog, given, rowsOf } from './projection-spec.js';
+import { EventLog, given, rowsOf } from '../../../../test/support/projection-spec.js';
 import { queueProjection } from './queue.projection.js';
 
 describe('queue projection (pending commits)', () => {

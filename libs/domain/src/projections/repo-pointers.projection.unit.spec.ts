@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EventLog, given, rowsOf } from './projection-spec.js';
+import { EventLog, given, rowsOf } from '../../../../test/support/projection-spec.js';
 import { repoPointersProjection } from './repo-pointers.projection.js';
 
 const promoted = (name: string, repoDir: string, component: string | null = null) => ({

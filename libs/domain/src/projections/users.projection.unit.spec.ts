@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EventLog, given, rowsOf } from './projection-spec.js';
+import { EventLog, given, rowsOf } from '../../../../test/support/projection-spec.js';
 import { usersProjection } from './users.projection.js';
 
 describe('users projection', () => {

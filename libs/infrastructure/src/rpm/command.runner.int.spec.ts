@@ -51,7 +51,7 @@ describe('when the process that ran a command is killed with SIGKILL', () => {
         '--conditions=source',
         '--import',
         '@swc-node/register/esm-register',
-        'libs/infrastructure/src/rpm/testing/run-command.child.ts',
+        'test/support/run-command.child.ts',
         'sh',
         '-c',
         script,

@@ -9,7 +9,7 @@ import { findTransientError } from '#domain/build/transient-errors.js';
 import { BuildLog } from './build-log.js';
 import { MockBuildDriver, type MockBuildDriverOptions } from './mock.driver.js';
 import { RpmBuildPipeline } from './rpm-build.pipeline.js';
-import { fakeMockEnv, installFakeMock, recordedRun } from './testing/fake-mock.js';
+import { fakeMockEnv, installFakeMock, recordedRun } from '../../../../test/support/fake-mock.js';
 import {
   buildRequest,
   distgitRepo,

@@ -7,7 +7,7 @@ import type { BuildDriver } from './build-driver.js';
 import { MockBuildDriver } from './mock.driver.js';
 import { RpmbuildBuildDriver } from './rpmbuild.driver.js';
 import { RpmBuildPipeline } from './rpm-build.pipeline.js';
-import { fakeMockEnv, installFakeMock, recordedRuns } from './testing/fake-mock.js';
+import { fakeMockEnv, installFakeMock, recordedRuns } from '../../../../test/support/fake-mock.js';
 import {
   buildRequest,
   distgitRepo,

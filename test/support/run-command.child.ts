@@ -1,4 +1,4 @@
-import { runCommand } from '../command.runner.js';
+import { runCommand } from '#infrastructure/rpm/command.runner.js';
 
 /*
  * A stand-in for the builder, run as a process of its own by command.runner.int.spec.ts:

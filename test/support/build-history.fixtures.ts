@@ -1,6 +1,6 @@
-import type { RecordedEvent } from '../shared/event.js';
-import { BuildHistory } from './build-history.js';
-import type { CommitDiscovered } from './build.events.js';
+import type { RecordedEvent } from '#domain/shared/event.js';
+import { BuildHistory } from '#domain/build/build-history.js';
+import type { CommitDiscovered } from '#domain/build/build.events.js';
 
 type Ev = Pick<RecordedEvent, 'streamId' | 'position' | 'type' | 'data'>;
 
