@@ -1,6 +1,5 @@
 import { lstat, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { upcast } from '#domain/catalogue.js';
 import { promotionNameProblem } from '#domain/promotion/promotion-name.js';
 import { promotionLinkOf, type PromotionLink } from '#domain/promotion/promotion-link.js';
 import type { PromotionEvent } from '#domain/promotion/promotion.events.js';
@@ -113,7 +112,8 @@ export class PromotionLinksReconciler {
   }
 
   private linkOf(event: RecordedEvent): PromotionLink {
-    return promotionLinkOf(upcast(event) as unknown as PromotionEvent, this.useComponents);
+    // The store hands events over upcast; a promotion stream holds only promotion events.
+    return promotionLinkOf(event as unknown as PromotionEvent, this.useComponents);
   }
 
   private async agrees(link: PromotionLink): Promise<boolean> {
