@@ -1,5 +1,5 @@
 import type { BuildRow } from '#domain/build/build-history.js';
-import { ciVoteDecider, ciVoteStreamOf, type ReportVote } from '#domain/ci-vote/ci-vote.decider.js';
+import type { ReportVote } from '#domain/ci-vote/ci-vote.decider.js';
 import { CONSISTENT_JOB_ID } from '#domain/ci-vote/ci-vote.events.js';
 import {
   POINTER_DECIDER_TAIL,
@@ -9,6 +9,7 @@ import {
 } from '#domain/repo/pointer.decider.js';
 import type { EventContext } from '#domain/shared/event.js';
 import type { BuildLoopDeps } from './build-loop.types.js';
+import { recordVote } from '../votes/record-vote.js';
 
 /** What a pointer needs of a build: its repository, its commit and when it was built. */
 export type PointedBuild = Pick<BuildRow, 'buildId' | 'repoDir' | 'commit' | 'dtBuild'>;
@@ -62,7 +63,7 @@ export class PointerKeeper {
         success: true,
       },
     };
-    await this.deps.commands.handle(ciVoteStreamOf(command), ciVoteDecider, command, context);
+    await recordVote(this.deps.commands, command, context);
   }
 
   async reconcile(
