@@ -1,6 +1,7 @@
 import type { CiVoteAggDoc } from '#domain/projections/ci-votes-agg.projection.js';
 import type { CiVoteDoc } from '#domain/projections/ci-votes.projection.js';
 import type { VoteFields } from '#domain/projections/vote-row.js';
+import { dlrnTable } from './dlrn-table.js';
 import { markup, type SafeHtml } from './html.js';
 import { link, pageHref, pager, renderPage, type PageLinks, type PageName } from './page-layout.js';
 import { capitalize, shortRepoHash, utcDateTime, type ReportSettings } from './report-format.js';
@@ -66,6 +67,42 @@ function progress(vote: VoteFields): SafeHtml {
     : markup`<span class="status status-SUCCESS">FINISHED</span>`;
 }
 
+type DetailHref = (query: Record<string, string | null>) => string;
+
+/**
+ * A group's row on the summary pages: what was voted on (its leading cells), the newest vote, and
+ * the counts, linked to the detail page's votes of that verdict.
+ */
+function groupRow(
+  votes: readonly VoteFields[],
+  subject: SafeHtml,
+  votesOf: (success: 'True' | 'False') => string,
+): SafeHtml {
+  const t = tally(votes);
+  return markup`
+        <tr${t.failed > 0 ? markup` class="failure"` : ''}>
+          ${subject}
+          <td class="date" data-sort="${t.last}">${utcDateTime(t.last)}</td>
+          <td>${link(votesOf('True'), t.success)}</td>
+          <td>${link(votesOf('False'), t.failed)}</td>
+          <td>${t.inProgress}</td>
+        </tr>`;
+}
+
+/** One vote's row on the detail pages: its job, what was voted on (`subject`'s cells), the verdict. */
+function voteRow(v: VoteFields, subject: SafeHtml, detail: DetailHref): SafeHtml {
+  return markup`
+        <tr${v.ciVote ? '' : markup` class="failure"`}>
+          <td>${link(detail({ ci_name: v.ciName }), v.ciName)}</td>
+          ${subject}
+          <td>${v.ciUrl ? link(v.ciUrl, 'link') : ''}</td>
+          <td>${verdict(v)}</td>
+          <td>${progress(v)}</td>
+          <td class="date" data-sort="${v.timestamp}">${utcDateTime(v.timestamp)}</td>
+          <td>${v.notes}</td>
+        </tr>`;
+}
+
 function votesPage(
   settings: ReportSettings,
   links: PageLinks,
@@ -84,38 +121,26 @@ function votesPage(
     { offset: page.offset, shown: page.votes.length, pageSize: VOTES_PAGE_SIZE, hasMore: page.hasMore },
     'votes',
   );
+  const table = dlrnTable(
+    headings.map((h) => markup`<th>${h}</th>`),
+    rows,
+    'No votes.',
+  );
   const body = markup`${navigation}
-    <table id="dlrn" class="dlrn">
-      <thead>
-        <tr>
-          ${headings.map((h) => markup`<th>${h}</th>`)}
-        </tr>
-      </thead>
-      <tbody>
-        ${rows}
-      </tbody>
-    </table>
-    ${rows.length === 0 ? markup`<p class="empty">No votes.</p>` : ''}${navigation}`;
+    ${table}${navigation}`;
   return renderPage({ title: 'CI Votes', heading: capitalize(settings.target), links, active, body, subtitle });
 }
 
 /** `civotes.html` (§7.2): the page's votes (non-`consistent`) grouped by repository. */
 export function renderCiVotes(page: VotePage<CiVoteDoc>, settings: ReportSettings, links: PageLinks): string {
-  const detail = (query: Record<string, string | null>) => pageHref(links, 'civotes_detail.html', query);
+  const detail: DetailHref = (query) => pageHref(links, 'civotes_detail.html', query);
   const groups = groupBy(page.votes, (v) => `${v.commitHash}\u0000${v.distroHash}\u0000${v.extendedHash ?? ''}`);
   const rows = groups.map((votes) => {
     const first = votes[0]!;
-    const t = tally(votes);
     const repo = { commit_hash: first.commitHash, distro_hash: first.distroHash };
-    return markup`
-        <tr${t.failed > 0 ? markup` class="failure"` : ''}>
-          <td class="hash">${link(detail(repo), shortRepoHash(first.commitHash, first.distroHash))}</td>
-          <td>${first.component === null ? '' : link(detail({ component: first.component }), first.component)}</td>
-          <td class="date" data-sort="${t.last}">${utcDateTime(t.last)}</td>
-          <td>${link(detail({ ...repo, success: 'True' }), t.success)}</td>
-          <td>${link(detail({ ...repo, success: 'False' }), t.failed)}</td>
-          <td>${t.inProgress}</td>
-        </tr>`;
+    const subject = markup`<td class="hash">${link(detail(repo), shortRepoHash(first.commitHash, first.distroHash))}</td>
+          <td>${first.component === null ? '' : link(detail({ component: first.component }), first.component)}</td>`;
+    return groupRow(votes, subject, (success) => detail({ ...repo, success }));
   });
   return votesPage(
     settings,
@@ -141,20 +166,13 @@ export function renderCiVotesDetail(
   settings: ReportSettings,
   links: PageLinks,
 ): string {
-  const detail = (query: Record<string, string | null>) => pageHref(links, 'civotes_detail.html', query);
-  const rows = page.votes.map(
-    (v) => markup`
-        <tr${v.ciVote ? '' : markup` class="failure"`}>
-          <td>${link(detail({ ci_name: v.ciName }), v.ciName)}</td>
-          <td class="hash">${link(detail({ commit_hash: v.commitHash, distro_hash: v.distroHash }), shortRepoHash(v.commitHash, v.distroHash))}</td>
-          <td>${v.component ?? ''}</td>
-          <td>${v.ciUrl ? link(v.ciUrl, 'link') : ''}</td>
-          <td>${verdict(v)}</td>
-          <td>${progress(v)}</td>
-          <td class="date" data-sort="${v.timestamp}">${utcDateTime(v.timestamp)}</td>
-          <td>${v.notes}</td>
-        </tr>`,
-  );
+  const detail: DetailHref = (query) => pageHref(links, 'civotes_detail.html', query);
+  const rows = page.votes.map((v) => {
+    const repo = { commit_hash: v.commitHash, distro_hash: v.distroHash };
+    const subject = markup`<td class="hash">${link(detail(repo), shortRepoHash(v.commitHash, v.distroHash))}</td>
+          <td>${v.component ?? ''}</td>`;
+    return voteRow(v, subject, detail);
+  });
   const query = {
     commit_hash: filters.commitHash,
     distro_hash: filters.distroHash,
@@ -177,18 +195,11 @@ export function renderCiVotesDetail(
 
 /** `civotes_agg.html` (§7.2): the page's aggregate votes grouped by aggregate hash. */
 export function renderCiVotesAgg(page: VotePage<CiVoteAggDoc>, settings: ReportSettings, links: PageLinks): string {
-  const detail = (query: Record<string, string | null>) => pageHref(links, 'civotes_agg_detail.html', query);
+  const detail: DetailHref = (query) => pageHref(links, 'civotes_agg_detail.html', query);
   const rows = groupBy(page.votes, (v) => v.refHash).map((votes) => {
     const refHash = votes[0]!.refHash;
-    const t = tally(votes);
-    return markup`
-        <tr${t.failed > 0 ? markup` class="failure"` : ''}>
-          <td class="hash">${link(detail({ ref_hash: refHash }), refHash)}</td>
-          <td class="date" data-sort="${t.last}">${utcDateTime(t.last)}</td>
-          <td>${link(detail({ ref_hash: refHash, success: 'True' }), t.success)}</td>
-          <td>${link(detail({ ref_hash: refHash, success: 'False' }), t.failed)}</td>
-          <td>${t.inProgress}</td>
-        </tr>`;
+    const subject = markup`<td class="hash">${link(detail({ ref_hash: refHash }), refHash)}</td>`;
+    return groupRow(votes, subject, (success) => detail({ ref_hash: refHash, success }));
   });
   return votesPage(
     settings,
@@ -209,18 +220,9 @@ export function renderCiVotesAggDetail(
   settings: ReportSettings,
   links: PageLinks,
 ): string {
-  const detail = (query: Record<string, string | null>) => pageHref(links, 'civotes_agg_detail.html', query);
-  const rows = page.votes.map(
-    (v) => markup`
-        <tr${v.ciVote ? '' : markup` class="failure"`}>
-          <td>${link(detail({ ci_name: v.ciName }), v.ciName)}</td>
-          <td class="hash">${link(detail({ ref_hash: v.refHash }), v.refHash)}</td>
-          <td>${v.ciUrl ? link(v.ciUrl, 'link') : ''}</td>
-          <td>${verdict(v)}</td>
-          <td>${progress(v)}</td>
-          <td class="date" data-sort="${v.timestamp}">${utcDateTime(v.timestamp)}</td>
-          <td>${v.notes}</td>
-        </tr>`,
+  const detail: DetailHref = (query) => pageHref(links, 'civotes_agg_detail.html', query);
+  const rows = page.votes.map((v) =>
+    voteRow(v, markup`<td class="hash">${link(detail({ ref_hash: v.refHash }), v.refHash)}</td>`, detail),
   );
   const query = { ref_hash: filters.refHash, ci_name: filters.ciName, success: filters.success };
   return votesPage(

@@ -1,4 +1,5 @@
 import type { QueueDoc } from '#domain/projections/queue.projection.js';
+import { dlrnTable } from './dlrn-table.js';
 import { markup } from './html.js';
 import { link, renderPage, type PageLinks } from './page-layout.js';
 import { commitUrlPrefix, utcDateTime, type ReportSettings } from './report-format.js';
@@ -23,24 +24,15 @@ export function renderQueue(queue: readonly QueueDoc[], settings: ReportSettings
       </tr>`,
   );
   const building = queue.filter((q) => q.state === 'building').length;
-  const body = markup`<table id="dlrn" class="dlrn">
-      <thead>
-        <tr>
-          <th>Commit Date Time</th>
+  const headings = markup`<th>Commit Date Time</th>
           <th>Project Name</th>
           <th>Commit Hash</th>
           <th>Component</th>
           <th>State</th>
           <th>Builder</th>
           <th>Retries</th>
-          <th>Queued at (UTC)</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${rows}
-      </tbody>
-    </table>
-    ${rows.length === 0 ? markup`<p class="empty">Nothing to build.</p>` : ''}`;
+          <th>Queued at (UTC)</th>`;
+  const body = dlrnTable(headings, rows, 'Nothing to build.');
   return renderPage({
     title: `${settings.projectName} Packaging By DLRN`,
     heading: `Pending commits — ${reportHeading(settings)}`,
