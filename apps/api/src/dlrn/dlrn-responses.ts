@@ -1,5 +1,6 @@
 import type { BuildDoc, CiVoteAggDoc, CiVoteDoc, PromotionDoc } from '#domain/projections/index.js';
 import { repoHash } from '#domain/repo/repo-path.js';
+import type { VoteFields } from '#domain/projections/vote-row.js';
 
 /** DLRN's JSON shapes (§6.1 "Response shapes"), from the projections' documents. */
 
@@ -29,33 +30,31 @@ export function voteAnswer(vote: CiVoteDoc): VoteAnswer {
   };
 }
 
+/** The job's side of a status item, shared by repository and aggregate votes (keys in DLRN's order). */
+function jobResult(vote: VoteFields) {
+  return {
+    job_id: vote.ciName,
+    success: vote.ciVote,
+    in_progress: vote.ciInProgress,
+    url: vote.ciUrl,
+    notes: vote.notes,
+    user: vote.user,
+  };
+}
+
 export function repoStatusItem(vote: CiVoteDoc, commitHash: string, distroHash: string, commit: BuildDoc) {
   return {
     timestamp: vote.timestamp,
     commit_hash: commitHash,
     distro_hash: distroHash,
     extended_hash: commit.extendedHash,
-    job_id: vote.ciName,
-    success: vote.ciVote,
-    in_progress: vote.ciInProgress,
-    url: vote.ciUrl,
-    notes: vote.notes,
-    user: vote.user,
+    ...jobResult(vote),
     component: vote.component,
   };
 }
 
 export function aggStatusItem(vote: CiVoteAggDoc) {
-  return {
-    timestamp: vote.timestamp,
-    aggregate_hash: vote.refHash,
-    job_id: vote.ciName,
-    success: vote.ciVote,
-    in_progress: vote.ciInProgress,
-    url: vote.ciUrl,
-    notes: vote.notes,
-    user: vote.user,
-  };
+  return { timestamp: vote.timestamp, aggregate_hash: vote.refHash, ...jobResult(vote) };
 }
 
 export interface PromotionAnswer {
