@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import type { BuildOutcome } from '#domain/build/build.commands.js';
 import { buildDecider } from '#domain/build/build.decider.js';
+import type { BuildStatus } from '#domain/build/build.state.js';
 import type { BuildHistory } from '#domain/build/build-history.js';
 import { RpmBuildError, type RpmBuildOutput } from '#domain/build/build.ports.js';
 import { releaseNumbering } from '#domain/build/release.js';
@@ -148,36 +150,33 @@ export class CommitBuilder {
     });
     const d = this.deps.config.default;
     const finalDir = join(this.reposDir, repoDir);
+    const complete = (outcome: BuildOutcome) =>
+      this.deps.commands.handle(
+        streamId,
+        buildDecider,
+        { type: 'CompleteBuild', buildId, repoDir, outcome, maxRetries: d.maxretries },
+        context,
+      );
+    const row = (status: BuildStatus, artifacts: readonly string[], notes: string) =>
+      commitRow({
+        commit: candidate,
+        dtBuild: claimed.dtBuild,
+        status,
+        artifacts,
+        notes,
+        repoDir: join(d.datadir, candidate.package),
+        distgitDir: join(d.datadir, `${candidate.package}_distro`),
+      });
     if (output instanceof RpmBuildError) {
       const logFile = join(claimed.stagingDir, 'rpmbuild.log');
       if (!existsSync(logFile)) await writeFile(logFile, `${output.notes}\n`);
       await writeFile(join(claimed.stagingDir, 'notes.log'), `${output.notes}\n`);
       const transientError = findTransientError(await readFile(logFile, 'utf8'));
       await replaceDir(claimed.stagingDir, finalDir);
-      const { events } = await this.deps.commands.handle(
-        streamId,
-        buildDecider,
-        {
-          type: 'CompleteBuild',
-          buildId,
-          repoDir,
-          outcome: { status: 'failure', notes: output.notes, transientError },
-          maxRetries: d.maxretries,
-        },
-        context,
-      );
+      const { events } = await complete({ status: 'failure', notes: output.notes, transientError });
       const status = events[0]?.type === 'BuildRetryScheduled' ? 'RETRY' : 'FAILED';
       // DLRN exports every processed build's row, failures included (remote import reads it).
-      const row = commitRow({
-        commit: candidate,
-        dtBuild: claimed.dtBuild,
-        status,
-        artifacts: [],
-        notes: output.notes,
-        repoDir: join(d.datadir, candidate.package),
-        distgitDir: join(d.datadir, `${candidate.package}_distro`),
-      });
-      await writeFile(join(finalDir, 'commit.yaml'), renderCommitYaml(row));
+      await writeFile(join(finalDir, 'commit.yaml'), renderCommitYaml(row(status, [], output.notes)));
       return { status, notes: output.notes, recorded: recorded(null) };
     }
 
@@ -219,15 +218,7 @@ export class CommitBuilder {
       stagingDir: claimed.stagingDir,
       linkedArtifacts: this.options.noRepo ? [] : snapshot.linkedArtifacts,
       versions: snapshot.rows,
-      commitYaml: commitRow({
-        commit: candidate,
-        dtBuild: claimed.dtBuild,
-        status: 'SUCCESS',
-        artifacts,
-        notes: 'OK',
-        repoDir: join(d.datadir, candidate.package),
-        distgitDir: join(d.datadir, `${candidate.package}_distro`),
-      }),
+      commitYaml: row('SUCCESS', artifacts, 'OK'),
       repoFile: this.options.noRepo
         ? null
         : {
@@ -244,39 +235,28 @@ export class CommitBuilder {
       withRepodata: !this.options.noRepo,
       includeSrpm: d.includeSrpmInRepo,
     });
-    const { events } = await this.deps.commands.handle(
-      streamId,
-      buildDecider,
-      {
-        type: 'CompleteBuild',
-        buildId,
+    const { events } = await complete({
+      status: 'success',
+      artifacts,
+      nvr,
+      publication: {
+        package: candidate.package,
+        commitHash: candidate.commitHash,
+        distroHash: candidate.distroHash,
+        extendedHash: candidate.extendedHash,
+        component: candidate.component,
         repoDir,
-        maxRetries: d.maxretries,
-        outcome: {
-          status: 'success',
-          artifacts,
-          nvr,
-          publication: {
-            package: candidate.package,
-            commitHash: candidate.commitHash,
-            distroHash: candidate.distroHash,
-            extendedHash: candidate.extendedHash,
-            component: candidate.component,
-            repoDir,
-            failures: snapshot.failures,
-            packages: snapshot.rows.map((r) => ({
-              name: r.project,
-              commitHash: r.sourceSha,
-              distroHash: r.distSha,
-              status: r.status,
-              nvr: r.pkgNvr,
-            })),
-            withRepodata: !this.options.noRepo,
-          },
-        },
+        failures: snapshot.failures,
+        packages: snapshot.rows.map((r) => ({
+          name: r.project,
+          commitHash: r.sourceSha,
+          distroHash: r.distSha,
+          status: r.status,
+          nvr: r.pkgNvr,
+        })),
+        withRepodata: !this.options.noRepo,
       },
-      context,
-    );
+    });
     const published = events.find((e) => e.type === 'RepoPublished');
     return { status: 'SUCCESS', notes: 'OK', recorded: recorded(published?.data.failures ?? snapshot.failures) };
   }
