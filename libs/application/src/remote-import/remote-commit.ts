@@ -1,28 +1,21 @@
 import { YAML11_SCHEMA, load } from 'js-yaml';
-import { commitRef, packageName } from '#domain/build/commit-ref.js';
+import type { DiscoveredCommit } from '#domain/build/build.events.js';
+import { commitRef, packageName, type DatedCommitRef } from '#domain/build/commit-ref.js';
 import type { BuildStatus } from '#domain/build/build.state.js';
 import { shardedRepoDir } from '#domain/repo/repo-path.js';
 import { RemoteImportError } from '#domain/build/remote-import.error.js';
 
 /** One row of a remote `commit.yaml`, validated: every value is safe to use in paths and events. */
-export interface RemoteCommit {
+export interface RemoteCommit
+  extends DatedCommitRef, Pick<DiscoveredCommit, 'commitBranch' | 'component' | 'versionsCsv'> {
   /** Position in the file's `commits` list, for messages. */
   readonly index: number;
   readonly packageName: string;
-  readonly commitHash: string;
-  readonly distroHash: string;
-  readonly extendedHash: string | null;
-  readonly dtCommit: number;
-  readonly dtDistro: number;
-  readonly dtExtended: number | null;
   readonly dtBuild: number;
-  readonly commitBranch: string;
-  readonly component: string | null;
   readonly status: BuildStatus;
   /** Relative to datadir, each `repos/<repoDir>/<file>.rpm` (DLRN's `artifacts` column). */
   readonly artifacts: readonly string[];
   readonly notes: string;
-  readonly versionsCsv: string | null;
   /** The hashed directory, relative to `<datadir>/repos`, computed here (never taken from the file). */
   readonly repoDir: string;
 }

@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { buildDecider } from '#domain/build/build.decider.js';
 import { RpmBuildError, type RpmBuildOutput } from '#domain/build/build.ports.js';
+import { datedCommitRef } from '#domain/build/commit-ref.js';
 import type { PackageInfo } from '#domain/package/package-info.js';
 import type { EventContext } from '#domain/shared/event.js';
 import { BuildHistoryReader, REMOTE_IMPORT_BUILDER_PREFIX } from '../build-pass/build-history.reader.js';
@@ -235,12 +236,7 @@ export class RemoteImporter {
       package: pkg.name,
       project: pkg.project,
       type: 'rpm',
-      commitHash: commit.commitHash,
-      distroHash: commit.distroHash,
-      extendedHash: commit.extendedHash,
-      dtCommit: commit.dtCommit,
-      dtDistro: commit.dtDistro,
-      dtExtended: commit.dtExtended,
+      ...datedCommitRef(commit),
       commitBranch: commit.commitBranch,
       component: commit.component,
       upstreamUrl: typeof pkg.upstream === 'string' ? pkg.upstream : (pkg.upstream[0] ?? null),

@@ -1,35 +1,29 @@
 import type { RepoPublished } from '../repo/repo.events.js';
 import type { DomainEvent } from '../shared/event.js';
+import type { DatedCommitRef } from './commit-ref.js';
 
 /** Build types DLRN knows; only `rpm` is built (`container` is reserved). */
 export type BuildType = 'rpm' | 'container';
+
+/** A build candidate: the package, its dated commit triple, and where the commits came from. */
+export interface DiscoveredCommit extends DatedCommitRef {
+  readonly package: string;
+  readonly project: string;
+  readonly type: BuildType;
+  /** Source branch actually checked out (after any fallback). */
+  readonly commitBranch: string;
+  readonly component: string | null;
+  readonly upstreamUrl: string | null;
+  readonly distgitUrl: string | null;
+  /** Downstream driver: the versions.csv this commit was pinned from. */
+  readonly versionsCsv: string | null;
+}
 
 /**
  * A (source, dist-git, extended) commit triple of a package was seen and is a build candidate.
  * First event of a build stream; discovering the same triple again appends nothing.
  */
-export type CommitDiscovered = DomainEvent<
-  'CommitDiscovered',
-  {
-    readonly package: string;
-    readonly project: string;
-    readonly type: BuildType;
-    readonly commitHash: string;
-    readonly distroHash: string;
-    readonly extendedHash: string | null;
-    /** Committer timestamps (epoch seconds); `dtCommit` orders all builds globally. */
-    readonly dtCommit: number;
-    readonly dtDistro: number;
-    readonly dtExtended: number | null;
-    /** Source branch actually checked out (after any fallback). */
-    readonly commitBranch: string;
-    readonly component: string | null;
-    readonly upstreamUrl: string | null;
-    readonly distgitUrl: string | null;
-    /** Downstream driver: the versions.csv this commit was pinned from. */
-    readonly versionsCsv: string | null;
-  }
->;
+export type CommitDiscovered = DomainEvent<'CommitDiscovered', DiscoveredCommit>;
 
 /** A builder took the triple; nobody else builds it until the lease expires. */
 export type BuildClaimed = DomainEvent<

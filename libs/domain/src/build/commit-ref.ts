@@ -10,6 +10,25 @@ export interface CommitRef {
   readonly extendedHash: string | null;
 }
 
+/** A commit triple with its committer timestamps (epoch seconds); `dtCommit` orders all builds globally. */
+export interface DatedCommitRef extends CommitRef {
+  readonly dtCommit: number;
+  readonly dtDistro: number;
+  readonly dtExtended: number | null;
+}
+
+/** Just the dated triple of a larger record, in the order DLRN's columns (and our events) list it. */
+export function datedCommitRef(source: DatedCommitRef): DatedCommitRef {
+  return {
+    commitHash: source.commitHash,
+    distroHash: source.distroHash,
+    extendedHash: source.extendedHash,
+    dtCommit: source.dtCommit,
+    dtDistro: source.dtDistro,
+    dtExtended: source.dtExtended,
+  };
+}
+
 /*
  * Hashes end up in directory names and URLs, so they must be safe path segments. Git SHA-1 and
  * SHA-256 are hex; the local driver uses `<name>-<version>` and dev mode uses `dev`, hence the

@@ -7,8 +7,9 @@ import type {
   BuildRetryScheduled,
   BuildStarted,
   BuildSucceeded,
-  BuildType,
+  DiscoveredCommit,
 } from '../build/build.events.js';
+import { datedCommitRef } from '../build/commit-ref.js';
 import type { BuildStatus } from '../build/build.state.js';
 import type { RepoPublished } from '../repo/repo.events.js';
 import type { RecordedEvent } from '../shared/event.js';
@@ -17,28 +18,18 @@ import type { ColumnType, ContextualEvent, ProjectionContext, ProjectionDefiniti
 /** DLRN's `FLAG_PURGED`: the build's repository directory was removed. */
 export const FLAG_PURGED = 0x2;
 
-/** One build attempt: DLRN's `commits` row, plus what DLRN never recorded (claims, abandons). */
-export interface BuildDoc {
+/**
+ * One build attempt: DLRN's `commits` row, plus what DLRN never recorded (claims, abandons). The
+ * commit's fields are its CommitDiscovered's (DLRN's row has no dist-git URL).
+ */
+export interface BuildDoc extends Omit<DiscoveredCommit, 'distgitUrl'> {
   /** Position of the BuildClaimed event: processing order of the attempts. */
   readonly id: number;
   readonly buildId: string;
   readonly streamId: string;
   readonly attempt: number;
-  readonly package: string;
-  readonly project: string;
-  readonly type: BuildType;
-  readonly commitHash: string;
-  readonly distroHash: string;
-  readonly extendedHash: string | null;
-  readonly dtCommit: number;
-  readonly dtDistro: number;
-  readonly dtExtended: number | null;
   /** Set by BuildStarted; null while only claimed. */
   readonly dtBuild: number | null;
-  readonly commitBranch: string;
-  readonly component: string | null;
-  readonly upstreamUrl: string | null;
-  readonly versionsCsv: string | null;
   /** Null while building (or after an abandon). */
   readonly status: BuildStatus | null;
   readonly artifacts: readonly string[];
@@ -94,12 +85,7 @@ function claimed(event: RecordedEvent<BuildClaimed>, context: ProjectionContext)
     package: commit.package,
     project: commit.project,
     type: commit.type,
-    commitHash: commit.commitHash,
-    distroHash: commit.distroHash,
-    extendedHash: commit.extendedHash,
-    dtCommit: commit.dtCommit,
-    dtDistro: commit.dtDistro,
-    dtExtended: commit.dtExtended,
+    ...datedCommitRef(commit),
     dtBuild: null,
     commitBranch: commit.commitBranch,
     component: commit.component,
