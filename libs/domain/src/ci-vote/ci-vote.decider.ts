@@ -1,4 +1,4 @@
-import type { Decider } from '../shared/decider.js';
+import type { Decider, RecordCommand } from '../shared/decider.js';
 import { DomainError } from '../shared/errors.js';
 import type { EventPayload } from '../shared/event.js';
 import {
@@ -11,22 +11,16 @@ import {
 } from './ci-vote.events.js';
 
 /** A CI job's verdict on a commit's repository (`POST /api/report_result`, the `consistent` vote). */
-export interface ReportVote {
-  readonly type: 'ReportVote';
-  readonly data: CiVoteReported['data'];
-}
+export type ReportVote = RecordCommand<'ReportVote', CiVoteReported['data']>;
 
 /** A CI job takes a repository to test (`POST /api/last_tested_repo`). */
-export interface ClaimRepo {
-  readonly type: 'ClaimRepo';
-  readonly data: RepoClaimed['data'];
-}
+export type ClaimRepo = RecordCommand<'ClaimRepo', RepoClaimed['data']>;
 
 /** A CI job's verdict on an aggregated repository hash; never in progress (DLRN records none). */
-export interface ReportAggregateVote {
-  readonly type: 'ReportAggregateVote';
-  readonly data: Omit<AggregateVoteReported['data'], 'inProgress'>;
-}
+export type ReportAggregateVote = RecordCommand<
+  'ReportAggregateVote',
+  Omit<AggregateVoteReported['data'], 'inProgress'>
+>;
 
 export type CiVoteCommand = ReportVote | ClaimRepo | ReportAggregateVote;
 

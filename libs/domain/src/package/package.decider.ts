@@ -1,4 +1,4 @@
-import type { Decider } from '../shared/decider.js';
+import type { Decider, RecordCommand } from '../shared/decider.js';
 import { DomainError, assertNever } from '../shared/errors.js';
 import type { EventPayload } from '../shared/event.js';
 import type {
@@ -10,28 +10,16 @@ import type {
 } from './package.events.js';
 
 /** The package's git refresh failed this pass (DLRN's `skiplist.txt`). */
-export interface RecordSkip {
-  readonly type: 'RecordSkip';
-  readonly data: PackageSkipped['data'];
-}
+export type RecordSkip = RecordCommand<'RecordSkip', PackageSkipped['data']>;
 
 /** The branch was force-pushed past the last processed commit. */
-export interface RecordHistoryRewrite {
-  readonly type: 'RecordHistoryRewrite';
-  readonly data: HistoryRewritten['data'];
-}
+export type RecordHistoryRewrite = RecordCommand<'RecordHistoryRewrite', HistoryRewritten['data']>;
 
 /** The maintainers were mailed about a failed build (the mail is already sent). */
-export interface RecordFailureMail {
-  readonly type: 'RecordFailureMail';
-  readonly data: FailureNotified['data'];
-}
+export type RecordFailureMail = RecordCommand<'RecordFailureMail', FailureNotified['data']>;
 
 /** The Gerrit review step ran for the first failure after a success. */
-export interface RecordReviewRequest {
-  readonly type: 'RecordReviewRequest';
-  readonly data: ReviewRequested['data'];
-}
+export type RecordReviewRequest = RecordCommand<'RecordReviewRequest', ReviewRequested['data']>;
 
 export type PackageCommand = RecordSkip | RecordHistoryRewrite | RecordFailureMail | RecordReviewRequest;
 

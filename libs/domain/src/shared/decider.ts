@@ -10,6 +10,12 @@ export interface Decider<Command, State, Event extends DomainEvent> {
   readonly initialState: () => State;
 }
 
+/** A command that asks to record a fact: its data is the event's (or most of it, the rest decided). */
+export interface RecordCommand<TType extends string, TData> {
+  readonly type: TType;
+  readonly data: TData;
+}
+
 /** Folds a stream's events into the decider's state. */
 export function fold<Command, State, Event extends DomainEvent>(
   decider: Decider<Command, State, Event>,
