@@ -11,7 +11,7 @@ import {
 } from '#domain/projections/projection.js';
 import type { DomainEvent } from '#domain/shared/event.js';
 import { documentFilter, documentOrder, requireCount } from './document-query.js';
-import { tableOf, toStoredDocument } from './kysely-read-model.transaction.js';
+import { readCheckpoint, tableOf, toStoredDocument } from './kysely-read-model.transaction.js';
 import { connectPostgresReadModel, type PostgresReadModelStoreOptions } from './postgres-read-model.dialect.js';
 import type { ReadModelDialect, RenewableProjectionLock } from './read-model.dialect.js';
 import { asNumber, createProjectionTable, documentTableName, type ReadModelDb } from './read-model.tables.js';
@@ -63,13 +63,7 @@ export class KyselyReadModelStore extends ReadModelStore {
   }
 
   async checkpoint(name: string, version: number): Promise<number> {
-    const row = await this.db
-      .selectFrom('projection_checkpoints')
-      .select('position')
-      .where('name', '=', name)
-      .where('version', '=', version)
-      .executeTakeFirst();
-    return row ? asNumber(row.position) : 0;
+    return (await readCheckpoint(this.db, name, version)) ?? 0;
   }
 
   async checkpoints(): Promise<CheckpointInfo[]> {

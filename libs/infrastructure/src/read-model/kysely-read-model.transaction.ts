@@ -21,6 +21,50 @@ export function tableOf(projection: ProjectionDefinition): DocumentTableName {
   return table;
 }
 
+/**
+ * The SQL text pieces of a projection's document table (identifiers checked by `tableOf`,
+ * quoted): what each dialect's hand-written batch statements are built from.
+ */
+export interface DocumentTableSql {
+  readonly table: string;
+  /** The projection's own columns, unquoted (the order of a row's values). */
+  readonly columns: readonly string[];
+  /** `"_key", "_doc", "_position"` then the projection's columns, quoted. */
+  readonly quoted: readonly string[];
+  /** The upsert's conflict clause: every column but the key takes the new row's value. */
+  readonly onConflict: string;
+}
+
+/** `build` run once per projection definition object: the projector calls it for every batch. */
+export function documentStatementsBy<Statements>(
+  build: (sql: DocumentTableSql, projection: ProjectionDefinition) => Statements,
+): (projection: ProjectionDefinition) => Statements {
+  const cache = new WeakMap<ProjectionDefinition, Statements>();
+  return (projection) => {
+    let statements = cache.get(projection);
+    if (statements === undefined) {
+      const columns = Object.keys(projection.columns);
+      const quoted = ['_key', '_doc', '_position', ...columns].map((c) => `"${c}"`);
+      const updates = quoted.slice(1).map((c) => `${c} = excluded.${c}`);
+      const onConflict = `ON CONFLICT ("_key") DO UPDATE SET ${updates.join(', ')}`;
+      statements = build({ table: tableOf(projection), columns, quoted, onConflict }, projection);
+      cache.set(projection, statements);
+    }
+    return statements;
+  };
+}
+
+/** Where a projection version's checkpoint is; null when it has no row yet. */
+export async function readCheckpoint(db: ReadModelDb, name: string, version: number): Promise<number | null> {
+  const row = await db
+    .selectFrom('projection_checkpoints')
+    .select('position')
+    .where('name', '=', name)
+    .where('version', '=', version)
+    .executeTakeFirst();
+  return row ? asNumber(row.position) : null;
+}
+
 export function toStoredDocument<Doc>(
   dialect: ReadModelDialect,
   row: { _key: string; _doc: unknown; _position: unknown },
@@ -139,14 +183,6 @@ export class KyselyReadModelTransaction implements ReadModelTransaction {
         .executeTakeFirst();
       changed = result.numUpdatedRows;
     }
-    if (changed === 0n) {
-      const row = await this.db
-        .selectFrom('projection_checkpoints')
-        .select('position')
-        .where('name', '=', name)
-        .where('version', '=', version)
-        .executeTakeFirst();
-      throw new CheckpointConflictError(name, from, row ? asNumber(row.position) : null);
-    }
+    if (changed === 0n) throw new CheckpointConflictError(name, from, await readCheckpoint(this.db, name, version));
   }
 }

@@ -5,7 +5,7 @@ import type {
   ProjectionDefinition,
   StoredDocument,
 } from '#domain/projections/projection.js';
-import { KyselyReadModelTransaction, tableOf } from './kysely-read-model.transaction.js';
+import { KyselyReadModelTransaction, documentStatementsBy } from './kysely-read-model.transaction.js';
 import type { ReadModelDialect } from './read-model.dialect.js';
 import { asNumber, type ReadModelDb } from './read-model.tables.js';
 
@@ -17,41 +17,29 @@ interface DocumentStatements {
   readonly columns: readonly string[];
 }
 
-const statementsOf = new WeakMap<ProjectionDefinition, DocumentStatements>();
-
 /**
- * Every identifier was checked by `tableOf` (`[a-z][a-z0-9_]*`); values are all parameters. A
- * batch of rows travels as ONE json parameter (jsonb_to_recordset): no per-row placeholders to
- * build, no 65535-parameter limit, and the documents are parsed once, by the server.
+ * Every value is a parameter. A batch of rows travels as ONE json parameter (jsonb_to_recordset):
+ * no per-row placeholders to build, no 65535-parameter limit, and the documents are parsed once,
+ * by the server.
  */
-function documentStatements(projection: ProjectionDefinition): DocumentStatements {
-  let statements = statementsOf.get(projection);
-  if (statements === undefined) {
-    const table = tableOf(projection);
-    const columns = Object.keys(projection.columns);
-    const all = ['_key', '_doc', '_position', ...columns].map((c) => `"${c}"`);
+const documentStatements = documentStatementsBy(
+  ({ table, columns, quoted, onConflict }, projection): DocumentStatements => {
     const types = [
       'text',
       'jsonb',
       'bigint',
       ...columns.map((c) => (projection.columns[c] === 'text' ? 'text' : 'bigint')),
     ];
-    statements = {
+    return {
       select: `SELECT "_key", "_doc", "_position" FROM "${table}" WHERE "_key" = ANY($1::text[])`,
       upsert:
-        `INSERT INTO "${table}" (${all.join(', ')}) SELECT ${all.join(', ')} FROM jsonb_to_recordset($1::jsonb) ` +
-        `AS r(${all.map((c, i) => `${c} ${types[i]!}`).join(', ')}) ` +
-        `ON CONFLICT ("_key") DO UPDATE SET ${all
-          .slice(1)
-          .map((c) => `${c} = excluded.${c}`)
-          .join(', ')}`,
+        `INSERT INTO "${table}" (${quoted.join(', ')}) SELECT ${quoted.join(', ')} FROM jsonb_to_recordset($1::jsonb) ` +
+        `AS r(${quoted.map((c, i) => `${c} ${types[i]!}`).join(', ')}) ${onConflict}`,
       delete: `DELETE FROM "${table}" WHERE "_key" = ANY($1::text[])`,
       columns,
     };
-    statementsOf.set(projection, statements);
-  }
-  return statements;
-}
+  },
+);
 
 /**
  * Surrogates: JSON carries a lone one as an escape PostgreSQL refuses, where a text parameter

@@ -8,7 +8,7 @@ import {
   type StoredDocument,
 } from '#domain/projections/projection.js';
 import type { PrepareStatement } from '../sqlite/sqlite-thread.js';
-import { tableOf } from './kysely-read-model.transaction.js';
+import { documentStatementsBy } from './kysely-read-model.transaction.js';
 
 /** The projector's statements of one projection version, as SQL text (prepared once each). */
 interface DocumentStatements {
@@ -19,32 +19,15 @@ interface DocumentStatements {
   readonly columns: readonly string[];
 }
 
-const statementsOf = new WeakMap<ProjectionDefinition, DocumentStatements>();
-
-/** Every identifier was checked by `tableOf` (`[a-z][a-z0-9_]*`); values are all parameters. */
-function documentStatements(projection: ProjectionDefinition): DocumentStatements {
-  let statements = statementsOf.get(projection);
-  if (statements === undefined) {
-    const table = tableOf(projection);
-    const columns = Object.keys(projection.columns);
-    const all = ['_key', '_doc', '_position', ...columns].map((c) => `"${c}"`);
-    statements = {
-      // The keys arrive as one JSON array; CROSS JOIN keeps json_each outside: one index probe per key.
-      select: `SELECT t."_key", t."_doc", t."_position" FROM json_each(?) AS k CROSS JOIN "${table}" AS t ON t."_key" = k.value`,
-      selectOne: `SELECT "_key", "_doc", "_position" FROM "${table}" WHERE "_key" = ?`,
-      upsert:
-        `INSERT INTO "${table}" (${all.join(', ')}) VALUES (${all.map(() => '?').join(', ')}) ` +
-        `ON CONFLICT ("_key") DO UPDATE SET ${all
-          .slice(1)
-          .map((c) => `${c} = excluded.${c}`)
-          .join(', ')}`,
-      delete: `DELETE FROM "${table}" WHERE "_key" = ?`,
-      columns,
-    };
-    statementsOf.set(projection, statements);
-  }
-  return statements;
-}
+/** Every value is a parameter. */
+const documentStatements = documentStatementsBy(({ table, columns, quoted, onConflict }): DocumentStatements => ({
+  // The keys arrive as one JSON array; CROSS JOIN keeps json_each outside: one index probe per key.
+  select: `SELECT t."_key", t."_doc", t."_position" FROM json_each(?) AS k CROSS JOIN "${table}" AS t ON t."_key" = k.value`,
+  selectOne: `SELECT "_key", "_doc", "_position" FROM "${table}" WHERE "_key" = ?`,
+  upsert: `INSERT INTO "${table}" (${quoted.join(', ')}) VALUES (${quoted.map(() => '?').join(', ')}) ${onConflict}`,
+  delete: `DELETE FROM "${table}" WHERE "_key" = ?`,
+  columns,
+}));
 
 const FIRST_CHECKPOINT =
   'INSERT INTO "projection_checkpoints" ("name", "version", "position", "updated_at", "active") VALUES (?, ?, ?, ?, 0) ' +
