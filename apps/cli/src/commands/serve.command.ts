@@ -118,23 +118,23 @@ async function runServe(flags: ServeFlags, io: CliIo): Promise<number> {
   }
 }
 
-/** `dlrn api` and `dlrn serve`. */
-export function registerServe(program: Command, io: CliIo, exit: (code: number) => void): void {
-  program
-    .command('api')
-    .description('run the HTTP API alone, against the stores the configuration names')
+/** A command serving the API: its configuration and where it listens. */
+function apiCommand(program: Command, name: string, description: string): Command {
+  return program
+    .command(name)
+    .description(description)
     .option('--config-file <file>', "DLRN's projects.ini", 'projects.ini')
     .option('--port <n>', 'port to listen on (default: [service] api_port)', port)
-    .option('--host <address>', 'address to listen on (default: [service] api_host)')
+    .option('--host <address>', 'address to listen on (default: [service] api_host)');
+}
+
+/** `dlrn api` and `dlrn serve`. */
+export function registerServe(program: Command, io: CliIo, exit: (code: number) => void): void {
+  apiCommand(program, 'api', 'run the HTTP API alone, against the stores the configuration names')
     .option('--info-repo <dir>', 'local rdoinfo/distroinfo checkout (for remote imports)')
     .option('--config-override <section.option=value>', 'override a projects.ini option (repeatable)', collect, [])
     .action(async (flags: ApiFlags) => exit(await runApi(flags, io)));
-  program
-    .command('serve')
-    .description('run API, projector and builder in one process')
-    .option('--config-file <file>', "DLRN's projects.ini", 'projects.ini')
-    .option('--port <n>', 'port to listen on (default: [service] api_port)', port)
-    .option('--host <address>', 'address to listen on (default: [service] api_host)')
+  apiCommand(program, 'serve', 'run API, projector and builder in one process')
     .option('--info-repo <dir>', 'local rdoinfo/distroinfo checkout for the builder')
     .option(
       '--config-override <section.option=value>',

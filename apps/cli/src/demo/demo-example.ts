@@ -88,76 +88,78 @@ export interface DemoPackage {
   readonly distgit: string;
 }
 
+/** One demo package: its upstream's first commit and tag, and the spec its dist-git packages it with. */
+interface DemoPackageSource {
+  readonly name: string;
+  readonly project: string;
+  readonly files: Readonly<Record<string, string>>;
+  readonly message: string;
+  readonly tag: string;
+  readonly summary: string;
+  /** The spec's %build, %install and %files sections. */
+  readonly build: string;
+  readonly install: string;
+  readonly installed: string;
+  /** Seconds after the demo's start at which both first commits are made. */
+  readonly after: number;
+}
+
+const DEMO_SOURCES: readonly DemoPackageSource[] = [
+  {
+    name: 'python-greeting',
+    project: 'greeting',
+    files: { 'greeting.py': 'print("hello")\n', README: 'Greeting\n' },
+    message: 'Initial import',
+    tag: '1.0.0',
+    summary: 'Greets the world',
+    build: 'test -f greeting.py',
+    install: 'install -D -m 0644 greeting.py %{buildroot}%{_datadir}/greeting/greeting.py',
+    installed: '%{_datadir}/greeting/greeting.py',
+    after: 0,
+  },
+  {
+    name: 'demo-data',
+    project: 'demo-data',
+    files: { 'data/colors.txt': 'red\ngreen\nblue\n' },
+    message: 'Colors',
+    tag: '0.3',
+    summary: 'Demo data files',
+    build: 'test -f data/colors.txt',
+    install: 'install -D -m 0644 data/colors.txt %{buildroot}%{_datadir}/demo-data/colors.txt',
+    installed: '%{_datadir}/demo-data/colors.txt',
+    after: 60,
+  },
+  {
+    name: 'broken-tool',
+    project: 'broken-tool',
+    files: { 'tool.sh': '#!/bin/sh\necho tool\n', BUILD_OK: 'yes\n' },
+    message: 'First version',
+    tag: '2.1.0',
+    summary: 'A tool whose upstream will break its build',
+    build: '# upstream must ship BUILD_OK; a later commit removes it\ntest -f BUILD_OK',
+    install: 'install -D -m 0755 tool.sh %{buildroot}%{_bindir}/broken-tool',
+    installed: '%{_bindir}/broken-tool',
+    after: 120,
+  },
+];
+
 /** The demo's upstreams and dist-gits: three small noarch packages. */
 export async function createDemoRepositories(root: string, start: number): Promise<DemoPackage[]> {
   const upstreams = join(root, 'git', 'upstream');
   const distgits = join(root, 'git', 'distgit');
   const packages: DemoPackage[] = [];
-  const add = (name: string, project: string) => {
+  for (const source of DEMO_SOURCES) {
+    const { name, project } = source;
     const pkg = { name, project, upstream: join(upstreams, project), distgit: join(distgits, `${project}-distgit`) };
     packages.push(pkg);
-    return pkg;
-  };
-
-  const greeting = add('python-greeting', 'greeting');
-  await initRepo(greeting.upstream, 'master');
-  await commit(greeting.upstream, { 'greeting.py': 'print("hello")\n', README: 'Greeting\n' }, 'Initial import', start);
-  await git(greeting.upstream, ['tag', '1.0.0']);
-  await initRepo(greeting.distgit, 'rpm-master');
-  await commit(
-    greeting.distgit,
-    {
-      'python-greeting.spec': spec(
-        'python-greeting',
-        'Greets the world',
-        'test -f greeting.py',
-        'install -D -m 0644 greeting.py %{buildroot}%{_datadir}/greeting/greeting.py',
-        '%{_datadir}/greeting/greeting.py',
-      ),
-    },
-    'Package greeting',
-    start,
-  );
-
-  const data = add('demo-data', 'demo-data');
-  await initRepo(data.upstream, 'master');
-  await commit(data.upstream, { 'data/colors.txt': 'red\ngreen\nblue\n' }, 'Colors', start + 60);
-  await git(data.upstream, ['tag', '0.3']);
-  await initRepo(data.distgit, 'rpm-master');
-  await commit(
-    data.distgit,
-    {
-      'demo-data.spec': spec(
-        'demo-data',
-        'Demo data files',
-        'test -f data/colors.txt',
-        'install -D -m 0644 data/colors.txt %{buildroot}%{_datadir}/demo-data/colors.txt',
-        '%{_datadir}/demo-data/colors.txt',
-      ),
-    },
-    'Package demo-data',
-    start + 60,
-  );
-
-  const tool = add('broken-tool', 'broken-tool');
-  await initRepo(tool.upstream, 'master');
-  await commit(tool.upstream, { 'tool.sh': '#!/bin/sh\necho tool\n', BUILD_OK: 'yes\n' }, 'First version', start + 120);
-  await git(tool.upstream, ['tag', '2.1.0']);
-  await initRepo(tool.distgit, 'rpm-master');
-  await commit(
-    tool.distgit,
-    {
-      'broken-tool.spec': spec(
-        'broken-tool',
-        'A tool whose upstream will break its build',
-        '# upstream must ship BUILD_OK; a later commit removes it\ntest -f BUILD_OK',
-        'install -D -m 0755 tool.sh %{buildroot}%{_bindir}/broken-tool',
-        '%{_bindir}/broken-tool',
-      ),
-    },
-    'Package broken-tool',
-    start + 120,
-  );
+    const date = start + source.after;
+    await initRepo(pkg.upstream, 'master');
+    await commit(pkg.upstream, source.files, source.message, date);
+    await git(pkg.upstream, ['tag', source.tag]);
+    await initRepo(pkg.distgit, 'rpm-master');
+    const specFile = spec(name, source.summary, source.build, source.install, source.installed);
+    await commit(pkg.distgit, { [`${name}.spec`]: specFile }, `Package ${project}`, date);
+  }
   return packages;
 }
 
