@@ -1,17 +1,6 @@
-import type {
-  BuildAbandoned,
-  BuildClaimed,
-  BuildFailed,
-  BuildPurged,
-  BuildRechecked,
-  BuildRetryScheduled,
-  BuildStarted,
-  BuildSucceeded,
-  DiscoveredCommit,
-} from '../build/build.events.js';
+import type { BuildClaimed, BuildEvent, CommitDiscovered, DiscoveredCommit } from '../build/build.events.js';
 import { datedCommitRef } from '../build/commit-ref.js';
 import type { BuildStatus } from '../build/build.state.js';
-import type { RepoPublished } from '../repo/repo.events.js';
 import type { RecordedEvent } from '../shared/event.js';
 import type { ColumnType, ContextualEvent, ProjectionContext, ProjectionDefinition } from './projection.js';
 
@@ -49,16 +38,8 @@ export interface BuildDoc extends Omit<DiscoveredCommit, 'distgitUrl'> {
   readonly lastPosition: number;
 }
 
-type Folded =
-  | BuildClaimed
-  | BuildAbandoned
-  | BuildStarted
-  | BuildSucceeded
-  | BuildFailed
-  | BuildRetryScheduled
-  | BuildRechecked
-  | BuildPurged
-  | RepoPublished;
+/** Every build event but the discovery, which each claim reads from its stream's context. */
+type Folded = Exclude<BuildEvent, CommitDiscovered>;
 
 const EVENT_TYPES: readonly Folded['type'][] = [
   'BuildClaimed',
