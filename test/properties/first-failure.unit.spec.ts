@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { BuildStatus } from '#domain/build/build.state.js';
 import { shownFirstFailure } from '#domain/projections/dlrn-read-rules.js';
 import { packageStatusProjection } from '#domain/projections/package-status.projection.js';
-import { EventLog, given } from '#domain/projections/projection-spec.js';
+import { EventLog, given } from '../support/projection-spec.js';
 
 interface Result {
   readonly status: BuildStatus;
