@@ -1,7 +1,12 @@
 import type { BuildStatus } from '#domain/build/build.state.js';
 import type { CommitDiscovered } from '#domain/build/build.events.js';
 import type { RecordedEvent } from '#domain/shared/event.js';
-import type { ColumnValue, ContextualEvent, ProjectionContext, ProjectionDefinition } from '#domain/projections/projection.js';
+import type {
+  ColumnValue,
+  ContextualEvent,
+  ProjectionContext,
+  ProjectionDefinition,
+} from '#domain/projections/projection.js';
 
 /**
  * Test support for projection specs: an in-memory projector (same routing as the real one:
