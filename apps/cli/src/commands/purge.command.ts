@@ -1,11 +1,6 @@
-import { existsSync, readdirSync, readlinkSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { buildDecider } from '#domain/build/build.decider.js';
-import { purgePlan } from '#domain/build/purge-plan.js';
+import { planPurge, purgeBuilds } from '#application/purge/purge-builds.js';
 import { loadProjectsIni } from '#infrastructure/config/index.js';
-import { BuildHistoryReader } from '#application/build-pass/build-history.reader.js';
 import { DeciderCommandHandler } from '#infrastructure/event-store/decider-command-handler.js';
 import { openEventStore } from '#infrastructure/event-store/event-store.factory.js';
 import { SystemClock } from '#infrastructure/ids/system-clock.js';
@@ -45,36 +40,13 @@ async function runPurge(flags: PurgeFlags, io: CliIo): Promise<number> {
   }
   const config = loadProjectsIni(flags.configFile);
   const datadir = config.default.datadir;
-  const reposDir = join(datadir, 'repos');
-  const protectedFiles = new Set<string>();
-  for (const dir of (flags.excludeDirs ?? '').split(',').filter(Boolean)) {
-    const path = isAbsolute(dir) ? dir : join(datadir, dir);
-    if (existsSync(path)) for (const file of readdirSync(path)) protectedFiles.add(file);
-  }
   const store = await openEventStore(config.service.eventStoreTarget);
   try {
-    const history = await new BuildHistoryReader(store).catchUp();
-    const cutoff = Math.floor(Date.now() / 1000) - days * 86_400;
-    // Unlike DLRN, the repositories `current` and `consistent` point at are never purged: neither
-    // their directory nor the builds whose RPMs they link (replaced builds of other packages), as
-    // if they were given to --exclude-dirs. With components on they are directories, not links.
-    const pointed = new Set<string>();
-    for (const name of ['current', 'consistent']) {
-      let target: string;
-      try {
-        target = readlinkSync(join(reposDir, name));
-      } catch {
-        continue;
-      }
-      pointed.add(target);
-      const dir = resolve(reposDir, target);
-      if (existsSync(dir)) for (const file of readdirSync(dir)) protectedFiles.add(file);
-    }
-    const steps = purgePlan(
-      history.allRows(),
-      cutoff,
-      (row) => pointed.has(row.repoDir) || row.artifacts.some((a) => protectedFiles.has(basename(a))),
-    );
+    const steps = await planPurge(store, {
+      datadir,
+      cutoff: Math.floor(Date.now() / 1000) - days * 86_400,
+      excludeDirs: (flags.excludeDirs ?? '').split(',').filter(Boolean),
+    });
     for (const { row, removeDirectory } of steps) {
       io.out(
         `${flags.dryRun ? 'would purge' : 'purging'} ${row.commit.package} ${row.commit.commitHash} (${row.status}, ${new Date(row.dtBuild * 1000).toISOString()})${removeDirectory ? '' : ' — directory kept, shared with a successful build'}\n`,
@@ -87,24 +59,12 @@ async function runPurge(flags: PurgeFlags, io: CliIo): Promise<number> {
       return 0;
     }
     const ids = new UuidV7IdGenerator();
-    const handler = new DeciderCommandHandler(store, ids, new SystemClock());
-    const context = {
+    await purgeBuilds(new DeciderCommandHandler(store, ids, new SystemClock()), datadir, steps, {
       correlationId: ids.next(),
       causationId: null,
       actor: `cli:${process.env['USER'] ?? 'unknown'}`,
       trigger: 'cli',
-    };
-    for (const { row, removeDirectory } of steps) {
-      const dir = resolve(reposDir, row.repoDir);
-      if (relative(reposDir, dir).startsWith('..')) throw new Error(`refusing to remove ${dir}: outside ${reposDir}`);
-      if (removeDirectory) await rm(dir, { recursive: true, force: true });
-      await handler.handle(
-        row.streamId,
-        buildDecider,
-        { type: 'PurgeBuild', directoryRemoved: removeDirectory },
-        context,
-      );
-    }
+    });
     io.out(`purged ${steps.length} build(s)\n`);
     return 0;
   } finally {
