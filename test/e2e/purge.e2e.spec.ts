@@ -1,4 +1,14 @@
-import { existsSync, lstatSync, mkdtempSync, readdirSync, readlinkSync, rmSync, unlinkSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,5 +98,20 @@ describe('dlrn purge when consistent points at a success that a newer build of i
     ]);
     expect(links(join(repos, consistent))).toEqual(consistentLinks);
     expect(Object.values(consistentLinks).every(Boolean)).toBe(true);
+  });
+
+  it('a purge that stopped after its record but before the removal is finished by the next run', async () => {
+    const [purged] = await events('BuildPurged');
+    const { repoDir } = purged!.data as { repoDir: string };
+    // What a crash between the BuildPurged append and the removal leaves: the log says removed.
+    mkdirSync(join(repos, repoDir), { recursive: true });
+    writeFileSync(join(repos, repoDir, 'rpmbuild.log'), 'left behind\n');
+    const again = await runDlrn(['purge', '--config-file', configFile, '--older-than', '0', '-y']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain(`removed ${repoDir}: an earlier purge recorded it removed`);
+    expect(existsSync(join(repos, repoDir))).toBe(false);
+    expect(await events('BuildPurged')).toHaveLength(1);
+    expect(readlinkSync(join(repos, 'consistent'))).toBe(consistent);
+    expect(existsSync(join(repos, consistent, 'repodata', 'repomd.xml'))).toBe(true);
   });
 });

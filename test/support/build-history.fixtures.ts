@@ -89,6 +89,10 @@ export class HistoryWriter {
     });
   }
 
+  purge(row: { streamId: string; buildId: string; repoDir: string }, directoryRemoved = true): void {
+    this.emit(row.streamId, 'BuildPurged', { buildId: row.buildId, repoDir: row.repoDir, directoryRemoved });
+  }
+
   mail(pkg: string, sentAt: number): void {
     this.emit(`package-${pkg}`, 'FailureNotified', { package: pkg, buildId: 'x', recipients: [], subject: '', sentAt });
   }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { planPurge, purgeBuilds } from '#application/purge/purge-builds.js';
+import { planPurge, purgeBuilds, sweepLeftoverDirectories } from '#application/purge/purge-builds.js';
 import { loadProjectsIni } from '#infrastructure/config/index.js';
 import { DeciderCommandHandler } from '#infrastructure/event-store/decider-command-handler.js';
 import { openEventStore } from '#infrastructure/event-store/event-store.factory.js';
@@ -42,6 +42,13 @@ async function runPurge(flags: PurgeFlags, io: CliIo): Promise<number> {
   const datadir = config.default.datadir;
   const store = await openEventStore(config.service.eventStoreTarget);
   try {
+    // An earlier purge that stopped between its record and the removal is finished first: the
+    // log already holds that decision, so it is not asked again.
+    if (!flags.dryRun) {
+      for (const dir of await sweepLeftoverDirectories(store, datadir)) {
+        io.out(`removed ${dir}: an earlier purge recorded it removed but stopped before removing it\n`);
+      }
+    }
     const steps = await planPurge(store, {
       datadir,
       cutoff: Math.floor(Date.now() / 1000) - days * 86_400,

@@ -2,7 +2,8 @@ import { existsSync, readdirSync, readlinkSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { buildDecider } from '#domain/build/build.decider.js';
-import { purgePlan, type PurgeStep } from '#domain/build/purge-plan.js';
+import { leftoverDirectories, purgePlan, type PurgeStep } from '#domain/build/purge-plan.js';
+import type { BuildPurged } from '#domain/build/build.events.js';
 import type { EventStore } from '#domain/shared/event-store.port.js';
 import type { EventContext } from '#domain/shared/event.js';
 import type { DeciderCommandHandler } from '#infrastructure/event-store/decider-command-handler.js';
@@ -50,23 +51,62 @@ export async function planPurge(store: EventStore, request: PurgeRequest): Promi
   );
 }
 
-/** Removes each planned directory under `<datadir>/repos` and records the purge (BuildPurged). */
+/**
+ * Records each purge (BuildPurged), then removes the planned directory under `<datadir>/repos`:
+ * the log first, so a crash in between leaves a directory the log calls removed, which the next
+ * `sweepLeftoverDirectories` takes away, never a removed directory the log calls present.
+ */
 export async function purgeBuilds(
   commands: DeciderCommandHandler,
   datadir: string,
   steps: readonly PurgeStep[],
   context: EventContext,
 ): Promise<void> {
-  const reposDir = join(datadir, 'repos');
   for (const { row, removeDirectory } of steps) {
-    const dir = resolve(reposDir, row.repoDir);
-    if (relative(reposDir, dir).startsWith('..')) throw new Error(`refusing to remove ${dir}: outside ${reposDir}`);
-    if (removeDirectory) await rm(dir, { recursive: true, force: true });
+    const dir = insideRepos(datadir, row.repoDir);
     await commands.handle(
       row.streamId,
       buildDecider,
       { type: 'PurgeBuild', directoryRemoved: removeDirectory },
       context,
     );
+    if (removeDirectory) await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Removes the directories an earlier purge recorded as removed but left on disk (it stopped
+ * between its record and the removal), unless a later build of the same commit uses them again.
+ * Returns the directories removed, relative to `<datadir>/repos`.
+ */
+export async function sweepLeftoverDirectories(store: EventStore, datadir: string): Promise<string[]> {
+  const removed = new Set<string>();
+  for (let after = 0; ;) {
+    const page = await store.readAll({ after, maxCount: 1000, filter: { eventTypes: ['BuildPurged'] } });
+    if (page.length === 0) break;
+    for (const event of page) {
+      const data = event.data as BuildPurged['data'];
+      if (data.directoryRemoved) removed.add(data.repoDir);
+    }
+    after = page[page.length - 1]!.position;
+  }
+  if (removed.size === 0) return [];
+  const history = await new BuildHistoryReader(store).catchUp();
+  const swept: string[] = [];
+  for (const repoDir of leftoverDirectories(history.allRows(), removed)) {
+    const dir = insideRepos(datadir, repoDir);
+    if (!existsSync(dir)) continue;
+    await rm(dir, { recursive: true, force: true });
+    swept.push(repoDir);
+  }
+  return swept;
+}
+
+function insideRepos(datadir: string, repoDir: string): string {
+  const reposDir = join(datadir, 'repos');
+  const dir = resolve(reposDir, repoDir);
+  const rel = relative(reposDir, dir);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel))
+    throw new Error(`refusing to remove ${dir}: outside ${reposDir}`);
+  return dir;
 }

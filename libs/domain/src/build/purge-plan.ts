@@ -48,3 +48,17 @@ export function purgePlan(
   }
   return steps;
 }
+
+/**
+ * Directories the log says a purge removed but that may still be on disk (the purge records
+ * first and removes after, so a crash in between leaves them): each repo dir of `removed` whose
+ * every stream still ends on a purged build. A dir that a later build of the same commit uses
+ * again (a recheck, a rebuild not purged) is not a leftover.
+ */
+export function leftoverDirectories(rows: readonly BuildRow[], removed: ReadonlySet<string>): string[] {
+  const latestOfStream = new Map<string, BuildRow>();
+  for (const row of rows) latestOfStream.set(row.streamId, row);
+  const inUse = new Set<string>();
+  for (const row of latestOfStream.values()) if (!row.purged) inUse.add(row.repoDir);
+  return [...removed].filter((dir) => !inUse.has(dir)).sort();
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HistoryWriter } from '../../../../test/support/build-history.fixtures.js';
-import { purgePlan } from './purge-plan.js';
+import { leftoverDirectories, purgePlan } from './purge-plan.js';
 
 const CUTOFF = 2000;
 const plan = (h: HistoryWriter, excluded: string[] = []) =>
@@ -59,5 +59,47 @@ describe('purge plan (dlrn-purge)', () => {
     h.build('nova', 'c1', 'RETRY', { dtBuild: 100 });
     h.build('nova', 'c1', 'FAILED', { dtBuild: 110 });
     expect(plan(h)).toEqual([['c1', true]]);
+  });
+});
+
+describe('directories left behind by a purge that stopped between its record and the removal', () => {
+  const purge = (h: HistoryWriter) => {
+    for (const { row } of purgePlan(h.history.allRows(), CUTOFF, () => false)) h.purge(row);
+  };
+
+  it('a purged build whose stream ends there leaves its directory to sweep', () => {
+    const h = new HistoryWriter();
+    h.build('nova', 'old', 'FAILED', { dtBuild: 100 });
+    h.build('nova', 'new', 'SUCCESS', { dtBuild: 5000 });
+    purge(h);
+    expect(leftoverDirectories(h.history.allRows(), new Set(['old_d1']))).toEqual(['old_d1']);
+  });
+
+  it('earlier attempts of a purged stream (a retry before the failure) share its fate', () => {
+    const h = new HistoryWriter();
+    h.build('nova', 'c1', 'RETRY', { dtBuild: 100 });
+    h.build('nova', 'c1', 'FAILED', { dtBuild: 150 });
+    h.build('nova', 'new', 'SUCCESS', { dtBuild: 5000 });
+    purge(h);
+    expect(h.history.allRows().filter((row) => row.purged)).toHaveLength(1);
+    expect(leftoverDirectories(h.history.allRows(), new Set(['c1_d1']))).toEqual(['c1_d1']);
+  });
+
+  it('a directory a later build of the same commit uses again is not swept', () => {
+    const h = new HistoryWriter();
+    h.build('nova', 'c1', 'FAILED', { dtBuild: 100 });
+    h.build('nova', 'new', 'SUCCESS', { dtBuild: 5000 });
+    purge(h);
+    h.recheck('nova', 'c1', 'b1');
+    h.build('nova', 'c1', 'SUCCESS', { dtBuild: 6000 });
+    expect(leftoverDirectories(h.history.allRows(), new Set(['c1_d1']))).toEqual([]);
+  });
+
+  it('only directories the log recorded as removed are candidates', () => {
+    const h = new HistoryWriter();
+    h.build('nova', 'old', 'FAILED', { dtBuild: 100 });
+    h.build('nova', 'new', 'SUCCESS', { dtBuild: 5000 });
+    purge(h);
+    expect(leftoverDirectories(h.history.allRows(), new Set())).toEqual([]);
   });
 });
