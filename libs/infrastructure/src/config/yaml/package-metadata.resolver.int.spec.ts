@@ -173,6 +173,12 @@ describe('when the package metadata breaks a rule', () => {
     expect(refusal('bad-maintainer').reason).toContain('"nova maintainers" doesn\'t look like a maintainer\'s e-mail');
   });
 
+  it('refuses an upstream URL with a comma, which would shift the columns of versions.csv', () => {
+    const error = refusal('comma-in-url');
+    expect(error).toMatchObject({ key: 'packages[1].upstream', line: 15 });
+    expect(error.reason).toContain('"https://opendev.org/openstack/glance,evil": a URL with a comma or a line break');
+  });
+
   it('refuses malformed YAML with the line from the parser', () => {
     const error = refusal('malformed');
     expect(error.line).toBe(9);

@@ -92,6 +92,16 @@ function validate(pkg: PackageBuilder, requiredKeys: readonly string[]): void {
   }
   requireText(pkg, 'master-distgit');
   for (const key of requiredKeys) requireText(pkg, key);
+  // Both URLs are written into versions.csv, which DLRN writes (and its readers parse) without
+  // quoting: a comma or a line break would shift or split the row of every snapshot.
+  for (const key of ['upstream', 'master-distgit']) {
+    const values: unknown[] = Array.isArray(pkg.value[key]) ? (pkg.value[key] as unknown[]) : [pkg.value[key]];
+    for (const url of values) {
+      if (typeof url === 'string' && /[,\r\n]/.test(url)) {
+        pkg.refuse(key, `${JSON.stringify(url)}: a URL with a comma or a line break would break versions.csv`);
+      }
+    }
+  }
   // distroinfo parse_package: at least one maintainer, each an e-mail address.
   const maintainers = pkg.value['maintainers'];
   if (maintainers === undefined || maintainers === null) pkg.refuse('maintainers', "missing 'maintainers'");
