@@ -30,6 +30,36 @@ export interface CheckoutResult {
   readonly head: GitCommitInfo;
 }
 
+/** Why a first-parent range cannot be answered (see GitRepositories.firstParentRange). */
+export type FirstParentRangeRefusal =
+  /** Not a hexadecimal hash or prefix (4 to 40 digits, or 64 for SHA-256 repositories). */
+  | 'invalid_commit'
+  /** No commit, or more than one, in the clone answers to it. */
+  | 'unknown_commit'
+  | 'ambiguous_commit'
+  /** `good` is not on the first-parent line of `bad` (or is `bad`'s descendant). */
+  | 'not_an_ancestor';
+
+/** Thrown by firstParentRange; `commit` is the argument as given. */
+export class FirstParentRangeError extends Error {
+  constructor(
+    readonly reason: FirstParentRangeRefusal,
+    readonly commit: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'FirstParentRangeError';
+  }
+}
+
+/** The answer of firstParentRange: both ends resolved to full hashes, and the commits between. */
+export interface FirstParentRange {
+  readonly good: GitCommitInfo;
+  readonly bad: GitCommitInfo;
+  /** First-parent commits after `good` up to and including `bad`, oldest first (empty when good = bad). */
+  readonly commits: readonly GitCommitInfo[];
+}
+
 /** Thrown when a repository cannot be cloned, fetched or checked out: the package is skipped. */
 export class GitRefreshError extends Error {
   constructor(
@@ -59,4 +89,12 @@ export abstract class GitRepositories {
 
   /** Whether `ancestor` is reachable from HEAD (false when it no longer exists). */
   abstract isAncestor(dir: string, ancestor: string): Promise<boolean>;
+
+  /**
+   * The bisection range in the clone at `dir`: `good` and `bad` (full hashes or unique
+   * prefixes) resolved, and the first-parent commits after `good` up to and including `bad`,
+   * oldest first. Throws FirstParentRangeError when either is not a hash, is unknown or
+   * ambiguous, or when `good` is not on `bad`'s first-parent line. Independent of HEAD.
+   */
+  abstract firstParentRange(dir: string, good: string, bad: string): Promise<FirstParentRange>;
 }

@@ -2,9 +2,11 @@ import { mkdir, realpath, rm, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, parse, resolve } from 'node:path';
 import { branchFallback } from '#domain/package/branch-fallback.js';
 import {
+  FirstParentRangeError,
   GitRefreshError,
   GitRepositories,
   type CheckoutResult,
+  type FirstParentRange,
   type GitCommitInfo,
   type RefreshRequest,
 } from '#domain/package/git.ports.js';
@@ -18,6 +20,9 @@ export type GitCliRepositoriesOptions = GitRunnerOptions;
 const COMMIT_FORMAT = '--format=%H%x00%ct';
 
 type Fail = (what: string, error?: unknown) => GitRefreshError;
+
+/** A full hash or a prefix git accepts (4+ digits): never a ref name, an option or a revision expression. */
+const HASH_OR_PREFIX = /^[0-9a-f]{4,64}$/i;
 
 /**
  * DLRN's `refreshrepo` and the drivers' `git log`. Every command gets an argument array (no
@@ -91,6 +96,55 @@ export class GitCliRepositories extends GitRepositories {
     const known = await this.git.exitCode(cwd, ['rev-parse', '--verify', '--quiet', '--end-of-options', 'HEAD']);
     if (known !== 0) throw new Error(`isAncestor: ${cwd} has no readable HEAD`);
     return false;
+  }
+
+  override async firstParentRange(dir: string, good: string, bad: string): Promise<FirstParentRange> {
+    const cwd = absoluteDir(dir);
+    const goodCommit = await this.resolveCommit(cwd, good);
+    const badCommit = await this.resolveCommit(cwd, bad);
+    if (goodCommit.hash === badCommit.hash) return { good: goodCommit, bad: badCommit, commits: [] };
+    // The first-parent walk from bad, stopped by everything good reaches; newest first.
+    const newestFirst = parseCommits(
+      await this.git.run(cwd, ['log', '--first-parent', COMMIT_FORMAT, `^${goodCommit.hash}`, badCommit.hash, '--']),
+    );
+    const oldest = newestFirst.at(-1);
+    // good is on the line when the walk ends exactly at one of its children (first parent).
+    const parent =
+      oldest === undefined
+        ? null
+        : (await this.git.run(cwd, ['rev-parse', '--verify', '--quiet', `${oldest.hash}^1`]).catch(() => '')).trim();
+    if (parent !== goodCommit.hash) {
+      throw new FirstParentRangeError(
+        'not_an_ancestor',
+        good,
+        `${goodCommit.hash} is not on the first-parent line of ${badCommit.hash} (in ${cwd})`,
+      );
+    }
+    return { good: goodCommit, bad: badCommit, commits: newestFirst.reverse() };
+  }
+
+  /** A full hash or unique prefix to the commit it names, or a FirstParentRangeError. */
+  private async resolveCommit(cwd: string, given: string): Promise<GitCommitInfo> {
+    if (!HASH_OR_PREFIX.test(given)) {
+      throw new FirstParentRangeError(
+        'invalid_commit',
+        given,
+        `'${given.slice(0, 80)}' is not a commit hash or hash prefix (4 to 64 hexadecimal digits)`,
+      );
+    }
+    try {
+      const [commit] = parseCommits(
+        await this.git.run(cwd, ['log', '-1', '--no-walk', COMMIT_FORMAT, `${given}^{commit}`, '--']),
+      );
+      if (commit) return commit;
+    } catch (error) {
+      const stderr = error instanceof GitCommandError ? error.stderr : '';
+      if (/short object ID \S+ is ambiguous/i.test(stderr)) {
+        throw new FirstParentRangeError('ambiguous_commit', given, `commit prefix ${given} is ambiguous in ${cwd}`);
+      }
+      if (!(error instanceof GitCommandError) || error.exitCode === null) throw error;
+    }
+    throw new FirstParentRangeError('unknown_commit', given, `no commit ${given} in ${cwd}`);
   }
 
   private async clone(url: string, dir: string, fail: Fail) {
