@@ -1,3 +1,4 @@
+import type { BisectionEvent } from './bisection/bisection.events.js';
 import type { BuildEvent } from './build/build.events.js';
 import type { CiVoteEvent } from './ci-vote/ci-vote.events.js';
 import type { PackageEvent } from './package/package.events.js';
@@ -8,7 +9,8 @@ import type { RecordedEvent } from './shared/event.js';
 import type { UserEvent } from './user/user.events.js';
 
 /** Every event the service records. Published shapes never change: add a version + upcaster. */
-export type AnyDomainEvent = BuildEvent | PackageEvent | RepoEvent | CiVoteEvent | PromotionEvent | UserEvent;
+export type AnyDomainEvent =
+  BuildEvent | PackageEvent | RepoEvent | CiVoteEvent | PromotionEvent | UserEvent | BisectionEvent;
 export type EventType = AnyDomainEvent['type'];
 
 /** Current schema version of each event type's `data`. */
@@ -26,6 +28,8 @@ export const EVENT_SCHEMA_VERSIONS: Readonly<Record<EventType, number>> = {
   PackageSkipped: 1,
   FailureNotified: 1,
   ReviewRequested: 1,
+  CulpritMailQueued: 1,
+  CulpritNotified: 1,
   RepoPublished: 1,
   CurrentMoved: 1,
   ConsistentMoved: 1,
@@ -39,6 +43,11 @@ export const EVENT_SCHEMA_VERSIONS: Readonly<Record<EventType, number>> = {
   UserPasswordRehashed: 1,
   UserRolesSet: 1,
   UserDeleted: 1,
+  BisectionStarted: 1,
+  BisectionStepRequested: 1,
+  BisectionStepBuilt: 1,
+  CulpritIdentified: 1,
+  BisectionInconclusive: 1,
 };
 
 export function isKnownEventType(type: string): type is EventType {

@@ -43,4 +43,36 @@ export type ReviewRequested = DomainEvent<
   }
 >;
 
-export type PackageEvent = HistoryRewritten | PackageSkipped | FailureNotified | ReviewRequested;
+/**
+ * A "culprit identified" mail is due: the failure mail went out before the bisection named the
+ * culprit. Recorded before the mail is sent (the outbox): once per bisection, and a pass that
+ * crashes after recording it sends it at the end of the next pass.
+ */
+export type CulpritMailQueued = DomainEvent<
+  'CulpritMailQueued',
+  {
+    readonly package: string;
+    readonly bisectionId: string;
+    readonly commitHash: string;
+    /** The recipients of the failure mail it follows. */
+    readonly recipients: readonly string[];
+    readonly subject: string;
+    /** `<culprit-…@dlrn>`: the same on every attempt, so a resent copy is recognisably the same mail. */
+    readonly messageId: string;
+  }
+>;
+
+/** The "culprit identified" mail of a bisection was accepted by the SMTP server. */
+export type CulpritNotified = DomainEvent<
+  'CulpritNotified',
+  {
+    readonly package: string;
+    readonly bisectionId: string;
+    readonly messageId: string;
+    /** Epoch seconds. */
+    readonly sentAt: number;
+  }
+>;
+
+export type PackageEvent =
+  HistoryRewritten | PackageSkipped | FailureNotified | ReviewRequested | CulpritMailQueued | CulpritNotified;

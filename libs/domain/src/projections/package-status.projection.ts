@@ -8,6 +8,12 @@ import type {
   CommitDiscovered,
 } from '../build/build.events.js';
 import type { BuildStatus } from '../build/build.state.js';
+import type {
+  BisectionInconclusive,
+  BisectionStarted,
+  BisectionStepBuilt,
+  CulpritIdentified,
+} from '../bisection/bisection.events.js';
 import type { FailureNotified, PackageSkipped } from '../package/package.events.js';
 import type { RecordedEvent } from '../shared/event.js';
 import { isProcessed } from './dlrn-read-rules.js';
@@ -36,6 +42,34 @@ export interface OmittedResults {
   readonly position: number;
 }
 
+/**
+ * The package's latest bisection (issue 20): running, its culprit, or why there is none. Cleared
+ * when a build of the package (not a bisection step) succeeds again.
+ */
+export interface PackageBisection {
+  readonly bisectionId: string;
+  readonly state: 'running' | 'culprit' | 'inconclusive';
+  /** The last good and first bad commits the bisection started from. */
+  readonly goodCommitHash: string;
+  readonly badCommitHash: string;
+  /** First-parent commits after good up to bad (the culprit is one of them). */
+  readonly candidates: number;
+  /** Steps built so far. */
+  readonly steps: number;
+  readonly startedAt: string;
+  /** Set once the culprit is identified. */
+  readonly culprit: {
+    readonly commitHash: string;
+    readonly distroHash: string;
+    readonly buildId: string | null;
+    readonly lastGoodCommitHash: string;
+    readonly identifiedAt: string;
+  } | null;
+  /** Set when inconclusive: DLRN-style reason code and one line for a human. */
+  readonly reason: BisectionInconclusive['data']['reason'] | null;
+  readonly detail: string | null;
+}
+
 export interface PackageStatusDoc {
   readonly package: string;
   /** Component of the last build. */
@@ -59,6 +93,8 @@ export interface PackageStatusDoc {
   readonly truncated: boolean;
   /** Builds started and not finished: their dt_build, which result events do not repeat. */
   readonly started: Readonly<Record<string, number>>;
+  /** The latest bisection of the current breakage; null when none ran or the package succeeded since. */
+  readonly bisection: PackageBisection | null;
   readonly lastPosition: number;
 }
 
@@ -77,7 +113,11 @@ type Folded =
   | BuildRetryScheduled
   | BuildRechecked
   | PackageSkipped
-  | FailureNotified;
+  | FailureNotified
+  | BisectionStarted
+  | BisectionStepBuilt
+  | CulpritIdentified
+  | BisectionInconclusive;
 
 const EVENT_TYPES: readonly Folded['type'][] = [
   'CommitDiscovered',
@@ -89,6 +129,10 @@ const EVENT_TYPES: readonly Folded['type'][] = [
   'BuildRechecked',
   'PackageSkipped',
   'FailureNotified',
+  'BisectionStarted',
+  'BisectionStepBuilt',
+  'CulpritIdentified',
+  'BisectionInconclusive',
 ];
 
 function empty(pkg: string, component: string | null): PackageStatusDoc {
@@ -106,6 +150,7 @@ function empty(pkg: string, component: string | null): PackageStatusDoc {
     recent: [],
     truncated: false,
     started: {},
+    bisection: null,
     lastPosition: 0,
   };
 }
@@ -141,6 +186,7 @@ function draftOf(doc: PackageStatusDoc): Draft {
     recent: doc.recent.slice(),
     truncated: doc.truncated,
     started,
+    bisection: doc.bisection ?? null,
     lastPosition: doc.lastPosition,
   };
 }
@@ -212,6 +258,15 @@ function derive(doc: Draft): void {
   doc.failuresSinceSuccess = failures;
 }
 
+/**
+ * A build made as a bisection step (its CommitDiscovered's purpose), read loosely so that logs
+ * written before builds had a purpose read as ordinary builds.
+ */
+function isBisectionStep(context: ProjectionContext): boolean {
+  const purpose = (context.commit as { readonly purpose?: { readonly kind?: unknown } } | null)?.purpose;
+  return purpose?.kind === 'bisection';
+}
+
 /** A result joins `recent` (the run is pruned before a success ends it). */
 function finished(
   doc: Draft,
@@ -229,7 +284,11 @@ function finished(
   const { buildId } = result;
   const dtBuild = doc.started[buildId];
   delete doc.started[buildId];
-  if (status === 'SUCCESS') prune(doc);
+  if (status === 'SUCCESS') {
+    prune(doc);
+    // The breakage is over: its bisection (running or done) no longer describes the package.
+    doc.bisection = null;
+  }
   // Written out field by field: one object shape for every entry (and no event field not declared).
   doc.recent.push({
     buildId,
@@ -261,6 +320,8 @@ function evolveBatch(
   let changed = false;
   for (const { event, context } of events) {
     if (event.position <= lastPosition) continue;
+    // A bisection step never changes the package's status: only its bisection's outcome does.
+    if (isBisectionStep(context)) continue;
     const e = event;
     // Discovery alone does not make a package "built": a package without results stays NO_BUILD.
     if (e.type === 'CommitDiscovered' && draft === null && doc === null) continue;
@@ -304,6 +365,53 @@ function evolveBatch(
       case 'FailureNotified':
         draft.lastMailAt = e.data.sentAt;
         break;
+      case 'BisectionStarted':
+        draft.bisection = {
+          bisectionId: e.data.bisectionId,
+          state: 'running',
+          goodCommitHash: e.data.good.commitHash,
+          badCommitHash: e.data.bad.commitHash,
+          candidates: e.data.candidates.length,
+          steps: 0,
+          startedAt: event.metadata.occurredAt,
+          culprit: null,
+          reason: null,
+          detail: null,
+        };
+        break;
+      case 'BisectionStepBuilt':
+        if (draft.bisection?.bisectionId === e.data.bisectionId) {
+          draft.bisection = { ...draft.bisection, steps: Math.max(draft.bisection.steps, e.data.step) };
+        }
+        break;
+      case 'CulpritIdentified':
+        // An outcome of a bisection the package has moved past (a success since) changes nothing.
+        if (draft.bisection?.bisectionId === e.data.bisectionId) {
+          draft.bisection = {
+            ...draft.bisection,
+            state: 'culprit',
+            steps: e.data.steps,
+            culprit: {
+              commitHash: e.data.commitHash,
+              distroHash: e.data.distroHash,
+              buildId: e.data.buildId,
+              lastGoodCommitHash: e.data.lastGoodCommitHash,
+              identifiedAt: event.metadata.occurredAt,
+            },
+          };
+        }
+        break;
+      case 'BisectionInconclusive':
+        if (draft.bisection?.bisectionId === e.data.bisectionId) {
+          draft.bisection = {
+            ...draft.bisection,
+            state: 'inconclusive',
+            steps: e.data.steps,
+            reason: e.data.reason,
+            detail: e.data.detail,
+          };
+        }
+        break;
     }
     draft.lastPosition = lastPosition;
   }
@@ -333,13 +441,22 @@ export type PackageStatusColumn = keyof typeof PACKAGE_STATUS_COLUMNS;
 
 export const packageStatusProjection: ProjectionDefinition<PackageStatusDoc, Folded, PackageStatusColumn> = {
   name: 'package_status',
-  version: 2, // 2: build entries keep only their declared fields (no notes)
+  // 2: build entries keep only their declared fields (no notes); 3: the bisection, bisection steps left out
+  version: 3,
   eventTypes: EVENT_TYPES,
   keys: (event, context) => {
-    if (event.type === 'CommitDiscovered' || event.type === 'PackageSkipped' || event.type === 'FailureNotified') {
-      return [event.data.package];
+    switch (event.type) {
+      case 'CommitDiscovered':
+      case 'PackageSkipped':
+      case 'FailureNotified':
+      case 'BisectionStarted':
+      case 'BisectionStepBuilt':
+      case 'CulpritIdentified':
+      case 'BisectionInconclusive':
+        return [event.data.package];
+      default:
+        return context.commit ? [context.commit.package] : [];
     }
-    return context.commit ? [context.commit.package] : [];
   },
   evolve: (doc, event, context, key) => evolveBatch(doc, [{ event, context }], key),
   evolveBatch,

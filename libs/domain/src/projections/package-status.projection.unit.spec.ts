@@ -254,3 +254,139 @@ describe('package_status projection (DLRN status report)', () => {
     });
   });
 });
+
+describe('package_status projection: bisection (issue 20)', () => {
+  /** nova: good at c1, FAILED at c4 (c2, c3 never built), and a bisection of c1..c4. */
+  function broken(): { log: EventLog; bisectionId: string } {
+    const log = new EventLog();
+    log.build('nova', 'c1', 'SUCCESS');
+    const bad = log.build('nova', 'c4', 'FAILED');
+    const bisectionId = 'bis-1';
+    log.append('bisection-nova@c1_c4', 'BisectionStarted', {
+      bisectionId,
+      package: 'nova',
+      good: { commitHash: 'c1', distroHash: 'd1', extendedHash: null, buildId: 'b1' },
+      bad: { commitHash: 'c4', distroHash: 'd1', extendedHash: null, buildId: bad.buildId },
+      candidates: ['c2', 'c3', 'c4'],
+      trigger: 'auto',
+    });
+    return { log, bisectionId };
+  }
+
+  /** A bisection step: a build whose discovery carries the bisection purpose. */
+  function step(log: EventLog, commitHash: string, status: 'SUCCESS' | 'FAILED', n: number): string {
+    const streamId = `build-nova@${commitHash}_d1`;
+    const discovered = log.events.length;
+    log.discover('nova', commitHash);
+    const event = log.events[discovered]!;
+    log.events[discovered] = {
+      ...event,
+      data: { ...event.data, purpose: { kind: 'bisection', bisectionId: 'bis-1' } },
+    };
+    const buildId = log.claim(streamId);
+    log.start(streamId, buildId, 1_710_000_000 + n);
+    log.finish(streamId, buildId, status);
+    log.append('bisection-nova@c1_c4', 'BisectionStepBuilt', {
+      bisectionId: 'bis-1',
+      package: 'nova',
+      commitHash,
+      buildId,
+      step: n,
+      status,
+      verdict: status === 'SUCCESS' ? 'good' : 'bad',
+    });
+    return buildId;
+  }
+
+  describe('when a bisection is running', () => {
+    it('shows it running, and its steps leave the status alone', () => {
+      const { log } = broken();
+      const before = statusOf(log)!;
+      expect(before.bisection).toMatchObject({
+        bisectionId: 'bis-1',
+        state: 'running',
+        goodCommitHash: 'c1',
+        badCommitHash: 'c4',
+        candidates: 3,
+        steps: 0,
+        culprit: null,
+      });
+      step(log, 'c3', 'SUCCESS', 1);
+      const after = statusOf(log)!;
+      expect(after).toMatchObject({
+        status: 'FAILED',
+        lastBuild: { commitHash: 'c4' },
+        lastSuccess: { commitHash: 'c1' },
+      });
+      expect(after.firstFailure).toEqual(before.firstFailure);
+      expect(after.bisection).toMatchObject({ state: 'running', steps: 1 });
+    });
+  });
+
+  describe('when the culprit is identified', () => {
+    const { log, bisectionId } = broken();
+    const buildId = step(log, 'c3', 'FAILED', 1);
+    log.append('bisection-nova@c1_c4', 'CulpritIdentified', {
+      bisectionId,
+      package: 'nova',
+      commitHash: 'c3',
+      distroHash: 'd1',
+      buildId,
+      lastGoodCommitHash: 'c2',
+      steps: 2,
+    });
+
+    it('names the culprit on the package', () => {
+      expect(statusOf(log)!.bisection).toMatchObject({
+        state: 'culprit',
+        steps: 2,
+        culprit: { commitHash: 'c3', distroHash: 'd1', buildId, lastGoodCommitHash: 'c2' },
+        reason: null,
+      });
+    });
+
+    it('gives the same document when the events are replayed', () => {
+      expect(given(log.events).replayedTwice(packageStatusProjection)).toEqual(
+        given(log.events).then(packageStatusProjection),
+      );
+    });
+
+    it('forgets it once the package succeeds again', () => {
+      const fixed = new EventLog();
+      for (const event of log.events) fixed.events.push(event);
+      fixed.build('nova', 'c5', 'SUCCESS');
+      expect(statusOf(fixed)).toMatchObject({ status: 'SUCCESS', bisection: null });
+    });
+  });
+
+  describe('when the bisection is inconclusive', () => {
+    it('says why, and an outcome of an older bisection changes nothing', () => {
+      const { log, bisectionId } = broken();
+      log.append('bisection-nova@c1_c4', 'BisectionInconclusive', {
+        bisectionId,
+        package: 'nova',
+        reason: 'different_failure',
+        detail: 'c3 failed in %prep, c4 in %build',
+        steps: 1,
+      });
+      log.append('bisection-nova@c0_c4', 'CulpritIdentified', {
+        bisectionId: 'bis-0',
+        package: 'nova',
+        commitHash: 'c2',
+        distroHash: 'd1',
+        buildId: null,
+        lastGoodCommitHash: 'c1',
+        steps: 1,
+      });
+      expect(statusOf(log)!.bisection).toMatchObject({
+        state: 'inconclusive',
+        reason: 'different_failure',
+        detail: 'c3 failed in %prep, c4 in %build',
+        culprit: null,
+      });
+      expect(given(log.events).replayedTwice(packageStatusProjection)).toEqual(
+        given(log.events).then(packageStatusProjection),
+      );
+    });
+  });
+});
