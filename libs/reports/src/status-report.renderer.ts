@@ -38,7 +38,22 @@ function firstFailureCell(links: PageLinks, row: StatusRow): SafeHtml {
   if (failure === null) return markup`??????`;
   const commitLink = link(`${commitUrlPrefix(row.firstFailureUpstream)}${failure.commitHash}`, failure.commitHash);
   const logLink = link(repoHref(links, failure.repoDir, 'rpmbuild.log'), 'build log');
-  return markup`<span class="mono">${commitLink}</span> (${logLink})`;
+  return markup`<span class="mono">${commitLink}</span> (${logLink})${bisectionNote(row)}`;
+}
+
+/** The bisection of the breakage, when one ran: its culprit, that it runs, or why it found none. */
+function bisectionNote(row: StatusRow): SafeHtml | string {
+  const bisection = row.doc.bisection;
+  if (!bisection) return '';
+  const { culprit } = bisection;
+  if (culprit !== null) {
+    const commit = link(`${commitUrlPrefix(row.firstFailureUpstream)}${culprit.commitHash}`, culprit.commitHash);
+    return markup`<br><span class="bisection bisection-culprit">culprit: <span class="mono">${commit}</span> (${bisection.steps} steps)</span>`;
+  }
+  if (bisection.state === 'running') {
+    return markup`<br><span class="bisection bisection-running">bisecting ${bisection.candidates} commits (${bisection.steps} steps built)</span>`;
+  }
+  return markup`<br><span class="bisection bisection-inconclusive">bisection inconclusive: ${bisection.reason ?? ''} ${bisection.detail ?? ''}</span>`;
 }
 
 function daysCell(doc: PackageStatusDoc, now: number): SafeHtml {

@@ -55,6 +55,37 @@ describe('status_report.html', () => {
     });
   });
 
+  describe('when a bisection named the culprit of the breakage', () => {
+    it('shows the culprit, linked upstream, under the first failure; and that it runs while it runs', () => {
+      const log = new EventLog();
+      log.build('nova', 'c1', 'SUCCESS', { dtBuild: NOW - 3 * DAY });
+      log.build('nova', 'c4', 'FAILED', { dtBuild: NOW - DAY });
+      const started = {
+        bisectionId: 'bis-1',
+        package: 'nova',
+        good: { commitHash: 'c1', distroHash: 'd1', extendedHash: null, buildId: null },
+        bad: { commitHash: 'c4', distroHash: 'd1', extendedHash: null, buildId: null },
+        candidates: ['c2', 'c3', 'c4'],
+        trigger: 'auto',
+      };
+      log.append('bisection-nova@c1_c4', 'BisectionStarted', started);
+      const running = rowOf(renderStatusReportHtml(statusRows(log), SETTINGS, STATIC_LINKS, NOW), 'nova');
+      expect(running).toContain('bisecting 3 commits (0 steps built)');
+      log.append('bisection-nova@c1_c4', 'CulpritIdentified', {
+        bisectionId: 'bis-1',
+        package: 'nova',
+        commitHash: 'c3',
+        distroHash: 'd1',
+        buildId: null,
+        lastGoodCommitHash: 'c2',
+        steps: 2,
+      });
+      const row = rowOf(renderStatusReportHtml(statusRows(log), SETTINGS, STATIC_LINKS, NOW), 'nova');
+      expect(row).toContain('culprit: <span class="mono"><a href="https://github.com/openstack/nova/commit/c3">c3</a>');
+      expect(row).not.toContain('bisecting');
+    });
+  });
+
   describe('when a package never succeeded', () => {
     it('shows its oldest failure and Never', () => {
       const log = new EventLog();

@@ -26,6 +26,38 @@ export const BUILD_SUMMARY_SCHEMA = {
   },
 };
 
+export const BISECTION_SUMMARY_SCHEMA = {
+  type: 'object',
+  nullable: true,
+  description: "The package's latest bisection; null when none ran or the package succeeded since",
+  properties: {
+    bisection_id: { type: 'string', example: '019ab8c2-5b1e-7c3d-9e4f-0a1b2c3d4e5f' },
+    state: { type: 'string', enum: ['running', 'culprit', 'inconclusive'] },
+    good_commit_hash: { type: 'string', example: '1c67b1ab8c6fe273d4e175a14f0df5d3cbbd0edf' },
+    bad_commit_hash: { type: 'string', example: '9f2e4c0d1b7a8e6f5d4c3b2a1908f7e6d5c4b3a2' },
+    candidates: { type: 'integer', example: 12, description: 'First-parent commits after good up to bad' },
+    steps: { type: 'integer', example: 4, description: 'Steps built so far' },
+    started_at: { type: 'string', format: 'date-time' },
+    culprit: {
+      type: 'object',
+      nullable: true,
+      properties: {
+        commit_hash: { type: 'string' },
+        distro_hash: { type: 'string' },
+        last_good_commit_hash: { type: 'string' },
+        identified_at: { type: 'string', format: 'date-time' },
+        links: { type: 'object', properties: { build: { type: 'string', nullable: true } } },
+      },
+    },
+    reason: {
+      type: 'string',
+      nullable: true,
+      enum: ['different_failure', 'vanished_commit', 'retries_exhausted', 'not_an_ancestor', 'no_candidates', null],
+    },
+    detail: { type: 'string', nullable: true },
+  },
+};
+
 export const PACKAGE_SCHEMA = {
   type: 'object',
   properties: {
@@ -43,6 +75,7 @@ export const PACKAGE_SCHEMA = {
       nullable: true,
       properties: { reason: { type: 'string' }, at: { type: 'string', format: 'date-time' } },
     },
+    bisection: BISECTION_SUMMARY_SCHEMA,
     links: {
       type: 'object',
       properties: { self: { type: 'string' }, builds: { type: 'string' }, badge: { type: 'string' } },

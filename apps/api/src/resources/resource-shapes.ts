@@ -1,6 +1,7 @@
 import {
   shownFirstFailure,
   type BuildDoc,
+  type PackageBisection,
   type PackageBuild,
   type PackageStatusDoc,
 } from '#domain/projections/index.js';
@@ -58,7 +59,52 @@ export interface PackageResource {
   failures_since_success: number;
   days_since_last_success: number | null;
   skipped: { reason: string; at: string } | null;
+  bisection: BisectionSummary | null;
   links: { self: string; builds: string; badge: string };
+}
+
+/** The package's latest bisection (issue 20): running, its culprit, or why there is none. */
+export interface BisectionSummary {
+  bisection_id: string;
+  state: 'running' | 'culprit' | 'inconclusive';
+  good_commit_hash: string;
+  bad_commit_hash: string;
+  candidates: number;
+  steps: number;
+  started_at: string;
+  culprit: {
+    commit_hash: string;
+    distro_hash: string;
+    last_good_commit_hash: string;
+    identified_at: string;
+    links: { build: string | null };
+  } | null;
+  reason: string | null;
+  detail: string | null;
+}
+
+export function bisectionSummary(bisection: PackageBisection): BisectionSummary {
+  const { culprit } = bisection;
+  return {
+    bisection_id: bisection.bisectionId,
+    state: bisection.state,
+    good_commit_hash: bisection.goodCommitHash,
+    bad_commit_hash: bisection.badCommitHash,
+    candidates: bisection.candidates,
+    steps: bisection.steps,
+    started_at: bisection.startedAt,
+    culprit: culprit
+      ? {
+          commit_hash: culprit.commitHash,
+          distro_hash: culprit.distroHash,
+          last_good_commit_hash: culprit.lastGoodCommitHash,
+          identified_at: culprit.identifiedAt,
+          links: { build: culprit.buildId ? `/api/builds/${encodeURIComponent(culprit.buildId)}` : null },
+        }
+      : null,
+    reason: bisection.reason,
+    detail: bisection.detail,
+  };
 }
 
 /**
@@ -81,6 +127,7 @@ export function packageResource(doc: PackageStatusDoc, links: Links, now: number
     days_since_last_success:
       doc.lastSuccess?.dtBuild != null ? Math.max(0, Math.floor((now - doc.lastSuccess.dtBuild) / 86_400)) : null,
     skipped: doc.skipped ? { reason: doc.skipped.reason, at: doc.skipped.occurredAt } : null,
+    bisection: doc.bisection ? bisectionSummary(doc.bisection) : null,
     links: {
       self: `/api/packages/${name}`,
       builds: `/api/packages/${name}/builds`,
