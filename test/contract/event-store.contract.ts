@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ConcurrencyError,
   DuplicateEventIdError,
+  ImportOrderError,
   type EventStore,
   type Subscription,
   type SubscriptionBatch,
@@ -12,6 +13,8 @@ import { testEvent, uniqueCategory } from '../support/events.js';
 export interface EventStoreFixture {
   /** A store; may be called several times to get independent clients of the same log. */
   open(): Promise<EventStore>;
+  /** A new, empty log of its own (for `importRecorded`); a shared server has none to give. */
+  openEmpty?(): Promise<EventStore>;
   teardown(): Promise<void>;
 }
 
@@ -24,6 +27,8 @@ export interface EventStoreFixture {
 export interface EventStoreCapabilities {
   /** KurrentDB does not notice an event id reused in another stream. */
   readonly detectsEventIdReuseAcrossStreams?: boolean;
+  /** KurrentDB assigns positions and commit times itself: it refuses `importRecorded`. */
+  readonly importsRecorded?: boolean;
 }
 
 export function describeEventStoreContract(
@@ -381,6 +386,111 @@ export function describeEventStoreContract(
         const pending = iterator.next();
         await subscription.close();
         expect((await pending).done).toBe(true);
+      });
+    });
+
+    describe('when importing recorded events (importRecorded)', () => {
+      const importable = capabilities.importsRecorded !== false;
+      const openEmpty = (): Promise<EventStore> => {
+        if (!fixture.openEmpty) throw new Error('an adapter that imports must give the suite openEmpty()');
+        return fixture.openEmpty();
+      };
+
+      /** Events as another store recorded them: gaps in positions, two streams, old commit times. */
+      function recorded(category: string): RecordedEvent[] {
+        const at = (n: number) => `2024-01-0${n}T00:00:00.000Z`;
+        const event = (stream: string, revision: number, position: number, type: string, day: number) => {
+          const { data, metadata } = testEvent(type, { n: position, text: 'paquet ✓' });
+          return { streamId: `${category}-${stream}`, revision, position, type, data, metadata, recordedAt: at(day) };
+        };
+        return [
+          event('a', 0, 3, 'A', 1),
+          event('b', 0, 4, 'B', 1),
+          event('a', 1, 10, 'C', 2),
+          event('a', 2, 11, 'D', 3),
+        ];
+      }
+
+      it.skipIf(!importable)('keeps positions, revisions, ids, metadata and commit times', async () => {
+        const empty = await openEmpty();
+        try {
+          const category = uniqueCategory('import');
+          const events = recorded(category);
+          expect(await empty.importRecorded(events)).toEqual({ imported: 4, alreadyStored: 0, position: 11 });
+          expect(await empty.readAll()).toEqual(events);
+          expect(await empty.readStream(`${category}-a`)).toEqual([events[0], events[2], events[3]]);
+          expect(await empty.headPosition()).toBe(11);
+          const next = await empty.append(`${category}-a`, [testEvent('E')], { expectedRevision: 2 });
+          expect(next).toEqual({ nextExpectedRevision: 3, position: 12 });
+        } finally {
+          await empty.close();
+        }
+      });
+
+      it.skipIf(!importable)(
+        'is a no-op when the same events are imported again, and continues after them',
+        async () => {
+          const empty = await openEmpty();
+          try {
+            const events = recorded(uniqueCategory('import'));
+            await empty.importRecorded(events.slice(0, 3));
+            expect(await empty.importRecorded(events)).toEqual({ imported: 1, alreadyStored: 3, position: 11 });
+            expect(await empty.importRecorded(events)).toEqual({ imported: 0, alreadyStored: 4, position: 11 });
+            expect(await empty.readAll()).toEqual(events);
+          } finally {
+            await empty.close();
+          }
+        },
+      );
+
+      it.skipIf(!importable)('refuses, writing nothing of the batch, an event at or before the head', async () => {
+        const empty = await openEmpty();
+        try {
+          const category = uniqueCategory('import');
+          await empty.append(`${category}-x`, [testEvent('X'), testEvent('Y'), testEvent('Z'), testEvent('W')]);
+          const attempt = empty.importRecorded(recorded(category));
+          await expect(attempt).rejects.toBeInstanceOf(ImportOrderError);
+          await expect(attempt).rejects.toThrow(/position 3 is not after the store's head 4/);
+          expect(await empty.headPosition()).toBe(4);
+        } finally {
+          await empty.close();
+        }
+      });
+
+      it.skipIf(!importable)(
+        'refuses, writing nothing of the batch, a stream revision that does not follow',
+        async () => {
+          const empty = await openEmpty();
+          try {
+            const events = recorded(uniqueCategory('import'));
+            const gap = [events[0]!, events[1]!, { ...events[3]!, revision: 2 }];
+            await expect(empty.importRecorded(gap)).rejects.toThrow(/revision 2, but the store's next revision is 1/);
+            expect(await empty.headPosition()).toBe(0);
+            const unordered = [events[1]!, events[0]!];
+            await expect(empty.importRecorded(unordered)).rejects.toMatchObject({ code: 'IMPORT_OUT_OF_ORDER' });
+            expect(await empty.readAll()).toEqual([]);
+          } finally {
+            await empty.close();
+          }
+        },
+      );
+
+      it.skipIf(!importable)('refuses an event id stored elsewhere', async () => {
+        const empty = await openEmpty();
+        try {
+          const events = recorded(uniqueCategory('import'));
+          await empty.importRecorded(events.slice(0, 2));
+          const moved = { ...events[1]!, streamId: events[0]!.streamId, revision: 1, position: 20 };
+          await expect(empty.importRecorded([moved])).rejects.toBeInstanceOf(DuplicateEventIdError);
+          expect(await empty.headPosition()).toBe(4);
+        } finally {
+          await empty.close();
+        }
+      });
+
+      it.skipIf(capabilities.importsRecorded !== false)('refuses, saying what it cannot keep', async () => {
+        const events = recorded(uniqueCategory('import'));
+        await expect(store.importRecorded(events)).rejects.toMatchObject({ code: 'IMPORT_NOT_SUPPORTED' });
       });
     });
 

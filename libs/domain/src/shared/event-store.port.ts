@@ -124,6 +124,64 @@ export abstract class EventStore {
 
   /** Releases connections and stops subscriptions. */
   abstract close(): Promise<void>;
+
+  /**
+   * Writes events exactly as another store recorded them (`dlrn events import`): their
+   * positions, stream revisions, ids, metadata and `recordedAt` are kept. The events come in
+   * position order; each new one must lie after the store's head (so into an empty store, or
+   * continuing an import) and be the next revision of its stream. One call is atomic: every
+   * event is written or none is. An event whose id is stored already, at the same stream,
+   * revision and position, is skipped (a re-run is a no-op); stored anywhere else, it throws
+   * `DuplicateEventIdError`. A store that cannot keep positions or times throws
+   * `ImportNotSupportedError` saying which.
+   */
+  abstract importRecorded(events: readonly RecordedEvent[]): Promise<ImportRecordedResult>;
+}
+
+/** What one `importRecorded` call did. */
+export interface ImportRecordedResult {
+  /** Events written by this call. */
+  readonly imported: number;
+  /** Events found stored exactly so already (a re-run), skipped. */
+  readonly alreadyStored: number;
+  /** The store's head position after the call. */
+  readonly position: number;
+}
+
+/** An imported event does not continue the store: its position or its stream revision is out of order. */
+export class ImportOrderError extends DomainError {
+  constructor(
+    readonly eventId: string,
+    message: string,
+  ) {
+    super('IMPORT_OUT_OF_ORDER', `event ${eventId}: ${message}`, { eventId });
+  }
+}
+
+/** This store cannot keep what an import must keep (positions, commit times). */
+export class ImportNotSupportedError extends DomainError {
+  constructor(store: string, why: string) {
+    super('IMPORT_NOT_SUPPORTED', `${store} cannot import recorded events: ${why}`, { store });
+  }
+}
+
+/** What every adapter checks before `importRecorded`: well-formed events in strictly increasing positions. */
+export function assertImportableEvents(events: readonly RecordedEvent[]): void {
+  let previous = 0;
+  for (const event of events) {
+    assertValidStreamId(event.streamId);
+    const id = event.metadata.eventId;
+    if (!Number.isSafeInteger(event.position) || event.position <= previous) {
+      throw new ImportOrderError(id, `position ${event.position} does not follow ${previous}`);
+    }
+    if (!Number.isSafeInteger(event.revision) || event.revision < 0) {
+      throw new ImportOrderError(id, `revision ${event.revision} is not a revision (an integer ≥ 0)`);
+    }
+    if (typeof event.recordedAt !== 'string' || Number.isNaN(Date.parse(event.recordedAt))) {
+      throw new RangeError(`event ${id}: recordedAt ${JSON.stringify(event.recordedAt)} is not an ISO-8601 time`);
+    }
+    previous = event.position;
+  }
 }
 
 /** The stream's revision did not match what the writer expected: someone else wrote first. */

@@ -20,11 +20,13 @@ import {
 import {
   ConcurrencyError,
   EventStore,
+  ImportNotSupportedError,
   assertValidStreamAppends,
   assertValidStreamId,
   type AppendOptions,
   type AppendResult,
   type EventFilter,
+  type ImportRecordedResult,
   type ReadAllBackwardsOptions,
   type ReadAllOptions,
   type ReadStreamOptions,
@@ -65,8 +67,12 @@ export interface KurrentDbClientLike {
  * within one stream (a re-append of the same batch at the same expected state is a no-op); it
  * keeps no index of event ids across streams, so re-using an id in another stream is stored
  * again instead of raising `DuplicateEventIdError`. The contract suite should skip that one case.
+ * Nor can it import a log as recorded (`importRecorded`): it assigns positions and times itself.
  */
-export const KURRENTDB_EVENT_STORE_CAPABILITIES = { detectsEventIdReuseAcrossStreams: false } as const;
+export const KURRENTDB_EVENT_STORE_CAPABILITIES = {
+  detectsEventIdReuseAcrossStreams: false,
+  importsRecorded: false,
+} as const;
 
 const DEFAULT_PAGE = 1000;
 /** Reads of `$all` fetch at least this many events, so client-side filtering needs few round trips. */
@@ -190,6 +196,18 @@ export class KurrentDbEventStore extends EventStore {
     const subscription = new KurrentDbSubscription(this.client, options, (s) => this.subscriptions.delete(s));
     this.subscriptions.add(subscription);
     return subscription;
+  }
+
+  /**
+   * Refused: the server assigns every event its `$all` commit position and its commit time, so
+   * an imported log would neither keep its positions (checkpoints, `as_of`, exported hashes) nor
+   * its `recordedAt`. Import into SQLite, or append the events anew (`dlrn events copy`).
+   */
+  async importRecorded(_events: readonly RecordedEvent[]): Promise<ImportRecordedResult> {
+    throw new ImportNotSupportedError(
+      'KurrentDB',
+      'the server assigns positions ($all commit positions) and commit times (recordedAt) itself, so neither would be kept',
+    );
   }
 
   /** Stops every subscription, then disposes of the client (also one that was injected). */

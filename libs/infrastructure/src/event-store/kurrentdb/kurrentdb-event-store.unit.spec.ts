@@ -607,6 +607,18 @@ describe('KurrentDB event store', () => {
     });
   });
 
+  describe('when asked to import recorded events', () => {
+    it('refuses, naming the positions and commit times it cannot keep, and sends nothing', async () => {
+      const { client, store } = setup();
+      const { data, metadata } = testEvent('Noted');
+      const event = { streamId: 'order-1', revision: 0, position: 7, type: 'Noted', data, metadata, recordedAt: '' };
+      const attempt = store.importRecorded([event]);
+      await expect(attempt).rejects.toMatchObject({ code: 'IMPORT_NOT_SUPPORTED' });
+      await expect(attempt).rejects.toThrow(/positions .* and commit times/);
+      expect([client.appends, client.multiAppends]).toEqual([[], []]);
+    });
+  });
+
   describe("when driven by the client's own subscription stream", () => {
     it('keeps the caught-up signal behind the history events it follows', async () => {
       const { client, store } = setup();

@@ -4,11 +4,13 @@ import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import {
   EventStore,
+  assertImportableEvents,
   assertValidStreamAppends,
   assertValidStreamId,
   type AppendOptions,
   type AppendResult,
   type EventFilter,
+  type ImportRecordedResult,
   type StreamAppend,
   type ReadAllBackwardsOptions,
   type ReadAllOptions,
@@ -22,6 +24,7 @@ import { asStorageError, openDatabaseFile } from '../../storage/storage-failure.
 import { SqliteThread } from '../../sqlite/sqlite-thread.js';
 import { SqliteSubscription, type SubscriptionSource } from './sqlite-subscription.js';
 import { SqliteAppender, prepareEvent, type PreparedAppend } from './sqlite-event-store.appender.js';
+import { SqliteRecordedImporter } from './sqlite-event-store.importer.js';
 import {
   SELECT_COLUMNS,
   describeFilter,
@@ -72,6 +75,7 @@ export class SqliteEventStore extends EventStore implements SubscriptionSource {
   /** Reads pages ahead for subscriptions catching up (a file only: `:memory:` is this connection's). */
   private readonly reader: SqliteThread<{ sql: string; params: unknown[] }, string> | undefined;
   private readonly appender: SqliteAppender;
+  private importer: SqliteRecordedImporter | undefined;
 
   constructor(path: string, options: SqliteEventStoreOptions = {}) {
     super();
@@ -149,6 +153,21 @@ export class SqliteEventStore extends EventStore implements SubscriptionSource {
     }
     this.signal.emit('append');
     return results;
+  }
+
+  /** Positions, revisions, ids and commit times kept as given; one transaction per call. */
+  async importRecorded(events: readonly RecordedEvent[]): Promise<ImportRecordedResult> {
+    assertImportableEvents(events);
+    if (events.length === 0) return { imported: 0, alreadyStored: 0, position: this.head() };
+    this.importer ??= new SqliteRecordedImporter(this.db);
+    let result: ImportRecordedResult;
+    try {
+      result = this.importer.import(events);
+    } catch (error) {
+      throw asStorageError(error, 'event log');
+    }
+    if (result.imported > 0) this.signal.emit('append');
+    return result;
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {

@@ -13,6 +13,7 @@ describeEventStoreContract('SQLite (embedded)', async () => {
   const file = join(dir, 'events.sqlite');
   return {
     open: async () => new SqliteEventStore(file),
+    openEmpty: async () => new SqliteEventStore(join(mkdtempSync(join(dir, 'empty-')), 'events.sqlite')),
     teardown: async () => rmSync(dir, { recursive: true, force: true }),
   };
 });
