@@ -34,6 +34,14 @@ import { PagesModule } from './pages/pages.module.js';
 import { ResourcesModule } from './resources/resources.module.js';
 import { PrometheusMetrics } from './metrics/prometheus.js';
 import { DlrnQueries } from '#application/queries/dlrn-queries.js';
+import { HISTORY_PROVIDERS } from '#application/queries/history/index.js';
+import {
+  DEFAULT_MAX_EVENT_STREAMS,
+  EVENT_STREAM_OPTIONS,
+  EventStreamSlots,
+  type EventStreamOptions,
+} from './history/event-stream-slots.js';
+import { HistoryHttpController } from './history/history.http.controller.js';
 import { ViewVersion } from './views/view-version.js';
 import { ViewsModule } from './views/views.module.js';
 
@@ -60,6 +68,8 @@ export interface ApiOptions {
   readonly viewPollMs?: number;
   /** The package list, for remote imports (null: the API refuses them). */
   readonly loadPackages?: PackagesLoader;
+  /** `GET /api/events/stream`: streams open at once at most, heartbeat interval. */
+  readonly eventStreams?: EventStreamOptions;
 }
 
 /** The HTTP API's composition root: DLRN-compatible endpoints over the event store and views. */
@@ -83,6 +93,7 @@ export class ApiModule {
         PromotionsHttpController,
         BuildsHttpController,
         MetricsHttpController,
+        HistoryHttpController,
       ],
       providers: [
         {
@@ -116,6 +127,12 @@ export class ApiModule {
         Promoter,
         ...API_USE_CASES,
         { provide: PACKAGES_LOADER, useValue: options.loadPackages ?? null },
+        ...HISTORY_PROVIDERS,
+        { provide: EVENT_STREAM_OPTIONS, useValue: options.eventStreams ?? {} },
+        {
+          provide: EventStreamSlots,
+          useFactory: () => new EventStreamSlots(options.eventStreams?.maxStreams ?? DEFAULT_MAX_EVENT_STREAMS),
+        },
       ],
     };
   }

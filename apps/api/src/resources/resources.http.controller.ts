@@ -19,6 +19,7 @@ import { DlrnHttpError } from '../http/dlrn-http.error.js';
 import { readInput } from '../http/request-input.js';
 import { markUnknownInput } from '../views/hot-answers.js';
 import { ViewVersion } from '../views/view-version.js';
+import { eventAnswer } from '../history/event-answer.js';
 import { statusBadgeSvg } from './badge.js';
 import { BUILD_PAGE_SCHEMA, BUILD_SCHEMA, EVENT_SCHEMA, PACKAGE_SCHEMA } from './openapi-schemas.js';
 import { buildResource, packageResource, type BuildResource, type Links } from './resource-shapes.js';
@@ -149,18 +150,7 @@ export class ResourcesHttpController {
       if (found === null) throw notFound(`build ${id}`);
       return {
         stream: found.stream,
-        events: found.events.map((e) => ({
-          position: e.position,
-          revision: e.revision,
-          type: e.type,
-          schema_version: e.metadata.schemaVersion,
-          event_id: e.metadata.eventId,
-          occurred_at: e.metadata.occurredAt,
-          actor: e.metadata.actor,
-          trigger: e.metadata.trigger ?? null,
-          correlation_id: e.metadata.correlationId,
-          data: e.data,
-        })),
+        events: found.events.map((e) => eventAnswer(e)),
       };
     });
   }
