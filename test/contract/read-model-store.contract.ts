@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CheckpointConflictError,
+  type DocumentWrite,
   type ProjectionDefinition,
+  type ReadModelReader,
   type ReadModelStore,
+  type StoredDocument,
 } from '#domain/projections/projection.js';
 
 export interface ReadModelStoreFixture {
@@ -465,6 +468,182 @@ export function describeReadModelStoreContract(name: string, makeStore: () => Pr
           ),
         );
         expect(await store.count(projection)).toBe(0);
+      });
+    });
+
+    describe('time travel: when documents are read as of a position', () => {
+      /** Every reader answer worth comparing: all, filtered, ranged, prefixed, ordered, paged, counted. */
+      async function answers(reader: ReadModelReader, projection: ProjectionDefinition<Note>, keys: readonly string[]) {
+        const strip = (rows: StoredDocument<Note>[]) => rows.map((r) => [r.key, r.doc.title, r.position]);
+        return {
+          all: strip(await reader.find(projection)),
+          nova: strip(await reader.find(projection, { where: { package: 'nova' } })),
+          noPackage: strip(await reader.find(projection, { where: { package: null } })),
+          sized: strip(await reader.find(projection, { range: { size: { gte: 3, lt: 7 } } })),
+          prefixed: strip(await reader.find(projection, { prefix: { package: 'ne' } })),
+          ordered: strip(
+            await reader.find(projection, {
+              orderBy: [
+                { column: 'size', direction: 'desc' },
+                { column: 'package', direction: 'asc' },
+              ],
+            }),
+          ),
+          paged: strip(
+            await reader.find(projection, { orderBy: [{ column: 'size', direction: 'asc' }], limit: 2, offset: 1 }),
+          ),
+          offsetOnly: strip(await reader.find(projection, { offset: 2 })),
+          count: await reader.count(projection),
+          countNova: await reader.count(projection, { where: { package: 'nova' }, range: { size: { gt: 2 } } }),
+          gets: await Promise.all(keys.map(async (key) => (await reader.get(projection, key))?.doc.title ?? null)),
+        };
+      }
+
+      it('answers from the versions live at each position: replaced, deleted, re-created', async () => {
+        const projection = notes();
+        await store.ensure(projection);
+        expect(store.keepsHistory).toBe(true);
+        const put = (key: string, doc: Note | null, position: number) =>
+          store.transaction((tx) => tx.putDocuments(projection, [{ key, doc, position }]));
+        await put('a', note('a1', 'nova', 1), 2);
+        await put('b', note('b1', 'neutron', 5), 4);
+        await put('a', note('a2', 'nova', 3), 6);
+        await put('b', null, 7);
+        await put('b', note('b2', null, 9), 9);
+        const at = async (position: number) =>
+          (await store.asOf(position).find(projection)).map((d) => [d.key, d.doc.title, d.position]);
+        expect(await at(0)).toEqual([]);
+        expect(await at(1)).toEqual([]);
+        expect(await at(2)).toEqual([['a', 'a1', 2]]);
+        expect(await at(5)).toEqual([
+          ['a', 'a1', 2],
+          ['b', 'b1', 4],
+        ]);
+        expect(await at(6)).toEqual([
+          ['a', 'a2', 6],
+          ['b', 'b1', 4],
+        ]);
+        expect(await at(7)).toEqual([['a', 'a2', 6]]);
+        expect(await at(8)).toEqual([['a', 'a2', 6]]);
+        expect(await at(9)).toEqual([
+          ['a', 'a2', 6],
+          ['b', 'b2', 9],
+        ]);
+        expect(await at(1_000_000)).toEqual(await at(9));
+        expect(await store.asOf(7).get(projection, 'b')).toBeNull();
+        expect(await store.asOf(4).get(projection, 'b')).toEqual({
+          key: 'b',
+          doc: note('b1', 'neutron', 5),
+          position: 4,
+        });
+        expect(await store.asOf(3).count(projection, { where: { package: 'nova' } })).toBe(1);
+        expect(await store.asOf(1).get(projection, 'a')).toBeNull();
+        // a reader moves to another position through asOf too
+        expect(await store.asOf(9).asOf(4).get(projection, 'a')).toMatchObject({ doc: note('a1', 'nova', 1) });
+        expect(() => store.asOf(-1)).toThrow(/non-negative integer/);
+        expect(() => store.asOf(1.5)).toThrow(/non-negative integer/);
+      });
+
+      it('keeps every write of one batch as a version, and a replayed batch changes nothing', async () => {
+        const projection = notes();
+        await store.ensure(projection);
+        const batch = {
+          projection,
+          documents: [
+            { key: 'a', doc: note('a1', 'nova', 1), position: 3 },
+            { key: 'b', doc: note('b1'), position: 4 },
+            { key: 'a', doc: note('a2', 'nova', 2), position: 5 },
+            { key: 'a', doc: null, position: 6 },
+            { key: 'a', doc: note('a3', 'nova', 3), position: 8 },
+          ],
+          from: 0,
+          to: 10,
+        };
+        await store.commitBatch({ projections: [batch] });
+        const titles = async (position: number) =>
+          (await store.asOf(position).find(projection)).map((d) => `${d.key}:${d.doc.title}@${d.position}`);
+        const timeline = async () => Promise.all([2, 3, 4, 5, 6, 7, 8, 10].map(titles));
+        const before = await timeline();
+        expect(before).toEqual([
+          [],
+          ['a:a1@3'],
+          ['a:a1@3', 'b:b1@4'],
+          ['a:a2@5', 'b:b1@4'],
+          ['b:b1@4'],
+          ['b:b1@4'],
+          ['a:a3@8', 'b:b1@4'],
+          ['a:a3@8', 'b:b1@4'],
+        ]);
+        expect(await store.find(projection)).toEqual(await store.asOf(10).find(projection));
+        // At-least-once delivery: the same writes again (from the same checkpoint, so the
+        // compare-and-set is the projector's retry after an unknown commit outcome).
+        await store.transaction((tx) => tx.putDocuments(projection, batch.documents));
+        await store.transaction((tx) => tx.putDocuments(projection, batch.documents.slice(0, 2)));
+        expect(await timeline()).toEqual(before);
+        await store.commitBatch({
+          projections: [{ projection, documents: [{ key: 'b', doc: null, position: 12 }], from: 10, to: 12 }],
+        });
+        expect(await titles(11)).toEqual(['a:a3@8', 'b:b1@4']);
+        expect(await titles(12)).toEqual(['a:a3@8']);
+      });
+
+      /** A seeded history; after each batch the live reader's answers, later compared with asOf. */
+      async function replayAgainstLive(keyCount: number, batches: number) {
+        const projection = notes();
+        await store.ensure(projection);
+        let seed = keyCount * 7919 + batches;
+        const random = (n: number) => {
+          seed = (seed * 1103515245 + 12345) % 2147483648;
+          return seed % n;
+        };
+        const keys = Array.from({ length: keyCount }, (_, i) => `k${String(i).padStart(3, '0')}`);
+        const packages = ['nova', 'neutron', 'glance', null];
+        const recorded: { position: number; answers: Awaited<ReturnType<typeof answers>> }[] = [];
+        let position = 0;
+        for (let b = 0; b < batches; b++) {
+          const documents: DocumentWrite<Note>[] = [];
+          for (let w = 1 + random(4); w > 0; w--) {
+            position += 1 + random(3);
+            const key = keys[random(keys.length)]!;
+            const doc = random(6) === 0 ? null : note(`${key}@${position}`, packages[random(4)]!, random(9));
+            documents.push({ key, doc, position });
+          }
+          await store.commitBatch({
+            projections: [{ projection, documents, from: position === 0 ? 0 : b, to: b + 1 }],
+          });
+          recorded.push({ position, answers: await answers(store, projection, keys) });
+        }
+        return { projection, keys, recorded, last: position };
+      }
+
+      for (const [shape, keyCount, batches] of [
+        ['few keys, many versions each (one seek per key)', 4, 60],
+        ['many keys, few versions each (one range scan)', 150, 60],
+      ] as const) {
+        it(`gives, at every position, what the live reader gave there: ${shape}`, async () => {
+          const { projection, keys, recorded, last } = await replayAgainstLive(keyCount, batches);
+          for (const { position, answers: live } of recorded) {
+            expect(await answers(store.asOf(position), projection, keys), `as of ${position}`).toEqual(live);
+          }
+          // between two batches: the earlier batch's answer
+          for (let i = 1; i < recorded.length; i++) {
+            const between = recorded[i]!.position - 1;
+            if (between > recorded[i - 1]!.position) {
+              expect(await answers(store.asOf(between), projection, keys)).toEqual(recorded[i - 1]!.answers);
+            }
+          }
+          expect(await answers(store.asOf(last + 100), projection, keys)).toEqual(recorded.at(-1)!.answers);
+          expect((await answers(store.asOf(0), projection, keys)).all).toEqual([]);
+        });
+      }
+
+      it('forgets the history of a dropped version', async () => {
+        const projection = notes();
+        await store.ensure(projection);
+        await store.transaction((tx) => tx.putDocuments(projection, [{ key: 'a', doc: note('A'), position: 1 }]));
+        await store.drop(projection.name, 1);
+        await store.ensure(projection);
+        expect(await store.asOf(5).find(projection)).toEqual([]);
       });
     });
 

@@ -55,6 +55,8 @@ export async function stageBatch(
   projections: readonly ProjectionState[],
   events: readonly RecordedEvent[],
   batchEnd: number,
+  /** Every event's version of each document (a store keeping history), not only the last. */
+  everyVersion = false,
 ): Promise<StagedBatch> {
   const touched = new Map<ProjectionState, ReadonlyMap<string, KnownDocument>>();
   const behind = projections.filter((state) => state.checkpoint < batchEnd);
@@ -86,7 +88,7 @@ export async function stageBatch(
   const writes: BatchWrites['projections'][number][] = [];
   for (const fold of folds) {
     const { definition, checkpoint } = fold.state;
-    writes.push({ projection: definition, documents: evolve(fold), from: checkpoint, to: batchEnd });
+    writes.push({ projection: definition, documents: evolve(fold, everyVersion), from: checkpoint, to: batchEnd });
     if (fold.byKey.size > 0) touched.set(fold.state, fold.working);
   }
   return { writes: { projections: writes }, touched };
@@ -136,8 +138,10 @@ async function load(reads: CommittedReads, { state, byKey, working }: Fold): Pro
  * documents changes nothing), with `evolveBatch` when the projection has it; returns the writes
  * (a document that never had a row and ends deleted needs none).
  */
-function evolve({ state, byKey, working }: Fold): DocumentWrite[] {
+function evolve({ state, byKey, working }: Fold, everyVersion: boolean): DocumentWrite[] {
   const { definition } = state;
+  // With history: each event's version, in log order per key (the store keeps the last as the document).
+  const versions: DocumentWrite[] = [];
   for (const [key, events] of byKey) {
     let document = working.get(key);
     if (document === undefined) {
@@ -149,7 +153,14 @@ function evolve({ state, byKey, working }: Fold): DocumentWrite[] {
     while (from < events.length && events[from]!.event.position <= document.position) from++;
     if (from === events.length) continue;
     const fresh = from === 0 ? events : events.slice(from);
-    if (definition.evolveBatch !== undefined) {
+    if (everyVersion) {
+      let stored = document.stored || document.doc !== null;
+      for (const { event, context } of fresh) {
+        document.doc = definition.evolve(document.doc, event, context, key);
+        if (document.doc !== null || stored) versions.push({ key, doc: document.doc, position: event.position });
+        stored = document.doc !== null;
+      }
+    } else if (definition.evolveBatch !== undefined) {
       document.doc = definition.evolveBatch(document.doc, fresh, key);
     } else {
       for (const { event, context } of fresh) document.doc = definition.evolve(document.doc, event, context, key);
@@ -157,6 +168,7 @@ function evolve({ state, byKey, working }: Fold): DocumentWrite[] {
     document.position = fresh[fresh.length - 1]!.event.position;
     document.changed = true;
   }
+  if (everyVersion) return versions;
   const changes: DocumentWrite[] = [];
   for (const [key, w] of working) {
     if (w.changed && (w.doc !== null || w.stored)) changes.push({ key, doc: w.doc, position: w.position });

@@ -103,7 +103,14 @@ export class ProjectionEngine {
     try {
       for await (const batch of subscription) {
         if (batch.position > this.folded) {
-          const staged = await stageBatch(reads, this.streams, this.states, batch.events, batch.position);
+          const staged = await stageBatch(
+            reads,
+            this.streams,
+            this.states,
+            batch.events,
+            batch.position,
+            this.readModels.keepsHistory,
+          );
           await this.settle();
           this.send(staged, batch.position);
         }

@@ -172,10 +172,55 @@ export interface ProjectionLock {
 }
 
 /**
+ * The read side of the read models: `find`, `count`, `get` (the store's, as they are now), and
+ * `asOf(position)`: the same reads answered from the document versions live at a global log
+ * position (time travel). Query classes take this, so one implementation answers "now" and
+ * "then".
+ */
+export interface ReadModelReader {
+  find<Doc, Column extends string>(
+    projection: ProjectionDefinition<Doc, DomainEvent, Column>,
+    query?: DocumentQuery<NoInfer<Column>>,
+  ): Promise<StoredDocument<Doc>[]>;
+  count<Column extends string>(
+    projection: ProjectionDefinition<unknown, DomainEvent, Column>,
+    query?: DocumentFilters<NoInfer<Column>>,
+  ): Promise<number>;
+  get<Doc>(projection: ProjectionDefinition<Doc>, key: string): Promise<StoredDocument<Doc> | null>;
+  /**
+   * The documents as they were once every event up to `position` (a global log position, 0:
+   * before the first) had been folded: each version live at it (valid_from <= position and not
+   * replaced or deleted at or before it). `StoredDocument.position` is the version's. Throws
+   * HistoryUnavailableError where the store keeps no history.
+   */
+  asOf(position: number): ReadModelReader;
+}
+
+/** A read at a position the store cannot answer (no history kept, or not that far back). */
+export class HistoryUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'HistoryUnavailableError';
+  }
+}
+
+/**
  * Where read models live: SQLite (embedded default) or PostgreSQL. Both adapters pass the same
  * contract suite (`test/contract/read-model-store.contract.ts`).
  */
-export abstract class ReadModelStore {
+export abstract class ReadModelStore implements ReadModelReader {
+  /**
+   * True when every document version is kept beside the documents (time travel): the projector
+   * then sends each event's version of a document, not only the last of a batch.
+   */
+  get keepsHistory(): boolean {
+    return false;
+  }
+  /** The read side at a log position (see ReadModelReader.asOf). */
+  asOf(position: number): ReadModelReader {
+    void position;
+    throw new HistoryUnavailableError('this read-model store keeps no history');
+  }
   /** Creates the tables and indexes of a projection version (idempotent). */
   abstract ensure(projection: ProjectionDefinition): Promise<void>;
   abstract transaction<T>(work: (tx: ReadModelTransaction) => Promise<T>): Promise<T>;

@@ -6,6 +6,7 @@ import {
   type DocumentQuery,
   type LockOptions,
   type ProjectionDefinition,
+  type ReadModelReader,
   type ReadModelTransaction,
   type StoredDocument,
 } from '#domain/projections/projection.js';
@@ -14,7 +15,15 @@ import { documentFilter, documentOrder, requireCount } from './document-query.js
 import { readCheckpoint, tableOf, toStoredDocument } from './kysely-read-model.transaction.js';
 import { connectPostgresReadModel, type PostgresReadModelStoreOptions } from './postgres-read-model.dialect.js';
 import type { ReadModelDialect, RenewableProjectionLock } from './read-model.dialect.js';
-import { asNumber, createProjectionTable, documentTableName, type ReadModelDb } from './read-model.tables.js';
+import { AsOfPlans, AsOfReader } from './read-model.as-of.js';
+import {
+  asNumber,
+  createProjectionTable,
+  documentTableName,
+  historyTableName,
+  keysTableName,
+  type ReadModelDb,
+} from './read-model.tables.js';
 import { connectSqliteReadModel, type SqliteReadModelStoreOptions } from './sqlite-read-model.dialect.js';
 
 export type { RenewableProjectionLock } from './read-model.dialect.js';
@@ -34,16 +43,34 @@ export type ReadModelStoreLocation =
  */
 export class KyselyReadModelStore extends ReadModelStore {
   private readonly heldLocks = new Set<RenewableProjectionLock>();
+  private readonly plans: AsOfPlans;
 
   constructor(
     private readonly db: ReadModelDb,
     readonly dialect: ReadModelDialect,
   ) {
     super();
+    this.plans = new AsOfPlans(db);
+  }
+
+  override get keepsHistory(): boolean {
+    return this.dialect.history;
+  }
+
+  /**
+   * The read side at a global log position, from the history tables (every document version,
+   * written with the documents in the same transaction). Position 0: before the first event.
+   */
+  override asOf(position: number): ReadModelReader {
+    if (!Number.isSafeInteger(position) || position < 0) {
+      throw new Error(`as-of position must be a non-negative integer, got ${String(position)}`);
+    }
+    if (!this.dialect.history) return super.asOf(position);
+    return new AsOfReader(this.db, this.dialect, this.plans, position, (at) => this.asOf(at));
   }
 
   async ensure(projection: ProjectionDefinition): Promise<void> {
-    await createProjectionTable(this.db, this.dialect, projection);
+    await createProjectionTable(this.db, this.dialect, projection, this.dialect.history);
   }
 
   async transaction<T>(work: (tx: ReadModelTransaction) => Promise<T>): Promise<T> {
@@ -114,6 +141,8 @@ export class KyselyReadModelStore extends ReadModelStore {
     await this.db.transaction().execute(async (tx) => {
       await this.dialect.serializeDdl(tx);
       await tx.schema.dropTable(table).ifExists().execute();
+      await tx.schema.dropTable(historyTableName(name, version)).ifExists().execute();
+      await tx.schema.dropTable(keysTableName(name, version)).ifExists().execute();
       await tx.deleteFrom('projection_checkpoints').where('name', '=', name).where('version', '=', version).execute();
     });
   }

@@ -9,6 +9,8 @@ export interface PostgresReadModelStoreOptions {
   readonly schema?: string;
   /** Pool size for queries (default 10); locks use one extra connection of their own. */
   readonly maxConnections?: number;
+  /** Keep every document version in history tables, for `asOf` reads (time travel). Default true. */
+  readonly history?: boolean;
 }
 
 const SCHEMA = /^[a-z_][a-z0-9_]*$/;
@@ -105,9 +107,10 @@ class AdvisoryLocks {
   }
 }
 
-export function postgresReadModelDialect(locks: AdvisoryLocks): ReadModelDialect {
+export function postgresReadModelDialect(locks: AdvisoryLocks, history = true): ReadModelDialect {
   const dialect: ReadModelDialect = {
     kind: 'postgresql',
+    history,
     maxParameters: 65_535,
     jsonType: 'jsonb',
     textType: sql`text collate "C"`,
@@ -140,7 +143,10 @@ export async function connectPostgresReadModel(
   // An idle client losing its server is dropped by the pool; the next query opens a new one.
   pool.on('error', () => {});
   const db = new Kysely<ReadModelTables>({ dialect: new PostgresDialect({ pool }) });
-  const dialect = postgresReadModelDialect(new AdvisoryLocks({ connectionString: url }, schema));
+  const dialect = postgresReadModelDialect(
+    new AdvisoryLocks({ connectionString: url }, schema),
+    options.history ?? true,
+  );
   try {
     await db.transaction().execute(async (tx) => {
       await dialect.serializeDdl(tx);

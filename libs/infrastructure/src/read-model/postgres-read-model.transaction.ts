@@ -7,7 +7,8 @@ import type {
 } from '#domain/projections/projection.js';
 import { KyselyReadModelTransaction, documentStatementsBy } from './kysely-read-model.transaction.js';
 import type { ReadModelDialect } from './read-model.dialect.js';
-import { asNumber, type ReadModelDb } from './read-model.tables.js';
+import { historyPlan } from './read-model.history.js';
+import { asNumber, historyTableName, keysTableName, type ReadModelDb } from './read-model.tables.js';
 
 /** The projector's statements of one projection version, as SQL text. */
 interface DocumentStatements {
@@ -15,6 +16,10 @@ interface DocumentStatements {
   readonly upsert: string;
   readonly delete: string;
   readonly columns: readonly string[];
+  /** History (time travel), each taking arrays (`unnest`): text parameters, surrogates included. */
+  readonly closeVersions: string;
+  readonly insertVersions: string;
+  readonly noteKeys: string;
 }
 
 /**
@@ -37,9 +42,33 @@ const documentStatements = documentStatementsBy(
         `AS r(${quoted.map((c, i) => `${c} ${types[i]!}`).join(', ')}) ${onConflict}`,
       delete: `DELETE FROM "${table}" WHERE "_key" = ANY($1::text[])`,
       columns,
+      ...historyStatements(projection, quoted.slice(3), types.slice(3)),
     };
   },
 );
+
+function historyStatements(
+  projection: ProjectionDefinition,
+  quotedColumns: readonly string[],
+  types: readonly string[],
+) {
+  const history = historyTableName(projection.name, projection.version);
+  const keys = keysTableName(projection.name, projection.version);
+  const inserted = ['"_key"', '"_valid_from"', '"_valid_to"', '"_doc"', ...quotedColumns];
+  const arrays = ['text', 'bigint', 'bigint', 'text', ...types].map((type, i) => `$${i + 1}::${type}[]`);
+  const selected = inserted.map((c) => (c === '"_doc"' ? `r."_doc"::jsonb` : `r.${c}`));
+  return {
+    closeVersions:
+      `UPDATE "${history}" AS h SET "_valid_to" = c.p FROM unnest($1::text[], $2::bigint[]) AS c(k, p) ` +
+      `WHERE h."_key" = c.k AND h."_valid_to" IS NULL AND h."_valid_from" < c.p`,
+    insertVersions:
+      `INSERT INTO "${history}" (${inserted.join(', ')}) SELECT ${selected.join(', ')} ` +
+      `FROM unnest(${arrays.join(', ')}) AS r(${inserted.join(', ')}) ` +
+      `WHERE NOT EXISTS (SELECT 1 FROM "${history}" AS x WHERE x."_key" = r."_key" AND x."_valid_from" >= r."_valid_from") ` +
+      `ON CONFLICT DO NOTHING`,
+    noteKeys: `INSERT INTO "${keys}" ("_key") SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`,
+  };
+}
 
 /**
  * Surrogates: JSON carries a lone one as an escape PostgreSQL refuses, where a text parameter
@@ -53,11 +82,14 @@ const SURROGATE = /[\uD800-\uDFFF]/;
  * `= ANY($1)`, upserts and deletes of a whole batch in one statement each.
  */
 export class PostgresReadModelTransaction extends KyselyReadModelTransaction {
+  private readonly keepHistory: boolean;
+
   constructor(
     private readonly connection: ReadModelDb,
     dialect: ReadModelDialect,
   ) {
     super(connection, dialect);
+    this.keepHistory = dialect.history;
   }
 
   /** One statement with one parameter, sent as is (no query built per batch). */
@@ -109,5 +141,27 @@ export class PostgresReadModelTransaction extends KyselyReadModelTransaction {
     if (rows.length > 0) await this.rows(statements.upsert, JSON.stringify(rows));
     if (deletes.length > 0) await this.rows(statements.delete, deletes);
     if (generic.length > 0) await super.putDocuments(projection, generic);
+    if (this.keepHistory) await this.putHistory(definition, documents);
+  }
+
+  /** Every write as a version of the history tables (see `historyPlan`): three statements. */
+  private async putHistory(projection: ProjectionDefinition, documents: readonly DocumentWrite[]): Promise<void> {
+    const statements = documentStatements(projection);
+    const plan = historyPlan(documents);
+    const run = (text: string, parameters: unknown[]) =>
+      this.connection.executeQuery(CompiledQuery.raw(text, parameters));
+    await run(statements.closeVersions, [plan.closes.map((c) => c.key), plan.closes.map((c) => c.position)]);
+    if (plan.versions.length === 0) return;
+    const columns: unknown[][] = [[], [], [], [], ...statements.columns.map(() => [])];
+    for (const { key, doc, validFrom, validTo } of plan.versions) {
+      const values = projection.row(doc, key);
+      columns[0]!.push(key);
+      columns[1]!.push(validFrom);
+      columns[2]!.push(validTo);
+      columns[3]!.push(JSON.stringify(doc));
+      statements.columns.forEach((column, i) => columns[4 + i]!.push(values[column] ?? null));
+    }
+    await run(statements.insertVersions, columns);
+    await run(statements.noteKeys, [[...plan.keys]]);
   }
 }

@@ -22,6 +22,8 @@ export type DataTypeExpression = Parameters<CreateTableBuilder<string>['addColum
  */
 export interface ReadModelDialect {
   readonly kind: 'sqlite' | 'postgresql';
+  /** Every document version is kept in history tables (time travel). */
+  readonly history: boolean;
   /** Bound parameters one statement may carry (SQLite 32766, PostgreSQL 65535). */
   readonly maxParameters: number;
   /** Documents and contexts: TEXT holding JSON (SQLite) or JSONB (PostgreSQL). */

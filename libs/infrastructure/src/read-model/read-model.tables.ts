@@ -20,6 +20,19 @@ export interface DocumentTable {
   [column: string]: unknown;
 }
 
+/**
+ * A projection version's history (`p_<name>_v<n>_h`): every version of every document, live from
+ * `_valid_from` (the position of the event that made it) until `_valid_to` (the position that
+ * replaced or deleted it; NULL while it is the live one), with the same columns.
+ */
+export interface HistoryTable {
+  _key: string;
+  _valid_from: number | string;
+  _valid_to: number | string | null;
+  _doc: unknown;
+  [column: string]: unknown;
+}
+
 export interface ReadModelTables {
   projection_checkpoints: {
     name: string;
@@ -42,6 +55,21 @@ const MAX_IDENTIFIER = 63;
 
 export function asNumber(value: unknown): number {
   return typeof value === 'number' ? value : Number(value);
+}
+
+/** Every version of a projection version's documents (time travel). */
+export function historyTableName(name: string, version: number): DocumentTableName {
+  return checkedLength(`${documentTableName(name, version)}_h`, name);
+}
+
+/** Every key a projection version ever stored: one seek each into the history (few keys, many versions). */
+export function keysTableName(name: string, version: number): DocumentTableName {
+  return checkedLength(`${documentTableName(name, version)}_k`, name);
+}
+
+function checkedLength(table: DocumentTableName, name: string): DocumentTableName {
+  if (table.length > MAX_IDENTIFIER) throw new Error(`projection ${name}: table name '${table}' is too long`);
+  return table;
 }
 
 export function documentTableName(name: string, version: number): DocumentTableName {
@@ -117,8 +145,10 @@ export async function createProjectionTable(
   db: ReadModelDb,
   dialect: ReadModelDialect,
   projection: ProjectionDefinition,
+  history = false,
 ): Promise<void> {
   const table = validateProjection(projection);
+  if (history) await createHistoryTables(db, dialect, projection);
   await db.transaction().execute(async (tx) => {
     await dialect.serializeDdl(tx);
     let create = tx.schema
@@ -139,5 +169,47 @@ export async function createProjectionTable(
         .columns([...columns])
         .execute();
     }
+  });
+}
+
+/**
+ * The history and keys tables of a projection version (idempotent). Each declared index is
+ * mirrored with `_valid_from, _valid_to` appended (a stabbing query reads both from the index);
+ * the primary key (_key, _valid_from) is the seek of one key's version at a position.
+ */
+export async function createHistoryTables(
+  db: ReadModelDb,
+  dialect: ReadModelDialect,
+  projection: ProjectionDefinition,
+): Promise<void> {
+  validateProjection(projection);
+  const history = historyTableName(projection.name, projection.version);
+  const keys = keysTableName(projection.name, projection.version);
+  await db.transaction().execute(async (tx) => {
+    await dialect.serializeDdl(tx);
+    let create = tx.schema
+      .createTable(history)
+      .ifNotExists()
+      .addColumn('_key', dialect.textType, (c) => c.notNull())
+      .addColumn('_valid_from', dialect.bigintType, (c) => c.notNull())
+      .addColumn('_valid_to', dialect.bigintType)
+      .addColumn('_doc', dialect.jsonType, (c) => c.notNull());
+    for (const [column, type] of Object.entries(projection.columns)) {
+      create = create.addColumn(column, type === 'text' ? dialect.textType : dialect.bigintType);
+    }
+    await create
+      .addPrimaryKeyConstraint(indexName(history, ['pk']), ['_key', '_valid_from'])
+      .modifyEnd(dialect.tableOptions)
+      .execute();
+    for (const columns of projection.indexes) {
+      const indexed = [...columns, '_valid_from', '_valid_to'];
+      await tx.schema.createIndex(indexName(history, indexed)).ifNotExists().on(history).columns(indexed).execute();
+    }
+    await tx.schema
+      .createTable(keys)
+      .ifNotExists()
+      .addColumn('_key', dialect.textType, (c) => c.primaryKey())
+      .modifyEnd(dialect.tableOptions)
+      .execute();
   });
 }

@@ -30,7 +30,12 @@ function writeBatchHandler(runSteps: typeof runWriteSteps): ThreadHandler<WriteS
 export class SqliteBatchWriter {
   private readonly thread: SqliteThread<WriteStep[], StepConflict | null>;
 
-  constructor(file: string, busyTimeoutMs: number) {
+  constructor(
+    file: string,
+    busyTimeoutMs: number,
+    /** Versions kept in the history tables too (time travel). */
+    private readonly history = false,
+  ) {
     this.thread = new SqliteThread(file, `(${writeBatchHandler.toString()})(${runWriteSteps.toString()})`, {
       name: 'read-model writer',
       busyTimeoutMs,
@@ -38,7 +43,7 @@ export class SqliteBatchWriter {
   }
 
   async commit(writes: BatchWrites): Promise<void> {
-    const conflict = await this.thread.request(batchSteps(writes));
+    const conflict = await this.thread.request(batchSteps(writes, this.history));
     if (conflict !== null) throw new CheckpointConflictError(conflict.name, conflict.expected, conflict.actual);
   }
 

@@ -33,6 +33,11 @@ export interface SqliteReadModelStoreOptions {
    * database is one connection's.
    */
   readonly writerThreadAbove?: number;
+  /**
+   * Keep every document version in history tables beside the documents, for `asOf` reads (time
+   * travel). Default true.
+   */
+  readonly history?: boolean;
 }
 
 /**
@@ -161,7 +166,8 @@ export function sqliteReadModelDialect(
     tryLock: (db, name, owner, lockOptions) => tryLease(db, name, owner, leaseMs, now, lockOptions),
     // Inside transaction(), which holds Kysely's single connection and its BEGIN IMMEDIATE, these
     // statements are part of that transaction; through committed(), plain reads of what is stored.
-    openTransaction: () => new SqliteReadModelTransaction((text) => database.prepare(text)),
+    history: options.history ?? true,
+    openTransaction: () => new SqliteReadModelTransaction((text) => database.prepare(text), options.history ?? true),
     ...(writer && {
       commitBatch: (writes) =>
         documentsIn(writes) <= (options.writerThreadAbove ?? 64) ? undefined : writer.commit(writes),
@@ -205,7 +211,7 @@ export async function connectSqliteReadModel(
   const db = new Kysely<ReadModelTables>({ dialect: new ImmediateSqliteDialect({ database: statements }) });
   const inFile = file !== ':memory:' && file !== '';
   const threaded = inFile && (options.writerThreadAbove ?? 64) !== Infinity;
-  const writer = threaded ? new SqliteBatchWriter(file, busyTimeoutMs) : undefined;
+  const writer = threaded ? new SqliteBatchWriter(file, busyTimeoutMs, options.history ?? true) : undefined;
   const dialect = sqliteReadModelDialect(statements, options, writer);
   try {
     await createBaseTables(db, dialect);

@@ -9,6 +9,8 @@ import {
 } from '#domain/projections/projection.js';
 import type { PrepareStatement } from '../sqlite/sqlite-thread.js';
 import { documentStatementsBy } from './kysely-read-model.transaction.js';
+import { historyPlan } from './read-model.history.js';
+import { historyTableName, keysTableName } from './read-model.tables.js';
 
 /** The projector's statements of one projection version, as SQL text (prepared once each). */
 interface DocumentStatements {
@@ -17,17 +19,37 @@ interface DocumentStatements {
   readonly upsert: string;
   readonly delete: string;
   readonly columns: readonly string[];
+  /** History: close the live version, insert a version unless one is at or after it, note the key. */
+  readonly closeVersion: string;
+  readonly insertVersion: string;
+  readonly noteKey: string;
 }
 
 /** Every value is a parameter. */
-const documentStatements = documentStatementsBy(({ table, columns, quoted, onConflict }): DocumentStatements => ({
-  // The keys arrive as one JSON array; CROSS JOIN keeps json_each outside: one index probe per key.
-  select: `SELECT t."_key", t."_doc", t."_position" FROM json_each(?) AS k CROSS JOIN "${table}" AS t ON t."_key" = k.value`,
-  selectOne: `SELECT "_key", "_doc", "_position" FROM "${table}" WHERE "_key" = ?`,
-  upsert: `INSERT INTO "${table}" (${quoted.join(', ')}) VALUES (${quoted.map(() => '?').join(', ')}) ${onConflict}`,
-  delete: `DELETE FROM "${table}" WHERE "_key" = ?`,
-  columns,
-}));
+const documentStatements = documentStatementsBy(
+  ({ table, columns, quoted, onConflict }, projection): DocumentStatements => ({
+    // The keys arrive as one JSON array; CROSS JOIN keeps json_each outside: one index probe per key.
+    select: `SELECT t."_key", t."_doc", t."_position" FROM json_each(?) AS k CROSS JOIN "${table}" AS t ON t."_key" = k.value`,
+    selectOne: `SELECT "_key", "_doc", "_position" FROM "${table}" WHERE "_key" = ?`,
+    upsert: `INSERT INTO "${table}" (${quoted.join(', ')}) VALUES (${quoted.map(() => '?').join(', ')}) ${onConflict}`,
+    delete: `DELETE FROM "${table}" WHERE "_key" = ?`,
+    columns,
+    ...historyStatements(projection.name, projection.version, quoted.slice(3)),
+  }),
+);
+
+function historyStatements(name: string, version: number, quotedColumns: readonly string[]) {
+  const history = historyTableName(name, version);
+  const keys = keysTableName(name, version);
+  const inserted = ['"_key"', '"_valid_from"', '"_valid_to"', '"_doc"', ...quotedColumns];
+  return {
+    closeVersion: `UPDATE "${history}" SET "_valid_to" = ? WHERE "_key" = ? AND "_valid_to" IS NULL AND "_valid_from" < ?`,
+    insertVersion:
+      `INSERT INTO "${history}" (${inserted.join(', ')}) SELECT ${inserted.map(() => '?').join(', ')} ` +
+      `WHERE NOT EXISTS (SELECT 1 FROM "${history}" WHERE "_key" = ? AND "_valid_from" >= ?)`,
+    noteKey: `INSERT INTO "${keys}" ("_key") VALUES (?) ON CONFLICT DO NOTHING`,
+  };
+}
 
 const FIRST_CHECKPOINT =
   'INSERT INTO "projection_checkpoints" ("name", "version", "position", "updated_at", "active") VALUES (?, ?, ?, ?, 0) ' +
@@ -108,6 +130,7 @@ export function runWriteSteps(prepare: PrepareStatement, steps: readonly WriteSt
 export function documentSteps<Doc>(
   projection: ProjectionDefinition<Doc>,
   documents: readonly DocumentWrite<Doc>[],
+  history = false,
 ): WriteStep[] {
   if (documents.length === 0) return [];
   const { upsert, delete: remove, columns } = documentStatements(projection);
@@ -127,6 +150,29 @@ export function documentSteps<Doc>(
   const steps: WriteStep[] = [];
   if (upserts.length > 0) steps.push({ sql: upsert, width: 3 + columns.length, params: upserts });
   if (deletes.length > 0) steps.push({ sql: remove, width: 1, params: deletes });
+  if (history) steps.push(...historySteps(projection, documents));
+  return steps;
+}
+
+/** Every write of the batch as a version in the history table (see `historyPlan`). */
+function historySteps<Doc>(
+  projection: ProjectionDefinition<Doc>,
+  documents: readonly DocumentWrite<Doc>[],
+): WriteStep[] {
+  const { closeVersion, insertVersion, noteKey, columns } = documentStatements(projection);
+  const plan = historyPlan(documents);
+  const closes: ColumnValue[] = [];
+  for (const { key, position } of plan.closes) closes.push(position, key, position);
+  const inserts: ColumnValue[] = [];
+  for (const { key, doc, validFrom, validTo } of plan.versions) {
+    const values = projection.row(doc, key);
+    inserts.push(key, validFrom, validTo, JSON.stringify(doc));
+    for (const column of columns) inserts.push(values[column] ?? null);
+    inserts.push(key, validFrom);
+  }
+  const steps: WriteStep[] = [{ sql: closeVersion, width: 3, params: closes }];
+  if (inserts.length > 0) steps.push({ sql: insertVersion, width: 6 + columns.length, params: inserts });
+  if (plan.keys.length > 0) steps.push({ sql: noteKey, width: 1, params: [...plan.keys] });
   return steps;
 }
 
@@ -147,10 +193,13 @@ export function checkpointStep(name: string, version: number, from: number, to: 
 }
 
 /** Every write of one projector batch, in the order one transaction runs them. */
-export function batchSteps(writes: BatchWrites): WriteStep[] {
+export function batchSteps(writes: BatchWrites, history = false): WriteStep[] {
   const steps: WriteStep[] = [];
   for (const { projection, documents, from, to } of writes.projections) {
-    steps.push(...documentSteps(projection, documents), checkpointStep(projection.name, projection.version, from, to));
+    steps.push(
+      ...documentSteps(projection, documents, history),
+      checkpointStep(projection.name, projection.version, from, to),
+    );
   }
   return steps;
 }
@@ -168,7 +217,10 @@ function run(prepare: PrepareStatement, steps: readonly WriteStep[]): void {
  * semantics as KyselyReadModelTransaction, which the contract suite checks on both.
  */
 export class SqliteReadModelTransaction implements ReadModelTransaction {
-  constructor(private readonly prepare: PrepareStatement) {}
+  constructor(
+    private readonly prepare: PrepareStatement,
+    private readonly history = false,
+  ) {}
 
   async getDocuments<Doc>(
     projection: ProjectionDefinition<Doc>,
@@ -188,7 +240,7 @@ export class SqliteReadModelTransaction implements ReadModelTransaction {
     projection: ProjectionDefinition<Doc>,
     documents: readonly DocumentWrite<Doc>[],
   ): Promise<void> {
-    run(this.prepare, documentSteps(projection, documents));
+    run(this.prepare, documentSteps(projection, documents, this.history));
   }
 
   async advanceCheckpoint(name: string, version: number, from: number, to: number): Promise<void> {
