@@ -52,8 +52,12 @@ export type BisectionStepRequested = DomainEvent<
   }
 >;
 
-/** How a step's result reads for the bisection. */
-export type BisectionVerdict = 'good' | 'bad';
+/**
+ * How a step's result reads for the bisection. `skip` (git bisect's word for a commit that
+ * cannot be tested): the step failed for another reason than the first failure, or kept failing
+ * transiently; it ends the bisection inconclusive.
+ */
+export type BisectionVerdict = 'good' | 'bad' | 'skip';
 
 export type BisectionStepBuilt = DomainEvent<
   'BisectionStepBuilt',

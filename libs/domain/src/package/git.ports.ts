@@ -46,6 +46,8 @@ export class FirstParentRangeError extends Error {
     readonly reason: FirstParentRangeRefusal,
     readonly commit: string,
     message: string,
+    /** Both ends resolved to full hashes, when they were (`not_an_ancestor`). */
+    readonly ends: { readonly good: string; readonly bad: string } | null = null,
   ) {
     super(message);
     this.name = 'FirstParentRangeError';

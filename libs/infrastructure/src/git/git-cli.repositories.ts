@@ -118,6 +118,7 @@ export class GitCliRepositories extends GitRepositories {
         'not_an_ancestor',
         good,
         `${goodCommit.hash} is not on the first-parent line of ${badCommit.hash} (in ${cwd})`,
+        { good: goodCommit.hash, bad: badCommit.hash },
       );
     }
     return { good: goodCommit, bad: badCommit, commits: newestFirst.reverse() };

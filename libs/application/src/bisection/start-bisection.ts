@@ -1,0 +1,168 @@
+import { join } from 'node:path';
+import type { BuildRow } from '#domain/build/build-history.js';
+import { bisectionDecider } from '#domain/bisection/bisection.decider.js';
+import {
+  bisectionStreamId,
+  type BisectionEnd,
+  type BisectionEvent,
+  type BisectionTrigger,
+} from '#domain/bisection/bisection.events.js';
+import type { BisectionState } from '#domain/bisection/bisection.state.js';
+import { FirstParentRangeError, type FirstParentRange, type GitRepositories } from '#domain/package/git.ports.js';
+import { fold } from '#domain/shared/decider.js';
+import type { EventContext } from '#domain/shared/event.js';
+import type { EventStore } from '#domain/shared/event-store.port.js';
+import type { IdGenerator } from '#domain/shared/ports.js';
+import type { EventPayload } from '#domain/shared/event.js';
+import type { DeciderCommandHandler } from '#infrastructure/event-store/decider-command-handler.js';
+import { BuildHistoryReader } from '#application/build-pass/build-history.reader.js';
+import {
+  BisectionRefusedError,
+  type BisectionOutcome,
+  type StartBisectionRequest,
+  type StartBisectionResult,
+} from './start-bisection.types.js';
+
+/** What starting a bisection talks to. */
+export interface StartBisectionDeps {
+  /** `[DEFAULT] datadir`: the upstream clone of a package is `<datadir>/<package>`. */
+  readonly datadir: string;
+  /** The configured package names, read afresh for each start. */
+  readonly packageNames: () => Promise<readonly string[]>;
+  readonly store: EventStore;
+  readonly commands: DeciderCommandHandler;
+  readonly git: GitRepositories;
+  readonly ids: IdGenerator;
+  /**
+   * Called with the bisection's state after each start that left a step pending: records the
+   * step's build (a CommitDiscovered with a bisection purpose) so that build passes build it.
+   */
+  readonly onStepPending?: (bisectionId: string, range: FirstParentRange) => Promise<void>;
+}
+
+/**
+ * Starts a bisection (`dlrn bisect`, `POST /api/bisect`, the build pass): resolves good and bad
+ * in the package's upstream clone (a clone the build passes keep: nothing is fetched here),
+ * finds the builds that showed them good and bad, and records the start with its first step,
+ * or its end when no build is needed (one candidate, none, or not a first-parent line).
+ */
+export class StartBisection {
+  private readonly reader: BuildHistoryReader;
+
+  constructor(private readonly deps: StartBisectionDeps) {
+    this.reader = new BuildHistoryReader(deps.store);
+  }
+
+  async start(request: StartBisectionRequest, context?: EventContext): Promise<StartBisectionResult> {
+    const pkg = request.package;
+    if (!(await this.deps.packageNames()).includes(pkg)) {
+      throw new BisectionRefusedError('UNKNOWN_PACKAGE', `unknown package '${pkg.slice(0, 200)}'`, { package: pkg });
+    }
+    const clone = join(this.deps.datadir, pkg);
+    let range: FirstParentRange | null = null;
+    let ends: { good: string; bad: string };
+    try {
+      range = await this.deps.git.firstParentRange(clone, request.good, request.bad);
+      ends = { good: range.good.hash, bad: range.bad.hash };
+    } catch (error) {
+      if (!(error instanceof FirstParentRangeError)) throw error;
+      if (error.reason !== 'not_an_ancestor' || error.ends === null) throw refusal(error, pkg);
+      ends = error.ends;
+    }
+
+    const history = await this.reader.catchUp();
+    const rows = history.builds(pkg);
+    const badRow = newest(rows, (row) => row.commit.commitHash === ends.bad && row.status === 'FAILED');
+    const template = badRow ?? newest(rows, (row) => row.commit.commitHash === ends.bad) ?? history.lastProcessed(pkg);
+    if (template === null) {
+      throw new BisectionRefusedError(
+        'UNKNOWN_COMMIT',
+        `${pkg} was never built: a bisection builds with the dist-git commit of a build; run a build pass first`,
+        { package: pkg },
+      );
+    }
+    const goodRow = newest(rows, (row) => row.commit.commitHash === ends.good && row.status === 'SUCCESS');
+    const good = end(ends.good, goodRow, template);
+    const bad = end(ends.bad, badRow, template);
+    const bisectionId = bisectionStreamId(pkg, ends.good, ends.bad);
+    const handled = await this.deps.commands.handle(
+      bisectionId,
+      bisectionDecider,
+      {
+        type: 'StartBisection',
+        bisectionId,
+        package: pkg,
+        good,
+        bad,
+        candidates: range === null ? 'not_an_ancestor' : range.commits.map((commit) => commit.hash),
+        trigger: request.trigger,
+      },
+      context ?? {
+        correlationId: this.deps.ids.next(),
+        causationId: null,
+        actor: request.actor ?? 'anonymous',
+        trigger: request.trigger,
+      },
+    );
+    const state = await this.state(bisectionId);
+    if (state.phase === 'running' && state.pending !== null && range !== null && this.deps.onStepPending) {
+      await this.deps.onStepPending(bisectionId, range);
+    }
+    return resultOf(state, bisectionId, pkg, ends, handled.append !== null, handled.append?.position ?? null);
+  }
+
+  private async state(bisectionId: string): Promise<BisectionState> {
+    const events = await this.deps.store.readStream(bisectionId);
+    return fold(bisectionDecider, events as unknown as EventPayload<BisectionEvent>[]);
+  }
+}
+
+function resultOf(
+  state: BisectionState,
+  bisectionId: string,
+  pkg: string,
+  ends: { good: string; bad: string },
+  started: boolean,
+  position: number | null,
+): StartBisectionResult {
+  const outcome: BisectionOutcome = state.phase === 'none' ? 'running' : state.phase;
+  return {
+    bisectionId,
+    started,
+    package: pkg,
+    good: ends.good,
+    bad: ends.bad,
+    candidates: state.phase === 'none' ? [] : state.candidates,
+    outcome,
+    culprit: state.phase === 'none' ? null : state.culprit,
+    reason: state.phase === 'none' ? null : state.reason,
+    position,
+  };
+}
+
+function end(commitHash: string, row: BuildRow | null, template: BuildRow): BisectionEnd {
+  const source = row ?? template;
+  return {
+    commitHash,
+    distroHash: source.commit.distroHash,
+    extendedHash: source.commit.extendedHash,
+    buildId: row?.buildId ?? null,
+  };
+}
+
+function newest(rows: readonly BuildRow[], predicate: (row: BuildRow) => boolean): BuildRow | null {
+  for (let i = rows.length - 1; i >= 0; i--) if (predicate(rows[i]!)) return rows[i]!;
+  return null;
+}
+
+function refusal(error: FirstParentRangeError, pkg: string): BisectionRefusedError {
+  const code =
+    error.reason === 'invalid_commit'
+      ? 'INVALID_COMMIT'
+      : error.reason === 'ambiguous_commit'
+        ? 'AMBIGUOUS_COMMIT'
+        : 'UNKNOWN_COMMIT';
+  return new BisectionRefusedError(code, `${pkg}: ${error.message}`, { package: pkg, commit: error.commit });
+}
+
+export type { BisectionTrigger };
