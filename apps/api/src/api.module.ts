@@ -31,6 +31,7 @@ import { HealthHttpController } from './health/health.http.controller.js';
 import { MetricsHttpController } from './metrics/metrics.http.controller.js';
 import { GraphqlModule } from './graphql/graphql.module.js';
 import { PagesModule } from './pages/pages.module.js';
+import { DiffModule } from './diff/diff.module.js';
 import { ResourcesModule } from './resources/resources.module.js';
 import { PrometheusMetrics } from './metrics/prometheus.js';
 import { DlrnQueries } from '#application/queries/dlrn-queries.js';
@@ -86,6 +87,7 @@ export class ApiModule {
         PagesModule,
         GraphqlModule,
         ResourcesModule,
+        DiffModule,
       ],
       controllers: [
         HealthHttpController,

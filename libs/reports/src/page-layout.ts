@@ -20,7 +20,7 @@ export function liveLinks(baseurl: string | null, up = ''): PageLinks {
 
 export const STATIC_LINKS: PageLinks = { mode: 'static', up: '', repos: '' };
 
-export type PageName = 'status' | 'report' | 'queue' | 'civotes' | 'civotes_agg' | 'build';
+export type PageName = 'status' | 'report' | 'queue' | 'civotes' | 'civotes_agg' | 'build' | 'diff';
 
 export function pageHref(
   links: PageLinks,

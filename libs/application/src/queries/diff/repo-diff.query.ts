@@ -1,0 +1,131 @@
+import { Inject } from '@nestjs/common';
+import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { buildsProjection, ReadModelStore } from '#domain/projections/index.js';
+import type { RepoPublished } from '#domain/repo/repo.events.js';
+import { EventStore } from '#domain/shared/event-store.port.js';
+import { parseVersionsCsv, ResourceQueries, type RepoBuild, type RepoIdentity } from '../resource-queries.js';
+import { diffSnapshots, snapshotOfVersionsCsv, type SnapshotDiff, type SnapshotPackage } from './repo-diff.js';
+
+/** One side of a diff: a repo hash or a pointer name, optionally as it was at a log position. */
+export interface DiffSide {
+  readonly ref: string;
+  /** As of a global log position (digits) or an ISO-8601 time (time travel); null: now. */
+  readonly asOf: string | null;
+}
+
+/** A side resolved: the repository and its snapshot. */
+export interface ResolvedSide {
+  readonly ref: string;
+  readonly asOf: string | null;
+  readonly build: RepoBuild;
+  /** Where the package list came from: the build's RepoPublished event, or its versions.csv. */
+  readonly source: 'log' | 'versions.csv';
+  readonly packages: readonly SnapshotPackage[];
+}
+
+export interface RepoDiff extends SnapshotDiff {
+  readonly from: ResolvedSide;
+  readonly to: ResolvedSide;
+  /** Upstream URL per changed package (from the build of its new commit), when known. */
+  readonly upstreams: Readonly<Record<string, string | null>>;
+}
+
+/** Why a diff cannot be answered: which side, and what is wrong with it. */
+export type RepoDiffRefusal =
+  | { readonly refusal: 'unknown_repo'; readonly side: 'from' | 'to'; readonly ref: string }
+  | { readonly refusal: 'no_snapshot'; readonly side: 'from' | 'to'; readonly ref: string }
+  | { readonly refusal: 'as_of_unavailable'; readonly side: 'from' | 'to'; readonly reason: string };
+
+/**
+ * Reads pointer names at a log position. The time-travel reader (issue 20, `as_of`) plugs in
+ * here; without it every `as_of` is refused with the reason.
+ */
+export abstract class RepoRefResolver {
+  /** The repository `ref` named at `asOf` (null: now); null when unknown; a string: why not. */
+  abstract resolve(ref: string, asOf: string | null): Promise<RepoIdentity | null | { readonly unavailable: string }>;
+}
+
+/** Resolves from the views as they are now; `as_of` needs the time-travel reader. */
+export class CurrentRepoRefResolver extends RepoRefResolver {
+  constructor(private readonly queries: ResourceQueries) {
+    super();
+  }
+
+  async resolve(ref: string, asOf: string | null): Promise<RepoIdentity | null | { readonly unavailable: string }> {
+    if (asOf !== null) return { unavailable: 'this server keeps no read-model history (as_of)' };
+    return this.queries.repo(ref);
+  }
+}
+
+/** `GET /api/diff?from=&to=`: packages added, removed and changed between two repositories. */
+export class RepoDiffQuery extends Query<RepoDiff | RepoDiffRefusal> {
+  constructor(
+    readonly from: DiffSide,
+    readonly to: DiffSide,
+  ) {
+    super();
+  }
+}
+
+/** Lookups of upstream URLs run at most this many at a time. */
+const UPSTREAM_LOOKUPS = 16;
+
+@QueryHandler(RepoDiffQuery)
+export class RepoDiffHandler implements IQueryHandler<RepoDiffQuery, RepoDiff | RepoDiffRefusal> {
+  constructor(
+    @Inject(RepoRefResolver) private readonly resolver: RepoRefResolver,
+    @Inject(ResourceQueries) private readonly queries: ResourceQueries,
+    @Inject(EventStore) private readonly events: EventStore,
+    @Inject(ReadModelStore) private readonly store: ReadModelStore,
+  ) {}
+
+  async execute({ from, to }: RepoDiffQuery): Promise<RepoDiff | RepoDiffRefusal> {
+    const [before, after] = await Promise.all([this.side('from', from), this.side('to', to)]);
+    if ('refusal' in before) return before;
+    if ('refusal' in after) return after;
+    const diff = diffSnapshots(before.packages, after.packages);
+    const upstreams: Record<string, string | null> = Object.create(null) as Record<string, string | null>;
+    const moved = diff.changed.filter((c) => c.upstreamChanged).map((c) => c.to);
+    for (let i = 0; i < moved.length; i += UPSTREAM_LOOKUPS) {
+      const batch = moved.slice(i, i + UPSTREAM_LOOKUPS);
+      const urls = await Promise.all(batch.map((p) => this.upstreamOf(p)));
+      batch.forEach((p, k) => (upstreams[p.name] = urls[k]!));
+    }
+    return { ...diff, from: before, to: after, upstreams };
+  }
+
+  private async side(name: 'from' | 'to', side: DiffSide): Promise<ResolvedSide | RepoDiffRefusal> {
+    const found = await this.resolver.resolve(side.ref, side.asOf);
+    if (found === null) return { refusal: 'unknown_repo', side: name, ref: side.ref };
+    if ('unavailable' in found) return { refusal: 'as_of_unavailable', side: name, reason: found.unavailable };
+    const { build } = found;
+    const published = await this.publishedSnapshot(build);
+    if (published !== null) return { ...side, build, source: 'log', packages: published };
+    const csv = await this.queries.versionsCsv(build.repoDir);
+    if (csv === null) return { refusal: 'no_snapshot', side: name, ref: side.ref };
+    return { ...side, build, source: 'versions.csv', packages: snapshotOfVersionsCsv(parseVersionsCsv(csv)) };
+  }
+
+  /**
+   * The snapshot the build published, from its own stream (a handful of events, newest first):
+   * RepoPublished is appended with the build's success, so it is found near the end.
+   */
+  private async publishedSnapshot(build: RepoBuild): Promise<readonly SnapshotPackage[] | null> {
+    const events = await this.events.readStream(build.streamId, { direction: 'backwards' });
+    const published = events.find(
+      (e): e is typeof e & { data: RepoPublished['data'] } =>
+        e.type === 'RepoPublished' && (e.data as RepoPublished['data']).buildId === build.buildId,
+    );
+    // A snapshot of no package is what logs imported without versions.csv rows hold: not a snapshot.
+    return published && published.data.packages.length > 0 ? published.data.packages : null;
+  }
+
+  /** The upstream URL recorded when the package's new commit was discovered. */
+  private async upstreamOf(pkg: SnapshotPackage): Promise<string | null> {
+    const rows = await this.store.find(buildsProjection, {
+      where: { commit_hash: pkg.commitHash, distro_hash: pkg.distroHash, package: pkg.name },
+      limit: 1,
+    });
+    return rows[0]?.doc.upstreamUrl ?? null;
+  }
+}
