@@ -223,6 +223,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The global event log in position order, in pages after a position
+         * @description Follow `next_after` (also the `Link` header) for the next page; null when nothing more follows now. Positions never change and are never reused, so paging never skips or repeats an event while new ones land. Password hashes are `[redacted]` unless an admin asks `redact=false`.
+         */
+        get: operations["HistoryHttpController_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/events/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The global event log live, as Server-Sent Events
+         * @description Each event: `id:` its position, `event:` its type, `data:` the JSON of `/api/events`. Resumes after `Last-Event-ID` (sent by a reconnecting EventSource) or `after`: nothing lost or doubled across a reconnect. A comment line every 15 s keeps idle connections open. At most a bounded number of streams per process: past it, 503 with `Retry-After`. Password hashes are always `[redacted]`.
+         */
+        get: operations["HistoryHttpController_stream"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/status_report.html": {
         parameters: {
             query?: never;
@@ -591,6 +631,42 @@ export interface paths {
         };
         /** A package's status badge: SVG, or JSON when the client accepts application/json */
         get: operations["ResourcesHttpController_badge"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What changed between two repositories: packages added, removed and changed
+         * @description Each side is a repo hash (`<commit>_<distro8>` or `<commit>_<distro>`), `current`, `consistent` or a promotion name. The package lists are the snapshots the repositories' builds recorded (RepoPublished), or their versions.csv for builds imported without one.
+         */
+        get: operations["DiffHttpController_diff"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/diff.html": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["DiffHttpController_diffPage"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1622,6 +1698,144 @@ export interface operations {
             };
         };
     };
+    HistoryHttpController_events: {
+        parameters: {
+            query?: {
+                /** @description Events after this global position (exclusive; 0: from the start) */
+                after?: number;
+                /** @description Page size, 1–1000 (default 100) */
+                limit?: number;
+                /** @description Only events of these types (comma-separated; each a known event type) */
+                type?: string;
+                /** @description Only the package's events: its build streams, its package stream, its bisections */
+                package?: string;
+                /** @description Only this build's commit stream (a build id) */
+                build?: string;
+                /** @description false: secrets (password hashes) as stored, for an admin only (403 otherwise) */
+                redact?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        events?: {
+                            position?: number;
+                            revision?: number;
+                            /** @example BuildSucceeded */
+                            type?: string;
+                            /** @example 1 */
+                            schema_version?: number;
+                            event_id?: string;
+                            /** Format: date-time */
+                            occurred_at?: string;
+                            /** @example builder-1 */
+                            actor?: string;
+                            trigger?: string | null;
+                            correlation_id?: string;
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            /** @example build-python-nova@… */
+                            stream?: string;
+                        }[];
+                        /** @description The `after` of the next page */
+                        next_after?: number | null;
+                    };
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example No vote found */
+                        message: string;
+                    };
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example No vote found */
+                        message: string;
+                    };
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example No vote found */
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    HistoryHttpController_stream: {
+        parameters: {
+            query?: {
+                /** @description Start after this global position (a `Last-Event-ID` header wins); default: the head, new events only */
+                after?: number;
+                /** @description Only events of these types (comma-separated; each a known event type) */
+                type?: string;
+                /** @description Only the package's events: its build streams, its package stream, its bisections */
+                package?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description `id: <position>` / `event: <type>` / `data: <event JSON>` messages, until the client leaves */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": {
+                        /** @example No vote found */
+                        message: string;
+                    };
+                };
+            };
+            /** @description Too many streams open; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": {
+                        /** @example No vote found */
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
     ReportPagesHttpController_statusReport: {
         parameters: {
             query?: never;
@@ -2208,6 +2422,42 @@ export interface operations {
                                 /** Format: date-time */
                                 at?: string;
                             } | null;
+                            /** @description The package's latest bisection; null when none ran or the package succeeded since */
+                            bisection?: {
+                                /** @example 019ab8c2-5b1e-7c3d-9e4f-0a1b2c3d4e5f */
+                                bisection_id?: string;
+                                /** @enum {string} */
+                                state?: "running" | "culprit" | "inconclusive";
+                                /** @example 1c67b1ab8c6fe273d4e175a14f0df5d3cbbd0edf */
+                                good_commit_hash?: string;
+                                /** @example 9f2e4c0d1b7a8e6f5d4c3b2a1908f7e6d5c4b3a2 */
+                                bad_commit_hash?: string;
+                                /**
+                                 * @description First-parent commits after good up to bad
+                                 * @example 12
+                                 */
+                                candidates?: number;
+                                /**
+                                 * @description Steps built so far
+                                 * @example 4
+                                 */
+                                steps?: number;
+                                /** Format: date-time */
+                                started_at?: string;
+                                culprit?: {
+                                    commit_hash?: string;
+                                    distro_hash?: string;
+                                    last_good_commit_hash?: string;
+                                    /** Format: date-time */
+                                    identified_at?: string;
+                                    links?: {
+                                        build?: string | null;
+                                    };
+                                } | null;
+                                /** @enum {string|null} */
+                                reason?: "different_failure" | "vanished_commit" | "retries_exhausted" | "not_an_ancestor" | "no_candidates" | null;
+                                detail?: string | null;
+                            } | null;
                             links?: {
                                 self?: string;
                                 builds?: string;
@@ -2347,6 +2597,42 @@ export interface operations {
                             reason?: string;
                             /** Format: date-time */
                             at?: string;
+                        } | null;
+                        /** @description The package's latest bisection; null when none ran or the package succeeded since */
+                        bisection?: {
+                            /** @example 019ab8c2-5b1e-7c3d-9e4f-0a1b2c3d4e5f */
+                            bisection_id?: string;
+                            /** @enum {string} */
+                            state?: "running" | "culprit" | "inconclusive";
+                            /** @example 1c67b1ab8c6fe273d4e175a14f0df5d3cbbd0edf */
+                            good_commit_hash?: string;
+                            /** @example 9f2e4c0d1b7a8e6f5d4c3b2a1908f7e6d5c4b3a2 */
+                            bad_commit_hash?: string;
+                            /**
+                             * @description First-parent commits after good up to bad
+                             * @example 12
+                             */
+                            candidates?: number;
+                            /**
+                             * @description Steps built so far
+                             * @example 4
+                             */
+                            steps?: number;
+                            /** Format: date-time */
+                            started_at?: string;
+                            culprit?: {
+                                commit_hash?: string;
+                                distro_hash?: string;
+                                last_good_commit_hash?: string;
+                                /** Format: date-time */
+                                identified_at?: string;
+                                links?: {
+                                    build?: string | null;
+                                };
+                            } | null;
+                            /** @enum {string|null} */
+                            reason?: "different_failure" | "vanished_commit" | "retries_exhausted" | "not_an_ancestor" | "no_candidates" | null;
+                            detail?: string | null;
                         } | null;
                         links?: {
                             self?: string;
@@ -2813,6 +3099,42 @@ export interface operations {
                                 /** Format: date-time */
                                 at?: string;
                             } | null;
+                            /** @description The package's latest bisection; null when none ran or the package succeeded since */
+                            bisection?: {
+                                /** @example 019ab8c2-5b1e-7c3d-9e4f-0a1b2c3d4e5f */
+                                bisection_id?: string;
+                                /** @enum {string} */
+                                state?: "running" | "culprit" | "inconclusive";
+                                /** @example 1c67b1ab8c6fe273d4e175a14f0df5d3cbbd0edf */
+                                good_commit_hash?: string;
+                                /** @example 9f2e4c0d1b7a8e6f5d4c3b2a1908f7e6d5c4b3a2 */
+                                bad_commit_hash?: string;
+                                /**
+                                 * @description First-parent commits after good up to bad
+                                 * @example 12
+                                 */
+                                candidates?: number;
+                                /**
+                                 * @description Steps built so far
+                                 * @example 4
+                                 */
+                                steps?: number;
+                                /** Format: date-time */
+                                started_at?: string;
+                                culprit?: {
+                                    commit_hash?: string;
+                                    distro_hash?: string;
+                                    last_good_commit_hash?: string;
+                                    /** Format: date-time */
+                                    identified_at?: string;
+                                    links?: {
+                                        build?: string | null;
+                                    };
+                                } | null;
+                                /** @enum {string|null} */
+                                reason?: "different_failure" | "vanished_commit" | "retries_exhausted" | "not_an_ancestor" | "no_candidates" | null;
+                                detail?: string | null;
+                            } | null;
                             links?: {
                                 self?: string;
                                 builds?: string;
@@ -3025,6 +3347,187 @@ export interface operations {
                         /** @example No vote found */
                         message: string;
                     };
+                };
+            };
+        };
+    };
+    DiffHttpController_diff: {
+        parameters: {
+            query: {
+                /** @description The older side: a repo hash `<commit>_<distro8>`, `current`, `consistent` or a promotion name */
+                from: string;
+                /** @description The newer side, as `from` */
+                to: string;
+                /** @description `from` as it was at this log position or ISO 8601 time (needs the time-travel reader) */
+                from_as_of?: string;
+                /** @description `to` as it was at this log position or ISO 8601 time (needs the time-travel reader) */
+                to_as_of?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        from?: {
+                            /** @example consistent */
+                            ref?: string;
+                            as_of?: string | null;
+                            /** @example 1c67b1ab8c6fe273d4e175a14f0df5d3cbbd0edf_8170b868 */
+                            repo_hash?: string;
+                            repo_dir?: string;
+                            repo_url?: string | null;
+                            build_id?: string;
+                            /**
+                             * @description Where the package list came from: the build's RepoPublished event, or its versions.csv
+                             * @enum {string}
+                             */
+                            source?: "log" | "versions.csv";
+                            /** @description Packages in the repository */
+                            packages?: number;
+                            links?: {
+                                repo?: string;
+                                build?: string;
+                            };
+                        };
+                        to?: {
+                            /** @example consistent */
+                            ref?: string;
+                            as_of?: string | null;
+                            /** @example 1c67b1ab8c6fe273d4e175a14f0df5d3cbbd0edf_8170b868 */
+                            repo_hash?: string;
+                            repo_dir?: string;
+                            repo_url?: string | null;
+                            build_id?: string;
+                            /**
+                             * @description Where the package list came from: the build's RepoPublished event, or its versions.csv
+                             * @enum {string}
+                             */
+                            source?: "log" | "versions.csv";
+                            /** @description Packages in the repository */
+                            packages?: number;
+                            links?: {
+                                repo?: string;
+                                build?: string;
+                            };
+                        };
+                        /** @description In `to`, not in `from` */
+                        added?: {
+                            /** @example python-nova */
+                            name?: string;
+                            /** @example python-nova-29.0.1-0.20261125.1c67b1a.el9 */
+                            nvr?: string | null;
+                            commit_hash?: string;
+                            distro_hash?: string;
+                            /** @example SUCCESS */
+                            status?: string;
+                        }[];
+                        /** @description In `from`, not in `to` */
+                        removed?: {
+                            /** @example python-nova */
+                            name?: string;
+                            /** @example python-nova-29.0.1-0.20261125.1c67b1a.el9 */
+                            nvr?: string | null;
+                            commit_hash?: string;
+                            distro_hash?: string;
+                            /** @example SUCCESS */
+                            status?: string;
+                        }[];
+                        /** @description In both, with another commit, distro hash, NVR or status */
+                        changed?: {
+                            name?: string;
+                            from?: {
+                                /** @example python-nova */
+                                name?: string;
+                                /** @example python-nova-29.0.1-0.20261125.1c67b1a.el9 */
+                                nvr?: string | null;
+                                commit_hash?: string;
+                                distro_hash?: string;
+                                /** @example SUCCESS */
+                                status?: string;
+                            };
+                            to?: {
+                                /** @example python-nova */
+                                name?: string;
+                                /** @example python-nova-29.0.1-0.20261125.1c67b1a.el9 */
+                                nvr?: string | null;
+                                commit_hash?: string;
+                                distro_hash?: string;
+                                /** @example SUCCESS */
+                                status?: string;
+                            };
+                            upstream_changed?: boolean;
+                            distgit_changed?: boolean;
+                            upstream_url?: string | null;
+                            /** @description The upstream commits moved over (null when only dist-git, NVR or status changed) */
+                            commit_range?: {
+                                from_commit?: string;
+                                to_commit?: string;
+                                from_url?: string | null;
+                                to_url?: string | null;
+                                /** @description GitHub and opendev only */
+                                compare_url?: string | null;
+                            } | null;
+                        }[];
+                        unchanged?: number;
+                    };
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example No vote found */
+                        message: string;
+                    };
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example No vote found */
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    DiffHttpController_diffPage: {
+        parameters: {
+            query: {
+                /** @description The older side: a repo hash `<commit>_<distro8>`, `current`, `consistent` or a promotion name */
+                from: string;
+                /** @description The newer side, as `from` */
+                to: string;
+                /** @description `from` as it was at this log position or ISO 8601 time (needs the time-travel reader) */
+                from_as_of?: string;
+                /** @description `to` as it was at this log position or ISO 8601 time (needs the time-travel reader) */
+                to_as_of?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The repo diff as a page: changed packages with their upstream range, added, removed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
                 };
             };
         };
