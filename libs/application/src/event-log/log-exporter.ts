@@ -1,0 +1,49 @@
+import type { EventStore } from '#domain/shared/event-store.port.js';
+import { redactSecrets } from '#domain/user/redaction.js';
+import { endLine, eventLine, headerLine, type LogSummary } from './log-chain.js';
+
+export interface ExportOptions {
+  /** Replace password hashes by `[redacted]` (the default everywhere but a backup). */
+  readonly redact: boolean;
+  /** Receives the text, one page of lines at a time; awaited (back-pressure). */
+  readonly write: (text: string) => Promise<void> | void;
+  /** Events read per page (default 1000): memory holds one page. */
+  readonly pageSize?: number;
+  /** After each page: events written so far, and the share of the log done (0 to 1). */
+  readonly progress?: (exported: number, done: number) => void;
+}
+
+/**
+ * Writes the log as it stands when the export starts (events appended meanwhile are left for
+ * the next export), in position order, chained line by line (`log-chain.ts`). Two exports of
+ * the same log with the same `redact` are identical byte for byte, so their end hashes compare.
+ */
+export async function exportLog(store: EventStore, options: ExportOptions): Promise<LogSummary> {
+  const pageSize = options.pageSize ?? 1000;
+  const head = await store.headPosition();
+  const header = headerLine(options.redact);
+  await options.write(header.text);
+  let prev = header.hash;
+  let events = 0;
+  let lastPosition = 0;
+  while (lastPosition < head) {
+    const page = await store.readAll({ after: lastPosition, maxCount: pageSize });
+    if (page.length === 0) break;
+    let text = '';
+    for (const recorded of page) {
+      if (recorded.position > head) break;
+      const line = eventLine(prev, options.redact ? redactSecrets(recorded) : recorded);
+      text += line.text;
+      prev = line.hash;
+      events += 1;
+      lastPosition = recorded.position;
+    }
+    await options.write(text);
+    // By position, not by count: positions may have gaps (KurrentDB).
+    options.progress?.(events, lastPosition / head);
+    if (page[page.length - 1]!.position >= head) break;
+  }
+  const end = endLine(prev, events, lastPosition);
+  await options.write(end.text);
+  return { events, lastPosition, lastHash: end.hash, redacted: options.redact };
+}
