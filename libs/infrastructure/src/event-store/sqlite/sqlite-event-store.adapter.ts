@@ -208,6 +208,9 @@ export class SqliteEventStore extends EventStore implements SubscriptionSource {
       options.maxBatchSize ?? DEFAULT_PAGE,
       this.pollIntervalMs,
       options.filter,
+      // Forgotten once closed: an API following the log for many short-lived clients (the event
+      // stream) would otherwise keep every one until the store closes.
+      () => this.subscriptions.delete(subscription),
     );
     this.subscriptions.add(subscription);
     return subscription;

@@ -28,9 +28,11 @@ export class SqliteSubscription implements Subscription {
     private readonly maxBatchSize: number,
     private readonly pollIntervalMs: number,
     private readonly filter?: EventFilter,
+    private readonly onClose?: () => void,
   ) {}
 
   async close(): Promise<void> {
+    if (!this.abort.signal.aborted) this.onClose?.();
     this.abort.abort();
   }
 
