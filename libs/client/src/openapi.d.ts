@@ -728,6 +728,8 @@ export interface operations {
     VotesHttpController_lastTestedRepo: {
         parameters: {
             query: {
+                /** @description Time travel: the answer the service would have given at that moment. A global log position (an integer >= 1) or an ISO-8601 instant (`2026-12-05T10:00:00Z`, or a date: UTC midnight), which means the last event recorded at or before it (recording times come from the clock of the process that wrote each event). Anything that depends on "now" (vote ages, days since) is computed at the recording time of that event. The answer carries the position in the `X-Dlrn-As-Of-Position` header; before the first event, the empty answer. */
+                as_of?: string;
                 /** @description Maximum age of the vote in hours (0: any) */
                 max_age: number;
                 /** @description Only successful (true) or unsuccessful (false) votes */
@@ -784,6 +786,28 @@ export interface operations {
                     "application/json": {
                         /** @example No vote found */
                         message: string;
+                    };
+                };
+            };
+            /** @description as_of names a position beyond the last event of the log */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message?: string;
+                    };
+                };
+            };
+            /** @description as_of names a position the views have not reached yet (after a short wait); retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message?: string;
                     };
                 };
             };
@@ -997,6 +1021,8 @@ export interface operations {
     VotesHttpController_repoStatus: {
         parameters: {
             query: {
+                /** @description Time travel: the answer the service would have given at that moment. A global log position (an integer >= 1) or an ISO-8601 instant (`2026-12-05T10:00:00Z`, or a date: UTC midnight), which means the last event recorded at or before it (recording times come from the clock of the process that wrote each event). Anything that depends on "now" (vote ages, days since) is computed at the recording time of that event. The answer carries the position in the `X-Dlrn-As-Of-Position` header; before the first event, the empty answer. */
+                as_of?: string;
                 /** @description Commit hash of the repo */
                 commit_hash: string;
                 /** @description Distro hash of the repo (its packaging commit) */
@@ -1053,6 +1079,28 @@ export interface operations {
                     "application/json": {
                         /** @example No vote found */
                         message: string;
+                    };
+                };
+            };
+            /** @description as_of names a position beyond the last event of the log */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message?: string;
+                    };
+                };
+            };
+            /** @description as_of names a position the views have not reached yet (after a short wait); retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message?: string;
                     };
                 };
             };
@@ -1115,6 +1163,8 @@ export interface operations {
     PromotionsHttpController_list: {
         parameters: {
             query?: {
+                /** @description Time travel: the answer the service would have given at that moment. A global log position (an integer >= 1) or an ISO-8601 instant (`2026-12-05T10:00:00Z`, or a date: UTC midnight), which means the last event recorded at or before it (recording times come from the clock of the process that wrote each event). Anything that depends on "now" (vote ages, days since) is computed at the recording time of that event. The answer carries the position in the `X-Dlrn-As-Of-Position` header; before the first event, the empty answer. */
+                as_of?: string;
                 /** @description With distro_hash */
                 commit_hash?: string;
                 /** @description With commit_hash */
@@ -1177,6 +1227,28 @@ export interface operations {
                     "application/json": {
                         /** @example No vote found */
                         message: string;
+                    };
+                };
+            };
+            /** @description as_of names a position beyond the last event of the log */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message?: string;
+                    };
+                };
+            };
+            /** @description as_of names a position the views have not reached yet (after a short wait); retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message?: string;
                     };
                 };
             };
@@ -1796,7 +1868,10 @@ export interface operations {
                 /** @description Only the package's events: its build streams, its package stream, its bisections */
                 package?: string;
             };
-            header?: never;
+            header?: {
+                /** @description Resume after this position (the `id:` of the last event received); wins over `after` */
+                "Last-Event-ID"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1816,7 +1891,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": {
+                    "application/json": {
                         /** @example No vote found */
                         message: string;
                     };
@@ -1828,7 +1903,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": {
+                    "application/json": {
                         /** @example No vote found */
                         message: string;
                     };
@@ -1838,7 +1913,10 @@ export interface operations {
     };
     ReportPagesHttpController_statusReport: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Time travel: the answer the service would have given at that moment. A global log position (an integer >= 1) or an ISO-8601 instant (`2026-12-05T10:00:00Z`, or a date: UTC midnight), which means the last event recorded at or before it (recording times come from the clock of the process that wrote each event). Anything that depends on "now" (vote ages, days since) is computed at the recording time of that event. The answer carries the position in the `X-Dlrn-As-Of-Position` header; before the first event, the empty answer. */
+                as_of?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1854,11 +1932,36 @@ export interface operations {
                     "text/html": string;
                 };
             };
+            /** @description as_of names a position beyond the last event of the log */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": {
+                        message?: string;
+                    };
+                };
+            };
+            /** @description as_of names a position the views have not reached yet (after a short wait); retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": {
+                        message?: string;
+                    };
+                };
+            };
         };
     };
     ReportPagesHttpController_statusReportCsv: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Time travel: the answer the service would have given at that moment. A global log position (an integer >= 1) or an ISO-8601 instant (`2026-12-05T10:00:00Z`, or a date: UTC midnight), which means the last event recorded at or before it (recording times come from the clock of the process that wrote each event). Anything that depends on "now" (vote ages, days since) is computed at the recording time of that event. The answer carries the position in the `X-Dlrn-As-Of-Position` header; before the first event, the empty answer. */
+                as_of?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1874,11 +1977,35 @@ export interface operations {
                     "text/csv": string;
                 };
             };
+            /** @description as_of names a position beyond the last event of the log */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": {
+                        message?: string;
+                    };
+                };
+            };
+            /** @description as_of names a position the views have not reached yet (after a short wait); retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": {
+                        message?: string;
+                    };
+                };
+            };
         };
     };
     ReportPagesHttpController_report: {
         parameters: {
             query?: {
+                /** @description Time travel: the answer the service would have given at that moment. A global log position (an integer >= 1) or an ISO-8601 instant (`2026-12-05T10:00:00Z`, or a date: UTC midnight), which means the last event recorded at or before it (recording times come from the clock of the process that wrote each event). Anything that depends on "now" (vote ages, days since) is computed at the recording time of that event. The answer carries the position in the `X-Dlrn-As-Of-Position` header; before the first event, the empty answer. */
+                as_of?: string;
                 /** @description Builds to skip (pages of 100) */
                 offset?: number;
                 /** @description `1`: SUCCESS builds; any other value: FAILED ones */
@@ -1901,6 +2028,28 @@ export interface operations {
                 };
                 content: {
                     "text/html": string;
+                };
+            };
+            /** @description as_of names a position beyond the last event of the log */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": {
+                        message?: string;
+                    };
+                };
+            };
+            /** @description as_of names a position the views have not reached yet (after a short wait); retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": {
+                        message?: string;
+                    };
                 };
             };
         };
@@ -2301,6 +2450,8 @@ export interface operations {
     ResourcesHttpController_packages: {
         parameters: {
             query?: {
+                /** @description Time travel: the answer the service would have given at that moment. A global log position (an integer >= 1) or an ISO-8601 instant (`2026-12-05T10:00:00Z`, or a date: UTC midnight), which means the last event recorded at or before it (recording times come from the clock of the process that wrote each event). Anything that depends on "now" (vote ages, days since) is computed at the recording time of that event. The answer carries the position in the `X-Dlrn-As-Of-Position` header; before the first event, the empty answer. */
+                as_of?: string;
                 /** @description Only packages whose last build has this status */
                 status?: "SUCCESS" | "FAILED" | "RETRY" | "NO_BUILD";
                 /** @description Only packages of this component */
@@ -2478,11 +2629,36 @@ export interface operations {
                     };
                 };
             };
+            /** @description as_of names a position beyond the last event of the log */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message?: string;
+                    };
+                };
+            };
+            /** @description as_of names a position the views have not reached yet (after a short wait); retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message?: string;
+                    };
+                };
+            };
         };
     };
     ResourcesHttpController_package: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Time travel: the answer the service would have given at that moment. A global log position (an integer >= 1) or an ISO-8601 instant (`2026-12-05T10:00:00Z`, or a date: UTC midnight), which means the last event recorded at or before it (recording times come from the clock of the process that wrote each event). Anything that depends on "now" (vote ages, days since) is computed at the recording time of that event. The answer carries the position in the `X-Dlrn-As-Of-Position` header; before the first event, the empty answer. */
+                as_of?: string;
+            };
             header?: never;
             path: {
                 name: string;
@@ -2653,11 +2829,35 @@ export interface operations {
                     };
                 };
             };
+            /** @description as_of names a position beyond the last event of the log */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message?: string;
+                    };
+                };
+            };
+            /** @description as_of names a position the views have not reached yet (after a short wait); retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message?: string;
+                    };
+                };
+            };
         };
     };
     ResourcesHttpController_packageBuilds: {
         parameters: {
             query?: {
+                /** @description Time travel: the answer the service would have given at that moment. A global log position (an integer >= 1) or an ISO-8601 instant (`2026-12-05T10:00:00Z`, or a date: UTC midnight), which means the last event recorded at or before it (recording times come from the clock of the process that wrote each event). Anything that depends on "now" (vote ages, days since) is computed at the recording time of that event. The answer carries the position in the `X-Dlrn-As-Of-Position` header; before the first event, the empty answer. */
+                as_of?: string;
                 /** @description Only builds with this result */
                 status?: "SUCCESS" | "FAILED" | "RETRY";
                 /** @description Only builds of this component */
@@ -2758,11 +2958,35 @@ export interface operations {
                     };
                 };
             };
+            /** @description as_of names a position beyond the last event of the log */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message?: string;
+                    };
+                };
+            };
+            /** @description as_of names a position the views have not reached yet (after a short wait); retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message?: string;
+                    };
+                };
+            };
         };
     };
     ResourcesHttpController_builds: {
         parameters: {
             query?: {
+                /** @description Time travel: the answer the service would have given at that moment. A global log position (an integer >= 1) or an ISO-8601 instant (`2026-12-05T10:00:00Z`, or a date: UTC midnight), which means the last event recorded at or before it (recording times come from the clock of the process that wrote each event). Anything that depends on "now" (vote ages, days since) is computed at the recording time of that event. The answer carries the position in the `X-Dlrn-As-Of-Position` header; before the first event, the empty answer. */
+                as_of?: string;
                 /** @description Only builds of this package */
                 package?: string;
                 /** @description Only builds with this result */
@@ -2849,6 +3073,28 @@ export interface operations {
                     "application/json": {
                         /** @example No vote found */
                         message: string;
+                    };
+                };
+            };
+            /** @description as_of names a position beyond the last event of the log */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message?: string;
+                    };
+                };
+            };
+            /** @description as_of names a position the views have not reached yet (after a short wait); retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message?: string;
                     };
                 };
             };
@@ -3184,7 +3430,10 @@ export interface operations {
     };
     ResourcesHttpController_repo: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Time travel: the answer the service would have given at that moment. A global log position (an integer >= 1) or an ISO-8601 instant (`2026-12-05T10:00:00Z`, or a date: UTC midnight), which means the last event recorded at or before it (recording times come from the clock of the process that wrote each event). Anything that depends on "now" (vote ages, days since) is computed at the recording time of that event. The answer carries the position in the `X-Dlrn-As-Of-Position` header; before the first event, the empty answer. */
+                as_of?: string;
+            };
             header?: never;
             path: {
                 ref: string;
@@ -3311,6 +3560,28 @@ export interface operations {
                     "application/json": {
                         /** @example No vote found */
                         message: string;
+                    };
+                };
+            };
+            /** @description as_of names a position beyond the last event of the log */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message?: string;
+                    };
+                };
+            };
+            /** @description as_of names a position the views have not reached yet (after a short wait); retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message?: string;
                     };
                 };
             };
@@ -3470,6 +3741,7 @@ export interface operations {
                                 from_commit?: string;
                                 to_commit?: string;
                                 from_url?: string | null;
+                                /** @description Commit pages where the forge is known (cgit, GitHub, opendev) */
                                 to_url?: string | null;
                                 /** @description GitHub and opendev only */
                                 compare_url?: string | null;

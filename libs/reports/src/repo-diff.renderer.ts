@@ -52,8 +52,17 @@ export function compareUrl(upstream: string | null, fromCommit: string, toCommit
   return forge ? `${forge[1]}/compare/${fromCommit}...${toCommit}` : null;
 }
 
+/**
+ * A commit's web page where the forge is known (DLRN's `get_commit_url` gives the bare upstream
+ * URL for others, which names no commit): null otherwise.
+ */
+export function commitUrl(upstream: string | null, commitHash: string): string | null {
+  const prefix = commitUrlPrefix(upstream);
+  return prefix === '' || prefix === upstream ? null : `${prefix}${commitHash}`;
+}
+
 function commitLink(upstream: string | null, commitHash: string): SafeHtml {
-  return link(upstream ? `${commitUrlPrefix(upstream)}${commitHash}` : null, commitHash.slice(0, 12));
+  return link(commitUrl(upstream, commitHash), commitHash.slice(0, 12));
 }
 
 function sideHeading(links: PageLinks, label: string, side: DiffSideView): SafeHtml {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SETTINGS } from '../../../test/support/report.fixtures.js';
 import { liveLinks } from './page-layout.js';
-import { compareUrl, renderRepoDiff, type RepoDiffView } from './repo-diff.renderer.js';
+import { commitUrl, compareUrl, renderRepoDiff, type RepoDiffView } from './repo-diff.renderer.js';
 
 const side = (ref: string, commitHash: string) => ({
   ref,
@@ -73,5 +73,13 @@ describe('compareUrl', () => {
     expect(compareUrl('https://git.openstack.org/openstack/nova', 'a', 'b')).toBeNull();
     expect(compareUrl('file:///srv/git/nova', 'a', 'b')).toBeNull();
     expect(compareUrl(null, 'a', 'b')).toBeNull();
+  });
+});
+
+describe('commitUrl', () => {
+  it("links a commit where the forge is known, and not to DLRN's bare upstream elsewhere", () => {
+    expect(commitUrl('https://github.com/openstack/nova', 'abc')).toBe('https://github.com/openstack/nova/commit/abc');
+    expect(commitUrl('file:///srv/git/nova', 'abc')).toBeNull();
+    expect(commitUrl(null, 'abc')).toBeNull();
   });
 });

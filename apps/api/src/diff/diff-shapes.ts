@@ -1,7 +1,6 @@
 import type { RepoDiff, ResolvedSide, SnapshotPackage } from '#application/queries/diff/index.js';
 import { repoHash } from '#domain/repo/repo-path.js';
-import { commitUrlPrefix } from '#reports/index.js';
-import { compareUrl, type RepoDiffView } from '#reports/repo-diff.renderer.js';
+import { commitUrl, compareUrl, type RepoDiffView } from '#reports/repo-diff.renderer.js';
 
 /** The JSON of `GET /api/diff` (schema in DIFF_SCHEMA). */
 
@@ -37,7 +36,6 @@ export function diffAnswer(diff: RepoDiff, baseurl: string) {
     removed: diff.removed.map(packageOf),
     changed: diff.changed.map((c) => {
       const upstream = diff.upstreams[c.name] ?? null;
-      const prefix = commitUrlPrefix(upstream);
       return {
         name: c.name,
         from: packageOf(c.from),
@@ -49,8 +47,8 @@ export function diffAnswer(diff: RepoDiff, baseurl: string) {
           ? {
               from_commit: c.from.commitHash,
               to_commit: c.to.commitHash,
-              from_url: prefix ? `${prefix}${c.from.commitHash}` : null,
-              to_url: prefix ? `${prefix}${c.to.commitHash}` : null,
+              from_url: commitUrl(upstream, c.from.commitHash),
+              to_url: commitUrl(upstream, c.to.commitHash),
               compare_url: compareUrl(upstream, c.from.commitHash, c.to.commitHash),
             }
           : null,
@@ -138,7 +136,11 @@ export const DIFF_SCHEMA = {
               from_commit: { type: 'string' },
               to_commit: { type: 'string' },
               from_url: { type: 'string', nullable: true },
-              to_url: { type: 'string', nullable: true },
+              to_url: {
+                type: 'string',
+                nullable: true,
+                description: 'Commit pages where the forge is known (cgit, GitHub, opendev)',
+              },
               compare_url: { type: 'string', nullable: true, description: 'GitHub and opendev only' },
             },
           },
