@@ -27,3 +27,4 @@ export {
   reportHeading,
   type StatusRow,
 } from './status-report.renderer.js';
+export { renderAsOfBanner, withAsOfBanner, type ShownMoment } from './as-of-banner.js';

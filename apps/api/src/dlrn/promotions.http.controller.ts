@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Inject, Post, Req } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
   ApiBadRequestResponse,
@@ -13,7 +13,7 @@ import {
   ApiTags,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiBodyInput, ApiQueryInput, inputSchema } from '../http/api-input.js';
 import type { RepoPromoted } from '#domain/promotion/promotion.events.js';
 import type { DlrnConfig } from '#infrastructure/config/index.js';
@@ -27,6 +27,7 @@ import type { PromotionOutcome } from '#application/promotions/promoter.js';
 import type { PromotionRequest } from '#application/promotions/promotion-plan.js';
 import { PromotionsQuery } from '#application/promotions/promotions.query.js';
 import { ViewVersion } from '../views/view-version.js';
+import { ApiAsOf, TimeTravel } from '../views/as-of.js';
 import { PROMOTE, PROMOTIONS, type PromoteInput } from './dlrn-inputs.js';
 import { promotionAnswer, type PromotionAnswer } from './dlrn-responses.js';
 import { ERROR_SCHEMA, PROMOTION_SCHEMA } from './openapi-examples.js';
@@ -43,6 +44,7 @@ export class PromotionsHttpController {
     @Inject(QueryBus) private readonly queries: QueryBus,
     @Inject(ViewVersion) private readonly views: ViewVersion,
     @Inject(DLRN_CONFIG) private readonly config: DlrnConfig,
+    @Inject(TimeTravel) private readonly timeTravel: TimeTravel,
   ) {}
 
   @Get('promotions')
@@ -50,21 +52,26 @@ export class PromotionsHttpController {
   @ApiQueryInput(PROMOTIONS)
   @ApiOkResponse({ description: 'Promotions', schema: { type: 'array', items: PROMOTION_SCHEMA } })
   @ApiBadRequestResponse({ description: 'Invalid input or unknown commit', ...errors })
-  async list(@Req() request: FastifyRequest) {
+  @ApiAsOf()
+  async list(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     const input = readInput(request, PROMOTIONS);
+    const at = await this.timeTravel.of(request, reply);
     const key = `pr:${JSON.stringify(input)}`;
-    return this.views.cached(key, async () => {
-      const query = new PromotionsQuery({
-        commit:
-          input.commit_hash && input.distro_hash
-            ? { commitHash: input.commit_hash, distroHash: input.distro_hash, extendedHash: input.extended_hash }
-            : null,
-        aggregateHash: input.aggregate_hash,
-        promoteName: input.promote_name,
-        component: input.component,
-        offset: input.offset,
-        limit: input.limit,
-      });
+    return this.timeTravel.cached(at, key, async () => {
+      const query = new PromotionsQuery(
+        {
+          commit:
+            input.commit_hash && input.distro_hash
+              ? { commitHash: input.commit_hash, distroHash: input.distro_hash, extendedHash: input.extended_hash }
+              : null,
+          aggregateHash: input.aggregate_hash,
+          promoteName: input.promote_name,
+          component: input.component,
+          offset: input.offset,
+          limit: input.limit,
+        },
+        at?.position ?? null,
+      );
       const rows = await answering(this.queries.execute(query));
       return rows.map((p) => promotionAnswer(p, this.baseurl));
     });

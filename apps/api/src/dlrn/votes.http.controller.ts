@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Inject, Post, Req } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
   ApiBadRequestResponse,
@@ -9,7 +9,7 @@ import {
   ApiTags,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiBodyInput, ApiQueryInput } from '../http/api-input.js';
 import { Clock } from '#domain/shared/ports.js';
 import { epochSeconds } from '#application/shared/recorded.js';
@@ -20,6 +20,7 @@ import { RepoStatusQuery } from '#application/votes/repo-status.query.js';
 import { ReportResultCommand } from '#application/votes/report-result.handler.js';
 import { callerOf, readInput } from '../http/request-input.js';
 import { ViewVersion } from '../views/view-version.js';
+import { ApiAsOf, TimeTravel, secondsOf } from '../views/as-of.js';
 import {
   AGG_STATUS,
   LAST_TESTED_REPO,
@@ -50,6 +51,7 @@ export class VotesHttpController {
     @Inject(QueryBus) private readonly queries: QueryBus,
     @Inject(ViewVersion) private readonly views: ViewVersion,
     @Inject(Clock) private readonly clock: Clock,
+    @Inject(TimeTravel) private readonly timeTravel: TimeTravel,
   ) {}
 
   @Get('last_tested_repo')
@@ -57,14 +59,19 @@ export class VotesHttpController {
   @ApiQueryInput(LAST_TESTED_REPO)
   @ApiOkResponse({ description: 'The newest matching vote', schema: VOTE_SCHEMA })
   @ApiBadRequestResponse(badRequest)
-  async lastTestedRepo(@Req() request: FastifyRequest) {
+  @ApiAsOf()
+  async lastTestedRepo(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     const input = readInput(request, LAST_TESTED_REPO);
-    const after = voteCutoff(input.max_age, epochSeconds(this.clock));
+    const at = await this.timeTravel.of(request, reply);
+    // As of a past moment, max_age counts back from it.
+    const after = voteCutoff(input.max_age, at === null ? epochSeconds(this.clock) : secondsOf(at));
     // JSON, not a joined string: free-text fields holding ':' or the text 'null' must not collide.
     const key = `ltr:${JSON.stringify([after, input.success, input.job_id, input.sequential_mode, input.previous_job_id, input.component])}`;
-    return this.views.cached(key, async () =>
-      voteAnswer(await answering(this.queries.execute(new LastTestedRepoQuery(selectionOf(input), after)))),
-    );
+    const compute = async () =>
+      voteAnswer(
+        await answering(this.queries.execute(new LastTestedRepoQuery(selectionOf(input), after, at?.position ?? null))),
+      );
+    return at === null ? this.views.cached(key, compute) : this.timeTravel.cached(at, key, compute);
   }
 
   @Post('last_tested_repo')
@@ -141,11 +148,19 @@ export class VotesHttpController {
   @ApiQueryInput(REPO_STATUS)
   @ApiOkResponse({ description: 'Votes (may be empty)', schema: { type: 'array', items: REPO_STATUS_ITEM_SCHEMA } })
   @ApiBadRequestResponse(badRequest)
-  async repoStatus(@Req() request: FastifyRequest) {
+  @ApiAsOf()
+  async repoStatus(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     const input = readInput(request, REPO_STATUS);
+    const at = await this.timeTravel.of(request, reply);
     const key = `rs:${JSON.stringify([input.commit_hash, input.distro_hash, input.extended_hash, input.success])}`;
-    return this.views.cached(key, async () => {
-      const query = new RepoStatusQuery(input.commit_hash, input.distro_hash, input.extended_hash, input.success);
+    return this.timeTravel.cached(at, key, async () => {
+      const query = new RepoStatusQuery(
+        input.commit_hash,
+        input.distro_hash,
+        input.extended_hash,
+        input.success,
+        at?.position ?? null,
+      );
       const { commit, votes } = await answering(this.queries.execute(query));
       return votes.map((v) => repoStatusItem(v, input.commit_hash, input.distro_hash, commit));
     });

@@ -11,6 +11,7 @@ import {
   renderQueue,
   renderStatusReportCsv,
   renderStatusReportHtml,
+  withAsOfBanner,
   type ReportSettings,
 } from '#reports/index.js';
 import {
@@ -25,6 +26,7 @@ import { ApiPage, HTML } from './page-docs.js';
 import { buildReportFilters, type RawQuery } from './pages.request.js';
 import { cachedPage } from '../views/page-cache.js';
 import { ViewVersion } from '../views/view-version.js';
+import { ApiAsOf, TimeTravel, type TimePoint } from '../views/as-of.js';
 import { PageSecurityInterceptor } from './page-security.interceptor.js';
 
 /** The build pages, rendered from the projections once per views version and input. */
@@ -40,27 +42,48 @@ export class ReportPagesHttpController {
     @Inject(QueryBus) private readonly queries: QueryBus,
     @Inject(DLRN_CONFIG) config: DlrnConfig,
     @Inject(ViewVersion) private readonly views: ViewVersion,
+    @Inject(TimeTravel) private readonly timeTravel: TimeTravel,
   ) {
     this.settings = reportSettings(config);
   }
 
   @Get('status_report.html')
   @ApiPage('text/html', 'Per package: last build, first failure after the last success, days since then')
+  @ApiAsOf()
   async statusReport(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    return cachedPage(this.views, request, reply, 'status_report.html', async () => {
-      const rows = await this.queries.execute(new StatusRowsQuery());
-      const body = renderStatusReportHtml(rows, this.settings, liveLinks(this.settings.baseurl), Date.now() / 1000);
-      return { contentType: HTML, body };
-    });
+    const at = await this.timeTravel.of(request, reply);
+    return cachedPage(
+      this.views,
+      request,
+      reply,
+      'status_report.html',
+      async () => {
+        const rows = await this.queries.execute(new StatusRowsQuery(at?.position ?? null));
+        // "Days since" counts to the moment shown.
+        const now = at === null ? Date.now() / 1000 : at.instant.getTime() / 1000;
+        const body = renderStatusReportHtml(rows, this.settings, liveLinks(this.settings.baseurl), now);
+        return { contentType: HTML, body: bannered(body, at, 'status_report.html') };
+      },
+      at?.position ?? null,
+    );
   }
 
   @Get('status_report.csv')
   @ApiPage('text/csv', "DLRN's status_report.csv: one line per package from its last build")
+  @ApiAsOf()
   async statusReportCsv(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    return cachedPage(this.views, request, reply, 'status_report.csv', async () => ({
-      contentType: 'text/csv; charset=utf-8',
-      body: renderStatusReportCsv(await this.queries.execute(new PackageStatusesQuery())),
-    }));
+    const at = await this.timeTravel.of(request, reply);
+    return cachedPage(
+      this.views,
+      request,
+      reply,
+      'status_report.csv',
+      async () => ({
+        contentType: 'text/csv; charset=utf-8',
+        body: renderStatusReportCsv(await this.queries.execute(new PackageStatusesQuery(at?.position ?? null))),
+      }),
+      at?.position ?? null,
+    );
   }
 
   @Get('report.html')
@@ -69,16 +92,26 @@ export class ReportPagesHttpController {
   @ApiQuery({ name: 'component', required: false, description: 'Only this component' })
   @ApiQuery({ name: 'success', required: false, description: '`1`: SUCCESS builds; any other value: FAILED ones' })
   @ApiQuery({ name: 'offset', required: false, description: 'Builds to skip (pages of 100)', type: Number })
+  @ApiAsOf()
   async report(
     @Query() query: RawQuery,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const filters = buildReportFilters(query);
-    return cachedPage(this.views, request, reply, `report.html:${JSON.stringify(filters)}`, async () => {
-      const page = await this.queries.execute(new BuildReportQuery(filters));
-      return { contentType: HTML, body: renderBuildReport(page, this.settings, liveLinks(this.settings.baseurl)) };
-    });
+    const at = await this.timeTravel.of(request, reply);
+    return cachedPage(
+      this.views,
+      request,
+      reply,
+      `report.html:${JSON.stringify(filters)}`,
+      async () => {
+        const page = await this.queries.execute(new BuildReportQuery(filters, at?.position ?? null));
+        const body = renderBuildReport(page, this.settings, liveLinks(this.settings.baseurl));
+        return { contentType: HTML, body: bannered(body, at, 'report.html') };
+      },
+      at?.position ?? null,
+    );
   }
 
   @Get('queue.html')
@@ -111,6 +144,11 @@ export class ReportPagesHttpController {
       return { contentType: HTML, body: renderBuildPage(found.build, found.log, this.settings, links) };
     });
   }
+}
+
+/** A page as of a past moment says so, and links back to the page now. */
+function bannered(body: string, at: TimePoint | null, nowHref: string): string {
+  return at === null ? body : withAsOfBanner(body, at, nowHref);
 }
 
 function notFoundPage(file: string): string {

@@ -19,6 +19,7 @@ import { DlrnHttpError } from '../http/dlrn-http.error.js';
 import { readInput } from '../http/request-input.js';
 import { markUnknownInput } from '../views/hot-answers.js';
 import { ViewVersion } from '../views/view-version.js';
+import { ApiAsOf, TimeTravel, type TimePoint } from '../views/as-of.js';
 import { eventAnswer } from '../history/event-answer.js';
 import { statusBadgeSvg } from './badge.js';
 import { BUILD_PAGE_SCHEMA, BUILD_SCHEMA, EVENT_SCHEMA, PACKAGE_SCHEMA } from './openapi-schemas.js';
@@ -53,6 +54,7 @@ export class ResourcesHttpController {
     @Inject(QueryBus) private readonly queries: QueryBus,
     @Inject(ViewVersion) private readonly views: ViewVersion,
     @Inject(DLRN_CONFIG) config: DlrnConfig,
+    @Inject(TimeTravel) private readonly timeTravel: TimeTravel,
   ) {
     this.links = { baseurl: config.default.baseurl ?? '' };
   }
@@ -64,15 +66,24 @@ export class ResourcesHttpController {
     schema: { type: 'object', properties: { packages: { type: 'array', items: PACKAGE_SCHEMA } } },
   })
   @ApiBadRequestResponse(errors)
-  async packages(@Req() request: FastifyRequest) {
+  @ApiAsOf()
+  async packages(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     const input = readInput(request, PACKAGES);
-    return this.cachedByInput(`packages:${JSON.stringify(input)}`, async (now) => ({
-      packages: (
-        await this.queries.execute(
-          new PackageListQuery({ status: input.status, component: input.component, namePrefix: input.name }),
-        )
-      ).map((p) => packageResource(p, this.links, now)),
-    }));
+    const at = await this.timeTravel.of(request, reply);
+    return this.cachedByInput(
+      `packages:${JSON.stringify(input)}`,
+      async (now) => ({
+        packages: (
+          await this.queries.execute(
+            new PackageListQuery(
+              { status: input.status, component: input.component, namePrefix: input.name },
+              at?.position ?? null,
+            ),
+          )
+        ).map((p) => packageResource(p, this.links, now)),
+      }),
+      at,
+    );
   }
 
   @Get('packages/:name')
@@ -80,12 +91,23 @@ export class ResourcesHttpController {
   @ApiParam({ name: 'name', example: 'python-nova' })
   @ApiOkResponse({ schema: PACKAGE_SCHEMA })
   @ApiNotFoundResponse(errors)
-  async package(@Param('name') name: string, @Req() request: FastifyRequest) {
-    return this.cachedFor(request, `package:${name}`, async (now) => {
-      const doc = await this.queries.execute(new PackageQuery(name));
-      if (doc === null) throw notFound(`package ${name}`);
-      return packageResource(doc, this.links, now);
-    });
+  @ApiAsOf()
+  async package(
+    @Param('name') name: string,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const at = await this.timeTravel.of(request, reply);
+    return this.cachedFor(
+      request,
+      `package:${name}`,
+      async (now) => {
+        const doc = await this.queries.execute(new PackageQuery(name, at?.position ?? null));
+        if (doc === null) throw notFound(`package ${name}`);
+        return packageResource(doc, this.links, now);
+      },
+      at,
+    );
   }
 
   @Get('packages/:name/builds')
@@ -95,16 +117,23 @@ export class ResourcesHttpController {
   @ApiOkResponse({ schema: BUILD_PAGE_SCHEMA })
   @ApiBadRequestResponse(errors)
   @ApiNotFoundResponse(errors)
+  @ApiAsOf()
   async packageBuilds(
     @Param('name') name: string,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const input = readInput(request, BUILDS);
-    const page = await this.cachedByInput(`package-builds:${JSON.stringify([name, input])}`, async () => {
-      if ((await this.queries.execute(new PackageQuery(name))) === null) throw notFound(`package ${name}`);
-      return this.buildPage({ ...input, package: name }, `/api/packages/${encodeURIComponent(name)}/builds`);
-    });
+    const at = await this.timeTravel.of(request, reply);
+    const page = await this.cachedByInput(
+      `package-builds:${JSON.stringify([name, input])}`,
+      async () => {
+        const found = await this.queries.execute(new PackageQuery(name, at?.position ?? null));
+        if (found === null) throw notFound(`package ${name}`);
+        return this.buildPage({ ...input, package: name }, `/api/packages/${encodeURIComponent(name)}/builds`, at);
+      },
+      at,
+    );
     return this.withLink(page, reply);
   }
 
@@ -118,10 +147,14 @@ export class ResourcesHttpController {
   @ApiQueryInput(BUILDS)
   @ApiOkResponse({ schema: BUILD_PAGE_SCHEMA })
   @ApiBadRequestResponse(errors)
+  @ApiAsOf()
   async builds(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     const input = readInput(request, BUILDS);
-    const page = await this.cachedByInput(`builds:${JSON.stringify(input)}`, () =>
-      this.buildPage(input, '/api/builds'),
+    const at = await this.timeTravel.of(request, reply);
+    const page = await this.cachedByInput(
+      `builds:${JSON.stringify(input)}`,
+      () => this.buildPage(input, '/api/builds', at),
+      at,
     );
     return this.withLink(page, reply);
   }
@@ -242,24 +275,35 @@ export class ResourcesHttpController {
     },
   })
   @ApiNotFoundResponse(errors)
-  async repo(@Param('ref') ref: string, @Req() request: FastifyRequest) {
-    return this.cachedFor(request, `repo:${ref}`, async () => {
-      const found = await this.queries.execute(new RepoQuery(ref));
-      if (found === null) throw notFound(`repository ${ref}`);
-      const { build, pointers, contents, votes, promotions } = found;
-      const resource = buildResource(build, this.links);
-      return {
-        ref,
-        repo_dir: build.repoDir,
-        repo_hash: resource.repo_hash,
-        repo_url: resource.repo_url,
-        build: resource,
-        pointers: pointers.map((p) => p.name),
-        contents,
-        votes: votes.map(voteAnswer),
-        promotions: promotions.map((p) => promotionAnswer(p, this.links.baseurl)),
-      };
-    });
+  @ApiAsOf()
+  async repo(
+    @Param('ref') ref: string,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const at = await this.timeTravel.of(request, reply);
+    return this.cachedFor(
+      request,
+      `repo:${ref}`,
+      async () => {
+        const found = await this.queries.execute(new RepoQuery(ref, at?.position ?? null));
+        if (found === null) throw notFound(`repository ${ref}`);
+        const { build, pointers, contents, votes, promotions } = found;
+        const resource = buildResource(build, this.links);
+        return {
+          ref,
+          repo_dir: build.repoDir,
+          repo_hash: resource.repo_hash,
+          repo_url: resource.repo_url,
+          build: resource,
+          pointers: pointers.map((p) => p.name),
+          contents,
+          votes: votes.map(voteAnswer),
+          promotions: promotions.map((p) => promotionAnswer(p, this.links.baseurl)),
+        };
+      },
+      at,
+    );
   }
 
   @Get('status/badge/:file')
@@ -292,34 +336,44 @@ export class ResourcesHttpController {
    * route and its validated input only (`readInput`'s): unknown parameters, spellings of the same
    * input and JSON bodies (read instead of the query string) share one entry.
    */
-  private cachedByInput<T>(key: string, compute: (now: number) => Promise<T>): Promise<T> {
-    const now = Math.floor(Date.now() / 1000);
-    return this.views.cached(`res:${Math.floor(now / 60)}:${key}`, () => compute(now));
+  private cachedByInput<T>(key: string, compute: (now: number) => Promise<T>, at: TimePoint | null = null): Promise<T> {
+    // As of a past moment (`at`): cached under its position, "now" its recording time.
+    return this.timeTravel.cached(at, `res:${key}`, compute, (now) => `${Math.floor(now / 60)}:`);
   }
 
-  /** As `cachedByInput`, for routes that read no query string: one there is unknown input. */
-  private cachedFor<T>(request: FastifyRequest, key: string, compute: (now: number) => Promise<T>): Promise<T> {
+  /** As `cachedByInput`, for routes that read no query string (`as_of` aside): others are unknown input. */
+  private cachedFor<T>(
+    request: FastifyRequest,
+    key: string,
+    compute: (now: number) => Promise<T>,
+    at: TimePoint | null = null,
+  ): Promise<T> {
     if (request.url.includes('?')) markUnknownInput(request);
-    return this.cachedByInput(key, compute);
+    return this.cachedByInput(key, compute, at);
   }
 
-  private async buildPage(input: BuildsInput, path: string) {
+  private async buildPage(input: BuildsInput, path: string, at: TimePoint | null = null) {
     const builds = await this.queries.execute(
-      new BuildTimelineQuery({
-        package: input.package,
-        status: input.status,
-        component: input.component,
-        commitHash: input.commit_hash,
-        since: input.since,
-        until: input.until,
-        before: input.cursor,
-        limit: input.limit,
-      }),
+      new BuildTimelineQuery(
+        {
+          package: input.package,
+          status: input.status,
+          component: input.component,
+          commitHash: input.commit_hash,
+          since: input.since,
+          until: input.until,
+          before: input.cursor,
+          limit: input.limit,
+        },
+        at?.position ?? null,
+      ),
     );
     const last = builds[builds.length - 1];
     let next: string | null = null;
     if (builds.length === input.limit && last?.completedPosition != null) {
       next = nextPageHref(path, input, encodeCursor(last.completedPosition));
+      // The next page of the same moment.
+      if (at !== null) next += `${next.includes('?') ? '&' : '?'}as_of=${at.position}`;
     }
     return { builds: builds.map((b): BuildResource => buildResource(b, this.links)), next };
   }

@@ -25,13 +25,15 @@ export async function cachedPage(
   reply: PageReply,
   key: string,
   render: () => Promise<Page>,
+  /** The log position of an `as_of` page: kept under it, across views versions (immutable). */
+  asOfPosition: number | null = null,
 ): Promise<string> {
-  const page = await views.cached(
-    `page:${Math.floor(Date.now() / 60_000)}:${key}`,
-    render,
-    // Only pages found are kept: a 404 for every made-up id would push real pages out.
-    (rendered) => ((rendered.status ?? 200) === 200 ? rendered.body.length * 2 : Infinity),
-  );
+  // Only pages found are kept: a 404 for every made-up id would push real pages out.
+  const bytes = (rendered: Page) => ((rendered.status ?? 200) === 200 ? rendered.body.length * 2 : Infinity);
+  const page =
+    asOfPosition === null
+      ? await views.cached(`page:${Math.floor(Date.now() / 60_000)}:${key}`, render, bytes)
+      : await views.cachedAsOf(`page:@${asOfPosition}:${key}`, render, bytes);
   const version = cachedAnswerVersion(page);
   if (version !== undefined) markCachedAnswer(request, version);
   // Pages with a query string are served from the views cache (keyed on their input), not

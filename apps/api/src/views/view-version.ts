@@ -71,6 +71,9 @@ export class ViewVersion {
   private generation = 0;
   private cache = new Map<string, Entry>();
   private cacheBytes = 0;
+  /** Answers as of past positions (`cachedAsOf`): immutable, kept across views versions. */
+  private history = new Map<string, Entry>();
+  private historyBytes = 0;
   private timer: NodeJS.Timeout | null = null;
   private refreshing: Promise<number> | null = null;
 
@@ -156,6 +159,34 @@ export class ViewVersion {
     }
     this.cache.set(key, { value, bytes });
     this.cacheBytes += bytes;
+    return value;
+  }
+
+  /**
+   * An answer as of a past log position (`as_of`): `key` must name the position (and the
+   * validated input). Such answers never change once the views have passed the position, so
+   * they are kept across views versions, in a cache of their own (a quarter of the budget, the
+   * oldest leaving first), never mixed with the answers of now, and never replayed by URL.
+   */
+  async cachedAsOf<T>(key: string, compute: () => Promise<T>, bytesOf?: (value: T) => number): Promise<T> {
+    const hit = this.history.get(key);
+    if (hit !== undefined) return hit.value as T;
+    const value = await compute();
+    const first = this.history.get(key);
+    if (first !== undefined) return first.value as T;
+    // Version -1: never the views' version, so the hot answers never keep it under its URL.
+    const text: AnswerText = { version: -1 };
+    if (value !== null && typeof value === 'object') answers.set(value, text);
+    const bytes = ENTRY_OVERHEAD + key.length * 2 + (bytesOf ? bytesOf(value) : answerBytes(value, text));
+    const budget = (this.options.maxBytes ?? VIEW_CACHE_BYTES) / 4;
+    if (bytes > budget / 4) return value;
+    for (const [oldest, entry] of this.history) {
+      if (this.historyBytes + bytes <= budget) break;
+      this.history.delete(oldest);
+      this.historyBytes -= entry.bytes;
+    }
+    this.history.set(key, { value, bytes });
+    this.historyBytes += bytes;
     return value;
   }
 

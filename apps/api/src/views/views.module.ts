@@ -1,5 +1,6 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { ReadModelStore } from '#domain/projections/index.js';
+import { TimeTravel } from './as-of.js';
 import { HotAnswers } from './hot-answers.js';
 import { ViewVersion } from './view-version.js';
 
@@ -23,8 +24,9 @@ export class ViewsModule implements OnApplicationShutdown {
           },
         },
         { provide: HotAnswers, inject: [ViewVersion], useFactory: (views: ViewVersion) => new HotAnswers(views) },
+        TimeTravel,
       ],
-      exports: [ViewVersion, HotAnswers],
+      exports: [ViewVersion, HotAnswers, TimeTravel],
     };
   }
 

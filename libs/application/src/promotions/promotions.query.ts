@@ -15,7 +15,11 @@ export interface PromotionSelection extends Omit<PromotionFilters, 'commit'> {
 
 /** `GET /api/promotions`: promotions, newest first. */
 export class PromotionsQuery extends Query<PromotionDoc[]> {
-  constructor(readonly selection: PromotionSelection) {
+  constructor(
+    readonly selection: PromotionSelection,
+    /** A log position to answer at (time travel, `as_of`); null: now. */
+    readonly at: number | null = null,
+  ) {
     super();
   }
 }
@@ -24,11 +28,12 @@ export class PromotionsQuery extends Query<PromotionDoc[]> {
 export class PromotionsHandler implements IQueryHandler<PromotionsQuery, PromotionDoc[]> {
   constructor(@Inject(DlrnQueries) private readonly queries: DlrnQueries) {}
 
-  async execute({ selection }: PromotionsQuery): Promise<PromotionDoc[]> {
+  async execute({ selection, at }: PromotionsQuery): Promise<PromotionDoc[]> {
+    const queries = this.queries.at(at);
     let commit: BuildDoc | null = null;
     if (selection.commit !== null) {
       const { commitHash, distroHash, extendedHash } = selection.commit;
-      commit = await this.queries.successfulCommit(commitHash, distroHash, extendedHash);
+      commit = await queries.successfulCommit(commitHash, distroHash, extendedHash);
       if (commit === null) {
         throw new PromotionRefusedError(
           'PROMOTION_COMMIT_NOT_FOUND',
@@ -36,6 +41,6 @@ export class PromotionsHandler implements IQueryHandler<PromotionsQuery, Promoti
         );
       }
     }
-    return this.queries.promotions({ ...selection, commit });
+    return queries.promotions({ ...selection, commit });
   }
 }

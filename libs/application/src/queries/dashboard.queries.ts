@@ -18,7 +18,7 @@ import {
   type ColumnOrder,
   type PackageStatusDoc,
   type QueueDoc,
-  type ReadModelStore,
+  type ReadModelReader,
 } from '#domain/projections/index.js';
 import { REPORT_PAGE_SIZE, type BuildReportFilters, type BuildReportPage } from '#reports/build-report.renderer.js';
 import {
@@ -42,7 +42,12 @@ const docs = <Doc>(rows: readonly { readonly doc: Doc }[]): Doc[] => rows.map((r
 
 /** What the dashboard pages read from the projections; shared by the API and the static copies. */
 export class DashboardQueries {
-  constructor(private readonly store: ReadModelStore) {}
+  constructor(private readonly store: ReadModelReader) {}
+
+  /** The same reads as of a log position (time travel); null: now. */
+  at(position: number | null): DashboardQueries {
+    return position === null ? this : new DashboardQueries(this.store.asOf(position));
+  }
 
   /** Packages with a finished build, by name. */
   async packageStatuses(): Promise<PackageStatusDoc[]> {

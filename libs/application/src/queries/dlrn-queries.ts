@@ -22,7 +22,7 @@ import {
   type DocumentQuery,
   type PromotionColumn,
   type PromotionDoc,
-  type ReadModelStore,
+  type ReadModelReader,
 } from '#domain/projections/index.js';
 import { CONSISTENT_JOB_ID } from '#domain/ci-vote/ci-vote.events.js';
 
@@ -47,7 +47,12 @@ const PAGE = 200;
 
 /** What DLRN's API reads, from the projections. */
 export class DlrnQueries {
-  constructor(private readonly store: ReadModelStore) {}
+  constructor(private readonly store: ReadModelReader) {}
+
+  /** The same reads as of a log position (time travel); null: now. */
+  at(position: number | null): DlrnQueries {
+    return position === null ? this : new DlrnQueries(this.store.asOf(position));
+  }
 
   /**
    * DLRN's `_get_commit`: the newest SUCCESS build of these hashes that still counts (not

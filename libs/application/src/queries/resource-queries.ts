@@ -20,7 +20,7 @@ import {
   type PackageStatusDoc,
   type PromotionDoc,
   type QueueDoc,
-  type ReadModelStore,
+  type ReadModelReader,
   type RepoPointerDoc,
 } from '#domain/projections/index.js';
 
@@ -57,9 +57,14 @@ export interface RepoIdentity {
 /** Reads for the JSON resources, from the projections only (and versions.csv from the repo). */
 export class ResourceQueries {
   constructor(
-    private readonly store: ReadModelStore,
+    private readonly store: ReadModelReader,
     private readonly reposDir: string,
   ) {}
+
+  /** The same reads as of a log position (time travel); null: now. */
+  at(position: number | null): ResourceQueries {
+    return position === null ? this : new ResourceQueries(this.store.asOf(position), this.reposDir);
+  }
 
   async packages(filters: PackageFilters): Promise<PackageStatusDoc[]> {
     const where: ColumnFilter<PackageStatusColumn> = {};

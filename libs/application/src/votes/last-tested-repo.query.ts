@@ -50,6 +50,8 @@ export class LastTestedRepoQuery extends Query<CiVoteDoc> {
     readonly selection: VoteSelection,
     /** Epoch seconds (`voteCutoff`): the caller computes it once, as its cache key holds it. */
     readonly after: number,
+    /** A log position to answer at (time travel, `as_of`); null: now. */
+    readonly at: number | null = null,
   ) {
     super();
   }
@@ -60,6 +62,6 @@ export class LastTestedRepoHandler implements IQueryHandler<LastTestedRepoQuery,
   constructor(@Inject(DlrnQueries) private readonly queries: DlrnQueries) {}
 
   execute(query: LastTestedRepoQuery): Promise<CiVoteDoc> {
-    return lastTestedRepo(this.queries, query.selection, query.after);
+    return lastTestedRepo(this.queries.at(query.at), query.selection, query.after);
   }
 }

@@ -18,6 +18,8 @@ export class RepoStatusQuery extends Query<RepoVotes> {
     readonly distroHash: string,
     readonly extendedHash: string | null,
     readonly success: boolean | null,
+    /** A log position to answer at (time travel, `as_of`); null: now. */
+    readonly at: number | null = null,
   ) {
     super();
   }
@@ -28,8 +30,9 @@ export class RepoStatusHandler implements IQueryHandler<RepoStatusQuery, RepoVot
   constructor(@Inject(DlrnQueries) private readonly queries: DlrnQueries) {}
 
   async execute(query: RepoStatusQuery): Promise<RepoVotes> {
-    const commit = await this.queries.successfulCommit(query.commitHash, query.distroHash, query.extendedHash);
+    const queries = this.queries.at(query.at);
+    const commit = await queries.successfulCommit(query.commitHash, query.distroHash, query.extendedHash);
     if (commit === null) throw new VoteRefusedError('COMMIT_NOT_FOUND');
-    return { commit, votes: await this.queries.votesOn(commit, query.success) };
+    return { commit, votes: await queries.votesOn(commit, query.success) };
   }
 }

@@ -5,7 +5,11 @@ import { DashboardQueries } from '../dashboard.queries.js';
 
 /** The live `report.html`: one page of counted builds, newest first. */
 export class BuildReportQuery extends Query<BuildReportPage> {
-  constructor(readonly filters: BuildReportFilters) {
+  constructor(
+    readonly filters: BuildReportFilters,
+    /** A log position to answer at (time travel, `as_of`); null: now. */
+    readonly at: number | null = null,
+  ) {
     super();
   }
 }
@@ -15,6 +19,6 @@ export class BuildReportHandler implements IQueryHandler<BuildReportQuery, Build
   constructor(@Inject(DashboardQueries) private readonly queries: DashboardQueries) {}
 
   execute(query: BuildReportQuery): Promise<BuildReportPage> {
-    return this.queries.buildReport(query.filters);
+    return this.queries.at(query.at).buildReport(query.filters);
   }
 }

@@ -5,7 +5,11 @@ import { ResourceQueries, type BuildFilters } from '../resource-queries.js';
 
 /** `GET /api/builds` and `GET /api/packages/:name/builds`: one page of counted builds, newest result first. */
 export class BuildTimelineQuery extends Query<BuildDoc[]> {
-  constructor(readonly filters: BuildFilters) {
+  constructor(
+    readonly filters: BuildFilters,
+    /** A log position to answer at (time travel, `as_of`); null: now. */
+    readonly at: number | null = null,
+  ) {
     super();
   }
 }
@@ -14,7 +18,7 @@ export class BuildTimelineQuery extends Query<BuildDoc[]> {
 export class BuildTimelineHandler implements IQueryHandler<BuildTimelineQuery, BuildDoc[]> {
   constructor(@Inject(ResourceQueries) private readonly queries: ResourceQueries) {}
 
-  execute({ filters }: BuildTimelineQuery): Promise<BuildDoc[]> {
-    return this.queries.builds(filters);
+  execute({ filters, at }: BuildTimelineQuery): Promise<BuildDoc[]> {
+    return this.queries.at(at).builds(filters);
   }
 }

@@ -5,7 +5,11 @@ import { ResourceQueries, type PackageFilters } from '../resource-queries.js';
 
 /** `GET /api/packages`: every package's status, by name. */
 export class PackageListQuery extends Query<PackageStatusDoc[]> {
-  constructor(readonly filters: PackageFilters) {
+  constructor(
+    readonly filters: PackageFilters,
+    /** A log position to answer at (time travel, `as_of`); null: now. */
+    readonly at: number | null = null,
+  ) {
     super();
   }
 }
@@ -14,7 +18,7 @@ export class PackageListQuery extends Query<PackageStatusDoc[]> {
 export class PackageListHandler implements IQueryHandler<PackageListQuery, PackageStatusDoc[]> {
   constructor(@Inject(ResourceQueries) private readonly queries: ResourceQueries) {}
 
-  execute({ filters }: PackageListQuery): Promise<PackageStatusDoc[]> {
-    return this.queries.packages(filters);
+  execute({ filters, at }: PackageListQuery): Promise<PackageStatusDoc[]> {
+    return this.queries.at(at).packages(filters);
   }
 }

@@ -5,7 +5,11 @@ import { ResourceQueries } from '../resource-queries.js';
 
 /** `GET /api/packages/:name` (and its badge): one package's status, null when none is known. */
 export class PackageQuery extends Query<PackageStatusDoc | null> {
-  constructor(readonly name: string) {
+  constructor(
+    readonly name: string,
+    /** A log position to answer at (time travel, `as_of`); null: now. */
+    readonly at: number | null = null,
+  ) {
     super();
   }
 }
@@ -14,7 +18,7 @@ export class PackageQuery extends Query<PackageStatusDoc | null> {
 export class PackageHandler implements IQueryHandler<PackageQuery, PackageStatusDoc | null> {
   constructor(@Inject(ResourceQueries) private readonly queries: ResourceQueries) {}
 
-  execute({ name }: PackageQuery): Promise<PackageStatusDoc | null> {
-    return this.queries.package(name);
+  execute({ name, at }: PackageQuery): Promise<PackageStatusDoc | null> {
+    return this.queries.at(at).package(name);
   }
 }

@@ -21,7 +21,11 @@ export interface RepoContents {
  * `GET /api/repos/:ref`: a repository by pointer name or repo hash, null when none is known.
  */
 export class RepoQuery extends Query<RepoContents | null> {
-  constructor(readonly ref: string) {
+  constructor(
+    readonly ref: string,
+    /** A log position to answer at (time travel, `as_of`); null: now. */
+    readonly at: number | null = null,
+  ) {
     super();
   }
 }
@@ -30,14 +34,15 @@ export class RepoQuery extends Query<RepoContents | null> {
 export class RepoHandler implements IQueryHandler<RepoQuery, RepoContents | null> {
   constructor(@Inject(ResourceQueries) private readonly queries: ResourceQueries) {}
 
-  async execute({ ref }: RepoQuery): Promise<RepoContents | null> {
-    const found = await this.queries.repo(ref);
+  async execute({ ref, at }: RepoQuery): Promise<RepoContents | null> {
+    const queries = this.queries.at(at);
+    const found = await queries.repo(ref);
     if (found === null) return null;
     const { build, pointers } = found;
     const [csv, votes, promotions] = await Promise.all([
-      this.queries.versionsCsv(build.repoDir),
-      this.queries.votesOn(build),
-      this.queries.promotionsOf(build),
+      queries.versionsCsv(build.repoDir),
+      queries.votesOn(build),
+      queries.promotionsOf(build),
     ]);
     return {
       build,
