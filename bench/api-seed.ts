@@ -134,6 +134,7 @@ export async function seedApiStore(dir: string, size: SeedSize): Promise<SeededS
           upstreamUrl: `https://git.example.org/${pkg}`,
           distgitUrl: `https://git.example.org/${pkg}-distgit`,
           versionsCsv: null,
+          purpose: { kind: 'commit' },
         } satisfies CommitDiscovered['data'],
       },
       {

@@ -326,6 +326,7 @@ describe('dlrn remote: a central instance imports builds made by a worker', () =
           upstreamUrl: null,
           distgitUrl: null,
           versionsCsv: null,
+          purpose: { kind: 'commit' as const },
         };
         await handler.handle(streamId, buildDecider, { type: 'DiscoverCommit', commit }, context);
         claimExpiresAt = Date.now() + CLAIM_HOLD_MS;

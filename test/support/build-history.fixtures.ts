@@ -1,6 +1,6 @@
 import type { RecordedEvent } from '#domain/shared/event.js';
 import { BuildHistory } from '#domain/build/build-history.js';
-import type { CommitDiscovered } from '#domain/build/build.events.js';
+import type { BuildPurpose, CommitDiscovered } from '#domain/build/build.events.js';
 
 type Ev = Pick<RecordedEvent, 'streamId' | 'position' | 'type' | 'data'>;
 
@@ -22,7 +22,15 @@ export class HistoryWriter {
     pkg: string,
     commitHash: string,
     status: 'SUCCESS' | 'FAILED' | 'RETRY',
-    options: { dtBuild?: number; dtCommit?: number; distroHash?: string; branch?: string; failures?: number } = {},
+    options: {
+      dtBuild?: number;
+      dtCommit?: number;
+      distroHash?: string;
+      branch?: string;
+      failures?: number;
+      /** Default: a commit build. */
+      purpose?: BuildPurpose;
+    } = {},
   ): string {
     const distroHash = options.distroHash ?? 'd1';
     const streamId = `build-${pkg}@${commitHash}_${distroHash}`;
@@ -41,6 +49,7 @@ export class HistoryWriter {
       upstreamUrl: null,
       distgitUrl: null,
       versionsCsv: null,
+      purpose: options.purpose ?? { kind: 'commit' },
     };
     const buildId = `b${++this.n}`;
     this.emit(streamId, 'CommitDiscovered', commit);

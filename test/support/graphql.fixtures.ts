@@ -104,6 +104,7 @@ export async function seedGraphqlHistory(store: EventStore): Promise<void> {
       upstreamUrl: `https://github.com/openstack/${build.pkg}`,
       distgitUrl: null,
       versionsCsv: null,
+      purpose: { kind: 'commit' },
     };
     await run({ type: 'DiscoverCommit', commit });
     if (build.outcome === null) continue;

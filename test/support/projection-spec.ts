@@ -1,5 +1,5 @@
 import type { BuildStatus } from '#domain/build/build.state.js';
-import type { CommitDiscovered } from '#domain/build/build.events.js';
+import type { BuildPurpose, CommitDiscovered } from '#domain/build/build.events.js';
 import type { RecordedEvent } from '#domain/shared/event.js';
 import type {
   ColumnValue,
@@ -113,6 +113,8 @@ export interface BuildOptions {
   readonly builderId?: string;
   /** occurredAt of the result event (ISO); defaults to the log's clock. */
   readonly finishedAt?: string;
+  /** Default: a commit build. */
+  readonly purpose?: BuildPurpose;
 }
 
 /**
@@ -172,6 +174,7 @@ export class EventLog {
       upstreamUrl: `https://github.com/openstack/${pkg}`,
       distgitUrl: null,
       versionsCsv: null,
+      purpose: options.purpose ?? { kind: 'commit' },
     };
     this.append(streamId, 'CommitDiscovered', commit);
     return streamId;

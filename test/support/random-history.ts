@@ -101,6 +101,7 @@ export async function playHistory(store: EventStore, steps: readonly Step[]): Pr
               upstreamUrl: null,
               distgitUrl: null,
               versionsCsv: null,
+              purpose: { kind: 'commit' },
             };
             await handler.handle(stream, buildDecider, { type: 'DiscoverCommit', commit }, context);
             break;

@@ -15,7 +15,7 @@ export type EventType = AnyDomainEvent['type'];
 
 /** Current schema version of each event type's `data`. */
 export const EVENT_SCHEMA_VERSIONS: Readonly<Record<EventType, number>> = {
-  CommitDiscovered: 1,
+  CommitDiscovered: 2,
   BuildClaimed: 1,
   BuildAbandoned: 1,
   BuildStarted: 1,
@@ -63,10 +63,13 @@ export function schemaVersionOf(type: string): number {
 export type Upcaster = (data: Readonly<Record<string, unknown>>) => Record<string, unknown>;
 
 /**
- * Upcasters by `<type>@<fromVersion>`. Empty today: every event is at version 1. When a shape
- * changes, bump EVENT_SCHEMA_VERSIONS and add `'<Type>@<old>': (data) => newData` here.
+ * Upcasters by `<type>@<fromVersion>`. When a shape changes, bump EVENT_SCHEMA_VERSIONS and add
+ * `'<Type>@<old>': (data) => newData` here.
  */
-export const UPCASTERS: Readonly<Record<string, Upcaster>> = {};
+export const UPCASTERS: Readonly<Record<string, Upcaster>> = {
+  /** v2 (issue 20): every build has a purpose; builds recorded before were all commit builds. */
+  'CommitDiscovered@1': (data) => ({ ...data, purpose: { kind: 'commit' } }),
+};
 
 /**
  * Brings a stored event to the current shape of its type, applying upcasters in sequence.

@@ -23,7 +23,7 @@ const recorded = (type: string, schemaVersion: number, data: object): RecordedEv
 
 describe('event catalogue', () => {
   it('knows a version for every event type and refuses unknown ones', () => {
-    expect(schemaVersionOf('CommitDiscovered')).toBe(1);
+    expect(schemaVersionOf('CommitDiscovered')).toBe(2);
     expect(() => schemaVersionOf('Nope')).toThrow(/unknown event type/);
     expect(Object.keys(EVENT_SCHEMA_VERSIONS).length).toBeGreaterThanOrEqual(20);
   });
@@ -58,6 +58,37 @@ describe('event catalogue', () => {
       expect(upcast(current, registry)).toBe(current);
       const unknown = recorded('FromTheFuture', 9, {});
       expect(upcast(unknown, registry)).toBe(unknown);
+    });
+  });
+
+  describe('CommitDiscovered v1 (before builds had a purpose)', () => {
+    const v1 = {
+      package: 'p',
+      project: 'p',
+      type: 'rpm',
+      commitHash: 'c1',
+      distroHash: 'd1',
+      extendedHash: null,
+      dtCommit: 1,
+      dtDistro: 1,
+      dtExtended: null,
+      commitBranch: 'master',
+      component: null,
+      upstreamUrl: null,
+      distgitUrl: null,
+      versionsCsv: null,
+    };
+
+    it('reads as a commit build, every other field kept, at version 2', () => {
+      const event = upcast(recorded('CommitDiscovered', 1, v1));
+      expect(event.data).toEqual({ ...v1, purpose: { kind: 'commit' } });
+      expect(event.metadata.schemaVersion).toBe(2);
+    });
+
+    it('leaves a v2 event (a bisection step) as it was', () => {
+      const v2 = { ...v1, purpose: { kind: 'bisection', bisectionId: 'bisection-p@a_b', step: 2 } };
+      const event = recorded('CommitDiscovered', 2, v2);
+      expect(upcast(event)).toBe(event);
     });
   });
 

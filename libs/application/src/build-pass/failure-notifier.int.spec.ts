@@ -72,6 +72,7 @@ describe('failure mail throttle (one mail per package a day), over SMTP and the 
       upstreamUrl: null,
       distgitUrl: null,
       versionsCsv: null,
+      purpose: { kind: 'commit' as const },
     };
     const buildId = ids.next();
     const dtBuild = Math.floor(clock.now().getTime() / 1000);

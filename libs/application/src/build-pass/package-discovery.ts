@@ -131,6 +131,7 @@ export async function discoverPackage(
       upstreamUrl: pkg.upstream,
       distgitUrl: pkg['master-distgit'],
       versionsCsv: null,
+      purpose: { kind: 'commit' },
     };
     if (shouldQueue(candidate, history, { force })) candidates.push(candidate);
   }

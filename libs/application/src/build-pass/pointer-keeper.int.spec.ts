@@ -37,6 +37,7 @@ const commit = (hash: string): CommitDiscovered['data'] => ({
   upstreamUrl: null,
   distgitUrl: null,
   versionsCsv: null,
+  purpose: { kind: 'commit' },
 });
 const build = (hash: string): PointedBuild => ({
   buildId: `build-${hash}`,

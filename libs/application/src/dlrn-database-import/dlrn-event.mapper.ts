@@ -159,6 +159,7 @@ export class DlrnEventMapper {
         upstreamUrl: null,
         distgitUrl: null,
         versionsCsv: none(row.versions_csv),
+        purpose: { kind: 'commit' },
       };
       payloads.push({ type: 'CommitDiscovered', data: discovered });
     }

@@ -121,7 +121,8 @@ describe('when a successful commits row is mapped', () => {
         actor: 'import-db',
         trigger: 'import',
         occurredAt: '2023-11-14T22:15:00.000Z',
-        schemaVersion: 1,
+        // CommitDiscovered is at version 2 since builds have a purpose (issue 20).
+        schemaVersion: event.type === 'CommitDiscovered' ? 2 : 1,
         causationId: null,
       });
     }

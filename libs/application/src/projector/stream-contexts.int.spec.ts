@@ -4,7 +4,7 @@ import { testEvent } from '../../../../test/support/events.js';
 import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
 import { StreamContexts } from './stream-contexts.js';
 
-const commit = (hash: string) => ({ package: 'nova', commitHash: hash, distroHash: 'd1' });
+const commit = (hash: string) => ({ package: 'nova', commitHash: hash, distroHash: 'd1', purpose: { kind: 'commit' } });
 
 /** A log of two build streams and a vote stream; reads of the log are counted. */
 async function fixture() {

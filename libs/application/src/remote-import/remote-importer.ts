@@ -242,6 +242,7 @@ export class RemoteImporter {
       upstreamUrl: typeof pkg.upstream === 'string' ? pkg.upstream : (pkg.upstream[0] ?? null),
       distgitUrl: pkg['master-distgit'],
       versionsCsv: commit.versionsCsv,
+      purpose: { kind: 'commit' },
     };
     const buildId = this.deps.ids.next();
     const outcome = await claimBuild(

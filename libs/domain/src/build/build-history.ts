@@ -2,7 +2,7 @@ import type { BuiltIndex, LastProcessed } from '../package/discovery.js';
 import type { FailureNotified, HistoryRewritten } from '../package/package.events.js';
 import type { PackageHistory, SnapshotBuild } from '../repo/snapshot.js';
 import type { RecordedEvent } from '../shared/event.js';
-import type { BuildEvent, BuildType, CommitDiscovered } from './build.events.js';
+import { isBisectionStep, type BuildEvent, type BuildType, type CommitDiscovered } from './build.events.js';
 import type { BuildStatus } from './build.state.js';
 
 /** One finished build attempt: DLRN's `commits` row. `id` is its place in processing order. */
@@ -151,9 +151,13 @@ export class BuildHistory implements BuiltIndex {
     };
     this.rows.push(row);
     this.rowsByBuildId.set(buildId, row);
-    const list = this.byPackage.get(commit.package) ?? [];
-    list.push(row);
-    this.byPackage.set(commit.package, list);
+    // A bisection step is a build of its triple (never built twice) but not one of the package's
+    // builds: it is never the last processed, the last success or in a snapshot.
+    if (!isBisectionStep(commit)) {
+      const list = this.byPackage.get(commit.package) ?? [];
+      list.push(row);
+      this.byPackage.set(commit.package, list);
+    }
     if (status === 'RETRY') {
       this.pending.set(event.streamId, { streamId: event.streamId, commit, claim: null });
     } else {
@@ -182,7 +186,12 @@ export class BuildHistory implements BuiltIndex {
     return (this.countedAt.get(timeKey(key.type, key.dtCommit, key.distroHash, key.extendedHash)) ?? 0) > 0;
   }
 
-  /** Rows of a package that count (not rechecked), in processing order. */
+  /** The row of one build attempt (a bisection step's too), rechecked or not. */
+  row(buildId: string): BuildRow | null {
+    return this.rowsByBuildId.get(buildId) ?? null;
+  }
+
+  /** Rows of a package that count (not rechecked, not bisection steps), in processing order. */
   builds(packageName: string): readonly BuildRow[] {
     return (this.byPackage.get(packageName) ?? []).filter((row) => !row.rechecked);
   }
@@ -240,17 +249,22 @@ export class BuildHistory implements BuiltIndex {
       (row) =>
         row.status === 'SUCCESS' &&
         !row.rechecked &&
+        !isBisectionStep(row.commit) &&
         row.failures === 0 &&
         row.commit.component === component &&
         eligible(row),
     );
   }
 
-  /** The newest successful build (what `current` shows). */
+  /** The newest successful build (what `current` shows); bisection steps never are. */
   lastSuccess(component: string | null = null): BuildRow | null {
     return findLast(
       this.rows,
-      (row) => row.status === 'SUCCESS' && !row.rechecked && row.commit.component === component,
+      (row) =>
+        row.status === 'SUCCESS' &&
+        !row.rechecked &&
+        !isBisectionStep(row.commit) &&
+        row.commit.component === component,
     );
   }
 

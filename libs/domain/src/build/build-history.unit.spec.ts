@@ -35,6 +35,34 @@ describe('build history (DLRN commits-table queries)', () => {
     });
   });
 
+  describe('when bisection steps were built (issue 20)', () => {
+    const step = (n: number) => ({ kind: 'bisection' as const, bisectionId: 'bisection-nova@c1_c9', step: n });
+    const h = new HistoryWriter();
+    h.build('nova', 'c1', 'SUCCESS', { failures: 0 });
+    h.build('nova', 'c9', 'FAILED');
+    const goodStep = h.build('nova', 'c4', 'SUCCESS', { failures: 0, purpose: step(1), dtCommit: 5 });
+    h.build('nova', 'c6', 'FAILED', { purpose: step(2), dtCommit: 6 });
+
+    it("are never the package's builds: last processed, last attempt, snapshot, branch", () => {
+      expect(h.history.lastProcessed('nova')?.commit.commitHash).toBe('c9');
+      expect(h.history.lastAttempt('nova')?.commit.commitHash).toBe('c9');
+      expect(h.history.builds('nova').map((row) => row.commit.commitHash)).toEqual(['c1', 'c9']);
+      expect(h.history.packageHistory('nova').lastSuccess?.commitHash).toBe('c1');
+      expect(h.history.lastBuiltOnBranch('nova', 'master')?.dtCommit).not.toBe(6);
+    });
+
+    it('never are what current or consistent show', () => {
+      expect(h.history.lastSuccess()?.commit.commitHash).toBe('c1');
+      expect(h.history.lastConsistent()?.commit.commitHash).toBe('c1');
+    });
+
+    it('are built triples (never built twice) and findable by build id', () => {
+      expect(h.history.hasBuild({ type: 'rpm', commitHash: 'c4', distroHash: 'd1', extendedHash: null })).toBe(true);
+      expect(h.history.row(goodStep)?.commit.purpose).toEqual(step(1));
+      expect(h.history.pendingBuilds()).toEqual([]);
+    });
+  });
+
   describe('when the last FAILED build is rechecked', () => {
     it('forgets it: the previous build is the last processed again and the commit is pending', () => {
       const h = new HistoryWriter();

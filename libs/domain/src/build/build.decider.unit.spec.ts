@@ -23,6 +23,7 @@ const commit: CommitDiscovered['data'] = {
   upstreamUrl: 'https://opendev.org/openstack/nova',
   distgitUrl: 'https://github.com/rdo-packages/nova-distgit',
   versionsCsv: null,
+  purpose: { kind: 'commit' },
 };
 const now = new Date('2026-11-25T10:00:00Z');
 const repoDir = '3f/2a/3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a_aabbccdd';

@@ -5,6 +5,23 @@ import type { DatedCommitRef } from './commit-ref.js';
 /** Build types DLRN knows; only `rpm` is built (`container` is reserved). */
 export type BuildType = 'rpm' | 'container';
 
+/**
+ * Why a commit is built: as a new commit of its package (DLRN's builds), or as one step of a
+ * bisection (`bisection-<package>@<good>_<bad>`, step 1, 2…). Bisection steps are real builds
+ * (the timeline shows them) that never move `current`/`consistent`, never send mail and never
+ * count in DLRN's views. Later kinds (change builds) join this union.
+ */
+export type BuildPurpose =
+  { readonly kind: 'commit' } | { readonly kind: 'bisection'; readonly bisectionId: string; readonly step: number };
+
+/** The purpose of every build that is not a bisection step. */
+export const COMMIT_PURPOSE: BuildPurpose = Object.freeze({ kind: 'commit' });
+
+/** Whether a discovered commit is built as a bisection step. */
+export function isBisectionStep(commit: { readonly purpose: BuildPurpose }): boolean {
+  return commit.purpose.kind === 'bisection';
+}
+
 /** A build candidate: the package, its dated commit triple, and where the commits came from. */
 export interface DiscoveredCommit extends DatedCommitRef {
   readonly package: string;
@@ -17,6 +34,8 @@ export interface DiscoveredCommit extends DatedCommitRef {
   readonly distgitUrl: string | null;
   /** Downstream driver: the versions.csv this commit was pinned from. */
   readonly versionsCsv: string | null;
+  /** Since schema version 2; version 1 events read as `{ kind: 'commit' }`. */
+  readonly purpose: BuildPurpose;
 }
 
 /**

@@ -72,6 +72,7 @@ function claimed(event: RecordedEvent<BuildClaimed>, context: ProjectionContext)
     component: commit.component,
     upstreamUrl: commit.upstreamUrl,
     versionsCsv: commit.versionsCsv,
+    purpose: commit.purpose,
     status: null,
     artifacts: [],
     nvr: null,
@@ -157,6 +158,8 @@ const BUILD_COLUMNS = {
   dt_commit: 'integer',
   dt_build: 'integer',
   component: 'text',
+  /** `commit` or `bisection` (BuildPurpose's kind): DLRN's API answers count commit builds only. */
+  purpose: 'text',
   rechecked: 'integer',
   purged: 'integer',
   abandoned: 'integer',
@@ -167,10 +170,13 @@ export type BuildColumn = keyof typeof BUILD_COLUMNS;
 /**
  * DLRN's `commits` table, one document per attempt (key: buildId). A row counts as DLRN's when
  * `status` is set and `rechecked` is 0; order by `completed_position` for DLRN's id order.
+ * Bisection steps are rows too (the timeline shows them, `purpose`), which DLRN's API answers
+ * leave out (dlrn-read-rules.ts).
  */
 export const buildsProjection: ProjectionDefinition<BuildDoc, Folded, BuildColumn> = {
   name: 'builds',
-  version: 1,
+  // 2: the build's purpose (a bisection step or a commit build), issue 20.
+  version: 2,
   eventTypes: EVENT_TYPES,
   keys: (event) => {
     const buildId = event.data.buildId;
@@ -192,6 +198,7 @@ export const buildsProjection: ProjectionDefinition<BuildDoc, Folded, BuildColum
     dt_commit: doc.dtCommit,
     dt_build: doc.dtBuild,
     component: doc.component,
+    purpose: doc.purpose.kind,
     rechecked: doc.rechecked ? 1 : 0,
     purged: doc.flags & FLAG_PURGED ? 1 : 0,
     abandoned: doc.abandoned ? 1 : 0,

@@ -61,6 +61,25 @@ describe('builds projection (DLRN commits table)', () => {
     });
   });
 
+  describe('when a commit was built as a bisection step (issue 20)', () => {
+    const purpose = { kind: 'bisection' as const, bisectionId: 'bisection-nova@c1_c9', step: 2 };
+    const log = new EventLog();
+    const commitBuild = log.build('nova', 'c1', 'SUCCESS');
+    const stepBuild = log.build('nova', 'c5', 'FAILED', { purpose });
+    const docs = given(log.events).then(buildsProjection);
+
+    it('is a row of the table with its purpose, beside the commit builds', () => {
+      expect(docs.get(stepBuild.buildId)).toMatchObject({ commitHash: 'c5', status: 'FAILED', purpose });
+      expect(docs.get(commitBuild.buildId)?.purpose).toEqual({ kind: 'commit' });
+    });
+
+    it("stores the purpose's kind in a column DLRN's answers filter on", () => {
+      const rows = rowsOf(buildsProjection, docs);
+      expect(rows.get(stepBuild.buildId)).toMatchObject({ purpose: 'bisection' });
+      expect(rows.get(commitBuild.buildId)).toMatchObject({ purpose: 'commit' });
+    });
+  });
+
   describe('when a build is claimed but not finished', () => {
     it('shows it without status, and without build time until it starts', () => {
       const log = new EventLog();

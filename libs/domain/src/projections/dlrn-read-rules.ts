@@ -29,15 +29,21 @@ export function countedBuilds(filters: DocumentFilters<BuildColumn> = {}): Docum
 }
 
 /**
- * Counted builds of one status. The status alone says the build finished (a result sets both),
- * so no position bound is added: these lookups are answered from the hash or package indexes.
+ * Counted builds of one status, as DLRN's API answers count them: commit builds only, never
+ * bisection steps (they are in the timeline, `countedBuilds`, but never are a package's last
+ * processed build, the build a vote or a promotion of its hashes names, nor a build the metrics
+ * count). The status alone says the build finished (a result sets both), so no position bound
+ * is added: these lookups are answered from the hash or package indexes.
  */
 export function countedBuildsWithStatus(
   status: BuildStatus,
   filters: DocumentFilters<BuildColumn> = {},
 ): DocumentFilters<BuildColumn> {
-  return { ...filters, where: { ...filters.where, status, rechecked: 0 } };
+  return { ...filters, where: { ...filters.where, status, rechecked: 0, purpose: COMMIT_BUILD } };
 }
+
+/** The `purpose` column of the builds DLRN itself would have made (not bisection steps). */
+export const COMMIT_BUILD = 'commit';
 
 /** The columns every table about one repository has. */
 export type HashColumn = 'commit_hash' | 'distro_hash' | 'extended_hash';

@@ -27,7 +27,7 @@ describe('DLRN read rules', () => {
 
   it('a status says the build finished: no position bound', () => {
     expect(countedBuildsWithStatus('FAILED', { where: { package: 'nova' } })).toEqual({
-      where: { package: 'nova', status: 'FAILED', rechecked: 0 },
+      where: { package: 'nova', status: 'FAILED', rechecked: 0, purpose: 'commit' },
     });
   });
 
@@ -35,12 +35,19 @@ describe('DLRN read rules', () => {
     const hashes = { commitHash: 'c', distroHash: 'd', extendedHash: null };
     expect(successfulBuildOf(hashes, 'any').where).not.toHaveProperty('extended_hash');
     expect(successfulBuildOf(hashes, 'exact').where).toHaveProperty('extended_hash', null);
-    expect(successfulBuildOf(hashes, 'any')).toMatchObject({ limit: 1, where: { status: 'SUCCESS', rechecked: 0 } });
+    expect(successfulBuildOf(hashes, 'any')).toMatchObject({
+      limit: 1,
+      where: { status: 'SUCCESS', rechecked: 0, purpose: 'commit' },
+    });
   });
 
   it('the last processed commit is the newest non-RETRY rpm result', () => {
     expect(lastProcessedCandidates('nova').map((q) => q.where?.status)).toEqual(['SUCCESS', 'FAILED']);
-    expect(lastProcessedCandidates('nova')[0]?.where).toMatchObject({ type: 'rpm', package: 'nova' });
+    expect(lastProcessedCandidates('nova')[0]?.where).toMatchObject({
+      type: 'rpm',
+      package: 'nova',
+      purpose: 'commit',
+    });
     const older = build(3);
     const newer = build(7);
     expect(lastProcessed([older, newer])).toBe(newer);

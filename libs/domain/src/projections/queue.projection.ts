@@ -21,6 +21,8 @@ export interface QueueDoc {
   readonly commitBranch: string;
   readonly component: string | null;
   readonly upstreamUrl: string | null;
+  /** A commit build, or a bisection step (issue 20). */
+  readonly purpose: CommitDiscovered['data']['purpose'];
   readonly state: 'waiting' | 'building';
   /** The claim while building; the last one while waiting again. */
   readonly buildId: string | null;
@@ -63,6 +65,7 @@ function waiting(event: RecordedEvent, commit: CommitDiscovered['data']): QueueD
     commitBranch: commit.commitBranch,
     component: commit.component,
     upstreamUrl: commit.upstreamUrl,
+    purpose: commit.purpose,
     state: 'waiting',
     buildId: null,
     builderId: null,
@@ -110,7 +113,8 @@ export type QueueColumn = 'package' | 'dt_commit' | 'state' | 'component' | 'bui
 
 export const queueProjection: ProjectionDefinition<QueueDoc, Folded, QueueColumn> = {
   name: 'queue',
-  version: 1,
+  // 2: the purpose of each pending build (bisection steps wait in the queue too).
+  version: 2,
   eventTypes: EVENT_TYPES,
   keys: (event) => (event.streamId.startsWith('build-') ? [event.streamId] : []),
   evolve: (doc, event, context) => evolve(doc, event, context),

@@ -19,6 +19,15 @@ describe('queue projection (pending commits)', () => {
     });
   });
 
+  describe('when a bisection step was requested (issue 20)', () => {
+    it('waits in the queue with its purpose', () => {
+      const log = new EventLog();
+      const purpose = { kind: 'bisection' as const, bisectionId: 'bisection-nova@c1_c9', step: 1 };
+      const streamId = log.discover('nova', 'c5', { purpose });
+      expect(given(log.events).then(queueProjection).get(streamId)).toMatchObject({ state: 'waiting', purpose });
+    });
+  });
+
   describe('when a builder claimed it', () => {
     it('is building, with the builder and its lease', () => {
       const log = new EventLog();

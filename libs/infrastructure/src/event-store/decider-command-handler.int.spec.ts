@@ -25,6 +25,7 @@ const commit: CommitDiscovered['data'] = {
   upstreamUrl: null,
   distgitUrl: null,
   versionsCsv: null,
+  purpose: { kind: 'commit' },
 };
 const stream = buildStreamId('python-foo', commitRef(commit.commitHash, commit.distroHash));
 const context = { correlationId: 'run-1', causationId: null, actor: 'builder:test' };
@@ -53,7 +54,7 @@ describe('command handling over the SQLite store', () => {
       const again = await handler.handle(stream, buildDecider, { type: 'DiscoverCommit', commit }, context);
       expect(first.events).toHaveLength(1);
       expect(first.events[0]!.metadata).toMatchObject({
-        schemaVersion: 1,
+        schemaVersion: 2,
         correlationId: 'run-1',
         actor: 'builder:test',
       });
