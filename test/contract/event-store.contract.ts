@@ -389,6 +389,30 @@ export function describeEventStoreContract(
       });
     });
 
+    describe('when reading the global log as stored (asStored)', () => {
+      it('hands events over without upcasting, even those of a schema newer than this service', async (context) => {
+        // An event from the future breaks every upcasting read of the log: only a log of its own.
+        if (!fixture.openEmpty) return context.skip();
+        const empty = await fixture.openEmpty();
+        try {
+          const category = uniqueCategory('stored');
+          const current = testEvent('PackageSkipped', { package: 'nova', reason: 'x' });
+          const newer = testEvent('PackageSkipped', { package: 'nova', reason: 'y' });
+          const future = { ...newer, metadata: { ...newer.metadata, schemaVersion: 99 } };
+          await empty.append(`${category}-1`, [current, future]);
+          await expect(empty.readAll()).rejects.toMatchObject({ code: 'EVENT_FROM_THE_FUTURE' });
+          const stored = await empty.readAll({ asStored: true });
+          expect(stored.map((e) => [e.position, e.metadata.schemaVersion, e.data])).toEqual([
+            [1, 1, current.data],
+            [2, 99, future.data],
+          ]);
+          expect(await empty.readAll({ asStored: true, after: 1, maxCount: 1 })).toEqual([stored[1]]);
+        } finally {
+          await empty.close();
+        }
+      });
+    });
+
     describe('when importing recorded events (importRecorded)', () => {
       const importable = capabilities.importsRecorded !== false;
       const openEmpty = (): Promise<EventStore> => {

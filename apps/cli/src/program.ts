@@ -8,6 +8,7 @@ import { registerPurge } from './commands/purge.command.js';
 import { registerProjector } from './commands/projector.command.js';
 import { registerRemote } from './commands/remote.command.js';
 import { registerImportDb } from './commands/import-db.command.js';
+import { registerEvents } from './commands/events.command.js';
 import { registerConfigCheck } from './commands/config-check.command.js';
 import { registerDemo } from './commands/demo.command.js';
 import { registerServe } from './commands/serve.command.js';
@@ -33,6 +34,7 @@ export function buildProgram(io: CliIo = processIo, exit: (code: number) => void
   registerProjector(program, io, exit);
   registerRemote(program, io, exit);
   registerImportDb(program, io, exit);
+  registerEvents(program, io, exit);
   const config = program.command('config').description('configuration tools');
   registerConfigCheck(config, io);
   config.exitOverride();

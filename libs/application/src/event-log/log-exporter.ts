@@ -15,8 +15,10 @@ export interface ExportOptions {
 
 /**
  * Writes the log as it stands when the export starts (events appended meanwhile are left for
- * the next export), in position order, chained line by line (`log-chain.ts`). Two exports of
- * the same log with the same `redact` are identical byte for byte, so their end hashes compare.
+ * the next export), in position order, chained line by line (`log-chain.ts`). Events are
+ * written as stored, in their recorded schema versions (the reading store upcasts them), so two
+ * exports of the same log with the same `redact` are identical byte for byte, whatever version
+ * of the service made them, and their end hashes compare.
  */
 export async function exportLog(store: EventStore, options: ExportOptions): Promise<LogSummary> {
   const pageSize = options.pageSize ?? 1000;
@@ -27,7 +29,7 @@ export async function exportLog(store: EventStore, options: ExportOptions): Prom
   let events = 0;
   let lastPosition = 0;
   while (lastPosition < head) {
-    const page = await store.readAll({ after: lastPosition, maxCount: pageSize });
+    const page = await store.readAll({ after: lastPosition, maxCount: pageSize, asStored: true });
     if (page.length === 0) break;
     let text = '';
     for (const recorded of page) {

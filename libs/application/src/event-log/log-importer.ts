@@ -2,8 +2,10 @@ import { upcast } from '#domain/catalogue.js';
 import { DomainError } from '#domain/shared/errors.js';
 import type { EventStore } from '#domain/shared/event-store.port.js';
 import type { RecordedEvent } from '#domain/shared/event.js';
+import { carriesSecrets } from '#domain/user/redaction.js';
 import { EventLogError, type LogSummary } from './log-chain.js';
 import { readLog } from './log-reader.js';
+import { StoreMirror } from './log-verifier.js';
 
 export interface ImportOptions {
   /** Events per `importRecorded` call, each one atomic (default 1000). */
@@ -17,6 +19,8 @@ export interface ImportSummary extends LogSummary {
   readonly imported: number;
   /** Events found in the store already (a cut-short import resumed): skipped. */
   readonly alreadyStored: number;
+  /** Events of types that carry secrets (user events): in a redacted export, users who cannot log in. */
+  readonly withSecrets: number;
 }
 
 /** The target store holds a history that is not a cut-short import of this log. */
@@ -29,9 +33,10 @@ export class ImportTargetNotEmptyError extends DomainError {
 /**
  * `dlrn events import`: the whole file is verified first (a bad line anywhere, and nothing is
  * written), then appended as recorded (`EventStore.importRecorded`), batch after batch, checked
- * again as it is read. The store must be empty, or hold the start of this very log (an import
- * cut short: its last event is the log's event at that position, same id), which is then
- * resumed after its last event. Events of a schema newer than this service knows are refused.
+ * again as it is read. The store must be empty, or hold exactly the start of this very log (an
+ * import cut short: every stored event is the log's line at that place, byte for byte as an
+ * export writes it), which is then resumed after its last event. Events of a schema newer than
+ * this service knows are refused.
  */
 export async function importLog(
   store: EventStore,
@@ -49,6 +54,7 @@ export async function importLog(
   let alreadyStored = 0;
   let batch: RecordedEvent[] = [];
   let lastQueued = 0;
+  let withSecrets = 0;
   const flush = async (line: number): Promise<void> => {
     if (batch.length === 0) return;
     try {
@@ -64,20 +70,23 @@ export async function importLog(
     batch = [];
     options.progress?.(imported, verified.lastPosition === 0 ? 1 : lastQueued / verified.lastPosition);
   };
+  let mirror: StoreMirror | undefined;
   const again = await readLog(open(), async (entries) => {
     for (const entry of entries) {
+      if (entry.kind === 'header') mirror = resumed ? undefined : new StoreMirror(store, entry.redacted);
       if (entry.kind !== 'event') continue;
       const { event, line } = entry;
       if (!resumed) {
-        if (event.position < last!.position) {
-          alreadyStored += 1;
-          continue;
+        // Resuming: the store must hold exactly the log's first events, byte for byte as exported.
+        if (event.position > last!.position) throw notThisLog(last!, 'the log has no event at that position');
+        try {
+          await mirror!.check(line, event.position, entry.hash);
+        } catch (error) {
+          if (error instanceof EventLogError) throw notThisLog(last!, error.message);
+          throw error;
         }
-        if (event.position > last!.position || event.metadata.eventId !== last!.metadata.eventId) {
-          throw notThisLog(last!, `line ${line} holds ${event.metadata.eventId} at position ${event.position}`);
-        }
-        resumed = true;
         alreadyStored += 1;
+        resumed = event.position === last!.position;
         continue;
       }
       try {
@@ -86,6 +95,7 @@ export async function importLog(
         if (error instanceof DomainError) throw new EventLogError(line, error.message);
         throw error;
       }
+      if (carriesSecrets(event.type)) withSecrets += 1;
       batch.push(event);
       lastQueued = event.position;
       if (batch.length >= batchSize) await flush(line);
@@ -96,8 +106,8 @@ export async function importLog(
   if (again.lastHash !== verified.lastHash) {
     throw new EventLogError(1, 'the file changed while it was imported: import it again once it is still');
   }
-  if (!resumed) throw notThisLog(last!, 'the log has no event at that position');
-  return { ...verified, imported, alreadyStored };
+  if (!resumed) throw notThisLog(last!, 'the log ends before it');
+  return { ...verified, imported, alreadyStored, withSecrets };
 }
 
 function notThisLog(last: RecordedEvent, why: string): ImportTargetNotEmptyError {

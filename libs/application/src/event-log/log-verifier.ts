@@ -41,8 +41,8 @@ export async function verifyLog(
   return { ...summary, newerInStore: await countAfter(store, summary.lastPosition, await store.headPosition()) };
 }
 
-/** The store's log exported on the fly, one line at a time, to compare with the file's. */
-class StoreMirror {
+/** The store's log exported on the fly, one line at a time, to compare with a file's lines. */
+export class StoreMirror {
   private prev: string;
   private page: RecordedEvent[] = [];
   private index = 0;
@@ -57,7 +57,7 @@ class StoreMirror {
 
   async check(line: number, position: number, hash: string): Promise<void> {
     if (this.index >= this.page.length) {
-      this.page = await this.store.readAll({ after: this.after, maxCount: 1000 });
+      this.page = await this.store.readAll({ after: this.after, maxCount: 1000, asStored: true });
       this.index = 0;
     }
     const stored = this.page[this.index++];

@@ -49,6 +49,11 @@ export interface ReadAllOptions {
   readonly after?: number;
   readonly maxCount?: number;
   readonly filter?: EventFilter;
+  /**
+   * Hand events over as stored, without upcasting (their recorded schema versions): for copies
+   * of the log (`dlrn events export`) that must not change when a new schema version appears.
+   */
+  readonly asStored?: boolean;
 }
 
 export interface ReadAllBackwardsOptions {

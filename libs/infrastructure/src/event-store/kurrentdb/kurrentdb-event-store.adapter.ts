@@ -180,7 +180,7 @@ export class KurrentDbEventStore extends EventStore {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
-    return this.scan(true, options.after ?? 0, options.maxCount ?? DEFAULT_PAGE, options.filter);
+    return this.scan(true, options.after ?? 0, options.maxCount ?? DEFAULT_PAGE, options.filter, options.asStored);
   }
 
   async readAllBackwards(options: ReadAllBackwardsOptions = {}): Promise<RecordedEvent[]> {
@@ -229,7 +229,13 @@ export class KurrentDbEventStore extends EventStore {
    * server's own start is inclusive (forwards) and each page restarts at the last event seen, so
    * every event at or beyond the bound is dropped here: nothing is returned twice.
    */
-  private async scan(forwards: boolean, bound: number | undefined, want: number, filter?: EventFilter) {
+  private async scan(
+    forwards: boolean,
+    bound: number | undefined,
+    want: number,
+    filter?: EventFilter,
+    asStored = false,
+  ) {
     const found: RecordedEvent[] = [];
     const serverFilter = toServerFilter(filter);
     let cursor = bound;
@@ -249,7 +255,7 @@ export class KurrentDbEventStore extends EventStore {
         if (cursor !== undefined && (forwards ? position <= cursor : position >= cursor)) continue;
         cursor = position;
         if (!matchesFilter(resolved.event, filter)) continue;
-        const recorded = toRecordedEvent(resolved);
+        const recorded = toRecordedEvent(resolved, asStored);
         if (recorded) found.push(recorded);
         if (found.length === want) break;
       }

@@ -139,12 +139,15 @@ export function positionOf(resolved: ResolvedEvent | AllStreamResolvedEvent): nu
 }
 
 /**
- * A resolved event → our recorded event, upcast to its type's current shape. Returns undefined for link records without a target
+ * A resolved event → our recorded event, upcast to its type's current shape (unless `asStored`). Returns undefined for link records without a target
  * (we never ask the server to resolve links, so these only come from system streams).
  * Throws on events this service cannot have written (no JSON metadata), so a foreign writer on
  * the same server is noticed instead of producing half-empty events.
  */
-export function toRecordedEvent(resolved: ResolvedEvent | AllStreamResolvedEvent): RecordedEvent | undefined {
+export function toRecordedEvent(
+  resolved: ResolvedEvent | AllStreamResolvedEvent,
+  asStored = false,
+): RecordedEvent | undefined {
   const event = resolved.event;
   if (!event) return undefined;
   const position = positionOf(resolved);
@@ -154,7 +157,7 @@ export function toRecordedEvent(resolved: ResolvedEvent | AllStreamResolvedEvent
   if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
     throw new TypeError(`KurrentDB event ${where} carries no event metadata: not written by this service`);
   }
-  return upcast({
+  const recorded: RecordedEvent = {
     streamId: event.streamId,
     revision: toSafeNumber(event.revision, 'stream revision'),
     position,
@@ -162,7 +165,8 @@ export function toRecordedEvent(resolved: ResolvedEvent | AllStreamResolvedEvent
     data: decodeJson(event.data, `data of ${where}`) as object,
     metadata: unwrapMetadata(metadata) as EventMetadata,
     recordedAt: event.created.toISOString(),
-  });
+  };
+  return asStored ? recorded : upcast(recorded);
 }
 
 /** The client parses JSON payloads itself; binary ones (another writer's) are decoded here. */

@@ -29,6 +29,7 @@ import {
   SELECT_COLUMNS,
   describeFilter,
   fromRaw,
+  fromRawAsStored,
   fromPage,
   pageAsJson,
   readPageHandler,
@@ -180,6 +181,13 @@ export class SqliteEventStore extends EventStore implements SubscriptionSource {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    if (options.asStored) {
+      const { sql, params } = this.pageQuery(options.filter);
+      const rows = this.cachedStatement(sql, sql)
+        .raw(true)
+        .all(options.after ?? 0, Number.MAX_SAFE_INTEGER, ...params, options.maxCount ?? DEFAULT_PAGE) as RawRow[];
+      return rows.map(fromRawAsStored);
+    }
     return this.read(options.after ?? 0, Number.MAX_SAFE_INTEGER, options.maxCount ?? DEFAULT_PAGE, options.filter);
   }
 

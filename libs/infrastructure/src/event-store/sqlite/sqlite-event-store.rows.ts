@@ -21,7 +21,12 @@ export const SELECT_COLUMNS = 'position, stream_id, revision, type, data, metada
 
 /** A row read as an array (`SELECT_COLUMNS` order), upcast to its type's current shape. */
 export function fromRaw(row: RawRow): RecordedEvent {
-  return upcast({
+  return upcast(fromRawAsStored(row));
+}
+
+/** A row read as an array, as stored (no upcasting: `readAll({ asStored })`). */
+export function fromRawAsStored(row: RawRow): RecordedEvent {
+  return {
     streamId: row[1],
     revision: row[2],
     position: row[0],
@@ -29,7 +34,7 @@ export function fromRaw(row: RawRow): RecordedEvent {
     data: JSON.parse(row[4]) as object,
     metadata: JSON.parse(row[5]) as EventMetadata,
     recordedAt: row[6],
-  });
+  };
 }
 
 /** A row read as an object, upcast to its type's current shape. */
