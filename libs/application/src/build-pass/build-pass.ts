@@ -16,6 +16,7 @@ import type { EventContext } from '#domain/shared/event.js';
 import { BuildHistoryReader } from './build-history.reader.js';
 import type { BuildLoopDeps, PassOptions } from './build-loop.types.js';
 import { CommitBuilder, type BuildResult, type ClaimedBuild } from './commit-builder.js';
+import { CulpritLedgerReader, CulpritMails } from './culprit-mails.js';
 import { FailureNotifier } from './failure-notifier.js';
 import { discoverPackage, type Candidate } from './package-discovery.js';
 import { PointerKeeper } from './pointer-keeper.js';
@@ -40,9 +41,11 @@ export interface PassReport {
 export class BuildPass {
   private readonly reader: BuildHistoryReader;
   private readonly keeper: PointerKeeper;
+  private readonly culprits: CulpritLedgerReader;
 
   constructor(private readonly deps: BuildLoopDeps) {
     this.reader = new BuildHistoryReader(deps.store);
+    this.culprits = new CulpritLedgerReader(deps.store);
     this.keeper = new PointerKeeper(deps, join(deps.config.default.datadir, 'repos'));
   }
 
@@ -107,6 +110,7 @@ export class BuildPass {
     const queue = buildOrder(this.withPending(history, selected, candidates));
     const ordered = options.order ? await this.dependencyOrdered(queue, selected) : queue;
     const results = await this.buildAll(ordered, selected, options, history, context);
+    await new CulpritMails(this.deps, this.culprits).sendDue(context);
     const exitCode = runExitCode(
       results.map((r) => r.status).filter((s): s is 'SUCCESS' | 'FAILED' | 'RETRY' => s !== 'SKIPPED'),
     );
@@ -170,7 +174,7 @@ export class BuildPass {
     context: EventContext,
   ): Promise<PassReport['builds'][number][]> {
     const builder = new CommitBuilder(this.deps, options);
-    const notifier = new FailureNotifier(this.deps);
+    const notifier = new FailureNotifier(this.deps, this.culprits);
     const workers = options.sequential || options.order ? 1 : Math.max(1, this.deps.config.default.workers);
     const byName = new Map(selected.map((p) => [p.name, p]));
     type Job = {

@@ -1,12 +1,15 @@
 import { join } from 'node:path';
 import type { BuildRow } from '#domain/build/build-history.js';
+import { culpritLines } from '#domain/package/culprit-mail.js';
 import { failureMail } from '#domain/package/failure-mail.js';
 import { mayNotify, shouldRequestReview } from '#domain/package/notification.js';
 import type { PackageInfo } from '#domain/package/package-info.js';
 import { packageStreamId } from '#domain/build/commit-ref.js';
 import { packageDecider, type PackageCommand } from '#domain/package/package.decider.js';
 import type { EventContext } from '#domain/shared/event.js';
+import { commitUrl } from '#reports/repo-diff.renderer.js';
 import type { BuildLoopDeps } from './build-loop.types.js';
+import type { CulpritLedgerReader } from './culprit-mails.js';
 
 /**
  * Tells people a package broke (DLRN §8): a mail to the maintainers at most once a day, and the
@@ -14,7 +17,11 @@ import type { BuildLoopDeps } from './build-loop.types.js';
  * their failures are logged and the pass goes on.
  */
 export class FailureNotifier {
-  constructor(private readonly deps: BuildLoopDeps) {}
+  constructor(
+    private readonly deps: BuildLoopDeps,
+    /** When given, a failure mail names the culprit its bisection already found. */
+    private readonly culprits: CulpritLedgerReader | null = null,
+  ) {}
 
   async notify(options: {
     readonly pkg: PackageInfo;
@@ -29,12 +36,17 @@ export class FailureNotifier {
     const logUrl = `${d.baseurl?.replace(/\/$/, '') ?? ''}/${row.repoDir}`;
     const now = Math.floor(this.deps.clock.now().getTime() / 1000);
     if (this.deps.mailer && pkg.maintainers.length > 0 && mayNotify(options.lastMailAt, now)) {
+      const upstreamUrl = typeof pkg.upstream === 'string' ? pkg.upstream : pkg.upstream.join(' ');
+      const culprit = this.culprits ? (await this.culprits.catchUp()).culpritOf(pkg.name) : null;
       const mail = failureMail({
         packageName: pkg.name,
         maintainers: pkg.maintainers,
-        upstreamUrl: typeof pkg.upstream === 'string' ? pkg.upstream : pkg.upstream.join(' '),
+        upstreamUrl,
         logUrl,
         distgitUrl: pkg['master-distgit'],
+        ...(culprit
+          ? { culpritLines: culpritLines(culprit, commitUrl(upstreamUrl.split(' ')[0] ?? null, culprit.commitHash)) }
+          : {}),
       });
       try {
         await this.deps.mailer.send(mail);

@@ -1,7 +1,7 @@
 import type { MailMessage } from './notification.ports.js';
 
 /** DLRN's autoescaped Jinja2 template escapes these even in a plain-text mail; kept for fidelity. */
-function escape(value: string): string {
+export function escape(value: string): string {
   return value
     .replaceAll('&', '&amp;')
     .replaceAll('<', '&lt;')
@@ -17,6 +17,8 @@ export function failureMail(options: {
   readonly upstreamUrl: string;
   readonly logUrl: string;
   readonly distgitUrl: string;
+  /** Lines naming the culprit, when a bisection found it before the mail went (not DLRN's). */
+  readonly culpritLines?: readonly string[];
 }): MailMessage {
   const name = escape(options.packageName);
   return {
@@ -27,6 +29,7 @@ export function failureMail(options: {
     text: [
       `A build of the package ${name} has failed against the current master[1] of`,
       'the upstream project, please see log[2] and update the packaging[3].',
+      ...(options.culpritLines ?? []),
       '',
       'You are receiving this email because you are listed as one of the',
       `maintainers for the ${name}.`,

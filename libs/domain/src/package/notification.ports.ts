@@ -7,6 +7,11 @@ export interface MailMessage {
   readonly toHeader: string;
   readonly subject: string;
   readonly text: string;
+  /**
+   * The Message-ID's local part, for a mail that may be sent again after a crash (the culprit
+   * mail): the copy carries the same id. Absent: a fresh one per mail.
+   */
+  readonly messageId?: string;
 }
 
 /** Sends mail through the configured SMTP server (`smtpserver`: `host` or `host:port`). */

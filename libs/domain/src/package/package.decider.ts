@@ -2,6 +2,8 @@ import type { Decider, RecordCommand } from '../shared/decider.js';
 import { DomainError, assertNever } from '../shared/errors.js';
 import type { EventPayload } from '../shared/event.js';
 import type {
+  CulpritMailQueued,
+  CulpritNotified,
   FailureNotified,
   HistoryRewritten,
   PackageEvent,
@@ -21,13 +23,23 @@ export type RecordFailureMail = RecordCommand<'RecordFailureMail', FailureNotifi
 /** The Gerrit review step ran for the first failure after a success. */
 export type RecordReviewRequest = RecordCommand<'RecordReviewRequest', ReviewRequested['data']>;
 
-export type PackageCommand = RecordSkip | RecordHistoryRewrite | RecordFailureMail | RecordReviewRequest;
+/** A culprit mail is due: recorded before it is sent (once per bisection). */
+export type QueueCulpritMail = RecordCommand<'QueueCulpritMail', CulpritMailQueued['data']>;
+
+/** A queued culprit mail was accepted by the SMTP server (once per bisection). */
+export type RecordCulpritMail = RecordCommand<'RecordCulpritMail', CulpritNotified['data']>;
+
+export type PackageCommand =
+  RecordSkip | RecordHistoryRewrite | RecordFailureMail | RecordReviewRequest | QueueCulpritMail | RecordCulpritMail;
 
 export interface PackageState {
   /** The package the stream is about; null before its first event. */
   readonly package: string | null;
   /** Known commits whose loss to a force-push is recorded already. */
   readonly rewrittenCommits: ReadonlySet<string>;
+  /** Bisections whose culprit mail is queued, and those whose mail was sent. */
+  readonly culpritMailsQueued?: ReadonlySet<string>;
+  readonly culpritMailsSent?: ReadonlySet<string>;
 }
 
 /** A package event would land in the stream of another package. */
@@ -58,6 +70,15 @@ function decide(command: PackageCommand, state: PackageState): readonly EventPay
       return [{ type: 'FailureNotified', data: command.data }];
     case 'RecordReviewRequest':
       return [{ type: 'ReviewRequested', data: command.data }];
+    case 'QueueCulpritMail':
+      // Two passes that find the same culprit queue one mail: the second decides against the first.
+      return state.culpritMailsQueued?.has(command.data.bisectionId)
+        ? []
+        : [{ type: 'CulpritMailQueued', data: command.data }];
+    case 'RecordCulpritMail':
+      return state.culpritMailsSent?.has(command.data.bisectionId)
+        ? []
+        : [{ type: 'CulpritNotified', data: command.data }];
     default:
       return assertNever(command, 'package command');
   }
@@ -65,6 +86,12 @@ function decide(command: PackageCommand, state: PackageState): readonly EventPay
 
 function evolve(state: PackageState, event: EventPayload<PackageEvent>): PackageState {
   const named = { ...state, package: state.package ?? event.data.package };
+  if (event.type === 'CulpritMailQueued') {
+    return { ...named, culpritMailsQueued: new Set([...(state.culpritMailsQueued ?? []), event.data.bisectionId]) };
+  }
+  if (event.type === 'CulpritNotified') {
+    return { ...named, culpritMailsSent: new Set([...(state.culpritMailsSent ?? []), event.data.bisectionId]) };
+  }
   if (event.type !== 'HistoryRewritten') return named;
   return { ...named, rewrittenCommits: new Set([...state.rewrittenCommits, event.data.knownCommit]) };
 }

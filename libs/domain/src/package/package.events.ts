@@ -57,7 +57,9 @@ export type CulpritMailQueued = DomainEvent<
     /** The recipients of the failure mail it follows. */
     readonly recipients: readonly string[];
     readonly subject: string;
-    /** `<culprit-…@dlrn>`: the same on every attempt, so a resent copy is recognisably the same mail. */
+    /** The mail as it goes: the pass that sends it need not find the culprit again. */
+    readonly text: string;
+    /** The Message-ID's local part: the same on every attempt, so a resent copy is recognisably the same mail. */
     readonly messageId: string;
   }
 >;

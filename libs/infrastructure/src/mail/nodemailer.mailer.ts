@@ -91,7 +91,7 @@ export class NodemailerMailer extends Mailer {
     try {
       await this.transport.sendMail({
         envelope: { from: message.from, to: [...message.recipients] },
-        raw: composeMessage(message, new Date(), randomUUID()),
+        raw: composeMessage(message, new Date(), message.messageId ?? randomUUID()),
       });
     } catch (error) {
       throw new MailDeliveryError(this.server, error instanceof Error ? error.message : String(error), {

@@ -1,0 +1,278 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BuildRow } from '#domain/build/build-history.js';
+import { buildDecider } from '#domain/build/build.decider.js';
+import type { PackageInfo } from '#domain/package/package-info.js';
+import { Mailer, type MailMessage } from '#domain/package/notification.ports.js';
+import { Clock } from '#domain/shared/ports.js';
+import { type TestSmtpServer, startSmtpServer } from '../../../../test/support/smtp-server.js';
+import { testEvent } from '../../../../test/support/events.js';
+import { loadProjectsIni } from '#infrastructure/config/index.js';
+import { DeciderCommandHandler } from '#infrastructure/event-store/decider-command-handler.js';
+import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
+import { UuidV7IdGenerator } from '#infrastructure/ids/uuid-v7.id-generator.js';
+import { NodemailerMailer } from '#infrastructure/mail/nodemailer.mailer.js';
+import type { BuildLoopDeps } from './build-loop.types.js';
+import { BuildHistoryReader } from './build-history.reader.js';
+import { CulpritLedgerReader, CulpritMails } from './culprit-mails.js';
+import { FailureNotifier } from './failure-notifier.js';
+
+class SteppedClock extends Clock {
+  constructor(private at: Date) {
+    super();
+  }
+  now(): Date {
+    return this.at;
+  }
+  advance(seconds: number): void {
+    this.at = new Date(this.at.getTime() + seconds * 1000);
+  }
+}
+
+/** An SMTP server that is down: every send fails, as a refused connection would. */
+class DownMailer extends Mailer {
+  attempts = 0;
+  async send(message: MailMessage): Promise<void> {
+    void message;
+    this.attempts += 1;
+    throw new Error('connect ECONNREFUSED 127.0.0.1:25');
+  }
+}
+
+const HOUR = 3600;
+const context = { correlationId: 'pass-1', causationId: null, actor: 'builder:test' };
+const packageInfo = (name: string): PackageInfo => ({
+  name,
+  project: name,
+  upstream: `https://github.com/openstack/${name}`,
+  'master-distgit': `https://github.com/rdo-packages/${name}-distgit.git`,
+  maintainers: ['alice@example.org', 'bob@example.org'],
+});
+
+describe('culprit mails (issue 20), over SMTP and the event store', () => {
+  let dir: string;
+  let smtp: TestSmtpServer;
+  let mailer: NodemailerMailer;
+  let store: SqliteEventStore;
+  let history: BuildHistoryReader;
+  let deps: BuildLoopDeps;
+  let culprits: CulpritLedgerReader;
+  const clock = new SteppedClock(new Date('2026-03-02T08:00:00Z'));
+  const ids = new UuidV7IdGenerator();
+
+  /** A build of `commitHash` with this result, recorded as the build pass records it; failures are mailed. */
+  async function build(pkg: PackageInfo, commitHash: string, status: 'SUCCESS' | 'FAILED'): Promise<string> {
+    const commands = new DeciderCommandHandler(store, ids, clock);
+    const stream = `build-${pkg.name}@${commitHash}_d1`;
+    const commit = {
+      package: pkg.name,
+      project: pkg.project,
+      type: 'rpm' as const,
+      commitHash,
+      distroHash: 'd1',
+      extendedHash: null,
+      dtCommit: Math.floor(clock.now().getTime() / 1000),
+      dtDistro: 1,
+      dtExtended: null,
+      commitBranch: 'master',
+      component: null,
+      upstreamUrl: null,
+      distgitUrl: null,
+      versionsCsv: null,
+      purpose: { kind: 'commit' as const },
+    };
+    const buildId = ids.next();
+    const outcome =
+      status === 'FAILED'
+        ? { status: 'failure', notes: 'boom', transientError: null }
+        : {
+            status: 'success',
+            notes: 'OK',
+            artifacts: [],
+            nvr: `${pkg.name}-1`,
+            publication: {
+              package: pkg.name,
+              commitHash,
+              distroHash: 'd1',
+              extendedHash: null,
+              component: null,
+              repoDir: `${commitHash}_d1`,
+              failures: 0,
+              packages: [],
+              withRepodata: true,
+            },
+          };
+    const steps = [
+      { type: 'DiscoverCommit', commit },
+      { type: 'ClaimBuild', buildId, builderId: 'b1', now: clock.now(), leaseMs: HOUR * 1000 },
+      {
+        type: 'StartBuild',
+        buildId,
+        dtBuild: Math.floor(clock.now().getTime() / 1000),
+        workerId: 1,
+        driver: 'rpmbuild',
+      },
+      { type: 'CompleteBuild', buildId, repoDir: `${commitHash}_d1`, outcome, maxRetries: 3 },
+    ] as const;
+    for (const command of steps) await commands.handle(stream, buildDecider, command as never, context);
+    const after = await history.catchUp();
+    if (status === 'FAILED') {
+      await new FailureNotifier(deps, culprits).notify({
+        pkg,
+        row: after.lastAttempt(pkg.name) as BuildRow,
+        previousStatus: null,
+        lastMailAt: after.lastMailAt(pkg.name),
+        buildEnv: {},
+        context,
+      });
+    }
+    return buildId;
+  }
+
+  /** The bisection of good..bad finds `culprit`, as the bisection engine records it. */
+  async function bisected(
+    pkg: string,
+    good: string,
+    bad: string,
+    badBuildId: string,
+    culprit: string,
+  ): Promise<string> {
+    const bisectionId = ids.next();
+    const end = (commitHash: string, buildId: string | null) => ({
+      commitHash,
+      distroHash: 'd1',
+      extendedHash: null,
+      buildId,
+    });
+    await store.append(`bisection-${pkg}@${good}_${bad}`, [
+      testEvent('BisectionStarted', {
+        bisectionId,
+        package: pkg,
+        good: end(good, null),
+        bad: end(bad, badBuildId),
+        candidates: [culprit, bad],
+        trigger: 'auto',
+      }),
+      testEvent('CulpritIdentified', {
+        bisectionId,
+        package: pkg,
+        commitHash: culprit,
+        distroHash: 'd1',
+        buildId: null,
+        lastGoodCommitHash: good,
+        steps: 1,
+      }),
+    ]);
+    return bisectionId;
+  }
+
+  const eventsOfType = async (type: string) =>
+    (await store.readAll({ maxCount: 100_000 })).filter((e) => e.type === type).map((e) => e.data);
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'dlrn-culprit-mail-'));
+    smtp = await startSmtpServer();
+    mailer = new NodemailerMailer(smtp.address);
+    store = new SqliteEventStore(join(dir, 'events.sqlite'));
+    history = new BuildHistoryReader(store);
+    culprits = new CulpritLedgerReader(store);
+    writeFileSync(join(dir, 'projects.ini'), `[DEFAULT]\ndatadir=${dir}\nbaseurl=http://trunk.example.org/\ntarget=centos9\n`);
+    deps = {
+      config: loadProjectsIni(join(dir, 'projects.ini')),
+      packages: [packageInfo('python-nova'), packageInfo('python-glance')],
+      store,
+      commands: new DeciderCommandHandler(store, ids, clock),
+      mailer,
+      reviews: null,
+      clock,
+      ids,
+      log: () => undefined,
+    } as Partial<BuildLoopDeps> as BuildLoopDeps;
+  });
+
+  afterAll(async () => {
+    mailer.close();
+    await smtp.stop();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe('when the culprit is found after the failure mail went', () => {
+    const nova = packageInfo('python-nova');
+    const [good, bad, culprit] = ['a'.repeat(40), 'c'.repeat(40), 'b'.repeat(40)];
+    let bisectionId: string;
+
+    beforeAll(async () => {
+      await build(nova, good, 'SUCCESS');
+      const badBuild = await build(nova, bad, 'FAILED');
+      expect(smtp.mails).toHaveLength(1);
+      bisectionId = await bisected(nova.name, good, bad, badBuild, culprit);
+    });
+
+    it('sends a second mail naming it to the same recipients, at the end of the pass', async () => {
+      await new CulpritMails(deps, culprits).sendDue(context);
+      const mails = await smtp.waitForMails(2);
+      const mail = mails[1]!;
+      expect(mail.envelope.to).toEqual(['alice@example.org', 'bob@example.org']);
+      expect(mail.headers['to']).toBe('packagers');
+      expect(mail.subject).toBe(`[dlrn] python-nova culprit identified: ${culprit.slice(0, 12)}`);
+      expect(mail.text).toContain(
+        `the first bad commit is\n\n  ${culprit}\n  https://github.com/openstack/python-nova/commit/${culprit}`,
+      );
+      expect(mail.text).toContain(`The last good commit before it is ${good}.`);
+      expect(mail.headers['message-id']).toBe(`<culprit-${bisectionId}@delorean.com>`);
+      expect(await eventsOfType('CulpritMailQueued')).toMatchObject([{ bisectionId, commitHash: culprit }]);
+      expect(await eventsOfType('CulpritNotified')).toMatchObject([{ bisectionId }]);
+    });
+
+    it('sends it once, however many passes end after it', async () => {
+      await new CulpritMails(deps, culprits).sendDue(context);
+      await new CulpritMails(deps, new CulpritLedgerReader(store)).sendDue(context);
+      expect(smtp.mails).toHaveLength(2);
+    });
+
+    it('names the culprit in the failure mail of a later failure, outside the day window', async () => {
+      clock.advance(25 * HOUR);
+      await build(nova, 'd'.repeat(40), 'FAILED');
+      const mails = await smtp.waitForMails(3);
+      expect(mails[2]!.subject).toBe('[dlrn] python-nova master package build failed');
+      expect(mails[2]!.text).toContain(`A bisection identified the first bad upstream commit: ${culprit}`);
+      await new CulpritMails(deps, culprits).sendDue(context);
+      expect(smtp.mails).toHaveLength(3);
+    });
+
+    it('no longer names it once the package built again', async () => {
+      await build(nova, 'e'.repeat(40), 'SUCCESS');
+      clock.advance(25 * HOUR);
+      await build(nova, 'f'.repeat(40), 'FAILED');
+      const mails = await smtp.waitForMails(4);
+      expect(mails[3]!.text).not.toContain('bisection');
+    });
+  });
+
+  describe('when the SMTP server is down as the culprit mail goes', () => {
+    const glance = packageInfo('python-glance');
+    const [good, bad, culprit] = ['1'.repeat(40), '3'.repeat(40), '2'.repeat(40)];
+
+    it('keeps it pending (recorded, not sent) and the next pass sends it, once', async () => {
+      await build(glance, good, 'SUCCESS');
+      const badBuild = await build(glance, bad, 'FAILED');
+      const before = smtp.mails.length;
+      const bisectionId = await bisected(glance.name, good, bad, badBuild, culprit);
+      const down = new DownMailer();
+      await new CulpritMails({ ...deps, mailer: down }, culprits).sendDue(context);
+      expect(down.attempts).toBe(1);
+      expect(await eventsOfType('CulpritMailQueued')).toContainEqual(expect.objectContaining({ bisectionId }));
+      expect(await eventsOfType('CulpritNotified')).not.toContainEqual(expect.objectContaining({ bisectionId }));
+
+      // The next pass (a new process: nothing in memory) finds it pending and sends it.
+      await new CulpritMails(deps, new CulpritLedgerReader(store)).sendDue(context);
+      await new CulpritMails(deps, new CulpritLedgerReader(store)).sendDue(context);
+      const sent = smtp.mails.slice(before).filter((m) => m.subject.includes('culprit identified'));
+      expect(sent.map((m) => m.subject)).toEqual([`[dlrn] python-glance culprit identified: ${culprit.slice(0, 12)}`]);
+      expect(await eventsOfType('CulpritMailQueued')).toHaveLength(2);
+    });
+  });
+});

@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { CulpritMailLedger } from './culprit-mail.js';
+
+/** A ledger given these events, in order (positions from 1). */
+function given(...events: [streamId: string, type: string, data: object][]): CulpritMailLedger {
+  const ledger = new CulpritMailLedger();
+  events.forEach(([streamId, type, data], i) => ledger.apply({ streamId, position: i + 1, type, data }));
+  return ledger;
+}
+
+const started = (buildId: string | null) =>
+  [
+    'bisection-nova@c1_c4',
+    'BisectionStarted',
+    {
+      bisectionId: 'bis-1',
+      package: 'nova',
+      good: { commitHash: 'c1', distroHash: 'd', extendedHash: null, buildId: 'b1' },
+      bad: { commitHash: 'c4', distroHash: 'd', extendedHash: null, buildId },
+      candidates: ['c2', 'c3', 'c4'],
+      trigger: 'auto',
+    },
+  ] as [string, string, object];
+const culprit = [
+  'bisection-nova@c1_c4',
+  'CulpritIdentified',
+  {
+    bisectionId: 'bis-1',
+    package: 'nova',
+    commitHash: 'c3',
+    distroHash: 'd',
+    buildId: null,
+    lastGoodCommitHash: 'c2',
+    steps: 2,
+  },
+] as [string, string, object];
+const mailed = (buildId: string) =>
+  [
+    'package-nova',
+    'FailureNotified',
+    { package: 'nova', buildId, recipients: ['a@example.org'], subject: 's', sentAt: 1 },
+  ] as [string, string, object];
+
+describe('CulpritMailLedger', () => {
+  describe('when the failure mail of the bad build went before the culprit was found', () => {
+    it('has a culprit mail due, to the same recipients', () => {
+      expect(given(mailed('b4'), started('b4'), culprit).due()).toEqual([
+        {
+          package: 'nova',
+          bisectionId: 'bis-1',
+          commitHash: 'c3',
+          lastGoodCommitHash: 'c2',
+          steps: 2,
+          recipients: ['a@example.org'],
+        },
+      ]);
+    });
+
+    it('has none due once it is queued, and none pending once it is sent', () => {
+      const queued = [
+        'package-nova',
+        'CulpritMailQueued',
+        {
+          package: 'nova',
+          bisectionId: 'bis-1',
+          commitHash: 'c3',
+          recipients: [],
+          subject: 's',
+          text: 't',
+          messageId: 'm',
+        },
+      ] as [string, string, object];
+      const ledger = given(mailed('b4'), started('b4'), culprit, queued);
+      expect(ledger.due()).toEqual([]);
+      expect(ledger.pending()).toHaveLength(1);
+      const sent = given(mailed('b4'), started('b4'), culprit, queued, [
+        'package-nova',
+        'CulpritNotified',
+        { package: 'nova', bisectionId: 'bis-1', messageId: 'm', sentAt: 2 },
+      ]);
+      expect(sent.pending()).toEqual([]);
+    });
+  });
+
+  describe('when no failure mail went for the breakage (throttled, or another build)', () => {
+    it('has nothing due', () => {
+      expect(given(mailed('b0'), started('b4'), culprit).due()).toEqual([]);
+    });
+  });
+
+  describe('when the culprit is known before the next failure mail', () => {
+    it('names it for that mail and has no second mail due', () => {
+      const ledger = given(started('b4'), culprit, mailed('b5'));
+      expect(ledger.culpritOf('nova')).toMatchObject({ commitHash: 'c3' });
+      expect(ledger.due()).toEqual([]);
+    });
+  });
+
+  describe('when the package built successfully since', () => {
+    it('names no culprit, and a bisection step succeeding does not count', () => {
+      const step = [
+        'build-nova@c2_d',
+        'CommitDiscovered',
+        { package: 'nova', purpose: { kind: 'bisection', bisectionId: 'bis-1', step: 1 } },
+      ] as [string, string, object];
+      const real = ['build-nova@c5_d', 'CommitDiscovered', { package: 'nova', purpose: { kind: 'commit' } }] as [
+        string,
+        string,
+        object,
+      ];
+      const stepped = given(started('b4'), culprit, step, ['build-nova@c2_d', 'BuildSucceeded', { buildId: 's1' }]);
+      expect(stepped.culpritOf('nova')).not.toBeNull();
+      const fixed = given(mailed('b4'), started('b4'), culprit, real, [
+        'build-nova@c5_d',
+        'BuildSucceeded',
+        { buildId: 'b5' },
+      ]);
+      expect(fixed.culpritOf('nova')).toBeNull();
+      expect(fixed.due()).toEqual([]);
+    });
+  });
+});
