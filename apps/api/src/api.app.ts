@@ -13,6 +13,9 @@ import { Authenticator } from './auth/authenticator.js';
 import { accessOf, roleFor } from './auth/route-policy.js';
 import { trustProxyOption } from './auth/trusted-proxies.js';
 import { DlrnExceptionFilter } from './http/dlrn-exception.filter.js';
+import { frontDoor } from './http/front-door.js';
+import { answerMethodNotAllowed } from './http/method-not-allowed.js';
+import { serveRepos } from './repos/repo-files.js';
 import { acceptAnyBody, BODY_LIMIT } from './http/request-body.js';
 import { PrometheusMetrics } from './metrics/prometheus.js';
 import { HotAnswers, markCachedAnswer } from './views/hot-answers.js';
@@ -39,8 +42,11 @@ export async function createApiApp(config: DlrnConfig, options: ApiOptions = {})
   const log = app.get<Logger>(API_LOGGER);
   app.useGlobalFilters(new DlrnExceptionFilter(log));
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  answerMethodNotAllowed(fastify);
   acceptAnyBody(app, fastify);
   authenticateRequests(fastify, app.get(Authenticator), config.service.protectReadEndpoints);
+  frontDoor(fastify);
+  await serveRepos(app, fastify, config.default.datadir);
   // Callback hooks, not async ones: every request passes them, and a promise each costs.
   // Clients may keep answers but must revalidate them.
   fastify.addHook('onSend', (request, reply, payload, done) => {

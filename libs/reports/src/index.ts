@@ -27,4 +27,5 @@ export {
   reportHeading,
   type StatusRow,
 } from './status-report.renderer.js';
+export { renderDirectoryListing, type ListedEntry } from "./directory-listing.renderer.js";
 export { renderAsOfBanner, withAsOfBanner, type ShownMoment } from './as-of-banner.js';

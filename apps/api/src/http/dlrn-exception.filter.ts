@@ -26,7 +26,7 @@ export class DlrnExceptionFilter implements ExceptionFilter {
     if (error instanceof DlrnHttpError) return [error.status, error.message, error.headers];
     if (error instanceof HttpException) {
       const status = error.getStatus();
-      if (status === 404) return [404, `Not Found: ${request.method} ${request.url.split('?', 1)[0]}`, {}];
+      if (status === 404) return [404, notFoundMessage(request.method, request.url), {}];
       return [status, error.message, {}];
     }
     const storage = asStorageError(error, 'storage');
@@ -44,4 +44,9 @@ export class DlrnExceptionFilter implements ExceptionFilter {
     this.log.error({ err: error, method: request.method, url: request.url }, 'unhandled error');
     return [500, 'Internal Server Error', {}];
   }
+}
+
+/** The 404 message of a path no route serves: `Not Found: DELETE /api/nothing`. */
+export function notFoundMessage(method: string, url: string): string {
+  return `Not Found: ${method} ${url.split('?', 1)[0]}`;
 }
