@@ -270,6 +270,21 @@ describe('when a run would be impossible', () => {
   });
 });
 
+describe('[service] auto_bisect (issue 20)', () => {
+  it('is on by default, off when set so', () => {
+    expect(loadProjectsIni(iniFile('baseurl=http://x/\ntarget=t\n')).service.autoBisect).toBe(true);
+    const off = loadProjectsIni(iniFile('baseurl=http://x/\ntarget=t\n[service]\nauto_bisect=false\n'));
+    expect(off.service.autoBisect).toBe(false);
+  });
+
+  it('refuses what is not a boolean, naming the key and line', () => {
+    expect(
+      configErrorFrom(() => loadProjectsIni(iniFile('baseurl=http://x/\ntarget=t\n[service]\nauto_bisect=often\n')))
+        .message,
+    ).toContain("[service] auto_bisect: expected a boolean (1/yes/true/on or 0/no/false/off), got 'often' (line 4)");
+  });
+});
+
 describe('when [service] names other stores', () => {
   it('accepts KurrentDB and EventStoreDB URLs for events', () => {
     const kurrent = loadProjectsIni(

@@ -119,4 +119,13 @@ export class ServiceSection {
   @IsInt({ message: messages.integer })
   @Min(1, { message: messages.min(1) })
   remoteImportTimeout!: number;
+
+  /**
+   * Bisect on its own (issue 20): when a pass records a package's first failure after a success
+   * and upstream commits between the two were never built, build the first-parent midpoints
+   * until the culprit is found.
+   */
+  @IniOption('auto_bisect', 'bool', true)
+  @IsBoolean({ message: messages.boolean })
+  autoBisect!: boolean;
 }
