@@ -43,6 +43,8 @@ describe('repo diff between two real repositories', () => {
   let engine: ProjectionEngine;
   const stop = new AbortController();
   let projecting: Promise<void>;
+  /** The log's head once the first pass was over: where `current` was what `consistent` is now. */
+  let firstPassEnd: number;
 
   beforeAll(async () => {
     const start = Math.floor(Date.now() / 1000) - 86_400;
@@ -50,9 +52,12 @@ describe('repo diff between two real repositories', () => {
     const configFile = await writeDemoConfig(root, packages);
     const pass = ['--config-file', configFile, '--info-repo', join(root, 'rdoinfo')];
     expect((await runDlrn(pass)).code).toBe(0);
+    const config = loadProjectsIni(configFile);
+    const afterFirst = await openEventStore(config.service.eventStoreTarget);
+    firstPassEnd = await afterFirst.headPosition();
+    await afterFirst.close();
     await addDemoCommits(packages, start);
     expect((await runDlrn(pass)).code).toBe(1);
-    const config = loadProjectsIni(configFile);
     events = await openEventStore(config.service.eventStoreTarget);
     views = await openReadModelStore(config.service.readModelStoreTarget);
     engine = new ProjectionEngine(events, views, ALL_PROJECTIONS);
@@ -133,6 +138,20 @@ describe('repo diff between two real repositories', () => {
     expect([same.added, same.removed, same.changed, same.unchanged]).toEqual([[], [], [], named.to!.packages]);
   });
 
+  it('reads a pointer where it pointed then (as_of): current after the first pass is consistent now', async () => {
+    const named = (await client.GET('/api/diff', { params: { query: { from: 'consistent', to: 'current' } } })).data!;
+    const then = await client.GET('/api/diff', {
+      params: { query: { from: 'current', from_as_of: String(firstPassEnd), to: 'current' } },
+    });
+    expect(then.response.status).toBe(200);
+    expect(then.data!.from).toMatchObject({
+      ref: 'current',
+      as_of: String(firstPassEnd),
+      repo_hash: named.from!.repo_hash,
+    });
+    expect(then.data!.changed).toEqual(named.changed);
+  });
+
   it('answers 400 naming a bad or missing parameter, and 404 naming an unknown repository', async () => {
     const ask = async (query: string) => {
       const response = await fetch(`${base}/api/diff?${query}`);
@@ -142,7 +161,11 @@ describe('repo diff between two real repositories', () => {
     const [status, message] = await ask('from=..&to=current');
     expect(status).toBe(400);
     expect(message).toMatch(/^Invalid from "\.\.": expected a repo hash/);
-    expect((await ask('from=current&to=current&to_as_of=yesterday'))[1]).toMatch(/^Invalid to_as_of "yesterday"/);
+    expect(await ask('from=current&to=current&to_as_of=yesterday')).toEqual([
+      400,
+      "Invalid to_as_of: as_of must be a log position (an integer >= 1) or an ISO-8601 instant such as 2026-12-05T10:00:00Z; got 'yesterday'",
+    ]);
+    expect((await ask('from=current&to=current&from_as_of=999999999'))[0]).toBe(409);
     expect(await ask('from=no-such-promotion&to=current')).toEqual([
       404,
       'No such repository no-such-promotion (from)',

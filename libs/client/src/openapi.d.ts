@@ -3629,10 +3629,12 @@ export interface operations {
                 from: string;
                 /** @description The newer side, as `from` */
                 to: string;
-                /** @description `from` as it was at this log position or ISO 8601 time (needs the time-travel reader) */
+                /** @description Read `from` as it pointed then: a log position or an ISO-8601 instant (as every `as_of`) */
                 from_as_of?: string;
-                /** @description `to` as it was at this log position or ISO 8601 time (needs the time-travel reader) */
+                /** @description Read `to` as it pointed then (as `from_as_of`) */
                 to_as_of?: string;
+                /** @description Both sides as of this moment, unless `from_as_of`/`to_as_of` says otherwise */
+                as_of?: string;
             };
             header?: never;
             path?: never;
@@ -3782,10 +3784,12 @@ export interface operations {
                 from: string;
                 /** @description The newer side, as `from` */
                 to: string;
-                /** @description `from` as it was at this log position or ISO 8601 time (needs the time-travel reader) */
+                /** @description Read `from` as it pointed then: a log position or an ISO-8601 instant (as every `as_of`) */
                 from_as_of?: string;
-                /** @description `to` as it was at this log position or ISO 8601 time (needs the time-travel reader) */
+                /** @description Read `to` as it pointed then (as `from_as_of`) */
                 to_as_of?: string;
+                /** @description Both sides as of this moment, unless `from_as_of`/`to_as_of` says otherwise */
+                as_of?: string;
             };
             header?: never;
             path?: never;

@@ -7,6 +7,7 @@ export interface DiffInput {
   to: string;
   from_as_of: string | null;
   to_as_of: string | null;
+  as_of: string | null;
 }
 
 /**
@@ -24,18 +25,6 @@ const ref = (name: string) => (value: string) => {
     );
   }
   return value;
-};
-
-/** A global log position or an ISO-8601 date/time, as every `as_of`. */
-const asOf = (name: string) => (value: string) => {
-  if (/^\d{1,15}$/.test(value)) return value;
-  if (/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) && !Number.isNaN(Date.parse(value))) {
-    return value;
-  }
-  throw new DlrnHttpError(
-    400,
-    `Invalid ${name} ${JSON.stringify(value.slice(0, 80))}: expected a log position or an ISO 8601 date/time`,
-  );
 };
 
 export const DIFF: ModelSpec<DiffInput> = {
@@ -56,13 +45,16 @@ export const DIFF: ModelSpec<DiffInput> = {
     },
     from_as_of: {
       kind: 'strictStr',
-      description: '`from` as it was at this log position or ISO 8601 time (needs the time-travel reader)',
-      check: asOf('from_as_of'),
+      description: 'Read `from` as it pointed then: a log position or an ISO-8601 instant (as every `as_of`)',
+      example: '2026-12-01T00:00:00Z',
     },
     to_as_of: {
       kind: 'strictStr',
-      description: '`to` as it was at this log position or ISO 8601 time (needs the time-travel reader)',
-      check: asOf('to_as_of'),
+      description: 'Read `to` as it pointed then (as `from_as_of`)',
+    },
+    as_of: {
+      kind: 'strictStr',
+      description: 'Both sides as of this moment, unless `from_as_of`/`to_as_of` says otherwise',
     },
   },
 };

@@ -2,7 +2,14 @@ import { Controller, Get, Inject, Req, Res, UseInterceptors } from '@nestjs/comm
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { RepoDiffQuery, type RepoDiff, type RepoDiffRefusal } from '#application/queries/diff/index.js';
+import { RepoDiffQuery, type DiffSide, type RepoDiff, type RepoDiffRefusal } from '#application/queries/diff/index.js';
+import {
+  AsOfInputError,
+  AsOfUnavailableError,
+  parseAsOf,
+  resolveAsOf,
+} from '#application/queries/time-travel/as-of.js';
+import { EventStore } from '#domain/shared/event-store.port.js';
 import { reportSettings } from '#application/reports/index.js';
 import type { DlrnConfig } from '#infrastructure/config/index.js';
 import { DLRN_CONFIG } from '#infrastructure/nest/tokens.js';
@@ -49,6 +56,7 @@ export class DiffHttpController {
   constructor(
     @Inject(QueryBus) private readonly queries: QueryBus,
     @Inject(ViewVersion) private readonly views: ViewVersion,
+    @Inject(EventStore) private readonly events: EventStore,
     @Inject(DLRN_CONFIG) config: DlrnConfig,
   ) {
     this.settings = reportSettings(config);
@@ -67,9 +75,9 @@ export class DiffHttpController {
   @ApiBadRequestResponse(errors)
   @ApiNotFoundResponse(errors)
   async diff(@Req() request: FastifyRequest) {
-    const input = readInput(request, DIFF);
-    return this.views.cached(`diff:${JSON.stringify(input)}`, async () =>
-      diffAnswer(await this.compute(input), this.settings.baseurl ?? ''),
+    const sides = await this.sides(readInput(request, DIFF));
+    return this.views.cached(`diff:${JSON.stringify(sides)}`, async () =>
+      diffAnswer(await this.compute(sides), this.settings.baseurl ?? ''),
     );
   }
 
@@ -78,17 +86,45 @@ export class DiffHttpController {
   @ApiPage('text/html', 'The repo diff as a page: changed packages with their upstream range, added, removed')
   @ApiQueryInput(DIFF)
   async diffPage(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    const input = readInput(request, DIFF);
-    return cachedPage(this.views, request, reply, `diff.html:${JSON.stringify(input)}`, async () => ({
+    const sides = await this.sides(readInput(request, DIFF));
+    return cachedPage(this.views, request, reply, `diff.html:${JSON.stringify(sides)}`, async () => ({
       contentType: HTML,
-      body: renderRepoDiff(diffView(await this.compute(input)), this.settings, liveLinks(this.settings.baseurl)),
+      body: renderRepoDiff(diffView(await this.compute(sides)), this.settings, liveLinks(this.settings.baseurl)),
     }));
   }
 
-  private async compute(input: DiffInput): Promise<RepoDiff> {
-    const answer = await this.queries.execute(
-      new RepoDiffQuery({ ref: input.from, asOf: input.from_as_of }, { ref: input.to, asOf: input.to_as_of }),
-    );
+  /**
+   * Both sides with their moments resolved to log positions (as every `as_of`: 400 malformed,
+   * 409 past the log, 503 past the views after a short wait). The answers are cached under the
+   * resolved positions, so an instant and the position it names share one entry.
+   */
+  private async sides(input: DiffInput): Promise<{ from: DiffSide; to: DiffSide }> {
+    const side = async (name: 'from' | 'to', ref: string, raw: string | null): Promise<DiffSide> => {
+      if (raw === null) return { ref, at: null, asOf: null };
+      try {
+        const point = await resolveAsOf(parseAsOf(raw), this.events, this.views);
+        return { ref, at: point.position, asOf: raw };
+      } catch (error) {
+        if (error instanceof AsOfInputError) throw new DlrnHttpError(400, `Invalid ${name}_as_of: ${error.message}`);
+        if (error instanceof AsOfUnavailableError) {
+          throw new DlrnHttpError(
+            error.transient ? 503 : 409,
+            error.message,
+            error.transient ? { 'retry-after': '1' } : {},
+          );
+        }
+        throw error;
+      }
+    };
+    const [from, to] = await Promise.all([
+      side('from', input.from, input.from_as_of ?? input.as_of),
+      side('to', input.to, input.to_as_of ?? input.as_of),
+    ]);
+    return { from, to };
+  }
+
+  private async compute({ from, to }: { from: DiffSide; to: DiffSide }): Promise<RepoDiff> {
+    const answer = await this.queries.execute(new RepoDiffQuery(from, to));
     if ('refusal' in answer) throw refused(answer);
     return answer;
   }

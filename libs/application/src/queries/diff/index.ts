@@ -1,9 +1,7 @@
 import { RepoDiffHandler } from './repo-diff.query.js';
 
 export {
-  CurrentRepoRefResolver,
   RepoDiffQuery,
-  RepoRefResolver,
   type DiffSide,
   type RepoDiff,
   type RepoDiffRefusal,

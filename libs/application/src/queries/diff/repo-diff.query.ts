@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { buildsProjection, ReadModelStore } from '#domain/projections/index.js';
+import { buildsProjection, HistoryUnavailableError, ReadModelStore } from '#domain/projections/index.js';
 import type { RepoPublished } from '#domain/repo/repo.events.js';
 import { EventStore } from '#domain/shared/event-store.port.js';
 import { parseVersionsCsv, ResourceQueries, type RepoBuild, type RepoIdentity } from '../resource-queries.js';
@@ -9,14 +9,14 @@ import { diffSnapshots, snapshotOfVersionsCsv, type SnapshotDiff, type SnapshotP
 /** One side of a diff: a repo hash or a pointer name, optionally as it was at a log position. */
 export interface DiffSide {
   readonly ref: string;
-  /** As of a global log position (digits) or an ISO-8601 time (time travel); null: now. */
+  /** The log position to read the pointer at (time travel); null: now. */
+  readonly at: number | null;
+  /** The `as_of` as asked (a position or an ISO-8601 instant), shown beside the ref; null: now. */
   readonly asOf: string | null;
 }
 
 /** A side resolved: the repository and its snapshot. */
-export interface ResolvedSide {
-  readonly ref: string;
-  readonly asOf: string | null;
+export interface ResolvedSide extends DiffSide {
   readonly build: RepoBuild;
   /** Where the package list came from: the build's RepoPublished event, or its versions.csv. */
   readonly source: 'log' | 'versions.csv';
@@ -36,27 +36,6 @@ export type RepoDiffRefusal =
   | { readonly refusal: 'no_snapshot'; readonly side: 'from' | 'to'; readonly ref: string }
   | { readonly refusal: 'as_of_unavailable'; readonly side: 'from' | 'to'; readonly reason: string };
 
-/**
- * Reads pointer names at a log position. The time-travel reader (issue 20, `as_of`) plugs in
- * here; without it every `as_of` is refused with the reason.
- */
-export abstract class RepoRefResolver {
-  /** The repository `ref` named at `asOf` (null: now); null when unknown; a string: why not. */
-  abstract resolve(ref: string, asOf: string | null): Promise<RepoIdentity | null | { readonly unavailable: string }>;
-}
-
-/** Resolves from the views as they are now; `as_of` needs the time-travel reader. */
-export class CurrentRepoRefResolver extends RepoRefResolver {
-  constructor(private readonly queries: ResourceQueries) {
-    super();
-  }
-
-  async resolve(ref: string, asOf: string | null): Promise<RepoIdentity | null | { readonly unavailable: string }> {
-    if (asOf !== null) return { unavailable: 'this server keeps no read-model history (as_of)' };
-    return this.queries.repo(ref);
-  }
-}
-
 /** `GET /api/diff?from=&to=`: packages added, removed and changed between two repositories. */
 export class RepoDiffQuery extends Query<RepoDiff | RepoDiffRefusal> {
   constructor(
@@ -73,7 +52,6 @@ const UPSTREAM_LOOKUPS = 16;
 @QueryHandler(RepoDiffQuery)
 export class RepoDiffHandler implements IQueryHandler<RepoDiffQuery, RepoDiff | RepoDiffRefusal> {
   constructor(
-    @Inject(RepoRefResolver) private readonly resolver: RepoRefResolver,
     @Inject(ResourceQueries) private readonly queries: ResourceQueries,
     @Inject(EventStore) private readonly events: EventStore,
     @Inject(ReadModelStore) private readonly store: ReadModelStore,
@@ -95,9 +73,17 @@ export class RepoDiffHandler implements IQueryHandler<RepoDiffQuery, RepoDiff | 
   }
 
   private async side(name: 'from' | 'to', side: DiffSide): Promise<ResolvedSide | RepoDiffRefusal> {
-    const found = await this.resolver.resolve(side.ref, side.asOf);
+    let found: RepoIdentity | null;
+    try {
+      // A pointer is read where it pointed then; a hash names the same repository at any time.
+      found = await this.queries.at(side.at).repo(side.ref);
+    } catch (error) {
+      if (error instanceof HistoryUnavailableError) {
+        return { refusal: 'as_of_unavailable', side: name, reason: error.message };
+      }
+      throw error;
+    }
     if (found === null) return { refusal: 'unknown_repo', side: name, ref: side.ref };
-    if ('unavailable' in found) return { refusal: 'as_of_unavailable', side: name, reason: found.unavailable };
     const { build } = found;
     const published = await this.publishedSnapshot(build);
     if (published !== null) return { ...side, build, source: 'log', packages: published };
