@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { BuildHistory } from '#domain/build/build-history.js';
@@ -21,6 +21,7 @@ import { FailureNotifier } from './failure-notifier.js';
 import { discoverPackage, type Candidate } from './package-discovery.js';
 import { PointerKeeper } from './pointer-keeper.js';
 import { findSpecFile, specDirectory } from '#infrastructure/rpm/distgit-sources.js';
+import { renderSpecForOrdering } from '#infrastructure/rpm/spec-renderer.js';
 
 export interface PassReport {
   readonly exitCode: 0 | 1 | 2;
@@ -119,8 +120,8 @@ export class BuildPass {
 
   /**
    * `--order`: packages sorted so that each comes after those providing its BuildRequires and
-   * Requires (read from the dist-git specs), commits in time order within a package; packages
-   * whose spec cannot be read go last.
+   * Requires (read from the dist-git specs as `rpmspec -P` renders them), commits in time order
+   * within a package; packages whose spec cannot be read go last.
    */
   private async dependencyOrdered(queue: readonly Candidate[], selected: readonly PackageInfo[]): Promise<Candidate[]> {
     const specs = [];
@@ -130,7 +131,13 @@ export class BuildPass {
           join(this.deps.config.default.datadir, `${pkg.name}_distro`),
           (pkg['distgit-path'] as string | undefined) ?? null,
         );
-        specs.push(parseSpecDependencies(pkg.name, await readFile(join(dir, await findSpecFile(dir)), 'utf8')));
+        // Rendered by rpm as DLRN does; builds that are not on this host (mock, koji, copr) are
+        // sandboxed, so their specs' shell and Lua macros are not run here.
+        const spec = await renderSpecForOrdering(join(dir, await findSpecFile(dir)), {
+          sandboxed: this.deps.config.default.buildDriverName !== 'rpmbuild',
+        });
+        if (spec.reason !== null) this.deps.log(`--order: the spec of ${pkg.name}: ${spec.reason}`);
+        specs.push(parseSpecDependencies(pkg.name, spec.text));
       } catch (error) {
         this.deps.log(`--order: cannot read the spec of ${pkg.name}: ${(error as Error).message}`);
       }

@@ -8,6 +8,23 @@ export interface SpecDependencies {
 }
 
 const TAG = /^(Name|Provides|BuildRequires|Requires(?:\([^)]*\))?)\s*:\s*(.+)$/i;
+const DEFINE = /^%(?:global|define)\s+([A-Za-z_][A-Za-z0-9_]*)\s+(.+)$/;
+const MACRO = /%\{(\??)([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+/** `%{key}` and `%{?key}` from the spec's own macros, a bounded number of rounds (no loops). */
+function expandMacros(text: string, macros: ReadonlyMap<string, string>, name: string): string {
+  let out = text;
+  for (let round = 0; round < 10 && out.includes('%{'); round++) {
+    const next = out.replace(MACRO, (whole, optional: string, key: string) => {
+      if (key === 'name') return name;
+      const value = macros.get(key);
+      return value ?? (optional ? '' : whole);
+    });
+    if (next === out) break;
+    out = next;
+  }
+  return out;
+}
 
 /** Dependency names of a tag value: `a >= 1.0, b` → [a, b]; rich dependencies are skipped. */
 function names(value: string): string[] {
@@ -18,25 +35,33 @@ function names(value: string): string[] {
 }
 
 /**
- * Reads Name, `%package` sub-packages, Provides, BuildRequires and Requires from a spec. Macros
- * other than `%{name}` are not expanded (DLRN renders with `rpmspec -P`; names built from other
- * macros are simply not matched).
+ * Reads Name, `%package` sub-packages, Provides, BuildRequires and Requires from a spec, as
+ * `rpmspec -P` prints it (the build pass renders it first, as DLRN does). For a spec read as
+ * written, `%{name}` and the `%global`/`%define` macros are expanded the way DLRN's own
+ * RpmSpecFile does (`%{key}` and `%{?key}`, the last definition winning, conditionals ignored).
  */
 export function parseSpecDependencies(packageName: string, spec: string): SpecDependencies {
   let name = packageName;
   const provides = new Set<string>();
   const requires = new Set<string>();
+  const macros = new Map<string, string>();
+  const expand = (text: string): string => expandMacros(text, macros, name);
   for (const raw of spec.split('\n')) {
     const line = raw.trim();
+    const define = DEFINE.exec(line);
+    if (define) {
+      macros.set(define[1]!, define[2]!.trim());
+      continue;
+    }
     const sub = /^%package\s+(-n\s+)?(\S+)/.exec(line);
     if (sub) {
-      provides.add(sub[1] ? sub[2]!.replaceAll('%{name}', name) : `${name}-${sub[2]}`);
+      provides.add(sub[1] ? expand(sub[2]!) : `${name}-${expand(sub[2]!)}`);
       continue;
     }
     const tag = TAG.exec(line);
     if (!tag) continue;
     const key = tag[1]!.toLowerCase();
-    const value = tag[2]!.replaceAll('%{name}', name);
+    const value = expand(tag[2]!);
     if (key === 'name') {
       name = value.trim();
       provides.add(name);

@@ -21,6 +21,25 @@ describe('--order: dependency order of specs', () => {
     expect(deps.requires).toEqual(['python3-pbr', 'git', 'python3-six']);
   });
 
+  it("expands the spec's own %global and %define macros in a spec read as written, as DLRN's RpmSpecFile", () => {
+    const deps = parseSpecDependencies(
+      'python-oslo-config',
+      '%global pypi python-%{srcname}\n%define srcname oslo-config\n' +
+        spec(
+          '%{pypi}',
+          'BuildRequires: python3-%{srcname}-tests %{?missing}\nRequires: %{undefined_macro}-x\n%package -n python3-%{srcname}\nSummary: s',
+        ),
+    );
+    expect(deps.provides).toEqual(['python-oslo-config', 'python3-oslo-config']);
+    // A macro left unexpanded names nothing: it is dropped, as before.
+    expect(deps.requires).toEqual(['python3-oslo-config-tests']);
+  });
+
+  it('stops expanding a macro that refers to itself', () => {
+    const deps = parseSpecDependencies('loop', spec('loop', '%global a x%{a}\nRequires: %{a}'));
+    expect(deps.requires).toEqual(['xxxxxxxxxx%{a}']);
+  });
+
   describe('when packages build-require each other', () => {
     it('puts providers first, whatever the input order', () => {
       const specs = [
