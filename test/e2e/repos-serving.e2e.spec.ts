@@ -82,6 +82,16 @@ describe('the repositories over HTTP: dlrn api serves <datadir>/repos/, and ngin
     rmSync(root, { recursive: true, force: true });
   });
 
+  it('/api/ready answers 503 with the lag while no projector has folded the log', async () => {
+    const response = await fetch(`${api.url}/api/ready`);
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('1');
+    const body = (await response.json()) as { ready: boolean; head: number; views: number; lag: number };
+    expect(body).toMatchObject({ ready: false, views: 0 });
+    expect(body.head).toBeGreaterThan(0);
+    expect(body.lag).toBe(body.head);
+  });
+
   it('/ leads to the status page and /api/ to the API documentation', async () => {
     for (const [path, target] of [
       ['/', '/api/status_report.html'],
@@ -229,6 +239,10 @@ describe('the repositories over HTTP: dlrn api serves <datadir>/repos/, and ngin
     const guarded = await startDlrn(['api', '--config-file', protectedConfig, '--port', '0'], LISTENING);
     try {
       expect((await fetch(`${guarded.url}/repos/current/delorean.repo`)).status).toBe(401);
+      // The projector folded everything: ready, and asked without credentials (load balancers).
+      const ready = await fetch(`${guarded.url}/api/ready`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({ ready: true, lag: 0 });
       const auth = `Basic ${Buffer.from('reader:pw').toString('base64')}`;
       expect(
         (await fetch(`${guarded.url}/repos/current/delorean.repo`, { headers: { authorization: auth } })).status,

@@ -28,6 +28,7 @@ import { PromotionsHttpController } from './dlrn/promotions.http.controller.js';
 import { API_LOGGER, PACKAGES_LOADER, type PackagesLoader } from '#infrastructure/nest/tokens.js';
 import { VotesHttpController } from './dlrn/votes.http.controller.js';
 import { HealthHttpController } from './health/health.http.controller.js';
+import { ReadyHttpController } from './health/ready.http.controller.js';
 import { MetricsHttpController } from './metrics/metrics.http.controller.js';
 import { GraphqlModule } from './graphql/graphql.module.js';
 import { PagesModule } from './pages/pages.module.js';
@@ -91,6 +92,7 @@ export class ApiModule {
       ],
       controllers: [
         HealthHttpController,
+        ReadyHttpController,
         VotesHttpController,
         PromotionsHttpController,
         BuildsHttpController,

@@ -3,8 +3,11 @@ import type { Role } from '#domain/user/user-roles.js';
 /** Who may call a route: anyone, readers (anyone unless reads are protected), or writers. */
 export type Access = 'public' | 'read' | 'write';
 
-/** Documentation and assets are never protected; DLRN leaves `/metrics` open too. */
-const PUBLIC_PREFIXES = ['/api/openapi.json', '/api/docs', '/api/static/', '/metrics'];
+/**
+ * Documentation and assets are never protected; DLRN leaves `/metrics` open too, and load
+ * balancers ask `/api/ready` without credentials (it tells positions only).
+ */
+const PUBLIC_PREFIXES = ['/api/openapi.json', '/api/docs', '/api/static/', '/metrics', '/api/ready'];
 
 /**
  * DLRN's rule: every POST is a write (it authenticates even `POST /api/health`), every GET a
