@@ -9,7 +9,7 @@ import { writeDemoConfig } from '../../apps/cli/src/demo/demo-example.js';
 import { ALL_PROJECTIONS, type ReadModelStore } from '#domain/projections/index.js';
 import type { EventStore } from '#domain/shared/event-store.port.js';
 import type { RecordedEvent } from '#domain/shared/event.js';
-import { loadProjectsIni } from '#infrastructure/config/index.js';
+import { loadProjectsIni, type DlrnConfig } from '#infrastructure/config/index.js';
 import { openEventStore } from '#infrastructure/event-store/event-store.factory.js';
 import { openReadModelStore } from '#infrastructure/read-model/kysely-read-model.store.js';
 import { LiveHistory } from '#application/queries/history/index.js';
@@ -105,6 +105,7 @@ describe('history: /api/events and /api/events/stream', () => {
   let engine: ProjectionEngine;
   const stop = new AbortController();
   let projecting: Promise<void>;
+  let config: DlrnConfig;
 
   const get = async (path: string, headers: Record<string, string> = {}) => {
     const response = await fetch(`${base}${path}`, { headers });
@@ -151,7 +152,7 @@ describe('history: /api/events and /api/events/stream', () => {
       ]);
       expect(made.code, made.stderr).toBe(0);
     }
-    const config = loadProjectsIni(configFile);
+    config = loadProjectsIni(configFile);
     const target = config.service.eventStoreTarget;
     if (target.kind !== 'sqlite') throw new Error('the demo config stores events in SQLite');
     writeSyntheticLog(target.path, { builds: 60, packages: 12 });
@@ -341,5 +342,35 @@ describe('history: /api/events and /api/events/stream', () => {
     a.close();
     b.close();
     await until(() => live.following === 0, 5_000);
+  });
+
+  it('is read-protected as every read is when protect_read_endpoints is set', async () => {
+    const protectedApp = await createApiApp(
+      { ...config, service: { ...config.service, protectReadEndpoints: true } } as DlrnConfig,
+      { logLevel: 'silent' },
+    );
+    await protectedApp.listen({ host: '127.0.0.1', port: 0 });
+    const url = `http://127.0.0.1:${(protectedApp.getHttpServer().address() as { port: number }).port}`;
+    try {
+      const status = async (path: string, headers: Record<string, string> = {}) => {
+        const response = await fetch(`${url}${path}`, { headers });
+        // A stream never ends: it is cancelled (the server sees the client leave); others are read.
+        if (path.includes('stream')) await response.body?.cancel();
+        else await response.text();
+        return response.status;
+      };
+      expect(await status('/api/events')).toBe(401);
+      expect(await status('/api/events/stream')).toBe(401);
+      expect(await status('/api/events', { authorization: basic('reader') })).toBe(200);
+      expect(await status('/api/events/stream', { authorization: basic('reader') })).toBe(200);
+      expect(await status('/api/events?redact=false', { authorization: basic('reader') })).toBe(403);
+      expect(await status('/api/events?redact=false', { authorization: basic('boss') })).toBe(200);
+      // A stream still open when the server shuts down is ended by it, not waited for.
+      const { client: open } = await SseClient.open(`${url}/api/events/stream`, { authorization: basic('reader') });
+      await protectedApp.close();
+      await expect(open.events(1)).rejects.toThrow('stream ended');
+    } finally {
+      await protectedApp.close();
+    }
   });
 });

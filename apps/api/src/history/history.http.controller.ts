@@ -1,12 +1,12 @@
 import type { ServerResponse } from 'node:http';
-import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Req, Res, type OnModuleDestroy } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiProduces,
+  ApiHeader,
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
@@ -43,8 +43,10 @@ const HISTORY_EVENT_SCHEMA = {
  */
 @ApiTags('history')
 @Controller('api')
-export class HistoryHttpController {
+export class HistoryHttpController implements OnModuleDestroy {
   private readonly heartbeatMs: number;
+  /** How to end each open stream: the server does not close while one is open. */
+  private readonly open = new Set<() => void>();
 
   constructor(
     @Inject(QueryBus) private readonly queries: QueryBus,
@@ -108,13 +110,21 @@ export class HistoryHttpController {
       'per process: past it, 503 with `Retry-After`. Password hashes are always `[redacted]`.',
   })
   @ApiQueryInput(EVENT_STREAM)
-  @ApiProduces('text/event-stream')
+  @ApiHeader({
+    name: 'Last-Event-ID',
+    required: false,
+    description: 'Resume after this position (the `id:` of the last event received); wins over `after`',
+  })
   @ApiOkResponse({
     description: '`id: <position>` / `event: <type>` / `data: <event JSON>` messages, until the client leaves',
     content: { 'text/event-stream': { schema: { type: 'string' } } },
   })
-  @ApiBadRequestResponse(errors)
-  @ApiResponse({ status: 503, description: 'Too many streams open; retry after `Retry-After` seconds', ...errors })
+  @ApiBadRequestResponse({ content: { 'application/json': errors } })
+  @ApiResponse({
+    status: 503,
+    description: 'Too many streams open; retry after `Retry-After` seconds',
+    content: { 'application/json': errors },
+  })
   async stream(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const input = readInput(request, EVENT_STREAM);
     const after = resumeAfter(request.headers['last-event-id'], input.after);
@@ -143,16 +153,23 @@ export class HistoryHttpController {
       if (gone) return;
       gone = true;
       clearInterval(heartbeat);
+      this.open.delete(end);
       release();
       void feed.close();
       for (const resume of wake) resume();
     };
+    const end = (): void => {
+      finish();
+      raw.end();
+    };
+    this.open.add(end);
     raw.on('close', finish);
     raw.on('error', finish);
     raw.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
-      connection: 'keep-alive',
+      // The connection ends with the stream: nothing is sent after it, so nothing keeps it open.
+      connection: 'close',
       'x-accel-buffering': 'no',
       'x-content-type-options': 'nosniff',
     });
@@ -189,6 +206,11 @@ export class HistoryHttpController {
       finish();
       raw.end();
     }
+  }
+
+  /** On shutdown: every stream ends (its client reconnects elsewhere, after its last event id). */
+  onModuleDestroy(): void {
+    for (const end of [...this.open]) end();
   }
 
   /** `redact=false`: the caller's credentials, checked here even when reads are open, must be an admin's. */
