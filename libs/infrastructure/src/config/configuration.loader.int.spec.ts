@@ -57,3 +57,39 @@ describe('when a package has no branch and the config has no default for it', ()
     );
   });
 });
+
+describe('when the configuration asks for what is not built yet', () => {
+  it.each([
+    [
+      'build_driver=dlrn.drivers.kojidriver.KojiBuildDriver\n[kojibuild_driver]\nbuild_target=t',
+      'build_driver',
+      'the koji build driver is not supported yet; use mock or rpmbuild',
+    ],
+    [
+      'build_driver=copr\n[coprbuild_driver]\ncoprid=me/repo',
+      'build_driver',
+      'the copr build driver is not supported yet',
+    ],
+    [
+      'pkginfo_driver=gitrepo\n[gitrepo_driver]\nrepo=https://example.org/packaging.git',
+      'pkginfo_driver',
+      'the gitrepo package source is not supported yet; use rdoinfo',
+    ],
+    ['pkginfo_driver=local', 'pkginfo_driver', 'the local package source is not supported yet'],
+    [
+      'rsyncdest=mirror:/srv/repos',
+      'rsyncdest',
+      'copying each repository to another host (rsync) is not supported yet',
+    ],
+    ['custom_preprocess=/usr/bin/prep.sh', 'custom_preprocess', 'commands run before each build are not supported yet'],
+  ])('refuses %s before resolving any package, naming the option', async (lines, key, reason) => {
+    const dir = mkdtempSync(join(tmpdir(), 'dlrn-unsupported-'));
+    const [defaults, ...section] = lines.split('\n[');
+    const ini = `baseurl=http://x/\ntarget=t\nsource=master\ndistro=rpm-master\n${defaults}\n${section.length ? `[${section.join('\n[')}\n` : ''}`;
+    writeFileSync(join(dir, 'projects.ini'), ini);
+    const failure = loadConfiguration({ configFile: join(dir, 'projects.ini'), infoRepo: seed });
+    await expect(failure).rejects.toBeInstanceOf(ConfigError);
+    await expect(failure).rejects.toThrow(`${join(dir, 'projects.ini')}: [DEFAULT] ${key}: `);
+    await expect(failure).rejects.toThrow(reason);
+  });
+});

@@ -3,6 +3,7 @@ import type { DlrnConfig } from './ini/dlrn-config.js';
 import { loadProjectsIni } from './ini/projects-ini.loader.js';
 import { DEFAULT_SECTION } from './ini/ini.scanner.js';
 import { ConfigError } from './shared/config.error.js';
+import { refuseUnsupportedFeatures } from './unsupported-features.js';
 import { resolvePackages } from './yaml/package-metadata.resolver.js';
 
 export interface LoadOptions {
@@ -42,6 +43,7 @@ function checkBranches(config: DlrnConfig, packages: readonly PackageInfo[]): vo
  */
 export async function loadConfiguration(opts: LoadOptions): Promise<{ config: DlrnConfig; packages: PackageInfo[] }> {
   const config = loadProjectsIni(opts.configFile, opts.overrides ?? []);
+  refuseUnsupportedFeatures(config);
   const packages = resolvePackages(config, opts.infoRepo);
   checkBranches(config, packages);
   return Promise.resolve({ config, packages });

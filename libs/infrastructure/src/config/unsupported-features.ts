@@ -1,0 +1,34 @@
+import type { DlrnConfig } from './ini/dlrn-config.js';
+import { DEFAULT_SECTION } from './ini/ini.scanner.js';
+import { ConfigError } from './shared/config.error.js';
+
+/**
+ * DLRN features this service does not do yet, refused before a run starts rather than accepted
+ * and then crashing (koji, copr) or silently doing nothing (gitrepo, local and downstream resolve
+ * no package; rsync and pre-processing commands would be skipped). Each entry leaves this list
+ * when the feature is built (the drivers issue). `config check` refuses them too.
+ */
+export function refuseUnsupportedFeatures(config: DlrnConfig): void {
+  const d = config.default;
+  const refuse = (key: string, reason: string): never => {
+    throw new ConfigError({ file: config.configFileShown, section: DEFAULT_SECTION, key, reason });
+  };
+  if (d.buildDriverName === 'koji' || d.buildDriverName === 'copr') {
+    refuse(
+      'build_driver',
+      `${d.buildDriver}: the ${d.buildDriverName} build driver is not supported yet; use mock or rpmbuild`,
+    );
+  }
+  if (d.pkginfoDriverName !== 'rdoinfo') {
+    refuse(
+      'pkginfo_driver',
+      `${d.pkginfoDriver}: the ${d.pkginfoDriverName} package source is not supported yet; use rdoinfo`,
+    );
+  }
+  if (d.rsyncdest !== '') {
+    refuse('rsyncdest', 'copying each repository to another host (rsync) is not supported yet; leave it empty');
+  }
+  if (d.customPreprocess.length > 0) {
+    refuse('custom_preprocess', 'commands run before each build are not supported yet; leave it empty');
+  }
+}
