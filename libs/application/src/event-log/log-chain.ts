@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
+import { hash as digest } from 'node:crypto';
 import { DomainError } from '#domain/shared/errors.js';
-import { STREAM_ID_PATTERN } from '#domain/shared/event-store.port.js';
+import { STREAM_ID_PATTERN, type StoredEventJson } from '#domain/shared/event-store.port.js';
 import type { EventMetadata, RecordedEvent } from '#domain/shared/event.js';
 
 /**
@@ -33,7 +33,7 @@ export interface SealedLine {
 }
 
 function seal(body: string): SealedLine {
-  const hash = createHash('sha256').update(body, 'utf8').digest('hex');
+  const hash = digest('sha256', body, 'hex');
   return { text: `${body}${SEAL_OPEN}${hash}"}\n`, hash };
 }
 
@@ -46,18 +46,14 @@ export function headerLine(redacted: boolean): SealedLine {
   return seal(openObject({ prev: GENESIS, format: LOG_FORMAT, version: LOG_FORMAT_VERSION, redacted }));
 }
 
-export function eventLine(prev: string, event: RecordedEvent): SealedLine {
+/** The line of an event: `JSON.stringify` of its fields in this order, data and metadata spliced in as JSON text. */
+export function eventLine(prev: string, event: RecordedEvent | StoredEventJson): SealedLine {
+  const data = typeof event.data === 'string' ? event.data : JSON.stringify(event.data);
+  const metadata = typeof event.metadata === 'string' ? event.metadata : JSON.stringify(event.metadata);
   return seal(
-    openObject({
-      prev,
-      position: event.position,
-      stream: event.streamId,
-      revision: event.revision,
-      type: event.type,
-      data: event.data,
-      metadata: event.metadata,
-      recordedAt: event.recordedAt,
-    }),
+    `{"prev":"${prev}","position":${event.position},"stream":${JSON.stringify(event.streamId)},` +
+      `"revision":${event.revision},"type":${JSON.stringify(event.type)},"data":${data},"metadata":${metadata},` +
+      `"recordedAt":${JSON.stringify(event.recordedAt)}`,
   );
 }
 
@@ -127,7 +123,7 @@ export class LogChainReader {
     if (!sealed) fail('not a sealed line: it must end with ,"sha256":"<64 hex digits>"}');
     const claimed = line.toString('latin1', line.length - 66, line.length - 2);
     if (!HEX64.test(claimed)) fail(`"sha256" is not 64 lowercase hex digits`);
-    const actual = createHash('sha256').update(line.subarray(0, bodyEnd)).digest('hex');
+    const actual = digest('sha256', line.subarray(0, bodyEnd), 'hex');
     if (actual !== claimed) fail(`the line was changed: its bytes hash to ${actual}, it says ${claimed}`);
     let value: unknown;
     try {

@@ -73,7 +73,7 @@ describe('the exported log chain', () => {
     });
 
     it('can be checked with sha256sum: each sha256 hashes its line minus the last 77 bytes, each prev is the line before', () => {
-      const { lines } = logOf([recorded(1), recorded(2)]);
+      const { lines } = logOf([recorded(1), recorded(2, { text: 'é ✓ "\\', n: 1.5, deep: [{ a: null }] })]);
       let prev = GENESIS;
       for (const line of lines) {
         const bytes = Buffer.from(line.slice(0, -1));
@@ -84,6 +84,8 @@ describe('the exported log chain', () => {
             .update(bytes.subarray(0, bytes.length - SEAL_LENGTH))
             .digest('hex'),
         ).toBe(claimed);
+        const { sha256: _, ...fields } = JSON.parse(line) as Record<string, unknown>;
+        expect(line.slice(0, -(SEAL_LENGTH + 1))).toBe(JSON.stringify(fields).slice(0, -1));
         prev = claimed;
       }
     });

@@ -1,5 +1,6 @@
-import type { EventStore } from '#domain/shared/event-store.port.js';
-import { redactSecrets } from '#domain/user/redaction.js';
+import type { EventStore, StoredEventJson } from '#domain/shared/event-store.port.js';
+import type { RecordedEvent } from '#domain/shared/event.js';
+import { carriesSecrets, redactSecrets } from '#domain/user/redaction.js';
 import { endLine, eventLine, headerLine, type LogSummary } from './log-chain.js';
 
 export interface ExportOptions {
@@ -29,16 +30,16 @@ export async function exportLog(store: EventStore, options: ExportOptions): Prom
   let events = 0;
   let lastPosition = 0;
   while (lastPosition < head) {
-    const page = await store.readAll({ after: lastPosition, maxCount: pageSize, asStored: true });
+    const page = await readStoredPage(store, lastPosition, pageSize, options.redact);
     if (page.length === 0) break;
     let text = '';
-    for (const recorded of page) {
-      if (recorded.position > head) break;
-      const line = eventLine(prev, options.redact ? redactSecrets(recorded) : recorded);
+    for (const stored of page) {
+      if (stored.position > head) break;
+      const line = eventLine(prev, stored);
       text += line.text;
       prev = line.hash;
       events += 1;
-      lastPosition = recorded.position;
+      lastPosition = stored.position;
     }
     await options.write(text);
     // By position, not by count: positions may have gaps (KurrentDB).
@@ -48,4 +49,31 @@ export async function exportLog(store: EventStore, options: ExportOptions): Prom
   const end = endLine(prev, events, lastPosition);
   await options.write(end.text);
   return { events, lastPosition, lastHash: end.hash, redacted: options.redact };
+}
+
+/**
+ * A page of the log as stored, data and metadata as JSON text, secrets redacted if asked: the
+ * store's own text when it offers it (`readAllAsJson`), else `readAll({ asStored })` serialised
+ * here — the same bytes either way.
+ */
+export async function readStoredPage(
+  store: EventStore,
+  after: number,
+  maxCount: number,
+  redact: boolean,
+): Promise<StoredEventJson[]> {
+  const page = store.readAllAsJson
+    ? await store.readAllAsJson({ after, maxCount })
+    : (await store.readAll({ after, maxCount, asStored: true })).map(asJson);
+  return redact ? page.map(redactJson) : page;
+}
+
+function asJson(event: RecordedEvent): StoredEventJson {
+  return { ...event, data: JSON.stringify(event.data), metadata: JSON.stringify(event.metadata) };
+}
+
+function redactJson(event: StoredEventJson): StoredEventJson {
+  if (!carriesSecrets(event.type)) return event;
+  const parsed = { ...event, data: JSON.parse(event.data) as object, metadata: {} } as unknown as RecordedEvent;
+  return { ...event, data: JSON.stringify(redactSecrets(parsed).data) };
 }

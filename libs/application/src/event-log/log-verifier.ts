@@ -1,7 +1,6 @@
-import type { EventStore } from '#domain/shared/event-store.port.js';
-import type { RecordedEvent } from '#domain/shared/event.js';
-import { redactSecrets } from '#domain/user/redaction.js';
+import type { EventStore, StoredEventJson } from '#domain/shared/event-store.port.js';
 import { EventLogError, eventLine, headerLine, type LogSummary } from './log-chain.js';
+import { readStoredPage } from './log-exporter.js';
 import { readLog } from './log-reader.js';
 
 export interface VerifyOptions {
@@ -44,7 +43,7 @@ export async function verifyLog(
 /** The store's log exported on the fly, one line at a time, to compare with a file's lines. */
 export class StoreMirror {
   private prev: string;
-  private page: RecordedEvent[] = [];
+  private page: StoredEventJson[] = [];
   private index = 0;
   private after = 0;
 
@@ -57,7 +56,7 @@ export class StoreMirror {
 
   async check(line: number, position: number, hash: string): Promise<void> {
     if (this.index >= this.page.length) {
-      this.page = await this.store.readAll({ after: this.after, maxCount: 1000, asStored: true });
+      this.page = await readStoredPage(this.store, this.after, 1000, this.redact);
       this.index = 0;
     }
     const stored = this.page[this.index++];
@@ -65,7 +64,7 @@ export class StoreMirror {
       throw new EventLogError(line, `not in the store: its log ends at position ${this.after}`);
     }
     this.after = stored.position;
-    const expected = eventLine(this.prev, this.redact ? redactSecrets(stored) : stored);
+    const expected = eventLine(this.prev, stored);
     if (expected.hash !== hash) {
       throw new EventLogError(
         line,

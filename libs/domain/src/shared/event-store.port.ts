@@ -141,6 +141,25 @@ export abstract class EventStore {
    * `ImportNotSupportedError` saying which.
    */
   abstract importRecorded(events: readonly RecordedEvent[]): Promise<ImportRecordedResult>;
+
+  /**
+   * Optional fast path for exact copies of the log (`dlrn events export`): the global log as
+   * `readAll({ asStored: true })` reads it, but `data` and `metadata` left as the JSON text the
+   * store holds, which must be exactly `JSON.stringify` of them (what `append` and
+   * `importRecorded` wrote). Saves a parse and a serialisation per event.
+   */
+  readAllAsJson?(options: { readonly after?: number; readonly maxCount?: number }): Promise<StoredEventJson[]>;
+}
+
+/** An event as stored, its `data` and `metadata` as JSON text (`EventStore.readAllAsJson`). */
+export interface StoredEventJson {
+  readonly streamId: string;
+  readonly revision: number;
+  readonly position: number;
+  readonly type: string;
+  readonly data: string;
+  readonly metadata: string;
+  readonly recordedAt: string;
 }
 
 /** What one `importRecorded` call did. */

@@ -11,6 +11,7 @@ import {
   type AppendResult,
   type EventFilter,
   type ImportRecordedResult,
+  type StoredEventJson,
   type StreamAppend,
   type ReadAllBackwardsOptions,
   type ReadAllOptions,
@@ -154,6 +155,27 @@ export class SqliteEventStore extends EventStore implements SubscriptionSource {
     }
     this.signal.emit('append');
     return results;
+  }
+
+  /** The log with data and metadata as stored JSON text: `JSON.stringify` wrote them (`prepareEvent`, the importer). */
+  override async readAllAsJson(
+    options: { readonly after?: number; readonly maxCount?: number } = {},
+  ): Promise<StoredEventJson[]> {
+    const rows = this.cachedStatement(
+      'json',
+      `SELECT ${SELECT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`,
+    )
+      .raw(true)
+      .all(options.after ?? 0, options.maxCount ?? DEFAULT_PAGE) as RawRow[];
+    return rows.map((row) => ({
+      streamId: row[1],
+      revision: row[2],
+      position: row[0],
+      type: row[3],
+      data: row[4],
+      metadata: row[5],
+      recordedAt: row[6],
+    }));
   }
 
   /** Positions, revisions, ids and commit times kept as given; one transaction per call. */
