@@ -179,6 +179,12 @@ describe('when the package metadata breaks a rule', () => {
     expect(error.reason).toContain('"https://opendev.org/openstack/glance,evil": a URL with a comma or a line break');
   });
 
+  it('refuses a near miss of a key DLRN reads, while the keys rdoinfo carries load', () => {
+    const error = refusal('near-miss-key');
+    expect(error).toMatchObject({ key: 'packages[1].distro-brnach', line: 20 });
+    expect(error.reason).toBe("unknown key 'distro-brnach' (did you mean 'distro-branch'?) (project 'glance')");
+  });
+
   it('refuses malformed YAML with the line from the parser', () => {
     const error = refusal('malformed');
     expect(error.line).toBe(9);

@@ -1,5 +1,5 @@
 import type { PackageInfo } from '#domain/package/package-info.js';
-import { didYouMean } from '../shared/suggest.js';
+import { closestMatch, didYouMean } from '../shared/suggest.js';
 import { InterpolationError, interpolateEntry } from './interpolation.js';
 import { refuseAt, type Layer, type MergedInfo, type Origin } from './info.merger.js';
 import { childPath, describe, isMapping } from './yaml-document.reader.js';
@@ -15,6 +15,25 @@ export interface ResolveOptions {
 
 /** Optional keys DLRN uses as text; a YAML number here (`distro-branch: 2023.10`) is a trap. */
 const TEXT_KEYS = ['source-branch', 'distro-branch', 'component', 'distgit-path', 'version-from'];
+
+/** Package keys DLRN (or distroinfo for it) reads. */
+const READ_KEYS = ['project', 'name', 'conf', 'upstream', 'master-distgit', 'maintainers', 'tags', ...TEXT_KEYS];
+
+/**
+ * Keys real rdoinfo/distroinfo files carry that DLRN does not read: kept as they are, even when
+ * they look like a misspelling of a read key.
+ */
+const CARRIED_KEYS = [
+  'distgit',
+  'patches',
+  'review-origin',
+  'review-patches',
+  'buildsys-tags',
+  'under-review',
+  'koji-tags',
+  'mdapi',
+  'release',
+];
 
 class PackageBuilder {
   readonly value: Record<string, unknown> = {};
@@ -112,6 +131,13 @@ function validate(pkg: PackageBuilder, requiredKeys: readonly string[]): void {
     if (typeof maintainer !== 'string' || !maintainer.includes('@')) {
       pkg.refuse('maintainers', `${JSON.stringify(maintainer)} doesn't look like a maintainer's e-mail`);
     }
+  }
+  // A near miss of a key DLRN reads (`distro-brnach`) would be ignored, and the package built
+  // from the wrong branch or skipped: refused. Other unknown keys are rdoinfo's own and load.
+  for (const key of Object.keys(pkg.value)) {
+    if (READ_KEYS.includes(key) || CARRIED_KEYS.includes(key) || requiredKeys.includes(key)) continue;
+    const near = closestMatch(key, READ_KEYS);
+    if (near !== undefined) pkg.refuse(key, `unknown key '${key}' (did you mean '${near}'?)`);
   }
   for (const key of TEXT_KEYS) {
     const value = pkg.value[key];
