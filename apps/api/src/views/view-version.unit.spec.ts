@@ -94,4 +94,24 @@ describe('the answers cache', () => {
       expect(cache.bytes).toBeLessThan(6_000);
     });
   });
+  describe('when answers are asked as of a past position', () => {
+    it('keeps them across views versions, apart from the answers of now, within their budget', async () => {
+      const checkpoints = [checkpoint('builds', 10)];
+      const views = new ViewVersion(storeWith(checkpoints), { maxBytes: 64 * 1024 });
+      await views.refresh();
+      let computed = 0;
+      const then = () => views.cachedAsOf('@5:k', async () => ({ then: ++computed }));
+      const now = () => views.cached('@5:k', async () => ({ now: ++computed }));
+      const first = await then();
+      expect(await then()).toBe(first);
+      expect(await now()).toEqual({ now: 2 });
+      checkpoints[0] = checkpoint('builds', 11);
+      await views.refresh();
+      expect(await then()).toBe(first);
+      expect(await now()).toEqual({ now: 3 });
+      // the oldest leave first once a quarter of the budget is used
+      for (let i = 0; i < 200; i++) await views.cachedAsOf(`@${i}:big`, async () => 'x'.repeat(500));
+      expect((await then()).then).toBeGreaterThan(first.then);
+    });
+  });
 });
