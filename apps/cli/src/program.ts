@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { DomainError } from '#domain/shared/errors.js';
 import { ConfigError } from '#infrastructure/config/index.js';
 import { registerBuildPass } from './commands/build-pass.command.js';
+import { registerBisect } from './commands/bisect.command.js';
 import { registerBuilder } from './commands/builder.command.js';
 import { registerUser } from './commands/user.command.js';
 import { registerPurge } from './commands/purge.command.js';
@@ -35,6 +36,7 @@ export function buildProgram(io: CliIo = processIo, exit: (code: number) => void
   registerRemote(program, io, exit);
   registerImportDb(program, io, exit);
   registerEvents(program, io, exit);
+  registerBisect(program, io, exit);
   const config = program.command('config').description('configuration tools');
   registerConfigCheck(config, io);
   config.exitOverride();

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { BuildRow } from '#domain/build/build-history.js';
+import type { BuildHistory, BuildRow } from '#domain/build/build-history.js';
 import { bisectionDecider } from '#domain/bisection/bisection.decider.js';
 import {
   bisectionStreamId,
@@ -33,18 +33,16 @@ export interface StartBisectionDeps {
   readonly commands: DeciderCommandHandler;
   readonly git: GitRepositories;
   readonly ids: IdGenerator;
-  /**
-   * Called with the bisection's state after each start that left a step pending: records the
-   * step's build (a CommitDiscovered with a bisection purpose) so that build passes build it.
-   */
-  readonly onStepPending?: (bisectionId: string, range: FirstParentRange) => Promise<void>;
+  /** The build history to read the ends' builds from (a build pass shares its own); default: read here. */
+  readonly history?: () => Promise<BuildHistory>;
 }
 
 /**
  * Starts a bisection (`dlrn bisect`, `POST /api/bisect`, the build pass): resolves good and bad
  * in the package's upstream clone (a clone the build passes keep: nothing is fetched here),
  * finds the builds that showed them good and bad, and records the start with its first step,
- * or its end when no build is needed (one candidate, none, or not a first-parent line).
+ * or its end when no build is needed (one candidate, none, or not a first-parent line). The
+ * steps' builds are discovered and built by build passes (BisectionEngine).
  */
 export class StartBisection {
   private readonly reader: BuildHistoryReader;
@@ -70,8 +68,9 @@ export class StartBisection {
       ends = error.ends;
     }
 
-    const history = await this.reader.catchUp();
-    const rows = history.builds(pkg);
+    const history = await (this.deps.history ? this.deps.history() : this.reader.catchUp());
+    // Any build of the package may show an end good or bad, a step of another bisection too.
+    const rows = history.allRows().filter((row) => row.commit.package === pkg && !row.rechecked);
     const badRow = newest(rows, (row) => row.commit.commitHash === ends.bad && row.status === 'FAILED');
     const template = badRow ?? newest(rows, (row) => row.commit.commitHash === ends.bad) ?? history.lastProcessed(pkg);
     if (template === null) {
@@ -105,9 +104,6 @@ export class StartBisection {
       },
     );
     const state = await this.state(bisectionId);
-    if (state.phase === 'running' && state.pending !== null && range !== null && this.deps.onStepPending) {
-      await this.deps.onStepPending(bisectionId, range);
-    }
     return resultOf(state, bisectionId, pkg, ends, handled.append !== null, handled.append?.position ?? null);
   }
 

@@ -3,8 +3,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { BuildHistory } from '#domain/build/build-history.js';
+import { isBisectionStep } from '#domain/build/build.events.js';
 import type { RpmBuildError, RpmBuildOutput } from '#domain/build/build.ports.js';
-import { packageStreamId } from '#domain/build/commit-ref.js';
+import { buildStreamId, packageStreamId } from '#domain/build/commit-ref.js';
 import { dependencyOrder, parseSpecDependencies } from '#domain/package/dependency-order.js';
 import { buildOrder, runExitCode } from '#domain/package/discovery.js';
 import type { PackageInfo } from '#domain/package/package-info.js';
@@ -22,6 +23,13 @@ import { discoverPackage, type Candidate } from './package-discovery.js';
 import { PointerKeeper } from './pointer-keeper.js';
 import { findSpecFile, specDirectory } from '#infrastructure/rpm/distgit-sources.js';
 import { renderSpecForOrdering } from '#infrastructure/rpm/spec-renderer.js';
+import { BisectionEngine, type StepLine } from '#application/bisection/bisection-engine.js';
+
+/**
+ * Step builds one pass makes at most: ⌈log2 n⌉ ≤ 32 for any n below 4 billion, so a pass ends
+ * every bisection it starts, and one that keeps failing transiently cannot hold a pass for ever.
+ */
+export const MAX_STEP_BUILDS_PER_PASS = 32;
 
 export interface PassReport {
   readonly exitCode: 0 | 1 | 2;
@@ -30,6 +38,8 @@ export interface PassReport {
     readonly commitHash: string;
     readonly status: BuildResult['status'];
     readonly notes: string;
+    /** Set for a bisection step's build (its step number); such builds never set the exit code. */
+    readonly bisectionStep?: number;
   }[];
   readonly skipped: readonly { readonly package: string; readonly reason: string }[];
 }
@@ -43,11 +53,25 @@ export class BuildPass {
   private readonly reader: BuildHistoryReader;
   private readonly keeper: PointerKeeper;
   private readonly culprits: CulpritLedgerReader;
+  private readonly bisections: BisectionEngine;
 
-  constructor(private readonly deps: BuildLoopDeps) {
+  constructor(
+    private readonly deps: BuildLoopDeps,
+    /** Told each bisection step's result as it is recorded (`dlrn bisect` prints them). */
+    onStep?: (line: StepLine) => void,
+  ) {
     this.reader = new BuildHistoryReader(deps.store);
     this.culprits = new CulpritLedgerReader(deps.store);
     this.keeper = new PointerKeeper(deps, join(deps.config.default.datadir, 'repos'));
+    this.bisections = new BisectionEngine(
+      deps,
+      this.reader,
+      onStep ??
+        ((line) =>
+          deps.log(
+            `${line.package}: bisection step ${line.step}/${line.of}: ${line.commitHash} ${line.status} (${line.verdict})`,
+          )),
+    );
   }
 
   private get reposDir(): string {
@@ -110,12 +134,57 @@ export class BuildPass {
 
     const queue = buildOrder(this.withPending(history, selected, candidates));
     const ordered = options.order ? await this.dependencyOrdered(queue, selected) : queue;
-    const results = await this.buildAll(ordered, selected, options, history, context);
+    const firstFailures: FirstFailure[] = [];
+    const results = await this.buildAll(ordered, selected, options, history, context, firstFailures);
+    if (!options.dev) {
+      const stopped = options.stop && results.some((r) => r.bisectionStep === undefined && r.status !== 'SUCCESS');
+      for (const failure of firstFailures)
+        await this.bisections.afterFirstFailure(failure.pkg, failure.commitHash, context);
+      if (!stopped) results.push(...(await this.buildSteps(selected, options, history, context)));
+    }
     await new CulpritMails(this.deps, this.culprits).sendDue(context);
     const exitCode = runExitCode(
-      results.map((r) => r.status).filter((s): s is 'SUCCESS' | 'FAILED' | 'RETRY' => s !== 'SKIPPED'),
+      results
+        .filter((r) => r.bisectionStep === undefined)
+        .map((r) => r.status)
+        .filter((s): s is 'SUCCESS' | 'FAILED' | 'RETRY' => s !== 'SKIPPED'),
     );
     return { exitCode, builds: results, skipped };
+  }
+
+  /**
+   * Builds the pending bisection steps of the selected packages, each result moving its
+   * bisection on (the next step, or its end), until none is pending, each pending one was tried
+   * once in this pass (a RETRY waits for the next pass), or MAX_STEP_BUILDS_PER_PASS were built.
+   */
+  private async buildSteps(
+    selected: readonly PackageInfo[],
+    options: PassOptions,
+    history: BuildHistory,
+    context: EventContext,
+  ): Promise<PassReport['builds'][number][]> {
+    const names = new Set(selected.map((pkg) => pkg.name));
+    const tried = new Set<string>();
+    const results: PassReport['builds'][number][] = [];
+    while (!options.signal?.aborted) {
+      const pending = (await this.bisections.advance(names, context)).filter(
+        (step) => !tried.has(buildStreamId(step.package, step)),
+      );
+      const budget = MAX_STEP_BUILDS_PER_PASS - results.length;
+      if (pending.length === 0 || budget <= 0) break;
+      const batch = buildOrder(pending).slice(0, budget);
+      for (const step of batch) tried.add(buildStreamId(step.package, step));
+      results.push(...(await this.buildAll(batch, selected, options, history, context, [])));
+    }
+    return results;
+  }
+
+  /** `dlrn bisect`: builds the pending steps of one package's bisections, nothing else. */
+  async runSteps(packageName: string, options: PassOptions, trigger = 'cli'): Promise<PassReport['builds']> {
+    const context = this.context(trigger);
+    const history = await this.reader.catchUp();
+    const selected = this.deps.packages.filter((pkg) => pkg.name === packageName);
+    return this.buildSteps(selected, options, history, context);
   }
 
   /**
@@ -179,6 +248,7 @@ export class BuildPass {
     options: PassOptions,
     history: BuildHistory,
     context: EventContext,
+    firstFailures: FirstFailure[],
   ): Promise<PassReport['builds'][number][]> {
     const builder = new CommitBuilder(this.deps, options);
     const notifier = new FailureNotifier(this.deps, this.culprits);
@@ -217,6 +287,7 @@ export class BuildPass {
         continue;
       }
       const previousStatus = history.lastProcessed(pkg.name)?.status ?? null;
+      const step = job.candidate.purpose.kind === 'bisection' ? job.candidate.purpose.step : undefined;
       const lastMailAt = history.lastMailAt(pkg.name);
       const result = await builder.record(claimed, output, history, context);
       const row = result.recorded;
@@ -224,8 +295,22 @@ export class BuildPass {
       // other builders recorded meanwhile: the history follows the log (the row above does not).
       await this.reader.catchUp();
       this.deps.log(
-        `[${i + 1}/${jobs.length}] ${pkg.name} ${job.candidate.commitHash.slice(0, 7)} ${result.status} (${((Date.now() - t0) / 1000).toFixed(1)} s)${result.status === 'SUCCESS' ? '' : `: ${firstLine(result.notes)}`}`,
+        `[${i + 1}/${jobs.length}] ${pkg.name} ${job.candidate.commitHash.slice(0, 7)}${step === undefined ? '' : ` (bisection step ${step})`} ${result.status} (${((Date.now() - t0) / 1000).toFixed(1)} s)${result.status === 'SUCCESS' ? '' : `: ${firstLine(result.notes)}`}`,
       );
+      if (isBisectionStep(job.candidate)) {
+        // A step is a real build that moves no pointer and mails nobody: its bisection reads it.
+        results.push({
+          package: pkg.name,
+          commitHash: job.candidate.commitHash,
+          status: result.status,
+          notes: result.notes,
+          bisectionStep: step,
+        });
+        continue;
+      }
+      if (result.status === 'FAILED' && previousStatus === 'SUCCESS') {
+        firstFailures.push({ pkg, commitHash: job.candidate.commitHash });
+      }
       if (result.status === 'SUCCESS') {
         const decision = publicationDecision({
           failures: row.failures ?? 0,
@@ -306,6 +391,12 @@ export class BuildPass {
   async history(): Promise<BuildHistory> {
     return this.reader.catchUp();
   }
+}
+
+/** A package's first failure after a success, recorded in this pass: a bisection may start. */
+interface FirstFailure {
+  readonly pkg: PackageInfo;
+  readonly commitHash: string;
 }
 
 function firstLine(text: string): string {

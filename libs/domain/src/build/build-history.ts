@@ -55,6 +55,7 @@ export class BuildHistory implements BuiltIndex {
   private readonly lastMail = new Map<string, number>();
   private readonly rewrites = new Set<string>();
   private readonly rowsByBuildId = new Map<string, BuildRow>();
+  private readonly lastByStream = new Map<string, BuildRow>();
   private position = 0;
 
   /** Global position of the last event applied: where to resume reading. */
@@ -151,6 +152,7 @@ export class BuildHistory implements BuiltIndex {
     };
     this.rows.push(row);
     this.rowsByBuildId.set(buildId, row);
+    this.lastByStream.set(event.streamId, row);
     // A bisection step is a build of its triple (never built twice) but not one of the package's
     // builds: it is never the last processed, the last success or in a snapshot.
     if (!isBisectionStep(commit)) {
@@ -184,6 +186,11 @@ export class BuildHistory implements BuiltIndex {
 
   hasBuildAt(key: { type: BuildType; dtCommit: number; distroHash: string; extendedHash: string | null }): boolean {
     return (this.countedAt.get(timeKey(key.type, key.dtCommit, key.distroHash, key.extendedHash)) ?? 0) > 0;
+  }
+
+  /** The newest finished attempt of a build stream (a bisection step's too), rechecked or not. */
+  lastRowOfStream(streamId: string): BuildRow | null {
+    return this.lastByStream.get(streamId) ?? null;
   }
 
   /** The row of one build attempt (a bisection step's too), rechecked or not. */

@@ -59,6 +59,8 @@ describe('build history (DLRN commits-table queries)', () => {
     it('are built triples (never built twice) and findable by build id', () => {
       expect(h.history.hasBuild({ type: 'rpm', commitHash: 'c4', distroHash: 'd1', extendedHash: null })).toBe(true);
       expect(h.history.row(goodStep)?.commit.purpose).toEqual(step(1));
+      expect(h.history.lastRowOfStream('build-nova@c6_d1')?.status).toBe('FAILED');
+      expect(h.history.lastRowOfStream('build-nova@c7_d1')).toBeNull();
       expect(h.history.pendingBuilds()).toEqual([]);
     });
   });

@@ -1,0 +1,316 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { bisectionDecider, maxSteps, type BisectionCommand } from '#domain/bisection/bisection.decider.js';
+import type { BisectionEvent } from '#domain/bisection/bisection.events.js';
+import type { BisectionState, StartedBisection } from '#domain/bisection/bisection.state.js';
+import { failureSignature, sameFailure } from '#domain/bisection/failure-signature.js';
+import type { BuildHistory, BuildRow } from '#domain/build/build-history.js';
+import { buildDecider } from '#domain/build/build.decider.js';
+import type { CommitDiscovered } from '#domain/build/build.events.js';
+import { buildStreamId } from '#domain/build/commit-ref.js';
+import { findTransientError } from '#domain/build/transient-errors.js';
+import { FirstParentRangeError } from '#domain/package/git.ports.js';
+import type { PackageInfo } from '#domain/package/package-info.js';
+import type { EventContext, EventPayload } from '#domain/shared/event.js';
+import type { BuildHistoryReader } from '#application/build-pass/build-history.reader.js';
+import type { BuildLoopDeps } from '#application/build-pass/build-loop.types.js';
+import { StartBisection } from './start-bisection.js';
+
+type Candidate = CommitDiscovered['data'];
+
+const PAGE = 5000;
+
+/** A step's result as the engine recorded it, for whoever prints them (`dlrn bisect`). */
+export interface StepLine {
+  readonly bisectionId: string;
+  readonly package: string;
+  readonly step: number;
+  /** ⌈log2 n⌉ for the bisection's n candidates: the most steps it can take. */
+  readonly of: number;
+  readonly commitHash: string;
+  readonly status: 'SUCCESS' | 'FAILED';
+  readonly verdict: 'good' | 'bad' | 'skip';
+}
+
+/**
+ * Bisections as build passes run them. It follows the bisection streams (one per package and
+ * good/bad pair), starts one when a pass records a first failure after a success over commits
+ * never built (`[service] auto_bisect`), and moves the running ones forward: a finished step
+ * build becomes `BisectionStepBuilt` and the next request; a requested step becomes a build
+ * stream (`CommitDiscovered` with a bisection purpose) that the pass builds like any pending
+ * commit — same claim, lease, retries and crash safety. Every decision goes through the
+ * bisection decider, so a pass that crashes anywhere resumes from the log: a result recorded
+ * twice records nothing, a step discovered twice appends nothing.
+ */
+export class BisectionEngine {
+  private readonly states = new Map<string, BisectionState>();
+  private checkpoint = 0;
+  private readonly starter: StartBisection;
+
+  constructor(
+    private readonly deps: BuildLoopDeps,
+    private readonly reader: BuildHistoryReader,
+    private readonly onStep: (line: StepLine) => void = () => {},
+  ) {
+    this.starter = new StartBisection({
+      datadir: deps.config.default.datadir,
+      packageNames: () => Promise.resolve(deps.packages.map((pkg) => pkg.name)),
+      store: deps.store,
+      commands: deps.commands,
+      git: deps.git,
+      ids: deps.ids,
+      history: () => reader.catchUp(),
+    });
+  }
+
+  /** The bisection streams as of now, folded. */
+  async catchUp(): Promise<ReadonlyMap<string, BisectionState>> {
+    for (;;) {
+      const events = await this.deps.store.readAll({
+        after: this.checkpoint,
+        maxCount: PAGE,
+        filter: { streamPrefixes: ['bisection-'] },
+      });
+      for (const event of events) {
+        if (event.position <= this.checkpoint) continue;
+        this.checkpoint = event.position;
+        const state = this.states.get(event.streamId) ?? bisectionDecider.initialState();
+        this.states.set(
+          event.streamId,
+          bisectionDecider.evolve(state, event as unknown as EventPayload<BisectionEvent>),
+        );
+      }
+      if (events.length < PAGE) return this.states;
+    }
+  }
+
+  /**
+   * A pass recorded `failedCommit` of `pkg` FAILED right after a SUCCESS: bisect when the
+   * first-parent commits between the last success and it hold commits never built. Returns
+   * the bisection's id when one was started (or had been), null otherwise.
+   */
+  async afterFirstFailure(pkg: PackageInfo, failedCommit: string, context: EventContext): Promise<string | null> {
+    if (!this.deps.config.service.autoBisect) return null;
+    const history = await this.reader.catchUp();
+    const rows = history.builds(pkg.name);
+    const failedAt = findLastIndex(rows, (row) => row.commit.commitHash === failedCommit && row.status === 'FAILED');
+    const success = failedAt < 0 ? null : findLast(rows.slice(0, failedAt), (row) => row.status === 'SUCCESS');
+    if (success === null) return null;
+    let commits;
+    try {
+      const range = await this.deps.git.firstParentRange(
+        join(this.deps.config.default.datadir, pkg.name),
+        success.commit.commitHash,
+        failedCommit,
+      );
+      commits = range.commits;
+    } catch (error) {
+      if (!(error instanceof FirstParentRangeError)) throw error;
+      // A force-push between the two, or a branch switch: nothing to bisect on one line.
+      this.deps.log(`${pkg.name}: no bisection: ${error.message}`);
+      return null;
+    }
+    const built = new Set(rows.map((row) => row.commit.commitHash));
+    if (!commits.slice(0, -1).some((commit) => !built.has(commit.hash))) return null;
+    const started = await this.starter.start(
+      {
+        package: pkg.name,
+        good: success.commit.commitHash,
+        bad: failedCommit,
+        trigger: 'auto',
+        actor: context.actor,
+      },
+      { ...context, trigger: 'auto' },
+    );
+    if (started.started) {
+      this.deps.log(
+        `${pkg.name}: bisecting ${started.candidates.length} commits between ${short(started.good)} (SUCCESS) and ${short(started.bad)} (FAILED)`,
+      );
+    }
+    return started.bisectionId;
+  }
+
+  /**
+   * Moves every running bisection of `packages` forward as far as the builds recorded allow, and
+   * returns the build candidates of the steps left pending (discovered, not built yet).
+   */
+  async advance(packages: ReadonlySet<string>, context: EventContext): Promise<Candidate[]> {
+    const pending: Candidate[] = [];
+    await this.catchUp();
+    for (const bisectionId of [...this.states.keys()]) {
+      for (let guard = 0; guard < 64; guard++) {
+        const state = this.states.get(bisectionId);
+        if (state?.phase !== 'running' || state.pending === null || !packages.has(state.package)) break;
+        const moved = await this.step(state, context, pending);
+        if (!moved) break;
+        await this.catchUp();
+      }
+    }
+    return pending;
+  }
+
+  /** One move of a running bisection; false when it waits for its step's build. */
+  private async step(state: StartedBisection, context: EventContext, pending: Candidate[]): Promise<boolean> {
+    const step = state.pending!;
+    const history = await this.reader.catchUp();
+    const triple = { commitHash: step.commitHash, distroHash: step.distroHash, extendedHash: state.bad.extendedHash };
+    const streamId = buildStreamId(state.package, triple);
+    const row = history.lastRowOfStream(streamId);
+    if (row !== null && row.status !== 'RETRY' && !row.rechecked) {
+      await this.recordResult(state, row, history, context);
+      return true;
+    }
+    const waiting = history.pendingBuilds().find((build) => build.streamId === streamId);
+    if (waiting !== undefined) {
+      pending.push(waiting.commit);
+      return false;
+    }
+    // Requested, never discovered (a start from the API, or a pass stopped in between).
+    const sourceDir = join(this.deps.config.default.datadir, state.package);
+    const committedAt = await this.commitTime(sourceDir, step.commitHash);
+    if (committedAt === null || !(await this.deps.git.isAncestor(sourceDir, step.commitHash))) {
+      await this.decide(
+        state,
+        {
+          type: 'AbandonStep',
+          step: step.step,
+          reason: 'vanished_commit',
+          detail: `step ${step.step}: ${step.commitHash} is no longer in the history of ${state.package}'s upstream branch`,
+        },
+        context,
+      );
+      return true;
+    }
+    const template = this.template(state, history);
+    if (template === null) {
+      // The bad build is gone from the history (should not happen): wait rather than guess.
+      this.deps.log(`${state.bisectionId}: no build of ${state.package} to take the commit's fields from`);
+      return false;
+    }
+    const commit: Candidate = {
+      ...template,
+      commitHash: step.commitHash,
+      distroHash: step.distroHash,
+      extendedHash: state.bad.extendedHash,
+      dtCommit: committedAt,
+      purpose: { kind: 'bisection', bisectionId: state.bisectionId, step: step.step },
+    };
+    await this.deps.commands.handle(streamId, buildDecider, { type: 'DiscoverCommit', commit }, context);
+    pending.push(commit);
+    return false;
+  }
+
+  private async recordResult(
+    state: StartedBisection,
+    row: BuildRow,
+    history: BuildHistory,
+    context: EventContext,
+  ): Promise<void> {
+    const step = state.pending!;
+    const status = row.status === 'SUCCESS' ? 'SUCCESS' : 'FAILED';
+    let same: boolean | null = null;
+    let retriesExhausted = false;
+    let detail: string | undefined;
+    if (status === 'FAILED') {
+      const log = await this.buildLog(row);
+      retriesExhausted = findTransientError(log) !== null;
+      const reference = this.referenceFailure(state, history);
+      if (reference !== null) {
+        const signature = failureSignature(log);
+        same = sameFailure(signature, failureSignature(await this.buildLog(reference)));
+        if (!same) detail = signature.lines.at(-1) ?? firstLine(row.notes);
+      }
+    }
+    const events = await this.decide(
+      state,
+      {
+        type: 'RecordStepResult',
+        step: step.step,
+        commitHash: step.commitHash,
+        buildId: row.buildId,
+        status,
+        sameFailure: same,
+        retriesExhausted,
+        ...(detail === undefined ? {} : { detail }),
+      },
+      context,
+    );
+    const built = events.find((event) => event.type === 'BisectionStepBuilt');
+    if (built?.type === 'BisectionStepBuilt') {
+      this.onStep({
+        bisectionId: state.bisectionId,
+        package: state.package,
+        step: built.data.step,
+        of: maxSteps(state.candidates.length),
+        commitHash: built.data.commitHash,
+        status: built.data.status,
+        verdict: built.data.verdict,
+      });
+    }
+    for (const event of events) {
+      if (event.type === 'CulpritIdentified') {
+        this.deps.log(`${state.package}: culprit ${event.data.commitHash} (after ${event.data.steps} step builds)`);
+      } else if (event.type === 'BisectionInconclusive') {
+        this.deps.log(`${state.package}: bisection inconclusive (${event.data.reason}): ${event.data.detail}`);
+      }
+    }
+  }
+
+  private async decide(
+    state: StartedBisection,
+    command: BisectionCommand,
+    context: EventContext,
+  ): Promise<readonly EventPayload<BisectionEvent>[]> {
+    const { events } = await this.deps.commands.handle(state.bisectionId, bisectionDecider, command, context);
+    return events;
+  }
+
+  /** The build whose failure the steps must repeat: bad's, else the first step found bad. */
+  private referenceFailure(state: StartedBisection, history: BuildHistory): BuildRow | null {
+    if (state.bad.buildId !== null) return history.row(state.bad.buildId);
+    const firstBad = state.results.find((result) => result.verdict === 'bad');
+    return firstBad ? history.row(firstBad.buildId) : null;
+  }
+
+  /** The fields a step's build shares with the bad build (project, branch, URLs, dist-git date). */
+  private template(state: StartedBisection, history: BuildHistory): Candidate | null {
+    const bad = state.bad.buildId === null ? null : history.row(state.bad.buildId);
+    return (bad ?? history.lastProcessed(state.package))?.commit ?? null;
+  }
+
+  private async commitTime(sourceDir: string, commitHash: string): Promise<number | null> {
+    try {
+      return (await this.deps.git.firstParentRange(sourceDir, commitHash, commitHash)).bad.committedAt;
+    } catch (error) {
+      if (error instanceof FirstParentRangeError) return null;
+      throw error;
+    }
+  }
+
+  /** `rpmbuild.log` of a finished build (its notes when the log is gone: purged, imported). */
+  private async buildLog(row: BuildRow): Promise<string> {
+    try {
+      return await readFile(join(this.deps.config.default.datadir, 'repos', row.repoDir, 'rpmbuild.log'), 'utf8');
+    } catch {
+      return row.notes;
+    }
+  }
+}
+
+function short(hash: string): string {
+  return hash.slice(0, 7);
+}
+
+function firstLine(text: string): string {
+  return text.split('\n', 1)[0] ?? '';
+}
+
+function findLastIndex<T>(items: readonly T[], predicate: (item: T) => boolean): number {
+  for (let i = items.length - 1; i >= 0; i--) if (predicate(items[i]!)) return i;
+  return -1;
+}
+
+function findLast<T>(items: readonly T[], predicate: (item: T) => boolean): T | null {
+  const i = findLastIndex(items, predicate);
+  return i < 0 ? null : items[i]!;
+}
