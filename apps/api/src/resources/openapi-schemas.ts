@@ -106,6 +106,21 @@ export const BUILD_SCHEMA = {
     abandoned: { type: 'boolean' },
     builder_id: { type: 'string', example: 'builder-1' },
     attempt: { type: 'integer', example: 1 },
+    purpose: {
+      type: 'object',
+      description:
+        'Why it was built: `commit` (a build of a new commit, as DLRN makes them) or `bisection` (a step of a bisection: never moves current or consistent, never counts in DLRN answers)',
+      required: ['kind'],
+      properties: {
+        kind: { type: 'string', enum: ['commit', 'bisection'] },
+        bisection_id: {
+          type: 'string',
+          description: 'With kind bisection: its stream',
+          example: 'bisection-python-nova@1a2b…_3c4d…',
+        },
+        step: { type: 'integer', description: 'With kind bisection: 1 for the first step', example: 2 },
+      },
+    },
     repo_hash: { type: 'string' },
     repo_url: { type: 'string', nullable: true },
     log_url: { type: 'string', nullable: true },

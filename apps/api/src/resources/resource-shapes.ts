@@ -158,11 +158,21 @@ export interface BuildResource {
   abandoned: boolean;
   builder_id: string;
   attempt: number;
+  /** Why it was built: a commit build, or a step of a bisection (issue 20), shown in the timeline. */
+  purpose: BuildPurposeResource;
   repo_hash: string;
   repo_url: string | null;
   log_url: string | null;
   commit_url: string | null;
   links: { self: string; package: string; repo: string; events: string; page: string };
+}
+
+export type BuildPurposeResource = { kind: 'commit' } | { kind: 'bisection'; bisection_id: string; step: number };
+
+function purposeResource(purpose: BuildDoc['purpose']): BuildPurposeResource {
+  return purpose.kind === 'bisection'
+    ? { kind: 'bisection', bisection_id: purpose.bisectionId, step: purpose.step }
+    : { kind: 'commit' };
 }
 
 export function buildResource(doc: BuildDoc, links: Links): BuildResource {
@@ -188,6 +198,7 @@ export function buildResource(doc: BuildDoc, links: Links): BuildResource {
     abandoned: doc.abandoned,
     builder_id: doc.builderId,
     attempt: doc.attempt,
+    purpose: purposeResource(doc.purpose),
     repo_hash: repoHash(doc),
     repo_url: links.baseurl && doc.repoDir ? joinUrl(links.baseurl, doc.repoDir) : null,
     log_url: links.baseurl && doc.repoDir ? joinUrl(links.baseurl, `${doc.repoDir}/rpmbuild.log`) : null,
