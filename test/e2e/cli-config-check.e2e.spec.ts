@@ -30,7 +30,10 @@ describe('dlrn CLI', () => {
   describe('when checking the configuration of the FLOCK 2017 talk', () => {
     it('prints as JSON exactly what the configuration library resolves', async () => {
       const run = await checkSeed('--json');
-      expect(run.stderr).toBe('');
+      // The talk's INI builds with mock from scripts/fedora-rawhide.cfg, which it did not ship.
+      expect(run.stderr).toBe(
+        `dlrn: warning: ${seed}/projects.ini: the mock build driver needs the template ${process.cwd()}/${seed}/scripts/fedora-rawhide.cfg (configdir, target=fedora-rawhide), and it does not exist: every build would fail\n`,
+      );
       expect(run.code).toBe(0);
       const { config, packages } = await loadConfiguration({ configFile: `${seed}/projects.ini`, infoRepo: seed });
       const printed = JSON.parse(run.stdout) as Record<string, unknown>[];
@@ -43,6 +46,17 @@ describe('dlrn CLI', () => {
       expect(run.code).toBe(0);
       expect(run.stdout).toMatch(/OK — 2 package\(s\)/);
       expect(run.stdout).toMatch(/^ansible\s+ansible\s+devel\s+rpm-devel/m);
+    });
+  });
+
+  describe('when the mock template of the target is missing', () => {
+    it('a pass refuses to start, naming the file it looked for, before any build or mail', async () => {
+      const run = await runDlrn(['--config-file', `${seed}/projects.ini`, '--info-repo', seed]);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(
+        `scripts/fedora-rawhide.cfg (configdir, target=fedora-rawhide), and it does not exist`,
+      );
+      expect(run.stdout).not.toMatch(/\[\d+\/\d+\]/);
     });
   });
 

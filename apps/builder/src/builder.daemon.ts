@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { BuildPass } from '#application/build-pass/build-pass.js';
 import { createBuildLoopDeps } from '#application/build-pass/build-loop.factory.js';
 import { DEFAULT_PASS_OPTIONS } from '#application/build-pass/build-loop.types.js';
-import { loadConfiguration } from '#infrastructure/config/index.js';
+import { loadConfiguration, missingMockTemplate } from '#infrastructure/config/index.js';
 import { openEventStore } from '#infrastructure/event-store/event-store.factory.js';
 
 export interface BuilderFlags {
@@ -47,6 +47,8 @@ export async function runBuilder(flags: BuilderFlags, io: BuilderIo, signal?: Ab
           overrides: flags.configOverride,
         });
         interval = config.service.pollInterval;
+        const missingTemplate = missingMockTemplate(config);
+        if (missingTemplate !== null) throw new Error(`${config.configFileShown}: ${missingTemplate}`);
         const store = await openEventStore(config.service.eventStoreTarget);
         const deps = createBuildLoopDeps({ config, packages, store, log: (line) => io.out(`${line}\n`) });
         try {

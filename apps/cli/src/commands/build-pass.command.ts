@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { EventStore } from '#domain/shared/event-store.port.js';
 import { selectPackages } from '#domain/package/selection.js';
-import { loadConfiguration } from '#infrastructure/config/index.js';
+import { loadConfiguration, missingMockTemplate } from '#infrastructure/config/index.js';
 import { BuildPass } from '#application/build-pass/build-pass.js';
 import { createBuildLoopDeps } from '#application/build-pass/build-loop.factory.js';
 import { recheckPackages, statusLines } from '#application/build-pass/package-admin.js';
@@ -101,6 +101,11 @@ export async function runBuildPass(flags: BuildPassFlags, io: CliIo): Promise<nu
   };
   if (flags.recheck && options.packageNames.length === 0 && options.projectNames.length === 0) {
     io.err('dlrn: error: --recheck needs --package-name or --project-name\n');
+    return 1;
+  }
+  const missingTemplate = flags.status || flags.recheck ? null : missingMockTemplate(config);
+  if (missingTemplate !== null) {
+    io.err(`dlrn: error: ${config.configFileShown}: ${missingTemplate}\n`);
     return 1;
   }
   // Dev runs never touch the real history: a throw-away store, as DLRN's temporary database.

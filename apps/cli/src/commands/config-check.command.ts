@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadConfiguration, packagesAsJson } from '#infrastructure/config/index.js';
+import { loadConfiguration, missingMockTemplate, packagesAsJson } from '#infrastructure/config/index.js';
 import type { CliIo } from '../cli-io.js';
 import { collect } from '../cli-io.js';
 
@@ -25,6 +25,8 @@ export function registerConfigCheck(config: Command, io: CliIo): void {
         ...(options.infoRepo === undefined ? {} : { infoRepo: options.infoRepo }),
         overrides: options.configOverride,
       });
+      const missingTemplate = missingMockTemplate(cfg);
+      if (missingTemplate !== null) io.err(`dlrn: warning: ${options.configFile}: ${missingTemplate}\n`);
       const rows = packagesAsJson(packages, cfg);
       if (options.json) {
         io.out(`${JSON.stringify(rows, null, 2)}\n`);
