@@ -33,6 +33,7 @@ import { MetricsHttpController } from './metrics/metrics.http.controller.js';
 import { GraphqlModule } from './graphql/graphql.module.js';
 import { PagesModule } from './pages/pages.module.js';
 import { DiffModule } from './diff/diff.module.js';
+import { BisectModule } from './bisect/bisect.module.js';
 import { ResourcesModule } from './resources/resources.module.js';
 import { PrometheusMetrics } from './metrics/prometheus.js';
 import { DlrnQueries } from '#application/queries/dlrn-queries.js';
@@ -89,6 +90,7 @@ export class ApiModule {
         GraphqlModule,
         ResourcesModule,
         DiffModule,
+        BisectModule.forRoot(options.loadPackages ?? null),
       ],
       controllers: [
         HealthHttpController,

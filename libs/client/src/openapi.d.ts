@@ -18,6 +18,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Have the views caught up with the log? (200, or 503 with the lag) */
+        get: operations["ReadyHttpController_ready"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/last_tested_repo": {
         parameters: {
             query?: never;
@@ -675,6 +692,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/bisect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What the history says of the commits between a good and a bad one, with no build
+         * @description The first-parent commits after `good` up to `bad` (from the package's upstream clone in the datadir), each with its builds and how they were made (commit build or bisection step), the last known good, the first known bad, the commits never built between them, and the dist-git commits between their builds.
+         */
+        get: operations["BisectHttpController_history"];
+        put?: never;
+        /**
+         * Start a bisection of a package between a good and a bad upstream commit
+         * @description Records BisectionStarted (idempotent: one bisection per package and good/bad pair) and its first step; build passes (`dlrn`, `dlrn builder`) build the steps. Answers 202 with the bisection and a `Location` to follow it (`GET /api/bisect` for the same range). Needs the `admin` role when roles are set.
+         */
+        post: operations["BisectHttpController_start"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -722,6 +763,51 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    ReadyHttpController_ready: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The views have folded every event of the log */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ready: boolean;
+                        /** @description Position of the last event in the log */
+                        head: number;
+                        /** @description Position every active view has passed */
+                        views: number;
+                        /** @description Events the views still have to fold */
+                        lag: number;
+                    };
+                };
+            };
+            /** @description The views are behind the log */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ready: boolean;
+                        /** @description Position of the last event in the log */
+                        head: number;
+                        /** @description Position every active view has passed */
+                        views: number;
+                        /** @description Events the views still have to fold */
+                        lag: number;
+                    };
+                };
             };
         };
     };
@@ -2919,6 +3005,21 @@ export interface operations {
                             builder_id?: string;
                             /** @example 1 */
                             attempt?: number;
+                            /** @description Why it was built: `commit` (a build of a new commit, as DLRN makes them) or `bisection` (a step of a bisection: never moves current or consistent, never counts in DLRN answers) */
+                            purpose?: {
+                                /** @enum {string} */
+                                kind: "commit" | "bisection";
+                                /**
+                                 * @description With kind bisection: its stream
+                                 * @example bisection-python-nova@1a2b…_3c4d…
+                                 */
+                                bisection_id?: string;
+                                /**
+                                 * @description With kind bisection: 1 for the first step
+                                 * @example 2
+                                 */
+                                step?: number;
+                            };
                             repo_hash?: string;
                             repo_url?: string | null;
                             log_url?: string | null;
@@ -3048,6 +3149,21 @@ export interface operations {
                             builder_id?: string;
                             /** @example 1 */
                             attempt?: number;
+                            /** @description Why it was built: `commit` (a build of a new commit, as DLRN makes them) or `bisection` (a step of a bisection: never moves current or consistent, never counts in DLRN answers) */
+                            purpose?: {
+                                /** @enum {string} */
+                                kind: "commit" | "bisection";
+                                /**
+                                 * @description With kind bisection: its stream
+                                 * @example bisection-python-nova@1a2b…_3c4d…
+                                 */
+                                bisection_id?: string;
+                                /**
+                                 * @description With kind bisection: 1 for the first step
+                                 * @example 2
+                                 */
+                                step?: number;
+                            };
                             repo_hash?: string;
                             repo_url?: string | null;
                             log_url?: string | null;
@@ -3149,6 +3265,21 @@ export interface operations {
                         builder_id?: string;
                         /** @example 1 */
                         attempt?: number;
+                        /** @description Why it was built: `commit` (a build of a new commit, as DLRN makes them) or `bisection` (a step of a bisection: never moves current or consistent, never counts in DLRN answers) */
+                        purpose?: {
+                            /** @enum {string} */
+                            kind: "commit" | "bisection";
+                            /**
+                             * @description With kind bisection: its stream
+                             * @example bisection-python-nova@1a2b…_3c4d…
+                             */
+                            bisection_id?: string;
+                            /**
+                             * @description With kind bisection: 1 for the first step
+                             * @example 2
+                             */
+                            step?: number;
+                        };
                         repo_hash?: string;
                         repo_url?: string | null;
                         log_url?: string | null;
@@ -3484,6 +3615,21 @@ export interface operations {
                             builder_id?: string;
                             /** @example 1 */
                             attempt?: number;
+                            /** @description Why it was built: `commit` (a build of a new commit, as DLRN makes them) or `bisection` (a step of a bisection: never moves current or consistent, never counts in DLRN answers) */
+                            purpose?: {
+                                /** @enum {string} */
+                                kind: "commit" | "bisection";
+                                /**
+                                 * @description With kind bisection: its stream
+                                 * @example bisection-python-nova@1a2b…_3c4d…
+                                 */
+                                bisection_id?: string;
+                                /**
+                                 * @description With kind bisection: 1 for the first step
+                                 * @example 2
+                                 */
+                                step?: number;
+                            };
                             repo_hash?: string;
                             repo_url?: string | null;
                             log_url?: string | null;
@@ -3804,6 +3950,231 @@ export interface operations {
                 };
                 content: {
                     "text/html": string;
+                };
+            };
+        };
+    };
+    BisectHttpController_history: {
+        parameters: {
+            query: {
+                /** @description The package */
+                package: string;
+                /** @description An upstream commit that built (hash or unique prefix) */
+                good: string;
+                /** @description A later upstream commit on its first-parent line that failed */
+                bad: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        package?: string;
+                        upstream_url?: string | null;
+                        good?: {
+                            commit_hash?: string;
+                            committed_at?: number;
+                            subject?: string | null;
+                            /** @example Jane Doe <jane@example.org> */
+                            author?: string | null;
+                            /** @description The commit's page where the forge is known */
+                            url?: string | null;
+                            /**
+                             * @description From its newest attempt that counts: SUCCESS good, FAILED bad, RETRY or building pending
+                             * @enum {string}
+                             */
+                            verdict?: "good" | "bad" | "pending" | "unbuilt";
+                            /** @description Every attempt, oldest first */
+                            builds?: {
+                                build_id?: string;
+                                /** @enum {string|null} */
+                                status?: "SUCCESS" | "FAILED" | "RETRY" | null;
+                                /** @enum {string} */
+                                purpose?: "commit" | "bisection";
+                                bisection_step?: number | null;
+                                distro_hash?: string;
+                                dt_build?: number | null;
+                                rechecked?: boolean;
+                                links?: {
+                                    self?: string;
+                                };
+                            }[];
+                        };
+                        /** @description First-parent commits after good up to bad, oldest first */
+                        commits?: {
+                            commit_hash?: string;
+                            committed_at?: number;
+                            subject?: string | null;
+                            /** @example Jane Doe <jane@example.org> */
+                            author?: string | null;
+                            /** @description The commit's page where the forge is known */
+                            url?: string | null;
+                            /**
+                             * @description From its newest attempt that counts: SUCCESS good, FAILED bad, RETRY or building pending
+                             * @enum {string}
+                             */
+                            verdict?: "good" | "bad" | "pending" | "unbuilt";
+                            /** @description Every attempt, oldest first */
+                            builds?: {
+                                build_id?: string;
+                                /** @enum {string|null} */
+                                status?: "SUCCESS" | "FAILED" | "RETRY" | null;
+                                /** @enum {string} */
+                                purpose?: "commit" | "bisection";
+                                bisection_step?: number | null;
+                                distro_hash?: string;
+                                dt_build?: number | null;
+                                rechecked?: boolean;
+                                links?: {
+                                    self?: string;
+                                };
+                            }[];
+                        }[];
+                        last_known_good?: string | null;
+                        first_known_bad?: string | null;
+                        /** @description Commits between those two never built */
+                        unbuilt_between?: number;
+                        distgit?: {
+                            /** @description The last known good build's dist-git commit */
+                            from?: string | null;
+                            /** @description The first known bad build's dist-git commit */
+                            to?: string | null;
+                            commits?: {
+                                commit_hash?: string;
+                                committed_at?: number;
+                                subject?: string;
+                                author?: string;
+                            }[];
+                        };
+                        /** @description The package's current bisection (as /api/packages) */
+                        bisection?: Record<string, never> | null;
+                    };
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example No vote found */
+                        message: string;
+                    };
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example No vote found */
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    BisectHttpController_start: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description The package
+                     * @example python-nova
+                     */
+                    package: string;
+                    /**
+                     * @description An upstream commit that built (hash or unique prefix)
+                     * @example 1c67b1ab8c6fe273d4e175a14f0df5d3cbbd0edf
+                     */
+                    good: string;
+                    /**
+                     * @description A later upstream commit on its first-parent line that failed
+                     * @example 9f2e4c0d1b7a8e6f5d4c3b2a1908f7e6d5c4b3a2
+                     */
+                    bad: string;
+                };
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example bisection-python-nova@1c67…_9f2e… */
+                        bisection_id?: string;
+                        /** @description False when this package/good/bad was started before */
+                        started?: boolean;
+                        package?: string;
+                        good?: string;
+                        bad?: string;
+                        candidates?: number;
+                        /** @enum {string} */
+                        outcome?: "running" | "culprit" | "inconclusive";
+                        culprit?: string | null;
+                        reason?: string | null;
+                        links?: {
+                            /** @description GET /api/bisect for the same range */
+                            history?: string;
+                            package?: string;
+                        };
+                    };
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example No vote found */
+                        message: string;
+                    };
+                };
+            };
+            /** @description No or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example No vote found */
+                        message: string;
+                    };
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example No vote found */
+                        message: string;
+                    };
                 };
             };
         };

@@ -29,6 +29,8 @@ const WRITE_ROLES: Readonly<Record<string, Role>> = {
   '/api/promote-batch': 'promote',
   '/api/remote/import': 'import',
   '/api/recheck_package': 'admin',
+  // Starting a bisection schedules builds, as a recheck does.
+  '/api/bisect': 'admin',
 };
 
 /** The role a user needs for an authenticated request; null when any user may. */
