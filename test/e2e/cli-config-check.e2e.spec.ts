@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadConfiguration, packagesAsJson } from '#infrastructure/config/index.js';
@@ -39,6 +40,31 @@ describe('dlrn CLI', () => {
       const printed = JSON.parse(run.stdout) as Record<string, unknown>[];
       expect(printed).toEqual(packagesAsJson(packages, config));
       expect(printed.map((p) => Object.keys(p).sort())).toEqual(Array(2).fill(KEYS));
+    });
+
+    it('ends quietly when its reader goes away (`dlrn config check | head`)', async () => {
+      const child = spawn(
+        process.execPath,
+        [
+          '--conditions=source',
+          '--import',
+          '@swc-node/register/esm-register',
+          'apps/cli/src/main.ts',
+          'config',
+          'check',
+          '--config-file',
+          `${seed}/projects.ini`,
+          '--info-repo',
+          seed,
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      child.stdout.destroy();
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect(stderr).not.toMatch(/EPIPE|Unhandled/);
+      expect(code).toBe(0);
     });
 
     it('prints a table without --json', async () => {
