@@ -216,6 +216,15 @@ describe('repo diff between two real repositories', () => {
         expect(await page.locator('table.diff-changed tbody tr').count()).toBe(json.changed!.length);
         expect(requests.every((url) => url.startsWith(base))).toBe(true);
       });
+
+      it('is linked from the page of the build that made a repository (compared with current)', async () => {
+        const json = (await client.GET('/api/diff', { params: { query: { from: 'consistent', to: 'current' } } }))
+          .data!;
+        await page.goto(`${base}/api/build/${json.from!.build_id}.html`);
+        await page.locator('a', { hasText: 'compare with current' }).click();
+        await page.waitForURL(new RegExp(`/api/diff\\.html\\?from=${json.from!.repo_hash}&to=current$`));
+        expect(await page.locator('table.diff-changed tbody tr').count()).toBe(json.changed!.length);
+      });
     },
   );
 });

@@ -18,6 +18,13 @@ function statusOf(build: BuildDoc): string {
   return build.abandoned ? 'ABANDONED' : 'BUILDING';
 }
 
+/** A repository a success made, compared with `current` (the repo diff page). */
+function compareLink(build: BuildDoc, links: PageLinks): SafeHtml | string {
+  if (build.status !== 'SUCCESS' || build.repoDir === null || links.mode !== 'live') return '';
+  const from = `${build.commitHash}_${build.distroHash.slice(0, 8)}`;
+  return markup` (${link(pageHref(links, 'diff.html', { from, to: 'current' }), 'compare with current')})`;
+}
+
 /** `build/<buildId>.html`: every field of one build attempt and its rpmbuild.log. */
 export function renderBuildPage(
   build: BuildDoc,
@@ -43,7 +50,7 @@ export function renderBuildPage(
     ${field('Extended hash', markup`<span class="mono">${pythonStr(build.extendedHash)}</span>`)}
     ${field('Branch', build.commitBranch)} ${field('Commit date (UTC)', utcDateTime(build.dtCommit))}
     ${field('Build date (UTC)', utcDateTime(build.dtBuild))} ${field('NVR', build.nvr)}
-    ${field('Repository', link(repoHref(links, dir), dir))}
+    ${field('Repository', markup`${link(repoHref(links, dir), dir)}${compareLink(build, links)}`)}
     ${field('Artifacts', build.artifacts.length === 0 ? 'None' : markup`${build.artifacts.map((a) => markup`<div class="mono">${a}</div>`)}`)}
     ${field('Notes', build.notes)} ${field('Upstream', build.upstreamUrl)}
     ${settings.downstream ? field('Import source', build.versionsCsv) : ''} ${field('Attempt', build.attempt)}
