@@ -27,7 +27,7 @@ import { importLog } from '#application/event-log/log-importer.js';
 import { verifyLog } from '#application/event-log/log-verifier.js';
 import { writeSyntheticLog } from '../test/support/synthetic-log.js';
 
-const BUILDS = Number(process.env['BENCH_LOG_BUILDS'] ?? 154_000);
+const BUILDS = Number(process.env['BENCH_LOG_BUILDS'] ?? 180_000);
 const RUNS = Number(process.env['BENCH_LOG_RUNS'] ?? 3);
 const dir = join(tmpdir(), `dlrn-bench-timetravel-log-${BUILDS}`);
 const eventsFile = join(dir, 'events.sqlite');

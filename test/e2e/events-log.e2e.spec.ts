@@ -220,12 +220,18 @@ describe('dlrn events export, verify, import', () => {
       const written = Math.floor(lines.length / 3);
       const store = new SqliteEventStore(eventsFile);
       try {
-        const first = lines.slice(0, written).map((line) => {
-          const { stream, position, revision, type, data, metadata, recordedAt } = JSON.parse(line) as Record<
-            string,
-            never
-          >;
-          return { streamId: stream, position, revision, type, data, metadata, recordedAt } as RecordedEvent;
+        const first = lines.slice(0, written).map((line): RecordedEvent => {
+          const {
+            stream,
+            prev: _prev,
+            sha256: _sha256,
+            ...event
+          } = JSON.parse(line) as Omit<RecordedEvent, 'streamId'> & {
+            stream: string;
+            prev: string;
+            sha256: string;
+          };
+          return { ...event, streamId: stream };
         });
         await store.importRecorded(first);
       } finally {
