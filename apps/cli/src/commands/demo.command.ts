@@ -46,6 +46,9 @@ async function runDemo(root: string, io: CliIo): Promise<number> {
   io.out(`== pass 1: ${packages.length} new packages, their HEAD commits\n`);
   const first = await runBuildPass(flags, io);
   io.out(`   exit code ${first}\n`);
+  // DLRN's "first failure after success" takes failures strictly after the success's second:
+  // the second pass must not start in the second the first one ended, or the page shows ??????.
+  await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 10));
   await addDemoCommits(packages, start);
   io.out('== pass 2: new upstream commits; the one to broken-tool removes a file its build needs\n');
   const second = await runBuildPass(flags, io);
