@@ -29,8 +29,9 @@ export function utcDateTime(epochSeconds: number | null | undefined): string {
 
 /**
  * DLRN's `get_commit_url` (§7.1): the prefix the commit SHA is appended to. cgit for
- * git.openstack.org, `/commit/` for github.com and opendev.org, the raw URL otherwise, empty
- * when the package has no upstream.
+ * git.openstack.org, `/commit/` for github.com and opendev.org, empty when the package has no
+ * upstream. Beyond DLRN: GitLab (`/-/commit/`), Pagure (`/c/`) and Gitea/Forgejo (`/commit/`)
+ * hosts, recognised by name; the raw URL otherwise, as DLRN.
  */
 export function commitUrlPrefix(upstream: string | null | undefined): string {
   if (!upstream) return '';
@@ -45,6 +46,13 @@ export function commitUrlPrefix(upstream: string | null | undefined): string {
   if (netloc === 'git.openstack.org') return `http://git.openstack.org/cgit${url.pathname}/commit/?id=`;
   if (netloc === 'github.com') return `https://github.com${url.pathname}/commit/`;
   if (netloc === 'opendev.org') return `https://opendev.org${url.pathname}/commit/`;
+  // Forges DLRN does not know, where its raw URL glued to the hash leads nowhere (ours).
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return upstream;
+  const host = url.hostname.toLowerCase();
+  const repo = `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '').replace(/\.git$/, '')}`;
+  if (host === 'gitlab.com' || host.startsWith('gitlab.') || host.includes('.gitlab.')) return `${repo}/-/commit/`;
+  if (host === 'pagure.io' || host === 'src.fedoraproject.org' || host.startsWith('pagure.')) return `${repo}/c/`;
+  if (['codeberg.org', 'gitea.com'].includes(host) || /^(gitea|forgejo)\./.test(host)) return `${repo}/commit/`;
   return upstream;
 }
 
