@@ -440,6 +440,7 @@ export function describeEventStoreContract(
         try {
           const category = uniqueCategory('import');
           const events = recorded(category);
+          expect(await empty.importRecorded([])).toEqual({ imported: 0, alreadyStored: 0, position: 0 });
           expect(await empty.importRecorded(events)).toEqual({ imported: 4, alreadyStored: 0, position: 11 });
           expect(await empty.readAll()).toEqual(events);
           expect(await empty.readStream(`${category}-a`)).toEqual([events[0], events[2], events[3]]);
@@ -515,6 +516,7 @@ export function describeEventStoreContract(
       it.skipIf(capabilities.importsRecorded !== false)('refuses, saying what it cannot keep', async () => {
         const events = recorded(uniqueCategory('import'));
         await expect(store.importRecorded(events)).rejects.toMatchObject({ code: 'IMPORT_NOT_SUPPORTED' });
+        await expect(store.importRecorded([])).rejects.toMatchObject({ code: 'IMPORT_NOT_SUPPORTED' });
       });
     });
 

@@ -43,6 +43,8 @@ export async function importLog(
   open: () => AsyncIterable<Buffer | string>,
   options: ImportOptions = {},
 ): Promise<ImportSummary> {
+  // A store that cannot import at all (KurrentDB) says so before the file is read.
+  await store.importRecorded([]);
   const verified = await readLog(open());
   const batchSize = options.batchSize ?? 1000;
   const [last] = await store.readAllBackwards({ maxCount: 1 });

@@ -137,8 +137,8 @@ export abstract class EventStore {
    * continuing an import) and be the next revision of its stream. One call is atomic: every
    * event is written or none is. An event whose id is stored already, at the same stream,
    * revision and position, is skipped (a re-run is a no-op); stored anywhere else, it throws
-   * `DuplicateEventIdError`. A store that cannot keep positions or times throws
-   * `ImportNotSupportedError` saying which.
+   * `DuplicateEventIdError`. An empty call writes nothing and returns the head. A store that
+   * cannot keep positions or times throws `ImportNotSupportedError` saying which, on every call.
    */
   abstract importRecorded(events: readonly RecordedEvent[]): Promise<ImportRecordedResult>;
 
