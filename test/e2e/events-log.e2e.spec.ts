@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '#domain/shared/event.js';
@@ -8,6 +10,8 @@ import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-even
 import { runDlrn, type CliRun } from '../support/cli.js';
 import { createDlrnDatabase } from '../support/dlrn-db.fixtures.js';
 import { startDlrn, type DlrnProcess } from '../support/dlrn-process.js';
+
+const run = promisify(execFile);
 
 /** Every line of a text file, each with its newline. */
 const linesOf = (text: string): string[] => text.split(/(?<=\n)/);
@@ -71,6 +75,15 @@ describe('dlrn events export, verify, import', () => {
       );
       const positions = lines.slice(1, -1).map((l) => (JSON.parse(l) as { position: number }).position);
       expect(positions).toEqual(Array.from({ length: events }, (_, i) => i + 1));
+    });
+
+    it('prints a progress line on stderr when it is a terminal, and only then', async () => {
+      expect(exported.stderr).toBe('');
+      // script(1) gives the command a terminal; the paths are this test's own temporary files.
+      const command = `${process.execPath} --conditions=source --import @swc-node/register/esm-register apps/cli/src/main.ts events export --config-file '${original}' --output '${join(root, 'tty.ndjson')}'`;
+      const { stdout } = await run('script', ['-qec', command, '/dev/null']);
+      expect(stdout).toContain(`\rdlrn events export: ${events} events (100%)\u001b[K\r\u001b[K`);
+      expect(readFileSync(join(root, 'tty.ndjson'), 'utf8')).toBe(readFileSync(log, 'utf8'));
     });
 
     it('redacts password hashes, unless --full is asked for', async () => {
