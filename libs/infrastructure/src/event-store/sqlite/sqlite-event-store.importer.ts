@@ -36,10 +36,16 @@ export class SqliteRecordedImporter {
     let head = this.statements.head.get()?.head ?? 0;
     let imported = 0;
     let alreadyStored = 0;
+    // Each stream's last revision as this batch leaves it: one index read per stream, not per event.
+    const revisions = new Map<string, number>();
     for (const event of events) {
       const id = event.metadata.eventId;
-      const stored = this.statements.byEventId.get(id);
-      if (stored) {
+      if (event.position <= head) {
+        // Only a re-run may bring an event at or before the head: the very event, stored so.
+        const stored = this.statements.byEventId.get(id);
+        if (!stored) {
+          throw new ImportOrderError(id, `position ${event.position} is not after the store's head ${head}`);
+        }
         const same =
           stored.stream_id === event.streamId &&
           stored.revision === event.revision &&
@@ -48,29 +54,41 @@ export class SqliteRecordedImporter {
         alreadyStored += 1;
         continue;
       }
-      if (event.position <= head) {
-        throw new ImportOrderError(id, `position ${event.position} is not after the store's head ${head}`);
-      }
-      const next = (this.statements.streamHead.get(event.streamId)?.revision ?? -1) + 1;
-      if (event.revision !== next) {
+      const last = revisions.get(event.streamId) ?? this.statements.streamHead.get(event.streamId)?.revision ?? -1;
+      if (event.revision !== last + 1) {
         throw new ImportOrderError(
           id,
-          `stream ${event.streamId}: revision ${event.revision}, but the store's next revision is ${next}`,
+          `stream ${event.streamId}: revision ${event.revision}, but the store's next revision is ${last + 1}`,
         );
       }
-      this.statements.insert.run(
-        event.position,
-        event.streamId,
-        event.revision,
-        id,
-        event.type,
-        JSON.stringify(event.data),
-        JSON.stringify(event.metadata),
-        event.recordedAt,
-      );
+      try {
+        this.statements.insert.run(
+          event.position,
+          event.streamId,
+          event.revision,
+          id,
+          event.type,
+          JSON.stringify(event.data),
+          JSON.stringify(event.metadata),
+          event.recordedAt,
+        );
+      } catch (error) {
+        // After the head, a stored id can only be another event's: the id is reused.
+        if (isUniqueEventIdViolation(error)) throw new DuplicateEventIdError(event.streamId, id);
+        throw error;
+      }
+      revisions.set(event.streamId, event.revision);
       head = event.position;
       imported += 1;
     }
     return { imported, alreadyStored, position: head };
   }
+}
+
+function isUniqueEventIdViolation(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' &&
+    error.message.includes('events.event_id')
+  );
 }
