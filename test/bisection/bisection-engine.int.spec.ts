@@ -214,4 +214,23 @@ describe('bisection engine, in build passes', () => {
       data: { reason: 'retries_exhausted', steps: 1 },
     });
   });
+
+  it('a failure recorded without its bisection (auto_bisect off then, or a pass stopped in between) is bisected by the next pass', async () => {
+    await commit('r1', () => writeFile(join(tool.upstream, 'BUILD_OK'), 'yes\n'));
+    expect((await pass([], true)).report.builds.map((b) => b.status)).toEqual(['SUCCESS']);
+    await plain('r2');
+    await commit('r3', () => rm(join(tool.upstream, 'BUILD_OK')));
+    await plain('r4');
+    await pass(['service.auto_bisect=false'], true);
+    const id = `bisection-${tool.name}@${c['r1']}_${c['r4']}`;
+    expect(await events(id)).toEqual([]);
+    const { report } = await pass();
+    expect(report.builds.map((b) => [b.commitHash, b.bisectionStep])).toEqual([
+      [c['r2'], 1],
+      [c['r3'], 2],
+    ]);
+    const stream = await events(id);
+    expect(stream[0]).toMatchObject({ type: 'BisectionStarted', data: { trigger: 'auto' } });
+    expect(stream.at(-1)).toMatchObject({ type: 'CulpritIdentified', data: { commitHash: c['r3'], steps: 2 } });
+  });
 });

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bisectionDecider, maxSteps, type BisectionCommand } from '#domain/bisection/bisection.decider.js';
-import type { BisectionEvent } from '#domain/bisection/bisection.events.js';
+import { bisectionStreamId, type BisectionEvent } from '#domain/bisection/bisection.events.js';
 import type { BisectionState, StartedBisection } from '#domain/bisection/bisection.state.js';
 import { failureSignature, sameFailure } from '#domain/bisection/failure-signature.js';
 import type { BuildHistory, BuildRow } from '#domain/build/build-history.js';
@@ -85,49 +85,69 @@ export class BisectionEngine {
   }
 
   /**
-   * A pass recorded `failedCommit` of `pkg` FAILED right after a SUCCESS: bisect when the
-   * first-parent commits between the last success and it hold commits never built. Returns
-   * the bisection's id when one was started (or had been), null otherwise.
+   * Starts the bisections the history calls for (`[service] auto_bisect`): for each package
+   * whose first failure after its last success has no bisection yet, when the first-parent
+   * commits between the two hold commits never built. Called by every pass after its builds, so
+   * a pass that stopped between recording a failure and starting its bisection is made good by
+   * the next. Returns the bisections started.
    */
-  async afterFirstFailure(pkg: PackageInfo, failedCommit: string, context: EventContext): Promise<string | null> {
-    if (!this.deps.config.service.autoBisect) return null;
+  async bisectBreakages(packages: readonly PackageInfo[], context: EventContext): Promise<string[]> {
+    if (!this.deps.config.service.autoBisect) return [];
     const history = await this.reader.catchUp();
-    const rows = history.builds(pkg.name);
-    const failedAt = findLastIndex(rows, (row) => row.commit.commitHash === failedCommit && row.status === 'FAILED');
-    const success = failedAt < 0 ? null : findLast(rows.slice(0, failedAt), (row) => row.status === 'SUCCESS');
-    if (success === null) return null;
-    let commits;
+    const states = await this.catchUp();
+    const started: string[] = [];
+    for (const pkg of packages) {
+      const rows = history.builds(pkg.name);
+      const successAt = findLastIndex(rows, (row) => row.status === 'SUCCESS');
+      if (successAt < 0) continue;
+      const failure = rows.slice(successAt + 1).find((row) => row.status === 'FAILED');
+      if (failure === undefined) continue;
+      const success = rows[successAt]!;
+      const id = bisectionStreamId(pkg.name, success.commit.commitHash, failure.commit.commitHash);
+      if (states.has(id)) continue;
+      if (await this.worthBisecting(pkg.name, success, failure, rows)) {
+        const result = await this.starter.start(
+          {
+            package: pkg.name,
+            good: success.commit.commitHash,
+            bad: failure.commit.commitHash,
+            trigger: 'auto',
+            actor: context.actor,
+          },
+          { ...context, trigger: 'auto' },
+        );
+        if (result.started) {
+          started.push(result.bisectionId);
+          this.deps.log(
+            `${pkg.name}: bisecting ${result.candidates.length} commits between ${short(result.good)} (SUCCESS) and ${short(result.bad)} (FAILED)`,
+          );
+        }
+      }
+    }
+    return started;
+  }
+
+  /** Whether the first-parent line from `success` to `failure` holds commits never built. */
+  private async worthBisecting(
+    pkg: string,
+    success: BuildRow,
+    failure: BuildRow,
+    rows: readonly BuildRow[],
+  ): Promise<boolean> {
     try {
       const range = await this.deps.git.firstParentRange(
-        join(this.deps.config.default.datadir, pkg.name),
+        join(this.deps.config.default.datadir, pkg),
         success.commit.commitHash,
-        failedCommit,
+        failure.commit.commitHash,
       );
-      commits = range.commits;
+      const built = new Set(rows.map((row) => row.commit.commitHash));
+      return range.commits.slice(0, -1).some((commit) => !built.has(commit.hash));
     } catch (error) {
-      if (!(error instanceof FirstParentRangeError)) throw error;
-      // A force-push between the two, or a branch switch: nothing to bisect on one line.
-      this.deps.log(`${pkg.name}: no bisection: ${error.message}`);
-      return null;
+      // A force-push or a branch switch between the two (not one line), or a clone that lost
+      // them: nothing to bisect.
+      if (error instanceof FirstParentRangeError) return false;
+      throw error;
     }
-    const built = new Set(rows.map((row) => row.commit.commitHash));
-    if (!commits.slice(0, -1).some((commit) => !built.has(commit.hash))) return null;
-    const started = await this.starter.start(
-      {
-        package: pkg.name,
-        good: success.commit.commitHash,
-        bad: failedCommit,
-        trigger: 'auto',
-        actor: context.actor,
-      },
-      { ...context, trigger: 'auto' },
-    );
-    if (started.started) {
-      this.deps.log(
-        `${pkg.name}: bisecting ${started.candidates.length} commits between ${short(started.good)} (SUCCESS) and ${short(started.bad)} (FAILED)`,
-      );
-    }
-    return started.bisectionId;
   }
 
   /**
@@ -308,9 +328,4 @@ function firstLine(text: string): string {
 function findLastIndex<T>(items: readonly T[], predicate: (item: T) => boolean): number {
   for (let i = items.length - 1; i >= 0; i--) if (predicate(items[i]!)) return i;
   return -1;
-}
-
-function findLast<T>(items: readonly T[], predicate: (item: T) => boolean): T | null {
-  const i = findLastIndex(items, predicate);
-  return i < 0 ? null : items[i]!;
 }

@@ -134,12 +134,10 @@ export class BuildPass {
 
     const queue = buildOrder(this.withPending(history, selected, candidates));
     const ordered = options.order ? await this.dependencyOrdered(queue, selected) : queue;
-    const firstFailures: FirstFailure[] = [];
-    const results = await this.buildAll(ordered, selected, options, history, context, firstFailures);
+    const results = await this.buildAll(ordered, selected, options, history, context);
     if (!options.dev) {
       const stopped = options.stop && results.some((r) => r.bisectionStep === undefined && r.status !== 'SUCCESS');
-      for (const failure of firstFailures)
-        await this.bisections.afterFirstFailure(failure.pkg, failure.commitHash, context);
+      await this.bisections.bisectBreakages(selected, context);
       if (!stopped) results.push(...(await this.buildSteps(selected, options, history, context)));
     }
     await new CulpritMails(this.deps, this.culprits).sendDue(context);
@@ -174,7 +172,7 @@ export class BuildPass {
       if (pending.length === 0 || budget <= 0) break;
       const batch = buildOrder(pending).slice(0, budget);
       for (const step of batch) tried.add(buildStreamId(step.package, step));
-      results.push(...(await this.buildAll(batch, selected, options, history, context, [])));
+      results.push(...(await this.buildAll(batch, selected, options, history, context)));
     }
     return results;
   }
@@ -248,7 +246,6 @@ export class BuildPass {
     options: PassOptions,
     history: BuildHistory,
     context: EventContext,
-    firstFailures: FirstFailure[],
   ): Promise<PassReport['builds'][number][]> {
     const builder = new CommitBuilder(this.deps, options);
     const notifier = new FailureNotifier(this.deps, this.culprits);
@@ -307,9 +304,6 @@ export class BuildPass {
           bisectionStep: step,
         });
         continue;
-      }
-      if (result.status === 'FAILED' && previousStatus === 'SUCCESS') {
-        firstFailures.push({ pkg, commitHash: job.candidate.commitHash });
       }
       if (result.status === 'SUCCESS') {
         const decision = publicationDecision({
@@ -391,12 +385,6 @@ export class BuildPass {
   async history(): Promise<BuildHistory> {
     return this.reader.catchUp();
   }
-}
-
-/** A package's first failure after a success, recorded in this pass: a bisection may start. */
-interface FirstFailure {
-  readonly pkg: PackageInfo;
-  readonly commitHash: string;
 }
 
 function firstLine(text: string): string {
