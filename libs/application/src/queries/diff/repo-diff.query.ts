@@ -1,9 +1,16 @@
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { buildsProjection, HistoryUnavailableError, ReadModelStore } from '#domain/projections/index.js';
+import {
+  buildsProjection,
+  COMMIT_BUILD,
+  HistoryUnavailableError,
+  ReadModelStore,
+  repoPointersProjection,
+  type ReadModelReader,
+} from '#domain/projections/index.js';
 import type { RepoPublished } from '#domain/repo/repo.events.js';
 import { EventStore } from '#domain/shared/event-store.port.js';
-import { parseVersionsCsv, ResourceQueries, type RepoBuild, type RepoIdentity } from '../resource-queries.js';
+import { parseVersionsCsv, ResourceQueries, type RepoBuild } from '../resource-queries.js';
 import { diffSnapshots, snapshotOfVersionsCsv, type SnapshotDiff, type SnapshotPackage } from './repo-diff.js';
 
 /** One side of a diff: a repo hash or a pointer name, optionally as it was at a log position. */
@@ -46,6 +53,32 @@ export class RepoDiffQuery extends Query<RepoDiff | RepoDiffRefusal> {
   }
 }
 
+/** `<commit>_<distro8>` as DLRN's repo_hash, or `<commit>_<distro>`. */
+const REPO_HASH = /^([0-9a-zA-Z.-]+)_([0-9a-zA-Z.-]+)$/;
+
+/**
+ * The newest counted success of a commit whose distro hash starts with `distroPrefix`: the
+ * commit's few builds through the (commit_hash, distro_hash) index, the rules applied here, with
+ * no ORDER BY that would let the planner walk the whole timeline index instead.
+ */
+async function successByHash(
+  reader: ReadModelReader,
+  commitHash: string,
+  distroPrefix: string,
+): Promise<RepoBuild | null> {
+  const rows = await reader.find(buildsProjection, {
+    where: { commit_hash: commitHash },
+    prefix: { distro_hash: distroPrefix },
+  });
+  let best: RepoBuild | null = null;
+  for (const { doc } of rows) {
+    if (doc.status !== 'SUCCESS' || doc.rechecked || doc.purpose.kind !== COMMIT_BUILD || doc.repoDir === null)
+      continue;
+    if (best === null || (doc.completedPosition ?? 0) > (best.completedPosition ?? 0)) best = doc as RepoBuild;
+  }
+  return best;
+}
+
 /** Lookups of upstream URLs run at most this many at a time. */
 const UPSTREAM_LOOKUPS = 16;
 
@@ -73,18 +106,22 @@ export class RepoDiffHandler implements IQueryHandler<RepoDiffQuery, RepoDiff | 
   }
 
   private async side(name: 'from' | 'to', side: DiffSide): Promise<ResolvedSide | RepoDiffRefusal> {
-    let found: RepoIdentity | null;
+    let build: RepoBuild | null;
     try {
       // A pointer is read where it pointed then; a hash names the same repository at any time.
-      found = await this.queries.at(side.at).repo(side.ref);
+      const reader: ReadModelReader = side.at === null ? this.store : this.store.asOf(side.at);
+      const pointer = await reader.get(repoPointersProjection, side.ref);
+      const hash = pointer === null ? REPO_HASH.exec(side.ref) : null;
+      build = hash
+        ? await successByHash(reader, hash[1]!, hash[2]!)
+        : ((await this.queries.at(side.at).repo(side.ref))?.build ?? null);
     } catch (error) {
       if (error instanceof HistoryUnavailableError) {
         return { refusal: 'as_of_unavailable', side: name, reason: error.message };
       }
       throw error;
     }
-    if (found === null) return { refusal: 'unknown_repo', side: name, ref: side.ref };
-    const { build } = found;
+    if (build === null) return { refusal: 'unknown_repo', side: name, ref: side.ref };
     const published = await this.publishedSnapshot(build);
     if (published !== null) return { ...side, build, source: 'log', packages: published };
     const csv = await this.queries.versionsCsv(build.repoDir);
