@@ -472,6 +472,16 @@ describe('KurrentDB event store', () => {
       return { client, store };
     }
 
+    it('hands events over as stored with asStored, upcast otherwise', async () => {
+      const { client, store } = setup();
+      const future = stored('package-nova', 0, 10, 'PackageSkipped');
+      (future.event!.metadata as { schemaVersion: number }).schemaVersion = 99;
+      client.log = [future];
+      await expect(store.readAll()).rejects.toMatchObject({ code: 'EVENT_FROM_THE_FUTURE' });
+      const [event] = await store.readAll({ asStored: true });
+      expect([event!.position, event!.metadata.schemaVersion, event!.data]).toEqual([10, 99, { at: 10 }]);
+    });
+
     it('returns events strictly after the position, without system events', async () => {
       const { store } = withLog();
       expect((await store.readAll()).map((e) => e.position)).toEqual([10, 20, 30, 50]);
