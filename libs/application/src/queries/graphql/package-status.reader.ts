@@ -1,6 +1,6 @@
 import {
   buildsProjection,
-  countedBuilds,
+  countedBuildsWithStatus,
   NEWEST_RESULT_FIRST,
   packageStatusProjection,
   queueProjection,
@@ -82,7 +82,8 @@ async function statusOf(
 /** The newest counted SUCCESS when the projection's window no longer holds it. */
 async function lastSuccessOf(reader: DlrnGraphqlReader, name: string): Promise<{ dtBuild: number | null } | null> {
   const [found] = await reader.find(buildsProjection, {
-    ...countedBuilds({ where: { package: name, status: 'SUCCESS' } }),
+    // A bisection step's success is never the package's (countedBuildsWithStatus: commit builds only).
+    ...countedBuildsWithStatus('SUCCESS', { where: { package: name } }),
     orderBy: NEWEST_RESULT_FIRST,
     limit: 1,
   });
