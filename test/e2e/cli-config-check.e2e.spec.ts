@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfiguration, packagesAsJson } from '#infrastructure/config/index.js';
 import { runDlrn } from '../support/cli.js';
@@ -26,6 +28,59 @@ describe('dlrn CLI', () => {
     const version = await runDlrn(['--version']);
     expect(version.code).toBe(0);
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
+  });
+
+  describe('habits', () => {
+    it('a mistyped command is named, with the nearest one, exit 1', async () => {
+      const run = await runDlrn(['serv']);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain("dlrn: error: unknown command 'serv' (did you mean 'serve'?)");
+      expect(run.stderr).not.toContain('too many arguments');
+    });
+
+    it('dlrn help <command> shows that command, and --help the exit codes', async () => {
+      const help = await runDlrn(['help', 'user', 'create']);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toContain('Usage: dlrn user create [options]');
+      expect((await runDlrn(['help', 'nope'])).code).toBe(1);
+      const all = await runDlrn(['--help']);
+      expect(all.stdout).toMatch(/Exit codes:\n {2}0 .*\n {2}1 .*\n {2}2 .*RETRY/);
+    });
+
+    it('takes --config-file before or after a subcommand', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'dlrn-cli-habits-'));
+      try {
+        const ini = join(dir, 'projects.ini');
+        writeFileSync(ini, 'baseurl=http://x/\nbuild_driver=rpmbuild\n');
+        const after = await runDlrn([
+          'user',
+          'create',
+          '--config-file',
+          ini,
+          '--username',
+          'u1',
+          '--password',
+          'pw-12345',
+        ]);
+        expect(after.code, after.stderr).toBe(0);
+        const before = await runDlrn([
+          'user',
+          '--config-file',
+          ini,
+          'create',
+          '--username',
+          'u2',
+          '--password',
+          'pw-12345',
+        ]);
+        expect(before.code, before.stderr).toBe(0);
+        const group = await runDlrn(['projections', '--config-file', ini, 'status']);
+        expect(group.code, group.stderr).toBe(0);
+        expect(group.stdout).toMatch(/^event log head: 2$/m);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
   });
 
   describe('when checking the configuration of the FLOCK 2017 talk', () => {

@@ -40,7 +40,32 @@ export function buildProgram(io: CliIo = processIo, exit: (code: number) => void
   const config = program.command('config').description('configuration tools');
   registerConfigCheck(config, io);
   config.exitOverride();
+  program.addHelpText(
+    'after',
+    `
+Without a command, dlrn runs one build pass, as DLRN's dlrn does. \`dlrn help <command>\` (or
+\`dlrn <command> --help\`) shows a command's options; options may follow the command.
+
+Exit codes:
+  0  done; for a pass: every build succeeded (or there was nothing to build)
+  1  refused or failed: bad configuration or arguments, or a build FAILED
+  2  a pass whose builds failed only transiently (RETRY, DLRN's code)
+  255  a user command could not be done (dlrn user, as DLRN's dlrn-user)`,
+  );
   return program;
+}
+
+/**
+ * `dlrn projections --config-file F status` as `dlrn projections status --config-file F`: options
+ * written between a command group and its subcommand are the subcommand's (every subcommand
+ * takes `--config-file`), so they may go where people put them.
+ */
+function optionsAfterSubcommand(program: Command, argv: readonly string[]): string[] {
+  const group = program.commands.find((c) => c.name() === argv[0]);
+  if (group === undefined || group.commands.length === 0) return [...argv];
+  const at = argv.findIndex((word, i) => i > 0 && group.commands.some((c) => c.name() === word));
+  if (at <= 1 || !argv[1]!.startsWith('-')) return [...argv];
+  return [argv[0]!, argv[at]!, ...argv.slice(1, at), ...argv.slice(at + 1)];
 }
 
 /** Runs the CLI and returns the process exit code. */
@@ -48,7 +73,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
   let code = 0;
   const program = buildProgram(io, (c) => (code = c));
   try {
-    await program.parseAsync([...argv], { from: 'user' });
+    await program.parseAsync(optionsAfterSubcommand(program, argv), { from: 'user' });
     return code;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;

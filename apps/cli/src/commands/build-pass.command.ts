@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { didYouMean } from '#infrastructure/config/shared/suggest.js';
 import type { EventStore } from '#domain/shared/event-store.port.js';
 import { selectPackages } from '#domain/package/selection.js';
 import { loadConfiguration, missingMockTemplate } from '#infrastructure/config/index.js';
@@ -144,5 +145,34 @@ export async function runBuildPass(flags: BuildPassFlags, io: CliIo): Promise<nu
 }
 
 export function registerBuildPass(program: Command, io: CliIo, exit: (code: number) => void): void {
-  addBuildPassOptions(program).action(async (flags: BuildPassFlags) => exit(await runBuildPass(flags, io)));
+  // Words after `dlrn` that name no subcommand reach the pass: `dlrn help <command>` shows that
+  // command's help, anything else is a mistyped subcommand (`dlrn serv`), said as such.
+  addBuildPassOptions(program)
+    .argument('[words...]')
+    .usage('[options] [command]')
+    .action(async (words: string[], flags: BuildPassFlags) => {
+      if (words.length === 0) return exit(await runBuildPass(flags, io));
+      const [first, ...rest] = words as [string, ...string[]];
+      if (first === 'help') return exit(helpOf(program, rest, io));
+      const names = program.commands.map((c) => c.name());
+      io.err(`dlrn: error: unknown command '${first}'${didYouMean(first, [...names, 'help'])}\n`);
+      io.err(`Commands: ${names.join(', ')}; \`dlrn help <command>\` shows one.\n`);
+      exit(1);
+    });
+}
+
+/** `dlrn help [command [subcommand]]`: the help of what is named, or 1 when it names nothing. */
+function helpOf(program: Command, path: readonly string[], io: CliIo): number {
+  let command = program;
+  for (const name of path) {
+    const next = command.commands.find((c) => c.name() === name || c.aliases().includes(name));
+    if (next === undefined) {
+      const names = command.commands.map((c) => c.name());
+      io.err(`dlrn: error: unknown command '${name}'${didYouMean(name, names)}\n`);
+      return 1;
+    }
+    command = next;
+  }
+  io.out(command.helpInformation());
+  return 0;
 }

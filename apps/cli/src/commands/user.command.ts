@@ -83,64 +83,64 @@ export function registerUser(program: Command, io: CliIo, exit: (code: number) =
     .command('user')
     .description('manage the API users')
     .option('--config-file <file>', "DLRN's projects.ini", 'projects.ini');
-  const configFile = (): string => (user.opts() as { configFile: string }).configFile;
+  // `--config-file` is taken before the subcommand (DLRN's place) or after it, where people put it.
+  const configFile = (sub: Command): string =>
+    (sub.opts() as { configFile?: string }).configFile ?? (user.opts() as { configFile: string }).configFile;
+  const subcommand = (name: string): Command =>
+    user.command(name).option('--config-file <file>', "DLRN's projects.ini (here or before the subcommand)");
 
-  user
-    .command('create')
+  subcommand('create')
     .description('create a user (the password is read from standard input when not given)')
     .requiredOption('--username <name>')
     .option('--password <password>')
     .option('--roles <roles>', ROLES_HELP)
-    .action(async (o: { username: string; password?: string; roles?: string }) => {
+    .action(async (o: { username: string; password?: string; roles?: string }, command: Command) => {
       const roles = rolesFrom(o.roles);
       if (typeof roles === 'string') return exit((io.err(`dlrn user: ${roles}\n`), FAILED));
       const password = await passwordFrom(o.password);
       // The same use case as any other caller's, without Nest: its refusals exit 255.
       exit(
-        await withUsers(configFile(), io, (commands, context) =>
+        await withUsers(configFile(command), io, (commands, context) =>
           new CreateUserHandler(commands).execute(new CreateUserCommand(o.username, password, roles, context)),
         ),
       );
     });
 
-  user
-    .command('set-roles')
+  subcommand('set-roles')
     .description("set what a user may do (an empty list: everything, DLRN's behaviour)")
     .requiredOption('--username <name>')
     .requiredOption('--roles <roles>', ROLES_HELP)
-    .action(async (o: { username: string; roles: string }) => {
+    .action(async (o: { username: string; roles: string }, command: Command) => {
       const roles = rolesFrom(o.roles);
       if (typeof roles === 'string') return exit((io.err(`dlrn user: ${roles}\n`), FAILED));
-      exit(await applyUser(configFile(), { type: 'SetRoles', username: o.username, roles }, io));
+      exit(await applyUser(configFile(command), { type: 'SetRoles', username: o.username, roles }, io));
     });
 
-  user
-    .command('update')
+  subcommand('update')
     .description("change a user's password")
     .requiredOption('--username <name>')
     .requiredOption('--password <password>')
-    .action(async (o: { username: string; password: string }) => {
+    .action(async (o: { username: string; password: string }, command: Command) => {
       const problem = passwordProblem(o.password);
       if (problem !== null) return exit((io.err(`dlrn user: ${problem}\n`), FAILED));
       exit(
         await applyUser(
-          configFile(),
+          configFile(command),
           { type: 'ChangePassword', username: o.username, passwordHash: await hashPassword(o.password) },
           io,
         ),
       );
     });
 
-  user
-    .command('delete')
+  subcommand('delete')
     .description('delete a user (asks to type YES unless --force)')
     .requiredOption('--username <name>')
     .option('--force', 'do not ask for confirmation')
-    .action(async (o: { username: string; force?: boolean }) => {
+    .action(async (o: { username: string; force?: boolean }, command: Command) => {
       if (!o.force) {
         const answer = await readLine(`Are you sure you want to delete user ${o.username}? Type YES to continue: `);
         if (answer !== 'YES') return exit((io.err('dlrn user: not confirmed, nothing deleted\n'), FAILED));
       }
-      exit(await applyUser(configFile(), { type: 'DeleteUser', username: o.username }, io));
+      exit(await applyUser(configFile(command), { type: 'DeleteUser', username: o.username }, io));
     });
 }
