@@ -32,6 +32,8 @@ import {
 import { DEFAULT_EVENTS_PAGE, EVENTS, EVENT_STREAM, resumeAfter, type EventsInput } from './history-inputs.js';
 
 const errors = { schema: ERROR_SCHEMA };
+/** A client whose socket has not drained for this long is dropped (it resumes after its last id). */
+const STALL_MS = 60_000;
 const HISTORY_EVENT_SCHEMA = {
   ...EVENT_SCHEMA,
   properties: { ...EVENT_SCHEMA.properties, stream: { type: 'string', example: 'build-python-nova@…' } },
@@ -145,9 +147,17 @@ export class HistoryHttpController implements OnModuleDestroy {
     await this.pump(reply.raw, feed, release);
   }
 
-  /** Writes the feed to the client until it leaves (or the store fails); then lets go of everything. */
+  /**
+   * Writes the feed to the client until it leaves, stalls (its socket has not drained for
+   * STALL_MS) or the store fails; then lets go of everything. One batch is written at a time, so
+   * a slow client holds at most its socket's buffer and one batch.
+   */
   private async pump(raw: ServerResponse, feed: HistoryFeed, release: () => void): Promise<void> {
     let gone = false;
+    const heartbeat = setInterval(() => {
+      if (!gone) raw.write(': heartbeat\n\n');
+    }, this.heartbeatMs);
+    heartbeat.unref();
     const wake = new Set<() => void>();
     const finish = (): void => {
       if (gone) return;
@@ -174,20 +184,20 @@ export class HistoryHttpController implements OnModuleDestroy {
       'x-content-type-options': 'nosniff',
     });
     raw.write(': dlrn event stream\n\n');
-    const heartbeat = setInterval(() => {
-      if (!gone) raw.write(': heartbeat\n\n');
-    }, this.heartbeatMs);
-    heartbeat.unref();
-    // Slow clients: past the socket's buffer, wait for it to drain (or for the client to leave).
-    const drained = (): Promise<void> =>
+    // Past the socket's buffer, wait for it to drain, for the client to leave, or STALL_MS.
+    const drained = (): Promise<boolean> =>
       new Promise((resume) => {
-        const done = (): void => {
-          wake.delete(done);
-          raw.off('drain', done);
-          resume();
+        const done = (ok: boolean): void => {
+          clearTimeout(timer);
+          wake.delete(left);
+          raw.off('drain', drain);
+          resume(ok);
         };
-        wake.add(done);
-        raw.once('drain', done);
+        const drain = (): void => done(true);
+        const left = (): void => done(false);
+        const timer = setTimeout(() => done(false), STALL_MS);
+        wake.add(left);
+        raw.once('drain', drain);
       });
     try {
       for await (const events of feed) {
@@ -197,14 +207,13 @@ export class HistoryHttpController implements OnModuleDestroy {
           const json = JSON.stringify(eventAnswer(event, { withStream: true }));
           text += `id: ${event.position}\nevent: ${event.type.replace(/[\r\n]/g, '')}\ndata: ${json}\n\n`;
         }
-        if (!raw.write(text)) await drained();
+        if (!raw.write(text) && !(await drained())) break;
         if (gone) break;
       }
     } catch (error) {
       this.log.error({ err: error }, 'event stream failed');
     } finally {
-      finish();
-      raw.end();
+      end();
     }
   }
 
