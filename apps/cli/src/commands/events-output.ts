@@ -18,7 +18,16 @@ export function streamOutput(stream: Writable): ExportOutput {
   return {
     async write(text) {
       if (failed) throw failed;
-      if (!stream.write(text)) await Promise.race([once(stream, 'drain'), once(stream, 'error')]);
+      if (!stream.write(text)) {
+        // Wait for room, or for the error that ends the export; the listener left over is removed.
+        const done = new AbortController();
+        const { signal } = done;
+        try {
+          await Promise.race([once(stream, 'drain', { signal }), once(stream, 'error', { signal })]);
+        } finally {
+          done.abort();
+        }
+      }
       if (failed) throw failed;
     },
     async commit() {
