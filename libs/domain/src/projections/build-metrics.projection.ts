@@ -42,10 +42,13 @@ export const buildMetricsProjection: ProjectionDefinition<
   'scope' | 'success' | 'failed' | 'retry'
 > = {
   name: 'build_metrics',
-  version: 2,
+  // 3: bisection steps are not counted (issue 20), as /api/metrics/builds does not count them.
+  version: 3,
   eventTypes: ['BuildSucceeded', 'BuildFailed', 'BuildRetryScheduled', 'BuildRechecked'],
-  keys: (_event, context: ProjectionContext) =>
-    context.commit ? [ALL_TIME, `${PACKAGE_PREFIX}${context.commit.package}`] : [ALL_TIME],
+  keys: (_event, context: ProjectionContext) => {
+    if (context.commit?.purpose.kind === 'bisection') return [];
+    return context.commit ? [ALL_TIME, `${PACKAGE_PREFIX}${context.commit.package}`] : [ALL_TIME];
+  },
   evolve(doc, event, _context, key) {
     if (doc && event.position <= doc.lastPosition) return doc;
     const current = doc ?? {

@@ -24,6 +24,19 @@ describe('build_metrics projection (builds by status)', () => {
     });
   });
 
+  describe('when bisection steps were built (issue 20)', () => {
+    it('does not count them', () => {
+      const log = new EventLog();
+      log.build('nova', 'c1', 'SUCCESS');
+      const purpose = { kind: 'bisection' as const, bisectionId: 'bisection-nova@c1_c9', step: 1 };
+      log.build('nova', 'c5', 'SUCCESS', { purpose });
+      log.build('nova', 'c6', 'FAILED', { purpose: { ...purpose, step: 2 } });
+      const rows = rowsOf(buildMetricsProjection, given(log.events).then(buildMetricsProjection));
+      expect(rows.get('all')).toEqual({ scope: 'all', success: 1, failed: 0, retry: 0 });
+      expect(rows.get('package:nova')).toEqual({ scope: 'nova', success: 1, failed: 0, retry: 0 });
+    });
+  });
+
   describe('when a failed build is rechecked', () => {
     it('no longer counts it, as DLRN deletes the row', () => {
       const log = new EventLog();
