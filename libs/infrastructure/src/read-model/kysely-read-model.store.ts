@@ -31,8 +31,12 @@ export type { PostgresReadModelStoreOptions } from './postgres-read-model.dialec
 export type { SqliteReadModelStoreOptions } from './sqlite-read-model.dialect.js';
 
 /** What `openReadModelStore` needs of the configuration's ReadModelStoreTarget. */
-export type ReadModelStoreLocation =
-  { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'postgresql'; readonly url: string };
+export type ReadModelStoreLocation = (
+  { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'postgresql'; readonly url: string }
+) & {
+  /** Keep every document version for `as_of` (default true); false saves its write cost. */
+  readonly history?: boolean;
+};
 
 /**
  * Read models in SQLite or PostgreSQL behind one Kysely query layer; `dialect` holds the few
@@ -233,5 +237,8 @@ export async function openPostgresReadModelStore(
 
 /** Opens the read-model store the configuration names (`service.readModelStoreTarget`). */
 export async function openReadModelStore(target: ReadModelStoreLocation): Promise<KyselyReadModelStore> {
-  return target.kind === 'sqlite' ? openSqliteReadModelStore(target.path) : openPostgresReadModelStore(target.url);
+  const options = target.history === undefined ? {} : { history: target.history };
+  return target.kind === 'sqlite'
+    ? openSqliteReadModelStore(target.path, options)
+    : openPostgresReadModelStore(target.url, options);
 }

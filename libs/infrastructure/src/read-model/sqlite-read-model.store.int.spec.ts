@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { describeReadModelStoreContract } from '../../../../test/contract/read-model-store.contract.js';
-import { openSqliteReadModelStore } from './kysely-read-model.store.js';
+import { HistoryUnavailableError } from '#domain/projections/projection.js';
+import { openReadModelStore, openSqliteReadModelStore } from './kysely-read-model.store.js';
 
 describeReadModelStoreContract('SQLite', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'dlrn-rm-'));
@@ -96,6 +97,38 @@ describe('SQLite read-model store', () => {
           };
           await expect(store.ensure(bad)).rejects.toThrow(/column '_position' must match/);
           await expect(store.ensure({ ...bad, name: 'Bad-Name', columns: {} })).rejects.toThrow(/must match/);
+        } finally {
+          await store.close();
+        }
+      });
+    });
+  });
+  describe('when opened without history', () => {
+    it('keeps only the documents, and refuses as-of reads saying why', async () => {
+      await withDir(async (dir) => {
+        const file = join(dir, 'rm.sqlite');
+        const store = await openReadModelStore({ kind: 'sqlite', path: file, history: false });
+        try {
+          const projection = {
+            name: 'plain',
+            version: 1,
+            eventTypes: [],
+            keys: () => [],
+            evolve: () => null,
+            columns: {},
+            row: () => ({}),
+            indexes: [],
+          };
+          await store.ensure(projection);
+          await store.transaction((tx) => tx.putDocuments(projection, [{ key: 'a', doc: { n: 1 }, position: 1 }]));
+          expect(store.keepsHistory).toBe(false);
+          expect(() => store.asOf(1)).toThrow(HistoryUnavailableError);
+          const db = new Database(file, { readonly: true });
+          const tables = db
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'p_plain%'")
+            .all();
+          db.close();
+          expect(tables).toEqual([{ name: 'p_plain_v1' }]);
         } finally {
           await store.close();
         }
