@@ -88,7 +88,9 @@ describe('dlrn CLI', () => {
       const run = await checkSeed('--json');
       // The talk's INI builds with mock from scripts/fedora-rawhide.cfg, which it did not ship.
       expect(run.stderr).toBe(
-        `dlrn: warning: ${seed}/projects.ini: the mock build driver needs the template ${process.cwd()}/${seed}/scripts/fedora-rawhide.cfg (configdir, target=fedora-rawhide), and it does not exist: every build would fail\n`,
+        `dlrn: warning: ${seed}/projects.ini: the mock build driver needs the template ${process.cwd()}/${seed}/scripts/fedora-rawhide.cfg (configdir, target=fedora-rawhide), and it does not exist: every build would fail\n` +
+          // It also sets templatedir, for DLRN's Jinja templates: said once, loaded all the same.
+          `dlrn: note: ${seed}/projects.ini: templatedir=${process.cwd()}/${seed}/dlrn/templates: DLRN's Jinja templates are not used; the built-in pages and reports are\n`,
       );
       expect(run.code).toBe(0);
       const { config, packages } = await loadConfiguration({ configFile: `${seed}/projects.ini`, infoRepo: seed });
@@ -131,6 +133,12 @@ describe('dlrn CLI', () => {
   });
 
   describe('when the mock template of the target is missing', () => {
+    it('--use-public is refused until it is built', async () => {
+      const run = await runDlrn(['--config-file', `${seed}/projects.ini`, '--info-repo', seed, '--use-public']);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('--use-public: adding the public current repository');
+    });
+
     it('a pass refuses to start, naming the file it looked for, before any build or mail', async () => {
       const run = await runDlrn(['--config-file', `${seed}/projects.ini`, '--info-repo', seed]);
       expect(run.code).toBe(1);

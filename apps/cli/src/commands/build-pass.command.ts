@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { didYouMean } from '#infrastructure/config/shared/suggest.js';
 import type { EventStore } from '#domain/shared/event-store.port.js';
 import { selectPackages } from '#domain/package/selection.js';
-import { loadConfiguration, missingMockTemplate } from '#infrastructure/config/index.js';
+import { configurationNotes, loadConfiguration, missingMockTemplate } from '#infrastructure/config/index.js';
 import { BuildPass } from '#application/build-pass/build-pass.js';
 import { createBuildLoopDeps } from '#application/build-pass/build-loop.factory.js';
 import { recheckPackages, statusLines } from '#application/build-pass/package-admin.js';
@@ -53,7 +53,7 @@ export function addBuildPassOptions(program: Command): Command {
     .option('--package-name <name>', 'only this package (repeatable)', collect, [])
     .option('--dev', 'dev mode: temporary history, always rebuild, keep local dist-git changes')
     .option('--log-commands', 'log every command run')
-    .option('--use-public', "add the public current repo to mock's configuration")
+    .option('--use-public', "add the public current repo to mock's configuration (not supported yet: refused)")
     .option('--order', 'build in dependency order (BuildRequires), implies --sequential')
     .option('--sequential', 'ignore workers: one build at a time')
     .option('--status', "print each package's last build status and exit")
@@ -104,6 +104,13 @@ export async function runBuildPass(flags: BuildPassFlags, io: CliIo): Promise<nu
     io.err('dlrn: error: --recheck needs --package-name or --project-name\n');
     return 1;
   }
+  if (flags.usePublic) {
+    io.err(
+      "dlrn: error: --use-public: adding the public current repository to mock's configuration is not supported yet\n",
+    );
+    return 1;
+  }
+  for (const note of configurationNotes(config)) io.err(`dlrn: note: ${config.configFileShown}: ${note}\n`);
   const missingTemplate = flags.status || flags.recheck ? null : missingMockTemplate(config);
   if (missingTemplate !== null) {
     io.err(`dlrn: error: ${config.configFileShown}: ${missingTemplate}\n`);

@@ -1,5 +1,10 @@
 import type { Command } from 'commander';
-import { loadConfiguration, missingMockTemplate, packagesAsJson } from '#infrastructure/config/index.js';
+import {
+  configurationNotes,
+  loadConfiguration,
+  missingMockTemplate,
+  packagesAsJson,
+} from '#infrastructure/config/index.js';
 import type { CliIo } from '../cli-io.js';
 import { collect } from '../cli-io.js';
 
@@ -27,6 +32,7 @@ export function registerConfigCheck(config: Command, io: CliIo): void {
       });
       const missingTemplate = missingMockTemplate(cfg);
       if (missingTemplate !== null) io.err(`dlrn: warning: ${options.configFile}: ${missingTemplate}\n`);
+      for (const note of configurationNotes(cfg)) io.err(`dlrn: note: ${options.configFile}: ${note}\n`);
       const rows = packagesAsJson(packages, cfg);
       if (options.json) {
         io.out(`${JSON.stringify(rows, null, 2)}\n`);

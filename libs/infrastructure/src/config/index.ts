@@ -22,4 +22,4 @@ export {
 } from './ini/service.section.js';
 export { BUILD_DRIVERS, PKGINFO_DRIVERS, type BuildDriverName, type PkginfoDriverName } from './ini/driver-names.js';
 export { iniOptionsOf, type IniOptionSpec } from './ini/ini-option.decorator.js';
-export { missingMockTemplate } from './mock-template.js';
+export { configurationNotes, missingMockTemplate } from './mock-template.js';

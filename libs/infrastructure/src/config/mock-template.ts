@@ -15,3 +15,17 @@ export function missingMockTemplate(config: DlrnConfig): string | null {
   if (existsSync(path)) return null;
   return `the mock build driver needs the template ${path} (configdir, target=${d.target}), and it does not exist: every build would fail`;
 }
+
+/**
+ * What a site coming from DLRN should know about its configuration without it being an error:
+ * for now, that `templatedir` (DLRN's Jinja templates) is not read; the built-in pages are used.
+ */
+export function configurationNotes(config: DlrnConfig): string[] {
+  const notes: string[] = [];
+  if (config.default.templatedir !== null) {
+    notes.push(
+      `templatedir=${config.default.templatedir}: DLRN's Jinja templates are not used; the built-in pages and reports are`,
+    );
+  }
+  return notes;
+}
