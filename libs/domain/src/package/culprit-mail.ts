@@ -1,5 +1,5 @@
 import type { BisectionStarted, CulpritIdentified } from '../bisection/bisection.events.js';
-import type { CommitDiscovered } from '../build/build.events.js';
+import { isBisectionStep, type CommitDiscovered } from '../build/build.events.js';
 import type { RecordedEvent } from '../shared/event.js';
 import { escape } from './failure-mail.js';
 import type { MailMessage } from './notification.ports.js';
@@ -66,8 +66,7 @@ export class CulpritMailLedger {
       case 'CommitDiscovered': {
         const data = event.data as CommitDiscovered['data'];
         // Bisection steps succeed without ending the breakage: only real builds clear it.
-        const step = (data as { purpose?: { kind?: string } }).purpose?.kind === 'bisection';
-        this.packageOfStream.set(event.streamId, step ? null : data.package);
+        this.packageOfStream.set(event.streamId, isBisectionStep(data) ? null : data.package);
         return;
       }
       case 'BuildSucceeded': {

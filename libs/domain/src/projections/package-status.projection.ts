@@ -1,11 +1,12 @@
-import type {
-  BuildAbandoned,
-  BuildFailed,
-  BuildRechecked,
-  BuildRetryScheduled,
-  BuildStarted,
-  BuildSucceeded,
-  CommitDiscovered,
+import {
+  isBisectionStep,
+  type BuildAbandoned,
+  type BuildFailed,
+  type BuildRechecked,
+  type BuildRetryScheduled,
+  type BuildStarted,
+  type BuildSucceeded,
+  type CommitDiscovered,
 } from '../build/build.events.js';
 import type { BuildStatus } from '../build/build.state.js';
 import type {
@@ -258,15 +259,6 @@ function derive(doc: Draft): void {
   doc.failuresSinceSuccess = failures;
 }
 
-/**
- * A build made as a bisection step (its CommitDiscovered's purpose), read loosely so that logs
- * written before builds had a purpose read as ordinary builds.
- */
-function isBisectionStep(context: ProjectionContext): boolean {
-  const purpose = (context.commit as { readonly purpose?: { readonly kind?: unknown } } | null)?.purpose;
-  return purpose?.kind === 'bisection';
-}
-
 /** A result joins `recent` (the run is pruned before a success ends it). */
 function finished(
   doc: Draft,
@@ -321,7 +313,7 @@ function evolveBatch(
   for (const { event, context } of events) {
     if (event.position <= lastPosition) continue;
     // A bisection step never changes the package's status: only its bisection's outcome does.
-    if (isBisectionStep(context)) continue;
+    if (context.commit !== null && isBisectionStep(context.commit)) continue;
     const e = event;
     // Discovery alone does not make a package "built": a package without results stays NO_BUILD.
     if (e.type === 'CommitDiscovered' && draft === null && doc === null) continue;
