@@ -47,7 +47,9 @@ const fileSize = (file: string) =>
 
 /** The seeded store, made once per size and kept under /tmp. */
 async function seeded(): Promise<{ dir: string; events: number }> {
-  const dir = join(tmpdir(), `dlrn-timetravel-bench-${BUILDS}`);
+  // A projection version bump makes a new store (its tables are named after the versions).
+  const versions = ALL_PROJECTIONS.map((p) => p.version).join('');
+  const dir = join(tmpdir(), `dlrn-timetravel-bench-${BUILDS}-${versions}`);
   const done = join(dir, 'seeded.json');
   if (existsSync(done)) return JSON.parse(readFileSync(done, 'utf8')) as { dir: string; events: number };
   rmSync(dir, { recursive: true, force: true });
