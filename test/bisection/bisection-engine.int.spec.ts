@@ -18,6 +18,7 @@ import {
   type DemoPackage,
 } from '../../apps/cli/src/demo/demo-example.js';
 import { git } from '../support/git-fixtures.js';
+import { startSmtpServer } from '../support/smtp-server.js';
 
 /**
  * The engine in process on real adapters (git clones, rpmbuild, the repository publisher, a
@@ -96,7 +97,8 @@ describe('bisection engine, in build passes', () => {
         ),
       ),
     );
-    configFile = await writeDemoConfig(root, [tool]);
+    // No mail server unless a pass sets one (`smtpserver` must be in the file to be overridden).
+    configFile = await writeDemoConfig(root, [tool], 'smtpserver=\n');
     // Overrides need the option's section in the file.
     await appendFile(configFile, '[service]\nauto_bisect=true\n');
     const { config } = await loadConfiguration({ configFile, infoRepo: join(root, 'rdoinfo') });
@@ -128,7 +130,11 @@ describe('bisection engine, in build passes', () => {
     });
     // Nothing discovered yet: the start records the bisection only.
     const before = (await events()).filter((e) => e.type === 'CommitDiscovered');
-    const { report, log } = await pass();
+    // A mail server from now on: c4's failure was never mailed, so a step's failure would be.
+    const smtp = await startSmtpServer();
+    const { report, log } = await pass([`DEFAULT.smtpserver=${smtp.address}`]).finally(() => smtp.stop());
+    expect(smtp.mails).toEqual([]);
+    expect((await events()).filter((e) => e.type === 'FailureNotified')).toEqual([]);
     expect(report.exitCode).toBe(0); // no new commit; the steps never set the exit code
     expect(report.builds.map((b) => [b.commitHash, b.status, b.bisectionStep])).toEqual([
       [c['c2'], 'SUCCESS', 1],
