@@ -4053,8 +4053,42 @@ export interface operations {
                                 author?: string;
                             }[];
                         };
-                        /** @description The package's current bisection (as /api/packages) */
-                        bisection?: Record<string, never> | null;
+                        /** @description The package's latest bisection; null when none ran or the package succeeded since */
+                        bisection?: {
+                            /** @example 019ab8c2-5b1e-7c3d-9e4f-0a1b2c3d4e5f */
+                            bisection_id?: string;
+                            /** @enum {string} */
+                            state?: "running" | "culprit" | "inconclusive";
+                            /** @example 1c67b1ab8c6fe273d4e175a14f0df5d3cbbd0edf */
+                            good_commit_hash?: string;
+                            /** @example 9f2e4c0d1b7a8e6f5d4c3b2a1908f7e6d5c4b3a2 */
+                            bad_commit_hash?: string;
+                            /**
+                             * @description First-parent commits after good up to bad
+                             * @example 12
+                             */
+                            candidates?: number;
+                            /**
+                             * @description Steps built so far
+                             * @example 4
+                             */
+                            steps?: number;
+                            /** Format: date-time */
+                            started_at?: string;
+                            culprit?: {
+                                commit_hash?: string;
+                                distro_hash?: string;
+                                last_good_commit_hash?: string;
+                                /** Format: date-time */
+                                identified_at?: string;
+                                links?: {
+                                    build?: string | null;
+                                };
+                            } | null;
+                            /** @enum {string|null} */
+                            reason?: "different_failure" | "vanished_commit" | "retries_exhausted" | "not_an_ancestor" | "no_candidates" | null;
+                            detail?: string | null;
+                        } | null;
                     };
                 };
             };

@@ -1,5 +1,6 @@
 import type { BisectHistory, RangeCommit } from '#application/queries/bisect/index.js';
 import { commitUrl } from '#reports/repo-diff.renderer.js';
+import { BISECTION_SUMMARY_SCHEMA } from '../resources/openapi-schemas.js';
 import { bisectionSummary } from '../resources/resource-shapes.js';
 
 /** The JSON of `GET /api/bisect` (schema in BISECT_HISTORY_SCHEMA). */
@@ -106,7 +107,7 @@ export const BISECT_HISTORY_SCHEMA = {
         },
       },
     },
-    bisection: { type: 'object', nullable: true, description: "The package's current bisection (as /api/packages)" },
+    bisection: BISECTION_SUMMARY_SCHEMA,
   },
 };
 
