@@ -1,7 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { commitDemoChange, createDemoRepositories, writeDemoConfig } from '../../apps/cli/src/demo/demo-example.js';
 import { runDlrn } from '../support/cli.js';
 
 describe('dlrn demo (the quick start), then its pages', () => {
@@ -20,5 +22,28 @@ describe('dlrn demo (the quick start), then its pages', () => {
     expect(row).toContain('FAILED');
     expect(row).not.toContain('??????');
     expect(row).toMatch(/[0-9a-f]{7,40}/);
+  }, 120_000);
+
+  it('--log-commands prints every program run, --debug also every append, on stderr', async () => {
+    const dir = join(root, 'traced');
+    const packages = await createDemoRepositories(dir, Math.floor(Date.now() / 1000) - 86_400);
+    const configFile = await writeDemoConfig(dir, packages);
+    const pass = ['--config-file', configFile, '--info-repo', join(dir, 'rdoinfo'), '--package-name', 'demo-data'];
+    const logged = await runDlrn([...pass, '--log-commands']);
+    expect(logged.code, logged.stderr).toBe(0);
+    expect(logged.stderr).toMatch(/^\+ git .*clone .*demo-data/m);
+    expect(logged.stderr).toMatch(/^\+ rpmbuild /m);
+    expect(logged.stderr).toMatch(/^\+ createrepo_c /m);
+    expect(logged.stderr).not.toContain('debug: appended');
+    await commitDemoChange(packages[1]!.upstream, 'More colors', Math.floor(Date.now() / 1000) - 3600, () =>
+      writeFile(join(packages[1]!.upstream, 'data', 'colors.txt'), 'red\ngreen\nblue\ncyan\n'),
+    );
+    const debug = await runDlrn([...pass, '--debug']);
+    expect(debug.code, debug.stderr).toBe(0);
+    expect(debug.stderr).toMatch(
+      /^debug: appended CommitDiscovered, BuildClaimed, BuildStarted to build-demo-data@\S+ at position \d+$/m,
+    );
+    expect(debug.stderr).toMatch(/^debug: appended BuildSucceeded, RepoPublished to build-demo-data@/m);
+    expect(debug.stderr).toMatch(/^\+ rpmbuild /m);
   }, 120_000);
 });

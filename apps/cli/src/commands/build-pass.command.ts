@@ -12,6 +12,8 @@ import { recheckPackages, statusLines } from '#application/build-pass/package-ad
 import type { PassOptions } from '#application/build-pass/build-loop.types.js';
 import { openEventStore } from '#infrastructure/event-store/event-store.factory.js';
 import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
+import { withAppendLog } from '#infrastructure/event-store/append-log.js';
+import { traceCommandsTo } from '#infrastructure/runtime/command-trace.js';
 import { collect, type CliIo } from '../cli-io.js';
 
 export interface BuildPassFlags {
@@ -52,7 +54,7 @@ export function addBuildPassOptions(program: Command): Command {
     .option('--project-name <name>', 'only packages of this project (repeatable)', collect, [])
     .option('--package-name <name>', 'only this package (repeatable)', collect, [])
     .option('--dev', 'dev mode: temporary history, always rebuild, keep local dist-git changes')
-    .option('--log-commands', 'log every command run')
+    .option('--log-commands', 'print every program run (git, rpmbuild, mock, createrepo_c…) on stderr')
     .option('--use-public', "add the public current repo to mock's configuration (not supported yet: refused)")
     .option('--order', 'build in dependency order (BuildRequires), implies --sequential')
     .option('--sequential', 'ignore workers: one build at a time')
@@ -64,7 +66,7 @@ export function addBuildPassOptions(program: Command): Command {
     .option('--verbose-build', 'stream the build output')
     .option('--verbose-mock', 'deprecated alias of --verbose-build')
     .option('--no-repo', 'do not create repositories (no links, no createrepo, no .repo)')
-    .option('--debug', 'debug logging');
+    .option('--debug', '--log-commands, and every event appended to the log, on stderr');
 }
 
 function parseBuildEnv(pairs: readonly string[]): Record<string, string> {
@@ -118,9 +120,12 @@ export async function runBuildPass(flags: BuildPassFlags, io: CliIo): Promise<nu
   }
   // Dev runs never touch the real history: a throw-away store, as DLRN's temporary database.
   const devDir = options.dev ? mkdtempSync(join(tmpdir(), 'dlrn-dev-')) : null;
-  const store: EventStore = devDir
+  const opened: EventStore = devDir
     ? new SqliteEventStore(join(devDir, 'events.sqlite'))
     : await openEventStore(config.service.eventStoreTarget);
+  // --log-commands: every program run, on stderr; --debug: that, and every append to the log.
+  if (flags.logCommands || flags.debug) traceCommandsTo((line) => io.err(`${line}\n`));
+  const store = flags.debug ? withAppendLog(opened, (line) => io.err(`debug: ${line}\n`)) : opened;
   const deps = createBuildLoopDeps({ config, packages, store, log: (line) => io.out(`${line}\n`) });
   try {
     const pass = new BuildPass(deps);
@@ -145,6 +150,7 @@ export async function runBuildPass(flags: BuildPassFlags, io: CliIo): Promise<nu
     const report = await pass.run(options);
     return report.exitCode;
   } finally {
+    traceCommandsTo(null);
     await deps.close?.();
     await store.close();
     if (devDir) rmSync(devDir, { recursive: true, force: true });

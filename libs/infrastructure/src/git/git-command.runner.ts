@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { traceCommand } from '../runtime/command-trace.js';
 
 /** DLRN runs every git command with `_timeout=3600`. */
 export const GIT_TIMEOUT_MS = 3_600_000;
@@ -52,6 +53,7 @@ export class GitCommandRunner {
   /** Runs `git <args>` in `cwd` (which must exist) and returns its stdout. */
   run(cwd: string, args: readonly string[], extraEnv?: Readonly<Record<string, string>>): Promise<string> {
     const env = extraEnv ? { ...(this.env ?? process.env), ...extraEnv } : (this.env ?? process.env);
+    traceCommand('git', args, cwd);
     return new Promise((done, fail) => {
       execFile(
         'git',

@@ -7,6 +7,7 @@ import { type PublishRequest, RepoPublisher } from '#domain/repo/repo.ports.js';
 import { renderVersionsCsv } from '#domain/repo/snapshot.js';
 import { renderCommitYaml } from './commit-yaml.js';
 import { RepoPathError, isWithin, resolveInside } from './repo-path.guard.js';
+import { traceCommand } from '../runtime/command-trace.js';
 
 const run = promisify(execFile);
 
@@ -186,6 +187,7 @@ export class FsRepoPublisher extends RepoPublisher {
     await rm(resolve(dir, '.repodata'), { recursive: true, force: true });
     const args = includeSrpm ? [dir] : ['-x', '*.src.rpm', dir];
     try {
+      traceCommand(this.createrepo, args);
       await run(this.createrepo, args, { maxBuffer: 16 * 1024 * 1024 });
     } catch (error) {
       const stderr = (error as { stderr?: unknown }).stderr;

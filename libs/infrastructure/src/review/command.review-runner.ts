@@ -3,6 +3,7 @@ import { constants } from 'node:os';
 import { appendFile, mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ReviewRequest, ReviewRunner } from '#domain/package/notification.ports.js';
+import { traceCommand } from '../runtime/command-trace.js';
 
 export interface CommandReviewRunnerOptions {
   /** DLRN's `scriptsdir`; the script run is `<scriptsDir>/submit_review.sh` unless `command` is set. */
@@ -65,6 +66,7 @@ export class CommandReviewRunner extends ReviewRunner {
   private spawnScript(request: ReviewRequest, logFd: number, logPath: string): Promise<number> {
     const args = [request.packageName, request.outputDir, request.datadir, request.baseurl, request.distgitDir];
     return new Promise((done) => {
+      traceCommand(this.command, args);
       const child = spawn(this.command, args, {
         env: { ...this.baseEnv, ...request.env },
         stdio: ['ignore', logFd, logFd],

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
+import { traceCommand } from '../runtime/command-trace.js';
 
 export type ChildEnv = Readonly<Record<string, string | undefined>>;
 
@@ -108,6 +109,7 @@ function startSupervised(command: string, args: readonly string[], options: Comm
  * `unsupervised`, the group is also killed when this process dies, and when the command ends.
  */
 export function runCommand(command: string, args: readonly string[], options: CommandOptions): Promise<CommandResult> {
+  traceCommand(command, args, options.cwd);
   return new Promise((resolve, reject) => {
     const child = options.unsupervised
       ? spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
