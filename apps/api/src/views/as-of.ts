@@ -1,7 +1,8 @@
 import { Inject, Injectable, applyDecorators } from '@nestjs/common';
-import { ApiConflictResponse, ApiQuery, ApiServiceUnavailableResponse } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiQuery, ApiResponse, ApiServiceUnavailableResponse } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { EventStore } from '#domain/shared/event-store.port.js';
+import { ReadModelStore } from '#domain/projections/projection.js';
 import {
   AsOfInputError,
   AsOfUnavailableError,
@@ -35,6 +36,11 @@ export function ApiAsOf(): MethodDecorator {
       description: 'as_of names a position the views have not reached yet (after a short wait); retry',
       ...error,
     }),
+    ApiResponse({
+      status: 501,
+      description: 'This service keeps no history of its views ([service] view_history=false)',
+      ...error,
+    }),
   );
 }
 
@@ -57,12 +63,16 @@ export class TimeTravel {
   constructor(
     @Inject(EventStore) private readonly events: EventStore,
     @Inject(ViewVersion) private readonly views: ViewVersion,
+    @Inject(ReadModelStore) private readonly readModels: Pick<ReadModelStore, 'keepsHistory'>,
   ) {}
 
   /** Null when the request has no `as_of`: answer now. */
   async of(request: FastifyRequest, reply: Pick<FastifyReply, 'header'>): Promise<TimePoint | null> {
     const raw = asOfParameter(request);
     if (raw === null) return null;
+    if (!this.readModels.keepsHistory) {
+      throw new DlrnHttpError(501, 'as_of: this service keeps no history of its views ([service] view_history=false)');
+    }
     let point: TimePoint;
     try {
       point = await resolveAsOf(parseAsOf(raw), this.events, this.views);

@@ -110,6 +110,7 @@ describe('when projects.ini has every section, as DLRN ships it, plus [service]'
     expect(config.service.readModelStoreTarget).toEqual({
       kind: 'postgresql',
       url: 'postgresql://dlrn:secret@db.example.org:5432/dlrn',
+      history: true,
     });
   });
 });
@@ -258,6 +259,12 @@ describe('when a run would be impossible', () => {
     expect(loadProjectsIni(iniFile('target=t\ndeps_url=file:///srv/deps.repo\n')).default.baseurl).toBeNull();
   });
 
+  it('view_history: on by default, off passed to the read-model store', () => {
+    expect(loadProjectsIni(iniFile('baseurl=http://x/\ntarget=t\n')).service.readModelStoreTarget.history).toBe(true);
+    const off = loadProjectsIni(iniFile('baseurl=http://x/\ntarget=t\n[service]\nview_history=false\n'));
+    expect(off.service.readModelStoreTarget).toMatchObject({ kind: 'sqlite', history: false });
+  });
+
   it('refuses the koji driver without a build target', () => {
     expect(configErrorFrom(() => loadProjectsIni(bad('koji-without-target.ini'))).message).toContain(
       '[kojibuild_driver] build_target: is required by the koji build driver',
@@ -305,6 +312,7 @@ describe('when [service] names other stores', () => {
     expect(config.service.readModelStoreTarget).toEqual({
       kind: 'sqlite',
       url: 'sqlite:////var/lib/dlrn/views.sqlite',
+      history: true,
       path: '/var/lib/dlrn/views.sqlite',
     });
   });

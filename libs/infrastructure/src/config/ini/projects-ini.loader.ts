@@ -136,7 +136,10 @@ export function loadProjectsIni(file: string, overrides: readonly string[] = [])
     readModelStore: `sqlite:///${defaults.datadir}/views.sqlite`,
   });
   service.eventStoreTarget = eventStoreTarget(service.eventStore, iniDir);
-  service.readModelStoreTarget = readModelStoreTarget(service.readModelStore, iniDir);
+  service.readModelStoreTarget = {
+    ...readModelStoreTarget(service.readModelStore, iniDir),
+    history: service.viewHistory,
+  };
 
   const config: DlrnConfig = {
     configFile,

@@ -10,9 +10,13 @@ export type AuthDriver = (typeof AUTH_DRIVERS)[number];
 export type EventStoreTarget =
   | { readonly kind: 'sqlite'; readonly url: string; readonly path: string }
   | { readonly kind: 'kurrentdb'; readonly url: string };
-export type ReadModelStoreTarget =
+export type ReadModelStoreTarget = (
   | { readonly kind: 'sqlite'; readonly url: string; readonly path: string }
-  | { readonly kind: 'postgresql'; readonly url: string };
+  | { readonly kind: 'postgresql'; readonly url: string }
+) & {
+  /** `view_history`: keep every document version, for `as_of` (time travel). */
+  readonly history?: boolean;
+};
 
 /** Every item of a list option is an IP address or a CIDR block (or, with `hosts`, a host name). */
 const IsAddressList = (hosts: boolean) =>
@@ -67,6 +71,14 @@ export class ServiceSection {
   @Min(1, { message: messages.range(1, 65535) })
   @Max(65535, { message: messages.range(1, 65535) })
   apiPort!: number;
+
+  /**
+   * Keep every version of every view document, so that `as_of` answers at any depth (time
+   * travel). Off: rebuilds about 9x faster and a tenth of the disk, and `as_of` answers 501.
+   */
+  @IniOption('view_history', 'bool', true)
+  @IsBoolean({ message: messages.boolean })
+  viewHistory!: boolean;
 
   /** DLRN API's PROTECT_READ_ENDPOINTS. */
   @IniOption('protect_read_endpoints', 'bool', false)
