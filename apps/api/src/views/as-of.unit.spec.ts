@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import type { EventStore } from '#domain/shared/event-store.port.js';
 import { DlrnHttpError } from '../http/dlrn-http.error.js';
@@ -6,7 +6,7 @@ import { TimeTravel } from './as-of.js';
 import type { ViewVersion } from './view-version.js';
 
 const request = (query: Record<string, string>) => ({ query }) as unknown as FastifyRequest;
-const reply = { header: () => reply };
+const reply = { header: () => reply } as unknown as Pick<FastifyReply, 'header'>;
 
 describe('as_of on a service that keeps no history of its views (view_history=false)', () => {
   const travel = new TimeTravel({} as EventStore, {} as ViewVersion, { keepsHistory: false });
