@@ -149,11 +149,7 @@ export class ResourceQueries {
     } else {
       const match = /^([0-9a-zA-Z.-]+)_([0-9a-zA-Z.-]+)$/.exec(ref);
       if (match) {
-        const rows = await this.store.find(buildsProjection, {
-          ...successesByHashPrefix(match[1]!, match[2]!),
-          limit: 1,
-        });
-        build = rows[0]?.doc ?? null;
+        build = (await this.successesByHashPrefix(match[1]!, match[2]!))[0] ?? null;
       }
     }
     if (!madeRepo(build)) return null;
@@ -190,20 +186,24 @@ export class ResourceQueries {
     if (buildId !== null) return this.build(buildId);
     const hashes = /([0-9a-zA-Z.-]+)_([0-9a-zA-Z]{1,8})[^/]*$/.exec(repoDir);
     if (!hashes) return null;
-    const rows = await this.store.find(buildsProjection, successesByHashPrefix(hashes[1]!, hashes[2]!));
-    return rows.map((r) => r.doc).find((b) => b.repoDir === repoDir) ?? null;
+    return (await this.successesByHashPrefix(hashes[1]!, hashes[2]!)).find((b) => b.repoDir === repoDir) ?? null;
   }
-}
 
-/** Counted successes of a commit whose distro hash starts with `distroPrefix` (a repo_hash), newest first. */
-function successesByHashPrefix(commitHash: string, distroPrefix: string): DocumentQuery<BuildColumn> {
-  return {
-    ...countedBuildsWithStatus('SUCCESS', {
-      where: { commit_hash: commitHash },
-      prefix: { distro_hash: distroPrefix },
-    }),
-    orderBy: NEWEST_RESULT_FIRST,
-  };
+  /**
+   * Counted successes of a commit whose distro hash starts with `distroPrefix` (a repo_hash),
+   * newest first. Sorted here: a commit has a handful of builds, and asking the database for the
+   * order lets SQLite walk the whole result-order index instead of the commit's (13 ms instead of
+   * 0.01 ms at 100k events).
+   */
+  private async successesByHashPrefix(commitHash: string, distroPrefix: string): Promise<BuildDoc[]> {
+    const rows = await this.store.find(
+      buildsProjection,
+      countedBuildsWithStatus('SUCCESS', { where: { commit_hash: commitHash }, prefix: { distro_hash: distroPrefix } }),
+    );
+    return rows
+      .sort((a, b) => (b.doc.completedPosition ?? 0) - (a.doc.completedPosition ?? 0))
+      .map((r) => r.doc);
+  }
 }
 
 /** versions.csv rows as objects keyed by its header. */
