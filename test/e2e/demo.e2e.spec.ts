@@ -1,12 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { commitDemoChange, createDemoRepositories, writeDemoConfig } from '../../apps/cli/src/demo/demo-example.js';
 import { runDlrn } from '../support/cli.js';
+import { startDlrn } from '../support/dlrn-process.js';
 
-describe('dlrn demo (the quick start), then its pages', () => {
+describe('dlrn demo (the quick start): every pass leaves its pages', () => {
   const root = mkdtempSync(join(tmpdir(), 'dlrn-demo-'));
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -15,8 +16,12 @@ describe('dlrn demo (the quick start), then its pages', () => {
     const demo = await runDlrn(['demo', '--dir', dir]);
     expect(demo.code, demo.stderr).toBe(0);
     expect(demo.stdout).toMatch(/consistent -> /);
-    const projector = await runDlrn(['projector', '--config-file', join(dir, 'projects.ini'), '--once']);
-    expect(projector.code, projector.stderr).toBe(0);
+    // No projector ran: each pass brought the views up to date and wrote DLRN's four reports.
+    for (const file of ['status_report.html', 'status_report.csv', 'report.html', 'queue.html']) {
+      expect(existsSync(join(dir, 'data', 'repos', file)), file).toBe(true);
+    }
+    const csv = readFileSync(join(dir, 'data', 'repos', 'status_report.csv'), 'utf8');
+    expect(csv.split('\n').filter((line) => line.startsWith('broken-tool,'))[0]).toContain(',FAILED,');
     const page = readFileSync(join(dir, 'data', 'repos', 'status_report.html'), 'utf8');
     const row = page.slice(page.indexOf('broken-tool'), page.indexOf('</tr>', page.indexOf('broken-tool')));
     expect(row).toContain('FAILED');
@@ -45,5 +50,23 @@ describe('dlrn demo (the quick start), then its pages', () => {
     );
     expect(debug.stderr).toMatch(/^debug: appended BuildSucceeded, RepoPublished to build-demo-data@/m);
     expect(debug.stderr).toMatch(/^\+ rpmbuild /m);
+  }, 120_000);
+
+  it('with a projector running elsewhere, a pass waits for it and its reports show the pass', async () => {
+    const dir = join(root, 'with-projector');
+    const packages = await createDemoRepositories(dir, Math.floor(Date.now() / 1000) - 86_400);
+    const configFile = await writeDemoConfig(dir, packages);
+    const projector = await startDlrn(['projector', '--config-file', configFile], /projection users: version \d+/);
+    try {
+      const pass = await runDlrn(['--config-file', configFile, '--info-repo', join(dir, 'rdoinfo')]);
+      expect(pass.code, pass.stderr).toBe(0);
+      expect(pass.stderr).not.toMatch(/still behind|not brought up to date/);
+      // Read at once: the pass ended only once the views (the other process's) had its builds.
+      const csv = readFileSync(join(dir, 'data', 'repos', 'status_report.csv'), 'utf8');
+      for (const name of ['broken-tool', 'demo-data', 'python-greeting'])
+        expect(csv).toMatch(new RegExp(`^${name},.*,SUCCESS,`, 'm'));
+    } finally {
+      await projector.stop();
+    }
   }, 120_000);
 });

@@ -43,8 +43,11 @@ export function buildProgram(io: CliIo = processIo, exit: (code: number) => void
   program.addHelpText(
     'after',
     `
-Without a command, dlrn runs one build pass, as DLRN's dlrn does. \`dlrn help <command>\` (or
-\`dlrn <command> --help\`) shows a command's options; options may follow the command.
+Without a command, dlrn runs one build pass, as DLRN's dlrn does, and ends as it does: the views
+brought up to date (or waited for, when a projector runs elsewhere) and DLRN's reports
+(status_report.html, status_report.csv, report.html, queue.html) rewritten in <datadir>/repos/.
+\`dlrn help <command>\` (or \`dlrn <command> --help\`) shows a command's options; options may
+follow the command.
 
 Exit codes:
   0  done; for a pass: every build succeeded (or there was nothing to build)

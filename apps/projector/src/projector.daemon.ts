@@ -14,6 +14,12 @@ export interface ProjectorFlags {
   configOverride?: string[];
   /** Catch up with the head of the log, then exit. */
   once?: boolean;
+  /**
+   * With `once`: projections another projector runs are waited for (at most this long) until
+   * they pass the head of the log as it was at the start, so that the static reports written at
+   * the end show it all. A build pass asks this (`dlrn` writes DLRN's reports as DLRN's does).
+   */
+  waitForOthersMs?: number;
 }
 
 export interface ProjectorIo {
@@ -79,7 +85,11 @@ export async function runProjector(flags: ProjectorFlags, io: ProjectorIo, signa
         if (busy.length > 0) io.out(`projector: ${busy.join(', ')} run by another projector\n`);
         else if (standingBy) io.out('projector: took over the projections\n');
         standingBy = false;
+        const head = await events.headPosition();
         await engine.run({ signal: stop.signal, untilCaughtUp: Boolean(flags.once) });
+        if (flags.once && busy.length > 0 && flags.waitForOthersMs !== undefined) {
+          await waitForOthers(readModels, busy, head, flags.waitForOthersMs, io);
+        }
         if (flags.once || stop.signal.aborted) break;
         throw new Error('the event log subscription ended');
       } catch (error) {
@@ -104,6 +114,35 @@ export async function runProjector(flags: ProjectorFlags, io: ProjectorIo, signa
     await engine.stop().catch(() => undefined);
     await readModels.close();
     await events.close();
+  }
+}
+
+/**
+ * Waits until the projections another projector runs have passed `position` (their active
+ * versions' checkpoints), polling, at most `timeoutMs`; says which did not.
+ */
+async function waitForOthers(
+  readModels: Awaited<ReturnType<typeof openReadModelStore>>,
+  names: readonly string[],
+  position: number,
+  timeoutMs: number,
+  io: ProjectorIo,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const behind: string[] = [];
+    for (const name of names) {
+      const version = await readModels.activeVersion(name);
+      if (version === null || (await readModels.checkpoint(name, version)) < position) behind.push(name);
+    }
+    if (behind.length === 0) return;
+    if (Date.now() >= deadline) {
+      io.err(
+        `projector: ${behind.join(', ')} still behind position ${position} after ${timeoutMs / 1000} s (run by another projector)\n`,
+      );
+      return;
+    }
+    await sleep(100);
   }
 }
 
