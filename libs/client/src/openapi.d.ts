@@ -886,6 +886,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description This service keeps no history of its views ([service] view_history=false) */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message?: string;
+                    };
+                };
+            };
             /** @description as_of names a position the views have not reached yet (after a short wait); retry */
             503: {
                 headers: {
@@ -1179,6 +1190,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description This service keeps no history of its views ([service] view_history=false) */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message?: string;
+                    };
+                };
+            };
             /** @description as_of names a position the views have not reached yet (after a short wait); retry */
             503: {
                 headers: {
@@ -1318,6 +1340,17 @@ export interface operations {
             };
             /** @description as_of names a position beyond the last event of the log */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message?: string;
+                    };
+                };
+            };
+            /** @description This service keeps no history of its views ([service] view_history=false) */
+            501: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2029,6 +2062,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description This service keeps no history of its views ([service] view_history=false) */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": {
+                        message?: string;
+                    };
+                };
+            };
             /** @description as_of names a position the views have not reached yet (after a short wait); retry */
             503: {
                 headers: {
@@ -2065,6 +2109,17 @@ export interface operations {
             };
             /** @description as_of names a position beyond the last event of the log */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": {
+                        message?: string;
+                    };
+                };
+            };
+            /** @description This service keeps no history of its views ([service] view_history=false) */
+            501: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2118,6 +2173,17 @@ export interface operations {
             };
             /** @description as_of names a position beyond the last event of the log */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": {
+                        message?: string;
+                    };
+                };
+            };
+            /** @description This service keeps no history of its views ([service] view_history=false) */
+            501: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2726,6 +2792,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description This service keeps no history of its views ([service] view_history=false) */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message?: string;
+                    };
+                };
+            };
             /** @description as_of names a position the views have not reached yet (after a short wait); retry */
             503: {
                 headers: {
@@ -2926,6 +3003,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description This service keeps no history of its views ([service] view_history=false) */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message?: string;
+                    };
+                };
+            };
             /** @description as_of names a position the views have not reached yet (after a short wait); retry */
             503: {
                 headers: {
@@ -3070,6 +3158,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description This service keeps no history of its views ([service] view_history=false) */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message?: string;
+                    };
+                };
+            };
             /** @description as_of names a position the views have not reached yet (after a short wait); retry */
             503: {
                 headers: {
@@ -3194,6 +3293,17 @@ export interface operations {
             };
             /** @description as_of names a position beyond the last event of the log */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message?: string;
+                    };
+                };
+            };
+            /** @description This service keeps no history of its views ([service] view_history=false) */
+            501: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3711,6 +3821,17 @@ export interface operations {
             };
             /** @description as_of names a position beyond the last event of the log */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message?: string;
+                    };
+                };
+            };
+            /** @description This service keeps no history of its views ([service] view_history=false) */
+            501: {
                 headers: {
                     [name: string]: unknown;
                 };

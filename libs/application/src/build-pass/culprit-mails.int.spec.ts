@@ -178,7 +178,10 @@ describe('culprit mails (issue 20), over SMTP and the event store', () => {
     store = new SqliteEventStore(join(dir, 'events.sqlite'));
     history = new BuildHistoryReader(store);
     culprits = new CulpritLedgerReader(store);
-    writeFileSync(join(dir, 'projects.ini'), `[DEFAULT]\ndatadir=${dir}\nbaseurl=http://trunk.example.org/\ntarget=centos9\n`);
+    writeFileSync(
+      join(dir, 'projects.ini'),
+      `[DEFAULT]\ndatadir=${dir}\nbaseurl=http://trunk.example.org/\ntarget=centos9\n`,
+    );
     deps = {
       config: loadProjectsIni(join(dir, 'projects.ini')),
       packages: [packageInfo('python-nova'), packageInfo('python-glance')],

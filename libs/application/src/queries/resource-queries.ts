@@ -200,9 +200,7 @@ export class ResourceQueries {
       buildsProjection,
       countedBuildsWithStatus('SUCCESS', { where: { commit_hash: commitHash }, prefix: { distro_hash: distroPrefix } }),
     );
-    return rows
-      .sort((a, b) => (b.doc.completedPosition ?? 0) - (a.doc.completedPosition ?? 0))
-      .map((r) => r.doc);
+    return rows.sort((a, b) => (b.doc.completedPosition ?? 0) - (a.doc.completedPosition ?? 0)).map((r) => r.doc);
   }
 }
 
