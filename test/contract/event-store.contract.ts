@@ -307,6 +307,27 @@ export function describeEventStoreContract(
         });
         expect(older.map((e) => e.type)).toEqual(['B', 'A']);
       });
+
+      it('stops at `until` (inclusive), with or without a filter, as stored too', async () => {
+        const category = uniqueCategory('until');
+        const before = await store.headPosition();
+        await store.append(`${category}-1`, [testEvent('A'), testEvent('B')]);
+        await store.append(`${category}-2`, [testEvent('C')]);
+        const mine = await store.readAll({ after: before, filter: { streamPrefixes: [`${category}-`] } });
+        const [, b, c] = mine.map((e) => e.position);
+        const upToB = await store.readAll({ after: before, until: b!, filter: { streamPrefixes: [`${category}-`] } });
+        expect(upToB.map((e) => e.type)).toEqual(['A', 'B']);
+        expect((await store.readAll({ after: before, until: b! })).map((e) => e.type)).toEqual(['A', 'B']);
+        expect((await store.readAll({ after: before, until: b!, asStored: true })).map((e) => e.type)).toEqual([
+          'A',
+          'B',
+        ]);
+        // A filter that matches nothing before `until` answers at once, empty.
+        expect(await store.readAll({ after: before, until: b!, filter: { eventTypes: ['C'] } })).toEqual([]);
+        expect(
+          (await store.readAll({ after: b!, until: c!, filter: { eventTypes: ['C'] } })).map((e) => e.type),
+        ).toEqual(['C']);
+      });
     });
 
     describe('when subscribing to the global log', () => {

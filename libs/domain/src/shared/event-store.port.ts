@@ -50,6 +50,11 @@ export interface ReadAllOptions {
   readonly maxCount?: number;
   readonly filter?: EventFilter;
   /**
+   * Inclusive: no event past this position, whatever `maxCount`. Bounds the work of a filtered
+   * read that matches little (it scans at most `until - after` positions).
+   */
+  readonly until?: number;
+  /**
    * Hand events over as stored, without upcasting (their recorded schema versions): for copies
    * of the log (`dlrn events export`) that must not change when a new schema version appears.
    */

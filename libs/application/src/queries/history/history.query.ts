@@ -33,6 +33,9 @@ export class HistoryQuery extends Query<HistoryPage | null> {
   }
 }
 
+/** Positions one request scans at most (about 10 ms of SQLite with a filter that matches nothing). */
+export const SCAN_WINDOW = 50_000;
+
 /** Store pages read per round while a page is filled after the exact (post-prefix) test. */
 const MAX_ROUNDS = 64;
 
@@ -66,17 +69,22 @@ export class HistoryHandler implements IQueryHandler<HistoryQuery, HistoryPage |
 
   /**
    * The log read with the store's filter (prefixes and types run in the store), each event then
-   * checked exactly; reads again while the exact test dropped some and the store had more.
+   * checked exactly; reads again while the exact test dropped some and the store had more. One
+   * request scans at most SCAN_WINDOW positions: a filter that matches little answers a short (or
+   * empty) page whose cursor is where the scan stopped, rather than holding the store while it
+   * reads the whole log.
    */
   private async logPage(request: HistoryPageRequest): Promise<HistoryPage> {
     const { store, accepts } = compileHistoryFilter({ types: request.types, package: request.package });
+    const head = await this.events.headPosition();
+    const until = Math.min(head, request.after + SCAN_WINDOW);
     const events: RecordedEvent[] = [];
     let after = request.after;
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const wanted = request.limit - events.length;
-      const read = await this.events.readAll({ after, maxCount: wanted, filter: store });
+      const read = await this.events.readAll({ after, maxCount: wanted, filter: store, until });
       for (const event of read) if (accepts(event)) events.push(event);
-      if (read.length < wanted) return { events, nextAfter: null };
+      if (read.length < wanted) return { events, nextAfter: until < head ? until : null };
       after = read[read.length - 1]!.position;
       if (events.length === request.limit) return { events, nextAfter: after };
     }

@@ -180,7 +180,14 @@ export class KurrentDbEventStore extends EventStore {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
-    return this.scan(true, options.after ?? 0, options.maxCount ?? DEFAULT_PAGE, options.filter, options.asStored);
+    return this.scan(
+      true,
+      options.after ?? 0,
+      options.maxCount ?? DEFAULT_PAGE,
+      options.filter,
+      options.asStored,
+      options.until,
+    );
   }
 
   async readAllBackwards(options: ReadAllBackwardsOptions = {}): Promise<RecordedEvent[]> {
@@ -235,6 +242,7 @@ export class KurrentDbEventStore extends EventStore {
     want: number,
     filter?: EventFilter,
     asStored = false,
+    until?: number,
   ) {
     const found: RecordedEvent[] = [];
     const serverFilter = toServerFilter(filter);
@@ -253,6 +261,7 @@ export class KurrentDbEventStore extends EventStore {
         const position = positionOf(resolved);
         if (position === undefined || !resolved.event) continue;
         if (cursor !== undefined && (forwards ? position <= cursor : position >= cursor)) continue;
+        if (until !== undefined && position > until) return found;
         cursor = position;
         if (!matchesFilter(resolved.event, filter)) continue;
         const recorded = toRecordedEvent(resolved, asStored);

@@ -207,10 +207,20 @@ export class SqliteEventStore extends EventStore implements SubscriptionSource {
       const { sql, params } = this.pageQuery(options.filter);
       const rows = this.cachedStatement(sql, sql)
         .raw(true)
-        .all(options.after ?? 0, Number.MAX_SAFE_INTEGER, ...params, options.maxCount ?? DEFAULT_PAGE) as RawRow[];
+        .all(
+          options.after ?? 0,
+          options.until ?? Number.MAX_SAFE_INTEGER,
+          ...params,
+          options.maxCount ?? DEFAULT_PAGE,
+        ) as RawRow[];
       return rows.map(fromRawAsStored);
     }
-    return this.read(options.after ?? 0, Number.MAX_SAFE_INTEGER, options.maxCount ?? DEFAULT_PAGE, options.filter);
+    return this.read(
+      options.after ?? 0,
+      options.until ?? Number.MAX_SAFE_INTEGER,
+      options.maxCount ?? DEFAULT_PAGE,
+      options.filter,
+    );
   }
 
   async readAllBackwards(options: ReadAllBackwardsOptions = {}): Promise<RecordedEvent[]> {
