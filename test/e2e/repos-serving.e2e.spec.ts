@@ -101,6 +101,12 @@ describe('the repositories over HTTP: dlrn api serves <datadir>/repos/, and ngin
     const body = (await response.json()) as { ready: boolean; head: number; views: number; lag: number };
     expect(body).toMatchObject({ ready: false, lag: 1 });
     expect(body.views).toBe(body.head - 1);
+    // The same lag for Prometheus, beside the queue: every discovered commit was built.
+    const metrics = await (await fetch(`${api.url}/metrics`)).text();
+    expect(metrics).toMatch(/^dlrn_projection_lag_events 1$/m);
+    expect(metrics).toMatch(/^dlrn_queue_depth 0$/m);
+    expect(metrics).toMatch(/^dlrn_builds_in_progress 0$/m);
+    expect(metrics).toMatch(/^dlrn_builds_succeeded_total\{baseurl="[^"]+"\} 3$/m);
   });
 
   it('/ leads to the status page and /api/ to the API documentation', async () => {

@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import pino, { type Logger } from 'pino';
-import { ReadModelStore } from '#domain/projections/index.js';
+import { queueProjection, ReadModelStore } from '#domain/projections/index.js';
 import { EventStore } from '#domain/shared/event-store.port.js';
 import { Clock, IdGenerator } from '#domain/shared/ports.js';
 import { DeciderCommandHandler } from '#infrastructure/event-store/decider-command-handler.js';
@@ -115,10 +115,21 @@ export class ApiModule {
         authenticatorProvider(API_LOGGER),
         {
           provide: PrometheusMetrics,
-          inject: [DlrnQueries, ViewVersion],
-          useFactory: (queries: DlrnQueries, views: ViewVersion) =>
-            new PrometheusMetrics(config.default.baseurl ?? '', () =>
-              views.cached('build-totals', () => queries.buildTotals()),
+          inject: [DlrnQueries, ViewVersion, EventStore, ReadModelStore],
+          useFactory: (queries: DlrnQueries, views: ViewVersion, events: EventStore, readModels: ReadModelStore) =>
+            new PrometheusMetrics(
+              config.default.baseurl ?? '',
+              () => views.cached('build-totals', () => queries.buildTotals()),
+              async () => {
+                const [head, queue] = await Promise.all([
+                  events.headPosition(),
+                  views.cached('queue-gauges', async () => ({
+                    queued: await readModels.count(queueProjection, { where: { state: 'waiting' } }),
+                    building: await readModels.count(queueProjection, { where: { state: 'building' } }),
+                  })),
+                ]);
+                return { projectionLag: Math.max(0, head - Math.max(0, views.current)), ...queue };
+              },
             ),
         },
         {

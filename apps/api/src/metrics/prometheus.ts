@@ -6,6 +6,28 @@ const PROCESS_METRICS_TTL_MS = 1_000;
 
 const REQUEST_SUMMARY = 'dlrn_request_processing_seconds';
 
+/** What operators graph beside DLRN's counters (ours; DLRN has no such metrics). */
+export interface ServiceGauges {
+  /** Events of the log the views have not folded yet (0: caught up). */
+  readonly projectionLag: number;
+  /** Commits discovered and waiting for a builder. */
+  readonly queued: number;
+  /** Builds claimed by a builder and not finished. */
+  readonly building: number;
+}
+
+const NO_GAUGES: ServiceGauges = { projectionLag: 0, queued: 0, building: 0 };
+
+function gaugesText(g: ServiceGauges): string {
+  const gauge = (name: string, help: string, value: number) =>
+    `# HELP ${name} ${help}\n# TYPE ${name} gauge\n${name} ${value}\n`;
+  return (
+    gauge('dlrn_projection_lag_events', 'Events of the log the views have not folded yet', g.projectionLag) +
+    gauge('dlrn_queue_depth', 'Commits waiting for a builder', g.queued) +
+    gauge('dlrn_builds_in_progress', 'Builds claimed by a builder and not finished', g.building)
+  );
+}
+
 /**
  * DLRN's Prometheus metrics (`dlrn_builds_*_total` with the `baseurl` label, the request
  * summary) from the `build_metrics` view at scrape time, plus the default process collectors.
@@ -27,6 +49,7 @@ export class PrometheusMetrics {
   constructor(
     baseurl: string,
     private readonly totals: () => Promise<BuildMetricsDoc>,
+    private readonly gauges: () => Promise<ServiceGauges> = async () => NO_GAUGES,
   ) {
     collectDefaultMetrics({ register: this.process });
     const counters: [string, string, (t: BuildMetricsDoc) => number][] = [
@@ -70,6 +93,7 @@ export class PrometheusMetrics {
     const summary =
       `# HELP ${REQUEST_SUMMARY} Time spent processing request\n# TYPE ${REQUEST_SUMMARY} summary\n` +
       `${REQUEST_SUMMARY}_sum ${this.requestSeconds}\n${REQUEST_SUMMARY}_count ${this.requests}\n`;
-    return `${this.countersText.text}\n${summary}\n${await this.processText.text}`;
+    const service = gaugesText(await this.gauges());
+    return `${this.countersText.text}\n${summary}\n${service}\n${await this.processText.text}`;
   }
 }
