@@ -271,6 +271,37 @@ describe('the dashboard pages over real builds, and their static copies', () => 
       expect(await page.locator('tbody tr td').first().innerText()).toBe('phase1');
     });
 
+    it('fits a 1024 px window: no sideways scroll, Status in view, filter chips apart', async () => {
+      await page.setViewportSize({ width: 1024, height: 768 });
+      try {
+        for (const file of ['report.html', 'status_report.html', 'queue.html']) {
+          await page.goto(`${base}${file}`);
+          const fit = await page.evaluate(() => {
+            const main = document.querySelector('main')!;
+            const status = [...document.querySelectorAll('th')].find((th) =>
+              /^(Status|State)$/.test(th.textContent!.trim()),
+            );
+            return {
+              overflow: main.scrollWidth - main.clientWidth,
+              statusRight: status ? status.getBoundingClientRect().right : 0,
+            };
+          });
+          expect([file, fit.overflow]).toEqual([file, 0]);
+          expect(fit.statusRight).toBeGreaterThan(0);
+          expect(fit.statusRight).toBeLessThanOrEqual(1024);
+        }
+        await page.goto(`${base}civotes_detail.html?ci_name=phase1&success=false`);
+        const gaps = await page.evaluate(() => {
+          const chips = [...document.querySelectorAll('.chip')].map((c) => c.getBoundingClientRect());
+          return chips.slice(1).map((c, i) => c.left - chips[i]!.right);
+        });
+        expect(gaps.length).toBeGreaterThan(0);
+        for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(4);
+      } finally {
+        await page.setViewportSize({ width: 1280, height: 720 });
+      }
+    });
+
     it('renders a page worth a screenshot, with nothing fetched from elsewhere', async () => {
       const requests: string[] = [];
       page.on('request', (request) => requests.push(request.url()));

@@ -19,7 +19,7 @@ h2 { font-size: 17px; margin: 22px 0 8px; }
 .subtitle { color: var(--muted); margin: 0 0 12px; }
 table.dlrn { border-collapse: collapse; width: 100%; background: #fff; border: 1px solid var(--line); }
 table.dlrn th, table.dlrn td { padding: 6px 10px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
-table.dlrn th { background: var(--head); position: sticky; top: 0; font-weight: 600; white-space: nowrap; }
+table.dlrn th { background: var(--head); position: sticky; top: 0; font-weight: 600; }
 table.dlrn th.sortable { cursor: pointer; user-select: none; }
 table.dlrn th.sortable::after { content: " \\2195"; color: var(--muted); font-size: 11px; }
 table.dlrn th[aria-sort="ascending"]::after { content: " \\25B2"; }
@@ -29,8 +29,9 @@ table.dlrn tr.failure { background: var(--bad-bg); }
 table.dlrn tr.failure:hover { background: #fadcdc; }
 table.dlrn tr.retry { background: var(--warn-bg); }
 table.dlrn td.hash, code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; }
-table.dlrn td.hash { word-break: break-all; min-width: 12em; }
-table.dlrn td.date { white-space: nowrap; }
+table.dlrn td { overflow-wrap: anywhere; }
+table.dlrn td.hash { word-break: break-all; min-width: 8ch; }
+table.dlrn td.date { min-width: 10ch; }
 .status { display: inline-block; min-width: 64px; padding: 1px 8px; border-radius: 10px; font-size: 12px;
   font-weight: 600; text-align: center; }
 .status-SUCCESS { color: var(--ok); background: var(--ok-bg); }
@@ -39,7 +40,7 @@ table.dlrn td.date { white-space: nowrap; }
 .status-NONE, .status-waiting { color: var(--muted); background: var(--head); }
 a .status { text-decoration: none; }
 .filters { margin: 0 0 10px; color: var(--muted); }
-.filters .chip { display: inline-block; margin-right: 6px; padding: 1px 8px; border-radius: 10px; background: var(--head); color: var(--fg); }
+.chip { display: inline-block; margin: 1px 6px 1px 0; padding: 1px 8px; border-radius: 10px; background: var(--head); color: var(--fg); }
 .pager { display: flex; align-items: center; gap: 12px; margin: 10px 0; }
 .pager .range { color: var(--muted); }
 .button { display: inline-block; padding: 4px 12px; border: 1px solid var(--line); border-radius: 4px; background: #fff; }
