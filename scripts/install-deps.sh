@@ -1,40 +1,60 @@
 #!/usr/bin/env bash
-# Installs what the project needs on a Debian machine (run as root): Debian packages for the
-# build loop, the tests and the benches (wrk), the npm packages, and the compiled CLI. Safe to run
-# again. DLRN_WITH_POSTGRES=1 (the test command) adds what only the tests use: PostgreSQL when
-# none is installed, nginx and dnf (the repositories served to a real dnf, through nginx too).
+# Installs what the project needs (run as root), then the npm packages and the compiled CLI.
+# Safe to run again.
+# - Always: git, rpm (rpmbuild) and createrepo_c: what a build pass runs.
+# - DLRN_FOR_TESTS=1 (the test command; DLRN_WITH_POSTGRES=1 is the old name): what only the
+#   tests and benches use: Chromium (the pages), wrk (benches), nginx and dnf (repositories served
+#   to a real dnf), and PostgreSQL when none is installed.
+# Debian/Ubuntu through apt-get; Fedora, CentOS Stream and RHEL through dnf for the build pass
+# (the test command's extras are Debian packages: it needs apt-get).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+for_tests=${DLRN_FOR_TESTS:-${DLRN_WITH_POSTGRES:-0}}
 
-need=()
-for pkg in git rpm createrepo-c chromium wrk; do
-  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
-done
-if [ "${DLRN_WITH_POSTGRES:-0}" = 1 ]; then
-  command -v pg_ctlcluster >/dev/null 2>&1 || need+=(postgresql)
-  for pkg in nginx dnf; do
+if command -v apt-get >/dev/null 2>&1; then
+  need=()
+  wanted=(git rpm createrepo-c)
+  [ "$for_tests" = 1 ] && wanted+=(chromium wrk nginx dnf)
+  for pkg in "${wanted[@]}"; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
   done
-fi
-if [ ${#need[@]} -gt 0 ]; then
-  echo "install-deps: apt-get install ${need[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  # The tests start their own nginx: Debian's would start on port 80 as it is installed, and fail
-  # the install when that port is taken. policy-rc.d keeps every service down during the install
-  # (ensure-postgres.sh starts PostgreSQL itself).
-  policy=/usr/sbin/policy-rc.d
-  if [ ! -e "$policy" ]; then
-    printf '#!/bin/sh\nexit 101\n' > "$policy"
-    chmod +x "$policy"
-    trap 'rm -f "$policy"' EXIT
+  if [ "$for_tests" = 1 ] && ! command -v pg_ctlcluster >/dev/null 2>&1; then need+=(postgresql); fi
+  if [ ${#need[@]} -gt 0 ]; then
+    echo "install-deps: apt-get install ${need[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    # The tests start their own nginx: Debian's would start on port 80 as it is installed, and
+    # fail the install when that port is taken. policy-rc.d keeps every service down during the
+    # install (ensure-postgres.sh starts PostgreSQL itself).
+    policy=/usr/sbin/policy-rc.d
+    if [ ! -e "$policy" ]; then
+      printf '#!/bin/sh\nexit 101\n' > "$policy"
+      chmod +x "$policy"
+      trap 'rm -f "$policy"' EXIT
+    fi
+    apt-get install -y -qq "${need[@]}" >/dev/null
+    rm -f "$policy"
+    trap - EXIT
   fi
-  apt-get install -y -qq "${need[@]}" >/dev/null
-  rm -f "$policy"
-  trap - EXIT
+elif command -v dnf >/dev/null 2>&1; then
+  if [ "$for_tests" = 1 ]; then
+    echo "install-deps: the test command installs Debian packages (apt-get); on this system run the build pass (scripts/start.sh) only" >&2
+    exit 1
+  fi
+  need=()
+  for pkg in git rpm-build createrepo_c; do
+    rpm -q "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+  done
+  if [ ${#need[@]} -gt 0 ]; then
+    echo "install-deps: dnf install ${need[*]}"
+    dnf install -y -q "${need[@]}"
+  fi
+else
+  echo "install-deps: neither apt-get nor dnf: install git, rpmbuild and createrepo_c, then run npm ci and npm run build" >&2
+  exit 1
 fi
 
-if [ "${DLRN_WITH_POSTGRES:-0}" = 1 ]; then
+if [ "$for_tests" = 1 ]; then
   bash scripts/ensure-postgres.sh
 fi
 

@@ -5,7 +5,7 @@
 # failing test (and static check) in the lines just above it.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-DLRN_WITH_POSTGRES=1 bash scripts/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+DLRN_FOR_TESTS=1 bash scripts/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
 
 static_failed=0
 static_passed=0
