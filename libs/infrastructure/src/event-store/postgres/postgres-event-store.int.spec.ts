@@ -1,0 +1,171 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { describeEventStoreContract } from '../../../../../test/contract/event-store.contract.js';
+import { testEvent } from '../../../../../test/support/events.js';
+import { PostgresEventStore } from './postgres-event-store.adapter.js';
+import { EVENT_STORE_SCHEMA_VERSION } from './postgres-event-store.schema.js';
+
+// Not skipped when PostgreSQL is missing: the test script starts one, so silence would hide a break.
+const URL = process.env.DLRN_TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
+
+function uniqueSchema(): string {
+  return `es_${randomBytes(6).toString('hex')}`;
+}
+
+async function sql<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: URL });
+  await client.connect();
+  try {
+    return (await client.query<T>(text, values)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+const dropSchema = (schema: string) => sql(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+
+describeEventStoreContract('PostgreSQL', async () => {
+  const schema = uniqueSchema();
+  const empties: string[] = [];
+  return {
+    open: () => PostgresEventStore.open(URL, { schema, pollIntervalMs: 200 }),
+    openEmpty: () => {
+      const own = uniqueSchema();
+      empties.push(own);
+      return PostgresEventStore.open(URL, { schema: own });
+    },
+    teardown: async () => {
+      for (const s of [schema, ...empties]) await dropSchema(s);
+    },
+  };
+});
+
+describe('PostgreSQL event store', () => {
+  describe('when many appenders race while a subscription follows the log', () => {
+    it('hands every position out once, and the subscription sees each exactly once, in order', async () => {
+      const schema = uniqueSchema();
+      const writers = await Promise.all(
+        Array.from({ length: 6 }, () => PostgresEventStore.open(URL, { schema, maxConnections: 4 })),
+      );
+      const reader = await PostgresEventStore.open(URL, { schema, pollIntervalMs: 20 });
+      const subscription = reader.subscribeToAll({ maxBatchSize: 7 });
+      try {
+        const perWriter = 4 * 15;
+        const total = writers.length * perWriter;
+        const seen: number[] = [];
+        const following = (async () => {
+          for await (const batch of subscription) {
+            seen.push(...batch.events.map((e) => e.position));
+            if (seen.length >= total) break;
+          }
+        })();
+        // Each writer runs 4 appenders at once (its pool), 15 appends each, 1 or 2 events each.
+        await Promise.all(
+          writers.flatMap((writer, w) =>
+            Array.from({ length: 4 }, async (_, a) => {
+              for (let i = 0; i < 15; i++) {
+                const stream = `race-w${w}a${a}`;
+                if (i % 2 === 0) await writer.append(stream, [testEvent('N', { w, a, i })]);
+                else await writer.appendToStreams([{ streamId: stream, events: [testEvent('N', { w, a, i })] }]);
+              }
+            }),
+          ),
+        );
+        await following;
+        const log = await reader.readAll({ maxCount: 10_000 });
+        expect(log).toHaveLength(total);
+        expect(log.map((e) => e.position)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+        expect(seen).toEqual(log.map((e) => e.position));
+      } finally {
+        await subscription.close();
+        await reader.close();
+        for (const writer of writers) await writer.close();
+        await dropSchema(schema);
+      }
+    });
+  });
+
+  describe('when another connection appends while a subscription waits', () => {
+    it('wakes it by notification, long before its poll', async () => {
+      const schema = uniqueSchema();
+      // A poll of 10 minutes: only the notification can deliver the event within the test's time.
+      const reader = await PostgresEventStore.open(URL, { schema, pollIntervalMs: 600_000 });
+      const writer = await PostgresEventStore.open(URL, { schema });
+      const subscription = reader.subscribeToAll();
+      try {
+        const iterator = subscription[Symbol.asyncIterator]();
+        expect((await iterator.next()).value).toMatchObject({ caughtUp: true, events: [] });
+        // Give LISTEN its connection; then append from another store (another pool).
+        await new Promise((r) => setTimeout(r, 200));
+        await writer.append('wake-1', [testEvent('Woken')]);
+        let batch = (await iterator.next()).value;
+        while (batch.events.length === 0) batch = (await iterator.next()).value;
+        expect(batch.events.map((e: { type: string }) => e.type)).toEqual(['Woken']);
+      } finally {
+        await subscription.close();
+        await reader.close();
+        await writer.close();
+        await dropSchema(schema);
+      }
+    }, 20_000);
+  });
+
+  describe('when something tries to rewrite history through SQL', () => {
+    it('refuses updates, deletes and truncation of stored events', async () => {
+      const schema = uniqueSchema();
+      const store = await PostgresEventStore.open(URL, { schema });
+      try {
+        await store.append('package-nova', [testEvent('A')]);
+        await expect(sql(`UPDATE ${schema}.events SET type = 'B'`)).rejects.toThrow(/immutable/);
+        await expect(sql(`DELETE FROM ${schema}.events`)).rejects.toThrow(/immutable/);
+        await expect(sql(`TRUNCATE ${schema}.events`)).rejects.toThrow(/immutable/);
+        expect(await sql(`SELECT type FROM ${schema}.events`)).toEqual([{ type: 'A' }]);
+      } finally {
+        await store.close();
+        await dropSchema(schema);
+      }
+    });
+  });
+
+  describe('when the schema is up to date', () => {
+    it('records its version, and opens again with INSERT and SELECT rights only', async () => {
+      const schema = uniqueSchema();
+      const role = `${schema}_writer`;
+      const first = await PostgresEventStore.open(URL, { schema });
+      try {
+        await first.append('package-nova', [testEvent('A')]);
+        expect(await sql(`SELECT version FROM ${schema}.event_store_migrations`)).toEqual([
+          { version: EVENT_STORE_SCHEMA_VERSION },
+        ]);
+        await sql(`CREATE ROLE ${role} LOGIN`);
+        await sql(`GRANT USAGE ON SCHEMA ${schema} TO ${role}`);
+        await sql(`GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA ${schema} TO ${role}`);
+        const limited = await PostgresEventStore.open(URL.replace('postgres@', `${role}@`), { schema });
+        try {
+          await limited.append('package-nova', [testEvent('B')], { expectedRevision: 0 });
+          expect((await limited.readStream('package-nova')).map((e) => e.type)).toEqual(['A', 'B']);
+        } finally {
+          await limited.close();
+        }
+      } finally {
+        await first.close();
+        await dropSchema(schema);
+        await sql(`DROP ROLE IF EXISTS ${role}`);
+      }
+    });
+
+    it('takes the schema from the URL (?schema=)', async () => {
+      const schema = uniqueSchema();
+      const store = await PostgresEventStore.open(`${URL}?schema=${schema}`);
+      try {
+        await store.append('package-nova', [testEvent('A')]);
+        expect(await sql(`SELECT count(*)::int AS n FROM ${schema}.events`)).toEqual([{ n: 1 }]);
+      } finally {
+        await store.close();
+        await dropSchema(schema);
+      }
+      await expect(PostgresEventStore.open(`${URL}?schema=Bad;Name`)).rejects.toThrow(/must match/);
+    });
+  });
+});
