@@ -305,6 +305,13 @@ describe('when [service] names other stores', () => {
     expect(esdb.service.eventStoreTarget.kind).toBe('kurrentdb');
   });
 
+  it('accepts PostgreSQL URLs for events, postgresql:// and postgres:// alike', () => {
+    for (const url of ['postgresql://dlrn@db/dlrn?schema=events', 'postgres://dlrn@db/dlrn']) {
+      const config = loadProjectsIni(iniFile(`baseurl=http://x/\ntarget=t\n[service]\nevent_store=${url}\n`));
+      expect(config.service.eventStoreTarget).toEqual({ kind: 'postgresql', url });
+    }
+  });
+
   it('keeps an absolute SQLite path as is', () => {
     const config = loadProjectsIni(
       iniFile('baseurl=http://x/\ntarget=t\n[service]\nread_model_store=sqlite:////var/lib/dlrn/views.sqlite\n'),
@@ -322,7 +329,7 @@ describe('when [service] names other stores', () => {
       loadProjectsIni(iniFile('baseurl=http://x/\ntarget=t\n[service]\nevent_store=mysql://db/x\n')),
     );
     expect(mysql.message).toContain(
-      "[service] event_store: expected sqlite:///<path>, kurrentdb://… or esdb://…, got 'mysql://db/x' (line 4)",
+      "[service] event_store: expected sqlite:///<path>, postgresql://…, kurrentdb://… or esdb://…, got 'mysql://db/x' (line 4)",
     );
     const auth = configErrorFrom(() =>
       loadProjectsIni(iniFile('baseurl=http://x/\ntarget=t\n[service]\nauth_drivers=DBAuthentication,Ldap\n')),

@@ -40,6 +40,7 @@ function sqlitePath(url: string, iniDir: string): string {
 }
 
 function eventStoreTarget(url: string, iniDir: string): EventStoreTarget {
+  if (url.startsWith('postgres')) return { kind: 'postgresql', url };
   if (!url.startsWith('sqlite:')) return { kind: 'kurrentdb', url };
   const path = sqlitePath(url, iniDir);
   return { kind: 'sqlite', url: `sqlite:///${path}`, path };

@@ -9,7 +9,8 @@ export type AuthDriver = (typeof AUTH_DRIVERS)[number];
 /** Where a store lives, parsed from its URL. SQLite paths are absolute. */
 export type EventStoreTarget =
   | { readonly kind: 'sqlite'; readonly url: string; readonly path: string }
-  | { readonly kind: 'kurrentdb'; readonly url: string };
+  | { readonly kind: 'kurrentdb'; readonly url: string }
+  | { readonly kind: 'postgresql'; readonly url: string };
 export type ReadModelStoreTarget = (
   | { readonly kind: 'sqlite'; readonly url: string; readonly path: string }
   | { readonly kind: 'postgresql'; readonly url: string }
@@ -38,7 +39,7 @@ const IsAddressList = (hosts: boolean) =>
     },
   );
 
-const EVENT_STORE_URL = /^(sqlite:\/\/\/.+|kurrentdb:\/\/.+|esdb:\/\/.+)$/;
+const EVENT_STORE_URL = /^(sqlite:\/\/\/.+|kurrentdb:\/\/.+|esdb:\/\/.+|postgres(ql)?:\/\/.+)$/;
 const READ_MODEL_URL = /^(sqlite:\/\/\/.+|postgres(ql)?:\/\/.+)$/;
 
 /**
@@ -49,7 +50,7 @@ export class ServiceSection {
   /** Default: `sqlite:///<datadir>/events.sqlite`. */
   @IniOption('event_store', 'string', '')
   @Matches(EVENT_STORE_URL, {
-    message: (a) => `expected sqlite:///<path>, kurrentdb://… or esdb://…, got '${String(a.value)}'`,
+    message: (a) => `expected sqlite:///<path>, postgresql://…, kurrentdb://… or esdb://…, got '${String(a.value)}'`,
   })
   eventStore!: string;
   eventStoreTarget!: EventStoreTarget;
