@@ -14,12 +14,13 @@ import { accessOf, roleFor } from './auth/route-policy.js';
 import { trustProxyOption } from './auth/trusted-proxies.js';
 import { DlrnExceptionFilter } from './http/dlrn-exception.filter.js';
 import { frontDoor } from './http/front-door.js';
+import { documentLogPositions, registerLogPositions } from './http/log-position.js';
 import { answerMethodNotAllowed } from './http/method-not-allowed.js';
 import { serveRepos } from './repos/repo-files.js';
 import { acceptAnyBody, BODY_LIMIT } from './http/request-body.js';
 import { PrometheusMetrics } from './metrics/prometheus.js';
 import { HotAnswers, markCachedAnswer } from './views/hot-answers.js';
-import { cachedAnswerText } from './views/view-version.js';
+import { cachedAnswerText, ViewVersion } from './views/view-version.js';
 
 export { BODY_LIMIT } from './http/request-body.js';
 
@@ -53,6 +54,8 @@ export async function createApiApp(config: DlrnConfig, options: ApiOptions = {})
     if (request.method === 'GET' && !reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-cache');
     done(null, payload);
   });
+  // Before the hot answers: a read sent with X-Dlrn-Position waits for the views first.
+  registerLogPositions(fastify, app.get(ViewVersion));
   app.get(HotAnswers).register(fastify);
   // Every answer carries an ETag (a hash of its body); `If-None-Match` gets 304, so polling is
   // nearly free.
@@ -79,7 +82,7 @@ export function openApiDocument(app: NestFastifyApplication): OpenAPIObject {
     .setVersion(packageVersion())
     .addBasicAuth()
     .build();
-  return SwaggerModule.createDocument(app, info);
+  return documentLogPositions(SwaggerModule.createDocument(app, info));
 }
 
 /**

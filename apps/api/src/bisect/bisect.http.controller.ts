@@ -17,6 +17,7 @@ import { ERROR_SCHEMA } from '../dlrn/openapi-examples.js';
 import { ApiBodyInput, ApiQueryInput } from '../http/api-input.js';
 import { DlrnHttpError } from '../http/dlrn-http.error.js';
 import { callerOf, readInput } from '../http/request-input.js';
+import { markWritten } from '../http/log-position.js';
 import { ViewVersion } from '../views/view-version.js';
 import { BISECT, type BisectInput } from './bisect-inputs.js';
 import { BISECT_HISTORY_SCHEMA, BISECT_STARTED_SCHEMA, bisectHistoryAnswer } from './bisect-shapes.js';
@@ -106,6 +107,7 @@ export class BisectHttpController {
       }
       throw error;
     }
+    markWritten(request, result.position);
     if (result.position !== null) await this.views.waitFor(result.position);
     const history = historyHref(result.package, result.good, result.bad);
     void reply.header('location', history);

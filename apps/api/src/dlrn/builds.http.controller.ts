@@ -15,6 +15,7 @@ import {
 import type { FastifyRequest } from 'fastify';
 import { ApiBodyInput, ApiQueryInput } from '../http/api-input.js';
 import { readInput, callerOf } from '../http/request-input.js';
+import { markWritten } from '../http/log-position.js';
 import { BuildCountsQuery } from '#application/build-metrics/build-counts.query.js';
 import { PromotedComponentsQuery } from '#application/promotions/promoted-components.query.js';
 import { RecheckPackageCommand } from '#application/recheck/recheck-package.handler.js';
@@ -92,6 +93,7 @@ export class BuildsHttpController {
     const { position } = await answering(
       this.commands.execute(new RecheckPackageCommand(input.package_name, callerOf(request))),
     );
+    markWritten(request, position);
     if (position !== null) await this.views.waitFor(position);
     return { result: 'ok' };
   }
@@ -122,6 +124,7 @@ export class BuildsHttpController {
     const { position } = await answering(
       this.commands.execute(new ImportRemoteBuildCommand(input.repo_url, callerOf(request))),
     );
+    markWritten(request, position);
     await this.views.waitFor(position);
     return { repo_url: input.repo_url };
   }

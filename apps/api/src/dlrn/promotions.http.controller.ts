@@ -21,6 +21,7 @@ import { DLRN_CONFIG } from '#infrastructure/nest/tokens.js';
 import { DlrnHttpError } from '../http/dlrn-http.error.js';
 import { parseModel, requireExactJson } from '../http/dlrn-input.js';
 import { callerOf, readInput } from '../http/request-input.js';
+import { markWritten } from '../http/log-position.js';
 import { PromoteBatchCommand } from '#application/promotions/promote-batch.handler.js';
 import { PromoteCommand } from '#application/promotions/promote.handler.js';
 import type { PromotionOutcome } from '#application/promotions/promoter.js';
@@ -100,7 +101,7 @@ export class PromotionsHttpController {
   @ApiResponse({ status: 507, description: 'The event log is full: nothing recorded, no link moved', ...errors })
   async promote(@Req() request: FastifyRequest) {
     const input = readInput(request, PROMOTE, true);
-    const outcome = await this.promoted(new PromoteCommand(requestOf(input), callerOf(request)));
+    const outcome = await this.promoted(request, new PromoteCommand(requestOf(input), callerOf(request)));
     return this.answer(input, outcome.recorded[0]!);
   }
 
@@ -132,13 +133,17 @@ export class PromotionsHttpController {
       }
       return parseModel(PROMOTE, item as Record<string, unknown>);
     });
-    const outcome = await this.promoted(new PromoteBatchCommand(inputs.map(requestOf), callerOf(request)));
+    const outcome = await this.promoted(request, new PromoteBatchCommand(inputs.map(requestOf), callerOf(request)));
     return this.answer(inputs[inputs.length - 1]!, outcome.recorded[outcome.recorded.length - 1]!);
   }
 
   /** Runs a promotion; once its links moved (or failed to), waits for the views to show it. */
-  private async promoted(command: PromoteCommand | PromoteBatchCommand): Promise<PromotionOutcome> {
+  private async promoted(
+    request: FastifyRequest,
+    command: PromoteCommand | PromoteBatchCommand,
+  ): Promise<PromotionOutcome> {
     const outcome = await answering(this.commands.execute(command));
+    markWritten(request, outcome.position);
     await this.views.waitFor(outcome.position);
     if (outcome.linkError !== null) throw dlrnAnswerTo(outcome.linkError);
     return outcome;

@@ -19,6 +19,7 @@ import { LastTestedRepoQuery, voteCutoff, type VoteSelection } from '#applicatio
 import { RepoStatusQuery } from '#application/votes/repo-status.query.js';
 import { ReportResultCommand } from '#application/votes/report-result.handler.js';
 import { callerOf, readInput } from '../http/request-input.js';
+import { markWritten } from '../http/log-position.js';
 import { ViewVersion } from '../views/view-version.js';
 import { ApiAsOf, TimeTravel, secondsOf } from '../views/as-of.js';
 import {
@@ -87,6 +88,7 @@ export class VotesHttpController {
     const user = callerOf(request);
     const command = new ClaimRepoCommand(selectionOf(input), input.max_age, input.reporting_job_id, user);
     const { recorded, position } = await answering(this.commands.execute(command));
+    markWritten(request, position);
     await this.views.waitFor(position);
     const answer: VoteAnswer = {
       commit_hash: recorded.commitHash,
@@ -126,6 +128,7 @@ export class VotesHttpController {
       aggregateHash: input.aggregate_hash,
     };
     const { recorded, position } = await answering(this.commands.execute(new ReportResultCommand(report, user)));
+    markWritten(request, position);
     await this.views.waitFor(position);
     return {
       commit_hash: input.commit_hash,

@@ -11,6 +11,9 @@ interface AnswerText {
 /** Answers handed out by `cached` (never mutated: every request gets the same object). */
 const answers = new WeakMap<object, AnswerText>();
 
+/** How long read-your-writes (and `X-Dlrn-Position`) waits for the views, at most. */
+export const READ_YOUR_WRITES_MS = 5_000;
+
 /** Default byte budget of the answers cached for one views version. */
 export const VIEW_CACHE_BYTES = 64 * 1024 * 1024;
 
@@ -115,7 +118,7 @@ export class ViewVersion {
    * Read-your-writes: waits (at most `timeoutMs`) until the views have passed `position`.
    * Returns false on timeout; the write stands, the next read may not show it yet.
    */
-  async waitFor(position: number, timeoutMs = 5_000): Promise<boolean> {
+  async waitFor(position: number, timeoutMs = READ_YOUR_WRITES_MS): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if ((await this.refresh()) >= position) return true;
