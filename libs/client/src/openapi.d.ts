@@ -731,7 +731,10 @@ export interface operations {
     HealthHttpController_get: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A log position a write answered (its X-Dlrn-Position): the answer waits until these views have passed it (5 s at most, then 503 with Retry-After) */
+                "X-Dlrn-Position"?: number;
+            };
             path?: never;
             cookie?: never;
         };
@@ -769,7 +772,10 @@ export interface operations {
     ReadyHttpController_ready: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A log position a write answered (its X-Dlrn-Position): the answer waits until these views have passed it (5 s at most, then 503 with Retry-After) */
+                "X-Dlrn-Position"?: number;
+            };
             path?: never;
             cookie?: never;
         };
@@ -829,7 +835,10 @@ export interface operations {
                 /** @description Only votes on this component */
                 component?: string;
             };
-            header?: never;
+            header?: {
+                /** @description A log position a write answered (its X-Dlrn-Position): the answer waits until these views have passed it (5 s at most, then 503 with Retry-After) */
+                "X-Dlrn-Position"?: number;
+            };
             path?: never;
             cookie?: never;
         };
@@ -950,6 +959,8 @@ export interface operations {
             /** @description The new in-progress vote */
             201: {
                 headers: {
+                    /** @description The log position of the last event this write recorded: send it back on a read, to any replica, to see the write */
+                    "X-Dlrn-Position"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1058,6 +1069,8 @@ export interface operations {
             /** @description The recorded vote */
             201: {
                 headers: {
+                    /** @description The log position of the last event this write recorded: send it back on a read, to any replica, to see the write */
+                    "X-Dlrn-Position"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1129,7 +1142,10 @@ export interface operations {
                 /** @description Only successful (true) or unsuccessful (false) votes */
                 success?: boolean;
             };
-            header?: never;
+            header?: {
+                /** @description A log position a write answered (its X-Dlrn-Position): the answer waits until these views have passed it (5 s at most, then 503 with Retry-After) */
+                "X-Dlrn-Position"?: number;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1222,7 +1238,10 @@ export interface operations {
                 /** @description Only successful (true) or unsuccessful (false) votes */
                 success?: boolean;
             };
-            header?: never;
+            header?: {
+                /** @description A log position a write answered (its X-Dlrn-Position): the answer waits until these views have passed it (5 s at most, then 503 with Retry-After) */
+                "X-Dlrn-Position"?: number;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1290,7 +1309,10 @@ export interface operations {
                 /** @description Only promotions of this component */
                 component?: string;
             };
-            header?: never;
+            header?: {
+                /** @description A log position a write answered (its X-Dlrn-Position): the answer waits until these views have passed it (5 s at most, then 503 with Retry-After) */
+                "X-Dlrn-Position"?: number;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1410,6 +1432,8 @@ export interface operations {
             /** @description The promotion */
             201: {
                 headers: {
+                    /** @description The log position of the last event this write recorded: send it back on a read, to any replica, to see the write */
+                    "X-Dlrn-Position"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1548,6 +1572,8 @@ export interface operations {
             /** @description The last promotion of the batch */
             201: {
                 headers: {
+                    /** @description The log position of the last event this write recorded: send it back on a read, to any replica, to see the write */
+                    "X-Dlrn-Position"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1659,7 +1685,10 @@ export interface operations {
                 /** @description Only this package */
                 package_name?: string;
             };
-            header?: never;
+            header?: {
+                /** @description A log position a write answered (its X-Dlrn-Position): the answer waits until these views have passed it (5 s at most, then 503 with Retry-After) */
+                "X-Dlrn-Position"?: number;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1698,7 +1727,10 @@ export interface operations {
     BuildsHttpController_components: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A log position a write answered (its X-Dlrn-Position): the answer waits until these views have passed it (5 s at most, then 503 with Retry-After) */
+                "X-Dlrn-Position"?: number;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1743,6 +1775,8 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    /** @description The log position of the last event this write recorded: send it back on a read, to any replica, to see the write */
+                    "X-Dlrn-Position"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1811,6 +1845,8 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    /** @description The log position of the last event this write recorded: send it back on a read, to any replica, to see the write */
+                    "X-Dlrn-Position"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1872,7 +1908,10 @@ export interface operations {
     MetricsHttpController_scrape: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A log position a write answered (its X-Dlrn-Position): the answer waits until these views have passed it (5 s at most, then 503 with Retry-After) */
+                "X-Dlrn-Position"?: number;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1905,7 +1944,10 @@ export interface operations {
                 /** @description false: secrets (password hashes) as stored, for an admin only (403 otherwise) */
                 redact?: boolean;
             };
-            header?: never;
+            header?: {
+                /** @description A log position a write answered (its X-Dlrn-Position): the answer waits until these views have passed it (5 s at most, then 503 with Retry-After) */
+                "X-Dlrn-Position"?: number;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1990,6 +2032,8 @@ export interface operations {
             header?: {
                 /** @description Resume after this position (the `id:` of the last event received); wins over `after` */
                 "Last-Event-ID"?: string;
+                /** @description A log position a write answered (its X-Dlrn-Position): the answer waits until these views have passed it (5 s at most, then 503 with Retry-After) */
+                "X-Dlrn-Position"?: number;
             };
             path?: never;
             cookie?: never;
@@ -2036,7 +2080,10 @@ export interface operations {
                 /** @description Time travel: the answer the service would have given at that moment. A global log position (an integer >= 1) or an ISO-8601 instant (`2026-12-05T10:00:00Z`, or a date: UTC midnight), which means the last event recorded at or before it (recording times come from the clock of the process that wrote each event). Anything that depends on "now" (vote ages, days since) is computed at the recording time of that event. The answer carries the position in the `X-Dlrn-As-Of-Position` header; before the first event, the empty answer. */
                 as_of?: string;
             };
-            header?: never;
+            header?: {
+                /** @description A log position a write answered (its X-Dlrn-Position): the answer waits until these views have passed it (5 s at most, then 503 with Retry-After) */
+                "X-Dlrn-Position"?: number;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2092,7 +2139,10 @@ export interface operations {
                 /** @description Time travel: the answer the service would have given at that moment. A global log position (an integer >= 1) or an ISO-8601 instant (`2026-12-05T10:00:00Z`, or a date: UTC midnight), which means the last event recorded at or before it (recording times come from the clock of the process that wrote each event). Anything that depends on "now" (vote ages, days since) is computed at the recording time of that event. The answer carries the position in the `X-Dlrn-As-Of-Position` header; before the first event, the empty answer. */
                 as_of?: string;
             };
-            header?: never;
+            header?: {
+                /** @description A log position a write answered (its X-Dlrn-Position): the answer waits until these views have passed it (5 s at most, then 503 with Retry-After) */
+                "X-Dlrn-Position"?: number;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2156,7 +2206,10 @@ export interface operations {
                 /** @description Only this package */
                 package?: unknown;
             };
-            header?: never;
+            header?: {
+                /** @description A log position a write answered (its X-Dlrn-Position): the answer waits until these views have passed it (5 s at most, then 503 with Retry-After) */
+                "X-Dlrn-Position"?: number;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2209,7 +2262,10 @@ export interface operations {
     ReportPagesHttpController_queue: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A log position a write answered (its X-Dlrn-Position): the answer waits until these views have passed it (5 s at most, then 503 with Retry-After) */
+                "X-Dlrn-Position"?: number;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2229,7 +2285,10 @@ export interface operations {
     ReportPagesHttpController_build: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A log position a write answered (its X-Dlrn-Position): the answer waits until these views have passed it (5 s at most, then 503 with Retry-After) */
+                "X-Dlrn-Position"?: number;
+            };
             path: {
                 /** @description `<buildId>.html` */
                 file: string;
@@ -2264,7 +2323,10 @@ export interface operations {
                 /** @description Votes to skip (≥ 0) */
                 offset?: number;
             };
-            header?: never;
+            header?: {
+                /** @description A log position a write answered (its X-Dlrn-Position): the answer waits until these views have passed it (5 s at most, then 503 with Retry-After) */
+                "X-Dlrn-Position"?: number;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2303,7 +2365,10 @@ export interface operations {
                 /** @description With distro_hash: votes on this repository */
                 commit_hash?: unknown;
             };
-            header?: never;
+            header?: {
+                /** @description A log position a write answered (its X-Dlrn-Position): the answer waits until these views have passed it (5 s at most, then 503 with Retry-After) */
+                "X-Dlrn-Position"?: number;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2335,7 +2400,10 @@ export interface operations {
                 /** @description Votes to skip (≥ 0) */
                 offset?: number;
             };
-            header?: never;
+            header?: {
+                /** @description A log position a write answered (its X-Dlrn-Position): the answer waits until these views have passed it (5 s at most, then 503 with Retry-After) */
+                "X-Dlrn-Position"?: number;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2371,7 +2439,10 @@ export interface operations {
                 /** @description The aggregate hash */
                 ref_hash?: unknown;
             };
-            header?: never;
+            header?: {
+                /** @description A log position a write answered (its X-Dlrn-Position): the answer waits until these views have passed it (5 s at most, then 503 with Retry-After) */
+                "X-Dlrn-Position"?: number;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2400,7 +2471,10 @@ export interface operations {
     StaticAssetsHttpController_styles: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A log position a write answered (its X-Dlrn-Position): the answer waits until these views have passed it (5 s at most, then 503 with Retry-After) */
+                "X-Dlrn-Position"?: number;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2420,7 +2494,10 @@ export interface operations {
     StaticAssetsHttpController_sortScript: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A log position a write answered (its X-Dlrn-Position): the answer waits until these views have passed it (5 s at most, then 503 with Retry-After) */
+                "X-Dlrn-Position"?: number;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2447,7 +2524,10 @@ export interface operations {
                 /** @description The GraphQL document */
                 query: unknown;
             };
-            header?: never;
+            header?: {
+                /** @description A log position a write answered (its X-Dlrn-Position): the answer waits until these views have passed it (5 s at most, then 503 with Retry-After) */
+                "X-Dlrn-Position"?: number;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2611,7 +2691,10 @@ export interface operations {
                 /** @description Package name prefix */
                 name?: string;
             };
-            header?: never;
+            header?: {
+                /** @description A log position a write answered (its X-Dlrn-Position): the answer waits until these views have passed it (5 s at most, then 503 with Retry-After) */
+                "X-Dlrn-Position"?: number;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2822,7 +2905,10 @@ export interface operations {
                 /** @description Time travel: the answer the service would have given at that moment. A global log position (an integer >= 1) or an ISO-8601 instant (`2026-12-05T10:00:00Z`, or a date: UTC midnight), which means the last event recorded at or before it (recording times come from the clock of the process that wrote each event). Anything that depends on "now" (vote ages, days since) is computed at the recording time of that event. The answer carries the position in the `X-Dlrn-As-Of-Position` header; before the first event, the empty answer. */
                 as_of?: string;
             };
-            header?: never;
+            header?: {
+                /** @description A log position a write answered (its X-Dlrn-Position): the answer waits until these views have passed it (5 s at most, then 503 with Retry-After) */
+                "X-Dlrn-Position"?: number;
+            };
             path: {
                 name: string;
             };
@@ -3047,7 +3133,10 @@ export interface operations {
                 /** @description From the `next` link of the previous page */
                 cursor?: string;
             };
-            header?: never;
+            header?: {
+                /** @description A log position a write answered (its X-Dlrn-Position): the answer waits until these views have passed it (5 s at most, then 503 with Retry-After) */
+                "X-Dlrn-Position"?: number;
+            };
             path: {
                 name: string;
             };
@@ -3204,7 +3293,10 @@ export interface operations {
                 /** @description From the `next` link of the previous page */
                 cursor?: string;
             };
-            header?: never;
+            header?: {
+                /** @description A log position a write answered (its X-Dlrn-Position): the answer waits until these views have passed it (5 s at most, then 503 with Retry-After) */
+                "X-Dlrn-Position"?: number;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3329,7 +3421,10 @@ export interface operations {
     ResourcesHttpController_build: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A log position a write answered (its X-Dlrn-Position): the answer waits until these views have passed it (5 s at most, then 503 with Retry-After) */
+                "X-Dlrn-Position"?: number;
+            };
             path: {
                 /** @description Build id (UUID) */
                 id: string;
@@ -3420,7 +3515,10 @@ export interface operations {
     ResourcesHttpController_buildEvents: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A log position a write answered (its X-Dlrn-Position): the answer waits until these views have passed it (5 s at most, then 503 with Retry-After) */
+                "X-Dlrn-Position"?: number;
+            };
             path: {
                 /** @description Build id (UUID) */
                 id: string;
@@ -3472,7 +3570,10 @@ export interface operations {
     ResourcesHttpController_failures: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A log position a write answered (its X-Dlrn-Position): the answer waits until these views have passed it (5 s at most, then 503 with Retry-After) */
+                "X-Dlrn-Position"?: number;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3636,7 +3737,10 @@ export interface operations {
     ResourcesHttpController_queue: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A log position a write answered (its X-Dlrn-Position): the answer waits until these views have passed it (5 s at most, then 503 with Retry-After) */
+                "X-Dlrn-Position"?: number;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3675,7 +3779,10 @@ export interface operations {
                 /** @description Time travel: the answer the service would have given at that moment. A global log position (an integer >= 1) or an ISO-8601 instant (`2026-12-05T10:00:00Z`, or a date: UTC midnight), which means the last event recorded at or before it (recording times come from the clock of the process that wrote each event). Anything that depends on "now" (vote ages, days since) is computed at the recording time of that event. The answer carries the position in the `X-Dlrn-As-Of-Position` header; before the first event, the empty answer. */
                 as_of?: string;
             };
-            header?: never;
+            header?: {
+                /** @description A log position a write answered (its X-Dlrn-Position): the answer waits until these views have passed it (5 s at most, then 503 with Retry-After) */
+                "X-Dlrn-Position"?: number;
+            };
             path: {
                 ref: string;
             };
@@ -3857,7 +3964,10 @@ export interface operations {
     ResourcesHttpController_badge: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A log position a write answered (its X-Dlrn-Position): the answer waits until these views have passed it (5 s at most, then 503 with Retry-After) */
+                "X-Dlrn-Position"?: number;
+            };
             path: {
                 file: string;
             };
@@ -3903,7 +4013,10 @@ export interface operations {
                 /** @description Both sides as of this moment, unless `from_as_of`/`to_as_of` says otherwise */
                 as_of?: string;
             };
-            header?: never;
+            header?: {
+                /** @description A log position a write answered (its X-Dlrn-Position): the answer waits until these views have passed it (5 s at most, then 503 with Retry-After) */
+                "X-Dlrn-Position"?: number;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4058,7 +4171,10 @@ export interface operations {
                 /** @description Both sides as of this moment, unless `from_as_of`/`to_as_of` says otherwise */
                 as_of?: string;
             };
-            header?: never;
+            header?: {
+                /** @description A log position a write answered (its X-Dlrn-Position): the answer waits until these views have passed it (5 s at most, then 503 with Retry-After) */
+                "X-Dlrn-Position"?: number;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4085,7 +4201,10 @@ export interface operations {
                 /** @description A later upstream commit on its first-parent line that failed */
                 bad: string;
             };
-            header?: never;
+            header?: {
+                /** @description A log position a write answered (its X-Dlrn-Position): the answer waits until these views have passed it (5 s at most, then 503 with Retry-After) */
+                "X-Dlrn-Position"?: number;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4268,6 +4387,8 @@ export interface operations {
         responses: {
             202: {
                 headers: {
+                    /** @description The log position of the last event this write recorded: send it back on a read, to any replica, to see the write */
+                    "X-Dlrn-Position"?: number;
                     [name: string]: unknown;
                 };
                 content: {
