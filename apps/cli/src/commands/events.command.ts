@@ -3,11 +3,12 @@ import type { Command } from 'commander';
 import { DomainError } from '#domain/shared/errors.js';
 import type { EventStore } from '#domain/shared/event-store.port.js';
 import { EventLogError } from '#application/event-log/log-chain.js';
+import { copyLog } from '#application/event-log/log-copier.js';
 import { exportLog } from '#application/event-log/log-exporter.js';
 import { importLog } from '#application/event-log/log-importer.js';
 import { verifyLog } from '#application/event-log/log-verifier.js';
 import { ConfigError, loadProjectsIni } from '#infrastructure/config/index.js';
-import { openEventStore } from '#infrastructure/event-store/event-store.factory.js';
+import { eventStoreTargetFromUrl, openEventStore } from '#infrastructure/event-store/event-store.factory.js';
 import type { CliIo } from '../cli-io.js';
 import { atomicFileOutput, progressLine, streamOutput, type ExportOutput } from './events-output.js';
 
@@ -15,7 +16,7 @@ const CONFIG_HELP = "DLRN's projects.ini (its [service] event_store)";
 /** Reads of the file: large enough that a million-event log is a few thousand reads. */
 const CHUNK = 1 << 20;
 
-/** `dlrn events export|verify|import`: the log as a chained NDJSON file (docs/event-store.md). */
+/** `dlrn events export|verify|import|copy`: the log as a chained NDJSON file, or copied store to store (docs/event-store.md). */
 export function registerEvents(program: Command, io: CliIo, exit: (code: number) => void): void {
   const events = program
     .command('events')
@@ -41,6 +42,15 @@ export function registerEvents(program: Command, io: CliIo, exit: (code: number)
     .argument('<file>', 'the exported log')
     .option('--config-file <file>', CONFIG_HELP, 'projects.ini')
     .action(async (file: string, flags: { configFile: string }) => exit(await runImport(file, flags, io)));
+  events
+    .command('copy')
+    .description(
+      'copy the log from one store to another (resumable), then check both by count and chained SHA-256; ' +
+        'into KurrentDB the events are appended anew (it assigns positions and commit times)',
+    )
+    .requiredOption('--from <url>', 'the source store: sqlite:///<path>, postgresql://…, kurrentdb://…')
+    .requiredOption('--to <url>', 'the target store: empty, or holding a copy cut short (same URL forms)')
+    .action(async (flags: { from: string; to: string }) => exit(await runCopy(flags, io)));
   events.exitOverride();
 }
 
@@ -157,4 +167,55 @@ async function runImport(file: string, flags: { configFile: string }, io: CliIo)
       throw error;
     }
   });
+}
+
+async function runCopy(flags: { from: string; to: string }, io: CliIo): Promise<number> {
+  let from, to;
+  try {
+    from = eventStoreTargetFromUrl(flags.from, process.cwd());
+    to = eventStoreTargetFromUrl(flags.to, process.cwd());
+  } catch (error) {
+    if (error instanceof RangeError) return fail(io, error.message);
+    throw error;
+  }
+  if (from.url === to.url) return fail(io, `--from and --to name the same store (${from.url})`);
+  const stores: EventStore[] = [];
+  try {
+    for (const [flag, target] of [
+      ['--from', from],
+      ['--to', to],
+    ] as const) {
+      try {
+        stores.push(await openEventStore(target));
+      } catch (error) {
+        return fail(io, `${flag} ${redactUrl(target.url)}: cannot open: ${(error as Error).message}`);
+      }
+    }
+    const progress = progressLine(process.stderr, 'dlrn events copy');
+    try {
+      const summary = await copyLog(stores[0]!, stores[1]!, { progress: (n, done) => progress.update(n, done) });
+      progress.clear();
+      const resumed = summary.alreadyStored > 0 ? ` (${summary.alreadyStored} were there already)` : '';
+      const how =
+        summary.mode === 'exact'
+          ? 'positions and commit times kept'
+          : 'appended anew: the target assigned its own positions and commit times';
+      io.out(
+        `copied ${summary.copied} events${resumed}, ${summary.events} in all up to position ${summary.lastPosition} ` +
+          `(${how}); source and target agree: sha256 ${summary.sha256}\n`,
+      );
+      return 0;
+    } catch (error) {
+      progress.clear();
+      if (error instanceof DomainError) return fail(io, error.message);
+      throw error;
+    }
+  } finally {
+    for (const store of stores) await store.close();
+  }
+}
+
+/** A URL as it may be printed: without its password. */
+function redactUrl(url: string): string {
+  return url.replace(/^([a-z]+:\/\/[^:/@]*):[^@/]*@/, '$1:***@');
 }

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { EventStore } from '#domain/shared/event-store.port.js';
 import type { EventStoreTarget } from '../config/index.js';
 import { SqliteEventStore } from './sqlite/sqlite-event-store.adapter.js';
@@ -20,4 +21,22 @@ export async function openEventStore(target: EventStoreTarget): Promise<EventSto
       return KurrentDbEventStore.fromConnectionString(target.url);
     }
   }
+}
+
+/**
+ * A store named by its URL alone (`dlrn events copy --from/--to`), as `[service] event_store`
+ * takes it: `sqlite:///<path>` (relative to `baseDir`), `postgresql://…` or `postgres://…`,
+ * `kurrentdb://…` or `esdb://…`. Throws a RangeError naming the URL otherwise.
+ */
+export function eventStoreTargetFromUrl(url: string, baseDir: string): EventStoreTarget {
+  if (/^sqlite:\/\/\/.+/.test(url)) {
+    const rest = url.slice('sqlite:///'.length);
+    const path = rest === ':memory:' ? rest : resolve(baseDir, rest);
+    return { kind: 'sqlite', url: `sqlite:///${path}`, path };
+  }
+  if (/^postgres(ql)?:\/\/.+/.test(url)) return { kind: 'postgresql', url };
+  if (/^(kurrentdb|esdb):\/\/.+/.test(url)) return { kind: 'kurrentdb', url };
+  throw new RangeError(
+    `'${url}' is not an event store URL: expected sqlite:///<path>, postgresql://…, kurrentdb://… or esdb://…`,
+  );
 }
