@@ -5,15 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { addDemoCommits, createDemoRepositories, writeDemoConfig } from '../../apps/cli/src/demo/demo-example.js';
 import { createApiApp } from '../../apps/api/src/api.app.js';
-import { ALL_PROJECTIONS, buildsProjection, type BuildDoc } from '#domain/projections/index.js';
+import { buildsProjection, type BuildDoc } from '#domain/projections/index.js';
 import { loadProjectsIni, type DlrnConfig } from '#infrastructure/config/index.js';
-import { openEventStore } from '#infrastructure/event-store/event-store.factory.js';
-import { ProjectionEngine } from '#application/projector/projection-engine.js';
-import { engineCaughtUp } from '../support/projector-wait.js';
-import { openReadModelStore } from '#infrastructure/read-model/kysely-read-model.store.js';
 import type { EventStore } from '#domain/shared/event-store.port.js';
 import type { ReadModelStore } from '#domain/projections/index.js';
 import { runDlrn } from '../support/cli.js';
+import { startLiveApi, type LiveApi } from '../support/live-api.js';
 
 const JSON_TYPE = { 'content-type': 'application/json' };
 const basic = (user: string, password: string) => ({
@@ -29,12 +26,10 @@ describe("DLRN's REST API on real builds", () => {
   const root = mkdtempSync(join(tmpdir(), 'dlrn-api-'));
   let configFile: string;
   let config: DlrnConfig;
+  let live: LiveApi;
   let app: NestFastifyApplication;
   let events: EventStore;
   let views: ReadModelStore;
-  let engine: ProjectionEngine;
-  const stopProjector = new AbortController();
-  let projecting: Promise<void>;
   let good: BuildDoc;
   let failed: BuildDoc;
   const repos = () => join(root, 'data', 'repos');
@@ -55,15 +50,8 @@ describe("DLRN's REST API on real builds", () => {
       (await runDlrn(['user', '--config-file', configFile, 'create', '--username', 'ci', '--password', 'secret'])).code,
     ).toBe(0);
     config = loadProjectsIni(configFile);
-    events = await openEventStore(config.service.eventStoreTarget);
-    views = await openReadModelStore(config.service.readModelStoreTarget);
-    engine = new ProjectionEngine(events, views, ALL_PROJECTIONS);
-    await engine.start();
-    await engine.run({ untilCaughtUp: true });
-    projecting = engine.run({ signal: stopProjector.signal });
-    app = await createApiApp(config, { logLevel: 'silent' });
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
+    live = await startLiveApi(config, { logLevel: 'silent' });
+    ({ app, events, views } = live);
     const builds = (await views.find(buildsProjection, { orderBy: [{ column: 'id', direction: 'desc' }] })).map(
       (b) => b.doc,
     );
@@ -74,12 +62,7 @@ describe("DLRN's REST API on real builds", () => {
   }, 180_000);
 
   afterAll(async () => {
-    await app?.close();
-    stopProjector.abort();
-    await projecting;
-    await engine?.stop();
-    await views?.close();
-    await events?.close();
+    await live?.close();
     rmSync(root, { recursive: true, force: true });
   });
 
@@ -458,7 +441,7 @@ describe("DLRN's REST API on real builds", () => {
       const purge = await runDlrn(['purge', '--config-file', configFile, '--older-than', '0', '-y']);
       expect(purge.code).toBe(0);
       const head = await events.headPosition();
-      expect(await engineCaughtUp(engine, head, 10_000)).toBe(true);
+      expect(await live.caughtUp(10_000, head)).toBe(true);
       const [purged] = await views.find(buildsProjection, {
         where: { purged: 1, status: 'SUCCESS' },
         limit: 1,

@@ -1,9 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiApp } from '../../apps/api/src/api.app.js';
 import {
   addDemoCommits,
   createDemoRepositories,
@@ -11,15 +9,10 @@ import {
   type DemoPackage,
 } from '../../apps/cli/src/demo/demo-example.js';
 import { createDlrnClient, type DlrnClient } from '../../libs/client/src/dlrn-client.js';
-import { ALL_PROJECTIONS, type ReadModelStore } from '#domain/projections/index.js';
-import type { EventStore } from '#domain/shared/event-store.port.js';
 import { loadProjectsIni } from '#infrastructure/config/index.js';
-import { openEventStore } from '#infrastructure/event-store/event-store.factory.js';
-import { ProjectionEngine } from '#application/projector/projection-engine.js';
-import { engineCaughtUp } from '../support/projector-wait.js';
-import { openReadModelStore } from '#infrastructure/read-model/kysely-read-model.store.js';
 import { runDlrn } from '../support/cli.js';
 import { git } from '../support/git-fixtures.js';
+import { startLiveApi, type LiveApi } from '../support/live-api.js';
 
 /**
  * The projections as JSON resources, over HTTP after real builds, through the typed client
@@ -29,16 +22,11 @@ describe('JSON resources over real builds, through the generated client', () => 
   const root = mkdtempSync(join(tmpdir(), 'dlrn-resources-'));
   let packages: DemoPackage[];
   let pass: string[];
-  let app: NestFastifyApplication;
+  let live: LiveApi;
   let client: DlrnClient;
   let base: string;
-  let events: EventStore;
-  let views: ReadModelStore;
-  let engine: ProjectionEngine;
-  const stop = new AbortController();
-  let projecting: Promise<void>;
 
-  const caughtUp = async () => expect(await engineCaughtUp(engine, await events.headPosition(), 10_000)).toBe(true);
+  const caughtUp = async () => expect(await live.caughtUp()).toBe(true);
 
   beforeAll(async () => {
     const start = Math.floor(Date.now() / 1000) - 86_400;
@@ -48,27 +36,13 @@ describe('JSON resources over real builds, through the generated client', () => 
     expect((await runDlrn(pass)).code).toBe(0);
     await addDemoCommits(packages, start);
     expect((await runDlrn(pass)).code).toBe(1);
-    const config = loadProjectsIni(configFile);
-    events = await openEventStore(config.service.eventStoreTarget);
-    views = await openReadModelStore(config.service.readModelStoreTarget);
-    engine = new ProjectionEngine(events, views, ALL_PROJECTIONS);
-    await engine.start();
-    projecting = engine.run({ signal: stop.signal });
-    await caughtUp();
-    app = await createApiApp(config, { logLevel: 'silent' });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const address = app.getHttpServer().address() as { port: number };
-    base = `http://127.0.0.1:${address.port}`;
+    live = await startLiveApi(loadProjectsIni(configFile), { logLevel: 'silent' });
+    base = live.base;
     client = createDlrnClient(base);
   }, 180_000);
 
   afterAll(async () => {
-    await app?.close();
-    stop.abort();
-    await projecting;
-    await engine?.stop();
-    await views?.close();
-    await events?.close();
+    await live?.close();
     rmSync(root, { recursive: true, force: true });
   });
 

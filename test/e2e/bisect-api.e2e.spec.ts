@@ -1,19 +1,12 @@
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiApp } from '../../apps/api/src/api.app.js';
 import { createDemoRepositories, writeDemoConfig, type DemoPackage } from '../../apps/cli/src/demo/demo-example.js';
-import { ALL_PROJECTIONS, type ReadModelStore } from '#domain/projections/index.js';
-import type { EventStore } from '#domain/shared/event-store.port.js';
 import { loadConfiguration, loadProjectsIni } from '#infrastructure/config/index.js';
-import { openEventStore } from '#infrastructure/event-store/event-store.factory.js';
-import { openReadModelStore } from '#infrastructure/read-model/kysely-read-model.store.js';
-import { ProjectionEngine } from '#application/projector/projection-engine.js';
-import { engineCaughtUp } from '../support/projector-wait.js';
 import { runDlrn } from '../support/cli.js';
 import { git } from '../support/git-fixtures.js';
+import { startLiveApi, type LiveApi } from '../support/live-api.js';
 
 const basic = (user: string): string => `Basic ${Buffer.from(`${user}:pw-${user}`).toString('base64')}`;
 
@@ -28,13 +21,8 @@ describe('GET and POST /api/bisect over a real history', () => {
   let good: string;
   let between: string[];
   let head: string;
-  let app: NestFastifyApplication;
+  let live: LiveApi;
   let base: string;
-  let events: EventStore;
-  let views: ReadModelStore;
-  let engine: ProjectionEngine;
-  const stop = new AbortController();
-  let projecting: Promise<void>;
 
   const get = async (query: string) => {
     const response = await fetch(`${base}/api/bisect?${query}`);
@@ -96,27 +84,14 @@ describe('GET and POST /api/bisect over a real history', () => {
       ]);
       expect(made.code, made.stderr).toBe(0);
     }
-    const config = loadProjectsIni(configFile);
-    events = await openEventStore(config.service.eventStoreTarget);
-    views = await openReadModelStore(config.service.readModelStoreTarget);
-    engine = new ProjectionEngine(events, views, ALL_PROJECTIONS);
-    await engine.start();
-    projecting = engine.run({ signal: stop.signal });
-    expect(await engineCaughtUp(engine, await events.headPosition(), 10_000)).toBe(true);
     const loadPackages = async () =>
       (await loadConfiguration({ configFile, infoRepo: join(root, 'rdoinfo') })).packages;
-    app = await createApiApp(config, { logLevel: 'silent', loadPackages });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+    live = await startLiveApi(loadProjectsIni(configFile), { logLevel: 'silent', loadPackages });
+    base = live.base;
   }, 180_000);
 
   afterAll(async () => {
-    await app?.close();
-    stop.abort();
-    await projecting;
-    await engine?.stop();
-    await views?.close();
-    await events?.close();
+    await live?.close();
     rmSync(root, { recursive: true, force: true });
   });
 

@@ -2,19 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { appendFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiApp } from '../../apps/api/src/api.app.js';
 import { commitDemoChange, createDemoRepositories, writeDemoConfig } from '../../apps/cli/src/demo/demo-example.js';
-import { ALL_PROJECTIONS, type ReadModelStore } from '#domain/projections/index.js';
-import type { EventStore } from '#domain/shared/event-store.port.js';
 import { loadProjectsIni } from '#infrastructure/config/index.js';
-import { openEventStore } from '#infrastructure/event-store/event-store.factory.js';
-import { openReadModelStore } from '#infrastructure/read-model/kysely-read-model.store.js';
-import { ProjectionEngine } from '#application/projector/projection-engine.js';
-import { engineCaughtUp } from '../support/projector-wait.js';
 import { runDlrn } from '../support/cli.js';
 import { git, gitTestEnv } from '../support/git-fixtures.js';
+import { startLiveApi, type LiveApi } from '../support/live-api.js';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.js';
 
 /**
@@ -29,13 +22,8 @@ describe('the culprit of a real breakage: mails, package status, page and bisect
   const hashes: string[] = [];
   let smtp: TestSmtpServer;
   let pass: Awaited<ReturnType<typeof runDlrn>>;
-  let app: NestFastifyApplication;
+  let live: LiveApi;
   let base: string;
-  let events: EventStore;
-  let views: ReadModelStore;
-  let engine: ProjectionEngine;
-  const stop = new AbortController();
-  let projecting: Promise<void>;
 
   beforeAll(async () => {
     smtp = await startSmtpServer();
@@ -60,25 +48,12 @@ describe('the culprit of a real breakage: mails, package status, page and bisect
       hashes.push((await git(tool.upstream, ['rev-parse', 'HEAD'])).trim());
     }
     pass = await dlrn('--head-only');
-    const config = loadProjectsIni(configFile);
-    events = await openEventStore(config.service.eventStoreTarget);
-    views = await openReadModelStore(config.service.readModelStoreTarget);
-    engine = new ProjectionEngine(events, views, ALL_PROJECTIONS);
-    await engine.start();
-    projecting = engine.run({ signal: stop.signal });
-    expect(await engineCaughtUp(engine, await events.headPosition(), 10_000)).toBe(true);
-    app = await createApiApp(config, { logLevel: 'silent' });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+    live = await startLiveApi(loadProjectsIni(configFile), { logLevel: 'silent' });
+    base = live.base;
   }, 180_000);
 
   afterAll(async () => {
-    await app?.close();
-    stop.abort();
-    await projecting;
-    await engine?.stop();
-    await views?.close();
-    await events?.close();
+    await live?.close();
     await smtp?.stop();
     rmSync(root, { recursive: true, force: true });
   });

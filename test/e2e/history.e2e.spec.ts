@@ -7,17 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiApp } from '../../apps/api/src/api.app.js';
 import { EventStreamSlots } from '../../apps/api/src/history/event-stream-slots.js';
 import { writeDemoConfig } from '../../apps/cli/src/demo/demo-example.js';
-import { ALL_PROJECTIONS, type ReadModelStore } from '#domain/projections/index.js';
 import type { EventStore } from '#domain/shared/event-store.port.js';
 import type { RecordedEvent } from '#domain/shared/event.js';
 import { loadProjectsIni, type DlrnConfig } from '#infrastructure/config/index.js';
-import { openEventStore } from '#infrastructure/event-store/event-store.factory.js';
-import { openReadModelStore } from '#infrastructure/read-model/kysely-read-model.store.js';
 import { LiveHistory } from '#application/queries/history/index.js';
-import { ProjectionEngine } from '#application/projector/projection-engine.js';
 import { runDlrn } from '../support/cli.js';
 import { testEvent } from '../support/events.js';
-import { engineCaughtUp } from '../support/projector-wait.js';
+import { startLiveApi, type LiveApi } from '../support/live-api.js';
 import { writeSyntheticLog } from '../support/synthetic-log.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -129,10 +125,7 @@ describe('history: /api/events and /api/events/stream', () => {
   let app: NestFastifyApplication;
   let base: string;
   let events: EventStore;
-  let views: ReadModelStore;
-  let engine: ProjectionEngine;
-  const stop = new AbortController();
-  let projecting: Promise<void>;
+  let api: LiveApi;
   let config: DlrnConfig;
 
   const get = async (path: string, headers: Record<string, string> = {}) => {
@@ -184,27 +177,16 @@ describe('history: /api/events and /api/events/stream', () => {
     const target = config.service.eventStoreTarget;
     if (target.kind !== 'sqlite') throw new Error('the demo config stores events in SQLite');
     writeSyntheticLog(target.path, { builds: 60, packages: 12 });
-    events = await openEventStore(target);
+    api = await startLiveApi(config, { logLevel: 'silent', eventStreams: { maxStreams: 2, heartbeatMs: 100 } }, 20_000);
+    ({ app, base, events } = api);
     // `package-package-1` is a prefix of `package-package-10`: the package filter must not mix them.
     await events.append('package-package-1', [testEvent('PackageSkipped', { package: 'package-1', reason: 'git' })]);
     await events.append('package-package-10', [testEvent('PackageSkipped', { package: 'package-10', reason: 'git' })]);
-    views = await openReadModelStore(config.service.readModelStoreTarget);
-    engine = new ProjectionEngine(events, views, ALL_PROJECTIONS);
-    await engine.start();
-    projecting = engine.run({ signal: stop.signal });
-    expect(await engineCaughtUp(engine, await events.headPosition(), 20_000)).toBe(true);
-    app = await createApiApp(config, { logLevel: 'silent', eventStreams: { maxStreams: 2, heartbeatMs: 100 } });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+    expect(await api.caughtUp(20_000)).toBe(true);
   }, 120_000);
 
   afterAll(async () => {
-    await app?.close();
-    stop.abort();
-    await projecting;
-    await engine?.stop();
-    await views?.close();
-    await events?.close();
+    await api?.close();
     rmSync(root, { recursive: true, force: true });
   });
 

@@ -16,16 +16,13 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiApp } from '../../apps/api/src/api.app.js';
 import { writeDemoConfig } from '../../apps/cli/src/demo/demo-example.js';
-import { ALL_PROJECTIONS } from '#domain/projections/index.js';
 import { shardedRepoDir } from '#domain/repo/repo-path.js';
 import type { RecordedEvent } from '#domain/shared/event.js';
 import { loadConfiguration, loadProjectsIni } from '#infrastructure/config/index.js';
-import { openEventStore } from '#infrastructure/event-store/event-store.factory.js';
 import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
-import { ProjectionEngine } from '#application/projector/projection-engine.js';
-import { openReadModelStore } from '#infrastructure/read-model/kysely-read-model.store.js';
 import { runDlrn } from '../support/cli.js';
 import { HostileWorker } from '../support/hostile-worker.js';
+import { startLiveApi, type LiveApi } from '../support/live-api.js';
 import { buildNoarchRpm, type BuiltRpm } from '../support/rpm-fixtures.js';
 
 /** A worker build as the worker's `commit.yaml` describes it. */
@@ -159,15 +156,19 @@ describe('remote import against hostile workers and hostile users', () => {
   });
 
   describe('through the API', () => {
+    let live: LiveApi;
     let app: NestFastifyApplication;
     let closedApp: NestFastifyApplication;
-    let stopProjector: () => Promise<void>;
+
+    const optionsFor = (ini: string) => ({
+      logLevel: 'silent',
+      loadPackages: async () =>
+        (await loadConfiguration({ configFile: ini, infoRepo: join(central(), 'rdoinfo') })).packages,
+    });
 
     async function apiFor(iniName: string): Promise<NestFastifyApplication> {
       const ini = join(central(), iniName);
-      const loadPackages = async () =>
-        (await loadConfiguration({ configFile: ini, infoRepo: join(central(), 'rdoinfo') })).packages;
-      const api = await createApiApp(loadProjectsIni(ini), { logLevel: 'silent', loadPackages });
+      const api = await createApiApp(loadProjectsIni(ini), optionsFor(ini));
       await api.init();
       await api.getHttpAdapter().getInstance().ready();
       return api;
@@ -185,28 +186,15 @@ describe('remote import against hostile workers and hostile users', () => {
       });
 
     beforeAll(async () => {
-      const config = loadProjectsIni(join(central(), 'projects.ini'));
-      const store = await openEventStore(config.service.eventStoreTarget);
-      const views = await openReadModelStore(config.service.readModelStoreTarget);
-      const engine = new ProjectionEngine(store, views, ALL_PROJECTIONS);
-      await engine.start();
-      const stop = new AbortController();
-      const projecting = engine.run({ signal: stop.signal });
-      stopProjector = async () => {
-        stop.abort();
-        await projecting;
-        await engine.stop();
-        await views.close();
-        await store.close();
-      };
-      app = await apiFor('projects.ini');
+      const ini = join(central(), 'projects.ini');
+      live = await startLiveApi(loadProjectsIni(ini), optionsFor(ini));
+      app = live.app;
       closedApp = await apiFor('closed.ini');
     }, 60_000);
 
     afterAll(async () => {
-      await app?.close();
       await closedApp?.close();
-      await stopProjector?.();
+      await live?.close();
     });
 
     describe('when 127.0.0.1 is allowed and the worker is honest', () => {

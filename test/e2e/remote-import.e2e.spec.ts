@@ -17,13 +17,9 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { load } from 'js-yaml';
-import { createApiApp } from '../../apps/api/src/api.app.js';
-import { ALL_PROJECTIONS } from '#domain/projections/index.js';
 import { loadConfiguration, loadProjectsIni } from '#infrastructure/config/index.js';
-import { openEventStore } from '#infrastructure/event-store/event-store.factory.js';
-import { ProjectionEngine } from '#application/projector/projection-engine.js';
-import { engineCaughtUp } from '../support/projector-wait.js';
-import { openReadModelStore } from '#infrastructure/read-model/kysely-read-model.store.js';
+import { startLiveApi } from '../support/live-api.js';
+import { commitData } from '../support/events.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   addDemoCommits,
@@ -313,21 +309,12 @@ describe('dlrn remote: a central instance imports builds made by a worker', () =
         const ids = new UuidV7IdGenerator();
         const handler = new DeciderCommandHandler(store, ids, new SystemClock());
         const context = { correlationId: ids.next(), causationId: null, actor: 'builder:builder-9' };
-        const commit = {
+        const commit = commitData({
           package: 'demo-data',
-          project: 'demo-data',
-          type: 'rpm' as const,
           ...ref,
           dtCommit: Number(row!['dt_commit']),
           dtDistro: Number(row!['dt_distro']),
-          dtExtended: null,
-          commitBranch: 'master',
-          component: null,
-          upstreamUrl: null,
-          distgitUrl: null,
-          versionsCsv: null,
-          purpose: { kind: 'commit' as const },
-        };
+        });
         await handler.handle(streamId, buildDecider, { type: 'DiscoverCommit', commit }, context);
         claimExpiresAt = Date.now() + CLAIM_HOLD_MS;
         await handler.handle(
@@ -463,19 +450,10 @@ describe('dlrn remote: a central instance imports builds made by a worker', () =
       expect(
         (await runDlrn(['user', '--config-file', ini, 'create', '--username', 'ci', '--password', 'pw'])).code,
       ).toBe(0);
-      const config = loadProjectsIni(ini);
-      const events = await openEventStore(config.service.eventStoreTarget);
-      const views = await openReadModelStore(config.service.readModelStoreTarget);
-      const engine = new ProjectionEngine(events, views, ALL_PROJECTIONS);
-      await engine.start();
-      const stop = new AbortController();
-      const projecting = engine.run({ signal: stop.signal });
-      expect(await engineCaughtUp(engine, await events.headPosition(), 10_000)).toBe(true);
       const loadPackages = async () =>
         (await loadConfiguration({ configFile: ini, infoRepo: join(central(), 'rdoinfo') })).packages;
-      const app = await createApiApp(config, { logLevel: 'silent', loadPackages });
-      await app.init();
-      await app.getHttpAdapter().getInstance().ready();
+      const live = await startLiveApi(loadProjectsIni(ini), { logLevel: 'silent', loadPackages });
+      const { app } = live;
       const post = (body: unknown, contentType = 'application/json') =>
         app.inject({
           method: 'POST',
@@ -503,12 +481,7 @@ describe('dlrn remote: a central instance imports builds made by a worker', () =
         expect(unreachable.statusCode).toBe(500);
         expect(unreachable.json().message).toMatch(/^Remote import failed with error: /);
       } finally {
-        await app.close();
-        stop.abort();
-        await projecting;
-        await engine.stop();
-        await views.close();
-        await events.close();
+        await live.close();
       }
     }, 90_000);
   });

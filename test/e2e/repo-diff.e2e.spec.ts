@@ -1,21 +1,15 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiApp } from '../../apps/api/src/api.app.js';
 import { addDemoCommits, createDemoRepositories, writeDemoConfig } from '../../apps/cli/src/demo/demo-example.js';
 import { createDlrnClient, type DlrnClient } from '../../libs/client/src/dlrn-client.js';
-import { ALL_PROJECTIONS, type ReadModelStore } from '#domain/projections/index.js';
-import type { EventStore } from '#domain/shared/event-store.port.js';
 import { loadProjectsIni } from '#infrastructure/config/index.js';
 import { openEventStore } from '#infrastructure/event-store/event-store.factory.js';
-import { openReadModelStore } from '#infrastructure/read-model/kysely-read-model.store.js';
-import { ProjectionEngine } from '#application/projector/projection-engine.js';
 import { parseVersionsCsv } from '#application/queries/resource-queries.js';
-import { engineCaughtUp } from '../support/projector-wait.js';
 import { runDlrn } from '../support/cli.js';
+import { startLiveApi, type LiveApi } from '../support/live-api.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const HAS_CHROMIUM = existsSync(CHROMIUM);
@@ -35,14 +29,9 @@ function versionsOnDisk(reposDir: string, repoDir: string): Map<string, Record<s
 describe('repo diff between two real repositories', () => {
   const root = mkdtempSync(join(tmpdir(), 'dlrn-diff-'));
   const reposDir = join(root, 'data', 'repos');
-  let app: NestFastifyApplication;
+  let live: LiveApi;
   let client: DlrnClient;
   let base: string;
-  let events: EventStore;
-  let views: ReadModelStore;
-  let engine: ProjectionEngine;
-  const stop = new AbortController();
-  let projecting: Promise<void>;
   /** The log's head once the first pass was over: where `current` was what `consistent` is now. */
   let firstPassEnd: number;
 
@@ -58,25 +47,13 @@ describe('repo diff between two real repositories', () => {
     await afterFirst.close();
     await addDemoCommits(packages, start);
     expect((await runDlrn(pass)).code).toBe(1);
-    events = await openEventStore(config.service.eventStoreTarget);
-    views = await openReadModelStore(config.service.readModelStoreTarget);
-    engine = new ProjectionEngine(events, views, ALL_PROJECTIONS);
-    await engine.start();
-    projecting = engine.run({ signal: stop.signal });
-    expect(await engineCaughtUp(engine, await events.headPosition(), 10_000)).toBe(true);
-    app = await createApiApp(config, { logLevel: 'silent' });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+    live = await startLiveApi(config, { logLevel: 'silent' });
+    base = live.base;
     client = createDlrnClient(base);
   }, 180_000);
 
   afterAll(async () => {
-    await app?.close();
-    stop.abort();
-    await projecting;
-    await engine?.stop();
-    await views?.close();
-    await events?.close();
+    await live?.close();
     rmSync(root, { recursive: true, force: true });
   });
 

@@ -4,15 +4,11 @@ import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDemoCommits, createDemoRepositories, writeDemoConfig } from '../../apps/cli/src/demo/demo-example.js';
-import { createApiApp } from '../../apps/api/src/api.app.js';
-import { ALL_PROJECTIONS, buildsProjection, type BuildDoc, type ReadModelStore } from '#domain/projections/index.js';
+import { buildsProjection, type BuildDoc, type ReadModelStore } from '#domain/projections/index.js';
 import type { EventStore } from '#domain/shared/event-store.port.js';
 import { loadProjectsIni } from '#infrastructure/config/index.js';
-import { openEventStore } from '#infrastructure/event-store/event-store.factory.js';
-import { openReadModelStore } from '#infrastructure/read-model/kysely-read-model.store.js';
-import { ProjectionEngine } from '#application/projector/projection-engine.js';
-import { engineCaughtUp } from '../support/projector-wait.js';
 import { runDlrn } from '../support/cli.js';
+import { startLiveApi, type LiveApi } from '../support/live-api.js';
 
 const CI = {
   'content-type': 'application/json',
@@ -34,12 +30,10 @@ interface Answer {
  */
 describe('as_of answers what the API answered at that moment', () => {
   const root = mkdtempSync(join(tmpdir(), 'dlrn-timetravel-'));
+  let live: LiveApi;
   let app: NestFastifyApplication;
   let events: EventStore;
   let views: ReadModelStore;
-  let engine: ProjectionEngine;
-  const stop = new AbortController();
-  let projecting: Promise<void>;
   let pass: string[];
   let packages: Awaited<ReturnType<typeof createDemoRepositories>>;
   let start: number;
@@ -85,7 +79,7 @@ describe('as_of answers what the API answered at that moment', () => {
   /** Waits for the views to pass the head, then records every answer with that position. */
   async function record(): Promise<void> {
     const position = await events.headPosition();
-    expect(await engineCaughtUp(engine, position, 20_000)).toBe(true);
+    expect(await live.caughtUp(20_000, position)).toBe(true);
     const answers = new Map<string, Answer>();
     for (const url of urls(good)) answers.set(url, await get(url));
     steps.push({ position, answers });
@@ -99,19 +93,12 @@ describe('as_of answers what the API answered at that moment', () => {
     expect(
       (await runDlrn(['user', '--config-file', configFile, 'create', '--username', 'ci', '--password', 'secret'])).code,
     ).toBe(0);
-    const config = loadProjectsIni(configFile);
-    events = await openEventStore(config.service.eventStoreTarget);
-    views = await openReadModelStore(config.service.readModelStoreTarget);
-    engine = new ProjectionEngine(events, views, ALL_PROJECTIONS);
-    await engine.start();
-    projecting = engine.run({ signal: stop.signal });
-    app = await createApiApp(config, { logLevel: 'silent' });
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
+    live = await startLiveApi(loadProjectsIni(configFile), { logLevel: 'silent' });
+    ({ app, events, views } = live);
 
     // Step 1: the first pass builds every package.
     expect((await runDlrn(pass)).code).toBe(0);
-    expect(await engineCaughtUp(engine, await events.headPosition(), 20_000)).toBe(true);
+    expect(await live.caughtUp(20_000)).toBe(true);
     good = await successOf('demo-data');
     await record();
     // Step 2: a CI votes on it.
@@ -146,12 +133,7 @@ describe('as_of answers what the API answered at that moment', () => {
   }, 240_000);
 
   afterAll(async () => {
-    await app?.close();
-    stop.abort();
-    await projecting;
-    await engine?.stop();
-    await views?.close();
-    await events?.close();
+    await live?.close();
     rmSync(root, { recursive: true, force: true });
   });
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { CommitDiscovered } from '#domain/build/build.events.js';
 import type { DomainEvent } from '#domain/shared/event.js';
 import { uuidv7 } from '#infrastructure/ids/uuid-v7.id-generator.js';
 
@@ -21,4 +22,30 @@ export function testEvent(type: string, data: object = {}, eventId: string = uui
 /** A category unique to one test run, so tests can share a server (KurrentDB) safely. */
 export function uniqueCategory(label: string): string {
   return `t${randomUUID().replaceAll('-', '').slice(0, 12)}_${label}`;
+}
+
+type CommitData = CommitDiscovered['data'];
+
+/**
+ * The data of a commit build's CommitDiscovered (version 2): `fields`, and for the rest an rpm of
+ * the master branch whose project is its package, dated 1, with every optional field null.
+ */
+export function commitData(
+  fields: Pick<CommitData, 'package' | 'commitHash' | 'distroHash'> & Partial<CommitData>,
+): CommitData {
+  return {
+    project: fields.package,
+    type: 'rpm',
+    extendedHash: null,
+    dtCommit: 1,
+    dtDistro: 1,
+    dtExtended: null,
+    commitBranch: 'master',
+    component: null,
+    upstreamUrl: null,
+    distgitUrl: null,
+    versionsCsv: null,
+    purpose: { kind: 'commit' },
+    ...fields,
+  };
 }

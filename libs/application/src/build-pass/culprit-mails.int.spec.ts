@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuildRow } from '#domain/build/build-history.js';
-import { buildDecider } from '#domain/build/build.decider.js';
+import type { BuildOutcome } from '#domain/build/build.commands.js';
 import type { PackageInfo } from '#domain/package/package-info.js';
 import { Mailer, type MailMessage } from '#domain/package/notification.ports.js';
-import { Clock } from '#domain/shared/ports.js';
+import { recordBuild } from '../../../../test/support/build-commands.js';
 import { type TestSmtpServer, startSmtpServer } from '../../../../test/support/smtp-server.js';
-import { testEvent } from '../../../../test/support/events.js';
+import { commitData, testEvent } from '../../../../test/support/events.js';
+import { SteppedClock } from '../../../../test/support/stepped-clock.js';
 import { loadProjectsIni } from '#infrastructure/config/index.js';
 import { DeciderCommandHandler } from '#infrastructure/event-store/decider-command-handler.js';
 import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
@@ -18,18 +19,6 @@ import type { BuildLoopDeps } from './build-loop.types.js';
 import { BuildHistoryReader } from './build-history.reader.js';
 import { CulpritLedgerReader, CulpritMails } from './culprit-mails.js';
 import { FailureNotifier } from './failure-notifier.js';
-
-class SteppedClock extends Clock {
-  constructor(private at: Date) {
-    super();
-  }
-  now(): Date {
-    return this.at;
-  }
-  advance(seconds: number): void {
-    this.at = new Date(this.at.getTime() + seconds * 1000);
-  }
-}
 
 /** An SMTP server that is down: every send fails, as a refused connection would. */
 class DownMailer extends Mailer {
@@ -64,32 +53,19 @@ describe('culprit mails (issue 20), over SMTP and the event store', () => {
 
   /** A build of `commitHash` with this result, recorded as the build pass records it; failures are mailed. */
   async function build(pkg: PackageInfo, commitHash: string, status: 'SUCCESS' | 'FAILED'): Promise<string> {
-    const commands = new DeciderCommandHandler(store, ids, clock);
-    const stream = `build-${pkg.name}@${commitHash}_d1`;
-    const commit = {
+    const commit = commitData({
       package: pkg.name,
       project: pkg.project,
-      type: 'rpm' as const,
       commitHash,
       distroHash: 'd1',
-      extendedHash: null,
       dtCommit: Math.floor(clock.now().getTime() / 1000),
-      dtDistro: 1,
-      dtExtended: null,
-      commitBranch: 'master',
-      component: null,
-      upstreamUrl: null,
-      distgitUrl: null,
-      versionsCsv: null,
-      purpose: { kind: 'commit' as const },
-    };
+    });
     const buildId = ids.next();
-    const outcome =
+    const outcome: BuildOutcome =
       status === 'FAILED'
         ? { status: 'failure', notes: 'boom', transientError: null }
         : {
             status: 'success',
-            notes: 'OK',
             artifacts: [],
             nvr: `${pkg.name}-1`,
             publication: {
@@ -104,19 +80,11 @@ describe('culprit mails (issue 20), over SMTP and the event store', () => {
               withRepodata: true,
             },
           };
-    const steps = [
-      { type: 'DiscoverCommit', commit },
-      { type: 'ClaimBuild', buildId, builderId: 'b1', now: clock.now(), leaseMs: HOUR * 1000 },
-      {
-        type: 'StartBuild',
-        buildId,
-        dtBuild: Math.floor(clock.now().getTime() / 1000),
-        workerId: 1,
-        driver: 'rpmbuild',
-      },
-      { type: 'CompleteBuild', buildId, repoDir: `${commitHash}_d1`, outcome, maxRetries: 3 },
-    ] as const;
-    for (const command of steps) await commands.handle(stream, buildDecider, command as never, context);
+    await recordBuild(
+      new DeciderCommandHandler(store, ids, clock),
+      { commit, buildId, now: clock.now(), outcome },
+      context,
+    );
     const after = await history.catchUp();
     if (status === 'FAILED') {
       await new FailureNotifier(deps, culprits).notify({

@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuildRow } from '#domain/build/build-history.js';
-import { buildDecider } from '#domain/build/build.decider.js';
 import type { PackageInfo } from '#domain/package/package-info.js';
-import { Clock } from '#domain/shared/ports.js';
+import { recordBuild } from '../../../../test/support/build-commands.js';
+import { commitData } from '../../../../test/support/events.js';
 import { type TestSmtpServer, startSmtpServer } from '../../../../test/support/smtp-server.js';
+import { SteppedClock } from '../../../../test/support/stepped-clock.js';
 import { loadProjectsIni } from '#infrastructure/config/index.js';
 import { DeciderCommandHandler } from '#infrastructure/event-store/decider-command-handler.js';
 import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
@@ -15,19 +16,6 @@ import { NodemailerMailer } from '#infrastructure/mail/nodemailer.mailer.js';
 import type { BuildLoopDeps } from './build-loop.types.js';
 import { BuildHistoryReader } from './build-history.reader.js';
 import { FailureNotifier } from './failure-notifier.js';
-
-/** The only clock of this spec: it moves when a test says so. */
-class SteppedClock extends Clock {
-  constructor(private at: Date) {
-    super();
-  }
-  now(): Date {
-    return this.at;
-  }
-  advance(seconds: number): void {
-    this.at = new Date(this.at.getTime() + seconds * 1000);
-  }
-}
 
 const MINUTE = 60;
 const HOUR = 3600;
@@ -55,40 +43,19 @@ describe('failure mail throttle (one mail per package a day), over SMTP and the 
   /** A build of a new commit fails now, and the notifier hears of it as the build pass tells it. */
   const failAndNotify = async (): Promise<void> => {
     const commitHash = `c${++commits}`.padEnd(40, '0');
-    const stream = `build-${pkg.name}@${commitHash}_d1`;
-    const commands = new DeciderCommandHandler(store, ids, clock);
-    const commit = {
+    const commit = commitData({
       package: pkg.name,
       project: pkg.project,
-      type: 'rpm' as const,
       commitHash,
       distroHash: 'd1',
-      extendedHash: null,
       dtCommit: Math.floor(clock.now().getTime() / 1000),
-      dtDistro: 1,
-      dtExtended: null,
-      commitBranch: 'master',
-      component: null,
-      upstreamUrl: null,
-      distgitUrl: null,
-      versionsCsv: null,
-      purpose: { kind: 'commit' as const },
-    };
-    const buildId = ids.next();
-    const dtBuild = Math.floor(clock.now().getTime() / 1000);
-    const steps = [
-      { type: 'DiscoverCommit', commit },
-      { type: 'ClaimBuild', buildId, builderId: 'b1', now: clock.now(), leaseMs: HOUR * 1000 },
-      { type: 'StartBuild', buildId, dtBuild, workerId: 1, driver: 'rpmbuild' },
-      {
-        type: 'CompleteBuild',
-        buildId,
-        repoDir: `${commitHash}_d1`,
-        outcome: { status: 'failure', notes: 'boom', transientError: null },
-        maxRetries: 3,
-      },
-    ] as const;
-    for (const command of steps) await commands.handle(stream, buildDecider, command, context);
+    });
+    const outcome = { status: 'failure', notes: 'boom', transientError: null } as const;
+    await recordBuild(
+      new DeciderCommandHandler(store, ids, clock),
+      { commit, buildId: ids.next(), now: clock.now(), outcome },
+      context,
+    );
     const after = await reader.catchUp();
     const row = after.lastAttempt(pkg.name) as BuildRow;
     await notifier.notify({

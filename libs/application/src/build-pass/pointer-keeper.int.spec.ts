@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CommitDiscovered } from '#domain/build/build.events.js';
 import { DeciderCommandHandler } from '#infrastructure/event-store/decider-command-handler.js';
 import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
 import { SystemClock } from '#infrastructure/ids/system-clock.js';
 import { UuidV7IdGenerator } from '#infrastructure/ids/uuid-v7.id-generator.js';
+import { commitData } from '../../../../test/support/events.js';
 import { PointerKeeper, type PointedBuild } from './pointer-keeper.js';
 
 /** Links in memory; `crashOnMove` makes the next link move fail as a killed process would. */
@@ -22,23 +22,8 @@ class MemoryLinks {
   }
 }
 
-const commit = (hash: string): CommitDiscovered['data'] => ({
-  package: 'python-foo',
-  project: 'foo',
-  type: 'rpm',
-  commitHash: hash.repeat(40),
-  distroHash: 'd'.repeat(40),
-  extendedHash: null,
-  dtCommit: 1,
-  dtDistro: 1,
-  dtExtended: null,
-  commitBranch: 'master',
-  component: null,
-  upstreamUrl: null,
-  distgitUrl: null,
-  versionsCsv: null,
-  purpose: { kind: 'commit' },
-});
+const commit = (hash: string) =>
+  commitData({ package: 'python-foo', project: 'foo', commitHash: hash.repeat(40), distroHash: 'd'.repeat(40) });
 const build = (hash: string): PointedBuild => ({
   buildId: `build-${hash}`,
   repoDir: `${hash}${hash}/${hash}${hash}/${hash}_d`,

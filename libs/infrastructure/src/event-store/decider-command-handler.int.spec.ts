@@ -3,30 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildDecider } from '#domain/build/build.decider.js';
-import type { CommitDiscovered } from '#domain/build/build.events.js';
 import { buildStreamId, commitRef } from '#domain/build/commit-ref.js';
 import { SystemClock } from '../ids/system-clock.js';
 import { UuidV7IdGenerator } from '../ids/uuid-v7.id-generator.js';
+import { commitData } from '../../../../test/support/events.js';
 import { DeciderCommandHandler } from './decider-command-handler.js';
 import { SqliteEventStore } from './sqlite/sqlite-event-store.adapter.js';
 
-const commit: CommitDiscovered['data'] = {
+const commit = commitData({
   package: 'python-foo',
   project: 'foo',
-  type: 'rpm',
   commitHash: 'a'.repeat(40),
   distroHash: 'b'.repeat(40),
-  extendedHash: null,
-  dtCommit: 1,
-  dtDistro: 1,
-  dtExtended: null,
-  commitBranch: 'master',
-  component: null,
-  upstreamUrl: null,
-  distgitUrl: null,
-  versionsCsv: null,
-  purpose: { kind: 'commit' },
-};
+});
 const stream = buildStreamId('python-foo', commitRef(commit.commitHash, commit.distroHash));
 const context = { correlationId: 'run-1', causationId: null, actor: 'builder:test' };
 

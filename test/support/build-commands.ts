@@ -1,0 +1,34 @@
+import type { BuildOutcome } from '#domain/build/build.commands.js';
+import { buildDecider } from '#domain/build/build.decider.js';
+import type { CommitDiscovered } from '#domain/build/build.events.js';
+import { buildStreamId } from '#domain/build/commit-ref.js';
+import type { EventContext } from '#domain/shared/event.js';
+import type { DeciderCommandHandler } from '#infrastructure/event-store/decider-command-handler.js';
+
+/**
+ * Records a build of `commit` as the build pass does, one command after the other: discovery,
+ * claim (by builder `b1`, for an hour), start (rpmbuild, dated `now`), then completion with
+ * `outcome` in `<commitHash>_<distroHash>`. Returns the build's stream.
+ */
+export async function recordBuild(
+  commands: DeciderCommandHandler,
+  build: { commit: CommitDiscovered['data']; buildId: string; now: Date; outcome: BuildOutcome },
+  context: EventContext,
+): Promise<string> {
+  const { commit, buildId, now, outcome } = build;
+  const stream = buildStreamId(commit.package, commit);
+  const steps = [
+    { type: 'DiscoverCommit', commit },
+    { type: 'ClaimBuild', buildId, builderId: 'b1', now, leaseMs: 3600 * 1000 },
+    { type: 'StartBuild', buildId, dtBuild: Math.floor(now.getTime() / 1000), workerId: 1, driver: 'rpmbuild' },
+    {
+      type: 'CompleteBuild',
+      buildId,
+      repoDir: `${commit.commitHash}_${commit.distroHash}`,
+      outcome,
+      maxRetries: 3,
+    },
+  ] as const;
+  for (const command of steps) await commands.handle(stream, buildDecider, command, context);
+  return stream;
+}
