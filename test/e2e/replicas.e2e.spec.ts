@@ -109,24 +109,28 @@ describe.each(setups)('two API replicas and two projectors: $name', (setup) => {
   beforeAll(async () => {
     const views = await setup.views(root);
     drop = views.drop;
-    mkdirSync(join(root, 'data'));
     writeFileSync(
       ini,
       `[DEFAULT]\ndatadir=${join(root, 'data')}\nbaseurl=http://localhost/repos\ntarget=centos9\nsource=master\ndistro=rpm-master\nbuild_driver=rpmbuild\n[service]\nevent_store=sqlite:///${join(root, 'events.sqlite')}\nread_model_store=${views.url}\n`,
     );
     writeSyntheticLog(join(root, 'events.sqlite'), { builds: 200, packages: 20 });
+    // Build 0's repo on disk, so that it may be promoted.
+    mkdirSync(join(root, 'data', 'repos', COMMIT.slice(0, 2), COMMIT.slice(2, 4), `${COMMIT}_abababab`), {
+      recursive: true,
+    });
     const user = await runDlrn(['user', '--config-file', ini, 'create', '--username', 'ci', '--password', 'pw-ci']);
     expect(user.code, user.stderr).toBe(0);
     active = await startDlrn(['projector', '--config-file', ini], /projection \w+: version \d+ active/);
     processes.push(active);
     standby = await startDlrn(['projector', '--config-file', ini], /standing by/);
     processes.push(standby);
-    [a, b] = await Promise.all(
+    const apis = await Promise.all(
       [0, 1].map(() => startDlrn(['api', '--config-file', ini, '--port', '0', '--host', '127.0.0.1'], LISTENING)),
     );
-    processes.push(a!, b!);
+    processes.push(...apis);
+    [a, b] = [apis[0]!, apis[1]!];
     // Caught up: the user can log in on both replicas.
-    for (const replica of [a!, b!]) {
+    for (const replica of [a, b]) {
       await waitFor(async () => {
         const check = await fetch(`${replica.url}/api/health`, { method: 'POST', headers: { authorization: AUTH } });
         return check.status === 200 ? true : undefined;
@@ -188,6 +192,50 @@ describe.each(setups)('two API replicas and two projectors: $name', (setup) => {
     } finally {
       active.child.kill('SIGCONT');
     }
+  }, 60_000);
+
+  it("answers the position of DLRN's other writes, which B then shows with it", async () => {
+    const post = async (path: string, body: unknown): Promise<string> => {
+      const response = await fetch(`${a.url}${path}`, {
+        method: 'POST',
+        headers: { authorization: AUTH, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      answered = await response.text();
+      expect(response.status, `${path}: ${answered}`).toBe(201);
+      const position = response.headers.get('x-dlrn-position');
+      expect(position, path).toMatch(/^[1-9][0-9]*$/);
+      return position!;
+    };
+    const onB = async (path: string, position: string): Promise<string> => {
+      const response = await fetch(`${b.url}${path}`, { headers: { 'x-dlrn-position': position } });
+      expect(response.status, path).toBe(200);
+      return response.text();
+    };
+    let answered = '';
+    const job = `claim-${setups.indexOf(setup)}`;
+    const claimed = await post('/api/last_tested_repo', { max_age: 0, reporting_job_id: job });
+    const claim = JSON.parse(answered) as { commit_hash: string; distro_hash: string };
+    const claimVotes = JSON.parse(
+      await onB(`/api/repo_status?commit_hash=${claim.commit_hash}&distro_hash=${claim.distro_hash}`, claimed),
+    ) as { job_id: string; in_progress: boolean }[];
+    expect(claimVotes.filter((v) => v.job_id === job && v.in_progress)).toHaveLength(1);
+    const promoted = await post('/api/promote', {
+      commit_hash: COMMIT,
+      distro_hash: DISTRO,
+      promote_name: 'replica-a',
+    });
+    expect(await onB('/api/promotions?promote_name=replica-a', promoted)).toContain(COMMIT);
+    const batch = await post('/api/promote-batch', [
+      { commit_hash: COMMIT, distro_hash: DISTRO, promote_name: 'replica-b' },
+      { commit_hash: COMMIT, distro_hash: DISTRO, promote_name: 'replica-c' },
+    ]);
+    expect(Number(batch)).toBeGreaterThan(Number(promoted));
+    expect(await onB('/api/promotions?promote_name=replica-c', batch)).toContain(COMMIT);
+    // Builds 7, 27… of the synthetic log failed: package-7 may be rechecked.
+    const rechecked = await post('/api/recheck_package', { package_name: 'package-7' });
+    expect(Number(rechecked)).toBeGreaterThan(Number(batch));
+    expect(await onB('/api/packages/package-7', rechecked)).toContain('package-7');
   }, 60_000);
 
   it('refuses a malformed X-Dlrn-Position with 400 naming it', async () => {
