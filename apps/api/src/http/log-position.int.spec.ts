@@ -11,11 +11,12 @@ import { documentLogPositions, markWritten, parsePosition, registerLogPositions 
  * of a move when something refreshes it.
  */
 async function appWith(timeoutMs: number) {
-  const store = { position: 1, value: 'one' };
+  const store = { position: 1, value: 'one', failing: false };
   const views = new ViewVersion({
-    checkpoints: async () => [
-      { name: 'votes', version: 1, position: store.position, updatedAt: '2026-12-05T00:00:00Z', active: true },
-    ],
+    checkpoints: async () => {
+      if (store.failing) throw new Error('connection refused');
+      return [{ name: 'votes', version: 1, position: store.position, updatedAt: '2026-12-05T00:00:00Z', active: true }];
+    },
   });
   await views.refresh();
   const fastify = Fastify();
@@ -120,6 +121,16 @@ describe('X-Dlrn-Position', () => {
         message: 'The views of this replica have not reached log position 9 (X-Dlrn-Position) yet; retry',
       });
       expect(app.computed()).toBe(0);
+    });
+
+    it('answers 503 when the views cannot be read', async () => {
+      app.store.failing = true;
+      const answer = await read('9');
+      expect([answer.statusCode, answer.headers['retry-after'], answer.json()]).toEqual([
+        503,
+        '1',
+        { message: 'Service Unavailable: the views could not be read' },
+      ]);
     });
 
     it.each(['abc', '-1', '1.5', '1e3', '0x10', '01', '', '9999999999999999', ' 1 2'])(

@@ -42,7 +42,8 @@ export function parsePosition(raw: string | string[] | undefined): number | null
  * that sends `X-Dlrn-Position: N` (reads, and writes too: a claim chooses from the views) waits
  * until this replica's views have passed N — at most as long as read-your-writes waits — before
  * anything answers it, the hot answers included (register this before them). Past the bound it
- * gets 503 with `Retry-After: 1`; a malformed header gets 400 naming it. Requests without the
+ * gets 503 with `Retry-After: 1` (also when the views cannot be read); a malformed header gets 400
+ * naming it. Requests without the
  * header pay one property lookup.
  */
 export function registerLogPositions(
@@ -60,15 +61,24 @@ export function registerLogPositions(
       return;
     }
     if (views.current >= position) return done();
-    views.waitFor(position, timeoutMs).then((reached) => {
-      if (reached) return done();
-      void reply
-        .code(503)
-        .header('retry-after', '1')
-        .send({
-          message: `The views of this replica have not reached log position ${position} (${POSITION_HEADER}) yet; retry`,
-        });
-    }, done);
+    views.waitFor(position, timeoutMs).then(
+      (reached) => {
+        if (reached) return done();
+        void reply
+          .code(503)
+          .header('retry-after', '1')
+          .send({
+            message: `The views of this replica have not reached log position ${position} (${POSITION_HEADER}) yet; retry`,
+          });
+      },
+      () => {
+        // The views could not be read (their database is down): what any read would meet.
+        void reply
+          .code(503)
+          .header('retry-after', '1')
+          .send({ message: 'Service Unavailable: the views could not be read' });
+      },
+    );
   });
   fastify.addHook('onSend', (request, reply, payload, done) => {
     const position = written.get(request);
