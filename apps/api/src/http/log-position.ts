@@ -43,8 +43,7 @@ export function parsePosition(raw: string | string[] | undefined): number | null
  * until this replica's views have passed N — at most as long as read-your-writes waits — before
  * anything answers it, the hot answers included (register this before them). Past the bound it
  * gets 503 with `Retry-After: 1` (also when the views cannot be read); a malformed header gets 400
- * naming it. Requests without the
- * header pay one property lookup.
+ * naming it. Requests without the header pay one property lookup.
  */
 export function registerLogPositions(
   fastify: FastifyInstance,
