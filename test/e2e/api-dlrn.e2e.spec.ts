@@ -9,7 +9,7 @@ import { buildsProjection, type BuildDoc } from '#domain/projections/index.js';
 import { loadProjectsIni, type DlrnConfig } from '#infrastructure/config/index.js';
 import type { EventStore } from '#domain/shared/event-store.port.js';
 import type { ReadModelStore } from '#domain/projections/index.js';
-import { runDlrn } from '../support/cli.js';
+import { createUser, runDlrn } from '../support/cli.js';
 import { startLiveApi, type LiveApi } from '../support/live-api.js';
 
 const JSON_TYPE = { 'content-type': 'application/json' };
@@ -46,9 +46,7 @@ describe("DLRN's REST API on real builds", () => {
     expect((await runDlrn(pass)).code).toBe(0);
     await addDemoCommits(packages, start);
     expect((await runDlrn(pass)).code).toBe(1);
-    expect(
-      (await runDlrn(['user', '--config-file', configFile, 'create', '--username', 'ci', '--password', 'secret'])).code,
-    ).toBe(0);
+    expect((await createUser(configFile, 'ci', 'secret')).code).toBe(0);
     config = loadProjectsIni(configFile);
     live = await startLiveApi(config, { logLevel: 'silent' });
     ({ app, events, views } = live);

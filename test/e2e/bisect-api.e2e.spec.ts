@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoRepositories, writeDemoConfig, type DemoPackage } from '../../apps/cli/src/demo/demo-example.js';
 import { loadConfiguration, loadProjectsIni } from '#infrastructure/config/index.js';
-import { runDlrn } from '../support/cli.js';
+import { createUser, runDlrn } from '../support/cli.js';
 import { git } from '../support/git-fixtures.js';
 import { startLiveApi, type LiveApi } from '../support/live-api.js';
 
@@ -70,18 +70,7 @@ describe('GET and POST /api/bisect over a real history', () => {
       ['boss', 'admin'],
       ['voter', 'vote'],
     ] as const) {
-      const made = await runDlrn([
-        'user',
-        '--config-file',
-        configFile,
-        'create',
-        '--username',
-        name,
-        '--password',
-        `pw-${name}`,
-        '--roles',
-        roles,
-      ]);
+      const made = await createUser(configFile, name, `pw-${name}`, roles);
       expect(made.code, made.stderr).toBe(0);
     }
     const loadPackages = async () =>

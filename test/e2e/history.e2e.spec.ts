@@ -11,7 +11,7 @@ import type { EventStore } from '#domain/shared/event-store.port.js';
 import type { RecordedEvent } from '#domain/shared/event.js';
 import { loadProjectsIni, type DlrnConfig } from '#infrastructure/config/index.js';
 import { LiveHistory } from '#application/queries/history/index.js';
-import { runDlrn } from '../support/cli.js';
+import { createUser } from '../support/cli.js';
 import { testEvent } from '../support/events.js';
 import { startLiveApi, type LiveApi } from '../support/live-api.js';
 import { writeSyntheticLog } from '../support/synthetic-log.js';
@@ -159,18 +159,7 @@ describe('history: /api/events and /api/events/stream', () => {
       ['boss', 'admin'],
       ['reader', 'read'],
     ] as const) {
-      const made = await runDlrn([
-        'user',
-        '--config-file',
-        configFile,
-        'create',
-        '--username',
-        name,
-        '--password',
-        `pw-${name}`,
-        '--roles',
-        roles,
-      ]);
+      const made = await createUser(configFile, name, `pw-${name}`, roles);
       expect(made.code, made.stderr).toBe(0);
     }
     config = loadProjectsIni(configFile);

@@ -7,7 +7,7 @@ import { addDemoCommits, createDemoRepositories, writeDemoConfig } from '../../a
 import { buildsProjection, type BuildDoc, type ReadModelStore } from '#domain/projections/index.js';
 import type { EventStore } from '#domain/shared/event-store.port.js';
 import { loadProjectsIni } from '#infrastructure/config/index.js';
-import { runDlrn } from '../support/cli.js';
+import { createUser, runDlrn } from '../support/cli.js';
 import { startLiveApi, type LiveApi } from '../support/live-api.js';
 
 const CI = {
@@ -90,9 +90,7 @@ describe('as_of answers what the API answered at that moment', () => {
     packages = await createDemoRepositories(root, start);
     const configFile = await writeDemoConfig(root, packages);
     pass = ['--config-file', configFile, '--info-repo', join(root, 'rdoinfo')];
-    expect(
-      (await runDlrn(['user', '--config-file', configFile, 'create', '--username', 'ci', '--password', 'secret'])).code,
-    ).toBe(0);
+    expect((await createUser(configFile, 'ci', 'secret')).code).toBe(0);
     live = await startLiveApi(loadProjectsIni(configFile), { logLevel: 'silent' });
     ({ app, events, views } = live);
 

@@ -25,3 +25,9 @@ export function runDlrn(
     child.on('close', (code) => done({ code, stdout, stderr }));
   });
 }
+
+/** `dlrn user create`: a user of the API with `password` and, if given, `roles` (comma-separated). */
+export function createUser(configFile: string, username: string, password: string, roles?: string): Promise<CliRun> {
+  const args = ['user', '--config-file', configFile, 'create', '--username', username, '--password', password];
+  return runDlrn(roles === undefined ? args : [...args, '--roles', roles]);
+}

@@ -1,20 +1,16 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuildRow } from '#domain/build/build-history.js';
 import type { BuildOutcome } from '#domain/build/build.commands.js';
 import type { PackageInfo } from '#domain/package/package-info.js';
 import { Mailer, type MailMessage } from '#domain/package/notification.ports.js';
 import { recordBuild } from '../../../../test/support/build-commands.js';
-import { type TestSmtpServer, startSmtpServer } from '../../../../test/support/smtp-server.js';
+import { startMailingPass, type MailingPass } from '../../../../test/support/mailing-pass.js';
+import type { TestSmtpServer } from '../../../../test/support/smtp-server.js';
 import { commitData, testEvent } from '../../../../test/support/events.js';
 import { SteppedClock } from '../../../../test/support/stepped-clock.js';
-import { loadProjectsIni } from '#infrastructure/config/index.js';
 import { DeciderCommandHandler } from '#infrastructure/event-store/decider-command-handler.js';
 import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
 import { UuidV7IdGenerator } from '#infrastructure/ids/uuid-v7.id-generator.js';
-import { NodemailerMailer } from '#infrastructure/mail/nodemailer.mailer.js';
 import type { BuildLoopDeps } from './build-loop.types.js';
 import { BuildHistoryReader } from './build-history.reader.js';
 import { CulpritLedgerReader, CulpritMails } from './culprit-mails.js';
@@ -41,9 +37,8 @@ const packageInfo = (name: string): PackageInfo => ({
 });
 
 describe('culprit mails (issue 20), over SMTP and the event store', () => {
-  let dir: string;
+  let pass: MailingPass;
   let smtp: TestSmtpServer;
-  let mailer: NodemailerMailer;
   let store: SqliteEventStore;
   let history: BuildHistoryReader;
   let deps: BuildLoopDeps;
@@ -140,34 +135,17 @@ describe('culprit mails (issue 20), over SMTP and the event store', () => {
     (await store.readAll({ maxCount: 100_000 })).filter((e) => e.type === type).map((e) => e.data);
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'dlrn-culprit-mail-'));
-    smtp = await startSmtpServer();
-    mailer = new NodemailerMailer(smtp.address);
-    store = new SqliteEventStore(join(dir, 'events.sqlite'));
+    pass = await startMailingPass('dlrn-culprit-mail-', clock, ids, [
+      packageInfo('python-nova'),
+      packageInfo('python-glance'),
+    ]);
+    ({ smtp, store, deps } = pass);
     history = new BuildHistoryReader(store);
     culprits = new CulpritLedgerReader(store);
-    writeFileSync(
-      join(dir, 'projects.ini'),
-      `[DEFAULT]\ndatadir=${dir}\nbaseurl=http://trunk.example.org/\ntarget=centos9\n`,
-    );
-    deps = {
-      config: loadProjectsIni(join(dir, 'projects.ini')),
-      packages: [packageInfo('python-nova'), packageInfo('python-glance')],
-      store,
-      commands: new DeciderCommandHandler(store, ids, clock),
-      mailer,
-      reviews: null,
-      clock,
-      ids,
-      log: () => undefined,
-    } as Partial<BuildLoopDeps> as BuildLoopDeps;
   });
 
   afterAll(async () => {
-    mailer.close();
-    await smtp.stop();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    await pass?.close();
   });
 
   describe('when the culprit is found after the failure mail went', () => {

@@ -1,19 +1,14 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuildRow } from '#domain/build/build-history.js';
 import type { PackageInfo } from '#domain/package/package-info.js';
 import { recordBuild } from '../../../../test/support/build-commands.js';
 import { commitData } from '../../../../test/support/events.js';
-import { type TestSmtpServer, startSmtpServer } from '../../../../test/support/smtp-server.js';
+import { startMailingPass, type MailingPass } from '../../../../test/support/mailing-pass.js';
+import type { TestSmtpServer } from '../../../../test/support/smtp-server.js';
 import { SteppedClock } from '../../../../test/support/stepped-clock.js';
-import { loadProjectsIni } from '#infrastructure/config/index.js';
 import { DeciderCommandHandler } from '#infrastructure/event-store/decider-command-handler.js';
 import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
 import { UuidV7IdGenerator } from '#infrastructure/ids/uuid-v7.id-generator.js';
-import { NodemailerMailer } from '#infrastructure/mail/nodemailer.mailer.js';
-import type { BuildLoopDeps } from './build-loop.types.js';
 import { BuildHistoryReader } from './build-history.reader.js';
 import { FailureNotifier } from './failure-notifier.js';
 
@@ -30,9 +25,8 @@ const pkg: PackageInfo = {
 };
 
 describe('failure mail throttle (one mail per package a day), over SMTP and the event store', () => {
-  let dir: string;
+  let pass: MailingPass;
   let smtp: TestSmtpServer;
-  let mailer: NodemailerMailer;
   let store: SqliteEventStore;
   let notifier: FailureNotifier;
   let reader: BuildHistoryReader;
@@ -69,32 +63,13 @@ describe('failure mail throttle (one mail per package a day), over SMTP and the 
   };
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'dlrn-notifier-'));
-    smtp = await startSmtpServer();
-    mailer = new NodemailerMailer(smtp.address);
-    store = new SqliteEventStore(join(dir, 'events.sqlite'));
+    pass = await startMailingPass('dlrn-notifier-', clock, ids);
+    ({ smtp, store } = pass);
     reader = new BuildHistoryReader(store);
-    writeFileSync(
-      join(dir, 'projects.ini'),
-      `[DEFAULT]\ndatadir=${dir}\nbaseurl=http://trunk.example.org/\ntarget=centos9\n`,
-    );
-    const deps: Partial<BuildLoopDeps> = {
-      config: loadProjectsIni(join(dir, 'projects.ini')),
-      store,
-      commands: new DeciderCommandHandler(store, ids, clock),
-      mailer,
-      reviews: null,
-      clock,
-      ids,
-      log: () => undefined,
-    };
-    notifier = new FailureNotifier(deps as BuildLoopDeps);
+    notifier = new FailureNotifier(pass.deps);
   });
   afterAll(async () => {
-    mailer.close();
-    await smtp.stop();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    await pass?.close();
   });
 
   describe('when a package fails for the first time', () => {
