@@ -392,6 +392,16 @@ export class PostgresEventStore extends EventStore implements PostgresSubscripti
     filter?: EventFilter,
     upcasting = true,
   ): Promise<RecordedEvent[]> {
+    if (filter === undefined || (!filter.streamPrefixes?.length && !filter.eventTypes?.length)) {
+      // No upper bound in SQL: with one, a log not yet analysed gets a bitmap scan and a sort
+      // of the whole range (measured 4× slower); the rows past `upTo` are dropped here instead.
+      return this.select(
+        `SELECT ${SELECT_COLUMNS} FROM ${this.table} WHERE position > $1 ORDER BY position LIMIT $2`,
+        [after, maxCount],
+        upcasting,
+        upTo,
+      );
+    }
     const { sql, params } = describeFilter(filter, 4);
     return this.select(
       `SELECT ${SELECT_COLUMNS} FROM ${this.table} WHERE position > $1 AND position <= $2${sql} ORDER BY position LIMIT $3`,
@@ -400,9 +410,20 @@ export class PostgresEventStore extends EventStore implements PostgresSubscripti
     );
   }
 
-  private async select(text: string, values: unknown[], upcasting: boolean): Promise<RecordedEvent[]> {
+  private async select(
+    text: string,
+    values: unknown[],
+    upcasting: boolean,
+    upTo = Number.MAX_SAFE_INTEGER,
+  ): Promise<RecordedEvent[]> {
     const result = await this.pool.query<Row>({ text, values, rowMode: 'array' });
-    return result.rows.map((row) => (upcasting ? upcast(toStored(row)) : toStored(row)));
+    const events: RecordedEvent[] = [];
+    for (const row of result.rows) {
+      const stored = toStored(row);
+      if (stored.position > upTo) break;
+      events.push(upcasting ? upcast(stored) : stored);
+    }
+    return events;
   }
 
   subscribeToAll(options: SubscribeOptions = {}): Subscription {
