@@ -451,7 +451,7 @@ export class PostgresEventStore extends EventStore implements PostgresSubscripti
       if (this.listener === client) {
         this.listener = undefined;
         this.listening = undefined;
-        if (this.subscriptions.size > 0) setTimeout(() => this.listen(), this.pollIntervalMs).unref();
+        if (this.subscriptions.size > 0) setTimeout(() => this.listen(), Math.min(this.pollIntervalMs, 500)).unref();
       }
     };
     client.on('notification', () => this.signal.emit('append'));

@@ -111,6 +111,40 @@ describe('PostgreSQL event store', () => {
     }, 20_000);
   });
 
+  describe('when the LISTEN connection is dropped', () => {
+    it('listens again on a new one, and a later append still wakes the subscription before its poll', async () => {
+      const schema = uniqueSchema();
+      const reader = await PostgresEventStore.open(URL, { schema, pollIntervalMs: 600_000 });
+      const writer = await PostgresEventStore.open(URL, { schema });
+      const subscription = reader.subscribeToAll();
+      const listeners = () =>
+        sql<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE query = $1 AND state = 'idle'", [
+          `LISTEN "dlrn_events_${schema}"`,
+        ]);
+      const until = async (check: () => Promise<boolean>) => {
+        while (!(await check())) await new Promise((r) => setTimeout(r, 25));
+      };
+      try {
+        const iterator = subscription[Symbol.asyncIterator]();
+        expect((await iterator.next()).value).toMatchObject({ caughtUp: true });
+        await until(async () => (await listeners()).length === 1);
+        const [first] = await listeners();
+        await sql('SELECT pg_terminate_backend($1)', [first!.pid]);
+        // A new connection listens (not the terminated one).
+        await until(async () => (await listeners()).some((l) => l.pid !== first!.pid));
+        await writer.append('wake-1', [testEvent('AfterReconnect')]);
+        let batch = (await iterator.next()).value;
+        while (batch.events.length === 0) batch = (await iterator.next()).value;
+        expect(batch.events.map((e: { type: string }) => e.type)).toEqual(['AfterReconnect']);
+      } finally {
+        await subscription.close();
+        await reader.close();
+        await writer.close();
+        await dropSchema(schema);
+      }
+    }, 20_000);
+  });
+
   describe('when something tries to rewrite history through SQL', () => {
     it('refuses updates, deletes and truncation of stored events', async () => {
       const schema = uniqueSchema();
