@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '#domain/shared/event.js';
 import { createDemoRepositories, writeDemoConfig } from '../../apps/cli/src/demo/demo-example.js';
 import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
-import { runDlrn } from '../support/cli.js';
+import { dlrnArgs, runDlrn } from '../support/cli.js';
 
 /**
  * Kill the builder with SIGKILL at several moments of a pass, restart it each time, and check
@@ -32,14 +32,10 @@ describe('a builder killed with SIGKILL and restarted', () => {
   }
 
   function startBuilder(seconds: number): ChildProcess {
-    return spawn(
-      process.execPath,
-      ['--conditions=source', '--import', '@swc-node/register/esm-register', 'apps/cli/src/main.ts', ...args()],
-      {
-        env: { ...process.env, DLRN_DEMO_BUILD_SECONDS: String(seconds) },
-        stdio: 'ignore',
-      },
-    );
+    return spawn(process.execPath, dlrnArgs(args()), {
+      env: { ...process.env, DLRN_DEMO_BUILD_SECONDS: String(seconds) },
+      stdio: 'ignore',
+    });
   }
 
   /** Starts a slow builder and kills it once `moment` holds for the event log. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoRepositories, writeDemoConfig } from '../../apps/cli/src/demo/demo-example.js';
-import { runDlrn, type CliRun } from '../support/cli.js';
+import { dlrnArgs, runDlrn, type CliRun } from '../support/cli.js';
 
 /*
  * Issue 13 (low): a builder killed mid-build left its rpmbuild running and its temporary
@@ -54,14 +54,10 @@ describe('a builder killed with SIGKILL while rpmbuild runs %build', () => {
     const packages = await createDemoRepositories(root, Math.floor(Date.now() / 1000) - 86_400);
     const configFile = await writeDemoConfig(root, packages);
     args = ['builder', '--once', '--config-file', configFile, '--info-repo', join(root, 'rdoinfo')];
-    const builder = spawn(
-      process.execPath,
-      ['--conditions=source', '--import', '@swc-node/register/esm-register', 'apps/cli/src/main.ts', ...args],
-      {
-        env: { ...process.env, TMPDIR: tmp, DLRN_DEMO_BUILD_SECONDS: '300', DLRN_E2E_TREE: root },
-        stdio: 'ignore',
-      },
-    );
+    const builder = spawn(process.execPath, dlrnArgs(args), {
+      env: { ...process.env, TMPDIR: tmp, DLRN_DEMO_BUILD_SECONDS: '300', DLRN_E2E_TREE: root },
+      stdio: 'ignore',
+    });
     const exited = new Promise((done) => builder.on('exit', done));
     const deadline = Date.now() + 90_000;
     const sleeping = () => processesWith(marker).some((pid) => commandOf(pid).startsWith('sleep 300'));

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfiguration, packagesAsJson } from '#infrastructure/config/index.js';
-import { runDlrn } from '../support/cli.js';
+import { dlrnArgs, runDlrn } from '../support/cli.js';
 
 const seed = 'test/fixtures/config/seed-flock2017';
 const KEYS = [
@@ -102,18 +102,7 @@ describe('dlrn CLI', () => {
     it('ends quietly when its reader goes away (`dlrn config check | head`)', async () => {
       const child = spawn(
         process.execPath,
-        [
-          '--conditions=source',
-          '--import',
-          '@swc-node/register/esm-register',
-          'apps/cli/src/main.ts',
-          'config',
-          'check',
-          '--config-file',
-          `${seed}/projects.ini`,
-          '--info-repo',
-          seed,
-        ],
+        dlrnArgs(['config', 'check', '--config-file', `${seed}/projects.ini`, '--info-repo', seed]),
         { stdio: ['ignore', 'pipe', 'pipe'] },
       );
       child.stdout.destroy();

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_PROJECTIONS } from '#domain/projections/index.js';
 import { openSqliteReadModelStore } from '#infrastructure/read-model/kysely-read-model.store.js';
-import { runDlrn } from '../support/cli.js';
+import { dlrnArgs, runDlrn } from '../support/cli.js';
 import { dumpReadModels } from '../support/projection-dump.js';
 import { writeSyntheticLog } from '../support/synthetic-log.js';
 
@@ -31,20 +31,9 @@ describe('a projector killed during a 100k-event catch-up', () => {
     events = writeSyntheticLog(join(root, 'events.sqlite'), { builds: 18_000 });
     const killed = config('killed');
     for (const after of [1500 + Math.random() * 1000, 2500 + Math.random() * 1500, 3500 + Math.random() * 1500]) {
-      const child = spawn(
-        process.execPath,
-        [
-          '--conditions=source',
-          '--import',
-          '@swc-node/register/esm-register',
-          'apps/cli/src/main.ts',
-          'projector',
-          '--once',
-          '--config-file',
-          killed,
-        ],
-        { stdio: 'ignore' },
-      );
+      const child = spawn(process.execPath, dlrnArgs(['projector', '--once', '--config-file', killed]), {
+        stdio: 'ignore',
+      });
       const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
       const outcome = await Promise.race([exited, sleep(after).then(() => 'timeout' as const)]);
       if (outcome === 'timeout') {

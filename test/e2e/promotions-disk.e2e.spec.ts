@@ -15,7 +15,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PromotionEvent } from '#domain/promotion/promotion.events.js';
 import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
-import { runDlrn } from '../support/cli.js';
+import { dlrnArgs, runDlrn } from '../support/cli.js';
 import { canMountTmpfs, fillDisk, mountTmpfs } from '../support/tmpfs.js';
 import { writeSyntheticLog } from '../support/synthetic-log.js';
 
@@ -27,11 +27,7 @@ interface Started {
 
 /** Starts `dlrn <args>`; resolves once its output matches `ready` (group 1: the URL), or at once. */
 function start(args: readonly string[], ready: RegExp | null): Promise<Started> {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=source', '--import', '@swc-node/register/esm-register', 'apps/cli/src/main.ts', ...args],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawn(process.execPath, dlrnArgs(args), { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   // Always drain both pipes: a child writing to a full pipe would block.
   const listeners: ((text: string) => void)[] = [(text) => (out += text)];

@@ -20,7 +20,7 @@ import { shardedRepoDir } from '#domain/repo/repo-path.js';
 import type { RecordedEvent } from '#domain/shared/event.js';
 import { loadConfiguration, loadProjectsIni } from '#infrastructure/config/index.js';
 import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
-import { runDlrn } from '../support/cli.js';
+import { dlrnArgs, runDlrn } from '../support/cli.js';
 import { HostileWorker } from '../support/hostile-worker.js';
 import { startLiveApi, type LiveApi } from '../support/live-api.js';
 import { buildNoarchRpm, type BuiltRpm } from '../support/rpm-fixtures.js';
@@ -348,11 +348,7 @@ describe('remote import against hostile workers and hostile users', () => {
       const url = serve('serve-slow', slow, { kind: 'drip', body: readFileSync(slow.rpm.rpm), everyMs: 2000 });
       const child = spawn(
         process.execPath,
-        [
-          '--conditions=source',
-          '--import',
-          '@swc-node/register/esm-register',
-          'apps/cli/src/main.ts',
+        dlrnArgs([
           'serve',
           '--no-builder',
           '--config-file',
@@ -363,7 +359,7 @@ describe('remote import against hostile workers and hostile users', () => {
           '127.0.0.1',
           '--port',
           '0',
-        ],
+        ]),
         { stdio: ['ignore', 'pipe', 'pipe'] },
       );
       let output = '';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoRepositories, writeDemoConfig } from '../../apps/cli/src/demo/demo-example.js';
-import { runDlrn } from '../support/cli.js';
+import { dlrnArgs, runDlrn } from '../support/cli.js';
 import { waitFor } from '../support/wait-for.js';
 
 /** Starts `dlrn <args>` and resolves once it printed the line matching `ready`. */
@@ -13,11 +13,7 @@ function start(
   args: readonly string[],
   ready: RegExp,
 ): Promise<{ child: ChildProcessWithoutNullStreams; output: () => string; url: string }> {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=source', '--import', '@swc-node/register/esm-register', 'apps/cli/src/main.ts', ...args],
-    { stdio: ['pipe', 'pipe', 'pipe'] },
-  );
+  const child = spawn(process.execPath, dlrnArgs(args), { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`not ready after 60 s:\n${out}`)), 60_000);

@@ -6,17 +6,22 @@ export interface CliRun {
   readonly stderr: string;
 }
 
+/** node's arguments that run `dlrn <args>` from source (no build needed): `spawn(process.execPath, dlrnArgs(…))`. */
+export function dlrnArgs(args: readonly string[]): string[] {
+  return ['--conditions=source', '--import', '@swc-node/register/esm-register', 'apps/cli/src/main.ts', ...args];
+}
+
 /** Runs the `dlrn` CLI from source as a separate process (no build needed). */
 export function runDlrn(
   args: readonly string[],
   options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<CliRun> {
   return new Promise((done, fail) => {
-    const child = spawn(
-      process.execPath,
-      ['--conditions=source', '--import', '@swc-node/register/esm-register', 'apps/cli/src/main.ts', ...args],
-      { cwd: options.cwd ?? process.cwd(), env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = spawn(process.execPath, dlrnArgs(args), {
+      cwd: options.cwd ?? process.cwd(),
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

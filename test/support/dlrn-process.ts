@@ -1,5 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { dlrnArgs } from './cli.js';
 
 export interface DlrnProcess {
   readonly child: ChildProcessWithoutNullStreams;
@@ -20,11 +21,7 @@ export interface DlrnProcess {
 
 /** Starts `dlrn <args>` from source as its own process; resolves once it printed `ready`. */
 export function startDlrn(args: readonly string[], ready: RegExp, timeoutMs = 60_000): Promise<DlrnProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=source', '--import', '@swc-node/register/esm-register', 'apps/cli/src/main.ts', ...args],
-    { stdio: ['pipe', 'pipe', 'pipe'] },
-  );
+  const child = spawn(process.execPath, dlrnArgs(args), { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let tail = '';
   let bytes = 0;
