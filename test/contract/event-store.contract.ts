@@ -397,6 +397,37 @@ export function describeEventStoreContract(
         }
       });
 
+      it('sees every event of concurrent appenders (other clients) exactly once, in position order', async () => {
+        const category = uniqueCategory('race');
+        const before = await store.headPosition();
+        const writers = await Promise.all([fixture.open(), fixture.open(), fixture.open()]);
+        const subscription = store.subscribeToAll({
+          after: before,
+          maxBatchSize: 5,
+          filter: { streamPrefixes: [category] },
+        });
+        try {
+          const following = collect(subscription, 3 * 2 * 8, category);
+          await Promise.all(
+            writers.flatMap((writer, w) =>
+              [0, 1].map(async (a) => {
+                for (let i = 0; i < 8; i++)
+                  await writer.append(`${category}-w${w}a${a}`, [testEvent('N', { w, a, i })]);
+              }),
+            ),
+          );
+          const seen = await following;
+          const log = await store.readAll({ after: before, maxCount: 10_000, filter: { streamPrefixes: [category] } });
+          expect(log).toHaveLength(48);
+          expect(new Set(log.map((e) => e.position)).size).toBe(48);
+          expect(seen.map((e) => e.position)).toEqual(log.map((e) => e.position));
+          expect(seen.map((e) => e.position)).toEqual([...seen.map((e) => e.position)].sort((x, y) => x - y));
+        } finally {
+          await subscription.close();
+          for (const writer of writers) await writer.close();
+        }
+      });
+
       it('ends iteration when closed while waiting', async () => {
         const subscription = store.subscribeToAll({
           after: await store.headPosition(),
