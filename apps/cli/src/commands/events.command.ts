@@ -20,7 +20,9 @@ const CHUNK = 1 << 20;
 export function registerEvents(program: Command, io: CliIo, exit: (code: number) => void): void {
   const events = program
     .command('events')
-    .description('the event log as a verifiable file: export it, verify it, import it into an empty store');
+    .description(
+      'the event log as a verifiable file: export it, verify it, import it into an empty store; or copy it store to store',
+    );
   events
     .command('export')
     .description(
