@@ -4,6 +4,7 @@ import type { BuildEvent } from '#domain/build/build.events.js';
 import { buildStreamId } from '#domain/build/commit-ref.js';
 import type { EventContext } from '#domain/shared/event.js';
 import type { DeciderCommandHandler, HandleResult } from '#infrastructure/event-store/decider-command-handler.js';
+import { isStoppedLocalHolder } from './claim-holder.js';
 import type { Candidate } from './package-discovery.js';
 
 /** Who claims a commit and how its build starts. */
@@ -36,21 +37,50 @@ export async function claimBuild(
 ): Promise<ClaimOutcome> {
   const { candidate } = request;
   const streamId = buildStreamId(candidate.package, candidate);
-  const command: BeginBuild = {
+  const command = (stoppedHolder?: string): BeginBuild => ({
     type: 'BeginBuild',
     commit: candidate,
-    claim: { buildId: request.buildId, builderId: request.builderId, now: request.now, leaseMs: request.leaseMs },
+    claim: {
+      buildId: request.buildId,
+      builderId: request.builderId,
+      now: request.now,
+      leaseMs: request.leaseMs,
+      ...(stoppedHolder === undefined ? {} : { stoppedHolder }),
+    },
     start: { dtBuild: request.dtBuild, workerId: request.workerId, driver: request.driver },
-  };
+  });
   try {
-    return { claimed: true, streamId, recorded: await commands.handle(streamId, buildDecider, command, context) };
+    return { claimed: true, streamId, recorded: await commands.handle(streamId, buildDecider, command(), context) };
   } catch (error) {
+    // The holder is a process of this host that is gone (SIGKILLed, crashed, restarted): its
+    // claim is taken over now rather than after its lease. Once: a second refusal stands.
+    const holder = error instanceof BuildRuleError ? error.details['builderId'] : undefined;
     if (
       error instanceof BuildRuleError &&
-      (error.code === 'BUILD_ALREADY_CLAIMED' || error.code === 'BUILD_ALREADY_DONE')
+      error.code === 'BUILD_ALREADY_CLAIMED' &&
+      typeof holder === 'string' &&
+      isStoppedLocalHolder(holder)
     ) {
-      return { claimed: false, streamId, reason: error.message };
+      try {
+        return {
+          claimed: true,
+          streamId,
+          recorded: await commands.handle(streamId, buildDecider, command(holder), context),
+        };
+      } catch (retryError) {
+        return refusal(retryError, streamId);
+      }
     }
-    throw error;
+    return refusal(error, streamId);
   }
+}
+
+function refusal(error: unknown, streamId: string): ClaimOutcome {
+  if (
+    error instanceof BuildRuleError &&
+    (error.code === 'BUILD_ALREADY_CLAIMED' || error.code === 'BUILD_ALREADY_DONE')
+  ) {
+    return { claimed: false, streamId, reason: error.message };
+  }
+  throw error;
 }

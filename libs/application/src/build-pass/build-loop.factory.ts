@@ -11,6 +11,7 @@ import { CommandReviewRunner } from '#infrastructure/review/command.review-runne
 import { createBuildDriver } from '#infrastructure/rpm/build-driver.factory.js';
 import { RpmBuildPipeline } from '#infrastructure/rpm/rpm-build.pipeline.js';
 import type { BuildLoopDeps } from './build-loop.types.js';
+import { claimHolder } from './claim-holder.js';
 
 /**
  * Wires the build loop on real adapters from the configuration: git (through execFile), the RPM pipeline
@@ -55,7 +56,7 @@ export function createBuildLoopDeps(options: {
         : null,
     clock,
     ids,
-    builderId: config.service.builderId,
+    builderId: claimHolder(config.service.builderId),
     ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
     log: options.log,
     close: async () => mailer?.close(),

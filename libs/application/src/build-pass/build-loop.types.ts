@@ -57,7 +57,7 @@ export interface BuildLoopDeps {
   readonly reviews: ReviewRunner | null;
   readonly clock: Clock;
   readonly ids: IdGenerator;
-  /** This builder's name in claims (`[service] builder_id`). */
+  /** This process's name in claims: `[service] builder_id` with host and pid (`claimHolder`). */
   readonly builderId: string;
   /** How long a claim holds without the builder (default 6 h). */
   readonly leaseMs?: number;

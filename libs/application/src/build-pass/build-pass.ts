@@ -16,6 +16,7 @@ import { shardedRepoDir } from '#domain/repo/repo-path.js';
 import type { EventContext } from '#domain/shared/event.js';
 import { BuildHistoryReader } from './build-history.reader.js';
 import type { BuildLoopDeps, PassOptions } from './build-loop.types.js';
+import { isStoppedLocalHolder } from './claim-holder.js';
 import { CommitBuilder, type BuildResult, type ClaimedBuild } from './commit-builder.js';
 import { CulpritLedgerReader, CulpritMails } from './culprit-mails.js';
 import { FailureNotifier } from './failure-notifier.js';
@@ -231,7 +232,8 @@ export class BuildPass {
       if (
         pending.claim &&
         pending.claim.builderId !== this.deps.builderId &&
-        Date.parse(pending.claim.leaseExpiresAt) > this.deps.clock.now().getTime()
+        Date.parse(pending.claim.leaseExpiresAt) > this.deps.clock.now().getTime() &&
+        !isStoppedLocalHolder(pending.claim.builderId)
       )
         continue;
       seen.add(key);

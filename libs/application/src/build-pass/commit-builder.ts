@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { BuildOutcome } from '#domain/build/build.commands.js';
 import { buildDecider } from '#domain/build/build.decider.js';
@@ -96,16 +96,17 @@ export class CommitBuilder {
     }
     const repoDir = shardedRepoDir(candidate);
     const finalDir = join(this.reposDir, repoDir);
-    // One staging directory per hashed directory: claims make it private to one build, and a
-    // build interrupted by a crash is wiped by the next attempt instead of left behind.
-    const stagingDir = join(dirname(finalDir), `.staging-${basename(finalDir)}`);
+    // One staging directory per build, named for its build id: two processes never share one,
+    // even a builder that lost its claim (lease) and still runs. What an interrupted earlier
+    // attempt of this commit left is wiped by the next attempt (`build`), which holds the claim.
+    const stagingDir = join(dirname(finalDir), `${stagingPrefix(finalDir)}${buildId}`);
     return { candidate, pkg, streamId: outcome.streamId, buildId, dtBuild, repoDir, stagingDir, workerId };
   }
 
   /** Runs the RPM pipeline in the staging directory; never throws for a build failure. */
   async build(claimed: ClaimedBuild): Promise<RpmBuildOutput | RpmBuildError> {
     const d = this.deps.config.default;
-    await rm(claimed.stagingDir, { recursive: true, force: true });
+    await removeEarlierStaging(claimed.stagingDir, join(this.reposDir, claimed.repoDir));
     await mkdir(claimed.stagingDir, { recursive: true });
     try {
       return await this.deps.rpm.build({
@@ -269,6 +270,27 @@ export function distTag(target: string | null | undefined): string {
   const fc = /fedora[-_]?(\d+)/i.exec(target ?? '');
   if (fc) return `.fc${fc[1]}`;
   return '';
+}
+
+/** `.staging-<hashed dir>-`: the build id follows. */
+function stagingPrefix(finalDir: string): string {
+  return `.staging-${basename(finalDir)}-`;
+}
+
+/**
+ * Removes the staging directories of earlier attempts of this commit (and the one-per-commit
+ * `.staging-<hashed dir>` of earlier versions): their builds lost the claim this build holds.
+ */
+async function removeEarlierStaging(stagingDir: string, finalDir: string): Promise<void> {
+  const parent = dirname(finalDir);
+  const prefix = stagingPrefix(finalDir);
+  const entries = await readdir(parent).catch(() => [] as string[]);
+  for (const name of entries) {
+    if (name === `.staging-${basename(finalDir)}` || (name.startsWith(prefix) && name !== basename(stagingDir))) {
+      await rm(join(parent, name), { recursive: true, force: true });
+    }
+  }
+  await rm(stagingDir, { recursive: true, force: true });
 }
 
 /** Moves a finished staging directory into place, replacing an older one atomically enough. */

@@ -13,6 +13,11 @@ export interface ClaimBuild {
   readonly now: Date;
   /** How long the claim holds without news from the builder. */
   readonly leaseMs: number;
+  /**
+   * A holder the claimant knows has stopped (a builder process of its host that is gone): its
+   * claim is taken over at once, as the claimant's own would be.
+   */
+  readonly stoppedHolder?: string;
 }
 
 export interface StartBuild {

@@ -32,7 +32,8 @@ function claim(command: ClaimBuild, state: BuildState): Payload[] {
       );
     case 'building': {
       // A builder that finds its own claim was restarted: the claim is stale whatever its lease.
-      if (state.current.builderId === command.builderId) {
+      // So is one whose holder the claimant saw stopped (a dead process of its own host).
+      if (state.current.builderId === command.builderId || state.current.builderId === command.stoppedHolder) {
         return [
           { type: 'BuildAbandoned', data: { buildId: state.current.buildId, reason: 'builder_stopped' } },
           claimed(command, state.attempts + 1),

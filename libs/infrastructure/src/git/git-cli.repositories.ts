@@ -12,6 +12,7 @@ import {
 } from '#domain/package/git.ports.js';
 import { GitCommandError, GitCommandRunner, type GitRunnerOptions } from './git-command.runner.js';
 import { checkoutWithFallback } from './branch-checkout.js';
+import { CloneLockError, withCloneLock } from './clone-lock.js';
 import { cloneSource, sameRemote } from './remote-url.js';
 
 export type GitCliRepositoriesOptions = GitRunnerOptions;
@@ -39,6 +40,22 @@ export class GitCliRepositories extends GitRepositories {
 
   override async refresh(request: RefreshRequest): Promise<CheckoutResult> {
     const dir = absoluteDir(request.dir);
+    // Several builders may share one datadir: one process at a time in a clone.
+    try {
+      return await withCloneLock(dir, () => this.refreshLocked(dir, request));
+    } catch (error) {
+      if (error instanceof CloneLockError) {
+        throw new GitRefreshError(
+          request.url,
+          request.branch,
+          `${error.message} (${request.url}, branch ${request.branch})`,
+        );
+      }
+      throw error;
+    }
+  }
+
+  private async refreshLocked(dir: string, request: RefreshRequest): Promise<CheckoutResult> {
     const { url, branch, policy } = request;
     const fail: Fail = (what, error) =>
       new GitRefreshError(url, branch, `${what} (${url}, branch ${branch}, in ${dir})${detail(error)}`);

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,7 +75,7 @@ describe('when projects.ini is the one from the FLOCK 2017 talk', () => {
       apiHost: '127.0.0.1',
       apiPort: 5000,
       pollInterval: 60,
-      builderId: 'builder-1',
+      builderId: `${hostname().replace(/[^A-Za-z0-9._-]/g, '-')}-${process.pid}`,
     });
   });
 });

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { IsBoolean, IsIn, IsInt, IsNotEmpty, Matches, Max, Min, ValidateBy } from 'class-validator';
 import { parseAddressEntry } from '../../net/address-list.js';
 import { IniOption } from './ini-option.decorator.js';
@@ -104,8 +105,11 @@ export class ServiceSection {
   @Min(1, { message: messages.min(1) })
   pollInterval!: number;
 
-  /** Identifies this builder in build claims; a hostname-like token. */
-  @IniOption('builder_id', 'string', 'builder-1')
+  /**
+   * Identifies this builder in build claims; a hostname-like token. Default `<hostname>-<pid>`,
+   * unique per process (claims also name host and pid, so a shared configured id is safe too).
+   */
+  @IniOption('builder_id', 'string', defaultBuilderId())
   @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
     message: (a) => `expected a hostname-like id (letters, digits, '.', '_', '-'), got '${String(a.value)}'`,
   })
@@ -141,4 +145,13 @@ export class ServiceSection {
   @IniOption('auto_bisect', 'bool', true)
   @IsBoolean({ message: messages.boolean })
   autoBisect!: boolean;
+}
+
+/** `<hostname>-<pid>`, with anything a builder id may not hold replaced by `-`. */
+function defaultBuilderId(): string {
+  const host =
+    hostname()
+      .replace(/[^A-Za-z0-9._-]/g, '-')
+      .replace(/^[^A-Za-z0-9]+/, '') || 'builder';
+  return `${host}-${process.pid}`;
 }
