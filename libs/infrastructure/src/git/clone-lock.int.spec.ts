@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CloneLockError, cloneLockPath, withCloneLock } from './clone-lock.js';
+import { CloneLockError, withCloneLock } from './clone-lock.js';
 
 describe('withCloneLock (flock per clone)', () => {
   const root = mkdtempSync(join(tmpdir(), 'dlrn-clone-lock-'));
@@ -36,16 +36,22 @@ describe('withCloneLock (flock per clone)', () => {
     for (let i = 0; i < own.length; i += 2) expect(own[i]!.slice(0, 1)).toBe(own[i + 1]!.slice(0, 1));
   });
 
-  it('is released when its holder process is SIGKILLed', async () => {
+  it('is released when the process holding it is SIGKILLed', async () => {
     const dir = join(root, 'killed');
-    // Another process takes the lock the same way (flock holding `cat`) and is killed.
-    const child = spawn('flock', ['--exclusive', cloneLockPath(dir), 'sleep', '30'], { stdio: 'ignore' });
-    await sleep(200);
+    // A builder-like process takes the lock and holds it for ever, then is killed.
+    const script = `import { withCloneLock } from ${JSON.stringify(join(import.meta.dirname, 'clone-lock.ts'))};
+      await withCloneLock(${JSON.stringify(dir)}, () => { console.log('held'); return new Promise(() => {}); });`;
+    const child = spawn(
+      process.execPath,
+      ['--import', '@swc-node/register/esm-register', '--input-type=module', '-e', script],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await new Promise<void>((done) => child.stdout!.once('data', () => done()));
     await expect(withCloneLock(dir, async () => 'no', { waitSeconds: 1 })).rejects.toThrow(CloneLockError);
     child.kill('SIGKILL');
     await new Promise((done) => child.on('exit', done));
-    expect(await withCloneLock(dir, async () => 'yes', { waitSeconds: 5 })).toBe('yes');
-  });
+    expect(await withCloneLock(dir, async () => 'yes', { waitSeconds: 10 })).toBe('yes');
+  }, 30_000);
 
   it('returns the lock when the work throws', async () => {
     const dir = join(root, 'throws');
