@@ -22,7 +22,9 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from '#domain/shared/event-store.port.js';
+import { StorageError } from '#domain/shared/errors.js';
 import type { DomainEvent, EventMetadata, RecordedEvent } from '#domain/shared/event.js';
+import { asStorageError } from '../../storage/storage-failure.js';
 import { APPEND_LOCK, SCHEMA_NAME, migrate } from './postgres-event-store.schema.js';
 import { PostgresSubscription, type PostgresSubscriptionSource } from './postgres-subscription.js';
 
@@ -295,7 +297,23 @@ export class PostgresEventStore extends EventStore implements PostgresSubscripti
   private async inAppendTransaction<T>(
     work: (client: pg.PoolClient) => Promise<{ value: T; wrote: boolean }>,
   ): Promise<T> {
+    try {
+      return await this.appendTransaction(work);
+    } catch (error) {
+      // A full disk, a server gone: the caller learns what failed (507/503), not the driver's words.
+      if (isConnectionLost(error)) throw new StorageError('event log', 'unavailable', error);
+      throw asStorageError(error, 'event log');
+    }
+  }
+
+  private async appendTransaction<T>(
+    work: (client: pg.PoolClient) => Promise<{ value: T; wrote: boolean }>,
+  ): Promise<T> {
     const client = await this.pool.connect();
+    // A connection lost while checked out emits 'error' too: heard here, not as an uncaught error.
+    let lost: Error | undefined;
+    const onError = (error: Error): void => void (lost ??= error);
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       try {
@@ -309,8 +327,13 @@ export class PostgresEventStore extends EventStore implements PostgresSubscripti
         await client.query('ROLLBACK').catch(() => {});
         throw error;
       }
+    } catch (error) {
+      if (isConnectionLost(error)) lost ??= error as Error;
+      throw error;
     } finally {
-      client.release();
+      client.off('error', onError);
+      // A broken connection is closed, not handed to the next appender.
+      client.release(lost);
     }
   }
 
@@ -501,6 +524,11 @@ export class PostgresEventStore extends EventStore implements PostgresSubscripti
     }
     await this.pool.end();
   }
+}
+
+/** `pg`'s words for a connection that ended under a query: no code to go by. */
+function isConnectionLost(error: unknown): boolean {
+  return error instanceof Error && /^Connection terminated/.test(error.message);
 }
 
 function revisionMatches(expected: ExpectedRevision, head: number | undefined): boolean {

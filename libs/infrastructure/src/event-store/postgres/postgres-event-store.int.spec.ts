@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { connect, createServer, type Socket } from 'node:net';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { describeEventStoreContract } from '../../../../../test/contract/event-store.contract.js';
@@ -143,6 +144,39 @@ describe('PostgreSQL event store', () => {
         await dropSchema(schema);
       }
     }, 20_000);
+  });
+
+  describe('when the server goes away', () => {
+    it('refuses an append with a StorageError (unavailable), naming the event log and nothing else', async () => {
+      const schema = uniqueSchema();
+      // The store reaches PostgreSQL through a TCP relay this test can cut.
+      const sockets = new Set<Socket>();
+      const relay = createServer((inbound) => {
+        const outbound = connect(5432, '127.0.0.1');
+        for (const s of [inbound, outbound]) {
+          sockets.add(s);
+          s.on('error', () => s.destroy());
+          s.on('close', () => sockets.delete(s));
+        }
+        inbound.pipe(outbound).pipe(inbound);
+      });
+      await new Promise<void>((done) => relay.listen(0, '127.0.0.1', done));
+      const { port } = relay.address() as { port: number };
+      const store = await PostgresEventStore.open(`postgresql://postgres@127.0.0.1:${port}/test`, { schema });
+      try {
+        await store.append('package-nova', [testEvent('A')]);
+        await new Promise<void>((done) => {
+          relay.close(() => done());
+          for (const s of sockets) s.destroy();
+        });
+        const attempt = store.append('package-nova', [testEvent('B')]);
+        await expect(attempt).rejects.toMatchObject({ code: 'STORAGE_UNAVAILABLE', store: 'event log' });
+        await expect(attempt).rejects.toThrow('the event log is unavailable; nothing was recorded');
+      } finally {
+        await store.close();
+        await dropSchema(schema);
+      }
+    });
   });
 
   describe('when something tries to rewrite history through SQL', () => {
