@@ -8,6 +8,8 @@ import {
   type MovePointer,
 } from '#domain/repo/pointer.decider.js';
 import type { EventContext } from '#domain/shared/event.js';
+import { join } from 'node:path';
+import { withCloneLock } from '#infrastructure/git/clone-lock.js';
 import type { BuildLoopDeps } from './build-loop.types.js';
 import { recordVote } from '../votes/record-vote.js';
 
@@ -30,6 +32,18 @@ export class PointerKeeper {
   ) {}
 
   async move(pointer: 'current' | 'consistent', row: PointedBuild, context: EventContext, vote = true): Promise<void> {
+    // Several builders on one datadir: one move of a pointer at a time (an flock beside it), so
+    // the link on disk is always the one the last appended move names, never an older one
+    // written late by a slower process.
+    await withCloneLock(join(this.reposDir, pointer), () => this.moveLocked(pointer, row, context, vote));
+  }
+
+  private async moveLocked(
+    pointer: 'current' | 'consistent',
+    row: PointedBuild,
+    context: EventContext,
+    vote: boolean,
+  ): Promise<void> {
     const previous = await this.deps.publisher.readPointer(this.reposDir, pointer);
     if (previous === row.repoDir) return;
     const command: MovePointer = {
