@@ -300,9 +300,7 @@ export class PostgresEventStore extends EventStore implements PostgresSubscripti
     try {
       return await this.appendTransaction(work);
     } catch (error) {
-      // A full disk, a server gone: the caller learns what failed (507/503), not the driver's words.
-      if (isConnectionLost(error)) throw new StorageError('event log', 'unavailable', error);
-      throw asStorageError(error, 'event log');
+      storageFailure(error);
     }
   }
 
@@ -383,11 +381,13 @@ export class PostgresEventStore extends EventStore implements PostgresSubscripti
   override async readAllAsJson(
     options: { readonly after?: number; readonly maxCount?: number } = {},
   ): Promise<StoredEventJson[]> {
-    const result = await this.pool.query<Row>({
-      text: `SELECT ${SELECT_COLUMNS} FROM ${this.table} WHERE position > $1 ORDER BY position LIMIT $2`,
-      values: [options.after ?? 0, options.maxCount ?? DEFAULT_PAGE],
-      rowMode: 'array',
-    });
+    const result = await this.pool
+      .query<Row>({
+        text: `SELECT ${SELECT_COLUMNS} FROM ${this.table} WHERE position > $1 ORDER BY position LIMIT $2`,
+        values: [options.after ?? 0, options.maxCount ?? DEFAULT_PAGE],
+        rowMode: 'array',
+      })
+      .catch(storageFailure);
     return result.rows.map((row) => ({
       streamId: row[1],
       revision: Number(row[2]),
@@ -404,7 +404,9 @@ export class PostgresEventStore extends EventStore implements PostgresSubscripti
   }
 
   async head(): Promise<number> {
-    const result = await this.pool.query<{ head: string | null }>(`SELECT max(position) AS head FROM ${this.table}`);
+    const result = await this.pool
+      .query<{ head: string | null }>(`SELECT max(position) AS head FROM ${this.table}`)
+      .catch(storageFailure);
     return Number(result.rows[0]?.head ?? 0);
   }
 
@@ -439,7 +441,7 @@ export class PostgresEventStore extends EventStore implements PostgresSubscripti
     upcasting: boolean,
     upTo = Number.MAX_SAFE_INTEGER,
   ): Promise<RecordedEvent[]> {
-    const result = await this.pool.query<Row>({ text, values, rowMode: 'array' });
+    const result = await this.pool.query<Row>({ text, values, rowMode: 'array' }).catch(storageFailure);
     const events: RecordedEvent[] = [];
     for (const row of result.rows) {
       const stored = toStored(row);
@@ -524,6 +526,12 @@ export class PostgresEventStore extends EventStore implements PostgresSubscripti
     }
     await this.pool.end();
   }
+}
+
+/** A full disk, a server gone: the caller learns what failed (507/503), not the driver's words. */
+function storageFailure(error: unknown): never {
+  if (isConnectionLost(error)) throw new StorageError('event log', 'unavailable', error);
+  throw asStorageError(error, 'event log');
 }
 
 /** `pg`'s words for a connection that ended under a query: no code to go by. */

@@ -147,7 +147,7 @@ describe('PostgreSQL event store', () => {
   });
 
   describe('when the server goes away', () => {
-    it('refuses an append with a StorageError (unavailable), naming the event log and nothing else', async () => {
+    it('refuses appends and reads with a StorageError (unavailable), naming the event log and nothing else', async () => {
       const schema = uniqueSchema();
       // The store reaches PostgreSQL through a TCP relay this test can cut.
       const sockets = new Set<Socket>();
@@ -172,6 +172,8 @@ describe('PostgreSQL event store', () => {
         const attempt = store.append('package-nova', [testEvent('B')]);
         await expect(attempt).rejects.toMatchObject({ code: 'STORAGE_UNAVAILABLE', store: 'event log' });
         await expect(attempt).rejects.toThrow('the event log is unavailable; nothing was recorded');
+        await expect(store.readAll()).rejects.toMatchObject({ code: 'STORAGE_UNAVAILABLE' });
+        await expect(store.headPosition()).rejects.toMatchObject({ code: 'STORAGE_UNAVAILABLE' });
       } finally {
         await store.close();
         await dropSchema(schema);
