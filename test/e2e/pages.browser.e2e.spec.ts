@@ -23,6 +23,18 @@ import { testEvent } from '../support/events.js';
 import { runDlrn } from '../support/cli.js';
 
 const CHROMIUM = '/usr/bin/chromium';
+
+/** What the layout checks read of the page's DOM (the tests compile without the DOM library). */
+interface BrowserElement {
+  readonly textContent: string | null;
+  readonly scrollWidth: number;
+  readonly clientWidth: number;
+  getBoundingClientRect(): { readonly left: number; readonly right: number };
+}
+interface BrowserDocument {
+  querySelector(selector: string): BrowserElement | null;
+  querySelectorAll(selector: string): Iterable<BrowserElement>;
+}
 const HAS_CHROMIUM = existsSync(CHROMIUM);
 const CSV_HEADER = 'Project,Source Sha,Dist Sha,Extended Sha,Component,Status,Timestamp,Packages';
 
@@ -277,6 +289,7 @@ describe('the dashboard pages over real builds, and their static copies', () => 
         for (const file of ['report.html', 'status_report.html', 'queue.html']) {
           await page.goto(`${base}${file}`);
           const fit = await page.evaluate(() => {
+            const { document } = globalThis as unknown as { document: BrowserDocument };
             const main = document.querySelector('main')!;
             const status = [...document.querySelectorAll('th')].find((th) =>
               /^(Status|State)$/.test(th.textContent!.trim()),
@@ -292,6 +305,7 @@ describe('the dashboard pages over real builds, and their static copies', () => 
         }
         await page.goto(`${base}civotes_detail.html?ci_name=phase1&success=false`);
         const gaps = await page.evaluate(() => {
+          const { document } = globalThis as unknown as { document: BrowserDocument };
           const chips = [...document.querySelectorAll('.chip')].map((c) => c.getBoundingClientRect());
           return chips.slice(1).map((c, i) => c.left - chips[i]!.right);
         });
