@@ -133,20 +133,23 @@ export class PostgresEventStore extends EventStore implements PostgresSubscripti
   private async write(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
     const recordedAt = new Date().toISOString();
     return this.inAppendTransaction(async (client) => {
-      let position = await this.lockedHead(client);
+      let position: number | undefined;
       const results: AppendResult[] = [];
       const rows: { streamId: string; revision: number; event: DomainEvent; position: number }[] = [];
       for (const { streamId, events, expectedRevision = 'any' } of appends) {
-        const head = await this.streamHead(client, streamId);
+        // One round trip: the log's head, the stream's revision, whether an id is stored already.
+        const checked = await this.checkPart(client, streamId, events);
+        position ??= checked.logHead;
+        const head = checked.revision;
         if (!revisionMatches(expectedRevision, head)) {
-          const replay = await this.replayResult(client, streamId, events, false);
+          const replay = checked.anyStored ? await this.replayResult(client, streamId, events, false) : undefined;
           if (replay) {
             results.push(replay);
             continue;
           }
           throw new ConcurrencyError(streamId, expectedRevision, head ?? 'no_stream');
         }
-        if (await this.anyStored(client, events)) {
+        if (checked.anyStored) {
           results.push((await this.replayResult(client, streamId, events, true))!);
           continue;
         }
@@ -176,11 +179,24 @@ export class PostgresEventStore extends EventStore implements PostgresSubscripti
     });
   }
 
-  /** True when one of the ids is stored already. */
-  private async anyStored(client: pg.PoolClient, events: readonly DomainEvent[]): Promise<boolean> {
-    const ids = events.map((e) => e.metadata.eventId);
-    const found = await client.query(`SELECT 1 FROM ${this.table} WHERE event_id = ANY($1::text[]) LIMIT 1`, [ids]);
-    return (found.rowCount ?? 0) > 0;
+  /** The log's head, the stream's last revision, and whether one of the ids is stored already. */
+  private async checkPart(
+    client: pg.PoolClient,
+    streamId: string,
+    events: readonly DomainEvent[],
+  ): Promise<{ logHead: number; revision: number | undefined; anyStored: boolean }> {
+    const result = await client.query<{ head: string | null; revision: string | null; stored: boolean }>(
+      `SELECT (SELECT max(position) FROM ${this.table}) AS head, ` +
+        `(SELECT revision FROM ${this.table} WHERE stream_id = $1 ORDER BY revision DESC LIMIT 1) AS revision, ` +
+        `EXISTS (SELECT 1 FROM ${this.table} WHERE event_id = ANY($2::text[])) AS stored`,
+      [streamId, events.map((e) => e.metadata.eventId)],
+    );
+    const row = result.rows[0]!;
+    return {
+      logHead: Number(row.head ?? 0),
+      revision: row.revision === null ? undefined : Number(row.revision),
+      anyStored: row.stored,
+    };
   }
 
   /**
@@ -313,12 +329,11 @@ export class PostgresEventStore extends EventStore implements PostgresSubscripti
     const onError = (error: Error): void => void (lost ??= error);
     client.on('error', onError);
     try {
-      await client.query('BEGIN');
+      // Statements joined into one round trip each (the schema and channel are plain identifiers).
+      await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${APPEND_LOCK}, hashtext('${this.schema}'))`);
       try {
-        await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [APPEND_LOCK, this.schema]);
         const { value, wrote } = await work(client);
-        if (wrote) await client.query('SELECT pg_notify($1, $2)', [this.channel, '']);
-        await client.query('COMMIT');
+        await client.query(wrote ? `SELECT pg_notify('${this.channel}', ''); COMMIT` : 'COMMIT');
         if (wrote) this.signal.emit('append');
         return value;
       } catch (error) {
