@@ -94,8 +94,17 @@ export class BuildPass {
 
     const skipped: { package: string; reason: string }[] = [];
     const candidates: Candidate[] = [];
-    for (const pkg of selected) {
-      const outcome = await discoverPackage(this.deps, history, pkg, options);
+    // Refresh (clone/fetch, checkout, branch checks, discovery) runs `workers` packages at a
+    // time, as DLRN's pool does; what it finds is recorded below in DLRN's order, one package
+    // after another, as if the refreshes had run in turn.
+    const refreshWorkers = options.sequential ? 1 : Math.max(1, this.deps.config.default.workers);
+    const outcomes = await settledInOrder(selected, refreshWorkers, (pkg) =>
+      discoverPackage(this.deps, history, pkg, options),
+    );
+    for (const [index, pkg] of selected.entries()) {
+      const settled = outcomes[index]!;
+      if (settled.status === 'rejected') throw settled.reason;
+      const outcome = settled.value;
       if (outcome.kind === 'skipped') {
         skipped.push({ package: pkg.name, reason: outcome.reason });
         this.deps.log(`skipping ${pkg.name}: ${outcome.reason}`);
@@ -387,6 +396,28 @@ export class BuildPass {
   async history(): Promise<BuildHistory> {
     return this.reader.catchUp();
   }
+}
+
+/** `work` over `items`, at most `bound` at a time; every result (or error) in the items' order. */
+async function settledInOrder<T, R>(
+  items: readonly T[],
+  bound: number,
+  work: (item: T) => Promise<R>,
+): Promise<PromiseSettledResult<R>[]> {
+  const results: PromiseSettledResult<R>[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      try {
+        results[index] = { status: 'fulfilled', value: await work(items[index]!) };
+      } catch (reason) {
+        results[index] = { status: 'rejected', reason };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(bound, items.length) }, worker));
+  return results;
 }
 
 function firstLine(text: string): string {
