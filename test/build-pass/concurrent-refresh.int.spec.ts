@@ -9,11 +9,7 @@ import { openEventStore } from '#infrastructure/event-store/event-store.factory.
 import { BuildPass, type PassReport } from '#application/build-pass/build-pass.js';
 import { createBuildLoopDeps } from '#application/build-pass/build-loop.factory.js';
 import { DEFAULT_PASS_OPTIONS } from '#application/build-pass/build-loop.types.js';
-import {
-  createDemoRepositories,
-  writeDemoConfig,
-  type DemoPackage,
-} from '../../../../apps/cli/src/demo/demo-example.js';
+import { createDemoRepositories, writeDemoConfig, type DemoPackage } from '../../apps/cli/src/demo/demo-example.js';
 
 /**
  * Issue 15, item 6: the refreshes of a pass run `workers` packages at a time (real git clones),
