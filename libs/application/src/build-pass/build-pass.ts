@@ -21,7 +21,7 @@ import { CommitBuilder, type BuildResult, type ClaimedBuild } from './commit-bui
 import { CulpritLedgerReader, CulpritMails } from './culprit-mails.js';
 import { FailureNotifier } from './failure-notifier.js';
 import { discoverPackage, type Candidate } from './package-discovery.js';
-import { PointerKeeper } from './pointer-keeper.js';
+import { PointerKeeper, type PointedBuild } from './pointer-keeper.js';
 import { findSpecFile, specDirectory } from '#infrastructure/rpm/distgit-sources.js';
 import { renderSpecForOrdering } from '#infrastructure/rpm/spec-renderer.js';
 import { BisectionEngine, type StepLine } from '#application/bisection/bisection-engine.js';
@@ -322,8 +322,26 @@ export class BuildPass {
           publicationFailed: false,
           devMode: options.dev,
         });
-        if (decision.moveCurrent) await this.keeper.move('current', row, context);
-        if (decision.moveConsistent) await this.keeper.move('consistent', row, context, decision.consistentVote);
+        // Other builders may have recorded newer results meanwhile: the pointers go to the last
+        // ones in the log, read under the pointer's lock, as `reconcile` reads them (components:
+        // this build, as before).
+        const latest = (pick: () => PointedBuild | null) => async () => {
+          await this.reader.catchUp();
+          return pick() ?? row;
+        };
+        if (decision.moveCurrent)
+          await this.keeper.moveToLatest(
+            'current',
+            latest(() => (this.deps.config.default.useComponents ? row : this.reader.history.lastSuccess())),
+            context,
+          );
+        if (decision.moveConsistent)
+          await this.keeper.moveToLatest(
+            'consistent',
+            latest(() => (this.deps.config.default.useComponents ? row : this.reader.lastConsistentBuiltHere())),
+            context,
+            decision.consistentVote,
+          );
       } else if (result.status === 'FAILED') {
         await notifier.notify({ pkg, row, previousStatus, lastMailAt, buildEnv: options.buildEnv, context });
       }

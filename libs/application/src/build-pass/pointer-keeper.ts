@@ -38,6 +38,23 @@ export class PointerKeeper {
     await withCloneLock(join(this.reposDir, pointer), () => this.moveLocked(pointer, row, context, vote));
   }
 
+  /**
+   * Moves `pointer` to the build `latest` names when asked under the pointer's lock: with several
+   * builders, the build recorded last in the log (read after the others' appends), not the one
+   * this process happened to record, whose move may come after a newer one's.
+   */
+  async moveToLatest(
+    pointer: 'current' | 'consistent',
+    latest: () => Promise<PointedBuild | null>,
+    context: EventContext,
+    vote = true,
+  ): Promise<void> {
+    await withCloneLock(join(this.reposDir, pointer), async () => {
+      const row = await latest();
+      if (row !== null) await this.moveLocked(pointer, row, context, vote);
+    });
+  }
+
   private async moveLocked(
     pointer: 'current' | 'consistent',
     row: PointedBuild,
