@@ -27,6 +27,8 @@ describe('three builders on one datadir', () => {
   let victimPid = 0;
   let victimStream = '';
   let builderPids: number[] = [];
+  let currentAfterBuilders = '';
+  let lastPublishedAfterBuilders = '';
   const eventsFile = () => join(root, 'data', 'events.sqlite');
   const reposDir = () => join(root, 'data', 'repos');
   const args = () => ['builder', '--once', '--config-file', configFile, '--info-repo', join(root, 'rdoinfo')];
@@ -97,6 +99,10 @@ describe('three builders on one datadir', () => {
     const survivors = builders.filter((b) => b.child.pid !== victimPid);
     for (const b of survivors) expect(await b.code).toBe(0);
     outputs = await Promise.all(builders.map((b) => b.output));
+    // Before any later pass reconciles it: `current` is where the log's last publication says.
+    const lastPublished = (await readEvents()).filter((e) => e.type === 'RepoPublished').at(-1);
+    currentAfterBuilders = realpathSync(join(reposDir(), 'current'));
+    lastPublishedAfterBuilders = realpathSync(join(reposDir(), (lastPublished!.data as { repoDir: string }).repoDir));
     // A later pass (any builder) takes over what the killed one held.
     const last = await runDlrn(args(), { env: { DLRN_DEMO_BUILD_SECONDS: '0' } });
     expect(last.code, last.stderr).toBe(0);
@@ -143,6 +149,7 @@ describe('three builders on one datadir', () => {
       .map((e) => (e.data as { repoDir: string }).repoDir);
     expect(published).toHaveLength(3 + 3 * NEW_COMMITS_PER_PACKAGE);
     for (const dir of published) expect(existsSync(join(reposDir(), dir, 'repodata', 'repomd.xml')), dir).toBe(true);
+    expect(currentAfterBuilders).toBe(lastPublishedAfterBuilders);
     const current = realpathSync(join(reposDir(), 'current'));
     expect(existsSync(join(current, 'repodata', 'repomd.xml'))).toBe(true);
     expect(current).toBe(realpathSync(join(reposDir(), published.at(-1)!)));
