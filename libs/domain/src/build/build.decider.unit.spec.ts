@@ -112,6 +112,23 @@ describe('build lifecycle', () => {
           },
         ]);
     });
+
+    it("takes over the claim of a holder the claimant saw stopped, and only that holder's", () => {
+      spec
+        .given([discovered, claimedBy('b1', 1), started('b1')])
+        .when({ ...claim('b2'), stoppedHolder: 'builder-1' })
+        .then([
+          { type: 'BuildAbandoned', data: { buildId: 'b1', reason: 'builder_stopped' } },
+          {
+            type: 'BuildClaimed',
+            data: { buildId: 'b2', attempt: 2, builderId: 'builder-2', leaseExpiresAt: '2026-11-25T12:00:00.000Z' },
+          },
+        ]);
+      spec
+        .given([discovered, claimedBy('b1', 1), started('b1')])
+        .when({ ...claim('b2'), stoppedHolder: 'builder-9' })
+        .thenThrows('BUILD_ALREADY_CLAIMED', /builder-1/);
+    });
   });
 
   describe('when the claimant gives its claim up without a result', () => {
