@@ -40,6 +40,10 @@ describe('dlrn demo (the quick start): every pass leaves its pages', () => {
     expect(logged.stderr).toMatch(/^\+ rpmbuild /m);
     expect(logged.stderr).toMatch(/^\+ createrepo_c /m);
     expect(logged.stderr).not.toContain('debug: appended');
+    // Nothing new since: the pass says so.
+    const idle = await runDlrn(pass);
+    expect(idle.code, idle.stderr).toBe(0);
+    expect(idle.stdout).toContain('nothing to build: no new commit in the selected packages');
     await commitDemoChange(packages[1]!.upstream, 'More colors', Math.floor(Date.now() / 1000) - 3600, () =>
       writeFile(join(packages[1]!.upstream, 'data', 'colors.txt'), 'red\ngreen\nblue\ncyan\n'),
     );

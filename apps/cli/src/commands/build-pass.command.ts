@@ -150,6 +150,7 @@ export async function runBuildPass(flags: BuildPassFlags, io: CliIo): Promise<nu
       return ok ? 0 : 1;
     }
     const report = await pass.run(options);
+    if (report.builds.length === 0) io.out('nothing to build: no new commit in the selected packages\n');
     if (devDir === null) await refreshReports(flags, io);
     return report.exitCode;
   } finally {
