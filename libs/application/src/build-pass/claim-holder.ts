@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { isGoneLocalProcess } from '#infrastructure/runtime/local-process.js';
 
 const HOLDER = /\((.+):(\d+)\)$/;
 
@@ -20,13 +21,5 @@ export function claimHolder(builderId: string, host = hostname(), pid = process.
  */
 export function isStoppedLocalHolder(holder: string, host = hostname()): boolean {
   const match = HOLDER.exec(holder);
-  if (match === null || match[1] !== host) return false;
-  const pid = Number(match[2]);
-  if (pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
+  return match !== null && isGoneLocalProcess(match[1]!, Number(match[2]), host);
 }

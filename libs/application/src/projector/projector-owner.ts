@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { isGoneLocalProcess } from '#infrastructure/runtime/local-process.js';
 
 const OWNER = /^projector@(.+):(\d+):[0-9a-f]+$/;
 
@@ -18,13 +19,5 @@ export function projectorOwner(): string {
  */
 export function isDeadLocalOwner(holder: string, host = hostname()): boolean {
   const match = OWNER.exec(holder);
-  if (match === null || match[1] !== host) return false;
-  const pid = Number(match[2]);
-  if (pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
+  return match !== null && isGoneLocalProcess(match[1]!, Number(match[2]), host);
 }

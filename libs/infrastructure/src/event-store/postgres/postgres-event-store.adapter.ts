@@ -27,6 +27,7 @@ import type { DomainEvent, EventMetadata, RecordedEvent } from '#domain/shared/e
 import { asStorageError } from '../../storage/storage-failure.js';
 import { APPEND_LOCK, SCHEMA_NAME, migrate } from './postgres-event-store.schema.js';
 import { PostgresSubscription, type PostgresSubscriptionSource } from './postgres-subscription.js';
+import { waitForAppend } from '../append-signal.js';
 
 export interface PostgresEventStoreOptions {
   /** Schema holding the log (default `public`, or `?schema=` of the URL); created if missing. */
@@ -515,17 +516,7 @@ export class PostgresEventStore extends EventStore implements PostgresSubscripti
 
   /** Resolves on a notification (this or another process), after `timeoutMs`, or on `signal`. */
   waitForAppend(timeoutMs: number, signal: AbortSignal): Promise<void> {
-    return new Promise((done) => {
-      const finish = (): void => {
-        clearTimeout(timer);
-        this.signal.off('append', finish);
-        signal.removeEventListener('abort', finish);
-        done();
-      };
-      const timer = setTimeout(finish, timeoutMs);
-      this.signal.once('append', finish);
-      signal.addEventListener('abort', finish, { once: true });
-    });
+    return waitForAppend(this.signal, timeoutMs, signal);
   }
 
   async close(): Promise<void> {

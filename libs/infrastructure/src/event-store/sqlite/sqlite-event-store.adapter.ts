@@ -38,6 +38,7 @@ import {
   type EventRow,
   type RawRow,
 } from './sqlite-event-store.rows.js';
+import { waitForAppend } from '../append-signal.js';
 
 export interface SqliteEventStoreOptions {
   /** `NORMAL` (default) survives a process crash; `FULL` also survives power loss. */
@@ -294,17 +295,7 @@ export class SqliteEventStore extends EventStore implements SubscriptionSource {
   }
 
   waitForAppend(timeoutMs: number, signal: AbortSignal): Promise<void> {
-    return new Promise((done) => {
-      const finish = (): void => {
-        clearTimeout(timer);
-        this.signal.off('append', finish);
-        signal.removeEventListener('abort', finish);
-        done();
-      };
-      const timer = setTimeout(finish, timeoutMs);
-      this.signal.once('append', finish);
-      signal.addEventListener('abort', finish, { once: true });
-    });
+    return waitForAppend(this.signal, timeoutMs, signal);
   }
 
   private cachedStatement(key: string, sql: string): Database.Statement {
