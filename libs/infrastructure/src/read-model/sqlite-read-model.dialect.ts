@@ -197,10 +197,11 @@ export async function connectSqliteReadModel(
       // Takes effect only on a new file: 16 KiB pages hold a build document or two each and write a
       // projector batch in a third of the write calls of 4 KiB pages (bench: the writer thread's
       // share of a rebuild 25% less CPU).
+      // The wait first: switching to WAL takes a lock another process may hold at that moment.
+      opened.pragma(`busy_timeout = ${busyTimeoutMs}`);
       opened.pragma(`page_size = ${READ_MODEL_PAGE_SIZE}`);
       opened.pragma('journal_mode = WAL');
       opened.pragma('synchronous = NORMAL');
-      opened.pragma(`busy_timeout = ${busyTimeoutMs}`);
       return opened;
     } catch (error) {
       opened.close();

@@ -87,9 +87,11 @@ export class SqliteEventStore extends EventStore implements SubscriptionSource {
       if (path !== ':memory:') mkdirSync(dirname(this.file), { recursive: true });
       const db = new Database(path === ':memory:' ? ':memory:' : this.file);
       try {
+        // The wait first: switching to WAL and creating the schema take locks another process
+        // (a builder, a projector) may hold at that moment ("database is locked" otherwise).
+        db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
         db.pragma('journal_mode = WAL');
         db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
-        db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
         db.exec(EVENT_STORE_SCHEMA);
         db.prepare('INSERT OR IGNORE INTO store_info (key, value) VALUES (?, ?)').run(
           'schema_version',
