@@ -10,6 +10,20 @@ import type { DomainEvent, RecordedEvent } from './event.js';
  */
 export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | number;
 
+/** Whether a stream whose last revision is `head` (undefined: no stream) passes `expected`. */
+export function revisionMatches(expected: ExpectedRevision, head: number | undefined): boolean {
+  switch (expected) {
+    case 'any':
+      return true;
+    case 'no_stream':
+      return head === undefined;
+    case 'stream_exists':
+      return head !== undefined;
+    default:
+      return head === expected;
+  }
+}
+
 export interface AppendOptions {
   readonly expectedRevision?: ExpectedRevision;
 }

@@ -9,10 +9,10 @@ import {
   assertImportableEvents,
   assertValidStreamAppends,
   assertValidStreamId,
+  revisionMatches,
   type AppendOptions,
   type AppendResult,
   type EventFilter,
-  type ExpectedRevision,
   type ImportRecordedResult,
   type ReadAllBackwardsOptions,
   type ReadAllOptions,
@@ -543,19 +543,6 @@ function storageFailure(error: unknown): never {
 /** `pg`'s words for a connection that ended under a query: no code to go by. */
 function isConnectionLost(error: unknown): boolean {
   return error instanceof Error && /^Connection terminated/.test(error.message);
-}
-
-function revisionMatches(expected: ExpectedRevision, head: number | undefined): boolean {
-  switch (expected) {
-    case 'any':
-      return true;
-    case 'no_stream':
-      return head === undefined;
-    case 'stream_exists':
-      return head !== undefined;
-    default:
-      return head === expected;
-  }
 }
 
 /** The filter as SQL, its parameters numbered from `first`. */

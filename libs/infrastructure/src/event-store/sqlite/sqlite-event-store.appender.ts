@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import {
   ConcurrencyError,
   DuplicateEventIdError,
+  revisionMatches,
   type AppendResult,
   type ExpectedRevision,
 } from '#domain/shared/event-store.port.js';
@@ -113,19 +114,6 @@ export class SqliteAppender {
       previous = stored;
     }
     return { nextExpectedRevision: previous!.revision, position: previous!.position };
-  }
-}
-
-function revisionMatches(expected: ExpectedRevision, head: number | undefined): boolean {
-  switch (expected) {
-    case 'any':
-      return true;
-    case 'no_stream':
-      return head === undefined;
-    case 'stream_exists':
-      return head !== undefined;
-    default:
-      return head === expected;
   }
 }
 
