@@ -3,13 +3,6 @@ import { QueryBus } from '@nestjs/cqrs';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RepoDiffQuery, type DiffSide, type RepoDiff, type RepoDiffRefusal } from '#application/queries/diff/index.js';
-import {
-  AsOfInputError,
-  AsOfUnavailableError,
-  parseAsOf,
-  resolveAsOf,
-} from '#application/queries/time-travel/as-of.js';
-import { EventStore } from '#domain/shared/event-store.port.js';
 import { reportSettings } from '#application/reports/index.js';
 import type { DlrnConfig } from '#infrastructure/config/index.js';
 import { DLRN_CONFIG } from '#infrastructure/nest/tokens.js';
@@ -22,6 +15,7 @@ import { readInput } from '../http/request-input.js';
 import { ApiPage, HTML } from '../pages/page-docs.js';
 import { PageSecurityInterceptor } from '../pages/page-security.interceptor.js';
 import { cachedPage } from '../views/page-cache.js';
+import { TimeTravel } from '../views/as-of.js';
 import { ViewVersion } from '../views/view-version.js';
 import { DIFF, type DiffInput } from './diff-inputs.js';
 import { DIFF_SCHEMA, diffAnswer, diffView } from './diff-shapes.js';
@@ -56,7 +50,7 @@ export class DiffHttpController {
   constructor(
     @Inject(QueryBus) private readonly queries: QueryBus,
     @Inject(ViewVersion) private readonly views: ViewVersion,
-    @Inject(EventStore) private readonly events: EventStore,
+    @Inject(TimeTravel) private readonly timeTravel: TimeTravel,
     @Inject(DLRN_CONFIG) config: DlrnConfig,
   ) {
     this.settings = reportSettings(config);
@@ -101,20 +95,8 @@ export class DiffHttpController {
   private async sides(input: DiffInput): Promise<{ from: DiffSide; to: DiffSide }> {
     const side = async (name: 'from' | 'to', ref: string, raw: string | null): Promise<DiffSide> => {
       if (raw === null) return { ref, at: null, asOf: null };
-      try {
-        const point = await resolveAsOf(parseAsOf(raw), this.events, this.views);
-        return { ref, at: point.position, asOf: raw };
-      } catch (error) {
-        if (error instanceof AsOfInputError) throw new DlrnHttpError(400, `Invalid ${name}_as_of: ${error.message}`);
-        if (error instanceof AsOfUnavailableError) {
-          throw new DlrnHttpError(
-            error.transient ? 503 : 409,
-            error.message,
-            error.transient ? { 'retry-after': '1' } : {},
-          );
-        }
-        throw error;
-      }
+      const point = await this.timeTravel.resolve(raw, `${name}_as_of`);
+      return { ref, at: point.position, asOf: raw };
     };
     const [from, to] = await Promise.all([
       side('from', input.from, input.from_as_of ?? input.as_of),

@@ -70,14 +70,26 @@ export class TimeTravel {
   async of(request: FastifyRequest, reply: Pick<FastifyReply, 'header'>): Promise<TimePoint | null> {
     const raw = asOfParameter(request);
     if (raw === null) return null;
+    const point = await this.resolve(raw);
+    void reply.header(AS_OF_HEADER, String(point.position));
+    return point;
+  }
+
+  /**
+   * One `as_of` value resolved to a moment of the history: 501 when no history is kept, 400 when
+   * malformed (`parameter` names it, for routes with several), 409 past the log, 503 past the
+   * views after a short wait.
+   */
+  async resolve(raw: string, parameter: string | null = null): Promise<TimePoint> {
     if (!this.readModels.keepsHistory) {
       throw new DlrnHttpError(501, 'as_of: this service keeps no history of its views ([service] view_history=false)');
     }
-    let point: TimePoint;
     try {
-      point = await resolveAsOf(parseAsOf(raw), this.events, this.views);
+      return await resolveAsOf(parseAsOf(raw), this.events, this.views);
     } catch (error) {
-      if (error instanceof AsOfInputError) throw new DlrnHttpError(400, error.message);
+      if (error instanceof AsOfInputError) {
+        throw new DlrnHttpError(400, parameter === null ? error.message : `Invalid ${parameter}: ${error.message}`);
+      }
       if (error instanceof AsOfUnavailableError) {
         throw new DlrnHttpError(
           error.transient ? 503 : 409,
@@ -87,8 +99,6 @@ export class TimeTravel {
       }
       throw error;
     }
-    void reply.header(AS_OF_HEADER, String(point.position));
-    return point;
   }
 
   /**
