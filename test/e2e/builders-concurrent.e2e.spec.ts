@@ -12,7 +12,12 @@ describe('two builders sharing one event store', () => {
 
   it('never build the same commit twice: the claims decide', async () => {
     const packages = await createDemoRepositories(root, Math.floor(Date.now() / 1000) - 86_400);
-    const base = readFileSync(await writeDemoConfig(root, packages), 'utf8');
+    // One datadir for both: a repository links the other packages' RPMs, so builders that share
+    // an event log must share the repos too (builders elsewhere feed it by remote import).
+    const base = readFileSync(await writeDemoConfig(root, packages), 'utf8').replace(
+      'datadir=./data',
+      `datadir=${join(root, 'data')}`,
+    );
     const store = join(root, 'shared-events.sqlite');
     const configs = ['a', 'b'].map((name) => {
       const dir = join(root, `builder-${name}`);
