@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CheckpointConflictError,
+  ViewNotBuiltError,
   type DocumentWrite,
   type ProjectionDefinition,
   type ReadModelReader,
@@ -67,6 +68,15 @@ export function describeReadModelStoreContract(name: string, makeStore: () => Pr
       );
       return projection;
     }
+
+    describe('when a projection was never ensured (no projector built the views)', () => {
+      it('refuses get, find and count with ViewNotBuiltError naming the view', async () => {
+        const projection = notes();
+        await expect(store.get(projection, 'a')).rejects.toThrow(ViewNotBuiltError);
+        await expect(store.find(projection, {})).rejects.toThrow(new ViewNotBuiltError(projection.name));
+        await expect(store.count(projection, {})).rejects.toThrow(ViewNotBuiltError);
+      });
+    });
 
     describe('when a projection is ensured twice', () => {
       it('keeps one usable table', async () => {

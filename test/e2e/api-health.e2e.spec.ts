@@ -34,6 +34,37 @@ describe('API health over HTTP on the embedded store', () => {
     expect(response.json()).toEqual({ result: 'ok, no commits in DB' });
   });
 
+  describe('when no projector has built the views yet', () => {
+    it.each(['/api/packages', '/api/last_tested_repo?max_age=0', '/api/status_report.html', '/metrics'])(
+      'answers GET %s 503 naming dlrn projector, in JSON, with Retry-After',
+      async (url) => {
+        const response = await app.inject({ method: 'GET', url });
+        expect([response.statusCode, response.headers['retry-after'], response.headers['content-type']]).toEqual([
+          503,
+          '5',
+          'application/json; charset=utf-8',
+        ]);
+        expect(response.json<{ message: string }>().message).toMatch(/views are not built yet .*dlrn projector/);
+      },
+    );
+
+    it('answers a login 503, not 500 (the users view is missing too)', async () => {
+      const response = await app.inject({
+        method: 'POST',
+        url: '/api/report_result',
+        headers: { authorization: `Basic ${Buffer.from('admin:secret').toString('base64')}` },
+        payload: {},
+      });
+      expect(response.statusCode).toBe(503);
+      expect(response.json<{ message: string }>().message).toMatch(/not built yet \(users\)/);
+    });
+
+    it('is not ready, although the log is empty', async () => {
+      const response = await app.inject({ method: 'GET', url: '/api/ready' });
+      expect([response.statusCode, response.json()]).toEqual([503, { ready: false, head: 0, views: 0, lag: 0 }]);
+    });
+  });
+
   it('answers "ok" once a commit is in the store, and POST only with credentials', async () => {
     const writer = new SqliteEventStore(eventsFile);
     await writer.append('build-foo@a_b', [testEvent('CommitDiscovered', { package: 'foo' })]);

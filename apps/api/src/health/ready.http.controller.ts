@@ -26,8 +26,9 @@ const READINESS_SCHEMA = {
 };
 
 /**
- * For load balancers and orchestrators: 200 once the views have caught up with the log, 503 with
- * the lag otherwise (a replica whose projector is behind, or `dlrn api` before any projector ran).
+ * For load balancers and orchestrators: 200 once the views are built and have caught up with the
+ * log, 503 with the lag otherwise (a replica whose projector is behind, or `dlrn api` before any
+ * projector ran).
  * `/api/health` stays DLRN's: it says the API answers, not that its answers are current.
  */
 @ApiTags('health')
@@ -46,7 +47,9 @@ export class ReadyHttpController {
     const head = await this.store.headPosition();
     const views = Math.max(0, await this.views.refresh());
     const lag = Math.max(0, head - views);
-    if (lag > 0) void reply.code(503).header('retry-after', '1');
-    return { ready: lag === 0, head, views, lag };
+    // An empty log needs built views too: before them every read answers 503.
+    const ready = lag === 0 && this.views.built;
+    if (!ready) void reply.code(503).header('retry-after', '1');
+    return { ready, head, views, lag };
   }
 }

@@ -1,6 +1,7 @@
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { ViewNotBuiltError } from '#domain/projections/projection.js';
 import { StorageError } from '#domain/shared/errors.js';
 import { asStorageError } from '#infrastructure/storage/storage-failure.js';
 import { DlrnHttpError } from './dlrn-http.error.js';
@@ -19,7 +20,8 @@ export class DlrnExceptionFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const request = http.getRequest<FastifyRequest>();
     const [status, message, headers] = this.describe(error, request);
-    void reply.status(status).headers(headers).send({ message });
+    // JSON whatever type the route declared (`/metrics` declares text/plain before it runs).
+    void reply.status(status).headers(headers).type('application/json; charset=utf-8').send({ message });
   }
 
   private describe(error: unknown, request: FastifyRequest): [number, string, Readonly<Record<string, string>>] {
@@ -29,6 +31,9 @@ export class DlrnExceptionFilter implements ExceptionFilter {
       if (status === 404) return [404, notFoundMessage(request.method, request.url), {}];
       return [status, error.message, {}];
     }
+    // `dlrn api` before any projector ran: the answer will come, so 503 rather than 500.
+    if (error instanceof ViewNotBuiltError)
+      return [503, `Service Unavailable: ${error.message}`, { 'retry-after': '5' }];
     const storage = asStorageError(error, 'storage');
     if (storage instanceof StorageError) {
       // Reads keep being answered from what is stored; a write that could not be stored says so

@@ -193,6 +193,11 @@ export class ViewVersion {
     return value;
   }
 
+  /** False until a projector has built the views (no active checkpoint yet). */
+  get built(): boolean {
+    return this.checkpoints !== '';
+  }
+
   private async readPosition(): Promise<number> {
     const active = (await this.store.checkpoints()).filter((c) => c.active);
     const position = active.length === 0 ? 0 : Math.min(...active.map((c) => c.position));

@@ -205,6 +205,17 @@ export class HistoryUnavailableError extends Error {
 }
 
 /**
+ * A read of a view whose table does not exist yet: no projector has built the views on this
+ * store (`dlrn api` started before any `dlrn projector`). The API answers 503, not 500.
+ */
+export class ViewNotBuiltError extends Error {
+  constructor(readonly view: string) {
+    super(`the views are not built yet (${view}): start \`dlrn projector\` or \`dlrn serve\` on this store`);
+    this.name = 'ViewNotBuiltError';
+  }
+}
+
+/**
  * Where read models live: SQLite (embedded default) or PostgreSQL. Both adapters pass the same
  * contract suite (`test/contract/read-model-store.contract.ts`).
  */

@@ -22,6 +22,7 @@ import {
   documentTableName,
   historyTableName,
   keysTableName,
+  readingView,
   type ReadModelDb,
 } from './read-model.tables.js';
 import { connectSqliteReadModel, type SqliteReadModelStoreOptions } from './sqlite-read-model.dialect.js';
@@ -184,7 +185,7 @@ export class KyselyReadModelStore extends ReadModelStore {
     // SQLite accepts OFFSET only after a LIMIT.
     if (limit !== undefined || offset !== undefined) select = select.limit(limit ?? Number.MAX_SAFE_INTEGER);
     if (offset !== undefined) select = select.offset(offset);
-    const rows = await select.execute();
+    const rows = await readingView(definition, () => select.execute());
     return rows.map((row) => toStoredDocument<Doc>(this.dialect, row));
   }
 
@@ -192,20 +193,24 @@ export class KyselyReadModelStore extends ReadModelStore {
     projection: ProjectionDefinition<unknown, DomainEvent, Column>,
     query: DocumentFilters<NoInfer<Column>> = {},
   ): Promise<number> {
-    const row = await this.db
-      .selectFrom(tableOf(projection))
-      .select((eb) => eb.fn.countAll().as('n'))
-      .where(documentFilter(projection, query))
-      .executeTakeFirstOrThrow();
+    const row = await readingView(projection, () =>
+      this.db
+        .selectFrom(tableOf(projection))
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where(documentFilter(projection, query))
+        .executeTakeFirstOrThrow(),
+    );
     return asNumber(row.n);
   }
 
   async get<Doc>(projection: ProjectionDefinition<Doc>, key: string): Promise<StoredDocument<Doc> | null> {
-    const row = await this.db
-      .selectFrom(tableOf(projection))
-      .select(['_key', '_doc', '_position'])
-      .where('_key', '=', key)
-      .executeTakeFirst();
+    const row = await readingView(projection, () =>
+      this.db
+        .selectFrom(tableOf(projection))
+        .select(['_key', '_doc', '_position'])
+        .where('_key', '=', key)
+        .executeTakeFirst(),
+    );
     return row ? toStoredDocument<Doc>(this.dialect, row) : null;
   }
 

@@ -14,6 +14,7 @@ import {
   asNumber,
   historyTableName,
   keysTableName,
+  readingView,
   type DocumentTableName,
   type ReadModelDb,
   type ReadModelTables,
@@ -87,14 +88,16 @@ export class AsOfReader implements ReadModelReader {
   async get<Doc>(projection: ProjectionDefinition<Doc>, key: string): Promise<StoredDocument<Doc> | null> {
     tableOf(projection);
     const history = historyTableName(projection.name, projection.version);
-    const row = await this.db
-      .selectFrom(history)
-      .select(['_key', '_doc', '_valid_from', '_valid_to'])
-      .where('_key', '=', key)
-      .where('_valid_from', '<=', this.position)
-      .orderBy('_valid_from', 'desc')
-      .limit(1)
-      .executeTakeFirst();
+    const row = await readingView(projection, () =>
+      this.db
+        .selectFrom(history)
+        .select(['_key', '_doc', '_valid_from', '_valid_to'])
+        .where('_key', '=', key)
+        .where('_valid_from', '<=', this.position)
+        .orderBy('_valid_from', 'desc')
+        .limit(1)
+        .executeTakeFirst(),
+    );
     if (row === undefined || (row['_valid_to'] !== null && asNumber(row['_valid_to']) <= this.position)) return null;
     return this.document<Doc>(row);
   }
@@ -115,7 +118,7 @@ export class AsOfReader implements ReadModelReader {
     }
     if (limit !== undefined || offset !== undefined) select = select.limit(limit ?? Number.MAX_SAFE_INTEGER);
     if (offset !== undefined) select = select.offset(offset);
-    const rows = await select.execute();
+    const rows = await readingView(definition, () => select.execute());
     return rows.map((row) => this.document<Doc>(row));
   }
 
@@ -123,12 +126,13 @@ export class AsOfReader implements ReadModelReader {
     projection: ProjectionDefinition<unknown, DomainEvent, Column>,
     query: DocumentFilters<NoInfer<Column>> = {},
   ): Promise<number> {
-    const row = await (
-      await this.live(projection)
-    )
-      .select((eb) => eb.fn.countAll().as('n'))
-      .where(documentFilter(projection, query))
-      .executeTakeFirstOrThrow();
+    const source = await this.live(projection);
+    const row = await readingView(projection, () =>
+      source
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where(documentFilter(projection, query))
+        .executeTakeFirstOrThrow(),
+    );
     return asNumber(row.n);
   }
 
@@ -142,7 +146,8 @@ export class AsOfReader implements ReadModelReader {
         eb(eb.ref('_valid_from'), '<=', at),
         eb.or([eb(eb.ref('_valid_to'), 'is', null), eb(eb.ref('_valid_to'), '>', at)]),
       ]);
-    if ((await this.plans.of(projection)) === 'stab') return this.db.selectFrom(history).where(alive);
+    if ((await readingView(projection, () => this.plans.of(projection))) === 'stab')
+      return this.db.selectFrom(history).where(alive);
     const keys = keysTableName(projection.name, projection.version);
     // CROSS JOIN keeps the keys outside (SQLite): one seek per key for its last version at P.
     const perKey = sql`(SELECT h.* FROM ${sql.table(keys)} AS k CROSS JOIN ${sql.table(history)} AS h WHERE h."_key" = k."_key" AND h."_valid_from" = (SELECT max(x."_valid_from") FROM ${sql.table(history)} AS x WHERE x."_key" = k."_key" AND x."_valid_from" <= ${at}))`;

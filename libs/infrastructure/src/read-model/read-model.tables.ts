@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { ProjectionDefinition } from '#domain/projections/projection.js';
+import { ViewNotBuiltError, type ProjectionDefinition } from '#domain/projections/projection.js';
 import type { ReadModelDialect } from './read-model.dialect.js';
 
 /**
@@ -52,6 +52,23 @@ export type DocumentTableName = `p_${string}`;
 const IDENTIFIER = /^[a-z][a-z0-9_]*$/;
 /** PostgreSQL truncates longer identifiers silently, which would make two names collide. */
 const MAX_IDENTIFIER = 63;
+
+/**
+ * Runs a read of `projection`'s tables, turning "no such table" (SQLite) and undefined_table
+ * (PostgreSQL 42P01) into ViewNotBuiltError: the views were never built on this store.
+ */
+export async function readingView<T>(projection: ProjectionDefinition, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+    const missing =
+      code === '42P01' ||
+      (code === 'SQLITE_ERROR' && typeof message === 'string' && message.startsWith('no such table'));
+    if (missing) throw new ViewNotBuiltError(projection.name);
+    throw error;
+  }
+}
 
 export function asNumber(value: unknown): number {
   return typeof value === 'number' ? value : Number(value);
