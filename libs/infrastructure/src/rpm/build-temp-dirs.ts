@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
-export type BuildTempKind = 'srpm' | 'rpmbuild';
+export type BuildTempKind = 'srpm' | 'rpmbuild' | 'copr';
 
 /** The host as it may appear in a file name (containers sharing a volume have distinct names). */
 function hostTag(): string {
@@ -14,7 +14,7 @@ function hostTag(): string {
  * tell the directories of a builder that died (SIGKILL, power loss: no `finally` ran) from those
  * of a builder still at work on the same host.
  */
-const NAME = /^dlrn-(?:srpm|rpmbuild)-(.+)\.(\d+)-[A-Za-z0-9]{6}$/;
+const NAME = /^dlrn-(?:srpm|rpmbuild|copr)-(.+)\.(\d+)-[A-Za-z0-9]{6}$/;
 /*
  * Versions before this one named them `dlrn-<kind>-XXXXXX`, without an owner: those are removed
  * once a day old, far past any live build (each of its three commands is limited to 2 hours).

@@ -1,0 +1,177 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { RpmBuildError } from '#domain/build/build.ports.js';
+import { findTransientError } from '#domain/build/transient-errors.js';
+import { KojiBuildDriver, type KojiBuildDriverOptions } from './koji.driver.js';
+import { RpmBuildPipeline } from './rpm-build.pipeline.js';
+import { fakeFarmEnv, farmCalls, installFakeKoji } from '../../../../test/support/fake-build-farm.js';
+import {
+  buildRequest,
+  distgitRepo,
+  fixtureEnv,
+  noarchSpec,
+  rpmQuery,
+  tempDir,
+  upstreamRepo,
+} from '../../../../test/support/rpm-build.fixtures.js';
+
+let root: string;
+let bin: string;
+let upstream: ReturnType<typeof upstreamRepo>;
+let distgitDir: string;
+
+beforeAll(() => {
+  root = tempDir('dlrn-koji-');
+  bin = join(root, 'bin');
+  mkdirSync(bin);
+  installFakeKoji(bin);
+  installFakeKoji(bin, 'cbs');
+  const env = fixtureEnv(root);
+  upstream = upstreamRepo(root, env);
+  distgitDir = distgitRepo(root, env, { 'dlrn-hello.spec': noarchSpec('dlrn-hello') });
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+let n = 0;
+let record: string;
+let outputDir: string;
+beforeEach(() => {
+  const caseDir = join(root, `case-${++n}`);
+  record = join(caseDir, 'record');
+  outputDir = join(caseDir, 'out');
+  mkdirSync(record, { recursive: true });
+});
+
+const OPTIONS: KojiBuildDriverOptions = {
+  kojiExe: 'koji',
+  krbPrincipal: null,
+  krbKeytab: null,
+  scratchBuild: true,
+  buildTarget: 'cloud9s-openstack-trunk-el9',
+  additionalKojiTags: [],
+};
+
+function build(mode: string, options: Partial<KojiBuildDriverOptions> = {}, extra: Record<string, string> = {}) {
+  return new RpmBuildPipeline(new KojiBuildDriver({ ...OPTIONS, ...options }), {
+    baseEnv: fakeFarmEnv(bin, record, mode, extra),
+    commandTimeoutMs: mode === 'timeout' ? 1500 : 60_000,
+  }).build(buildRequest({ sourceDir: upstream.dir, commitHash: upstream.after[0], distgitDir, outputDir }));
+}
+
+const failure = (promise: Promise<unknown>) =>
+  promise.then(
+    () => {
+      throw new Error('the build succeeded');
+    },
+    (error: unknown) => {
+      expect(error).toBeInstanceOf(RpmBuildError);
+      return (error as RpmBuildError).notes;
+    },
+  );
+const rpmbuildLog = () => readFileSync(join(outputDir, 'rpmbuild.log'), 'utf8');
+const calls = () => farmCalls(record).map((call) => call.argv);
+const NOTES = 'Error in build_rpm_wrapper for dlrn-hello: ';
+
+describe('when the koji task succeeds', () => {
+  it('builds on the target, downloads the real RPMs and task logs into the output directory, and marks it installed', async () => {
+    const out = await build('ok');
+    const srpm = join(outputDir, `${out.nvr}.src.rpm`);
+    expect(calls()).toEqual([
+      ['build', '--wait', '--scratch', 'cloud9s-openstack-trunk-el9', srpm],
+      ['download-task', '--logs', '12345'],
+    ]);
+    expect(farmCalls(record).every((call) => call.cwd === outputDir)).toBe(true);
+    const rpm = 'dlrn-hello-1.2.1-0.20230110104845.' + upstream.after[0].slice(0, 7) + '.el9.noarch.rpm';
+    expect([...out.rpms].sort()).toEqual([rpm, `${out.nvr}.src.rpm`]);
+    expect(rpmQuery(join(outputDir, rpm), '%{NAME} %{ARCH}')).toBe('dlrn-hello noarch');
+    expect(existsSync(join(outputDir, 'installed'))).toBe(true);
+    for (const log of ['kojibuild.log', 'build_download.log', 'build.noarch.log', 'root.noarch.log'])
+      expect(readdirSync(outputDir)).toContain(log);
+    expect(readFileSync(join(outputDir, 'kojibuild.log'), 'utf8')).toContain('completed successfully');
+    expect(rpmbuildLog()).toContain('Created task: 12345');
+  });
+
+  it('logs in with the principal and keytab, builds for real without --scratch and applies each extra tag', async () => {
+    const out = await build('ok', {
+      krbPrincipal: 'dlrn/trunk@EXAMPLE.ORG',
+      krbKeytab: '/etc/dlrn/dlrn.keytab',
+      scratchBuild: false,
+      additionalKojiTags: ['cloud9s-testing', 'cloud9s-candidate'],
+    });
+    const auth = ['--principal', 'dlrn/trunk@EXAMPLE.ORG', '--keytab', '/etc/dlrn/dlrn.keytab'];
+    expect(calls()).toEqual([
+      [...auth, 'build', '--wait', 'cloud9s-openstack-trunk-el9', join(outputDir, `${out.nvr}.src.rpm`)],
+      [...auth, 'tag-build', 'cloud9s-testing', out.nvr],
+      [...auth, 'tag-build', 'cloud9s-candidate', out.nvr],
+      ['download-task', '--logs', '12345'],
+    ]);
+    expect(readFileSync(join(outputDir, 'additional_tags.log'), 'utf8')).toContain('tagBuild (noarch) completed');
+  });
+
+  it('runs koji_exe given as an absolute path (cbs)', async () => {
+    await build('ok', { kojiExe: join(bin, 'cbs') });
+    expect(calls()[0]?.slice(0, 2)).toEqual(['build', '--wait']);
+    expect(rpmbuildLog()).toContain(`+ ${join(bin, 'cbs')} build --wait`);
+  });
+});
+
+describe('when the koji task fails', () => {
+  it("fails the build, still downloads the task's logs and leaves no installed marker", async () => {
+    expect(await failure(build('fail'))).toBe(`${NOTES}koji build exited with code 1`);
+    expect(calls().map((argv) => argv[0])).toEqual(['build', 'download-task']);
+    expect(readFileSync(join(outputDir, 'build.noarch.log'), 'utf8')).toContain('Bad exit status');
+    expect(rpmbuildLog()).toContain('error: Bad exit status from /var/tmp/rpm-tmp.x (%build)');
+    expect(existsSync(join(outputDir, 'installed'))).toBe(false);
+    expect(findTransientError(rpmbuildLog())).toBeNull();
+  });
+
+  it("leaves the root log's download error in rpmbuild.log, where the transient-error check finds it", async () => {
+    await failure(build('transient'));
+    expect(findTransientError(rpmbuildLog())).toBe('DEBUG util.py:446:  Error downloading packages:');
+  });
+
+  it('fails when an extra tag cannot be applied', async () => {
+    const notes = await failure(
+      build('ok', { additionalKojiTags: ['cloud9s-testing'] }, { FAKE_FARM_TAG_MODE: 'fail' }),
+    );
+    expect(notes).toBe(`${NOTES}koji tag-build cloud9s-testing exited with code 1`);
+    expect(existsSync(join(outputDir, 'installed'))).toBe(false);
+  });
+});
+
+describe('when the koji client misbehaves', () => {
+  it('cancels the task when the build outlives the command timeout', async () => {
+    const notes = await failure(build('timeout'));
+    expect(notes).toBe(`${NOTES}koji build timed out after 1.5 s and was killed; task 12345 cancelled`);
+    expect(calls().at(-1)).toEqual(['cancel', '12345']);
+    expect(existsSync(join(outputDir, 'installed'))).toBe(false);
+  });
+
+  it('fails with the signal when the client is killed', async () => {
+    expect(await failure(build('killed'))).toBe(`${NOTES}koji build was killed by SIGKILL`);
+    expect(existsSync(join(outputDir, 'installed'))).toBe(false);
+  });
+
+  it("fails with DLRN's message when the output holds no task id", async () => {
+    expect(await failure(build('garbage'))).toBe(`${NOTES}Failed to find task id for the koji build`);
+    expect(calls().map((argv) => argv[0])).toEqual(['build']);
+  });
+
+  it('names a koji_exe that is not on PATH', async () => {
+    expect(await failure(build('ok', { kojiExe: 'brew' }))).toMatch(
+      /^Error in build_rpm_wrapper for dlrn-hello: cannot run brew build: .*ENOENT/,
+    );
+  });
+});
+
+describe('when the koji options are wrong', () => {
+  it.each([
+    [{ kojiExe: './koji' }, 'koji_exe "./koji" is neither a program name (looked up on PATH) nor an absolute path'],
+    [{ buildTarget: '--help' }, 'build_target "--help" starts with "-", which the client would read as an option'],
+    [{ krbPrincipal: 'dlrn@EXAMPLE.ORG' }, 'krb_keytab is required when krb_principal is set'],
+    [{ additionalKojiTags: ['ok', 'bad\nline'] }, 'additional_koji_tags "bad\\nline" holds a NUL or a line break'],
+  ])('refuses %o before anything runs', (options, reason) => {
+    expect(() => new KojiBuildDriver({ ...OPTIONS, ...options })).toThrow(`[kojibuild_driver] ${reason}`);
+  });
+});

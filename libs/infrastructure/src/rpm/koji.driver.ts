@@ -1,0 +1,147 @@
+import { readdir, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { BuildDriver, type BuildDriverRequest, type SrpmBuildRequest } from './build-driver.js';
+import {
+  appendLogs,
+  CANCEL_TIMEOUT_MS,
+  clientArgumentProblem,
+  clientProgramProblem,
+  findCreatedId,
+  runFarmCommand,
+} from './build-farm.client.js';
+import { RpmbuildBuildDriver, type RpmbuildDriverOptions } from './rpmbuild.driver.js';
+
+/** `[kojibuild_driver]` as the koji driver uses it. */
+export interface KojiBuildDriverOptions {
+  /** `koji_exe`: `koji`, `brew`, `cbs`… on the build's PATH, or an absolute path. */
+  readonly kojiExe: string;
+  readonly krbPrincipal: string | null;
+  readonly krbKeytab: string | null;
+  readonly scratchBuild: boolean;
+  readonly buildTarget: string;
+  readonly additionalKojiTags: readonly string[];
+  /** The source RPM is built on this host, as the rpmbuild driver builds it. */
+  readonly rpmbuild?: RpmbuildDriverOptions;
+  readonly cancelTimeoutMs?: number;
+}
+
+/** DLRN's text when `koji build` printed no task id. */
+export const NO_TASK_ID_MESSAGE = 'Failed to find task id for the koji build';
+
+/** Every problem of the koji options, as `key: reason` (empty when they are usable). */
+export function kojiOptionProblems(options: KojiBuildDriverOptions): string[] {
+  const problems: string[] = [];
+  const check = (key: string, problem: string | null) => {
+    if (problem !== null) problems.push(`${key} ${problem}`);
+  };
+  check('koji_exe', clientProgramProblem(options.kojiExe));
+  check('build_target', clientArgumentProblem(options.buildTarget));
+  if (options.krbPrincipal !== null) {
+    check('krb_principal', clientArgumentProblem(options.krbPrincipal));
+    if (options.krbKeytab === null) problems.push('krb_keytab is required when krb_principal is set');
+    else check('krb_keytab', clientArgumentProblem(options.krbKeytab));
+  }
+  for (const tag of options.additionalKojiTags) check('additional_koji_tags', clientArgumentProblem(tag));
+  return problems;
+}
+
+/**
+ * Build driver `koji` (dlrn/drivers/kojidriver.py, without rhpkg): the source RPM, built here,
+ * goes to `<koji_exe> [--principal P --keytab K] build --wait [--scratch] <target> <srpm>`
+ * (output in `kojibuild.log`); the task id comes from its `Created task: N` line; each
+ * `additional_koji_tags` entry is applied with `tag-build` (`additional_tags.log`), and
+ * `download-task --logs N` fetches the RPMs and the task's logs into the output directory
+ * (`build_download.log`). A build that outlives the command timeout is killed and its task
+ * cancelled. The client logs and the task's logs are appended to rpmbuild.log, where a transient
+ * error (a mirror down on the builder) makes the build a RETRY as with mock.
+ */
+export class KojiBuildDriver extends BuildDriver {
+  readonly name = 'koji';
+  private readonly srpmBuilder: RpmbuildBuildDriver;
+
+  constructor(private readonly options: KojiBuildDriverOptions) {
+    super();
+    const problems = kojiOptionProblems(options);
+    if (problems.length > 0) throw new Error(`[kojibuild_driver] ${problems.join('; ')}`);
+    this.srpmBuilder = new RpmbuildBuildDriver(options.rpmbuild);
+  }
+
+  override buildSrpm(request: SrpmBuildRequest): Promise<void> {
+    return this.srpmBuilder.buildSrpm(request);
+  }
+
+  /** `--principal P --keytab K` before the subcommand, for every call that needs a login. */
+  private auth(): string[] {
+    const { krbPrincipal, krbKeytab } = this.options;
+    return krbPrincipal !== null && krbKeytab !== null ? ['--principal', krbPrincipal, '--keytab', krbKeytab] : [];
+  }
+
+  override async build(request: BuildDriverRequest): Promise<void> {
+    const exe = this.options.kojiExe;
+    const out = request.outputDir;
+    const logs = ['kojibuild.log', 'additional_tags.log', 'build_download.log'].map((name) => join(out, name));
+    const [buildLog, tagsLog, downloadLog] = logs as [string, string, string];
+    const before = new Set(await readdir(out));
+    try {
+      const built = await runFarmCommand(request, {
+        command: exe,
+        args: [
+          ...this.auth(),
+          'build',
+          '--wait',
+          ...(this.options.scratchBuild ? ['--scratch'] : []),
+          this.options.buildTarget,
+          request.srpmPath,
+        ],
+        logPath: buildLog,
+        label: `${basename(exe)} build`,
+        timeoutMs: request.commandTimeoutMs,
+      });
+      const taskId = findCreatedId(built.output, 'Created task: ');
+      if (built.result?.timedOut) {
+        if (taskId === null) throw new Error(`${built.error?.message}; no task id was printed, nothing to cancel`);
+        const cancelled = await runFarmCommand(request, {
+          command: exe,
+          args: [...this.auth(), 'cancel', taskId],
+          logPath: buildLog,
+          label: `${basename(exe)} cancel`,
+          timeoutMs: this.options.cancelTimeoutMs ?? CANCEL_TIMEOUT_MS,
+        });
+        throw new Error(
+          `${built.error?.message}; task ${taskId} ${cancelled.error === null ? 'cancelled' : `not cancelled (${cancelled.error.message})`}`,
+        );
+      }
+      if (taskId === null) throw built.error ?? new Error(NO_TASK_ID_MESSAGE);
+      if (built.error === null) {
+        const nvr = basename(request.srpmPath, '.src.rpm');
+        for (const tag of this.options.additionalKojiTags) {
+          const tagged = await runFarmCommand(request, {
+            command: exe,
+            args: [...this.auth(), 'tag-build', tag, nvr],
+            logPath: tagsLog,
+            label: `${basename(exe)} tag-build ${tag}`,
+            timeoutMs: request.commandTimeoutMs,
+          });
+          if (tagged.error) throw tagged.error;
+        }
+      }
+      // A failed task's logs are fetched too (DLRN raises the build's error only after this).
+      const downloaded = await runFarmCommand(request, {
+        command: exe,
+        args: ['download-task', '--logs', taskId],
+        logPath: downloadLog,
+        label: `${basename(exe)} download-task`,
+        timeoutMs: request.commandTimeoutMs,
+      });
+      const fetched = (await readdir(out)).filter((name) => !before.has(name)).sort();
+      logs.push(...fetched.filter((name) => name.endsWith('.log')).map((name) => join(out, name)));
+      if (built.error) throw built.error;
+      if (downloaded.error) throw downloaded.error;
+      const rpms = fetched.filter((name) => name.endsWith('.rpm') && !name.endsWith('.src.rpm'));
+      if (rpms.length === 0) throw new Error(`${basename(exe)} download-task ${taskId} brought no binary RPM`);
+      await writeFile(join(out, 'installed'), '');
+    } finally {
+      appendLogs(request, [...new Set(logs)]);
+    }
+  }
+}
