@@ -39,6 +39,11 @@ export function createBuildLoopDeps(options: {
       depsUrl: d.depsUrl ?? null,
       installAfterBuild: config.mockbuildDriver.installAfterBuild,
     },
+    koji: {
+      ...config.kojibuildDriver,
+      buildTarget: config.kojibuildDriver.buildTarget ?? '',
+    },
+    copr: { coprid: config.coprbuildDriver.coprid ?? '' },
   });
   const mailer = d.smtpserver ? new NodemailerMailer(d.smtpserver) : null;
   return {

@@ -61,16 +61,6 @@ describe('when a package has no branch and the config has no default for it', ()
 describe('when the configuration asks for what is not built yet', () => {
   it.each([
     [
-      'build_driver=dlrn.drivers.kojidriver.KojiBuildDriver\n[kojibuild_driver]\nbuild_target=t',
-      'build_driver',
-      'the koji build driver is not supported yet; use mock or rpmbuild',
-    ],
-    [
-      'build_driver=copr\n[coprbuild_driver]\ncoprid=me/repo',
-      'build_driver',
-      'the copr build driver is not supported yet',
-    ],
-    [
       'pkginfo_driver=gitrepo\n[gitrepo_driver]\nrepo=https://example.org/packaging.git',
       'pkginfo_driver',
       'the gitrepo package source is not supported yet; use rdoinfo',

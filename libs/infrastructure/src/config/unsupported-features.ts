@@ -1,6 +1,7 @@
 import type { DlrnConfig } from './ini/dlrn-config.js';
 import { DEFAULT_SECTION } from './ini/ini.scanner.js';
 import { ConfigError } from './shared/config.error.js';
+import { checkBuildFarmDrivers } from './build-farm.checks.js';
 
 /**
  * DLRN features this service does not do yet, refused before a run starts rather than accepted
@@ -13,12 +14,8 @@ export function refuseUnsupportedFeatures(config: DlrnConfig): void {
   const refuse = (key: string, reason: string): never => {
     throw new ConfigError({ file: config.configFileShown, section: DEFAULT_SECTION, key, reason });
   };
-  if (d.buildDriverName === 'koji' || d.buildDriverName === 'copr') {
-    refuse(
-      'build_driver',
-      `${d.buildDriver}: the ${d.buildDriverName} build driver is not supported yet; use mock or rpmbuild`,
-    );
-  }
+  // koji and copr are supported; their sections are checked (and rhpkg refused) instead.
+  checkBuildFarmDrivers(config);
   if (d.pkginfoDriverName !== 'rdoinfo') {
     refuse(
       'pkginfo_driver',

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createBuildDriver } from './build-driver.factory.js';
+import { CoprBuildDriver } from './copr.driver.js';
+import { KojiBuildDriver } from './koji.driver.js';
 import { MockBuildDriver } from './mock.driver.js';
 import { RpmbuildBuildDriver } from './rpmbuild.driver.js';
 
@@ -27,11 +29,38 @@ describe('choosing the build driver', () => {
     expect(() => createBuildDriver('mock')).toThrow(/build driver mock needs its options/);
   });
 
-  it.each(['koji', 'dlrn.drivers.coprdriver.CoprBuildDriver'])('says %s is not supported yet', (name) => {
-    expect(() => createBuildDriver(name)).toThrow(/is not supported yet/);
+  it('makes the koji driver, named by its short name or class path, from [kojibuild_driver]', () => {
+    const koji = {
+      kojiExe: 'cbs',
+      krbPrincipal: null,
+      krbKeytab: null,
+      scratchBuild: true,
+      buildTarget: 'cloud9s-openstack-trunk-el9',
+      additionalKojiTags: [],
+    };
+    expect(createBuildDriver('koji', { koji })).toBeInstanceOf(KojiBuildDriver);
+    expect(createBuildDriver('dlrn.drivers.kojidriver.KojiBuildDriver', { koji }).name).toBe('koji');
+  });
+
+  it('makes the copr driver from [coprbuild_driver]', () => {
+    expect(
+      createBuildDriver('dlrn.drivers.coprdriver.CoprBuildDriver', { copr: { coprid: '@openstack/trunk' } }),
+    ).toBeInstanceOf(CoprBuildDriver);
+  });
+
+  it.each(['koji', 'copr'])('asks for the %s options when they are missing', (name) => {
+    expect(() => createBuildDriver(name)).toThrow(`build driver ${name} needs its options`);
+  });
+
+  it('refuses a coprid that is not owner/project', () => {
+    expect(() => createBuildDriver('copr', { copr: { coprid: 'trunk' } })).toThrow(
+      '[coprbuild_driver] coprid "trunk" is not owner/project (or @group/project)',
+    );
   });
 
   it('refuses an unknown driver', () => {
-    expect(() => createBuildDriver('kbuilder')).toThrow('unknown build driver "kbuilder"; use mock or rpmbuild');
+    expect(() => createBuildDriver('kbuilder')).toThrow(
+      'unknown build driver "kbuilder"; use mock, rpmbuild, koji or copr',
+    );
   });
 });

@@ -28,17 +28,23 @@ export interface KojiBuildDriverOptions {
 /** DLRN's text when `koji build` printed no task id. */
 export const NO_TASK_ID_MESSAGE = 'Failed to find task id for the koji build';
 
-/** Every problem of the koji options, as `key: reason` (empty when they are usable). */
-export function kojiOptionProblems(options: KojiBuildDriverOptions): string[] {
-  const problems: string[] = [];
-  const check = (key: string, problem: string | null) => {
-    if (problem !== null) problems.push(`${key} ${problem}`);
+/** A `[kojibuild_driver]` key and what is wrong with its value. */
+export interface KojiOptionProblem {
+  readonly key: string;
+  readonly reason: string;
+}
+
+/** Every problem of the koji options (empty when they are usable). */
+export function kojiOptionProblems(options: KojiBuildDriverOptions): KojiOptionProblem[] {
+  const problems: KojiOptionProblem[] = [];
+  const check = (key: string, reason: string | null) => {
+    if (reason !== null) problems.push({ key, reason });
   };
   check('koji_exe', clientProgramProblem(options.kojiExe));
   check('build_target', clientArgumentProblem(options.buildTarget));
   if (options.krbPrincipal !== null) {
     check('krb_principal', clientArgumentProblem(options.krbPrincipal));
-    if (options.krbKeytab === null) problems.push('krb_keytab is required when krb_principal is set');
+    if (options.krbKeytab === null) check('krb_keytab', 'is required when krb_principal is set');
     else check('krb_keytab', clientArgumentProblem(options.krbKeytab));
   }
   for (const tag of options.additionalKojiTags) check('additional_koji_tags', clientArgumentProblem(tag));
@@ -62,7 +68,8 @@ export class KojiBuildDriver extends BuildDriver {
   constructor(private readonly options: KojiBuildDriverOptions) {
     super();
     const problems = kojiOptionProblems(options);
-    if (problems.length > 0) throw new Error(`[kojibuild_driver] ${problems.join('; ')}`);
+    if (problems.length > 0)
+      throw new Error(`[kojibuild_driver] ${problems.map((p) => `${p.key} ${p.reason}`).join('; ')}`);
     this.srpmBuilder = new RpmbuildBuildDriver(options.rpmbuild);
   }
 

@@ -1,0 +1,37 @@
+import { coprIdProblem } from '../rpm/copr.driver.js';
+import { kojiOptionProblems } from '../rpm/koji.driver.js';
+import type { DlrnConfig } from './ini/dlrn-config.js';
+import { ConfigError } from './shared/config.error.js';
+
+/**
+ * `[kojibuild_driver]` and `[coprbuild_driver]` when their driver is selected, checked at load:
+ * values that reach the client's command line, and the koji modes not built here, are refused
+ * with the key rather than at the first build.
+ */
+export function checkBuildFarmDrivers(config: DlrnConfig): void {
+  const driver = config.default.buildDriverName;
+  const refuse = (section: string, key: string, reason: string): never => {
+    throw new ConfigError({ file: config.configFileShown, section, key, reason });
+  };
+  if (driver === 'koji') {
+    const koji = config.kojibuildDriver;
+    if (koji.useRhpkg)
+      refuse(
+        'kojibuild_driver',
+        'use_rhpkg',
+        'building through rhpkg (import, commit and build in the dist-git, rewriting its hash) is not supported; leave it false to build with koji_exe',
+      );
+    if (koji.fetchMockConfig)
+      refuse(
+        'kojibuild_driver',
+        'fetch_mock_config',
+        'is not supported: source RPMs are built on this host with rpmbuild, not in a mock chroot, so a mock configuration fetched from koji would go unused; leave it false',
+      );
+    const [problem] = kojiOptionProblems({ ...koji, buildTarget: koji.buildTarget ?? '' });
+    if (problem !== undefined) refuse('kojibuild_driver', problem.key, problem.reason);
+  }
+  if (driver === 'copr') {
+    const problem = coprIdProblem(config.coprbuildDriver.coprid ?? '');
+    if (problem !== null) refuse('coprbuild_driver', 'coprid', problem);
+  }
+}
