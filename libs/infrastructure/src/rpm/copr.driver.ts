@@ -131,6 +131,7 @@ export class CoprBuildDriver extends BuildDriver {
         throw new Error(
           `copr download-build ${buildId} left ${chroots.length} entries instead of one chroot directory: ${chroots
             .map((entry) => entry.name)
+            .sort()
             .slice(0, 5)
             .join(', ')}`,
         );
