@@ -18,6 +18,7 @@ import { documentLogPositions, registerLogPositions } from './http/log-position.
 import { answerMethodNotAllowed } from './http/method-not-allowed.js';
 import { serveRepos } from './repos/repo-files.js';
 import { acceptAnyBody, BODY_LIMIT } from './http/request-body.js';
+import { keepWebhookBodies } from './webhooks/webhook-body.js';
 import { PrometheusMetrics } from './metrics/prometheus.js';
 import { HotAnswers, markCachedAnswer } from './views/hot-answers.js';
 import { cachedAnswerText, ViewVersion } from './views/view-version.js';
@@ -45,6 +46,7 @@ export async function createApiApp(config: DlrnConfig, options: ApiOptions = {})
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   answerMethodNotAllowed(fastify);
   acceptAnyBody(app, fastify);
+  keepWebhookBodies(fastify);
   authenticateRequests(fastify, app.get(Authenticator), config.service.protectReadEndpoints);
   frontDoor(fastify);
   await serveRepos(app, fastify, config.default.datadir);

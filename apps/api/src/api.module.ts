@@ -34,6 +34,7 @@ import { GraphqlModule } from './graphql/graphql.module.js';
 import { PagesModule } from './pages/pages.module.js';
 import { DiffModule } from './diff/diff.module.js';
 import { BisectModule } from './bisect/bisect.module.js';
+import { DeliveriesModule } from './deliveries/deliveries.module.js';
 import { ResourcesModule } from './resources/resources.module.js';
 import { PrometheusMetrics } from './metrics/prometheus.js';
 import { DlrnQueries } from '#application/queries/dlrn-queries.js';
@@ -47,6 +48,8 @@ import {
 import { HistoryHttpController } from './history/history.http.controller.js';
 import { ViewVersion } from './views/view-version.js';
 import { ViewsModule } from './views/views.module.js';
+import { WebhooksHttpController } from './webhooks/webhooks.http.controller.js';
+import { webhookProviders } from './webhooks/webhooks.providers.js';
 
 /** The API's use cases: one command or query handler each, run through the CQRS buses. */
 const API_USE_CASES = [
@@ -91,6 +94,7 @@ export class ApiModule {
         ResourcesModule,
         DiffModule,
         BisectModule.forRoot(options.loadPackages ?? null),
+        DeliveriesModule,
       ],
       controllers: [
         HealthHttpController,
@@ -100,6 +104,7 @@ export class ApiModule {
         BuildsHttpController,
         MetricsHttpController,
         HistoryHttpController,
+        WebhooksHttpController,
       ],
       providers: [
         {
@@ -145,6 +150,7 @@ export class ApiModule {
         ...API_USE_CASES,
         { provide: PACKAGES_LOADER, useValue: options.loadPackages ?? null },
         ...HISTORY_PROVIDERS,
+        ...webhookProviders(config, options.loadPackages ?? null),
         { provide: EVENT_STREAM_OPTIONS, useValue: options.eventStreams ?? {} },
         {
           provide: EventStreamSlots,

@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { BuildPass } from '#application/build-pass/build-pass.js';
 import { createBuildLoopDeps } from '#application/build-pass/build-loop.factory.js';
 import { DEFAULT_PASS_OPTIONS } from '#application/build-pass/build-loop.types.js';
-import { loadConfiguration, missingMockTemplate } from '#infrastructure/config/index.js';
+import { waitForPush, type PushesSeen } from '#application/webhooks/push-waker.js';
+import { loadConfiguration, missingMockTemplate, type EventStoreTarget } from '#infrastructure/config/index.js';
 import { openEventStore } from '#infrastructure/event-store/event-store.factory.js';
 
 export interface BuilderFlags {
@@ -22,8 +23,10 @@ export interface BuilderIo {
 /**
  * The builder daemon (`dlrn builder`): DLRN's pass in a loop, every `[service] poll_interval`
  * seconds, so no cron is needed. The configuration and package metadata are read again before
- * each pass (a bad edit is logged and that pass skipped until it is fixed). SIGTERM/SIGINT: no
- * new build starts, started ones are recorded, then it exits.
+ * each pass (a bad edit is logged and that pass skipped until it is fixed). Between passes it
+ * follows the log: a PushReceived (a forge's webhook, recorded by any API sharing the store)
+ * starts at once a pass of the packages it names; the full pass still comes every
+ * `poll_interval`. SIGTERM/SIGINT: no new build starts, started ones are recorded, then it exits.
  */
 export async function runBuilder(flags: BuilderFlags, io: BuilderIo, signal?: AbortSignal): Promise<number> {
   const stop = new AbortController();
@@ -37,9 +40,15 @@ export async function runBuilder(flags: BuilderFlags, io: BuilderIo, signal?: Ab
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
   }
+  // Webhooks (issue 18): what woke this pass, where the next wait starts, when the next full pass is due.
+  let woken: PushesSeen | null = null;
+  let since = 0;
+  let target: EventStoreTarget | null = null;
+  let nextFullPass = 0;
   try {
     for (let pass = 1; !stop.signal.aborted; pass++) {
       let interval = 60;
+      const fullPass = woken === null;
       try {
         const { config, packages } = await loadConfiguration({
           configFile: flags.configFile,
@@ -49,14 +58,29 @@ export async function runBuilder(flags: BuilderFlags, io: BuilderIo, signal?: Ab
         interval = config.service.pollInterval;
         const missingTemplate = missingMockTemplate(config);
         if (missingTemplate !== null) throw new Error(`${config.configFileShown}: ${missingTemplate}`);
-        const store = await openEventStore(config.service.eventStoreTarget);
+        target = config.service.eventStoreTarget;
+        const store = await openEventStore(target);
         const deps = createBuildLoopDeps({ config, packages, store, log: (line) => io.out(`${line}\n`) });
         try {
-          const report = await new BuildPass(deps).run(
-            { ...DEFAULT_PASS_OPTIONS, headOnly: Boolean(flags.headOnly), signal: stop.signal },
-            'daemon',
-          );
-          io.out(`builder: pass ${pass} done: ${report.builds.length} build(s), exit code ${report.exitCode}\n`);
+          // Pushes recorded from here on wake the next wait: this pass may have fetched too early for them.
+          since = Math.max(since, await store.headPosition());
+          const pushed = woken?.packages.filter((name) => packages.some((pkg) => pkg.name === name)) ?? [];
+          if (woken !== null)
+            io.out(`builder: pass ${pass} woken by a push: ${pushed.join(', ') || '(no package of ours)'}\n`);
+          const report =
+            !fullPass && pushed.length === 0
+              ? null
+              : await new BuildPass(deps).run(
+                  {
+                    ...DEFAULT_PASS_OPTIONS,
+                    packageNames: pushed,
+                    headOnly: Boolean(flags.headOnly),
+                    signal: stop.signal,
+                  },
+                  fullPass ? 'daemon' : 'webhook',
+                );
+          if (report !== null)
+            io.out(`builder: pass ${pass} done: ${report.builds.length} build(s), exit code ${report.exitCode}\n`);
         } finally {
           await deps.close?.();
           await store.close();
@@ -66,7 +90,9 @@ export async function runBuilder(flags: BuilderFlags, io: BuilderIo, signal?: Ab
         if (flags.once) return 1;
       }
       if (flags.once) return 0;
-      await sleep(interval * 1000, undefined, { signal: stop.signal }).catch(() => undefined);
+      if (fullPass) nextFullPass = Date.now() + interval * 1000;
+      woken = await sleepUntilPush(target, since, Math.max(0, nextFullPass - Date.now()), stop.signal, io);
+      if (woken !== null) since = woken.position;
     }
     return 0;
   } finally {
@@ -74,4 +100,31 @@ export async function runBuilder(flags: BuilderFlags, io: BuilderIo, signal?: Ab
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
   }
+}
+
+/**
+ * Sleeps until the next full pass is due, or until a push is recorded after `since` (then says
+ * which packages it named). Without a store to follow (the configuration did not load), sleeps.
+ */
+async function sleepUntilPush(
+  target: EventStoreTarget | null,
+  since: number,
+  ms: number,
+  signal: AbortSignal,
+  io: BuilderIo,
+): Promise<PushesSeen | null> {
+  if (target !== null) {
+    try {
+      const store = await openEventStore(target);
+      try {
+        return await waitForPush(store, since, ms, signal);
+      } finally {
+        await store.close();
+      }
+    } catch (error) {
+      io.err(`builder: cannot follow the log for pushes: ${(error as Error).message}\n`);
+    }
+  }
+  await sleep(ms, undefined, { signal }).catch(() => undefined);
+  return null;
 }

@@ -1,16 +1,29 @@
 import type { BisectionEvent } from './bisection/bisection.events.js';
 import type { BuildEvent } from './build/build.events.js';
 import type { CiVoteEvent } from './ci-vote/ci-vote.events.js';
+import type { DeliveryEvent } from './delivery/delivery.events.js';
 import type { PackageEvent } from './package/package.events.js';
 import type { PromotionEvent } from './promotion/promotion.events.js';
-import type { RepoEvent } from './repo/repo.events.js';
+import type { PublishEvent } from './publish/publish.events.js';
+import type { AggregateEvent, RepoEvent } from './repo/repo.events.js';
 import { DomainError } from './shared/errors.js';
 import type { RecordedEvent } from './shared/event.js';
 import type { UserEvent } from './user/user.events.js';
+import type { WebhookEvent } from './webhook/webhook.events.js';
 
 /** Every event the service records. Published shapes never change: add a version + upcaster. */
 export type AnyDomainEvent =
-  BuildEvent | PackageEvent | RepoEvent | CiVoteEvent | PromotionEvent | UserEvent | BisectionEvent;
+  | BuildEvent
+  | PackageEvent
+  | RepoEvent
+  | AggregateEvent
+  | CiVoteEvent
+  | PromotionEvent
+  | UserEvent
+  | BisectionEvent
+  | PublishEvent
+  | WebhookEvent
+  | DeliveryEvent;
 export type EventType = AnyDomainEvent['type'];
 
 /** Current schema version of each event type's `data`. */
@@ -33,6 +46,7 @@ export const EVENT_SCHEMA_VERSIONS: Readonly<Record<EventType, number>> = {
   RepoPublished: 1,
   CurrentMoved: 1,
   ConsistentMoved: 1,
+  AggregateRepoPublished: 1,
   CiVoteReported: 1,
   RepoClaimed: 1,
   AggregateVoteReported: 1,
@@ -48,6 +62,12 @@ export const EVENT_SCHEMA_VERSIONS: Readonly<Record<EventType, number>> = {
   BisectionStepBuilt: 1,
   CulpritIdentified: 1,
   BisectionInconclusive: 1,
+  BuildPublished: 1,
+  BuildPublishFailed: 1,
+  PushReceived: 1,
+  WebhookDeliveryDeadLettered: 1,
+  WebhookRedeliveryRequested: 1,
+  WebhookRedelivered: 1,
 };
 
 export function isKnownEventType(type: string): type is EventType {

@@ -8,7 +8,9 @@ import {
   MockbuildDriverSection,
   RdoinfoDriverSection,
 } from './driver.sections.js';
+import { NotifySection, type NotifyConfig } from './notify.section.js';
 import { ServiceSection } from './service.section.js';
+import { WebhooksSection, type WebhooksConfig } from './webhooks.section.js';
 
 /** projects.ini, parsed, typed, defaulted and validated. Built once at start-up. */
 export interface DlrnConfig {
@@ -24,6 +26,10 @@ export interface DlrnConfig {
   readonly kojibuildDriver: KojibuildDriverSection;
   readonly coprbuildDriver: CoprbuildDriverSection;
   readonly service: ServiceSection;
+  /** `[notify]`: the outgoing webhook (issue 18 item 4); its secret never shown. */
+  readonly notify: NotifyConfig;
+  /** `[webhooks]`: per-forge secrets of `POST /api/webhooks/{forge}`, never shown. */
+  readonly webhooks: WebhooksConfig;
 }
 
 /** Every section projects.ini may hold, by its (case-sensitive) INI name. */
@@ -37,6 +43,8 @@ export const SECTION_CLASSES = {
   coprbuild_driver: CoprbuildDriverSection,
   local_driver: LocalDriverSection,
   service: ServiceSection,
+  notify: NotifySection,
+  webhooks: WebhooksSection,
 } as const;
 
 export type SectionName = keyof typeof SECTION_CLASSES;

@@ -9,7 +9,9 @@ import { SECTION_CLASSES, type DlrnConfig } from './dlrn-config.js';
 import { resolvePath } from './ini-value.converters.js';
 import { DEFAULT_SECTION, scanIni, type IniEntry } from './ini.scanner.js';
 import { buildSection, checkKnownNames, type BuildContext, type FoundValue } from './section.builder.js';
+import { NotifySection, notifyConfig } from './notify.section.js';
 import { ServiceSection, type EventStoreTarget, type ReadModelStoreTarget } from './service.section.js';
+import { WebhooksSection, webhooksConfig } from './webhooks.section.js';
 
 /**
  * `ini` decodes the values. It is handed a canonical rendering of what the scanner read, each
@@ -91,6 +93,17 @@ function checkRunnable(config: DlrnConfig, file: string): void {
   if (d.pkginfoDriverName === 'gitrepo' && config.gitrepoDriver.repo === null) {
     refuse('gitrepo_driver', 'repo', 'is required by the gitrepo driver (the packaging repository)');
   }
+  const service = config.service;
+  if (service.publishTo !== '') {
+    if (service.publishUsername === '' || service.publishPassword === '') {
+      refuse('service', service.publishUsername === '' ? 'publish_username' : 'publish_password', 'is required with publish_to');
+    }
+    if (d.baseurl === null || !/^https?:\/\//.test(d.baseurl)) {
+      refuse(DEFAULT_SECTION, 'baseurl', 'must be the http(s) URL this builder serves its repos/ at, for publish_to');
+    }
+  } else if (service.publishUsername !== '' || service.publishPassword !== '') {
+    refuse('service', service.publishUsername !== '' ? 'publish_username' : 'publish_password', 'is set but publish_to is not');
+  }
   if (d.buildDriverName === 'koji' && config.kojibuildDriver.buildTarget === null) {
     refuse('kojibuild_driver', 'build_target', 'is required by the koji build driver');
   }
@@ -153,6 +166,8 @@ export function loadProjectsIni(file: string, overrides: readonly string[] = [])
     kojibuildDriver: buildSection(SECTION_CLASSES.kojibuild_driver, 'kojibuild_driver', ctx),
     coprbuildDriver: buildSection(SECTION_CLASSES.coprbuild_driver, 'coprbuild_driver', ctx),
     service,
+    notify: notifyConfig(buildSection(NotifySection, 'notify', ctx), file),
+    webhooks: webhooksConfig(buildSection(WebhooksSection, 'webhooks', ctx)),
   };
   checkRunnable(config, file);
   return config;

@@ -1,0 +1,103 @@
+import { schemaVersionOf } from '#domain/catalogue.js';
+import type { PackageInfo } from '#domain/package/package-info.js';
+import { ConcurrencyError, type EventStore } from '#domain/shared/event-store.port.js';
+import type { Clock, IdGenerator } from '#domain/shared/ports.js';
+import { stampEvents } from '#domain/shared/stamp.js';
+import { packagesMovedBy, type FollowedDefaults } from '#domain/webhook/push-match.js';
+import { webhookDeliveryStreamId, type Forge, type PushReceived } from '#domain/webhook/webhook.events.js';
+import type { WebhooksConfig } from '#infrastructure/config/index.js';
+import { readDelivery, WebhookPayloadError } from './forge-push.js';
+import { checkSignature, type WebhookHeaders } from './forge-signature.js';
+
+/** What became of a delivery; the API turns it into a status code. */
+export type PushOutcome =
+  /** 401: unsigned, wrongly signed, or a forge with no secret. Nothing recorded. */
+  | { readonly status: 'refused'; readonly reason: string }
+  /** 400: signed, but not the forge's documented payload. */
+  | { readonly status: 'invalid'; readonly reason: string }
+  /** 503: this API was started without the package list. */
+  | { readonly status: 'unavailable'; readonly reason: string }
+  /** 200: acknowledged, nothing to do (no package follows that branch, a ping, a deleted branch). */
+  | { readonly status: 'ignored'; readonly deliveryId: string; readonly reason: string }
+  /** 200: this delivery id was recorded before (a redelivery, or another replica got it). */
+  | { readonly status: 'duplicate'; readonly deliveryId: string }
+  /** 202: PushReceived recorded; builders wake on it. */
+  | {
+      readonly status: 'accepted';
+      readonly deliveryId: string;
+      readonly packages: readonly string[];
+      readonly position: number;
+    };
+
+export interface PushReceiverDeps {
+  readonly store: EventStore;
+  readonly ids: IdGenerator;
+  readonly clock: Clock;
+  readonly secrets: WebhooksConfig;
+  /** `[DEFAULT] source` and `distro`: the branches a package follows when it names none. */
+  readonly defaults: FollowedDefaults;
+  /** The package list; null when this process has none (the delivery is refused with 503). */
+  readonly loadPackages: (() => Promise<readonly PackageInfo[]>) | null;
+}
+
+/**
+ * A forge's push webhook (issue 18, item 1): check the signature over the raw body, read the
+ * push, find the packages that follow the pushed branch of that repository, and record
+ * PushReceived in the delivery's own stream with expected revision "no stream", so that a
+ * delivery replayed to any replica, before or after a restart, is recorded once. Never builds:
+ * builders subscribed to the log do (`waitForPush`).
+ */
+export class PushReceiver {
+  constructor(private readonly deps: PushReceiverDeps) {}
+
+  async receive(forge: Forge, headers: WebhookHeaders, body: Buffer): Promise<PushOutcome> {
+    const signature = checkSignature(forge, this.deps.secrets, headers, body);
+    if (!signature.ok) return { status: 'refused', reason: signature.reason };
+    let delivery;
+    try {
+      delivery = readDelivery(forge, headers, body);
+    } catch (error) {
+      if (error instanceof WebhookPayloadError) return { status: 'invalid', reason: error.message };
+      throw error;
+    }
+    if (delivery.kind === 'ignored')
+      return { status: 'ignored', deliveryId: delivery.deliveryId, reason: delivery.reason };
+    if (this.deps.loadPackages === null) {
+      return { status: 'unavailable', reason: 'this API was started without package metadata (--info-repo)' };
+    }
+    const packages = packagesMovedBy(await this.deps.loadPackages(), delivery, this.deps.defaults);
+    if (packages.length === 0) {
+      return {
+        status: 'ignored',
+        deliveryId: delivery.deliveryId,
+        reason: `no package follows ${delivery.ref} of ${delivery.repositoryUrl}`,
+      };
+    }
+    const [event] = stampEvents<PushReceived>(
+      [
+        {
+          type: 'PushReceived',
+          data: {
+            forge,
+            deliveryId: delivery.deliveryId,
+            repositoryUrl: delivery.repositoryUrl,
+            ref: delivery.ref,
+            after: delivery.after,
+            packages,
+          },
+        },
+      ],
+      { correlationId: this.deps.ids.next(), causationId: null, actor: `webhook:${forge}`, trigger: 'webhook' },
+      { ids: this.deps.ids, clock: this.deps.clock, schemaVersion: schemaVersionOf },
+    );
+    try {
+      const { position } = await this.deps.store.append(webhookDeliveryStreamId(forge, delivery.deliveryId), [event!], {
+        expectedRevision: 'no_stream',
+      });
+      return { status: 'accepted', deliveryId: delivery.deliveryId, packages, position };
+    } catch (error) {
+      if (error instanceof ConcurrencyError) return { status: 'duplicate', deliveryId: delivery.deliveryId };
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,102 @@
+import type { PackageInfo } from '../package/package-info.js';
+
+/**
+ * One repository under its many spellings: `https://GitHub.com/org/repo.git/`,
+ * `git@github.com:org/repo`, `ssh://git@github.com:22/org/repo` and `git://github.com/org/repo`
+ * all give `github.com/org/repo`. The scheme, user, port, `.git` suffix, trailing and doubled
+ * slashes and the host's case are dropped; the path's case is kept (GitLab and Gitea paths are
+ * case-sensitive). Local repositories (`file:///srv/git/repo`, `/srv/git/repo`) give their path.
+ * Null for what is no repository URL.
+ */
+export function normalizeGitUrl(url: string): string | null {
+  const text = url.trim();
+  if (text === '' || text.length > 2048 || /\s/.test(text)) return null;
+  let host: string;
+  let path: string;
+  const withScheme = /^([a-z][a-z0-9+.-]*):\/\/([^/]*)(\/.*)?$/i.exec(text);
+  if (withScheme) {
+    const scheme = withScheme[1]!.toLowerCase();
+    if (!['http', 'https', 'git', 'ssh', 'git+ssh', 'ssh+git', 'file'].includes(scheme)) return null;
+    // user@host:port → host
+    host = withScheme[2]!.replace(/^.*@/, '').replace(/:\d*$/, '').toLowerCase();
+    path = withScheme[3] ?? '';
+    if (scheme !== 'file' && host === '') return null;
+  } else if (text.startsWith('/')) {
+    host = '';
+    path = text;
+  } else {
+    // scp-like: [user@]host:path (git's rule: no slash before the first colon)
+    const scp = /^(?:[^@/:]+@)?([^/:]+):(.+)$/.exec(text);
+    if (!scp) return null;
+    host = scp[1]!.toLowerCase();
+    path = `/${scp[2]!}`;
+  }
+  path = path
+    .replace(/[?#].*$/, '')
+    .replace(/\/{2,}/g, '/')
+    .replace(/\/+$/, '')
+    .replace(/\.git$/, '')
+    .replace(/\/+$/, '');
+  if (path === '' || path === '/') return null;
+  return `${host}${path.startsWith('/') ? '' : '/'}${path}`;
+}
+
+/** The branch a pushed ref names: `refs/heads/stable/2024.1` → `stable/2024.1`; a bare name is one (older Gerrit). */
+export function branchOfRef(ref: string): string | null {
+  if (ref.startsWith('refs/heads/')) return ref.slice('refs/heads/'.length) || null;
+  if (ref.startsWith('refs/')) return null;
+  return ref === '' ? null : ref;
+}
+
+/** What a push names: the repository (any of its URLs), or for Gerrit, which sends no URL, its project path. */
+export interface PushTarget {
+  /** Every URL the payload gives for the repository (clone, SSH, web). */
+  readonly repositoryUrls: readonly string[];
+  /** Gerrit: the project (`openstack/nova`); matches any URL whose path ends with it. */
+  readonly project?: string;
+  readonly ref: string;
+}
+
+/** The branches followed when a package names none: `[DEFAULT] source` and `distro`. */
+export interface FollowedDefaults {
+  readonly source: string | null;
+  readonly distro: string | null;
+}
+
+/** Whether a normalised URL's path ends with a Gerrit project's, on a segment boundary. */
+function pathEndsWith(key: string, project: string): boolean {
+  // The tail starts with '/': `…/x/supernova` does not end with `/nova`.
+  const tail = normalizeGitUrl(`/${project.replace(/^\/+/, '')}`);
+  return tail !== null && key.endsWith(tail);
+}
+
+/**
+ * Packages a push concerns, sorted by name: those whose upstream URL is the repository and whose
+ * source branch (`source-branch`, else `[DEFAULT] source`) is the pushed branch, and those whose
+ * `master-distgit` is the repository and whose distro branch (`distro-branch`, else `distro`)
+ * is. Tags and other refs (`refs/changes/…`, `refs/tags/…`) move no followed branch.
+ */
+export function packagesMovedBy(
+  packages: readonly PackageInfo[],
+  push: PushTarget,
+  defaults: FollowedDefaults,
+): string[] {
+  const branch = branchOfRef(push.ref);
+  if (branch === null) return [];
+  const pushed = new Set(push.repositoryUrls.map(normalizeGitUrl).filter((key): key is string => key !== null));
+  const isPushed = (url: unknown): boolean => {
+    if (typeof url !== 'string') return false;
+    const key = normalizeGitUrl(url);
+    if (key === null) return false;
+    return pushed.has(key) || (push.project !== undefined && pathEndsWith(key, push.project));
+  };
+  const moved = new Set<string>();
+  for (const pkg of packages) {
+    const upstreams = Array.isArray(pkg.upstream) ? pkg.upstream : [pkg.upstream];
+    const source = pkg['source-branch'] ?? defaults.source;
+    const distro = pkg['distro-branch'] ?? defaults.distro;
+    if (source === branch && upstreams.some(isPushed)) moved.add(pkg.name);
+    if (distro === branch && isPushed(pkg['master-distgit'])) moved.add(pkg.name);
+  }
+  return [...moved].sort();
+}
