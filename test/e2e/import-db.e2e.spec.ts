@@ -236,11 +236,10 @@ describe('dlrn import-db from a DLRN SQLite database', () => {
       await expectRefused(await importFrom(`sqlite:///${corrupt}`), /corrupt\.sqlite: the database is corrupt/);
     });
 
-    it('refuses a MariaDB URL, naming the scheme', async () => {
-      await expectRefused(
-        await importFrom('mysql+pymysql://dlrn:secret@db.example.org/dlrn'),
-        /unsupported scheme 'mysql\+pymysql'/,
-      );
+    it('refuses a PostgreSQL URL, naming the scheme and not the password', async () => {
+      const run = await importFrom('postgresql://dlrn:secret@db.example.org/dlrn');
+      await expectRefused(run, /postgresql:\/\/dlrn:\*\*\*@db\.example\.org\/dlrn: unsupported scheme 'postgresql'/);
+      expect(run.stderr).not.toContain('secret');
     });
   });
 });

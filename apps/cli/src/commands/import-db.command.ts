@@ -1,7 +1,11 @@
 import type { Command } from 'commander';
 import { ConfigError, loadProjectsIni } from '#infrastructure/config/index.js';
 import { openEventStore } from '#infrastructure/event-store/event-store.factory.js';
-import { DlrnDatabaseError, sqliteFileOfUrl } from '#infrastructure/dlrn-database/dlrn-database-url.js';
+import {
+  DlrnDatabaseError,
+  parseDlrnDatabaseUrl,
+  type DlrnDatabaseLocation,
+} from '#infrastructure/dlrn-database/dlrn-database-url.js';
 import {
   ImportConflictError,
   importDlrnDatabase,
@@ -20,17 +24,20 @@ export function registerImportDb(program: Command, io: CliIo, exit: (code: numbe
   program
     .command('import-db')
     .description('import a DLRN database (commits, votes, promotions, users) into the event store; safe to re-run')
-    .requiredOption('--from <url>', "DLRN's database_connection: sqlite:////abs/path or sqlite:///relative/path")
+    .requiredOption(
+      '--from <url>',
+      "DLRN's database_connection: sqlite:////abs/path, sqlite:///relative/path or mysql+pymysql://user:password@host[:port]/database",
+    )
     .option('--config-file <file>', "DLRN's projects.ini (the event store to fill)", 'projects.ini')
     .action(async (flags: ImportDbFlags) => exit(await runImportDb(flags, io)));
 }
 
 async function runImportDb(flags: ImportDbFlags, io: CliIo): Promise<number> {
   const fail = (message: string): number => (io.err(`dlrn import-db: error: ${message}\n`), 1);
-  let file: string;
+  let from: DlrnDatabaseLocation;
   let config;
   try {
-    file = sqliteFileOfUrl(flags.from);
+    from = parseDlrnDatabaseUrl(flags.from);
     config = loadProjectsIni(flags.configFile);
   } catch (error) {
     if (error instanceof DlrnDatabaseError || error instanceof ConfigError) return fail(error.message);
@@ -39,14 +46,14 @@ async function runImportDb(flags: ImportDbFlags, io: CliIo): Promise<number> {
   const store = await openEventStore(config.service.eventStoreTarget);
   try {
     const summary = await importDlrnDatabase({
-      file,
+      from,
       store,
       buildDriver: config.default.buildDriverName,
       maxRetries: config.default.maxretries,
       log: (line) => io.err(`dlrn import-db: ${line}\n`),
     });
     for (const row of summary.skipped) io.err(`dlrn import-db: warning: skipped ${row.message}\n`);
-    io.out(render(file, summary));
+    io.out(render(from.label, summary));
     return 0;
   } catch (error) {
     if (error instanceof DlrnDatabaseError) return fail(error.message);
@@ -57,8 +64,8 @@ async function runImportDb(flags: ImportDbFlags, io: CliIo): Promise<number> {
   }
 }
 
-function render(file: string, summary: ImportSummary): string {
-  const lines = [`imported ${file} (source id ${summary.sourceId})`, 'rows read:'];
+function render(label: string, summary: ImportSummary): string {
+  const lines = [`imported ${label} (source id ${summary.sourceId})`, 'rows read:'];
   for (const table of DLRN_TABLES) lines.push(`  ${table.padEnd(12)} ${String(summary.rows[table]).padStart(8)}`);
   if (summary.skipped.length > 0) lines.push(`rows skipped: ${summary.skipped.length} (see the warnings above)`);
   lines.push(`events appended: ${summary.appended}`, `events already present: ${summary.alreadyPresent}`);

@@ -19,7 +19,13 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const NOW = new Date('2025-01-01T00:00:00Z');
 const run = (store: EventStore, source = file) =>
-  importDlrnDatabase({ file: source, store, buildDriver: 'mock', maxRetries: 3, now: NOW });
+  importDlrnDatabase({
+    from: { kind: 'sqlite', label: source, file: source },
+    store,
+    buildDriver: 'mock',
+    maxRetries: 3,
+    now: NOW,
+  });
 
 async function log(store: EventStore): Promise<Pick<RecordedEvent, 'streamId' | 'revision' | 'type' | 'data'>[]> {
   const events = await store.readAll({ maxCount: 10_000 });

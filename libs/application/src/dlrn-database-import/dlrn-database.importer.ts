@@ -1,8 +1,9 @@
 import type { EventStore } from '#domain/shared/event-store.port.js';
 import type { DomainEvent } from '#domain/shared/event.js';
+import type { DlrnDatabaseLocation } from '#infrastructure/dlrn-database/dlrn-database-url.js';
 import { DlrnDatabase } from '#infrastructure/dlrn-database/dlrn-database.reader.js';
 import { DlrnEventMapper, ImportRowError, sourceIdOf, type ImportBatch } from './dlrn-event.mapper.js';
-import type { DlrnRow, DlrnTable } from '#infrastructure/dlrn-database/dlrn-rows.js';
+import type { DlrnTable } from '#infrastructure/dlrn-database/dlrn-rows.js';
 
 /** A stream already holds an event the import did not write where the import would write. */
 export class ImportConflictError extends Error {
@@ -21,8 +22,8 @@ export class ImportConflictError extends Error {
 }
 
 export interface ImportOptions {
-  /** The DLRN SQLite file. */
-  readonly file: string;
+  /** The DLRN database: a SQLite file or a MariaDB/MySQL server (`parseDlrnDatabaseUrl`). */
+  readonly from: DlrnDatabaseLocation;
   readonly store: EventStore;
   readonly buildDriver: string;
   readonly maxRetries: number;
@@ -51,15 +52,16 @@ export async function importDlrnDatabase(options: ImportOptions): Promise<Import
   const { store } = options;
   const now = options.now ?? new Date();
   const log = options.log ?? (() => undefined);
-  const db = DlrnDatabase.open(options.file);
+  const db = await DlrnDatabase.open(options.from);
   try {
-    const { sourceId, rows } = reading(db, () => ({ sourceId: sourceIdOf(db.firstCommit()), rows: db.counts() }));
+    const sourceId = sourceIdOf(await db.firstCommit());
+    const rows = await db.counts();
     const mapper = (): DlrnEventMapper =>
       new DlrnEventMapper({ sourceId, buildDriver: options.buildDriver, maxRetries: options.maxRetries, now });
     // Nothing can conflict with, or be already in, an empty store.
     const fresh = (await store.headPosition()) === 0;
 
-    log(`checking ${options.file}`);
+    log(`checking ${db.label}`);
     const skipped: ImportRowError[] = [];
     await forEachBatch(db, mapper(), skipped, async (batch, offset) => {
       if (!fresh) await presentCount(store, batch, offset);
@@ -91,7 +93,7 @@ async function forEachBatch(
   visit: (batch: ImportBatch, offset: number) => Promise<void>,
 ): Promise<void> {
   const offsets = new Map<string, number>();
-  for (const entry of readRows(db)) {
+  for await (const entry of db.rows()) {
     let batches: ImportBatch[];
     try {
       batches = mapper.map(entry);
@@ -105,29 +107,6 @@ async function forEachBatch(
       await visit(batch, offset);
       offsets.set(batch.streamId, offset + batch.events.length);
     }
-  }
-}
-
-/** Runs a read of the database; a failure (a corrupt page) names the DLRN file. */
-function reading<T>(db: DlrnDatabase, read: () => T): T {
-  try {
-    return read();
-  } catch (error) {
-    throw DlrnDatabase.wrap(db.file, error);
-  }
-}
-
-/** The database's rows; a read failure (a corrupt page) names the DLRN file. */
-function* readRows(db: DlrnDatabase): Generator<DlrnRow> {
-  const rows = db.rows();
-  try {
-    for (;;) {
-      const next = reading(db, () => rows.next());
-      if (next.done) return;
-      yield next.value;
-    }
-  } finally {
-    rows.return(undefined);
   }
 }
 
