@@ -84,7 +84,7 @@ function parseBuildEnv(pairs: readonly string[]): Record<string, string> {
 
 /** Runs one DLRN pass (or `--status` / `--recheck`) and returns DLRN's exit code. */
 export async function runBuildPass(flags: BuildPassFlags, io: CliIo): Promise<number> {
-  const { config, packages } = await loadConfiguration({
+  const { config, packages, packageSource } = await loadConfiguration({
     configFile: flags.configFile,
     ...(flags.infoRepo === undefined ? {} : { infoRepo: flags.infoRepo }),
     overrides: flags.configOverride,
@@ -127,7 +127,14 @@ export async function runBuildPass(flags: BuildPassFlags, io: CliIo): Promise<nu
   // --log-commands: every program run, on stderr; --debug: that, and every append to the log.
   if (flags.logCommands || flags.debug) traceCommandsTo((line) => io.err(`${line}\n`));
   const store = flags.debug ? withAppendLog(opened, (line) => io.err(`debug: ${line}\n`)) : opened;
-  const deps = createBuildLoopDeps({ config, packages, store, log: (line) => io.out(`${line}\n`) });
+  const deps = createBuildLoopDeps({
+    config,
+    packages,
+    packageSource,
+    store,
+    log: (line) => io.out(`${line}\n`),
+    ...(flags.infoRepo === undefined ? {} : { infoRepo: flags.infoRepo }),
+  });
   try {
     const pass = new BuildPass(deps);
     if (flags.status || flags.recheck) {

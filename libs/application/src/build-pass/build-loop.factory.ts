@@ -10,6 +10,9 @@ import { FsRepoPublisher } from '#infrastructure/repo/fs-repo.publisher.js';
 import { CommandReviewRunner } from '#infrastructure/review/command.review-runner.js';
 import { createBuildDriver } from '#infrastructure/rpm/build-driver.factory.js';
 import { RpmBuildPipeline } from '#infrastructure/rpm/rpm-build.pipeline.js';
+import { mockConfigPath } from '#infrastructure/rpm/mock-config.assembler.js';
+import { CustomPreprocess } from '#infrastructure/preprocess/custom-preprocess.js';
+import { RsyncReplicator } from '#infrastructure/rsync/rsync.replicator.js';
 import type { BuildLoopDeps } from './build-loop.types.js';
 import { claimHolder } from './claim-holder.js';
 
@@ -24,6 +27,8 @@ export function createBuildLoopDeps(options: {
   readonly store: EventStore;
   readonly log: (line: string) => void;
   readonly leaseMs?: number;
+  /** `--info-repo`: DLRN_DISTROINFO_REPO for the `custom_preprocess` hooks. */
+  readonly infoRepo?: string;
 }): BuildLoopDeps {
   const { config } = options;
   const d = config.default;
@@ -52,7 +57,25 @@ export function createBuildLoopDeps(options: {
     store: options.store,
     commands: new DeciderCommandHandler(options.store, ids, clock),
     git: new GitCliRepositories(),
-    rpm: new RpmBuildPipeline(driver),
+    rpm: new RpmBuildPipeline(driver, {
+      preprocess: new CustomPreprocess({
+        commands: d.customPreprocess,
+        user: process.env.USER ?? null,
+        distroinfoRepo: distroinfoRepo(config, options.infoRepo),
+      }),
+      mockConfig: (workerId) => (d.buildDriverName === 'mock' ? mockConfigPath(d.datadir, workerId) : null),
+    }),
+    replicator:
+      d.rsyncdest === ''
+        ? null
+        : new RsyncReplicator({
+            datadir: d.datadir,
+            destination: d.rsyncdest,
+            port: d.rsyncport,
+            knownHosts: d.rsyncKnownHosts,
+            reponame: d.reponame ?? 'delorean',
+            useComponents: d.useComponents,
+          }),
     publisher: new FsRepoPublisher(),
     mailer,
     reviews:
@@ -66,4 +89,18 @@ export function createBuildLoopDeps(options: {
     log: options.log,
     close: async () => mailer?.close(),
   };
+}
+
+/**
+ * DLRN_DISTROINFO_REPO as DLRN's rdoinfo and downstream drivers set it: the first info file in
+ * the info repository (`--info-repo`, else `[<driver>] repo`); null for the other drivers.
+ */
+function distroinfoRepo(config: DlrnConfig, infoRepo: string | undefined): string | null {
+  const driver = config.default.pkginfoDriverName;
+  if (driver !== 'rdoinfo' && driver !== 'downstream') return null;
+  const section = driver === 'rdoinfo' ? config.rdoinfoDriver : config.downstreamDriver;
+  const repo = infoRepo ?? section.repo;
+  const first = section.infoFiles[0];
+  if (!repo || first === undefined) return null;
+  return `${repo.replace(/\/+$/, '')}/${first}`;
 }

@@ -3,6 +3,7 @@ import type { GitRepositories } from '#domain/package/git.ports.js';
 import type { Mailer, ReviewRunner } from '#domain/package/notification.ports.js';
 import type { RpmBuilder } from '#domain/build/build.ports.js';
 import type { RepoPublisher } from '#domain/repo/repo.ports.js';
+import type { RepoReplicator } from '#domain/repo/replication.ports.js';
 import type { EventStore } from '#domain/shared/event-store.port.js';
 import type { Clock, IdGenerator } from '#domain/shared/ports.js';
 import type { DlrnConfig } from '#infrastructure/config/index.js';
@@ -51,6 +52,8 @@ export interface BuildLoopDeps {
   readonly git: GitRepositories;
   readonly rpm: RpmBuilder;
   readonly publisher: RepoPublisher;
+  /** `rsyncdest`: pushes each published repository to the mirror; absent or null when unset. */
+  readonly replicator?: RepoReplicator | null;
   /** Null when `smtpserver` is not set. */
   readonly mailer: Mailer | null;
   /** Null when `gerrit` is not set. */

@@ -342,6 +342,13 @@ export class BuildPass {
             context,
             decision.consistentVote,
           );
+        // DLRN's sync_symlinks: the links follow their repositories to the mirror; a failure is
+        // only reported (the next build's push brings them up to date).
+        const pushed = await this.deps.replicator?.syncPointers(row.commit.component);
+        if (pushed && !pushed.ok) this.deps.log(`  ${firstLine(pushed.error)}`);
+      } else if (result.replicationFailed) {
+        // DLRN sends no mail for it: the package built; the mirror is the operators' business.
+        this.deps.log(`  ${result.notes}`);
       } else if (result.status === 'FAILED') {
         await notifier.notify({ pkg, row, previousStatus, lastMailAt, buildEnv: options.buildEnv, context });
       }

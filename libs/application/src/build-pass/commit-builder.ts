@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { BuildOutcome } from '#domain/build/build.commands.js';
 import { buildDecider } from '#domain/build/build.decider.js';
@@ -48,6 +48,8 @@ export interface RecordedBuild extends PointedBuild {
 export interface RecordedResult extends BuildResult {
   readonly status: 'SUCCESS' | 'FAILED' | 'RETRY';
   readonly recorded: RecordedBuild;
+  /** FAILED because its repository did not reach `rsyncdest` (built fine, not the packagers' fault). */
+  readonly replicationFailed?: boolean;
 }
 
 /**
@@ -236,6 +238,17 @@ export class CommitBuilder {
       withRepodata: !this.options.noRepo,
       includeSrpm: d.includeSrpmInRepo,
     });
+    // DLRN's sync_repo: a repository that did not reach the mirror is no success. The hashed
+    // directory stays (as DLRN leaves it) but the build is FAILED, so no pointer moves to it.
+    const replication = await this.deps.replicator?.syncRepo(repoDir);
+    if (replication && !replication.ok) {
+      const notes = replication.error;
+      await appendFile(join(finalDir, 'rpmbuild.log'), `${notes}\n`);
+      await writeFile(join(finalDir, 'notes.log'), `${notes}\n`);
+      await writeFile(join(finalDir, 'commit.yaml'), renderCommitYaml(row('FAILED', [], notes)));
+      await complete({ status: 'failure', notes, transientError: null });
+      return { status: 'FAILED', notes, recorded: recorded(null), replicationFailed: true };
+    }
     const { events } = await complete({
       status: 'success',
       artifacts,

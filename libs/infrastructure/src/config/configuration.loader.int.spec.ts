@@ -66,12 +66,6 @@ describe('when the configuration asks for what is not built yet', () => {
       'the gitrepo package source is not supported yet; use rdoinfo',
     ],
     ['pkginfo_driver=local', 'pkginfo_driver', 'the local package source is not supported yet'],
-    [
-      'rsyncdest=mirror:/srv/repos',
-      'rsyncdest',
-      'copying each repository to another host (rsync) is not supported yet',
-    ],
-    ['custom_preprocess=/usr/bin/prep.sh', 'custom_preprocess', 'commands run before each build are not supported yet'],
   ])('refuses %s before resolving any package, naming the option', async (lines, key, reason) => {
     const dir = mkdtempSync(join(tmpdir(), 'dlrn-unsupported-'));
     const [defaults, ...section] = lines.split('\n[');

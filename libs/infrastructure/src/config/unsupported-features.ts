@@ -1,6 +1,7 @@
 import type { DlrnConfig } from './ini/dlrn-config.js';
 import { DEFAULT_SECTION } from './ini/ini.scanner.js';
 import { ConfigError } from './shared/config.error.js';
+import { checkBuildHooks } from './build-hooks.checks.js';
 import { checkBuildFarmDrivers } from './build-farm.checks.js';
 
 /**
@@ -22,10 +23,6 @@ export function refuseUnsupportedFeatures(config: DlrnConfig): void {
       `${d.pkginfoDriver}: the ${d.pkginfoDriverName} package source is not supported yet; use rdoinfo`,
     );
   }
-  if (d.rsyncdest !== '') {
-    refuse('rsyncdest', 'copying each repository to another host (rsync) is not supported yet; leave it empty');
-  }
-  if (d.customPreprocess.length > 0) {
-    refuse('custom_preprocess', 'commands run before each build are not supported yet; leave it empty');
-  }
+  // rsyncdest and custom_preprocess are supported: their values are checked instead.
+  checkBuildHooks(config);
 }

@@ -7,6 +7,7 @@ import { checkedUpstreamVersion, releaseDate, releaseString, rpmVersion } from '
 import { rpmUpstreamVersion } from '#domain/build/rpm-values.js';
 import { expandMacros, parseSpecBasics, rewriteSpec, setupDirectory } from '#domain/build/spec-rewrite.js';
 import { settleAll } from '#domain/shared/settle.js';
+import type { CustomPreprocess } from '../preprocess/custom-preprocess.js';
 import type { BuildDriver } from './build-driver.js';
 import { BuildLog } from './build-log.js';
 import { makeBuildTempDir, sweepStaleBuildDirs } from './build-temp-dirs.js';
@@ -27,6 +28,10 @@ export interface RpmBuildPipelineOptions {
   /** Parent of the per-build `_topdir`; default the system temporary directory. */
   readonly tmpDir?: string;
   readonly gitCommand?: string;
+  /** `custom_preprocess` hooks, run in the dist-git before the spec is read. */
+  readonly preprocess?: CustomPreprocess;
+  /** MOCK_CONFIG for the hooks: the worker's mock configuration, when the driver has one. */
+  readonly mockConfig?: (workerId: number) => string | null;
 }
 
 interface BuildContext {
@@ -85,6 +90,7 @@ export class RpmBuildPipeline extends RpmBuilder {
           topdir,
           timeoutMs: this.options.commandTimeoutMs ?? TWO_HOURS,
         };
+        await this.preprocess(context);
         const srpm = await this.buildSrpm(context);
         await copyFile(join(topdir, 'SRPMS', srpm), join(request.outputDir, srpm));
         await this.driver.build({
@@ -108,6 +114,24 @@ export class RpmBuildPipeline extends RpmBuilder {
       log.close();
       await rm(topdir, { recursive: true, force: true });
     }
+  }
+
+  /** DLRN's `pkginfo.preprocess`: the hooks see only DLRN's own variables, never `env`'s. */
+  private async preprocess(context: BuildContext): Promise<void> {
+    const hooks = this.options.preprocess;
+    if (!hooks?.enabled) return;
+    const { request } = context;
+    await hooks.run({
+      packageName: request.packageName,
+      distgitDir: specDirectory(request.distgitDir, request.distgitPath),
+      sourceDir: request.sourceDir,
+      commitHash: request.commitHash,
+      releaseDate: releaseDate(request.dtBuild),
+      releaseNumbering: request.releaseNumbering,
+      releaseMinor: request.releaseMinor,
+      mockConfig: this.options.mockConfig?.(request.workerId) ?? null,
+      log: context.log,
+    });
   }
 
   /** build_rpm_wrapper's variables, then `--build-env`; SOURCE_DATE_EPOCH pins file times. */
@@ -143,7 +167,8 @@ export class RpmBuildPipeline extends RpmBuilder {
     // Independent steps run together: each git query is a process of its own.
     const commit = request.commitHash;
     const [inspected, tags] = await settleAll([
-      tree.inspectCommit(commit, 'metadata.json'),
+      // The local driver's commit is `<name>-<version>`, not in any clone: nothing to inspect.
+      keepAsIs ? Promise.resolve({ hasFile: false }) : tree.inspectCommit(commit, 'metadata.json'),
       keepAsIs || keepVersion ? Promise.resolve(null) : tree.describeTags(commit),
       (async () => {
         for (const sub of ['SOURCES', 'SPECS', 'SRPMS']) await mkdir(join(topdir, sub));

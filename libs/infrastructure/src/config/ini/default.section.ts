@@ -87,6 +87,12 @@ export class DefaultSection {
   @Max(65535, { message: messages.range(1, 65535) })
   rsyncport!: number;
 
+  /**
+   * Our addition: the known-hosts file ssh checks the mirror's host key against when rsyncing
+   * to `rsyncdest` (host-key checking is on; DLRN turned it off). Empty: ssh's own default files.
+   */
+  @IniOption('rsync_known_hosts', 'optional-path') rsyncKnownHosts!: string | null;
+
   /** A Pool of 0 workers cannot build anything, so at least 1. */
   @IniOption('workers', 'int', 1)
   @IsInt({ message: messages.integer })
