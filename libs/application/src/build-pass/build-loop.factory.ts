@@ -7,6 +7,7 @@ import { SystemClock } from '#infrastructure/ids/system-clock.js';
 import { UuidV7IdGenerator } from '#infrastructure/ids/uuid-v7.id-generator.js';
 import { NodemailerMailer } from '#infrastructure/mail/nodemailer.mailer.js';
 import { FsRepoPublisher } from '#infrastructure/repo/fs-repo.publisher.js';
+import { askCentralToImport } from '#infrastructure/net/central-api.client.js';
 import { CommandReviewRunner } from '#infrastructure/review/command.review-runner.js';
 import { createBuildDriver } from '#infrastructure/rpm/build-driver.factory.js';
 import { RpmBuildPipeline } from '#infrastructure/rpm/rpm-build.pipeline.js';
@@ -15,6 +16,7 @@ import { CustomPreprocess } from '#infrastructure/preprocess/custom-preprocess.j
 import { RsyncReplicator } from '#infrastructure/rsync/rsync.replicator.js';
 import type { BuildLoopDeps } from './build-loop.types.js';
 import { claimHolder } from './claim-holder.js';
+import { CentralPublisher } from '../remote-publish/central-publisher.js';
 
 /**
  * Wires the build loop on real adapters from the configuration: git (through execFile), the RPM pipeline
@@ -86,6 +88,7 @@ export function createBuildLoopDeps(options: {
     ids,
     builderId: claimHolder(config.service.builderId),
     ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
+    central: centralPublisher(config, options.store, new DeciderCommandHandler(options.store, ids, clock), options.log),
     log: options.log,
     close: async () => mailer?.close(),
   };
@@ -103,4 +106,27 @@ function distroinfoRepo(config: DlrnConfig, infoRepo: string | undefined): strin
   const first = section.infoFiles[0];
   if (!repo || first === undefined) return null;
   return `${repo.replace(/\/+$/, '')}/${first}`;
+}
+
+/** How long the central service may take to import one build (it downloads and verifies it). */
+const PUBLISH_TIMEOUT_MS = 30 * 60 * 1000;
+
+/** `[service] publish_to`: null when unset (the configuration checked the keys it needs). */
+function centralPublisher(
+  config: DlrnConfig,
+  store: EventStore,
+  commands: DeciderCommandHandler,
+  log: (line: string) => void,
+): CentralPublisher | null {
+  const { publishTo, publishUsername, publishPassword } = config.service;
+  if (publishTo === '' || config.default.baseurl === null) return null;
+  const credentials = { username: publishUsername, password: publishPassword };
+  return new CentralPublisher({
+    store,
+    commands,
+    target: publishTo,
+    baseurl: config.default.baseurl,
+    ask: (repoUrl) => askCentralToImport(publishTo, credentials, repoUrl, PUBLISH_TIMEOUT_MS),
+    log,
+  });
 }

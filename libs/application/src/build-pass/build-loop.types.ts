@@ -9,6 +9,7 @@ import type { Clock, IdGenerator } from '#domain/shared/ports.js';
 import type { DlrnConfig } from '#infrastructure/config/index.js';
 import type { DeciderCommandHandler } from '#infrastructure/event-store/decider-command-handler.js';
 
+import type { CentralPublisher } from '../remote-publish/central-publisher.js';
 /** DLRN's command-line flags for one pass (§2.1). */
 export interface PassOptions {
   readonly packageNames: readonly string[];
@@ -61,6 +62,8 @@ export interface BuildLoopDeps {
   readonly clock: Clock;
   readonly ids: IdGenerator;
   /** This process's name in claims: `[service] builder_id` with host and pid (`claimHolder`). */
+  /** `[service] publish_to`: offers each new build to the central service; absent or null when unset. */
+  readonly central?: CentralPublisher | null;
   readonly builderId: string;
   /** How long a claim holds without the builder (default 6 h). */
   readonly leaseMs?: number;

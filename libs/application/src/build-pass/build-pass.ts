@@ -26,6 +26,7 @@ import { findSpecFile, specDirectory } from '#infrastructure/rpm/distgit-sources
 import { renderSpecForOrdering } from '#infrastructure/rpm/spec-renderer.js';
 import { BisectionEngine, type StepLine } from '#application/bisection/bisection-engine.js';
 
+import type { CentralPublisher } from '../remote-publish/central-publisher.js';
 /**
  * Step builds one pass makes at most: ⌈log2 n⌉ ≤ 32 for any n below 4 billion, so a pass ends
  * every bisection it starts, and one that keeps failing transiently cannot hold a pass for ever.
@@ -157,6 +158,7 @@ export class BuildPass {
         .map((r) => r.status)
         .filter((s): s is 'SUCCESS' | 'FAILED' | 'RETRY' => s !== 'SKIPPED'),
     );
+    if (this.deps.central && !options.dev && !options.noRepo) await this.publishToCentral(this.deps.central, context);
     return { exitCode, builds: results, skipped };
   }
 
@@ -194,6 +196,15 @@ export class BuildPass {
     const selected = this.deps.packages.filter((pkg) => pkg.name === packageName);
     return this.buildSteps(selected, options, history, context);
   }
+  /** The pass's builds stand whatever the central service does: its failures are logged only. */
+  private async publishToCentral(central: CentralPublisher, context: EventContext): Promise<void> {
+    try {
+      await central.publishPending(context);
+    } catch (error) {
+      this.deps.log(`publish: stopped: ${(error as Error).message}`);
+    }
+  }
+
 
   /**
    * `--order`: packages sorted so that each comes after those providing its BuildRequires and

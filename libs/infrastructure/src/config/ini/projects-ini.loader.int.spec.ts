@@ -232,6 +232,39 @@ describe('when the file has names DLRN does not know', () => {
   });
 });
 
+describe('when a builder publishes to a central service (publish_to)', () => {
+  const ini = (baseurl: string, service: string) =>
+    iniFile(`[DEFAULT]\nbaseurl=${baseurl}\ntarget=t\n[service]\n${service}`);
+
+  it('takes the URL and the credentials', () => {
+    const config = loadProjectsIni(
+      ini('http://w1:5000/repos', 'publish_to=https://dlrn.example.org/\npublish_username=w1\npublish_password=pw\n'),
+    );
+    expect(config.service).toMatchObject({ publishTo: 'https://dlrn.example.org/', publishUsername: 'w1' });
+  });
+
+  it.each([
+    ['publish_to=https://dlrn.example.org\npublish_password=pw\n', 'publish_username: is required with publish_to'],
+    ['publish_to=https://dlrn.example.org\npublish_username=w1\n', 'publish_password: is required with publish_to'],
+    ['publish_username=w1\n', 'publish_username: is set but publish_to is not'],
+    [
+      'publish_to=https://u:p@dlrn.example.org\n',
+      "publish_to: expected the central API's http(s) base URL, without credentials",
+    ],
+    ['publish_to=ftp://dlrn.example.org\n', "publish_to: expected the central API's http(s) base URL"],
+  ])('refuses %j naming the key', (service, message) => {
+    expect(configErrorFrom(() => loadProjectsIni(ini('http://w1/repos', service))).message).toContain(message);
+  });
+
+  it('refuses a baseurl the central service could not download from', () => {
+    const error = configErrorFrom(() =>
+      loadProjectsIni(ini('file:///srv/repos', 'publish_to=https://c\npublish_username=w\npublish_password=p\n')),
+    );
+    expect(error).toMatchObject({ section: 'DEFAULT', key: 'baseurl' });
+    expect(error.reason).toContain('for publish_to');
+  });
+});
+
 describe('when the file is malformed', () => {
   it('refuses the line that is not an option', () => {
     const error = configErrorFrom(() => loadProjectsIni(bad('malformed-line.ini')));

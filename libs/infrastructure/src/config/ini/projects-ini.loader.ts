@@ -96,13 +96,21 @@ function checkRunnable(config: DlrnConfig, file: string): void {
   const service = config.service;
   if (service.publishTo !== '') {
     if (service.publishUsername === '' || service.publishPassword === '') {
-      refuse('service', service.publishUsername === '' ? 'publish_username' : 'publish_password', 'is required with publish_to');
+      refuse(
+        'service',
+        service.publishUsername === '' ? 'publish_username' : 'publish_password',
+        'is required with publish_to',
+      );
     }
     if (d.baseurl === null || !/^https?:\/\//.test(d.baseurl)) {
       refuse(DEFAULT_SECTION, 'baseurl', 'must be the http(s) URL this builder serves its repos/ at, for publish_to');
     }
   } else if (service.publishUsername !== '' || service.publishPassword !== '') {
-    refuse('service', service.publishUsername !== '' ? 'publish_username' : 'publish_password', 'is set but publish_to is not');
+    refuse(
+      'service',
+      service.publishUsername !== '' ? 'publish_username' : 'publish_password',
+      'is set but publish_to is not',
+    );
   }
   if (d.buildDriverName === 'koji' && config.kojibuildDriver.buildTarget === null) {
     refuse('kojibuild_driver', 'build_target', 'is required by the koji build driver');

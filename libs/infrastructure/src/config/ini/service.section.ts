@@ -145,6 +145,24 @@ export class ServiceSection {
   @IniOption('auto_bisect', 'bool', true)
   @IsBoolean({ message: messages.boolean })
   autoBisect!: boolean;
+
+  /**
+   * A builder on another host (issue 15): the central service's API base URL. After each pass
+   * the builder asks it to import every new successful build (`POST /api/remote/import` with
+   * `<baseurl>/<hashed repo>`), as a human running `dlrnapi remote-import` would. Empty: off.
+   */
+  @IniOption('publish_to', 'string', '')
+  @Matches(/^(|https?:\/\/[^\s/?#@]+(\/[^\s?#]*)?)$/, {
+    message: (a) =>
+      `expected the central API's http(s) base URL, without credentials, query or fragment (such as https://dlrn.example.org), got '${String(a.value)}'`,
+  })
+  publishTo!: string;
+
+  /** The central service's user (role `import`) for `publish_to`. */
+  @IniOption('publish_username', 'string', '') publishUsername!: string;
+
+  /** Its password; never printed. */
+  @IniOption('publish_password', 'string', '') publishPassword!: string;
 }
 
 /** `<hostname>-<pid>`, with anything a builder id may not hold replaced by `-`. */
