@@ -216,7 +216,6 @@ export function fakeFarmEnv(
   return {
     PATH: `${binDir}:${process.env.PATH ?? '/usr/bin:/bin'}`,
     LC_ALL: 'C',
-    HOME: recordDir,
     FAKE_FARM_RECORD: recordDir,
     FAKE_FARM_MODE: mode,
     ...extra,
