@@ -1,15 +1,4 @@
-import {
-  appendFileSync,
-  copyFileSync,
-  cpSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  rmSync,
-  writeFileSync,
-  writeSync,
-  closeSync,
-} from 'node:fs';
+import { copyFileSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -24,7 +13,7 @@ import {
 } from '#domain/projections/index.js';
 import { verifyPassword } from '#infrastructure/auth/password-hasher.js';
 import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
-import { createDlrnDatabase } from '../support/dlrn-db.fixtures.js';
+import { configIn, createDlrnDatabase } from '../support/dlrn-db.fixtures.js';
 import { openReadModelStore, type KyselyReadModelStore } from '#infrastructure/read-model/kysely-read-model.store.js';
 import { runDlrn, type CliRun } from '../support/cli.js';
 
@@ -34,18 +23,6 @@ const FOO_3 = 'aaaa333333333333333333333333333333333333';
 const BAR = 'bbbb111111111111111111111111111111111111';
 const OLD = 'cccc111111111111111111111111111111111111';
 const BAZ = '9999111111111111111111111111111111111111';
-
-/** A projects.ini (the FLOCK 2017 seed) whose event store and read models live in `dir`. */
-function configIn(dir: string): string {
-  mkdirSync(dir, { recursive: true });
-  cpSync('test/fixtures/config/seed-flock2017', dir, { recursive: true });
-  const ini = join(dir, 'projects.ini');
-  appendFileSync(
-    ini,
-    `\n[service]\nevent_store=sqlite:///${join(dir, 'events.sqlite')}\nread_model_store=sqlite:///${join(dir, 'views.sqlite')}\n`,
-  );
-  return ini;
-}
 
 async function head(dir: string): Promise<number> {
   const store = new SqliteEventStore(join(dir, 'events.sqlite'));

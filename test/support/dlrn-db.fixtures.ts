@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -65,4 +65,16 @@ export async function createMariaDbDatabase(
       }
     },
   };
+}
+
+/** A projects.ini (the FLOCK 2017 seed) whose event store and read models live in `dir`. */
+export function configIn(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  cpSync('test/fixtures/config/seed-flock2017', dir, { recursive: true });
+  const ini = join(dir, 'projects.ini');
+  appendFileSync(
+    ini,
+    `\n[service]\nevent_store=sqlite:///${join(dir, 'events.sqlite')}\nread_model_store=sqlite:///${join(dir, 'views.sqlite')}\n`,
+  );
+  return ini;
 }
