@@ -4,7 +4,8 @@
 # - Always: git, rpm (rpmbuild) and createrepo_c: what a build pass runs.
 # - DLRN_FOR_TESTS=1 (the test command; DLRN_WITH_POSTGRES=1 is the old name): what only the
 #   tests and benches use: Chromium (the pages), wrk (benches), nginx and dnf (repositories served
-#   to a real dnf), and PostgreSQL when none is installed.
+#   to a real dnf), PostgreSQL when none is installed, and MariaDB (import-db's tests) when
+#   nothing answers on 127.0.0.1:3306 and none is installed.
 # Debian/Ubuntu through apt-get; Fedora, CentOS Stream and RHEL through dnf for the build pass
 # (the test command's extras are Debian packages: it needs apt-get).
 set -euo pipefail
@@ -19,13 +20,16 @@ if command -v apt-get >/dev/null 2>&1; then
     dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
   done
   if [ "$for_tests" = 1 ] && ! command -v pg_ctlcluster >/dev/null 2>&1; then need+=(postgresql); fi
+  if [ "$for_tests" = 1 ] && ! (exec 3<>/dev/tcp/127.0.0.1/3306) 2>/dev/null && ! command -v mariadbd >/dev/null 2>&1; then
+    need+=(mariadb-server)
+  fi
   if [ ${#need[@]} -gt 0 ]; then
     echo "install-deps: apt-get install ${need[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
     # The tests start their own nginx: Debian's would start on port 80 as it is installed, and
     # fail the install when that port is taken. policy-rc.d keeps every service down during the
-    # install (ensure-postgres.sh starts PostgreSQL itself).
+    # install (ensure-postgres.sh and ensure-mariadb.sh start their servers themselves).
     policy=/usr/sbin/policy-rc.d
     if [ ! -e "$policy" ]; then
       printf '#!/bin/sh\nexit 101\n' > "$policy"
@@ -56,6 +60,7 @@ fi
 
 if [ "$for_tests" = 1 ]; then
   bash scripts/ensure-postgres.sh
+  bash scripts/ensure-mariadb.sh
 fi
 
 stamp=node_modules/.install-stamp
