@@ -129,6 +129,25 @@ describe('when the MariaDB database predates later columns and tables (2017)', (
   });
 });
 
+describe('when a hand-altered schema uses other MariaDB types', () => {
+  it('reads BIGINT ids, BIT(1) booleans, DATETIME times (as UTC) and latin1 text as DLRN meant them', async () => {
+    const maria = await mariadb('types');
+    await maria.exec(`
+      CREATE TABLE commits (id BIGINT NOT NULL PRIMARY KEY, project_name VARCHAR(256), commit_hash VARCHAR(64),
+        distro_hash VARCHAR(64), status VARCHAR(64), dt_build DATETIME, notes TEXT) CHARACTER SET latin1;
+      CREATE TABLE civotes (id BIGINT NOT NULL PRIMARY KEY, commit_id BIGINT NOT NULL, ci_name VARCHAR(256),
+        ci_vote BIT(1), ci_in_progress BIT(1), timestamp DATETIME);
+      INSERT INTO commits VALUES (7, 'python-foo', 'aaaa', 'dddd', 'SUCCESS', '2023-11-14 22:15:00', 'café');
+      INSERT INTO civotes VALUES (3, 7, 'job', b'1', b'0', '2023-11-14 22:16:40');
+    `);
+    const rows = await readAll(maria.url);
+    expect(rows.map((r) => r.table)).toEqual(['commits', 'civotes']);
+    expect(rows[0]!.row).toMatchObject({ id: 7, dt_build: 1700000100, notes: 'café' });
+    expect(rows[1]!.row).toMatchObject({ id: 3, commit_id: 7, ci_vote: 1, ci_in_progress: 0, timestamp: 1700000200 });
+    expect(rows[1]!.row).toMatchObject({ commit: { project_name: 'python-foo', commit_hash: 'aaaa' } });
+  });
+});
+
 describe('when the server or the database cannot be read', () => {
   const url = (credentials: string, database: string, port: number = TEST_MARIADB.port) =>
     `mysql+pymysql://${credentials}@${TEST_MARIADB.host}:${port}/${database}`;
