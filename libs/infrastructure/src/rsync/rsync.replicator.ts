@@ -56,8 +56,9 @@ export class RsyncReplicator extends RepoReplicator {
     ].join(' ');
   }
 
+  /** `<datadir>/repos/.`: the `.` tells rsync -R where the path to recreate starts (join would drop it). */
   private reposRoot(): string {
-    return join(realpathSync(this.options.datadir), 'repos', '.');
+    return `${join(realpathSync(this.options.datadir), 'repos')}/.`;
   }
 
   /** The arguments of one push: DLRN's options, then `extra` (excludes), the paths, the destination. */
@@ -67,7 +68,7 @@ export class RsyncReplicator extends RepoReplicator {
 
   override async syncRepo(repoDir: string): Promise<ReplicationResult> {
     const root = this.reposRoot();
-    const paths = [join(root, repoDir), ...REPORT_FILES.map((file) => join(root, file)).filter((p) => existsSync(p))];
+    const paths = [`${root}/${repoDir}`, ...REPORT_FILES.map((file) => `${root}/${file}`).filter((p) => existsSync(p))];
     return this.push(paths, [], 'Failed to rsync content to');
   }
 
@@ -75,7 +76,7 @@ export class RsyncReplicator extends RepoReplicator {
     const root = this.reposRoot();
     const names = ['consistent', 'current'] as const;
     if (!this.options.useComponents || component === null) {
-      const links = names.map((name) => join(root, name)).filter((p) => existsSync(p));
+      const links = names.map((name) => `${root}/${name}`).filter((p) => existsSync(p));
       return links.length === 0 ? { ok: true } : this.push(links, [], 'Failed to rsync symlinks to');
     }
     // Components: the component's links and the top-level directories first, without the
@@ -87,13 +88,13 @@ export class RsyncReplicator extends RepoReplicator {
       `${name}/versions.csv`,
     ]);
     const first = [
-      ...names.map((name) => join(root, 'component', component, name)),
-      ...names.map((name) => join(root, name)),
+      ...names.map((name) => `${root}/component/${component}/${name}`),
+      ...names.map((name) => `${root}/${name}`),
     ].filter((p) => existsSync(p));
     const excludes = aggregates.flatMap((file) => ['--exclude', file]);
     const firstResult =
       first.length === 0 ? { ok: true as const } : await this.push(first, excludes, 'Failed to rsync symlinks to');
-    const second = aggregates.map((file) => join(root, file)).filter((p) => existsSync(p));
+    const second = aggregates.map((file) => `${root}/${file}`).filter((p) => existsSync(p));
     const secondResult =
       second.length === 0 ? { ok: true as const } : await this.push(second, [], 'Failed to rsync symlinks to');
     return firstResult.ok ? secondResult : firstResult;
