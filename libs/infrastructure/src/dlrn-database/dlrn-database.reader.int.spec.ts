@@ -66,6 +66,11 @@ describe('when MariaDB holds, in DLRN’s MySQL schema, the rows of the SQLite f
     expect(await readAll(maria.url, 2)).toEqual(await readAll(sqliteUrl));
   });
 
+  it("reads them over the server's unix socket (PyMySQL's unix_socket parameter)", async () => {
+    const url = `mysql+pymysql://root@/${maria.name}?unix_socket=/run/mysqld/mysqld.sock&charset=utf8`;
+    expect(await readAll(url)).toEqual(await readAll(sqliteUrl));
+  });
+
   it('reads booleans stored as TINYINT(1) as DLRN wrote them', async () => {
     const votes = (await readAll(maria.url)).filter((r) => r.table === 'civotes').map((r) => r.row);
     expect(votes.map((v) => [v.ci_name, v.ci_vote, v.ci_in_progress])).toEqual([
@@ -171,6 +176,13 @@ describe('when the server or the database cannot be read', () => {
       ),
     );
     expect(error.message).not.toContain('s3cret');
+  });
+
+  it('names a TLS file it cannot read', async () => {
+    const error = await openError(`${url('dlrn:s3cret', 'dlrn')}?ssl_ca=/nonexistent/ca.pem`);
+    expect(error.message).toMatch(
+      /:\*\*\*@127\.0\.0\.1:3306\/dlrn\?ssl_ca=\/nonexistent\/ca\.pem: cannot read ssl_ca \/nonexistent\/ca\.pem: ENOENT/,
+    );
   });
 
   it('names a database the server does not have', async () => {
