@@ -50,7 +50,7 @@ export async function runBuilder(flags: BuilderFlags, io: BuilderIo, signal?: Ab
       let interval = 60;
       const fullPass = woken === null;
       try {
-        const { config, packages } = await loadConfiguration({
+        const { config, packages, packageSource } = await loadConfiguration({
           configFile: flags.configFile,
           ...(flags.infoRepo === undefined ? {} : { infoRepo: flags.infoRepo }),
           overrides: flags.configOverride,
@@ -60,7 +60,13 @@ export async function runBuilder(flags: BuilderFlags, io: BuilderIo, signal?: Ab
         if (missingTemplate !== null) throw new Error(`${config.configFileShown}: ${missingTemplate}`);
         target = config.service.eventStoreTarget;
         const store = await openEventStore(target);
-        const deps = createBuildLoopDeps({ config, packages, store, log: (line) => io.out(`${line}\n`) });
+        const deps = createBuildLoopDeps({
+          config,
+          packages,
+          packageSource,
+          store,
+          log: (line) => io.out(`${line}\n`),
+        });
         try {
           // Pushes recorded from here on wake the next wait: this pass may have fetched too early for them.
           since = Math.max(since, await store.headPosition());

@@ -84,7 +84,7 @@ function parseBuildEnv(pairs: readonly string[]): Record<string, string> {
 
 /** Runs one DLRN pass (or `--status` / `--recheck`) and returns DLRN's exit code. */
 export async function runBuildPass(flags: BuildPassFlags, io: CliIo): Promise<number> {
-  const { config, packages } = await loadConfiguration({
+  const { config, packages, packageSource } = await loadConfiguration({
     configFile: flags.configFile,
     ...(flags.infoRepo === undefined ? {} : { infoRepo: flags.infoRepo }),
     overrides: flags.configOverride,
@@ -130,6 +130,7 @@ export async function runBuildPass(flags: BuildPassFlags, io: CliIo): Promise<nu
   const deps = createBuildLoopDeps({
     config,
     packages,
+    packageSource,
     store,
     log: (line) => io.out(`${line}\n`),
     ...(flags.infoRepo === undefined ? {} : { infoRepo: flags.infoRepo }),

@@ -1,4 +1,5 @@
 import type { PackageInfo } from '#domain/package/package-info.js';
+import type { PackageSource } from '#domain/package/package-source.ports.js';
 import type { EventStore } from '#domain/shared/event-store.port.js';
 import type { DlrnConfig } from '#infrastructure/config/index.js';
 import { DeciderCommandHandler } from '#infrastructure/event-store/decider-command-handler.js';
@@ -16,6 +17,7 @@ import { CustomPreprocess } from '#infrastructure/preprocess/custom-preprocess.j
 import { RsyncReplicator } from '#infrastructure/rsync/rsync.replicator.js';
 import type { BuildLoopDeps } from './build-loop.types.js';
 import { claimHolder } from './claim-holder.js';
+import { TrackedPackageSource } from './pass-packages.js';
 import { CentralPublisher } from '../remote-publish/central-publisher.js';
 
 /**
@@ -26,6 +28,8 @@ import { CentralPublisher } from '../remote-publish/central-publisher.js';
 export function createBuildLoopDeps(options: {
   readonly config: DlrnConfig;
   readonly packages: readonly PackageInfo[];
+  /** Asked at the start of each pass; `packages` then follows its answer. */
+  readonly packageSource?: PackageSource | null;
   readonly store: EventStore;
   readonly log: (line: string) => void;
   readonly leaseMs?: number;
@@ -53,9 +57,14 @@ export function createBuildLoopDeps(options: {
     copr: { coprid: config.coprbuildDriver.coprid ?? '' },
   });
   const mailer = d.smtpserver ? new NodemailerMailer(d.smtpserver) : null;
+  let packages = options.packages;
+  const source = options.packageSource ?? null;
   return {
     config,
-    packages: options.packages,
+    get packages() {
+      return packages;
+    },
+    packageSource: source && new TrackedPackageSource(source, (listed) => (packages = listed.packages)),
     store: options.store,
     commands: new DeciderCommandHandler(options.store, ids, clock),
     git: new GitCliRepositories(),

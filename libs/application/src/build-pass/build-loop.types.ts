@@ -1,5 +1,6 @@
 import type { PackageInfo } from '#domain/package/package-info.js';
 import type { GitRepositories } from '#domain/package/git.ports.js';
+import type { PackageSource } from '#domain/package/package-source.ports.js';
 import type { Mailer, ReviewRunner } from '#domain/package/notification.ports.js';
 import type { RpmBuilder } from '#domain/build/build.ports.js';
 import type { RepoPublisher } from '#domain/repo/repo.ports.js';
@@ -47,7 +48,13 @@ export const DEFAULT_PASS_OPTIONS: PassOptions = {
 /** Everything a build pass talks to; wired by the CLI or the builder daemon. */
 export interface BuildLoopDeps {
   readonly config: DlrnConfig;
+  /** The packages of the pass: the package source's last answer when there is one. */
   readonly packages: readonly PackageInfo[];
+  /**
+   * The `pkginfo_driver`, asked for the packages at the start of each pass (absent or null:
+   * `packages` is fixed, as read at load).
+   */
+  readonly packageSource?: PackageSource | null;
   readonly store: EventStore;
   readonly commands: DeciderCommandHandler;
   readonly git: GitRepositories;

@@ -9,6 +9,7 @@ import { buildStreamId, packageStreamId } from '#domain/build/commit-ref.js';
 import { dependencyOrder, parseSpecDependencies } from '#domain/package/dependency-order.js';
 import { buildOrder, runExitCode } from '#domain/package/discovery.js';
 import type { PackageInfo } from '#domain/package/package-info.js';
+import type { ListedPackages } from '#domain/package/package-source.ports.js';
 import { packageDecider, type PackageCommand } from '#domain/package/package.decider.js';
 import { selectPackages } from '#domain/package/selection.js';
 import { publicationDecision } from '#domain/repo/snapshot.js';
@@ -84,9 +85,11 @@ export class BuildPass {
     return { correlationId: this.deps.ids.next(), causationId: null, actor: `builder:${this.deps.builderId}`, trigger };
   }
 
-  async run(options: PassOptions, trigger = 'cli'): Promise<PassReport> {
+  async run(passOptions: PassOptions, trigger = 'cli'): Promise<PassReport> {
     const context = this.context(trigger);
+    const options = withDriverEnv(this.deps, passOptions);
     const history = await this.reader.catchUp();
+    const refused = await this.listPackages(options);
     const selected = selectPackages(this.deps.packages, options);
     await this.keeper.reconcile(
       { current: history.lastSuccess(), consistent: this.reader.lastConsistentBuiltHere() },
@@ -95,6 +98,15 @@ export class BuildPass {
 
     const skipped: { package: string; reason: string }[] = [];
     const candidates: Candidate[] = [];
+    for (const refusal of refused.filter((r) => isSelected(r.name, options))) {
+      skipped.push({ package: refusal.name, reason: refusal.reason });
+      this.deps.log(`skipping ${refusal.name}: ${refusal.reason}`);
+      if (options.run === null)
+        await this.recordPackageFact(
+          { type: 'RecordSkip', data: { package: refusal.name, reason: refusal.reason } },
+          context,
+        );
+    }
     // Refresh (clone/fetch, checkout, branch checks, discovery) runs `workers` packages at a
     // time, as DLRN's pool does; what it finds is recorded below in DLRN's order, one package
     // after another, as if the refreshes had run in turn.
@@ -193,6 +205,7 @@ export class BuildPass {
   async runSteps(packageName: string, options: PassOptions, trigger = 'cli'): Promise<PassReport['builds']> {
     const context = this.context(trigger);
     const history = await this.reader.catchUp();
+    await this.listPackages(options);
     const selected = this.deps.packages.filter((pkg) => pkg.name === packageName);
     return this.buildSteps(selected, options, history, context);
   }
@@ -419,6 +432,17 @@ export class BuildPass {
     return { exitCode, builds, skipped };
   }
 
+  /**
+   * DLRN's getpackages at the start of the pass: the package source (rdoinfo, gitrepo, local)
+   * may fetch its repository; `deps.packages` then holds its answer. The packages it found and
+   * cannot build are returned, to be skipped as DLRN skips a package whose clone failed.
+   */
+  private async listPackages(options: PassOptions): Promise<ListedPackages['refused']> {
+    const source = this.deps.packageSource;
+    if (!source) return [];
+    return (await source.list({ dev: options.dev, local: options.local })).refused;
+  }
+
   private async writeSkiplist(skipped: PassReport['skipped']): Promise<void> {
     await mkdir(this.reposDir, { recursive: true });
     await writeFile(join(this.reposDir, 'skiplist.txt'), skipped.map((s) => `${s.package}\n`).join(''));
@@ -432,6 +456,18 @@ export class BuildPass {
   async history(): Promise<BuildHistory> {
     return this.reader.catchUp();
   }
+}
+
+/** DLRN's build.py: the local driver's spec is used as it is (DLRN_KEEP_SPEC_AS_IS). */
+function withDriverEnv(deps: BuildLoopDeps, options: PassOptions): PassOptions {
+  if (deps.config.default.pkginfoDriverName !== 'local') return options;
+  return { ...options, buildEnv: { ...options.buildEnv, DLRN_KEEP_SPEC_AS_IS: '1' } };
+}
+
+/** Whether `--package-name`/`--project-name` select a package (a gitrepo package's project is its name). */
+function isSelected(name: string, options: PassOptions): boolean {
+  const wanted = options.packageNames.length > 0 ? options.packageNames : options.projectNames;
+  return wanted.length === 0 || wanted.includes(name);
 }
 
 /** `work` over `items`, at most `bound` at a time; every result (or error) in the items' order. */

@@ -3,9 +3,10 @@ import type { BuildHistory } from '#domain/build/build-history.js';
 import type { CommitDiscovered } from '#domain/build/build.events.js';
 import { packageName } from '#domain/build/commit-ref.js';
 import { applyWindow, discoveryWindow, shouldQueue } from '#domain/package/discovery.js';
-import type { BranchPolicy, GitCommitInfo } from '#domain/package/git.ports.js';
+import type { BranchPolicy, CheckoutResult, GitCommitInfo } from '#domain/package/git.ports.js';
 import type { PackageInfo } from '#domain/package/package-info.js';
 import type { BuildLoopDeps, PassOptions } from './build-loop.types.js';
+import { discoverLocalPackage } from './local-discovery.js';
 
 export type Candidate = CommitDiscovered['data'];
 
@@ -43,12 +44,55 @@ function policyOf(deps: BuildLoopDeps): BranchPolicy {
 }
 
 /**
+ * DLRN's `getinfo` of the configured `pkginfo_driver` for one package. rdoinfo and gitrepo
+ * share the clone-based discovery below (they differ in where the dist-git comes from); the
+ * local driver has a single pseudo-commit.
+ */
+export function discoverPackage(
+  deps: BuildLoopDeps,
+  history: BuildHistory,
+  pkg: PackageInfo,
+  options: PassOptions,
+): Promise<DiscoveryOutcome> {
+  switch (deps.config.default.pkginfoDriverName) {
+    case 'local':
+      return discoverLocalPackage(deps, history, pkg, options);
+    default:
+      return discoverFromClones(deps, history, pkg, options);
+  }
+}
+
+/**
+ * The dist-git of a package, refreshed: rdoinfo clones `master-distgit` into
+ * `<datadir>/<name>_distro` and takes its HEAD; gitrepo clones the packaging repository DLRN
+ * keeps in `<datadir>/package_info` (a local clone, objects hard-linked) into the same place,
+ * the package's folder being its `distgit-path`, and takes the last commit touching that folder.
+ */
+async function refreshDistgit(
+  deps: BuildLoopDeps,
+  pkg: PackageInfo,
+  request: { readonly dir: string; readonly branch: string; readonly local: boolean; readonly policy: BranchPolicy },
+): Promise<CheckoutResult> {
+  const datadir = deps.config.default.datadir;
+  if (deps.config.default.pkginfoDriverName !== 'gitrepo' || !deps.packageSource) {
+    return deps.git.refresh({ url: pkg['master-distgit'], ...request });
+  }
+  const checkout = await deps.git.refresh({
+    url: join(datadir, 'package_info'),
+    ...request,
+    policy: { sourceBranch: null, fallbackToMaster: false, nonfallbackBranches: [] },
+  });
+  const folder = pkg['distgit-path'] as string;
+  return { branch: checkout.branch, head: await deps.packageSource.lastChange(request.dir, folder) };
+}
+
+/**
  * DLRN's `getinfo` for one package: refresh both clones, choose the window from the last build,
  * list first-parent commits, pair each with the dist-git HEAD, and drop what was built already.
  * A force-push (the last built commit is no longer an ancestor) is reported, not fatal: only
  * the new HEAD is taken.
  */
-export async function discoverPackage(
+async function discoverFromClones(
   deps: BuildLoopDeps,
   history: BuildHistory,
   pkg: PackageInfo,
@@ -70,8 +114,7 @@ export async function discoverPackage(
   let source;
   let distgit;
   try {
-    distgit = await deps.git.refresh({
-      url: pkg['master-distgit'],
+    distgit = await refreshDistgit(deps, pkg, {
       dir: dirs.distgitDir,
       branch: distroBranch,
       local: options.local || options.dev,

@@ -1,9 +1,10 @@
 import type { PackageInfo } from '#domain/package/package-info.js';
+import type { PackageSource } from '#domain/package/package-source.ports.js';
+import { createPackageSource } from '#infrastructure/package-source/package-source.factory.js';
 import type { DlrnConfig } from './ini/dlrn-config.js';
 import { loadProjectsIni } from './ini/projects-ini.loader.js';
-import { DEFAULT_SECTION } from './ini/ini.scanner.js';
-import { ConfigError } from './shared/config.error.js';
 import { refuseUnsupportedFeatures } from './unsupported-features.js';
+import { checkBranches } from './yaml/package-branches.check.js';
 import { resolvePackages } from './yaml/package-metadata.resolver.js';
 
 export interface LoadOptions {
@@ -13,38 +14,26 @@ export interface LoadOptions {
   readonly infoRepo?: string;
   /** `--config-override section.option=value` rules, in order. */
   readonly overrides?: readonly string[];
-}
-
-/**
- * A package without its own branch uses the config's `source`/`distro`; when both are missing
- * DLRN would try to check out the branch None, so such a package could never be built.
- */
-function checkBranches(config: DlrnConfig, packages: readonly PackageInfo[]): void {
-  const checks = [
-    { key: 'source', packageKey: 'source-branch', value: config.default.source, what: 'upstream' },
-    { key: 'distro', packageKey: 'distro-branch', value: config.default.distro, what: 'distgit' },
-  ] as const;
-  for (const check of checks) {
-    const orphan = check.value === null ? packages.find((pkg) => pkg[check.packageKey] === undefined) : undefined;
-    if (orphan !== undefined) {
-      throw new ConfigError({
-        file: config.configFileShown,
-        section: DEFAULT_SECTION,
-        key: check.key,
-        reason: `is not set and package '${orphan.name}' has no '${check.packageKey}': its ${check.what} branch is unknown`,
-      });
-    }
-  }
+  /** The local driver's dist-git (default: the working directory). */
+  readonly cwd?: string;
 }
 
 /**
  * Loads projects.ini and the package metadata it points at, validated together. Everything a
  * run needs is checked here, so that a bad file is refused at start with file, key and line.
+ * `packages` is the list known without network access (see resolvePackages); `packageSource`
+ * is what a build pass asks at its start (null: `packages` is used as it is).
  */
-export async function loadConfiguration(opts: LoadOptions): Promise<{ config: DlrnConfig; packages: PackageInfo[] }> {
+export async function loadConfiguration(
+  opts: LoadOptions,
+): Promise<{ config: DlrnConfig; packages: PackageInfo[]; packageSource: PackageSource | null }> {
   const config = loadProjectsIni(opts.configFile, opts.overrides ?? []);
   refuseUnsupportedFeatures(config);
   const packages = resolvePackages(config, opts.infoRepo);
   checkBranches(config, packages);
-  return Promise.resolve({ config, packages });
+  const packageSource = createPackageSource(config, {
+    ...(opts.infoRepo === undefined ? {} : { infoRepo: opts.infoRepo }),
+    ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }),
+  });
+  return Promise.resolve({ config, packages, packageSource });
 }

@@ -232,11 +232,8 @@ describe('when the info repo is not a local directory', () => {
     expect(error.reason).toContain('pass --info-repo DIR');
   });
 
-  it('asks for --info-repo when the repo is remote', () => {
-    const error = configErrorFrom(() =>
-      resolvePackages(configWith('[rdoinfo_driver]\nrepo=https://github.com/org/rdoinfo\n')),
-    );
-    expect(error.reason).toContain('is a remote repository and is not fetched');
+  it('lists no package yet for a remote repo that no pass has cloned (a pass clones it)', () => {
+    expect(resolvePackages(configWith('[rdoinfo_driver]\nrepo=https://github.com/org/rdoinfo\n'))).toEqual([]);
   });
 
   it('reads a file:// repo in place', () => {

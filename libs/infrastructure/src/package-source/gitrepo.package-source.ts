@@ -1,0 +1,158 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { packageName } from '#domain/build/commit-ref.js';
+import { GitRefreshError, type GitCommitInfo, type GitRepositories } from '#domain/package/git.ports.js';
+import type { PackageInfo } from '#domain/package/package-info.js';
+import {
+  PackageSource,
+  type ListedPackages,
+  type PackageListRequest,
+  type RefusedPackage,
+} from '#domain/package/package-source.ports.js';
+import type { DlrnConfig } from '#infrastructure/config/ini/dlrn-config.js';
+import { GitCommandRunner } from '#infrastructure/git/git-command.runner.js';
+import { lastChange } from './git-last-change.js';
+import { isPlainVersion, readSpecFacts } from './spec-facts.js';
+
+/** DLRN's placeholder maintainer for packages found in a packaging repository. */
+export const PLACEHOLDER_MAINTAINER = 'test@example.com';
+
+/** `<datadir>/package_info`: DLRN's clone of the `[gitrepo_driver] repo`. */
+export function packageInfoDir(config: DlrnConfig): string {
+  return join(config.default.datadir, 'package_info');
+}
+
+/** A `directory` entry as DLRN uses it (`strip('/')`), or null when it would leave the clone. */
+export function packagingFolder(entry: string): string | null {
+  const path = entry.replace(/^\/+|\/+$/g, '');
+  if (path.split('/').some((part) => part === '..')) return null;
+  return path;
+}
+
+/**
+ * DLRN's GitRepoDriver (openstack/rpm-packaging style): one packaging repository cloned to
+ * `<datadir>/package_info`, fetched and reset to the `distro` branch (master when that fails);
+ * every sub-folder of each `directory`, minus `skip`, is a package named after its folder.
+ *
+ * Differences, each for a reason written in docs/dlrn-compatibility.md: the upstream is read
+ * from an `upstream` file in the folder or the spec's `URL:` (DLRN probes opendev.org over
+ * HTTP); a folder with only a renderspec `.spec.j2` is refused with a skip (renderspec is not
+ * run here); hidden folders are not packages.
+ */
+export class GitrepoPackageSource extends PackageSource {
+  private readonly runner: GitCommandRunner;
+
+  constructor(
+    private readonly config: DlrnConfig,
+    private readonly git: GitRepositories,
+    runner?: GitCommandRunner,
+  ) {
+    super();
+    this.runner = runner ?? new GitCommandRunner();
+  }
+
+  override async list(request: PackageListRequest): Promise<ListedPackages> {
+    const options = this.config.gitrepoDriver;
+    const dir = packageInfoDir(this.config);
+    const branch = await this.refresh(options.repo!, dir, request);
+    const packages: PackageInfo[] = [];
+    const refused: RefusedPackage[] = [];
+    const seen = new Set<string>();
+    for (const entry of options.directory) {
+      const folder = packagingFolder(entry)!;
+      let names: string[];
+      try {
+        names = (await readdir(join(dir, folder), { withFileTypes: true }))
+          .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
+          .map((d) => d.name)
+          .sort();
+      } catch (error) {
+        throw new Error(
+          `[gitrepo_driver] directory ${entry}: cannot read ${join(dir, folder)}: ${(error as Error).message}`,
+          { cause: error },
+        );
+      }
+      for (const name of names) {
+        if (options.skip.includes(name) || seen.has(name)) continue;
+        seen.add(name);
+        const found = await this.packageOf(join(dir, folder, name), folder, name, branch);
+        if (found.kind === 'refused') refused.push(found.refused);
+        else packages.push(found.pkg);
+      }
+    }
+    return { packages, refused };
+  }
+
+  override lastChange(dir: string, path: string): Promise<GitCommitInfo> {
+    return lastChange(this.runner, dir, path);
+  }
+
+  /** The `distro` branch, or master when that cannot be checked out (DLRN's fallback). */
+  private async refresh(url: string, dir: string, request: PackageListRequest): Promise<string> {
+    const policy = { sourceBranch: null, fallbackToMaster: false, nonfallbackBranches: [] };
+    const local = request.dev || request.local;
+    const distro = this.config.default.distro ?? 'master';
+    try {
+      return (await this.git.refresh({ url, dir, branch: distro, local, policy })).branch;
+    } catch (error) {
+      if (!(error instanceof GitRefreshError) || distro === 'master') throw error;
+      return (await this.git.refresh({ url, dir, branch: 'master', local, policy })).branch;
+    }
+  }
+
+  private async packageOf(
+    path: string,
+    folder: string,
+    name: string,
+    branch: string,
+  ): Promise<{ kind: 'ok'; pkg: PackageInfo } | { kind: 'refused'; refused: RefusedPackage }> {
+    const refuse = (reason: string) => ({
+      kind: 'refused' as const,
+      refused: { name, reason: `${folder}/${name}: ${reason}` },
+    });
+    try {
+      packageName(name);
+    } catch (error) {
+      return refuse((error as Error).message);
+    }
+    const files = await readdir(path);
+    const specs = files.filter((f) => f.endsWith('.spec'));
+    if (specs.length === 0) {
+      const template = files.find((f) => f.endsWith('.spec.j2'));
+      return refuse(
+        template === undefined
+          ? 'no .spec file'
+          : `only a renderspec template (${template}): rendering .spec.j2 specs is not supported yet`,
+      );
+    }
+    if (specs.length > 1) return refuse(`several .spec files (${specs.sort().join(', ')}); expected one`);
+    let facts;
+    try {
+      facts = readSpecFacts(await readFile(join(path, specs[0]!), 'utf8'));
+    } catch (error) {
+      return refuse(`${specs[0]}: ${(error as Error).message}`);
+    }
+    const upstreamFile = files.includes('upstream')
+      ? ((await readFile(join(path, 'upstream'), 'utf8')).split('\n')[0]?.trim() ?? '')
+      : '';
+    const upstream = upstreamFile !== '' ? upstreamFile : facts.url;
+    if (upstream === null) {
+      return refuse("no upstream repository: write its git URL in an 'upstream' file or the spec's URL:");
+    }
+    if (/\s/.test(upstream) || upstream.startsWith('-'))
+      return refuse(`upstream ${JSON.stringify(upstream)} is not a git URL`);
+    const pkg: PackageInfo = {
+      name,
+      project: name,
+      upstream,
+      'master-distgit': `${this.config.gitrepoDriver.repo!}/${folder}/${name}`,
+      'distgit-path': folder === '' ? name : `${folder}/${name}`,
+      'distro-branch': branch,
+      maintainers: [PLACEHOLDER_MAINTAINER],
+    };
+    if (!this.config.gitrepoDriver.useVersionFromSpec || facts.version === null) return { kind: 'ok', pkg };
+    const version = facts.version.replaceAll('~', '');
+    if (!isPlainVersion(version)) return refuse(`Version ${JSON.stringify(facts.version)} cannot be a branch name`);
+    return { kind: 'ok', pkg: { ...pkg, 'source-branch': version } };
+  }
+}
