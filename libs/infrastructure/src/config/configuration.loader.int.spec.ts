@@ -58,22 +58,27 @@ describe('when a package has no branch and the config has no default for it', ()
   });
 });
 
-describe('when the configuration asks for what is not built yet', () => {
-  it.each([
-    [
-      'pkginfo_driver=gitrepo\n[gitrepo_driver]\nrepo=https://example.org/packaging.git',
-      'pkginfo_driver',
-      'the gitrepo package source is not supported yet; use rdoinfo',
-    ],
-    ['pkginfo_driver=local', 'pkginfo_driver', 'the local package source is not supported yet'],
-  ])('refuses %s before resolving any package, naming the option', async (lines, key, reason) => {
-    const dir = mkdtempSync(join(tmpdir(), 'dlrn-unsupported-'));
+describe('when pkginfo_driver is gitrepo or local', () => {
+  const load = (lines: string) => {
+    const dir = mkdtempSync(join(tmpdir(), 'dlrn-sources-'));
     const [defaults, ...section] = lines.split('\n[');
     const ini = `baseurl=http://x/\ntarget=t\nsource=master\ndistro=rpm-master\n${defaults}\n${section.length ? `[${section.join('\n[')}\n` : ''}`;
     writeFileSync(join(dir, 'projects.ini'), ini);
-    const failure = loadConfiguration({ configFile: join(dir, 'projects.ini'), infoRepo: seed });
+    return loadConfiguration({ configFile: join(dir, 'projects.ini'), cwd: dir });
+  };
+
+  it.each([
+    'pkginfo_driver=gitrepo\n[gitrepo_driver]\nrepo=https://example.org/packaging.git\ndirectory=/openstack',
+    'pkginfo_driver=dlrn.drivers.local.LocalDriver',
+  ])('loads %j with no package yet and a source that each pass asks', async (lines) => {
+    const { packages, packageSource } = await load(lines);
+    expect(packages).toEqual([]);
+    expect(packageSource).not.toBeNull();
+  });
+
+  it('refuses gitrepo without directory, naming [gitrepo_driver] directory', async () => {
+    const failure = load('pkginfo_driver=gitrepo\n[gitrepo_driver]\nrepo=https://example.org/packaging.git');
     await expect(failure).rejects.toBeInstanceOf(ConfigError);
-    await expect(failure).rejects.toThrow(`${join(dir, 'projects.ini')}: [DEFAULT] ${key}: `);
-    await expect(failure).rejects.toThrow(reason);
+    await expect(failure).rejects.toThrow('[gitrepo_driver] directory: is required by pkginfo_driver gitrepo');
   });
 });

@@ -6,7 +6,7 @@ import { checkBuildFarmDrivers } from './build-farm.checks.js';
 
 /**
  * DLRN features this service does not do yet, refused before a run starts rather than accepted
- * and then crashing (koji, copr) or silently doing nothing (gitrepo, local and downstream resolve
+ * and then crashing (koji, copr) or silently doing nothing (downstream resolves
  * no package; rsync and pre-processing commands would be skipped). Each entry leaves this list
  * when the feature is built (the drivers issue). `config check` refuses them too.
  */
@@ -17,10 +17,10 @@ export function refuseUnsupportedFeatures(config: DlrnConfig): void {
   };
   // koji and copr are supported; their sections are checked (and rhpkg refused) instead.
   checkBuildFarmDrivers(config);
-  if (d.pkginfoDriverName !== 'rdoinfo') {
+  if (d.pkginfoDriverName === 'downstream') {
     refuse(
       'pkginfo_driver',
-      `${d.pkginfoDriver}: the ${d.pkginfoDriverName} package source is not supported yet; use rdoinfo`,
+      `${d.pkginfoDriver}: the ${d.pkginfoDriverName} package source is not supported yet; use rdoinfo, gitrepo or local`,
     );
   }
   // rsyncdest and custom_preprocess are supported: their values are checked instead.
