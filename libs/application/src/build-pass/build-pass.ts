@@ -65,7 +65,7 @@ export class BuildPass {
   ) {
     this.reader = new BuildHistoryReader(deps.store);
     this.culprits = new CulpritLedgerReader(deps.store);
-    this.keeper = new PointerKeeper(deps, join(deps.config.default.datadir, 'repos'));
+    this.keeper = PointerKeeper.forBuildLoop(deps, join(deps.config.default.datadir, 'repos'));
     this.bisections = new BisectionEngine(
       deps,
       this.reader,
@@ -91,10 +91,7 @@ export class BuildPass {
     const history = await this.reader.catchUp();
     const refused = await this.listPackages(options);
     const selected = selectPackages(this.deps.packages, options);
-    await this.keeper.reconcile(
-      { current: history.lastSuccess(), consistent: this.reader.lastConsistentBuiltHere() },
-      context,
-    );
+    await this.keeper.reconcileWithHistory(this.reader, context);
 
     const skipped: { package: string; reason: string }[] = [];
     const candidates: Candidate[] = [];
@@ -348,7 +345,7 @@ export class BuildPass {
         });
         // Other builders may have recorded newer results meanwhile: the pointers go to the last
         // ones in the log, read under the pointer's lock, as `reconcile` reads them (components:
-        // this build, as before).
+        // the last ones of this build's component).
         const latest = (pick: () => PointedBuild | null) => async () => {
           await this.reader.catchUp();
           return pick() ?? row;
@@ -356,15 +353,18 @@ export class BuildPass {
         if (decision.moveCurrent)
           await this.keeper.moveToLatest(
             'current',
-            latest(() => (this.deps.config.default.useComponents ? row : this.reader.history.lastSuccess())),
+            latest(() => this.reader.history.lastSuccess(row.commit.component)),
             context,
+            true,
+            row.commit.component,
           );
         if (decision.moveConsistent)
           await this.keeper.moveToLatest(
             'consistent',
-            latest(() => (this.deps.config.default.useComponents ? row : this.reader.lastConsistentBuiltHere())),
+            latest(() => this.reader.lastConsistentBuiltHere(row.commit.component)),
             context,
             decision.consistentVote,
+            row.commit.component,
           );
         // DLRN's sync_symlinks: the links follow their repositories to the mirror; a failure is
         // only reported (the next build's push brings them up to date).

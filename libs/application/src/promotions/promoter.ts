@@ -7,6 +7,8 @@ import { Clock, IdGenerator } from '#domain/shared/ports.js';
 import type { DlrnConfig } from '#infrastructure/config/index.js';
 import { API_LOGGER, DLRN_CONFIG } from '#infrastructure/nest/tokens.js';
 import { DlrnQueries } from '#application/queries/dlrn-queries.js';
+import { DeciderCommandHandler } from '#infrastructure/event-store/decider-command-handler.js';
+import { aggregatePublisherFor, type AggregatePublisher } from '#application/aggregate/aggregate-publisher.js';
 import { apiContext, epochSeconds } from '#application/shared/recorded.js';
 import { PromotionBatchRecorder, type RecordedBatch } from './promotion-batch.recorder.js';
 import { PromotionLinksFollower } from './promotion-links.follower.js';
@@ -32,6 +34,8 @@ export interface PromotionOutcome {
 @Injectable()
 export class Promoter {
   private readonly recorder: PromotionBatchRecorder;
+  /** Null without components. */
+  private readonly aggregates: AggregatePublisher | null;
 
   constructor(
     @Inject(DlrnQueries) private readonly queries: DlrnQueries,
@@ -43,6 +47,13 @@ export class Promoter {
     @Inject(API_LOGGER) private readonly log: Logger,
   ) {
     this.recorder = new PromotionBatchRecorder(store, ids, clock);
+    this.aggregates = aggregatePublisherFor({
+      commands: new DeciderCommandHandler(store, ids, clock),
+      datadir: config.default.datadir,
+      useComponents: config.default.useComponents,
+      reponame: config.default.reponame,
+      packageComponents: null,
+    });
   }
 
   async promote(requests: readonly PromotionRequest[], user: string | null, batch: boolean): Promise<PromotionOutcome> {
@@ -55,7 +66,8 @@ export class Promoter {
     const planned: PlannedPromotion[] = [];
     for (const request of requests) planned.push(await planPromotion(context, request, batch));
     const timestamp = epochSeconds(this.clock);
-    const items = planned.map(({ request, commit, streamId }) => {
+    const aggregate = await this.planAggregate(planned);
+    const items = planned.map(({ request, commit, streamId }, index) => {
       const command: PromoteRepo = {
         type: 'PromoteRepo',
         data: {
@@ -67,14 +79,16 @@ export class Promoter {
           repoDir: commit.repoDir,
           timestamp,
           user,
-          aggregateHash: null,
+          // DLRN aggregates once, for the last item's name, and only its row carries the hash.
+          aggregateHash: index === planned.length - 1 ? (aggregate?.aggregateHash ?? null) : null,
         },
       };
       return { streamId, command };
     });
     let recorded: RecordedBatch;
+    const eventContext = apiContext(this.ids, user);
     try {
-      recorded = await this.recorder.record(items, apiContext(this.ids, user));
+      recorded = await this.recorder.record(items, eventContext);
     } catch (error) {
       this.log.error({ err: error, streams: items.map((i) => i.streamId) }, 'promotion not recorded');
       throw PromotionRefusedError.notRecorded(error, batch ? requests[0]!.promoteName : null);
@@ -82,6 +96,7 @@ export class Promoter {
     // Links first, views after (the caller waits for them): the disk should not lag the log
     // while the views catch up.
     const failures = await this.follower.follow(recorded.streamIds);
+    if (aggregate !== null) await this.publishAggregate(aggregate, eventContext, failures);
     const linkError =
       failures.length === 0
         ? null
@@ -91,4 +106,46 @@ export class Promoter {
           );
     return { recorded: recorded.events.map((event) => event.data), position: recorded.position, linkError };
   }
+
+  /**
+   * Components on: the aggregate of the last item's name as it is once the links point where
+   * this request says (DLRN's `aggregate_repo_files` after the symlinks). Null: nothing to
+   * aggregate (components off, or no `.repo` file in any component's repository of that name).
+   */
+  private async planAggregate(planned: readonly PlannedPromotion[]): Promise<PlannedAggregate | null> {
+    const last = planned[planned.length - 1];
+    if (this.aggregates === null || last === undefined) return null;
+    const name = last.request.promoteName;
+    const overrides = new Map<string, string>();
+    for (const { request, commit } of planned) {
+      if (request.promoteName === name && commit.component !== null) overrides.set(commit.component, commit.repoDir);
+    }
+    const { aggregateHash, texts } = await this.aggregates.compute(name, overrides);
+    return texts.members.length === 0 ? null : { name, overrides, aggregateHash };
+  }
+
+  /** Records and writes the aggregate the promotion carries; a failure is logged, the promotion stands. */
+  private async publishAggregate(
+    aggregate: PlannedAggregate,
+    context: ReturnType<typeof apiContext>,
+    linkFailures: readonly string[],
+  ): Promise<void> {
+    try {
+      const published = await this.aggregates!.publish(aggregate.name, context, aggregate.overrides);
+      if (published !== aggregate.aggregateHash && linkFailures.length === 0) {
+        this.log.warn(
+          { name: aggregate.name, published, recorded: aggregate.aggregateHash },
+          'aggregate changed meanwhile',
+        );
+      }
+    } catch (error) {
+      this.log.error({ err: error, name: aggregate.name }, 'aggregated repository not written');
+    }
+  }
+}
+
+interface PlannedAggregate {
+  readonly name: string;
+  readonly overrides: ReadonlyMap<string, string>;
+  readonly aggregateHash: string;
 }

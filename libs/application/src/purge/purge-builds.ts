@@ -8,6 +8,7 @@ import type { EventStore } from '#domain/shared/event-store.port.js';
 import type { EventContext } from '#domain/shared/event.js';
 import type { DeciderCommandHandler } from '#infrastructure/event-store/decider-command-handler.js';
 import { BuildHistoryReader } from '../build-pass/build-history.reader.js';
+import { repoDirsKeptByAggregates } from '../aggregate/aggregate-retention.js';
 
 export interface PurgeRequest {
   readonly datadir: string;
@@ -41,6 +42,12 @@ export async function planPurge(store: EventStore, request: PurgeRequest): Promi
     }
     pointed.add(target);
     const dir = resolve(reposDir, target);
+    if (existsSync(dir)) for (const file of readdirSync(dir)) protectedFiles.add(file);
+  }
+  // Components on: `current`/`consistent` are per component, and the top-level names aggregate them.
+  for (const repoDir of await repoDirsKeptByAggregates(store, reposDir)) {
+    pointed.add(repoDir);
+    const dir = resolve(reposDir, repoDir);
     if (existsSync(dir)) for (const file of readdirSync(dir)) protectedFiles.add(file);
   }
   const history = await new BuildHistoryReader(store).catchUp();

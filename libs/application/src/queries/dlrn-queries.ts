@@ -9,6 +9,7 @@ import {
   lastProcessed,
   lastProcessedCandidates,
   promotionsProjection,
+  aggregateReposProjection,
   successfulBuildOf,
   hashesOf,
   type BuildColumn,
@@ -129,7 +130,13 @@ export class DlrnQueries {
     return rows.map((r) => r.doc);
   }
 
+  /**
+   * An aggregate hash a promotion carries (DLRN's only check), or one published here for
+   * `current`, `consistent` or a promotion name (components on): CI reads it from
+   * `<name>/<reponame>.repo.md5` and votes on it.
+   */
   async aggregateHashKnown(aggregateHash: string): Promise<boolean> {
+    if ((await this.store.get(aggregateReposProjection, aggregateHash)) !== null) return true;
     return (await this.store.count(promotionsProjection, { where: { aggregate_hash: aggregateHash } })) > 0;
   }
 

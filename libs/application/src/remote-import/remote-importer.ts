@@ -62,7 +62,7 @@ export class RemoteImporter {
     // Publication of a remote build also checks the repodata against the verified RPMs.
     this.deps = { ...deps, publisher: new RepodataCheckedPublisher() };
     this.reader = new BuildHistoryReader(deps.store);
-    this.keeper = new PointerKeeper(this.deps, this.reposDir);
+    this.keeper = PointerKeeper.forBuildLoop(this.deps, this.reposDir);
     this.builder = new CommitBuilder(this.deps, DEFAULT_PASS_OPTIONS);
     this.notifier = new FailureNotifier(this.deps);
   }

@@ -1,3 +1,4 @@
+import { aggregateReposProjection } from './aggregate-repos.projection.js';
 import { buildMetricsProjection } from './build-metrics.projection.js';
 import { buildsProjection } from './builds.projection.js';
 import { ciVotesAggProjection } from './ci-votes-agg.projection.js';
@@ -11,6 +12,7 @@ import { repoPointersProjection } from './repo-pointers.projection.js';
 import { usersProjection } from './users.projection.js';
 
 export * from './projection.js';
+export * from './aggregate-repos.projection.js';
 export * from './build-metrics.projection.js';
 export * from './builds.projection.js';
 export * from './ci-votes-agg.projection.js';
@@ -35,4 +37,5 @@ export const ALL_PROJECTIONS: readonly ProjectionDefinition[] = [
   buildMetricsProjection,
   componentsProjection,
   usersProjection,
+  aggregateReposProjection,
 ];

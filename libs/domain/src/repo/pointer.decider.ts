@@ -28,9 +28,9 @@ function evolve(_state: PointerState, event: EventPayload<RepoEvent>): PointerSt
   return { repoDir: event.data.repoDir };
 }
 
-/** The stream a pointer move is decided on. */
+/** The stream a pointer move is decided on: the component's own pointer with components on. */
 export function pointerStreamOf(command: MovePointer): string {
-  return pointerStreamId(command.pointer);
+  return pointerStreamId(command.pointer, command.data.component);
 }
 
 /**
