@@ -3,6 +3,7 @@ import { loadProjectsIni } from '#infrastructure/config/index.js';
 import { openEventStore } from '#infrastructure/event-store/event-store.factory.js';
 import { ProjectionEngine } from '#application/projector/projection-engine.js';
 import { projectorOwner } from '#application/projector/projector-owner.js';
+import { runWebhookSender } from '#application/outbox/webhook-sender.loop.js';
 import { openReadModelStore } from '#infrastructure/read-model/kysely-read-model.store.js';
 import { reportSettings, StaticReportRefresher, StaticReportWriter } from '#application/reports/index.js';
 import { join } from 'node:path';
@@ -70,6 +71,11 @@ export async function runProjector(flags: ProjectorFlags, io: ProjectorIo, signa
     process.once('SIGINT', onSignal);
   }
   const pause = (ms: number): Promise<void> => sleep(ms, undefined, { signal: stop.signal }).catch(() => undefined);
+  // The outgoing webhook's sender runs where the projector runs, under its own lease (issue 18).
+  const webhook = flags.once ? null : config.notify.webhook;
+  const sending = webhook
+    ? runWebhookSender(events, readModels, { webhook, source: config.default.baseurl ?? 'urn:dlrn', log }, stop.signal)
+    : Promise.resolve();
   try {
     let failures = 0;
     let standingBy = false;
@@ -107,6 +113,8 @@ export async function runProjector(flags: ProjectorFlags, io: ProjectorIo, signa
     return 0;
   } finally {
     clearInterval(timer);
+    stop.abort();
+    await sending;
     await reports.settle();
     signal?.removeEventListener('abort', onSignal);
     process.off('SIGTERM', onSignal);

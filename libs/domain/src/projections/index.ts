@@ -4,6 +4,7 @@ import { buildsProjection } from './builds.projection.js';
 import { ciVotesAggProjection } from './ci-votes-agg.projection.js';
 import { ciVotesProjection } from './ci-votes.projection.js';
 import { componentsProjection } from './components.projection.js';
+import { deliveriesProjection } from './deliveries.projection.js';
 import { packageStatusProjection } from './package-status.projection.js';
 import type { ProjectionDefinition } from './projection.js';
 import { promotionsProjection } from './promotions.projection.js';
@@ -18,6 +19,7 @@ export * from './builds.projection.js';
 export * from './ci-votes-agg.projection.js';
 export * from './ci-votes.projection.js';
 export * from './components.projection.js';
+export * from './deliveries.projection.js';
 export * from './dlrn-read-rules.js';
 export * from './package-status.projection.js';
 export * from './promotions.projection.js';
@@ -38,4 +40,5 @@ export const ALL_PROJECTIONS: readonly ProjectionDefinition[] = [
   componentsProjection,
   usersProjection,
   aggregateReposProjection,
+  deliveriesProjection,
 ];

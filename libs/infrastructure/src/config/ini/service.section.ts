@@ -21,7 +21,7 @@ export type ReadModelStoreTarget = (
 };
 
 /** Every item of a list option is an IP address or a CIDR block (or, with `hosts`, a host name). */
-const IsAddressList = (hosts: boolean) =>
+export const IsAddressList = (hosts: boolean) =>
   ValidateBy(
     {
       name: 'isAddressList',
