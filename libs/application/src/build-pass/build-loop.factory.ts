@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { PackageInfo } from '#domain/package/package-info.js';
 import type { PackageSource } from '#domain/package/package-source.ports.js';
 import type { EventStore } from '#domain/shared/event-store.port.js';
@@ -73,6 +74,7 @@ export function createBuildLoopDeps(options: {
         commands: d.customPreprocess,
         user: process.env.USER ?? null,
         distroinfoRepo: distroinfoRepo(config, options.infoRepo),
+        downstreamDatadir: d.pkginfoDriverName === 'downstream' ? resolve(d.datadir) : null,
       }),
       mockConfig: (workerId) => (d.buildDriverName === 'mock' ? mockConfigPath(d.datadir, workerId) : null),
     }),

@@ -19,6 +19,7 @@ describe('custom_preprocess hooks run as DLRN runs them', () => {
     releaseNumbering: '0.date.hash',
     releaseMinor: '0',
     mockConfig: null,
+    upstreamDistgitDir: join(root, 'python-foo_distro_upstream'),
     log,
   });
   const hook = (name: string, body: string): string => {
@@ -75,6 +76,19 @@ describe('custom_preprocess hooks run as DLRN runs them', () => {
       expect(readFileSync(join(root, 'cwd.txt'), 'utf8').trim()).toBe(distgit);
       expect(readFileSync(join(root, 'rpmbuild.log'), 'utf8')).toContain(`Running custom pre-process: ${dump}\n`);
       expect(readFileSync(join(root, 'rpmbuild.log'), 'utf8')).toContain('dumping\n');
+    });
+  });
+
+  describe('when the package source is downstream', () => {
+    it('also gives the hooks DLRN_DATADIR and DLRN_UPSTREAM_DISTGIT, as DLRN does', () => {
+      const env = new CustomPreprocess({ commands: ['true'], user: null, downstreamDatadir: root }).environment(
+        request(),
+      );
+      expect(env.DLRN_DATADIR).toBe(root);
+      expect(env.DLRN_UPSTREAM_DISTGIT).toBe(join(root, 'python-foo_distro_upstream'));
+      expect(new CustomPreprocess({ commands: ['true'], user: null }).environment(request())).not.toHaveProperty(
+        'DLRN_DATADIR',
+      );
     });
   });
 

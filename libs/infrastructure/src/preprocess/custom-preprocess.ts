@@ -25,6 +25,8 @@ export interface PreprocessRequest {
   readonly releaseMinor: string;
   /** `<datadir>/dlrn-<worker>.cfg` with the mock driver; unset otherwise (no mock config). */
   readonly mockConfig: string | null;
+  /** The upstream dist-git (`<datadir>/<package>_distro_upstream[/<distgit-path>]`): downstream only. */
+  readonly upstreamDistgitDir: string;
   readonly log: BuildLog;
 }
 
@@ -35,6 +37,11 @@ export interface CustomPreprocessOptions {
   readonly user: string | null;
   /** `DLRN_DISTROINFO_REPO` (rdoinfo and downstream drivers), when known. */
   readonly distroinfoRepo?: string | null;
+  /**
+   * The downstream driver's datadir (real path): its hooks also get DLRN_DATADIR and
+   * DLRN_UPSTREAM_DISTGIT, as DLRN's downstream driver gives them. Null for the other drivers.
+   */
+  readonly downstreamDatadir?: string | null;
   /** Each hook is killed (with what it started) after this long; default 1 hour. */
   readonly timeoutMs?: number;
 }
@@ -113,6 +120,10 @@ export class CustomPreprocess {
     if (request.mockConfig) env.MOCK_CONFIG = request.mockConfig;
     if (this.options.user) env.DLRN_USER = this.options.user;
     if (this.options.distroinfoRepo) env.DLRN_DISTROINFO_REPO = this.options.distroinfoRepo;
+    if (this.options.downstreamDatadir) {
+      env.DLRN_UPSTREAM_DISTGIT = request.upstreamDistgitDir;
+      env.DLRN_DATADIR = this.options.downstreamDatadir;
+    }
     return env;
   }
 

@@ -130,6 +130,7 @@ export class RpmBuildPipeline extends RpmBuilder {
       releaseNumbering: request.releaseNumbering,
       releaseMinor: request.releaseMinor,
       mockConfig: this.options.mockConfig?.(request.workerId) ?? null,
+      upstreamDistgitDir: specDirectory(`${request.distgitDir}_upstream`, request.distgitPath),
       log: context.log,
     });
   }
