@@ -4,7 +4,8 @@
 # - Always: git, rpm (rpmbuild) and createrepo_c: what a build pass runs.
 # - DLRN_FOR_TESTS=1 (the test command; DLRN_WITH_POSTGRES=1 is the old name): what only the
 #   tests and benches use: Chromium (the pages), wrk (benches), nginx and dnf (repositories served
-#   to a real dnf), PostgreSQL when none is installed, and MariaDB (import-db's tests) when
+#   to a real dnf), openssh-server, openssh-client and rsync (rsyncdest's tests push to an sshd
+#   they start), PostgreSQL when none is installed, and MariaDB (import-db's tests) when
 #   nothing answers on 127.0.0.1:3306 and none is installed.
 # Debian/Ubuntu through apt-get; Fedora, CentOS Stream and RHEL through dnf for the build pass
 # (the test command's extras are Debian packages: it needs apt-get).
@@ -15,7 +16,7 @@ for_tests=${DLRN_FOR_TESTS:-${DLRN_WITH_POSTGRES:-0}}
 if command -v apt-get >/dev/null 2>&1; then
   need=()
   wanted=(git rpm createrepo-c)
-  [ "$for_tests" = 1 ] && wanted+=(chromium wrk nginx dnf)
+  [ "$for_tests" = 1 ] && wanted+=(chromium wrk nginx dnf openssh-server openssh-client rsync)
   for pkg in "${wanted[@]}"; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
   done
@@ -27,8 +28,8 @@ if command -v apt-get >/dev/null 2>&1; then
     echo "install-deps: apt-get install ${need[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    # The tests start their own nginx: Debian's would start on port 80 as it is installed, and
-    # fail the install when that port is taken. policy-rc.d keeps every service down during the
+    # The tests start their own nginx and sshd: Debian's would start on ports 80 and 22 as they
+    # are installed, and fail the install when a port is taken. policy-rc.d keeps every service down during the
     # install (ensure-postgres.sh and ensure-mariadb.sh start their servers themselves).
     policy=/usr/sbin/policy-rc.d
     if [ ! -e "$policy" ]; then
