@@ -280,6 +280,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/webhooks/{forge}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A forge's push webhook: refresh at once the packages that follow the pushed branch
+         * @description GitHub `push` (`X-Hub-Signature-256: sha256=<HMAC-SHA256 of the body>` with `[webhooks] github_secret`), GitLab `Push Hook` (`X-Gitlab-Token` equal to `gitlab_token`), Gitea `push` (`X-Gitea-Signature`: hex HMAC-SHA256 of the body with `gitea_secret`), Gerrit `ref-updated` stream-events JSON (`Authorization: Bearer <gerrit_token>`). A push matching packages by `upstream` or `master-distgit` URL (scheme, user, port, `.git`, trailing slash and host case ignored) and followed branch is recorded as PushReceived (202) and `dlrn builder` starts a pass of those packages at once. A delivery id seen before answers 200 `duplicate` and records nothing; a push no package follows, a ping or another event answers 200 `ignored`. Unsigned, wrongly signed, an unknown forge, or a forge with no secret configured: 401. Bodies up to 1 MiB (413 past it).
+         */
+        post: operations["WebhooksHttpController_receive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/status_report.html": {
         parameters: {
             query?: never;
@@ -2061,6 +2081,133 @@ export interface operations {
                 };
             };
             /** @description Too many streams open; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example No vote found */
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    WebhooksHttpController_receive: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Gerrit: `Bearer <gerrit_token>` */
+                Authorization?: string;
+                /** @description Gitea: delivery id */
+                "X-Gitea-Delivery"?: string;
+                /** @description Gitea: `push` */
+                "X-Gitea-Event"?: string;
+                /** @description Gitea: hex HMAC-SHA256 of the body */
+                "X-Gitea-Signature"?: string;
+                /** @description GitLab: delivery id */
+                "X-Gitlab-Event-UUID"?: string;
+                /** @description GitLab: `Push Hook` */
+                "X-Gitlab-Event"?: string;
+                /** @description GitLab: the shared token */
+                "X-Gitlab-Token"?: string;
+                /** @description GitHub: delivery id (replays do nothing) */
+                "X-GitHub-Delivery"?: string;
+                /** @description GitHub: `push` (others are ignored) */
+                "X-GitHub-Event"?: string;
+                /** @description GitHub: `sha256=<hex HMAC-SHA256>` */
+                "X-Hub-Signature-256"?: string;
+            };
+            path: {
+                forge: "github" | "gitlab" | "gitea" | "gerrit";
+            };
+            cookie?: never;
+        };
+        /** @description The forge's own push payload (GitHub also as the `payload` field of a form) */
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Acknowledged: nothing to do, or already received */
+            200: {
+                headers: {
+                    /** @description The log position of the last event this write recorded: send it back on a read, to any replica, to see the write */
+                    "X-Dlrn-Position"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "ignored" | "duplicate";
+                        delivery_id: string;
+                        /** @example no package follows refs/heads/feature of https://github.com/org/repo.git */
+                        reason?: string;
+                    };
+                };
+            };
+            /** @description PushReceived recorded */
+            202: {
+                headers: {
+                    /** @description The log position of the last event this write recorded: send it back on a read, to any replica, to see the write */
+                    "X-Dlrn-Position"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "accepted";
+                        /** @example 72d3162e-cc78-11e3-81ab-4c9367dc0958 */
+                        delivery_id: string;
+                        /**
+                         * @example [
+                         *       "openstack-nova"
+                         *     ]
+                         */
+                        packages: string[];
+                    };
+                };
+            };
+            /** @description Signed, but not the forge’s push payload */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example No vote found */
+                        message: string;
+                    };
+                };
+            };
+            /** @description Unsigned, wrongly signed, unknown forge or no secret configured */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example No vote found */
+                        message: string;
+                    };
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example No vote found */
+                        message: string;
+                    };
+                };
+            };
+            /** @description This API was started without package metadata */
             503: {
                 headers: {
                     [name: string]: unknown;
