@@ -7,6 +7,7 @@ import type { BranchPolicy, CheckoutResult, GitCommitInfo } from '#domain/packag
 import type { PackageInfo } from '#domain/package/package-info.js';
 import type { BuildLoopDeps, PassOptions } from './build-loop.types.js';
 import { discoverLocalPackage } from './local-discovery.js';
+import { discoverDownstreamPackage } from './downstream-discovery.js';
 
 export type Candidate = CommitDiscovered['data'];
 
@@ -57,6 +58,8 @@ export function discoverPackage(
   switch (deps.config.default.pkginfoDriverName) {
     case 'local':
       return discoverLocalPackage(deps, history, pkg, options);
+    case 'downstream':
+      return discoverDownstreamPackage(deps, history, pkg, options);
     default:
       return discoverFromClones(deps, history, pkg, options);
   }

@@ -1,0 +1,171 @@
+import { execFile } from 'node:child_process';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BuildHistory } from '#domain/build/build-history.js';
+import type { EventStore } from '#domain/shared/event-store.port.js';
+import { loadConfiguration } from '#infrastructure/config/index.js';
+import { openEventStore } from '#infrastructure/event-store/event-store.factory.js';
+import { createBuildLoopDeps } from '#application/build-pass/build-loop.factory.js';
+import { DEFAULT_PASS_OPTIONS, type BuildLoopDeps } from '#application/build-pass/build-loop.types.js';
+import { discoverDownstreamPackage } from '#application/build-pass/downstream-discovery.js';
+
+const run = promisify(execFile);
+const HEADER = 'Project,Source Repo,Source Sha,Dist Repo,Dist Sha,Status,Last Success Timestamp';
+
+async function git(cwd: string, args: string[], date?: number): Promise<string> {
+  const stamp = date === undefined ? {} : { GIT_AUTHOR_DATE: `${date} +0000`, GIT_COMMITTER_DATE: `${date} +0000` };
+  const env = {
+    ...process.env,
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_CONFIG_GLOBAL: '/dev/null',
+    GIT_AUTHOR_NAME: 't',
+    GIT_AUTHOR_EMAIL: 't@example.org',
+    GIT_COMMITTER_NAME: 't',
+    GIT_COMMITTER_EMAIL: 't@example.org',
+    ...stamp,
+  };
+  return (await run('git', args, { cwd, env })).stdout.trim();
+}
+
+async function commit(repo: string, branch: string, files: Record<string, string>, date: number): Promise<string> {
+  if (!existsSync(repo)) {
+    await mkdir(repo, { recursive: true });
+    await git(repo, ['init', '-q', '-b', branch]);
+  }
+  for (const [path, text] of Object.entries(files)) {
+    if (text.startsWith('->')) symlinkSync(text.slice(2), join(repo, path));
+    else await writeFile(join(repo, path), text);
+  }
+  await git(repo, ['add', '-A']);
+  await git(repo, ['commit', '-q', '-m', `change at ${date}`], date);
+  return git(repo, ['rev-parse', 'HEAD']);
+}
+
+/**
+ * discoverDownstreamPackage against real clones (no build): what it pins, what it skips, and
+ * what use_upstream_spec leaves in the downstream dist-git.
+ */
+describe('downstream discovery with real clones', () => {
+  const root = mkdtempSync(join(tmpdir(), 'dlrn-ds-discovery-'));
+  const t0 = 1_700_000_000;
+  const repos = {
+    source: join(root, 'git', 'src'),
+    distgit: join(root, 'git', 'distgit'),
+    dsDistgit: join(root, 'git', 'ds-distgit'),
+  };
+  const hashes = { source: '', dist: '', dsDistgit: '' };
+  let store: EventStore;
+  let deps: BuildLoopDeps;
+  const logged: string[] = [];
+
+  async function discover(name: string) {
+    const pkg = deps.packages.find((p) => p.name === name)!;
+    return discoverDownstreamPackage(deps, new BuildHistory(), pkg, { ...DEFAULT_PASS_OPTIONS });
+  }
+
+  beforeAll(async () => {
+    hashes.source = await commit(repos.source, 'master', { 'marker.txt': 'one\n' }, t0);
+    await commit(repos.source, 'master', { 'marker.txt': 'two\n' }, t0 + 60);
+    hashes.dist = await commit(
+      repos.distgit,
+      'rpm-master',
+      {
+        'pkg.spec': 'Name: pkg\nRelease: 1%{?dist}\n%changelog\n* upstream entry\n',
+        'extra.patch': 'patch\n',
+        '.hidden': 'no\n',
+        'passwd.patch': '->/etc/passwd',
+      },
+      t0,
+    );
+    hashes.dsDistgit = await commit(
+      repos.dsDistgit,
+      'rhos',
+      { 'pkg.spec': 'Name: pkg\n%changelog\n* downstream entry\n' },
+      t0 + 30,
+    );
+    const row = (name: string, source: string, time: string) =>
+      `${name},file://${repos.source},${source},file://${repos.distgit},${hashes.dist},SUCCESS,${time}`;
+    await writeFile(
+      join(root, 'versions.csv'),
+      [
+        HEADER,
+        row('pkg', hashes.source, String(t0)),
+        row('unpinnable', 'f'.repeat(40), String(t0)),
+        row('no-time', hashes.source, 'None'),
+      ].join('\n') + '\n',
+    );
+    const entry = (name: string) =>
+      `- project: ${name}\n  name: ${name}\n  upstream: file://${repos.source}\n  master-distgit: file://${repos.distgit}\n  distgit: file://${repos.dsDistgit}`;
+    await writeFile(
+      join(root, 'rdo.yml'),
+      `releases: []\npackage-default:\n  maintainers: [p@example.org]\npackages:\n${['pkg', 'unpinnable', 'no-time'].map(entry).join('\n')}\n`,
+    );
+    const configFile = join(root, 'projects.ini');
+    await writeFile(
+      configFile,
+      `[DEFAULT]\ndatadir=./data\nbaseurl=http://x/\ntarget=centos9\nsource=master\ndistro=rpm-master\npkginfo_driver=downstream\nkeep_changelog=true\n\n[downstream_driver]\nrepo=.\ninfo_files=rdo.yml\nversions_url=versions.csv\ndownstream_distro_branch=rhos\nuse_upstream_spec=true\ndownstream_spec_replace_list=^Release:.*/Release: 9%{?dist}\n`,
+    );
+    const { config, packages } = await loadConfiguration({ configFile });
+    store = await openEventStore(config.service.eventStoreTarget);
+    deps = createBuildLoopDeps({ config, packages, store, log: (line) => logged.push(line) });
+  }, 60_000);
+
+  afterAll(async () => {
+    await deps?.close?.();
+    await store?.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  describe('when no downstream source git is configured', () => {
+    it('pins the CSV commits, with the downstream dist-git commit alone as the extended hash', async () => {
+      const outcome = await discover('pkg');
+      expect(outcome.kind).toBe('ok');
+      const [candidate] = outcome.kind === 'ok' ? outcome.candidates : [];
+      expect(candidate).toMatchObject({
+        commitHash: hashes.source,
+        distroHash: hashes.dist,
+        extendedHash: hashes.dsDistgit,
+        dtCommit: t0,
+        dtDistro: 0,
+        dtExtended: t0 + 30,
+        commitBranch: 'master',
+        versionsCsv: 'versions.csv',
+      });
+      expect(await git(join(root, 'data', 'pkg_distro_upstream'), ['rev-parse', 'HEAD'])).toBe(hashes.dist);
+    });
+  });
+
+  describe('when use_upstream_spec copies the upstream dist-git', () => {
+    const distro = () => join(root, 'data', 'pkg_distro');
+
+    it('rewrites the copied spec and keeps the downstream changelog', () => {
+      expect(readFileSync(join(distro(), 'pkg.spec'), 'utf8')).toBe(
+        'Name: pkg\nRelease: 9%{?dist}\n%changelog\n* downstream entry\n',
+      );
+      expect(readFileSync(join(distro(), 'extra.patch'), 'utf8')).toBe('patch\n');
+    });
+
+    it('copies neither hidden files nor a link leading out of the clone', () => {
+      expect(existsSync(join(distro(), '.hidden'))).toBe(false);
+      expect(lstatSync(join(distro(), 'passwd.patch'), { throwIfNoEntry: false })).toBeUndefined();
+      expect(logged.join('\n')).toContain('pkg: use_upstream_spec: not copying passwd.patch');
+    });
+  });
+
+  it('skips a package whose pinned source commit the clone does not have, naming the CSV line', async () => {
+    expect(await discover('unpinnable')).toEqual({
+      kind: 'skipped',
+      reason: `Source Sha ${'f'.repeat(40)} (versions.csv, line 3) is not in file://${repos.source}, branch master`,
+    });
+  });
+
+  it("stops on a timestamp that is not a number, with DLRN's message", async () => {
+    await expect(discover('no-time')).rejects.toThrow(
+      'versions.csv versions.csv, line 4: In versions file versions.csv, "Last Success Timestamp" field of package "no-time" has an invalid timestamp value.',
+    );
+  });
+});
