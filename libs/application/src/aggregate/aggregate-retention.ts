@@ -12,7 +12,7 @@ const PAGE = 1000;
  */
 export async function repoDirsKeptByAggregates(store: EventStore, reposDir: string): Promise<Set<string>> {
   const lastByName = new Map<string, AggregateRepoPublished['data']>();
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const page = await store.readAll({ after, maxCount: PAGE, filter: { eventTypes: ['AggregateRepoPublished'] } });
     for (const event of page) {
       const data = event.data as AggregateRepoPublished['data'];

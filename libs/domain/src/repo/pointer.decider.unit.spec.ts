@@ -59,5 +59,8 @@ describe('current and consistent pointers', () => {
   it('decides each pointer on its own stream', () => {
     expect(pointerStreamOf({ type: 'MovePointer', pointer: 'current', data: move('x') })).toBe('pointer-current');
     expect(pointerStreamOf({ type: 'MovePointer', pointer: 'consistent', data: move('x') })).toBe('pointer-consistent');
+    expect(
+      pointerStreamOf({ type: 'MovePointer', pointer: 'consistent', data: { ...move('x'), component: 'tripleo' } }),
+    ).toBe('pointer-consistent@component/tripleo');
   });
 });
