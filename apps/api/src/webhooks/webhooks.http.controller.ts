@@ -114,6 +114,8 @@ export class WebhooksHttpController {
       case 'invalid':
         throw new DlrnHttpError(400, `Invalid ${forge} webhook: ${outcome.reason}`);
       case 'unavailable':
+        if (outcome.detail !== undefined)
+          this.log.error({ event: 'webhook-unavailable', forge, detail: outcome.detail }, outcome.reason);
         throw new DlrnHttpError(503, `Service Unavailable: ${outcome.reason}`);
       case 'ignored':
         void reply.code(200);

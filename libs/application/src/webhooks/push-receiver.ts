@@ -15,8 +15,8 @@ export type PushOutcome =
   | { readonly status: 'refused'; readonly reason: string }
   /** 400: signed, but not the forge's documented payload. */
   | { readonly status: 'invalid'; readonly reason: string }
-  /** 503: this API was started without the package list. */
-  | { readonly status: 'unavailable'; readonly reason: string }
+  /** 503: this API has no package list, or it could not be read (`detail`: for the log only). */
+  | { readonly status: 'unavailable'; readonly reason: string; readonly detail?: string }
   /** 200: acknowledged, nothing to do (no package follows that branch, a ping, a deleted branch). */
   | { readonly status: 'ignored'; readonly deliveryId: string; readonly reason: string }
   /** 200: this delivery id was recorded before (a redelivery, or another replica got it). */
@@ -65,7 +65,13 @@ export class PushReceiver {
     if (this.deps.loadPackages === null) {
       return { status: 'unavailable', reason: 'this API was started without package metadata (--info-repo)' };
     }
-    const packages = packagesMovedBy(await this.deps.loadPackages(), delivery, this.deps.defaults);
+    let known;
+    try {
+      known = await this.deps.loadPackages();
+    } catch (error) {
+      return { status: 'unavailable', reason: 'the package list cannot be read', detail: (error as Error).message };
+    }
+    const packages = packagesMovedBy(known, delivery, this.deps.defaults);
     if (packages.length === 0) {
       return {
         status: 'ignored',
