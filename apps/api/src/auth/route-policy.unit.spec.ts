@@ -19,4 +19,10 @@ describe('route policy', () => {
     expect(roleFor('POST', '/api/health')).toBeNull();
     expect(roleFor('GET', '/metrics')).toBeNull();
   });
+
+  it("keeps the outgoing webhook's dead letters and their redelivery to admins, with credentials even for the read", () => {
+    expect(accessOf('GET', '/api/deliveries?state=dead_lettered')).toBe('write');
+    expect(roleFor('GET', '/api/deliveries?limit=5')).toBe('admin');
+    expect(roleFor('POST', '/api/deliveries/:id/redeliver')).toBe('admin');
+  });
 });
