@@ -57,19 +57,19 @@ describe('downstream discovery with real clones', () => {
     distgit: join(root, 'git', 'distgit'),
     dsDistgit: join(root, 'git', 'ds-distgit'),
   };
-  const hashes = { source: '', dist: '', dsDistgit: '' };
+  const hashes = { source: '', sourceHead: '', dist: '', dsDistgit: '' };
   let store: EventStore;
   let deps: BuildLoopDeps;
   const logged: string[] = [];
 
-  async function discover(name: string) {
+  async function discover(name: string, flags: { local?: boolean; dev?: boolean } = {}) {
     const pkg = deps.packages.find((p) => p.name === name)!;
-    return discoverDownstreamPackage(deps, new BuildHistory(), pkg, { ...DEFAULT_PASS_OPTIONS });
+    return discoverDownstreamPackage(deps, new BuildHistory(), pkg, { ...DEFAULT_PASS_OPTIONS, ...flags });
   }
 
   beforeAll(async () => {
     hashes.source = await commit(repos.source, 'master', { 'marker.txt': 'one\n' }, t0);
-    await commit(repos.source, 'master', { 'marker.txt': 'two\n' }, t0 + 60);
+    hashes.sourceHead = await commit(repos.source, 'master', { 'marker.txt': 'two\n' }, t0 + 60);
     hashes.dist = await commit(
       repos.distgit,
       'rpm-master',
@@ -153,6 +153,26 @@ describe('downstream discovery with real clones', () => {
       expect(existsSync(join(distro(), '.hidden'))).toBe(false);
       expect(lstatSync(join(distro(), 'passwd.patch'), { throwIfNoEntry: false })).toBeUndefined();
       expect(logged.join('\n')).toContain('pkg: use_upstream_spec: not copying passwd.patch');
+    });
+  });
+
+  describe('when the clones exist (after a first pass)', () => {
+    it('--local builds the source checkout as it is, keeping the pinned dist-git commit', async () => {
+      const outcome = await discover('pkg', { local: true });
+      expect(outcome.kind === 'ok' ? outcome.candidates[0] : outcome).toMatchObject({
+        commitHash: hashes.sourceHead,
+        dtCommit: t0 + 60,
+        distroHash: hashes.dist,
+      });
+    });
+
+    it('--dev builds with dev hashes', async () => {
+      const outcome = await discover('pkg', { dev: true });
+      expect(outcome.kind === 'ok' ? outcome.candidates[0] : outcome).toMatchObject({
+        commitHash: hashes.source,
+        distroHash: 'dev',
+        extendedHash: 'dev',
+      });
     });
   });
 
