@@ -66,6 +66,7 @@ export async function runBuilder(flags: BuilderFlags, io: BuilderIo, signal?: Ab
           packageSource,
           store,
           log: (line) => io.out(`${line}\n`),
+          ...(flags.infoRepo === undefined ? {} : { infoRepo: flags.infoRepo }),
         });
         try {
           // Pushes recorded from here on wake the next wait: this pass may have fetched too early for them.
