@@ -54,6 +54,7 @@ export function createBuildLoopDeps(options: {
     koji: {
       ...config.kojibuildDriver,
       buildTarget: config.kojibuildDriver.buildTarget ?? '',
+      datadir: d.datadir,
     },
     copr: { coprid: config.coprbuildDriver.coprid ?? '' },
   });

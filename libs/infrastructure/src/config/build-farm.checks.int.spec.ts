@@ -32,6 +32,14 @@ describe('when build_driver is koji or copr', () => {
     expect(config.kojibuildDriver.additionalKojiTags).toEqual(['a', 'b']);
   });
 
+  it('loads fetch_mock_config with its overrides', async () => {
+    const { loaded } = load(
+      'build_driver=koji',
+      '[kojibuild_driver]\nbuild_target=t\nfetch_mock_config=true\nmock_base_packages=basesystem rpm-build\nmock_package_manager=dnf',
+    );
+    expect((await loaded).config.kojibuildDriver).toMatchObject({ fetchMockConfig: true, mockPackageManager: 'dnf' });
+  });
+
   it('loads a copr configuration', async () => {
     const { config } = await load('build_driver=copr', '[coprbuild_driver]\ncoprid=@openstack/trunk').loaded;
     expect(config.coprbuildDriver.coprid).toBe('@openstack/trunk');
@@ -41,10 +49,10 @@ describe('when build_driver is koji or copr', () => {
     ['build_driver=koji', 'build_target=t\nuse_rhpkg=true', 'kojibuild_driver', 'use_rhpkg', 'building through rhpkg'],
     [
       'build_driver=koji',
-      'build_target=t\nfetch_mock_config=true',
+      "build_target=t\nfetch_mock_config=true\nmock_base_packages=bash'",
       'kojibuild_driver',
-      'fetch_mock_config',
-      'is not supported',
+      'mock_base_packages',
+      'is not a package or @group name',
     ],
     [
       'build_driver=koji',

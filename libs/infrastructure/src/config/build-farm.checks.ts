@@ -21,13 +21,11 @@ export function checkBuildFarmDrivers(config: DlrnConfig): void {
         'use_rhpkg',
         'building through rhpkg (import, commit and build in the dist-git, rewriting its hash) is not supported; leave it false to build with koji_exe',
       );
-    if (koji.fetchMockConfig)
-      refuse(
-        'kojibuild_driver',
-        'fetch_mock_config',
-        'is not supported: source RPMs are built on this host with rpmbuild, not in a mock chroot, so a mock configuration fetched from koji would go unused; leave it false',
-      );
-    const [problem] = kojiOptionProblems({ ...koji, buildTarget: koji.buildTarget ?? '' });
+    const [problem] = kojiOptionProblems({
+      ...koji,
+      buildTarget: koji.buildTarget ?? '',
+      datadir: config.default.datadir,
+    });
     if (problem !== undefined) refuse('kojibuild_driver', problem.key, problem.reason);
   }
   if (driver === 'copr') {

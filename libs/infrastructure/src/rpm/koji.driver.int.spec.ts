@@ -1,11 +1,13 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RpmBuildError } from '#domain/build/build.ports.js';
 import { findTransientError } from '#domain/build/transient-errors.js';
+import { BuildLog } from './build-log.js';
 import { KojiBuildDriver, type KojiBuildDriverOptions } from './koji.driver.js';
 import { RpmBuildPipeline } from './rpm-build.pipeline.js';
 import { fakeFarmEnv, farmCalls, installFakeKoji } from '../../../../test/support/fake-build-farm.js';
+import { installFakeMock, recordedRun } from '../../../../test/support/fake-mock.js';
 import {
   buildRequest,
   distgitRepo,
@@ -27,6 +29,7 @@ beforeAll(() => {
   mkdirSync(bin);
   installFakeKoji(bin);
   installFakeKoji(bin, 'cbs');
+  installFakeMock(bin);
   const env = fixtureEnv(root);
   upstream = upstreamRepo(root, env);
   distgitDir = distgitRepo(root, env, { 'dlrn-hello.spec': noarchSpec('dlrn-hello') });
@@ -173,5 +176,75 @@ describe('when the koji options are wrong', () => {
     [{ additionalKojiTags: ['ok', 'bad\nline'] }, 'additional_koji_tags "bad\\nline" holds a NUL or a line break'],
   ])('refuses %o before anything runs', (options, reason) => {
     expect(() => new KojiBuildDriver({ ...OPTIONS, ...options })).toThrow(`[kojibuild_driver] ${reason}`);
+  });
+});
+
+describe('when fetch_mock_config is on', () => {
+  it("builds the source RPM in mock, in koji's configuration for the target with the worker's root and the overrides", async () => {
+    const datadir = join(outputDir, '..', 'data');
+    const topdir = join(outputDir, '..', 'topdir');
+    for (const dir of [datadir, join(topdir, 'SPECS'), join(topdir, 'SOURCES'), join(topdir, 'SRPMS')])
+      mkdirSync(dir, { recursive: true });
+    const spec = join(topdir, 'SPECS', 'dlrn-hello.spec');
+    writeFileSync(spec, 'Name: dlrn-hello\nVersion: 1.2.1\nRelease: 0.1%{?dist}\n');
+    const mockRecord = join(outputDir, '..', 'mock-record');
+    mkdirSync(mockRecord);
+    const driver = new KojiBuildDriver({
+      ...OPTIONS,
+      fetchMockConfig: true,
+      arch: 'aarch64',
+      mockBasePackages: 'basesystem rpm-build python3-devel',
+      mockPackageManager: 'dnf',
+      datadir,
+    });
+    const log = BuildLog.open(join(outputDir, '..', 'rpmbuild.log'));
+    try {
+      await driver.buildSrpm({
+        packageName: 'dlrn-hello',
+        specPath: spec,
+        sourcesDir: join(topdir, 'SOURCES'),
+        topdir,
+        resultDir: join(topdir, 'SRPMS'),
+        dist: '.el9',
+        workerId: 2,
+        env: { ...fakeFarmEnv(bin, record, 'ok'), FAKE_MOCK_RECORD: mockRecord, FAKE_MOCK_MODE: 'ok' },
+        log,
+        commandTimeoutMs: 30_000,
+      });
+    } finally {
+      log.close();
+    }
+    const [fetch] = calls();
+    expect(fetch?.slice(0, 6)).toEqual([
+      'mock-config',
+      '--arch',
+      'aarch64',
+      '--target',
+      'cloud9s-openstack-trunk-el9',
+      '-o',
+    ]);
+    const config = join(datadir, 'dlrn-2.cfg');
+    expect(readdirSync(datadir)).toEqual(['dlrn-2.cfg']); // koji's own output file is removed
+    const mock = recordedRun(mockRecord);
+    expect(mock?.argv.slice(0, 3)).toEqual(['-v', '-r', config]);
+    expect(mock?.argv).toContain('--buildsrpm');
+    expect(mock?.config).toContain("config_opts['root'] = 'cloud9s-openstack-trunk-el9-build-4711-1234-2'\n");
+    expect(mock?.config).toContain("config_opts['chroot_setup_cmd'] = 'install basesystem rpm-build python3-devel'\n");
+    expect(mock?.config).toContain("config_opts['target_arch'] = 'aarch64'\n");
+    expect(mock?.config.endsWith(`"""\nconfig_opts['package_manager'] = 'dnf'\n`)).toBe(true);
+    expect(readdirSync(join(topdir, 'SRPMS'))).toEqual(['dlrn-hello-1.2.1-0.1.el9.src.rpm']);
+  });
+
+  it('refuses mock_base_packages that would break out of the Python string', () => {
+    expect(
+      () =>
+        new KojiBuildDriver({
+          ...OPTIONS,
+          fetchMockConfig: true,
+          arch: 'x86_64',
+          datadir: '/d',
+          mockBasePackages: "x' + __import__('os')",
+        }),
+    ).toThrow('[kojibuild_driver] mock_base_packages "x\'" is not a package or @group name');
   });
 });

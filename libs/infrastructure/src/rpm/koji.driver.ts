@@ -1,4 +1,4 @@
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { BuildDriver, type BuildDriverRequest, type SrpmBuildRequest } from './build-driver.js';
 import {
@@ -9,6 +9,10 @@ import {
   findCreatedId,
   runFarmCommand,
 } from './build-farm.client.js';
+import { runChecked } from './command.runner.js';
+import { kojiMockOverrideProblems, rewriteKojiMockConfig } from './koji-mock-config.js';
+import { mockConfigPath, writeMockConfigIfChanged } from './mock-config.assembler.js';
+import { mockBuildSrpm } from './mock.driver.js';
 import { RpmbuildBuildDriver, type RpmbuildDriverOptions } from './rpmbuild.driver.js';
 
 /** `[kojibuild_driver]` as the koji driver uses it. */
@@ -23,6 +27,19 @@ export interface KojiBuildDriverOptions {
   /** The source RPM is built on this host, as the rpmbuild driver builds it. */
   readonly rpmbuild?: RpmbuildDriverOptions;
   readonly cancelTimeoutMs?: number;
+  /**
+   * `fetch_mock_config`: the source RPM is built in mock (`mock --buildsrpm`), in the
+   * configuration `<koji_exe> mock-config` gives for the target and `arch`, with the
+   * `mock_base_packages` and `mock_package_manager` overrides, written to `<datadir>/dlrn-<worker>.cfg`.
+   */
+  readonly fetchMockConfig?: boolean;
+  readonly arch?: string;
+  readonly mockBasePackages?: string;
+  readonly mockPackageManager?: string;
+  /** Required with fetchMockConfig. */
+  readonly datadir?: string;
+  /** The mock program; default `mock` from the build environment's PATH. */
+  readonly mockCommand?: string;
 }
 
 /** DLRN's text when `koji build` printed no task id. */
@@ -48,7 +65,16 @@ export function kojiOptionProblems(options: KojiBuildDriverOptions): KojiOptionP
     else check('krb_keytab', clientArgumentProblem(options.krbKeytab));
   }
   for (const tag of options.additionalKojiTags) check('additional_koji_tags', clientArgumentProblem(tag));
+  if (options.fetchMockConfig) {
+    check('arch', clientArgumentProblem(options.arch ?? ''));
+    problems.push(...kojiMockOverrideProblems(mockOverrides(options)));
+    if (!options.datadir) check('fetch_mock_config', 'needs the datadir to write the mock configuration in');
+  }
   return problems;
+}
+
+function mockOverrides(options: KojiBuildDriverOptions) {
+  return { basePackages: options.mockBasePackages ?? '', packageManager: options.mockPackageManager ?? '' };
 }
 
 /**
@@ -73,8 +99,47 @@ export class KojiBuildDriver extends BuildDriver {
     this.srpmBuilder = new RpmbuildBuildDriver(options.rpmbuild);
   }
 
-  override buildSrpm(request: SrpmBuildRequest): Promise<void> {
-    return this.srpmBuilder.buildSrpm(request);
+  override async buildSrpm(request: SrpmBuildRequest): Promise<void> {
+    if (!this.options.fetchMockConfig) return this.srpmBuilder.buildSrpm(request);
+    const config = await this.fetchMockConfig(request);
+    await mockBuildSrpm(this.options.mockCommand ?? 'mock', config, request);
+  }
+
+  /**
+   * `<koji_exe> mock-config --arch A --target T -o <file>`, rewritten (kojidriver.py's
+   * write_mock_config) into `<datadir>/dlrn-<worker>.cfg`, left untouched when unchanged so
+   * that mock keeps its cache.
+   */
+  async fetchMockConfig(request: SrpmBuildRequest): Promise<string> {
+    const exe = this.options.kojiExe;
+    const datadir = this.options.datadir ?? '';
+    const fetched = join(datadir, `dlrn-${request.workerId}.cfg.koji-${process.pid}`);
+    const args = [
+      'mock-config',
+      '--arch',
+      this.options.arch ?? '',
+      '--target',
+      this.options.buildTarget,
+      '-o',
+      fetched,
+    ];
+    request.log.command(exe, args);
+    try {
+      await runChecked(exe, args, {
+        env: request.env,
+        timeoutMs: request.commandTimeoutMs,
+        output: (chunk) => request.log.write(chunk),
+        label: `${basename(exe)} mock-config`,
+      });
+      const text = await readFile(fetched, 'utf8').catch((error: unknown) => {
+        throw new Error(`${basename(exe)} mock-config wrote no configuration: ${(error as Error).message}`);
+      });
+      const path = mockConfigPath(datadir, request.workerId);
+      await writeMockConfigIfChanged(path, rewriteKojiMockConfig(text, request.workerId, mockOverrides(this.options)));
+      return path;
+    } finally {
+      await rm(fetched, { force: true });
+    }
   }
 
   /** `--principal P --keytab K` before the subcommand, for every call that needs a login. */

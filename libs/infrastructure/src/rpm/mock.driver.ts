@@ -37,6 +37,39 @@ const INSTALL_FAILURE = /^\W*WARNING: Failed install built packages/;
 export const INSTALL_FAILURE_MESSAGE = 'Failed to install built packages';
 
 /**
+ * build_srpm.sh's `mock --buildsrpm --spec … --sources …` with the mock configuration `config`:
+ * rpm parses the spec inside the chroot, so a macro that slipped into it runs there, never on
+ * the host. mock's own build.log (rpmbuild's output) is appended to rpmbuild.log: it says why a
+ * spec did not build.
+ */
+export async function mockBuildSrpm(command: string, config: string, request: SrpmBuildRequest): Promise<void> {
+  const args = [
+    '-v',
+    '-r',
+    config,
+    '--resultdir',
+    request.resultDir,
+    '--buildsrpm',
+    '--spec',
+    request.specPath,
+    '--sources',
+    request.sourcesDir,
+  ];
+  request.log.command(command, args);
+  try {
+    await runChecked(command, args, {
+      env: { ...request.env, MOCK_CONFIG: mockConfigName(request.workerId) },
+      timeoutMs: request.commandTimeoutMs,
+      output: (chunk) => request.log.write(chunk),
+      label: 'mock --buildsrpm',
+    });
+  } finally {
+    const buildLog = join(request.resultDir, 'build.log');
+    if (existsSync(buildLog)) request.log.appendFile(buildLog);
+  }
+}
+
+/**
  * Build driver `mock` (dlrn/drivers/mockdriver.py): assembles the worker's mock configuration,
  * builds the source RPM with `mock --buildsrpm` (build_srpm.sh), runs `mock --rebuild` with its
  * output in `mock.log`, checks that the built packages installed, touches `installed`, and
@@ -75,37 +108,9 @@ export class MockBuildDriver extends BuildDriver {
     return this.options.mockCommand ?? 'mock';
   }
 
-  /**
-   * build_srpm.sh's `mock --buildsrpm --spec … --sources …`: rpm parses the spec inside the
-   * chroot, so a macro that slipped into it runs there, never on the host. mock's own build.log
-   * (rpmbuild's output) is appended to rpmbuild.log: it says why a spec did not build.
-   */
+  /** build_srpm.sh's last step, in the worker's chroot. */
   override async buildSrpm(request: SrpmBuildRequest): Promise<void> {
-    const config = await this.prepareConfig(request.workerId, request.log);
-    const args = [
-      '-v',
-      '-r',
-      config,
-      '--resultdir',
-      request.resultDir,
-      '--buildsrpm',
-      '--spec',
-      request.specPath,
-      '--sources',
-      request.sourcesDir,
-    ];
-    request.log.command(this.command, args);
-    try {
-      await runChecked(this.command, args, {
-        env: { ...request.env, MOCK_CONFIG: mockConfigName(request.workerId) },
-        timeoutMs: request.commandTimeoutMs,
-        output: (chunk) => request.log.write(chunk),
-        label: 'mock --buildsrpm',
-      });
-    } finally {
-      const buildLog = join(request.resultDir, 'build.log');
-      if (existsSync(buildLog)) request.log.appendFile(buildLog);
-    }
+    await mockBuildSrpm(this.command, await this.prepareConfig(request.workerId, request.log), request);
   }
 
   override async build(request: BuildDriverRequest): Promise<void> {
