@@ -736,6 +736,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The outgoing webhook's dead letters and redeliveries, newest first
+         * @description Deliveries that failed every attempt (`dead_lettered`), that an operator asked to send again (`redelivery_requested`), or that got through when sent again (`redelivered`). Follow `next` (also in the `Link` header) for older ones. Needs credentials, and the `admin` role when roles are set.
+         */
+        get: operations["DeliveriesHttpController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/deliveries/{id}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a dead-lettered delivery again
+         * @description Records WebhookRedeliveryRequested; the sender (where the projector runs) sends the event again with the same `webhook-id`, retrying as for a first delivery, and records WebhookRedelivered or a new dead letter. Asking again before it is sent changes nothing. Needs the `admin` role when roles are set.
+         */
+        post: operations["DeliveriesHttpController_redeliver"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4590,6 +4630,176 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example No vote found */
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    DeliveriesHttpController_list: {
+        parameters: {
+            query?: {
+                /** @description Only deliveries in this state */
+                state?: "dead_lettered" | "redelivery_requested" | "redelivered";
+                /** @description Only deliveries of this event type */
+                event_type?: string;
+                /** @description Only deliveries of this stream's events (the CloudEvent subject) */
+                subject?: string;
+                /** @description Page size, 1–500 (default 50) */
+                limit?: number;
+                /** @description From the `next` link of the previous page */
+                cursor?: string;
+            };
+            header?: {
+                /** @description A log position a write answered (its X-Dlrn-Position): the answer waits until these views have passed it (5 s at most, then 503 with Retry-After) */
+                "X-Dlrn-Position"?: number;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        deliveries?: {
+                            /** @description The delivered event id: `webhook-id` and CloudEvent `id` */
+                            id?: string;
+                            /** @enum {string} */
+                            state?: "dead_lettered" | "redelivery_requested" | "redelivered";
+                            /** @example BuildFailed */
+                            event_type?: string;
+                            /** @example build-0192f3a4-… */
+                            subject?: string;
+                            event_position?: number;
+                            /** @example https://ci.example.org/hooks/dlrn */
+                            endpoint?: string;
+                            attempts?: number;
+                            /** @example HTTP 503 */
+                            last_error?: string | null;
+                            /** @example 503 */
+                            last_status?: number | null;
+                            /** Format: date-time */
+                            dead_lettered_at?: string;
+                            /** Format: date-time */
+                            updated_at?: string;
+                            redeliveries?: number;
+                            links?: {
+                                redeliver?: string;
+                                event?: string;
+                            };
+                        }[];
+                        next?: string | null;
+                    };
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example No vote found */
+                        message: string;
+                    };
+                };
+            };
+            /** @description No or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example No vote found */
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    DeliveriesHttpController_redeliver: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The delivery id (the event id) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    /** @description The log position of the last event this write recorded: send it back on a read, to any replica, to see the write */
+                    "X-Dlrn-Position"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id?: string;
+                        state?: string;
+                    };
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example No vote found */
+                        message: string;
+                    };
+                };
+            };
+            /** @description No or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example No vote found */
+                        message: string;
+                    };
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example No vote found */
+                        message: string;
+                    };
+                };
+            };
+            /** @description The delivery was redelivered already */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
