@@ -184,6 +184,10 @@ downstream_spec_replace_list=^Summary:.*/Summary: rebuilt downstream
     expect(yaml).toContain(`extended_hash: ${extended}`);
     expect(yaml).toContain(`versions_csv: ${base}/new/versions.csv`);
     expect(yaml).toContain(`dt_commit: '${t0 + 60}'`);
+    // report.html's Import Source column: the versions.csv URL without `/versions.csv`.
+    const { stdout: report } = await run('cat', [join(root, 'data', 'repos', 'report.html')]);
+    expect(report).toContain('<th>Import Source</th>');
+    expect(report).toContain(`href="${base}/new"`);
   }, 60_000);
 
   it('builds nothing on a second pass with the same pins', async () => {
