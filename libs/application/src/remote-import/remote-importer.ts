@@ -199,8 +199,14 @@ export class RemoteImporter {
       throw error;
     }
     const row = result.recorded;
-    if (result.status === 'SUCCESS') await this.keeper.move('current', row, context);
-    const failed = result.status === 'FAILED' ? row : undefined;
+    if (result.status === 'SUCCESS') {
+      await this.keeper.move('current', row, context);
+      // As after a build here (DLRN's process_build_result): `current` follows to the mirror.
+      const pushed = await this.deps.replicator?.syncPointers(row.commit.component);
+      if (pushed && !pushed.ok) this.deps.log(pushed.error.split('\n', 1)[0] ?? '');
+    }
+    // A push to the mirror that failed is no packaging failure: nobody is mailed (as DLRN).
+    const failed = result.status === 'FAILED' && !result.replicationFailed ? row : undefined;
     return {
       outcome: {
         package: pkg.name,
