@@ -10,12 +10,15 @@ import { runWebhookSender } from '#application/outbox/webhook-sender.loop.js';
 import { buildStreamId } from '#domain/build/commit-ref.js';
 import { DELIVERED_EVENT_TYPES } from '#domain/delivery/cloud-event.js';
 import type { RecordedEvent } from '#domain/shared/event.js';
+import { userDecider } from '#domain/user/user.decider.js';
+import { userStreamId } from '#domain/user/user.events.js';
+import { hashPassword } from '#infrastructure/auth/password-hasher.js';
 import { loadProjectsIni, type DlrnConfig } from '#infrastructure/config/index.js';
 import { DeciderCommandHandler } from '#infrastructure/event-store/decider-command-handler.js';
 import { SystemClock } from '#infrastructure/ids/system-clock.js';
 import { UuidV7IdGenerator } from '#infrastructure/ids/uuid-v7.id-generator.js';
 import { recordBuild } from '../support/build-commands.js';
-import { createUser } from '../support/cli.js';
+import { startDlrn } from '../support/dlrn-process.js';
 import { commitData } from '../support/events.js';
 import { startLiveApi, type LiveApi } from '../support/live-api.js';
 import { waitFor } from '../support/wait-for.js';
@@ -129,11 +132,6 @@ describe('outgoing webhook (events out)', () => {
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     const port = (receiver.address() as { port: number }).port;
     const configFile = await writeDemoConfig(root, []);
-    const made = await Promise.all([
-      createUser(configFile, 'boss', 'pw-boss', 'admin'),
-      createUser(configFile, 'ci', 'pw-ci', 'vote'),
-    ]);
-    for (const run of made) expect(run.code, run.stderr).toBe(0);
     appendFileSync(
       configFile,
       [
@@ -151,6 +149,19 @@ describe('outgoing webhook (events out)', () => {
     config = loadProjectsIni(configFile);
     api = await startLiveApi(config, { logLevel: 'silent' }, 20_000);
     commands = new DeciderCommandHandler(api.events, new UuidV7IdGenerator(), new SystemClock());
+    for (const [username, role] of [
+      ['boss', 'admin'],
+      ['ci', 'vote'],
+    ] as const) {
+      const passwordHash = await hashPassword(`pw-${username}`);
+      await commands.handle(
+        userStreamId(username),
+        userDecider,
+        { type: 'CreateUser', username, passwordHash, roles: [role] },
+        { correlationId: username, causationId: null, actor: 'test' },
+      );
+    }
+    expect(await api.caughtUp(20_000)).toBe(true);
   }, 60_000);
 
   afterAll(async () => {
@@ -271,6 +282,24 @@ describe('outgoing webhook (events out)', () => {
         await sender.stop();
       }
     }, 60_000);
+  });
+
+  describe('when `dlrn projector` runs with [notify] webhook_url', () => {
+    it('sends the events from its own process, and stops cleanly on SIGTERM', async () => {
+      const projector = await startDlrn(
+        ['projector', '--config-file', config.configFile],
+        /webhook: delivering events after position (\d+)/,
+      );
+      try {
+        const stream = await build();
+        const expected = await logEvents(stream);
+        await until(() => ofStream(stream).length >= expected.length, 30_000);
+        expect(ofStream(stream).map((r) => r.id)).toEqual(expected.map((e) => e.metadata.eventId));
+        expect(ofStream(stream).every((r) => r.verified)).toBe(true);
+      } finally {
+        expect(await projector.stop()).toBe(0);
+      }
+    }, 90_000);
   });
 
   describe('when the sender stops and another process starts one', () => {
