@@ -4,7 +4,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { packageName } from '#domain/build/commit-ref.js';
 import type { GitCommitInfo } from '#domain/package/git.ports.js';
 import type { PackageInfo } from '#domain/package/package-info.js';
-import { PackageSource, type ListedPackages } from '#domain/package/package-source.ports.js';
+import { PackageSource, type ListedPackages, type PackageListRequest } from '#domain/package/package-source.ports.js';
 import type { DlrnConfig } from '#infrastructure/config/ini/dlrn-config.js';
 import { GitCommandRunner } from '#infrastructure/git/git-command.runner.js';
 import { lastChange } from './git-last-change.js';
@@ -35,7 +35,8 @@ export class LocalPackageSource extends PackageSource {
     this.runner = runner ?? new GitCommandRunner();
   }
 
-  override async list(): Promise<ListedPackages> {
+  /** `--dev` and `--local` change nothing: the working directory is copied as it is. */
+  override async list(_request?: PackageListRequest): Promise<ListedPackages> {
     const src = resolve(this.cwd);
     const fail = (reason: string): never => {
       throw new Error(`pkginfo_driver local: ${reason} (run dlrn in the dist-git directory)`);
