@@ -8,7 +8,7 @@ import { messages } from './ini-value.converters.js';
 
 /** `[rdoinfo_driver]` (dlrn/drivers/rdoinfo.py). */
 export class RdoinfoDriverSection {
-  /** Git URL of an rdoinfo fork; a local path or file:// URL is read in place (no fetch). */
+  /** Git URL of an rdoinfo fork, cloned to `<datadir>/rdoinfo` by each pass; a local path is read in place. */
   @IniOption('repo', 'optional') repo!: string | null;
   @IniOption('info_files', 'list', ['rdo.yml']) infoFiles!: string[];
   @IniOption('cache_dir', 'optional') cacheDir!: string | null;
