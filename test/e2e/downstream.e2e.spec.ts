@@ -116,12 +116,16 @@ describe('pkginfo_driver=downstream: rebuilding the pins of a versions.csv', () 
     csv.set('/old/versions.csv', `${HEADER}\n${row('pkg-a', pins.old, pins.dist, t0)}\n`);
     csv.set('/new/versions.csv', `${HEADER}\n${row('pkg-a', pins.source, pins.dist, t0 + 60)}\n`);
 
-    await mkdir(join(root, 'rdoinfo'), { recursive: true });
     const pkg = (name: string, upstream: string) =>
       `- project: ${name}\n  name: ${name}\n  upstream: file://${upstream}\n  master-distgit: file://${repos.distgit}\n  distgit: file://${repos.dsDistgit}\n  ds-patches: file://${repos.dsSource}`;
-    await writeFile(
-      join(root, 'rdoinfo', 'rdo.yml'),
-      `releases: []\npackage-default:\n  maintainers:\n  - packager@example.org\npackages:\n${pkg('pkg-a', repos.source)}\n${pkg('pkg-b', repos.other)}\n`,
+    // The distroinfo repository is a git URL: each pass clones or fetches it into <datadir>/rdoinfo.
+    await commit(
+      join(root, 'git', 'rdoinfo'),
+      'master',
+      {
+        'rdo.yml': `releases: []\npackage-default:\n  maintainers:\n  - packager@example.org\npackages:\n${pkg('pkg-a', repos.source)}\n${pkg('pkg-b', repos.other)}\n`,
+      },
+      t0,
     );
     configFile = join(root, 'projects.ini');
     await writeFile(
@@ -138,7 +142,7 @@ pkginfo_driver=downstream
 keep_changelog=true
 
 [downstream_driver]
-repo=./rdoinfo
+repo=file://${join(root, 'git', 'rdoinfo')}
 info_files=rdo.yml
 versions_url=${base}/old/versions.csv,${base}/new/versions.csv
 downstream_distro_branch=rhos-main
@@ -171,6 +175,7 @@ downstream_spec_replace_list=^Summary:.*/Summary: rebuilt downstream
     const result = await dlrn();
     expect(result.code, result.stderr + result.stdout).toBe(0);
     expect(result.stdout).toMatch(/skipping pkg-b: not present in .*\/new\/versions\.csv/);
+    expect(existsSync(join(root, 'data', 'rdoinfo', 'rdo.yml'))).toBe(true);
     expect(result.stdout).toContain(`pkg-a ${pins.source.slice(0, 7)} SUCCESS`);
 
     const extended = `${await dsHead(repos.dsDistgit)}_${await dsHead(repos.dsSource)}`;

@@ -3,6 +3,7 @@ import type { PackageSource } from '#domain/package/package-source.ports.js';
 import type { DlrnConfig } from '#infrastructure/config/ini/dlrn-config.js';
 import { ConfigError } from '#infrastructure/config/shared/config.error.js';
 import { GitCliRepositories } from '#infrastructure/git/git-cli.repositories.js';
+import { DownstreamPackageSource } from './downstream.package-source.js';
 import { GitrepoPackageSource, packagingFolder } from './gitrepo.package-source.js';
 import { LocalPackageSource } from './local.package-source.js';
 import { RdoinfoPackageSource } from './rdoinfo.package-source.js';
@@ -45,7 +46,6 @@ function checkGitrepoSection(config: DlrnConfig): void {
 /**
  * The configured `pkginfo_driver` as a PackageSource, which a build pass asks for its packages
  * at start; null when the driver has no source yet and the list read at load is used as it is.
- * A new driver (downstream) adds its case here.
  */
 export function createPackageSource(config: DlrnConfig, options: PackageSourceOptions = {}): PackageSource | null {
   const git = options.git ?? new GitCliRepositories();
@@ -57,6 +57,8 @@ export function createPackageSource(config: DlrnConfig, options: PackageSourceOp
       return new GitrepoPackageSource(config, git);
     case 'local':
       return new LocalPackageSource(config, options.cwd ?? process.cwd());
+    case 'downstream':
+      return new DownstreamPackageSource(config, git, options.infoRepo);
     default:
       return null;
   }

@@ -105,7 +105,9 @@ export function resolvePackages(config: DlrnConfig, infoRepo?: string): PackageI
  * a datadir holds everything a builder reads: `<datadir>/rdoinfo`, or `<cache_dir>/rdoinfo`.
  */
 export function rdoinfoCloneDir(config: DlrnConfig): string {
-  const cacheDir = config.rdoinfoDriver.cacheDir;
+  // The downstream driver reads distroinfo too, from its own section's `cache_dir`.
+  const driver = config.default.pkginfoDriverName === 'downstream' ? config.downstreamDriver : config.rdoinfoDriver;
+  const cacheDir = driver.cacheDir;
   return cacheDir === null
     ? resolve(config.default.datadir, 'rdoinfo')
     : resolve(config.configFile, '..', cacheDir, 'rdoinfo');
