@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,6 +39,42 @@ describe('RsyncReplicator', () => {
       expect(replicator(22, null).remoteShell()).toBe(
         'ssh -p 22 -o StrictHostKeyChecking=yes -o BatchMode=yes -o ConnectTimeout=60',
       );
+    });
+  });
+
+  describe('when components are on and the pointers are pushed', () => {
+    it("pushes the component's links and the top-level directories first, their aggregate files second", async () => {
+      const repos = join(datadir, 'repos');
+      // tripleo has a `current` but was never consistent.
+      mkdirSync(join(repos, 'component', 'tripleo', 'x'), { recursive: true });
+      symlinkSync('x', join(repos, 'component', 'tripleo', 'current'));
+      mkdirSync(join(repos, 'consistent'));
+      writeFileSync(join(repos, 'consistent', 'delorean.repo'), '');
+      writeFileSync(join(repos, 'consistent', 'versions.csv'), '');
+      // A stand-in for rsync that records each call's arguments, one line each.
+      const calls = join(datadir, 'calls.txt');
+      const fake = join(datadir, 'fake-rsync');
+      writeFileSync(fake, `#!/bin/sh\necho "$*" >> ${calls}\n`, { mode: 0o755 });
+      const components = new RsyncReplicator({
+        datadir,
+        destination: 'mirror:/srv',
+        port: 22,
+        knownHosts: null,
+        reponame: 'delorean',
+        useComponents: true,
+        rsync: fake,
+      });
+      expect(await components.syncPointers('tripleo')).toEqual({ ok: true });
+      const shell = 'ssh -p 22 -o StrictHostKeyChecking=yes -o BatchMode=yes -o ConnectTimeout=60';
+      const root = `${datadir}/repos/.`;
+      const excludes = ['consistent', 'current']
+        .flatMap((n) => [`${n}/delorean.repo`, `${n}/delorean.repo.md5`, `${n}/versions.csv`])
+        .map((file) => `--exclude ${file}`)
+        .join(' ');
+      expect(readFileSync(calls, 'utf8').trim().split('\n')).toEqual([
+        `-avzR --delete-delay -e ${shell} ${excludes} ${root}/component/tripleo/current ${root}/consistent ${root}/current mirror:/srv`,
+        `-avzR --delete-delay -e ${shell} ${root}/consistent/delorean.repo ${root}/consistent/versions.csv mirror:/srv`,
+      ]);
     });
   });
 
