@@ -50,16 +50,18 @@ async function readLocal(location: string, path: string, limits: RemoteTextLimit
   }
   try {
     if (!(await file.stat()).isFile()) throw new RemoteTextError(location, 'not a regular file');
-    // Read one byte past the limit rather than trust the size: the file may be growing.
-    const buffer = Buffer.alloc(limits.maxBytes + 1);
+    // Read until the end rather than trust the size: the file may be growing.
+    const chunks: Buffer[] = [];
     let size = 0;
     for (;;) {
-      const { bytesRead } = await file.read(buffer, size, buffer.length - size, null);
+      const chunk = Buffer.alloc(64 * 1024);
+      const { bytesRead } = await file.read(chunk, 0, chunk.length, null);
       if (bytesRead === 0) break;
       size += bytesRead;
       if (size > limits.maxBytes) throw new RemoteTextError(location, `larger than ${limits.maxBytes} bytes`);
+      chunks.push(chunk.subarray(0, bytesRead));
     }
-    return decode(location, buffer.subarray(0, size));
+    return decode(location, Buffer.concat(chunks));
   } finally {
     await file.close();
   }
