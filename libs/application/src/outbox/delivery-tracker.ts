@@ -7,22 +7,31 @@ export class DeliveryTracker {
   /** Position → finished; insertion order is log order. */
   private readonly pending = new Map<number, boolean>();
   private readThrough: number;
+  private open = 0;
 
   constructor(start: number) {
     this.readThrough = start;
   }
 
+  /** Positions remembered: unfinished ones, and finished ones after the first unfinished. */
   get size(): number {
     return this.pending.size;
   }
 
+  /** Jobs not finished yet. */
+  get unfinished(): number {
+    return this.open;
+  }
+
   add(position: number): void {
     this.pending.set(position, false);
+    this.open += 1;
   }
 
   finish(position: number): void {
-    if (!this.pending.has(position)) return;
+    if (this.pending.get(position) !== false) return;
     this.pending.set(position, true);
+    this.open -= 1;
     for (const [first, finished] of this.pending) {
       if (!finished) break;
       this.pending.delete(first);

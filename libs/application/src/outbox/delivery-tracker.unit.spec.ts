@@ -21,5 +21,8 @@ describe('DeliveryTracker', () => {
     tracker.finish(3);
     expect(tracker.safePosition).toBe(6);
     expect(tracker.size).toBe(2);
+    tracker.finish(9);
+    tracker.finish(9);
+    expect([tracker.unfinished, tracker.size, tracker.safePosition]).toEqual([1, 2, 6]);
   });
 });

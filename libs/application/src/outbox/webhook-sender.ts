@@ -21,7 +21,7 @@ export interface WebhookSenderOptions {
   /** CloudEvents `source`. */
   readonly source: string;
   readonly owner?: string;
-  /** Jobs read ahead of the slowest stream at most (bounds memory while a receiver is down). */
+  /** Unfinished jobs at most (bounds memory while a receiver is down); default 1000. */
   readonly maxPending?: number;
   /** Requests in flight at once, over every stream. */
   readonly concurrency?: number;
@@ -113,7 +113,7 @@ export class WebhookSender {
     try {
       for await (const batch of subscription) {
         for (const event of batch.events) {
-          while (this.tracker.size >= (this.options.maxPending ?? 1000) && !this.stopping.signal.aborted) {
+          while (this.full() && !this.stopping.signal.aborted) {
             await new Promise<void>((resolve) => (this.progress = resolve));
           }
           if (this.stopping.signal.aborted) break;
@@ -145,6 +145,15 @@ export class WebhookSender {
     const lock = this.lock;
     this.lock = null;
     await lock?.release();
+  }
+
+  /**
+   * Reading waits while too many jobs are unfinished, or too many finished ones wait behind a
+   * stream still retrying (they are only positions, but a stuck stream must not grow them forever).
+   */
+  private full(): boolean {
+    const maxPending = this.options.maxPending ?? 1000;
+    return this.tracker.unfinished >= maxPending || this.tracker.size >= 100 * maxPending;
   }
 
   private enqueue(event: RecordedEvent): void {
