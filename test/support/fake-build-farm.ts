@@ -10,6 +10,7 @@ import { join } from 'node:path';
  *   fail      the task fails with a %build error in its build log
  *   transient the task fails with a dnf download error in its root log
  *   timeout   prints the task/build id, then waits for ever (until killed)
+ *   hang      (koji) waits for ever before any task id, as while uploading the source RPM
  *   garbage   prints unrelated text and exits 0, without any task/build id
  *   killed    prints the task/build id, then kills itself with SIGKILL
  * The output lines are those the real clients print. `$FAKE_FARM_TAG_MODE=fail` fails koji's
@@ -57,6 +58,7 @@ build)
     echo "<html><body>502 Bad Gateway</body></html>"
     exit 0
   fi
+  [ "$mode" = hang ] && { echo "Uploading srpm: $srpm"; sleep 600; exit 0; }
   next_id 12345
   task="$record/task-$id"
   mkdir -p "$task/tmp"

@@ -58,7 +58,7 @@ const OPTIONS: KojiBuildDriverOptions = {
 function build(mode: string, options: Partial<KojiBuildDriverOptions> = {}, extra: Record<string, string> = {}) {
   return new RpmBuildPipeline(new KojiBuildDriver({ ...OPTIONS, ...options }), {
     baseEnv: fakeFarmEnv(bin, record, mode, extra),
-    commandTimeoutMs: mode === 'timeout' ? 1500 : 60_000,
+    commandTimeoutMs: mode === 'timeout' || mode === 'hang' ? 1500 : 60_000,
   }).build(buildRequest({ sourceDir: upstream.dir, commitHash: upstream.after[0], distgitDir, outputDir }));
 }
 
@@ -149,6 +149,13 @@ describe('when the koji client misbehaves', () => {
     expect(notes).toBe(`${NOTES}koji build timed out after 1.5 s and was killed; task 12345 cancelled`);
     expect(calls().at(-1)).toEqual(['cancel', '12345']);
     expect(existsSync(join(outputDir, 'installed'))).toBe(false);
+  });
+
+  it('cancels nothing when the client hangs before it printed a task id', async () => {
+    expect(await failure(build('hang'))).toBe(
+      `${NOTES}koji build timed out after 1.5 s and was killed; no task id was printed, nothing to cancel`,
+    );
+    expect(calls().map((argv) => argv[0])).toEqual(['build']);
   });
 
   it('fails with the signal when the client is killed', async () => {
