@@ -13,6 +13,7 @@ describe('a gitrepo packaging repository with a folder per package', () => {
   const root = mkdtempSync(join(tmpdir(), 'dlrngitrepoe2e'));
   let packages: DemoPackage[];
   let run: CliRun;
+  let status: CliRun;
   let first: string;
   let second: string;
 
@@ -44,6 +45,7 @@ describe('a gitrepo packaging repository with a folder per package', () => {
       INI('gitrepo', `[gitrepo_driver]\nrepo=file://${packaging}\ndirectory=/openstack\nskip=not-this-one\n`),
     );
     run = await runDlrn(['--config-file', join(root, 'projects.ini')]);
+    status = await runDlrn(['--config-file', join(root, 'projects.ini'), '--status']);
   }, 180_000);
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -69,5 +71,11 @@ describe('a gitrepo packaging repository with a folder per package', () => {
     );
     expect(readFileSync(join(root, 'data', 'repos', 'skiplist.txt'), 'utf8')).toBe('templated\n');
     expect(existsSync(join(root, 'data', 'package_info', '.git'))).toBe(true);
+  });
+
+  it('answers --status for the packages the packaging repository holds', () => {
+    expect(status.code).toBe(0);
+    const lines = status.stdout.split('\n').filter((line) => line !== '');
+    expect(lines.sort()).toEqual(packages.map((p) => `      rpm ${p.name} SUCCESS`).sort());
   });
 });

@@ -139,7 +139,9 @@ export async function runBuildPass(flags: BuildPassFlags, io: CliIo): Promise<nu
     const pass = new BuildPass(deps);
     if (flags.status || flags.recheck) {
       const history = await pass.history();
-      const selected = selectPackages(packages, options);
+      // As DLRN, the package source answers first (gitrepo and local have no list before it).
+      await deps.packageSource?.list({ dev: options.dev, local: options.local });
+      const selected = selectPackages(deps.packages, options);
       if (flags.status) {
         for (const line of statusLines(history, selected)) io.out(`${line}\n`);
         return 0;
