@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,11 +81,16 @@ describe('dlrn import-db from a DLRN MariaDB database holding the rows of the SQ
     // SQLite import reads.
     maria = await createMariaDbDatabase('e2e', 'schema-mysql.sql', 'rows.sql');
     const file = createDlrnDatabase(join(root, 'commits.sqlite'), 'schema.sql', 'rows.sql');
+    // Without --from, import-db reads projects.ini's database_connection (here with a wrong password).
     const wrongPassword = `mysql+pymysql://root:Wr0ngPassw0rd@${TEST_MARIADB.host}:${TEST_MARIADB.port}/${maria.name}`;
+    const configured = configIn(join(root, 'refused'));
+    const ini = readFileSync(configured, 'utf8');
+    expect(ini).toMatch(/^database_connection=/m);
+    writeFileSync(configured, ini.replace(/^database_connection=.*$/m, `database_connection=${wrongPassword}`));
     [fromSqlite, fromMaria, refused] = await Promise.all([
       importAndProject(join(root, 'sqlite-site'), `sqlite:///${file}`),
       importAndProject(join(root, 'maria-site'), maria.url),
-      runDlrn(['import-db', '--from', wrongPassword, '--config-file', configIn(join(root, 'refused'))]),
+      runDlrn(['import-db', '--config-file', configured]),
     ]);
   }, 120_000);
   afterAll(async () => {
@@ -148,7 +153,7 @@ describe('dlrn import-db from a DLRN MariaDB database holding the rows of the SQ
     expect((await users(fromMaria)).map((u) => u.username)).toEqual(['admin', 'ciuser']);
   });
 
-  it('names the server, not the password, when the credentials are wrong', () => {
+  it("names the server, not the password, when projects.ini's database_connection has wrong credentials", () => {
     expect(refused.code).toBe(1);
     expect(refused.stdout).toBe('');
     expect(refused.stderr).toContain(

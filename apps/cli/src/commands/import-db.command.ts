@@ -15,7 +15,7 @@ import { DLRN_TABLES } from '#infrastructure/dlrn-database/dlrn-rows.js';
 import type { CliIo } from '../cli-io.js';
 
 interface ImportDbFlags {
-  readonly from: string;
+  readonly from?: string;
   readonly configFile: string;
 }
 
@@ -24,9 +24,10 @@ export function registerImportDb(program: Command, io: CliIo, exit: (code: numbe
   program
     .command('import-db')
     .description('import a DLRN database (commits, votes, promotions, users) into the event store; safe to re-run')
-    .requiredOption(
+    .option(
       '--from <url>',
-      "DLRN's database_connection: sqlite:////abs/path, sqlite:///relative/path or mysql+pymysql://user:password@host[:port]/database",
+      "DLRN's database_connection: sqlite:////abs/path, sqlite:///relative/path or mysql+pymysql://user:password@host[:port]/database " +
+        '(default: database_connection of --config-file, which keeps a password out of the process list)',
     )
     .option('--config-file <file>', "DLRN's projects.ini (the event store to fill)", 'projects.ini')
     .action(async (flags: ImportDbFlags) => exit(await runImportDb(flags, io)));
@@ -37,8 +38,8 @@ async function runImportDb(flags: ImportDbFlags, io: CliIo): Promise<number> {
   let from: DlrnDatabaseLocation;
   let config;
   try {
-    from = parseDlrnDatabaseUrl(flags.from);
     config = loadProjectsIni(flags.configFile);
+    from = parseDlrnDatabaseUrl(flags.from ?? config.default.databaseConnection);
   } catch (error) {
     if (error instanceof DlrnDatabaseError || error instanceof ConfigError) return fail(error.message);
     throw error;
