@@ -160,16 +160,6 @@ describe('components and aggregate hashes', () => {
         aggregateOf(data.repoText, tool.repoText),
       ]);
     });
-
-    describe('and a pass finds nothing new', () => {
-      it('records no aggregate and keeps the hash', async () => {
-        const before = await aggregateEvents('current');
-        const run = await dlrn('--package-name', 'demo-data');
-        expect(run.code, run.stderr).toBe(0);
-        expect(await aggregateEvents('current')).toEqual(before);
-        expect(readFileSync(join(repos, 'current', 'delorean.repo.md5'), 'utf8')).toBe(before.at(-1)!.aggregateHash);
-      }, 60_000);
-    });
   });
 
   describe('over the API', () => {
@@ -274,5 +264,27 @@ describe('components and aggregate hashes', () => {
       const failed = (await get(`/api/agg_status?aggregate_hash=${consistent}&success=false`)) as unknown[];
       expect(failed).toHaveLength(1);
     });
+  });
+
+  describe('when everything is older than the purge cutoff', () => {
+    it('removes old aggregate directories and keeps each name’s own with the repositories it aggregates', async () => {
+      const old = (await aggregateEvents('consistent'))[0]!.aggregateDir;
+      const kept = ['current', 'consistent', 'tripleo-ci-testing'].map((name) =>
+        readlinkSync(join(repos, name, 'delorean.repo')),
+      );
+      expect(lstatSync(join(repos, old)).isDirectory()).toBe(true);
+      const run = await runDlrn(['purge', '--config-file', configFile, '--older-than', '0', '-y']);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toContain(`removing aggregate ${old}`);
+      expect(() => lstatSync(join(repos, old))).toThrow();
+      for (const [i, name] of ['current', 'consistent', 'tripleo-ci-testing'].entries()) {
+        expect(readlinkSync(join(repos, name, 'delorean.repo'))).toBe(kept[i]);
+        // Every repository the aggregate names is still there.
+        for (const line of readFileSync(join(repos, name, 'delorean.repo'), 'utf8').split('\n')) {
+          if (line.startsWith('baseurl='))
+            expect(lstatSync(line.slice(`baseurl=file://`.length)).isDirectory()).toBe(true);
+        }
+      }
+    }, 60_000);
   });
 });

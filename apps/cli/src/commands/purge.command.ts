@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { join } from 'node:path';
+import { planAggregatePurge, removeAggregateDirs } from '#application/aggregate/aggregate-retention.js';
 import { planPurge, purgeBuilds, sweepLeftoverDirectories } from '#application/purge/purge-builds.js';
 import { loadProjectsIni } from '#infrastructure/config/index.js';
 import { DeciderCommandHandler } from '#infrastructure/event-store/decider-command-handler.js';
@@ -49,19 +51,28 @@ async function runPurge(flags: PurgeFlags, io: CliIo): Promise<number> {
         io.out(`removed ${dir}: an earlier purge recorded it removed but stopped before removing it\n`);
       }
     }
+    const cutoff = Math.floor(Date.now() / 1000) - days * 86_400;
     const steps = await planPurge(store, {
       datadir,
-      cutoff: Math.floor(Date.now() / 1000) - days * 86_400,
+      cutoff,
       excludeDirs: (flags.excludeDirs ?? '').split(',').filter(Boolean),
     });
+    // Components: old aggregate directories of current, consistent and promotion names (DLRN's
+    // purge_promoted_hashes), never the one a name points at.
+    const reposDir = join(datadir, 'repos');
+    const aggregates = config.default.useComponents
+      ? await planAggregatePurge(store, reposDir, config.default.reponame ?? 'delorean', cutoff)
+      : [];
+    for (const dir of aggregates) io.out(`${flags.dryRun ? 'would remove' : 'removing'} aggregate ${dir}\n`);
     for (const { row, removeDirectory } of steps) {
       io.out(
         `${flags.dryRun ? 'would purge' : 'purging'} ${row.commit.package} ${row.commit.commitHash} (${row.status}, ${new Date(row.dtBuild * 1000).toISOString()})${removeDirectory ? '' : ' — directory kept, shared with a successful build'}\n`,
       );
     }
-    if (steps.length === 0) io.out('nothing to purge\n');
-    if (flags.dryRun || steps.length === 0) return 0;
-    if (!flags.y && (await readLine(`Purge ${steps.length} build(s)? [y/N] `))?.trim().toLowerCase() !== 'y') {
+    if (steps.length === 0 && aggregates.length === 0) io.out('nothing to purge\n');
+    if (flags.dryRun || (steps.length === 0 && aggregates.length === 0)) return 0;
+    const what = `${steps.length} build(s)${aggregates.length > 0 ? ` and ${aggregates.length} aggregate(s)` : ''}`;
+    if (!flags.y && (await readLine(`Purge ${what}? [y/N] `))?.trim().toLowerCase() !== 'y') {
       io.out('nothing purged\n');
       return 0;
     }
@@ -72,7 +83,8 @@ async function runPurge(flags: PurgeFlags, io: CliIo): Promise<number> {
       actor: `cli:${process.env['USER'] ?? 'unknown'}`,
       trigger: 'cli',
     });
-    io.out(`purged ${steps.length} build(s)\n`);
+    await removeAggregateDirs(reposDir, aggregates);
+    io.out(`purged ${what}\n`);
     return 0;
   } finally {
     await store.close();

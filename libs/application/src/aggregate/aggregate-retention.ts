@@ -1,7 +1,9 @@
-import { readdir, readlink } from 'node:fs/promises';
+import { readdir, readlink, rm, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import type { AggregateRepoPublished } from '#domain/repo/repo.events.js';
 import type { EventStore } from '#domain/shared/event-store.port.js';
+import { AggregateRepoFiles } from '#infrastructure/repo/aggregate-repo.files.js';
+import { resolveInside } from '#infrastructure/repo/repo-path.guard.js';
 
 const PAGE = 1000;
 
@@ -36,4 +38,51 @@ export async function repoDirsKeptByAggregates(store: EventStore, reposDir: stri
     }
   }
   return kept;
+}
+
+/**
+ * DLRN's `purge_promoted_hashes`: the aggregate directories (`<name>/<h[0:2]>/<h[2:4]>/<h>`,
+ * relative to `repos`) last published before `cutoff` (epoch seconds), except each name's last
+ * aggregate and the one its `<reponame>.repo` link points at. DLRN reads the directories' mtime;
+ * the log says when each was last published.
+ */
+export async function planAggregatePurge(
+  store: EventStore,
+  reposDir: string,
+  reponame: string,
+  cutoff: number,
+): Promise<string[]> {
+  const lastPublished = new Map<string, number>();
+  const lastOfName = new Map<string, string>();
+  for (let after = 0; ;) {
+    const page = await store.readAll({ after, maxCount: PAGE, filter: { eventTypes: ['AggregateRepoPublished'] } });
+    for (const event of page) {
+      const data = event.data as AggregateRepoPublished['data'];
+      lastPublished.set(data.aggregateDir, Date.parse(event.metadata.occurredAt) / 1000);
+      lastOfName.set(data.name, data.aggregateDir);
+    }
+    if (page.length < PAGE) break;
+    after = page[page.length - 1]!.position;
+  }
+  const files = new AggregateRepoFiles(reposDir, reponame);
+  const kept = new Set(lastOfName.values());
+  for (const name of lastOfName.keys()) {
+    const linked = await files.currentAggregateDir(name).catch(() => null);
+    if (linked !== null) kept.add(linked);
+  }
+  const removable: string[] = [];
+  for (const [dir, at] of lastPublished) {
+    if (at >= cutoff || kept.has(dir)) continue;
+    const found = await stat(resolveInside(resolve(reposDir), resolve(reposDir), dir, 'aggregate dir')).catch(
+      () => null,
+    );
+    if (found?.isDirectory()) removable.push(dir);
+  }
+  return removable.sort();
+}
+
+/** Removes planned aggregate directories (each checked to stay inside `repos`). */
+export async function removeAggregateDirs(reposDir: string, dirs: readonly string[]): Promise<void> {
+  const root = resolve(reposDir);
+  for (const dir of dirs) await rm(resolveInside(root, root, dir, 'aggregate dir'), { recursive: true, force: true });
 }
