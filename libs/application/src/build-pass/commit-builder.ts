@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { BuildOutcome } from '#domain/build/build.commands.js';
+import { isBisectionStep } from '#domain/build/build.events.js';
 import { buildDecider } from '#domain/build/build.decider.js';
 import type { BuildStatus } from '#domain/build/build.state.js';
 import type { BuildHistory } from '#domain/build/build-history.js';
@@ -240,7 +241,9 @@ export class CommitBuilder {
     });
     // DLRN's sync_repo: a repository that did not reach the mirror is no success. The hashed
     // directory stays (as DLRN leaves it) but the build is FAILED, so no pointer moves to it.
-    const replication = await this.deps.replicator?.syncRepo(repoDir);
+    // Bisection steps are not pushed (they move no pointer, DLRN has none): a mirror's outage
+    // must not turn a step that built into a "bad" verdict.
+    const replication = isBisectionStep(candidate) ? undefined : await this.deps.replicator?.syncRepo(repoDir);
     if (replication && !replication.ok) {
       const notes = replication.error;
       await appendFile(join(finalDir, 'rpmbuild.log'), `${notes}\n`);
