@@ -58,7 +58,11 @@ export class RsyncReplicator extends RepoReplicator {
 
   /** `<datadir>/repos/.`: the `.` tells rsync -R where the path to recreate starts (join would drop it). */
   private reposRoot(): string {
-    return `${join(realpathSync(this.options.datadir), 'repos')}/.`;
+    try {
+      return `${join(realpathSync(this.options.datadir), 'repos')}/.`;
+    } catch {
+      return `${join(this.options.datadir, 'repos')}/.`; // rsync then says what is missing
+    }
   }
 
   /** The arguments of one push: DLRN's options, then `extra` (excludes), the paths, the destination. */
