@@ -20,7 +20,7 @@ import { FsRepoPublisher } from '#infrastructure/repo/fs-repo.publisher.js';
 import { commitData } from '../../../../test/support/events.js';
 import { PointerKeeper, type PointedBuild } from '../build-pass/pointer-keeper.js';
 import { aggregatePublisherFor, type AggregatePublisher } from './aggregate-publisher.js';
-import { repoDirsKeptByAggregates } from './aggregate-retention.js';
+import { repoDirsKeptByAggregates, restoreAggregateFiles } from './aggregate-retention.js';
 
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 const context = { correlationId: 'pass-1', causationId: null, actor: 'builder:test' };
@@ -111,6 +111,18 @@ describe('components: per-component links and the aggregate beside them', () => 
         context,
       );
       expect(await aggregateEvents()).toEqual(before);
+    });
+
+    it('restores the aggregate files from the log when they are gone, unless a member changed', async () => {
+      const md5Before = readFileSync(join(repos, 'current/delorean.repo.md5'), 'utf8');
+      rmSync(join(repos, 'current'), { recursive: true });
+      expect(await restoreAggregateFiles(store, repos, 'delorean')).toEqual({ restored: ['current'], mismatched: [] });
+      expect(readFileSync(join(repos, 'current/delorean.repo.md5'), 'utf8')).toBe(md5Before);
+      expect(await restoreAggregateFiles(store, repos, 'delorean')).toEqual({ restored: [], mismatched: [] });
+      rmSync(join(repos, 'current'), { recursive: true });
+      writeFileSync(join(repos, common.repoDir, 'delorean.repo'), 'edited by hand\n');
+      expect(await restoreAggregateFiles(store, repos, 'delorean')).toEqual({ restored: [], mismatched: ['current'] });
+      expect(() => lstatSync(join(repos, 'current'))).toThrow();
     });
 
     it('tells purge to keep both repositories', async () => {

@@ -1,5 +1,6 @@
 import { readdir, readlink, rm, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
+import { concatAggregate } from '#domain/repo/aggregate-repo.js';
 import type { AggregateRepoPublished } from '#domain/repo/repo.events.js';
 import type { EventStore } from '#domain/shared/event-store.port.js';
 import { AggregateRepoFiles } from '#infrastructure/repo/aggregate-repo.files.js';
@@ -85,4 +86,43 @@ export async function planAggregatePurge(
 export async function removeAggregateDirs(reposDir: string, dirs: readonly string[]): Promise<void> {
   const root = resolve(reposDir);
   for (const dir of dirs) await rm(resolveInside(root, root, dir, 'aggregate dir'), { recursive: true, force: true });
+}
+
+/**
+ * Brings each name's aggregate files back to its last AggregateRepoPublished (a crash between
+ * the append and the files, files removed by hand): rebuilt from the recorded members'
+ * repositories when `<name>/<reponame>.repo` does not point at the recorded directory. A
+ * rebuild whose MD5 differs from the recorded hash (a member's `.repo` changed on disk) is
+ * not written. Returns the names restored and those left as they are.
+ */
+export async function restoreAggregateFiles(
+  store: EventStore,
+  reposDir: string,
+  reponame: string,
+): Promise<{ restored: string[]; mismatched: string[] }> {
+  const lastOfName = new Map<string, AggregateRepoPublished['data']>();
+  for (let after = 0; ;) {
+    const page = await store.readAll({ after, maxCount: PAGE, filter: { eventTypes: ['AggregateRepoPublished'] } });
+    for (const event of page) {
+      const data = event.data as AggregateRepoPublished['data'];
+      lastOfName.set(data.name, data);
+    }
+    if (page.length < PAGE) break;
+    after = page[page.length - 1]!.position;
+  }
+  const files = new AggregateRepoFiles(reposDir, reponame);
+  const restored: string[] = [];
+  const mismatched: string[] = [];
+  for (const [name, data] of lastOfName) {
+    if ((await files.currentAggregateDir(name).catch(() => null)) === data.aggregateDir) continue;
+    const parts = await Promise.all(data.components.map((m) => files.readPart(m.component, m.repoDir)));
+    const texts = concatAggregate(parts);
+    if (AggregateRepoFiles.md5(texts.repoText) !== data.aggregateHash) {
+      mismatched.push(name);
+      continue;
+    }
+    await files.write(name, data.aggregateHash, texts);
+    restored.push(name);
+  }
+  return { restored, mismatched };
 }

@@ -5,6 +5,7 @@ import { EventStore } from '#domain/shared/event-store.port.js';
 import type { DlrnConfig } from '#infrastructure/config/index.js';
 import { API_LOGGER, DLRN_CONFIG } from '#infrastructure/nest/tokens.js';
 import { FsRepoPublisher } from '#infrastructure/repo/fs-repo.publisher.js';
+import { restoreAggregateFiles } from '../aggregate/aggregate-retention.js';
 import { PromotionLinksReconciler } from './promotion-links.reconciler.js';
 
 /** Retries of a link the log moved but the disk refused, after a failed move (ms). */
@@ -23,8 +24,8 @@ export class PromotionLinksFollower implements OnApplicationBootstrap, OnModuleD
   private readonly retries = new Set<NodeJS.Timeout>();
 
   constructor(
-    @Inject(EventStore) store: EventStore,
-    @Inject(DLRN_CONFIG) config: DlrnConfig,
+    @Inject(EventStore) private readonly store: EventStore,
+    @Inject(DLRN_CONFIG) private readonly config: DlrnConfig,
     @Inject(API_LOGGER) private readonly log: Logger,
   ) {
     this.reposDir = join(config.default.datadir, 'repos');
@@ -47,6 +48,24 @@ export class PromotionLinksFollower implements OnApplicationBootstrap, OnModuleD
     } catch (error) {
       // The API still answers reads; the next start (or promotion of a name) tries again.
       this.log.error({ err: error }, 'promotion links could not be reconciled');
+    }
+    if (this.config.default.useComponents) await this.restoreAggregates();
+  }
+
+  /** Components: each name's aggregate files back to the log's last word (after a crash). */
+  private async restoreAggregates(): Promise<void> {
+    try {
+      const { restored, mismatched } = await restoreAggregateFiles(
+        this.store,
+        this.reposDir,
+        this.config.default.reponame ?? 'delorean',
+      );
+      if (restored.length > 0) this.log.info({ names: restored }, 'aggregate files restored');
+      if (mismatched.length > 0) {
+        this.log.warn({ names: mismatched }, 'aggregate files left as is: their repositories changed on disk');
+      }
+    } catch (error) {
+      this.log.error({ err: error }, 'aggregate files could not be restored');
     }
   }
 
