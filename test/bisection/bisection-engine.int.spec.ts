@@ -11,6 +11,8 @@ import { BuildPass, type PassReport } from '#application/build-pass/build-pass.j
 import { createBuildLoopDeps } from '#application/build-pass/build-loop.factory.js';
 import { DEFAULT_PASS_OPTIONS } from '#application/build-pass/build-loop.types.js';
 import { StartBisection } from '#application/bisection/start-bisection.js';
+import { BisectionEngine } from '#application/bisection/bisection-engine.js';
+import { BuildHistoryReader } from '#application/build-pass/build-history.reader.js';
 import {
   commitDemoChange,
   createDemoRepositories,
@@ -229,6 +231,16 @@ describe('bisection engine, in build passes', () => {
     await plain('r4');
     await pass(['service.auto_bisect=false'], true);
     const id = `bisection-${tool.name}@${c['r1']}_${c['r4']}`;
+    expect(await events(id)).toEqual([]);
+    // A downstream site (pkginfo_driver=downstream) builds versions.csv's pins only: the commits
+    // between two pins are not its to bisect, auto_bisect or not.
+    const { config, packages } = await loadConfiguration({ configFile, infoRepo: join(root, 'rdoinfo') });
+    const downstream = { ...config, default: { ...config.default, pkginfoDriverName: 'downstream' as const } };
+    const deps = createBuildLoopDeps({ config: downstream, packages, store, log: () => undefined });
+    const context = { correlationId: 'downstream-check', causationId: null, actor: 'test' };
+    expect(await new BisectionEngine(deps, new BuildHistoryReader(store)).bisectBreakages(packages, context)).toEqual(
+      [],
+    );
     expect(await events(id)).toEqual([]);
     const { report } = await pass();
     expect(report.builds.map((b) => [b.commitHash, b.bisectionStep])).toEqual([

@@ -93,6 +93,9 @@ export class BisectionEngine {
    */
   async bisectBreakages(packages: readonly PackageInfo[], context: EventContext): Promise<string[]> {
     if (!this.deps.config.service.autoBisect) return [];
+    // A downstream site builds only the pins of versions.csv: the commits between two pins are
+    // upstream's to bisect, not its own (they would be built with a dist-git not pinned for them).
+    if (this.deps.config.default.pkginfoDriverName === 'downstream') return [];
     const history = await this.reader.catchUp();
     const states = await this.catchUp();
     const started: string[] = [];
