@@ -48,17 +48,22 @@ async function runBisect(
   flags: BisectFlags,
   io: CliIo,
 ): Promise<number> {
-  const { config, packages } = await loadConfiguration({
+  const loaded = await loadConfiguration({
     configFile: flags.configFile,
     ...(flags.infoRepo === undefined ? {} : { infoRepo: flags.infoRepo }),
     overrides: flags.configOverride,
   });
+  const { config, packageSource } = loaded;
+  // gitrepo and local find their packages when asked, as a pass does.
+  const packages = packageSource
+    ? [...(await packageSource.list({ dev: false, local: false })).packages]
+    : loaded.packages;
   const pkg = packages.find((p) => p.name === packageName);
   if (pkg === undefined) {
     throw new BisectionRefusedError('UNKNOWN_PACKAGE', `unknown package '${packageName.slice(0, 200)}'`);
   }
   const store = await openEventStore(config.service.eventStoreTarget);
-  const deps = createBuildLoopDeps({ config, packages, store, log: (line) => io.out(`${line}\n`) });
+  const deps = createBuildLoopDeps({ config, packages, packageSource, store, log: (line) => io.out(`${line}\n`) });
   try {
     const pass = new BuildPass(deps, (line) =>
       io.out(`step ${line.step}/${line.of}: ${line.commitHash} ${line.status} (${line.verdict})\n`),
