@@ -81,6 +81,10 @@ export class PointerKeeper {
   /** Where the link of `pointer` for this component lives, and the prefix its targets lose. */
   private placeOf(component: string | null): { dir: string; prefix: string } {
     if (component === null || !this.deps.aggregates) return { dir: this.reposDir, prefix: '' };
+    // The component names a directory: one plain path segment, as DLRN's component names are.
+    if (!/^[A-Za-z0-9][A-Za-z0-9._+-]*$/.test(component)) {
+      throw new Error(`component ${JSON.stringify(component)} refused: not a plain directory name`);
+    }
     return { dir: join(this.reposDir, 'component', component), prefix: `component/${component}/` };
   }
 

@@ -286,3 +286,14 @@ describe('when a branch is written as a YAML number', () => {
     expect(error.reason).toBe("must be text (quote it), got number 2023.1 (project 'foo')");
   });
 });
+
+describe('when a component is not a plain directory name', () => {
+  it('refuses it, naming the key: components name directories under repos/component/', () => {
+    const dir = writeTree({
+      'rdo.yml': `${RELEASES}packages:\n- project: foo\n  name: foo\n  upstream: https://h/foo\n  master-distgit: https://d/foo\n  maintainers: [m@example.org]\n  component: ../../etc\n`,
+    });
+    const error = configErrorFrom(() => resolvePackages(seedConfig, dir));
+    expect(error).toMatchObject({ key: 'packages[0].component', line: 12 });
+    expect(error.reason).toBe('"../../etc" is not a plain directory name (project \'foo\')');
+  });
+});

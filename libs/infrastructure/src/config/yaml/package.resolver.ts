@@ -145,6 +145,11 @@ function validate(pkg: PackageBuilder, requiredKeys: readonly string[]): void {
       pkg.refuse(key, `must be text (quote it), got ${describe(value)}`);
     }
   }
+  // The component names directories (`repos/component/<c>/`): one plain path segment.
+  const component = pkg.value['component'];
+  if (typeof component === 'string' && !/^[A-Za-z0-9][A-Za-z0-9._+-]*$/.test(component)) {
+    pkg.refuse('component', `${JSON.stringify(component)} is not a plain directory name`);
+  }
 }
 
 function hasTag(pkg: Record<string, unknown>, tag: string): boolean {
