@@ -218,6 +218,14 @@ describe('outgoing webhook (events out)', () => {
         expect(attempts.map((r) => r.id)).toEqual(doomedEvents.flatMap((e) => Array(3).fill(e.metadata.eventId)));
         expect(new Set(attempts.map((r) => r.headers['webhook-signature'])).size).toBeGreaterThan(1);
         expect(attempts.every((r) => r.verified && r.answered === 503)).toBe(true);
+        // Each delivery's stream: its first failure (retrying), then its dead letter.
+        for (const event of doomedEvents) {
+          const recorded = await waitFor(async () => {
+            const stream = await api.events.readStream(`delivery-${event.metadata.eventId}`);
+            return stream.length === 2 ? stream : undefined;
+          }, 20_000);
+          expect(recorded.map((e) => e.type)).toEqual(['WebhookDeliveryFailed', 'WebhookDeliveryDeadLettered']);
+        }
       } finally {
         await sender.stop();
       }
@@ -232,7 +240,12 @@ describe('outgoing webhook (events out)', () => {
         return answer.deliveries.length === doomedEvents.length ? answer : undefined;
       }, 20_000);
       expect(page.deliveries.map((d) => d.id)).toEqual(doomedEvents.map((e) => e.metadata.eventId).reverse());
-      expect(page.deliveries[0]).toMatchObject({ state: 'dead_lettered', attempts: 3, last_error: 'HTTP 503' });
+      expect(page.deliveries[0]).toMatchObject({
+        state: 'dead_lettered',
+        attempts: 3,
+        last_error: 'HTTP 503',
+        next_attempt_at: null,
+      });
       expect(page.deliveries[0]!.endpoint).not.toContain('token');
       expect((await get('/api/deliveries')).status).toBe(401);
       expect((await get('/api/deliveries', 'ci')).status).toBe(403);

@@ -744,8 +744,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The outgoing webhook's dead letters and redeliveries, newest first
-         * @description Deliveries that failed every attempt (`dead_lettered`), that an operator asked to send again (`redelivery_requested`), or that got through when sent again (`redelivered`). Follow `next` (also in the `Link` header) for older ones. Needs credentials, and the `admin` role when roles are set.
+         * The outgoing webhook's failed deliveries: retrying, dead letters, redeliveries; newest first
+         * @description Deliveries whose first attempt failed: being retried (`retrying`, with `next_attempt_at`), delivered on a later attempt (`delivered`), failed every attempt (`dead_lettered`), asked to be sent again by an operator (`redelivery_requested`), or got through when sent again (`redelivered`). Follow `next` (also in the `Link` header) for older ones. Needs credentials, and the `admin` role when roles are set.
          */
         get: operations["DeliveriesHttpController_list"];
         put?: never;
@@ -4646,7 +4646,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only deliveries in this state */
-                state?: "dead_lettered" | "redelivery_requested" | "redelivered";
+                state?: "retrying" | "delivered" | "dead_lettered" | "redelivery_requested" | "redelivered";
                 /** @description Only deliveries of this event type */
                 event_type?: string;
                 /** @description Only deliveries of this stream's events (the CloudEvent subject) */
@@ -4675,7 +4675,7 @@ export interface operations {
                             /** @description The delivered event id: `webhook-id` and CloudEvent `id` */
                             id?: string;
                             /** @enum {string} */
-                            state?: "dead_lettered" | "redelivery_requested" | "redelivered";
+                            state?: "retrying" | "delivered" | "dead_lettered" | "redelivery_requested" | "redelivered";
                             /** @example BuildFailed */
                             event_type?: string;
                             /** @example build-0192f3a4-… */
@@ -4688,8 +4688,15 @@ export interface operations {
                             last_error?: string | null;
                             /** @example 503 */
                             last_status?: number | null;
+                            /**
+                             * Format: date-time
+                             * @description While retrying
+                             */
+                            next_attempt_at?: string | null;
                             /** Format: date-time */
-                            dead_lettered_at?: string;
+                            first_failed_at?: string;
+                            /** Format: date-time */
+                            dead_lettered_at?: string | null;
                             /** Format: date-time */
                             updated_at?: string;
                             redeliveries?: number;
@@ -4798,7 +4805,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The delivery was redelivered already */
+            /** @description The delivery is not dead-lettered (retrying, delivered, redelivered) */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -65,6 +65,8 @@ export const EVENT_SCHEMA_VERSIONS: Readonly<Record<EventType, number>> = {
   BuildPublished: 1,
   BuildPublishFailed: 1,
   PushReceived: 1,
+  WebhookDeliveryFailed: 1,
+  WebhookDelivered: 1,
   WebhookDeliveryDeadLettered: 1,
   WebhookRedeliveryRequested: 1,
   WebhookRedelivered: 1,

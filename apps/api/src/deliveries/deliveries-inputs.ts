@@ -5,7 +5,13 @@ import { decodeCursor, encodeCursor } from '../resources/resources-inputs.js';
 
 export const DEFAULT_PAGE = 50;
 export const MAX_PAGE = 500;
-const STATES: readonly DeliveryDocState[] = ['dead_lettered', 'redelivery_requested', 'redelivered'];
+const STATES: readonly DeliveryDocState[] = [
+  'retrying',
+  'delivered',
+  'dead_lettered',
+  'redelivery_requested',
+  'redelivered',
+];
 
 export interface DeliveriesInput {
   state: string | null;

@@ -31,7 +31,7 @@ const DELIVERY_SCHEMA = {
   type: 'object',
   properties: {
     id: { type: 'string', description: 'The delivered event id: `webhook-id` and CloudEvent `id`' },
-    state: { type: 'string', enum: ['dead_lettered', 'redelivery_requested', 'redelivered'] },
+    state: { type: 'string', enum: ['retrying', 'delivered', 'dead_lettered', 'redelivery_requested', 'redelivered'] },
     event_type: { type: 'string', example: 'BuildFailed' },
     subject: { type: 'string', example: 'build-0192f3a4-…' },
     event_position: { type: 'integer' },
@@ -39,7 +39,9 @@ const DELIVERY_SCHEMA = {
     attempts: { type: 'integer' },
     last_error: { type: 'string', nullable: true, example: 'HTTP 503' },
     last_status: { type: 'integer', nullable: true, example: 503 },
-    dead_lettered_at: { type: 'string', format: 'date-time' },
+    next_attempt_at: { type: 'string', format: 'date-time', nullable: true, description: 'While retrying' },
+    first_failed_at: { type: 'string', format: 'date-time' },
+    dead_lettered_at: { type: 'string', format: 'date-time', nullable: true },
     updated_at: { type: 'string', format: 'date-time' },
     redeliveries: { type: 'integer' },
     links: { type: 'object', properties: { redeliver: { type: 'string' }, event: { type: 'string' } } },
@@ -57,6 +59,8 @@ function deliveryAnswer(doc: DeliveryDoc) {
     attempts: doc.attempts,
     last_error: doc.lastError,
     last_status: doc.lastStatus,
+    next_attempt_at: doc.nextAttemptAt,
+    first_failed_at: doc.firstFailedAt,
     dead_lettered_at: doc.deadLetteredAt,
     updated_at: doc.updatedAt,
     redeliveries: doc.redeliveries,
@@ -83,10 +87,11 @@ export class DeliveriesHttpController {
 
   @Get()
   @ApiOperation({
-    summary: "The outgoing webhook's dead letters and redeliveries, newest first",
+    summary: "The outgoing webhook's failed deliveries: retrying, dead letters, redeliveries; newest first",
     description:
-      'Deliveries that failed every attempt (`dead_lettered`), that an operator asked to send again ' +
-      '(`redelivery_requested`), or that got through when sent again (`redelivered`). Follow `next` (also in ' +
+      'Deliveries whose first attempt failed: being retried (`retrying`, with `next_attempt_at`), delivered on a ' +
+      'later attempt (`delivered`), failed every attempt (`dead_lettered`), asked to be sent again by an operator ' +
+      '(`redelivery_requested`), or got through when sent again (`redelivered`). Follow `next` (also in ' +
       'the `Link` header) for older ones. Needs credentials, and the `admin` role when roles are set.',
   })
   @ApiQueryInput(DELIVERIES)
@@ -136,7 +141,10 @@ export class DeliveriesHttpController {
   @ApiUnauthorizedResponse({ description: 'No or bad credentials' })
   @ApiForbiddenResponse(errors)
   @ApiNotFoundResponse(errors)
-  @ApiConflictResponse({ ...errors, description: 'The delivery was redelivered already' })
+  @ApiConflictResponse({
+    ...errors,
+    description: 'The delivery is not dead-lettered (retrying, delivered, redelivered)',
+  })
   async redeliver(@Req() request: FastifyRequest, @Param('id') raw: string) {
     const id = deliveryIdOf(raw);
     let result: { position: number | null };

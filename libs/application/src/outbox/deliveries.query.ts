@@ -13,7 +13,7 @@ export interface DeliveryFilters {
   /** The delivered event's stream (the CloudEvent `subject`). */
   readonly subject: string | null;
   readonly limit: number;
-  /** Cursor: only deliveries first dead-lettered before this log position. */
+  /** Cursor: only deliveries that first failed before this log position. */
   readonly before: number | null;
 }
 
@@ -23,7 +23,7 @@ export interface DeliveriesPage {
   readonly nextBefore: number | null;
 }
 
-/** `GET /api/deliveries`: the outgoing webhook's dead letters and redeliveries, newest first. */
+/** `GET /api/deliveries`: the outgoing webhook's failed deliveries (retrying, dead letters, redeliveries), newest first. */
 export class DeliveriesQuery extends Query<DeliveriesPage> {
   constructor(readonly filters: DeliveryFilters) {
     super();
@@ -42,12 +42,12 @@ export class DeliveriesHandler implements IQueryHandler<DeliveriesQuery, Deliver
     };
     const rows = await this.store.find(deliveriesProjection, {
       where,
-      ...(filters.before === null ? {} : { range: { first_dead_position: { lt: filters.before } } }),
-      orderBy: [{ column: 'first_dead_position', direction: 'desc' }],
+      ...(filters.before === null ? {} : { range: { first_failure_position: { lt: filters.before } } }),
+      orderBy: [{ column: 'first_failure_position', direction: 'desc' }],
       limit: filters.limit + 1,
     });
     const page = rows.slice(0, filters.limit).map((row) => row.doc);
     const last = page[page.length - 1];
-    return { deliveries: page, nextBefore: rows.length > filters.limit && last ? last.firstDeadPosition : null };
+    return { deliveries: page, nextBefore: rows.length > filters.limit && last ? last.firstFailurePosition : null };
   }
 }

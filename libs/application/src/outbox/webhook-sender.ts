@@ -204,6 +204,18 @@ export class WebhookSender {
         this.transport.send({ id: deliveryId, timestamp: lastAttemptAt, body }),
       );
       if (outcome.ok) {
+        if (job.kind === 'delivery' && attempt > 1) {
+          await this.record(deliveryId, deliveryId, {
+            type: 'RecordDelivered',
+            data: {
+              deliveryId,
+              endpoint: this.transport.endpoint,
+              attempts: attempt,
+              status: outcome.status,
+              deliveredAt: lastAttemptAt.toISOString(),
+            },
+          });
+        }
         if (job.kind === 'redelivery') {
           await this.record(deliveryId, job.request.metadata.eventId, {
             type: 'RecordRedelivered',
@@ -242,6 +254,25 @@ export class WebhookSender {
         return true;
       }
       const wait = retryDelayMs(attempt, this.options.retryDelayMs, this.options.retryMaxDelayMs);
+      if (job.kind === 'delivery' && attempt === 1) {
+        // Recorded once per delivery, so that operators see it retrying (`GET /api/deliveries`).
+        await this.record(deliveryId, deliveryId, {
+          type: 'RecordFailure',
+          data: {
+            deliveryId,
+            eventStreamId: event.streamId,
+            eventRevision: event.revision,
+            eventPosition: event.position,
+            eventType: event.type,
+            endpoint: this.transport.endpoint,
+            attempt,
+            error: last.error,
+            status: last.status,
+            failedAt: lastAttemptAt.toISOString(),
+            nextAttemptAt: new Date(lastAttemptAt.getTime() + wait).toISOString(),
+          },
+        });
+      }
       this.log(
         `webhook: ${deliveryId} (${event.type} of ${event.streamId}) attempt ${attempt}/${max} failed: ${last.error}; retrying in ${wait / 1000} s`,
       );

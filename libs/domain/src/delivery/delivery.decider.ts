@@ -4,18 +4,25 @@ import type { EventPayload } from '../shared/event.js';
 import type {
   DeliveredEventRef,
   DeliveryEvent,
+  WebhookDelivered,
   WebhookDeliveryDeadLettered,
+  WebhookDeliveryFailed,
   WebhookRedelivered,
 } from './delivery.events.js';
 
 export type DeliveryCommand =
+  | { readonly type: 'RecordFailure'; readonly data: WebhookDeliveryFailed['data'] }
+  | { readonly type: 'RecordDelivered'; readonly data: WebhookDelivered['data'] }
   | { readonly type: 'DeadLetter'; readonly data: WebhookDeliveryDeadLettered['data'] }
   | { readonly type: 'RequestRedelivery'; readonly deliveryId: string }
   | { readonly type: 'RecordRedelivered'; readonly data: WebhookRedelivered['data'] };
 
 export type DeliveryState =
   | { readonly kind: 'none' }
-  | { readonly kind: 'dead_lettered' | 'redelivery_requested' | 'redelivered'; readonly target: DeliveredEventRef };
+  | {
+      readonly kind: 'retrying' | 'delivered' | 'dead_lettered' | 'redelivery_requested' | 'redelivered';
+      readonly target: DeliveredEventRef;
+    };
 
 /** Why a redelivery cannot be requested: stable codes the API maps to 404 and 409. */
 export class DeliveryRuleError extends DomainError {
@@ -33,6 +40,11 @@ const refOf = (data: DeliveredEventRef): DeliveredEventRef => ({
 
 function decide(command: DeliveryCommand, state: DeliveryState): EventPayload<DeliveryEvent>[] {
   switch (command.type) {
+    case 'RecordFailure':
+      // Only a delivery's first round: a restart resending an event already recorded adds nothing.
+      return state.kind === 'none' ? [{ type: 'WebhookDeliveryFailed', data: command.data }] : [];
+    case 'RecordDelivered':
+      return state.kind === 'retrying' ? [{ type: 'WebhookDelivered', data: command.data }] : [];
     case 'DeadLetter':
       // A second sender (split brain, or a restart resending past its checkpoint) failing the
       // same delivery adds nothing while it is already waiting for an operator.
@@ -47,11 +59,16 @@ function decide(command: DeliveryCommand, state: DeliveryState): EventPayload<De
         );
       }
       if (state.kind === 'redelivery_requested') return [];
-      if (state.kind === 'redelivered') {
+      if (state.kind !== 'dead_lettered') {
+        const why = {
+          retrying: 'is still being retried',
+          delivered: 'was delivered',
+          redelivered: 'was redelivered already',
+        };
         throw new DeliveryRuleError(
           'DELIVERY_NOT_DEAD_LETTERED',
           command.deliveryId,
-          `Delivery ${command.deliveryId} was redelivered already`,
+          `Delivery ${command.deliveryId} ${why[state.kind]}`,
         );
       }
       return [{ type: 'WebhookRedeliveryRequested', data: { deliveryId: command.deliveryId, ...refOf(state.target) } }];
@@ -64,6 +81,10 @@ function decide(command: DeliveryCommand, state: DeliveryState): EventPayload<De
 
 function evolve(state: DeliveryState, event: EventPayload<DeliveryEvent>): DeliveryState {
   switch (event.type) {
+    case 'WebhookDeliveryFailed':
+      return { kind: 'retrying', target: refOf(event.data) };
+    case 'WebhookDelivered':
+      return state.kind === 'none' ? state : { kind: 'delivered', target: state.target };
     case 'WebhookDeliveryDeadLettered':
       return { kind: 'dead_lettered', target: refOf(event.data) };
     case 'WebhookRedeliveryRequested':
@@ -75,7 +96,10 @@ function evolve(state: DeliveryState, event: EventPayload<DeliveryEvent>): Deliv
   }
 }
 
-/** One delivery's stream: dead letter → redelivery requested → redelivered (or dead-lettered again). */
+/**
+ * One delivery's stream: failed → delivered, or failed → dead letter → redelivery requested →
+ * redelivered (or dead-lettered again).
+ */
 export const deliveryDecider: Decider<DeliveryCommand, DeliveryState, DeliveryEvent> = {
   decide,
   evolve,

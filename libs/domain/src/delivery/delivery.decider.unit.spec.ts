@@ -22,6 +22,23 @@ const redelivered: EventPayload<DeliveryEvent> = {
   type: 'WebhookRedelivered',
   data: { deliveryId: id, endpoint: 'https://ci.example.org/hook', attempts: 1, status: 204, deliveredAt: 'now' },
 };
+const failure: EventPayload<DeliveryEvent> = {
+  type: 'WebhookDeliveryFailed',
+  data: {
+    deliveryId: id,
+    ...ref,
+    endpoint: 'https://ci.example.org/hook',
+    attempt: 1,
+    error: 'HTTP 502',
+    status: 502,
+    failedAt: 'then',
+    nextAttemptAt: 'later',
+  },
+};
+const delivered: EventPayload<DeliveryEvent> = {
+  type: 'WebhookDelivered',
+  data: { deliveryId: id, endpoint: 'https://ci.example.org/hook', attempts: 2, status: 200, deliveredAt: 'now' },
+};
 const spec = deciderSpec(deliveryDecider);
 
 describe('delivery decider', () => {
@@ -37,6 +54,34 @@ describe('delivery decider', () => {
         .given([])
         .when({ type: 'RecordRedelivered', data: redelivered.data as never })
         .thenNothingHappens();
+    });
+  });
+
+  describe('when the first attempt failed', () => {
+    it('records the failure once, not again for a resend after a restart', () => {
+      spec
+        .given([])
+        .when({ type: 'RecordFailure', data: failure.data as never })
+        .then([failure]);
+      spec
+        .given([failure])
+        .when({ type: 'RecordFailure', data: failure.data as never })
+        .thenNothingHappens();
+    });
+    it('records the delivery that got through on a later attempt', () => {
+      spec
+        .given([failure])
+        .when({ type: 'RecordDelivered', data: delivered.data as never })
+        .then([delivered]);
+    });
+    it('refuses a redelivery while it is being retried', () => {
+      spec
+        .given([failure])
+        .when({ type: 'RequestRedelivery', deliveryId: id })
+        .thenThrows('DELIVERY_NOT_DEAD_LETTERED', /still being retried/);
+    });
+    it('records the dead letter once every attempt failed', () => {
+      spec.given([failure]).when({ type: 'DeadLetter', data: deadLetter }).then([dead]);
     });
   });
 

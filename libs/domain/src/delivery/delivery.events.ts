@@ -5,8 +5,9 @@ import type { DomainEvent } from '../shared/event.js';
  * log sent to the receiver; its id is the event's id, which is also the `webhook-id` header and
  * the CloudEvent `id`, so a receiver sees one id for every attempt and redelivery.
  *
- * Only what needs a human is recorded: a delivery that failed every attempt (dead letter), an
- * operator's request to send it again, and the redelivery that then got through. Deliveries that
+ * Only deliveries that failed are recorded: the first failed attempt (retries follow), the
+ * delivery that then got through, or the dead letter once every attempt failed; an operator's
+ * request to send a dead letter again, and the redelivery that then got through. Deliveries that
  * succeed the first time are not events (they would double the log); the sender's progress lives
  * beside the projections' checkpoints. Stream: `delivery-<event id>`.
  */
@@ -18,6 +19,33 @@ export interface DeliveredEventRef {
   readonly eventPosition: number;
   readonly eventType: string;
 }
+
+/** The first attempt to deliver the event failed; the sender retries it (`GET /api/deliveries`: retrying). */
+export type WebhookDeliveryFailed = DomainEvent<
+  'WebhookDeliveryFailed',
+  DeliveredEventRef & {
+    readonly deliveryId: string;
+    readonly endpoint: string;
+    readonly attempt: number;
+    /** As `lastError` of a dead letter: the status or transport error, never the body. */
+    readonly error: string;
+    readonly status: number | null;
+    readonly failedAt: string;
+    readonly nextAttemptAt: string;
+  }
+>;
+
+/** A delivery whose first attempt failed got a 2xx on a later one. */
+export type WebhookDelivered = DomainEvent<
+  'WebhookDelivered',
+  {
+    readonly deliveryId: string;
+    readonly endpoint: string;
+    readonly attempts: number;
+    readonly status: number;
+    readonly deliveredAt: string;
+  }
+>;
 
 /** Every attempt to deliver the event failed: it waits for an operator (`POST /api/deliveries/{id}/redeliver`). */
 export type WebhookDeliveryDeadLettered = DomainEvent<
@@ -54,7 +82,12 @@ export type WebhookRedelivered = DomainEvent<
   }
 >;
 
-export type DeliveryEvent = WebhookDeliveryDeadLettered | WebhookRedeliveryRequested | WebhookRedelivered;
+export type DeliveryEvent =
+  | WebhookDeliveryFailed
+  | WebhookDelivered
+  | WebhookDeliveryDeadLettered
+  | WebhookRedeliveryRequested
+  | WebhookRedelivered;
 
 export function deliveryStreamId(deliveryId: string): string {
   return `delivery-${deliveryId}`;

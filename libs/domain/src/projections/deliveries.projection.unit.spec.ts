@@ -36,18 +36,59 @@ describe('deliveries projection', () => {
         state: 'dead_lettered',
         attempts: 3,
         redeliveries: 1,
-        firstDeadPosition: first.position,
+        firstFailurePosition: first.position,
         lastPosition: again.position,
       });
       expect(rowsOf(deliveriesProjection, docs).get(id)).toEqual({
         state: 'dead_lettered',
         event_type: 'BuildFailed',
         subject: 'build-x',
-        first_dead_position: first.position,
+        first_failure_position: first.position,
       });
     });
 
     it('gives the same document when the events are replayed', () => {
+      expect(given(log.events).replayedTwice(deliveriesProjection)).toEqual(
+        given(log.events).then(deliveriesProjection),
+      );
+    });
+  });
+
+  describe('when the first attempt failed and a later one got through', () => {
+    const log = new EventLog();
+    const failed = log.append(`delivery-${id}`, 'WebhookDeliveryFailed', {
+      deliveryId: id,
+      ...ref,
+      endpoint: 'https://ci.example.org/hook',
+      attempt: 1,
+      error: 'connection refused',
+      status: null,
+      failedAt: '2026-12-05T10:00:00.000Z',
+      nextAttemptAt: '2026-12-05T10:00:01.000Z',
+    });
+
+    it('shows it retrying with the next attempt time, then delivered', () => {
+      expect(given(log.events).then(deliveriesProjection).get(id)).toMatchObject({
+        state: 'retrying',
+        lastError: 'connection refused',
+        nextAttemptAt: '2026-12-05T10:00:01.000Z',
+        firstFailurePosition: failed.position,
+        deadLetteredAt: null,
+      });
+      log.append(`delivery-${id}`, 'WebhookDelivered', {
+        deliveryId: id,
+        endpoint: 'https://ci.example.org/hook',
+        attempts: 2,
+        status: 200,
+        deliveredAt: '2026-12-05T10:00:01.000Z',
+      });
+      expect(given(log.events).then(deliveriesProjection).get(id)).toMatchObject({
+        state: 'delivered',
+        attempts: 2,
+        lastError: null,
+        nextAttemptAt: null,
+        redeliveries: 0,
+      });
       expect(given(log.events).replayedTwice(deliveriesProjection)).toEqual(
         given(log.events).then(deliveriesProjection),
       );
