@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { packageName } from '#domain/build/commit-ref.js';
 import { GitRefreshError, type GitCommitInfo, type GitRepositories } from '#domain/package/git.ports.js';
@@ -127,14 +127,15 @@ export class GitrepoPackageSource extends PackageSource {
     }
     if (specs.length > 1) return refuse(`several .spec files (${specs.sort().join(', ')}); expected one`);
     let facts;
+    let upstreamFile = '';
+    let reading = specs[0]!;
     try {
-      facts = readSpecFacts(await readFile(join(path, specs[0]!), 'utf8'));
+      facts = readSpecFacts(await readRegularFile(join(path, reading)));
+      reading = 'upstream';
+      if (files.includes(reading)) upstreamFile = (await readRegularFile(join(path, reading))).split('\n')[0]!.trim();
     } catch (error) {
-      return refuse(`${specs[0]}: ${(error as Error).message}`);
+      return refuse(`${reading}: ${(error as Error).message}`);
     }
-    const upstreamFile = files.includes('upstream')
-      ? ((await readFile(join(path, 'upstream'), 'utf8')).split('\n')[0]?.trim() ?? '')
-      : '';
     const upstream = upstreamFile !== '' ? upstreamFile : facts.url;
     if (upstream === null) {
       return refuse("no upstream repository: write its git URL in an 'upstream' file or the spec's URL:");
@@ -155,4 +156,14 @@ export class GitrepoPackageSource extends PackageSource {
     if (!isPlainVersion(version)) return refuse(`Version ${JSON.stringify(facts.version)} cannot be a branch name`);
     return { kind: 'ok', pkg: { ...pkg, 'source-branch': version } };
   }
+}
+
+/** Specs are small; a bigger file (or a link, which could point at any file of the builder) is refused. */
+const MAX_FILE_BYTES = 1024 * 1024;
+
+async function readRegularFile(path: string): Promise<string> {
+  const stats = await lstat(path);
+  if (!stats.isFile()) throw new Error('not a regular file');
+  if (stats.size > MAX_FILE_BYTES) throw new Error(`larger than ${MAX_FILE_BYTES} bytes`);
+  return readFile(path, 'utf8');
 }

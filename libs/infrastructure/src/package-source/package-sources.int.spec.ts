@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PackageSource } from '#domain/package/package-source.ports.js';
@@ -109,6 +109,24 @@ describe('a gitrepo packaging repository', () => {
           'openstack/tpl: only a renderspec template (tpl.spec.j2): rendering .spec.j2 specs is not supported yet',
       },
       { name: 'two', reason: 'openstack/two: several .spec files (a.spec, b.spec); expected one' },
+    ]);
+  });
+
+  it('refuses a spec or upstream file that is a symbolic link (it could name any file of the builder)', async () => {
+    const src = await source({
+      'openstack/nova/upstream': 'file:///srv/nova.git\n',
+      'openstack/glance/glance.spec': SPEC('glance'),
+      'extra/.keep': '',
+    });
+    const packaging = join(root, 'packaging');
+    symlinkSync('/etc/hostname', join(packaging, 'openstack', 'nova', 'nova.spec'));
+    symlinkSync('/etc/hostname', join(packaging, 'openstack', 'glance', 'upstream'));
+    await git(packaging, ['add', '-A']);
+    await git(packaging, ['commit', '-q', '-m', 'links']);
+    const listed = await src.list(PASS);
+    expect(listed.refused).toEqual([
+      { name: 'glance', reason: 'openstack/glance: upstream: not a regular file' },
+      { name: 'nova', reason: 'openstack/nova: nova.spec: not a regular file' },
     ]);
   });
 
