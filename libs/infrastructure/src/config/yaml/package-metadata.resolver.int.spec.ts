@@ -232,18 +232,6 @@ describe('when the info repo is not a local directory', () => {
     expect(error.reason).toContain('pass --info-repo DIR');
   });
 
-  it('asks the downstream driver for --info-repo when its repo is remote (it does not fetch)', () => {
-    const error = configErrorFrom(() =>
-      resolvePackages(
-        configWith(
-          'pkginfo_driver=downstream\n[downstream_driver]\nrepo=https://github.com/org/rdoinfo\ninfo_files=rdo.yml\nversions_url=https://x/versions.csv\ndownstream_distro_branch=b\n',
-        ),
-      ),
-    );
-    expect(error).toMatchObject({ section: 'downstream_driver', key: 'repo' });
-    expect(error.reason).toContain('clone it and pass --info-repo DIR');
-  });
-
   it('lists no package yet for a remote repo that no pass has cloned (a pass clones it)', () => {
     expect(resolvePackages(configWith('[rdoinfo_driver]\nrepo=https://github.com/org/rdoinfo\n'))).toEqual([]);
   });

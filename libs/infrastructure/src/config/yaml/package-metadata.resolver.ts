@@ -91,14 +91,6 @@ export function resolvePackages(config: DlrnConfig, infoRepo?: string): PackageI
   const section = `${driver}_driver`;
   const options = driver === 'rdoinfo' ? config.rdoinfoDriver : config.downstreamDriver;
   const location = locateInfoRepo(config, section, options.repo, infoRepo);
-  if (location.kind === 'git' && driver !== 'rdoinfo') {
-    throw new ConfigError({
-      file: config.configFileShown,
-      section,
-      key: 'repo',
-      reason: `'${location.url}' is a remote repository and the ${driver} driver does not fetch it: clone it and pass --info-repo DIR`,
-    });
-  }
   if (location.kind === 'git') {
     const clone = rdoinfoCloneDir(config);
     if (!isDirectory(clone)) return [];
