@@ -5,7 +5,8 @@ import { redactSecrets } from '../user/redaction.js';
 /**
  * The events an outgoing webhook delivers: every build, repository, CI vote and promotion fact.
  * Left out: users (secrets, and no one downstream needs them), package notices (mails sent,
- * history rewritten, skips), bisection steps, incoming pushes, and the deliveries themselves
+ * history rewritten, skips), bisection steps, incoming pushes, a builder's own publication
+ * cursor (`BuildPublished`, `BuildPublishFailed`), and the deliveries themselves
  * (a dead letter delivered by webhook would feed back into the sender). A new event type is
  * delivered only once it is added here.
  */
@@ -22,6 +23,7 @@ export const DELIVERED_EVENT_TYPES: readonly EventType[] = [
   'RepoPublished',
   'CurrentMoved',
   'ConsistentMoved',
+  'AggregateRepoPublished',
   'CiVoteReported',
   'RepoClaimed',
   'AggregateVoteReported',

@@ -46,6 +46,7 @@ describe('CloudEvents mapping', () => {
   it('delivers build, repo, vote and promotion events but no user or delivery event', () => {
     expect(DELIVERED_EVENT_TYPES).toContain('BuildFailed');
     expect(DELIVERED_EVENT_TYPES).toContain('RepoPromoted');
+    expect(DELIVERED_EVENT_TYPES).toContain('AggregateRepoPublished');
     expect(DELIVERED_EVENT_TYPES).not.toContain('UserCreated');
     expect(DELIVERED_EVENT_TYPES).not.toContain('WebhookDeliveryDeadLettered');
   });
