@@ -1,3 +1,4 @@
+import { DomainError } from '../shared/errors.js';
 import type { GitCommitInfo } from './git.ports.js';
 import type { PackageInfo } from './package-info.js';
 
@@ -38,4 +39,11 @@ export abstract class PackageSource {
    * driver's distro_hash for a package folder, the local driver's for the dist-git.
    */
   abstract lastChange(dir: string, path: string): Promise<GitCommitInfo>;
+}
+
+/** The package source could not answer (its repository cannot be cloned, the dist-git is not one…): no pass without it. */
+export class PackageSourceError extends DomainError {
+  constructor(driver: string, reason: string) {
+    super('PACKAGE_SOURCE_FAILED', `pkginfo_driver ${driver}: ${reason}`, { driver });
+  }
 }

@@ -1,6 +1,13 @@
 import type { GitRepositories } from '#domain/package/git.ports.js';
-import type { PackageSource } from '#domain/package/package-source.ports.js';
+import type { GitCommitInfo } from '#domain/package/git.ports.js';
+import {
+  PackageSource,
+  PackageSourceError,
+  type ListedPackages,
+  type PackageListRequest,
+} from '#domain/package/package-source.ports.js';
 import type { DlrnConfig } from '#infrastructure/config/ini/dlrn-config.js';
+import { DomainError } from '#domain/shared/errors.js';
 import { ConfigError } from '#infrastructure/config/shared/config.error.js';
 import { GitCliRepositories } from '#infrastructure/git/git-cli.repositories.js';
 import { DownstreamPackageSource } from './downstream.package-source.js';
@@ -49,17 +56,43 @@ function checkGitrepoSection(config: DlrnConfig): void {
  */
 export function createPackageSource(config: DlrnConfig, options: PackageSourceOptions = {}): PackageSource | null {
   const git = options.git ?? new GitCliRepositories();
-  switch (config.default.pkginfoDriverName) {
+  const driver = config.default.pkginfoDriverName;
+  switch (driver) {
     case 'rdoinfo':
-      return new RdoinfoPackageSource(config, git, options.infoRepo);
+      return new ExplainedFailures(driver, new RdoinfoPackageSource(config, git, options.infoRepo));
     case 'gitrepo':
       checkGitrepoSection(config);
-      return new GitrepoPackageSource(config, git);
+      return new ExplainedFailures(driver, new GitrepoPackageSource(config, git));
     case 'local':
-      return new LocalPackageSource(config, options.cwd ?? process.cwd());
+      return new ExplainedFailures(driver, new LocalPackageSource(config, options.cwd ?? process.cwd()));
     case 'downstream':
-      return new DownstreamPackageSource(config, git, options.infoRepo);
+      return new ExplainedFailures(driver, new DownstreamPackageSource(config, git, options.infoRepo));
     default:
       return null;
+  }
+}
+
+/** A source's failure as a PackageSourceError naming the driver: the CLI prints it as an error, not a crash. */
+class ExplainedFailures extends PackageSource {
+  constructor(
+    private readonly driver: string,
+    private readonly inner: PackageSource,
+  ) {
+    super();
+  }
+
+  override async list(request: PackageListRequest): Promise<ListedPackages> {
+    try {
+      return await this.inner.list(request);
+    } catch (error) {
+      if (error instanceof ConfigError || error instanceof DomainError) throw error;
+      const prefix = `pkginfo_driver ${this.driver}: `;
+      const message = (error as Error).message;
+      throw new PackageSourceError(this.driver, message.startsWith(prefix) ? message.slice(prefix.length) : message);
+    }
+  }
+
+  override lastChange(dir: string, path: string): Promise<GitCommitInfo> {
+    return this.inner.lastChange(dir, path);
   }
 }

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { PackageSource } from '#domain/package/package-source.ports.js';
+import { PackageSourceError, type PackageSource } from '#domain/package/package-source.ports.js';
 import { git, gitTestEnv, tempDir } from '../../../../test/support/git-fixtures.js';
 import { ConfigError } from '#infrastructure/config/shared/config.error.js';
 import { loadProjectsIni } from '#infrastructure/config/ini/projects-ini.loader.js';
@@ -173,6 +173,25 @@ describe('the gitrepo section checked at load', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect(error).toMatchObject({ section: 'gitrepo_driver', key });
     expect((error as ConfigError).reason).toContain(reason);
+  });
+});
+
+describe('a package source that cannot answer', () => {
+  it('fails with a PackageSourceError naming the driver and the repository', async () => {
+    const cfg = config(`pkginfo_driver=gitrepo\n[gitrepo_driver]\nrepo=file://${root}/nowhere\ndirectory=/openstack\n`);
+    const failure = createPackageSource(cfg, { git: gitAdapter() })!.list(PASS);
+    await expect(failure).rejects.toBeInstanceOf(PackageSourceError);
+    await expect(failure).rejects.toThrow(
+      /^pkginfo_driver gitrepo: git clone failed \(file:\/\/.*\/nowhere, branch master/,
+    );
+  });
+
+  it('keeps the local driver’s own words, named once', async () => {
+    const cfg = config('pkginfo_driver=local\n');
+    const failure = createPackageSource(cfg, { cwd: root })!.list(PASS);
+    await expect(failure).rejects.toThrow(
+      `pkginfo_driver local: ${root} is not a git repository (run dlrn in the dist-git directory)`,
+    );
   });
 });
 
