@@ -57,7 +57,7 @@ describe('components: per-component links and the aggregate beside them', () => 
       datadir: root,
       useComponents: true,
       reponame: 'delorean',
-      packageComponents: ['tools', 'common', null],
+      packageComponents: () => ['tools', 'common', null],
     })!;
     keeper = new PointerKeeper({ commands, publisher: new FsRepoPublisher(), aggregates }, repos);
   });

@@ -85,12 +85,13 @@ export function aggregatePublisherFor(options: {
   readonly datadir: string;
   readonly useComponents: boolean;
   readonly reponame: string | null;
-  readonly packageComponents: readonly (string | null)[] | null;
+  /** Asked at each aggregation (a pass's package source answers anew); null: none loaded. */
+  readonly packageComponents: (() => readonly (string | null)[]) | null;
 }): AggregatePublisher | null {
   if (!options.useComponents) return null;
   const reposDir = join(options.datadir, 'repos');
   const files = new AggregateRepoFiles(reposDir, options.reponame ?? 'delorean');
   return new AggregatePublisher(options.commands, reposDir, options.reponame ?? 'delorean', async () =>
-    aggregateComponents(await files.componentsOnDisk(), options.packageComponents),
+    aggregateComponents(await files.componentsOnDisk(), options.packageComponents?.() ?? null),
   );
 }

@@ -40,7 +40,8 @@ export class PointerKeeper {
       readonly aggregates?: AggregatePublisher | null;
     },
     private readonly reposDir: string,
-    private readonly options: { readonly components: readonly string[] } = { components: [] },
+    /** Components of the package list, asked when reconciling (the list may change per pass). */
+    private readonly options: { readonly components: () => readonly string[] } = { components: () => [] },
   ) {}
 
   /** The keeper of a build loop: components on, its links are per component, with aggregates. */
@@ -49,7 +50,8 @@ export class PointerKeeper {
     reposDir: string,
   ): PointerKeeper {
     const d = deps.config.default;
-    const packageComponents = deps.packages.map((p) => p.component ?? null);
+    // Read at each use: with a package source, `deps.packages` is the source's latest answer.
+    const packageComponents = () => deps.packages.map((p) => p.component ?? null);
     const aggregates = aggregatePublisherFor({
       commands: deps.commands,
       datadir: d.datadir,
@@ -58,7 +60,7 @@ export class PointerKeeper {
       packageComponents,
     });
     return new PointerKeeper({ commands: deps.commands, publisher: deps.publisher, aggregates }, reposDir, {
-      components: aggregateComponents(packageComponents),
+      components: () => aggregateComponents(packageComponents()),
     });
   }
 
@@ -68,7 +70,7 @@ export class PointerKeeper {
    * components on.
    */
   async reconcileWithHistory(reader: BuildHistoryReader, context: EventContext): Promise<void> {
-    const components: readonly (string | null)[] = this.deps.aggregates ? this.options.components : [null];
+    const components: readonly (string | null)[] = this.deps.aggregates ? this.options.components() : [null];
     await this.reconcile(
       components.map((c) => ({
         current: reader.history.lastSuccess(c),
