@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -11,6 +11,7 @@ import { runDlrn } from '../support/cli.js';
 import { writeFile } from 'node:fs/promises';
 
 const NEW_COMMITS_PER_PACKAGE = 4;
+const REPORTS = ['status_report.html', 'status_report.csv', 'report.html', 'queue.html'];
 
 /**
  * Issue 15, item 2: three `dlrn builder` processes started with the same projects.ini (one
@@ -29,6 +30,8 @@ describe('three builders on one datadir', () => {
   let builderPids: number[] = [];
   let currentAfterBuilders = '';
   let lastPublishedAfterBuilders = '';
+  let reportsAfterFirst: string[] = [];
+  let statusAfterFirst = '';
   const eventsFile = () => join(root, 'data', 'events.sqlite');
   const reposDir = () => join(root, 'data', 'repos');
   const args = () => ['builder', '--once', '--config-file', configFile, '--info-repo', join(root, 'rdoinfo')];
@@ -66,6 +69,8 @@ describe('three builders on one datadir', () => {
     // First pass: each new package's HEAD (DLRN builds only HEAD of a package never built).
     const first = await runDlrn(args(), { env: { DLRN_DEMO_BUILD_SECONDS: '0' } });
     expect(first.code, first.stderr).toBe(0);
+    reportsAfterFirst = REPORTS.filter((file) => existsSync(join(reposDir(), file)));
+    statusAfterFirst = readFileSync(join(reposDir(), 'status_report.csv'), 'utf8');
     // Then several new commits per package, all to build.
     for (let k = 1; k <= NEW_COMMITS_PER_PACKAGE; k++) {
       for (const [i, pkg] of packages.entries()) {
@@ -110,6 +115,13 @@ describe('three builders on one datadir', () => {
     events = await readEvents();
   }, 180_000);
   afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it("wrote the reports after its pass, as DLRN's run does, with no projector running", () => {
+    expect(reportsAfterFirst).toEqual(REPORTS);
+    // One row per package of the demo, each built (status_report.csv: DLRN's columns).
+    expect(statusAfterFirst.trim().split('\n').slice(1)).toHaveLength(3);
+    expect(statusAfterFirst).toContain('SUCCESS');
+  });
 
   it('killed one builder mid-build', () => {
     expect(victimPid).toBeGreaterThan(0);

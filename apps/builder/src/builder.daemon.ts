@@ -28,7 +28,13 @@ export interface BuilderIo {
  * starts at once a pass of the packages it names; the full pass still comes every
  * `poll_interval`. SIGTERM/SIGINT: no new build starts, started ones are recorded, then it exits.
  */
-export async function runBuilder(flags: BuilderFlags, io: BuilderIo, signal?: AbortSignal): Promise<number> {
+export async function runBuilder(
+  flags: BuilderFlags,
+  io: BuilderIo,
+  signal?: AbortSignal,
+  /** Run after each pass that built something (`dlrn builder` rewrites the views and reports). */
+  afterPass?: () => Promise<void>,
+): Promise<number> {
   const stop = new AbortController();
   const onSignal = (): void => {
     io.out('builder: stopping after the builds in progress\n');
@@ -88,6 +94,7 @@ export async function runBuilder(flags: BuilderFlags, io: BuilderIo, signal?: Ab
                 );
           if (report !== null)
             io.out(`builder: pass ${pass} done: ${report.builds.length} build(s), exit code ${report.exitCode}\n`);
+          if (report !== null && report.builds.length > 0) await afterPass?.();
         } finally {
           await deps.close?.();
           await store.close();

@@ -14,8 +14,8 @@ import { openEventStore } from '#infrastructure/event-store/event-store.factory.
 import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
 import { withAppendLog } from '#infrastructure/event-store/append-log.js';
 import { traceCommandsTo } from '#infrastructure/runtime/command-trace.js';
-import { runProjector } from '../../../projector/src/projector.daemon.js';
 import { collect, type CliIo } from '../cli-io.js';
+import { refreshReports } from './report-refresh.js';
 
 export interface BuildPassFlags {
   configFile: string;
@@ -167,32 +167,6 @@ export async function runBuildPass(flags: BuildPassFlags, io: CliIo): Promise<nu
     await deps.close?.();
     await store.close();
     if (devDir) rmSync(devDir, { recursive: true, force: true });
-  }
-}
-
-/** How long a pass waits for a projector running elsewhere to fold its events. */
-const VIEWS_WAIT_MS = 60_000;
-
-/**
- * As DLRN's run ends by writing its reports, a pass ends with the views up to date and
- * `status_report.html`, `status_report.csv`, `report.html` and `queue.html` rewritten in
- * `<datadir>/repos/` (atomically). It projects what no projector runs, and waits (at most a
- * minute) for the projections a projector elsewhere runs to pass its last append.
- */
-async function refreshReports(flags: BuildPassFlags, io: CliIo): Promise<void> {
-  try {
-    await runProjector(
-      {
-        configFile: flags.configFile,
-        configOverride: flags.configOverride,
-        once: true,
-        waitForOthersMs: VIEWS_WAIT_MS,
-      },
-      { out: () => undefined, err: io.err },
-    );
-  } catch (error) {
-    // The builds are recorded; the pages catch up with the next pass or projector.
-    io.err(`dlrn: warning: the views and reports were not brought up to date: ${(error as Error).message}\n`);
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { runBuilder, type BuilderFlags } from '../../../builder/src/builder.daemon.js';
 import { collect, type CliIo } from '../cli-io.js';
+import { refreshReports } from './report-refresh.js';
 
 /** `dlrn builder`: the build loop as a daemon (apps/builder). */
 export function registerBuilder(program: Command, io: CliIo, exit: (code: number) => void): void {
@@ -12,5 +13,9 @@ export function registerBuilder(program: Command, io: CliIo, exit: (code: number
     .option('--info-repo <dir>', 'local rdoinfo/distroinfo checkout holding the package metadata')
     .option('--head-only', 'build only the newest commit of each package')
     .option('--once', 'run one pass and exit (for tests and cron)')
-    .action(async (flags: BuilderFlags) => exit(await runBuilder(flags, io)));
+    // Alone, as DLRN's run: each pass that built something ends with the views and reports
+    // brought up to date (`dlrn serve` runs a projector beside its builder instead).
+    .action(async (flags: BuilderFlags) =>
+      exit(await runBuilder(flags, io, undefined, () => refreshReports(flags, io))),
+    );
 }
