@@ -62,7 +62,16 @@ export class RemoteImporter {
     // Publication of a remote build also checks the repodata against the verified RPMs.
     this.deps = { ...deps, publisher: new RepodataCheckedPublisher() };
     this.reader = new BuildHistoryReader(deps.store);
-    this.keeper = PointerKeeper.forBuildLoop(this.deps, this.reposDir);
+    // The package list as the source last answered it (the spread above copied it once).
+    this.keeper = PointerKeeper.forBuildLoop(
+      {
+        ...this.deps,
+        get packages() {
+          return deps.packages;
+        },
+      },
+      this.reposDir,
+    );
     this.builder = new CommitBuilder(this.deps, DEFAULT_PASS_OPTIONS);
     this.notifier = new FailureNotifier(this.deps);
   }
