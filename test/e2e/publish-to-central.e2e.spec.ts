@@ -60,7 +60,10 @@ describe('a worker with publish_to feeds the central service', () => {
     workerIni = await writeDemoConfig(workerDir(), packages);
     const centralIni = await writeDemoConfig(centralDir(), packages);
     // The worker is on 127.0.0.1: the central service fetches from it only when listed.
-    writeFileSync(centralIni, `${readFileSync(centralIni, 'utf8')}\n[service]\nremote_import_allowed_hosts=127.0.0.1\n`);
+    writeFileSync(
+      centralIni,
+      `${readFileSync(centralIni, 'utf8')}\n[service]\nremote_import_allowed_hosts=127.0.0.1\n`,
+    );
     expect((await createUser(centralIni, 'worker', 'secret-pw', 'import')).code).toBe(0);
     const centralConfig = await loadConfiguration({ configFile: centralIni, infoRepo: join(centralDir(), 'rdoinfo') });
     central = await startLiveApi(centralConfig.config, { loadPackages: async () => centralConfig.packages });
@@ -79,7 +82,9 @@ describe('a worker with publish_to feeds the central service', () => {
 
   it('builds on the worker, then the central service imports each build', async () => {
     expect(firstPass.code).toBe(0);
-    expect(firstPass.stdout.match(/^publish: \S+ [0-9a-f]{7} imported by http:\/\/127\.0\.0\.1:\d+$/gm)).toHaveLength(3);
+    expect(firstPass.stdout.match(/^publish: \S+ [0-9a-f]{7} imported by http:\/\/127\.0\.0\.1:\d+$/gm)).toHaveLength(
+      3,
+    );
     const published = ofType(await eventsOf(workerDir()), 'BuildPublished');
     expect(published.map((e) => (e.data as { package: string }).package).sort()).toEqual([
       'broken-tool',
@@ -111,7 +116,9 @@ describe('a worker with publish_to feeds the central service', () => {
 
     it('records the refusal, keeps the order, and offers nothing past the refused build', async () => {
       expect(refusedPass.code).toBe(1); // broken-tool's new commit fails, as in the demo
-      expect(refusedPass.stdout).toMatch(/^publish: http:\S+ refused \S+ [0-9a-f]{7} \(401 .*\): offered again next pass$/m);
+      expect(refusedPass.stdout).toMatch(
+        /^publish: http:\S+ refused \S+ [0-9a-f]{7} \(401 .*\): offered again next pass$/m,
+      );
       const failed = ofType(await eventsOf(workerDir()), 'BuildPublishFailed');
       expect(failed).toHaveLength(1);
       expect(failed[0]!.data).toMatchObject({ status: 401, attempt: 1, gaveUp: false });
