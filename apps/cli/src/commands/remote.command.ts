@@ -31,10 +31,15 @@ export function registerRemote(program: Command, io: CliIo, exit: (code: number)
 
 async function runRemote(flags: RemoteFlags, io: CliIo): Promise<number> {
   try {
-    const { config, packages } = await loadConfiguration({
+    const loaded = await loadConfiguration({
       configFile: flags.configFile,
       ...(flags.infoRepo === undefined ? {} : { infoRepo: flags.infoRepo }),
     });
+    const { config, packageSource } = loaded;
+    // As DLRN's import_commit, the package source answers (gitrepo and local have no list before).
+    const packages = packageSource
+      ? [...(await packageSource.list({ dev: false, local: false })).packages]
+      : loaded.packages;
     const store = await openEventStore(config.service.eventStoreTarget);
     const deps = createBuildLoopDeps({ config, packages, store, log: (line) => io.out(`${line}\n`) });
     const stop = new AbortController();

@@ -48,14 +48,19 @@ function untilSignal(): { signal: AbortSignal; stopped: Promise<void>; dispose: 
 
 async function listen(config: DlrnConfig, flags: ApiFlags, io: CliIo) {
   // Remote imports need the package list: read it afresh for each, as DLRN does.
-  const loadPackages = async () =>
-    (
-      await loadConfiguration({
-        configFile: flags.configFile,
-        ...(flags.infoRepo === undefined ? {} : { infoRepo: flags.infoRepo }),
-        overrides: flags.configOverride,
-      })
-    ).packages;
+  const loadPackages = async () => {
+    const loaded = await loadConfiguration({
+      configFile: flags.configFile,
+      ...(flags.infoRepo === undefined ? {} : { infoRepo: flags.infoRepo }),
+      overrides: flags.configOverride,
+    });
+    // gitrepo and local have no list at load: their source answers (it may fetch, as DLRN's
+    // does); the others' list at load (rdoinfo read in place, or its last clone) is enough here.
+    const driver = loaded.config.default.pkginfoDriverName;
+    return loaded.packageSource && (driver === 'gitrepo' || driver === 'local')
+      ? [...(await loaded.packageSource.list({ dev: false, local: false })).packages]
+      : loaded.packages;
+  };
   const app = await createApiApp(config, { loadPackages });
   const host = flags.host ?? config.service.apiHost;
   await app.listen({ host, port: flags.port ?? config.service.apiPort });
