@@ -58,6 +58,16 @@ describe('a gitrepo packaging repository with a folder per package', () => {
       expect(rpms.some((rpm) => rpm.startsWith(`${pkg.name}-`) && rpm.endsWith('.src.rpm'))).toBe(true);
   });
 
+  it('publishes current with all three packages, the pass having built on the list the source gave', () => {
+    const csv = readFileSync(join(root, 'data', 'repos', 'current', 'versions.csv'), 'utf8');
+    const names = csv
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((row) => row.split(',')[0]);
+    expect(names.sort()).toEqual(packages.map((p) => p.name).sort());
+  });
+
   it('takes as distro hash the last commit touching each folder, not the HEAD of the repository', () => {
     const dirs = builtRepos(join(root, 'data')).map((r) => r.dir);
     expect(dirs.filter((d) => d.endsWith(`_${second.slice(0, 8)}`))).toHaveLength(1);
