@@ -8,8 +8,8 @@ import { GitCliRepositories } from '#infrastructure/git/git-cli.repositories.js'
 import { SystemClock } from '#infrastructure/ids/system-clock.js';
 import { UuidV7IdGenerator } from '#infrastructure/ids/uuid-v7.id-generator.js';
 import { NodemailerMailer } from '#infrastructure/mail/nodemailer.mailer.js';
-import { FsRepoPublisher } from '#infrastructure/repo/fs-repo.publisher.js';
 import { askCentralToImport } from '#infrastructure/net/central-api.client.js';
+import { FsRepoPublisher } from '#infrastructure/repo/fs-repo.publisher.js';
 import { CommandReviewRunner } from '#infrastructure/review/command.review-runner.js';
 import { createBuildDriver } from '#infrastructure/rpm/build-driver.factory.js';
 import { RpmBuildPipeline } from '#infrastructure/rpm/rpm-build.pipeline.js';
@@ -17,9 +17,9 @@ import { mockConfigPath } from '#infrastructure/rpm/mock-config.assembler.js';
 import { CustomPreprocess } from '#infrastructure/preprocess/custom-preprocess.js';
 import { RsyncReplicator } from '#infrastructure/rsync/rsync.replicator.js';
 import type { BuildLoopDeps } from './build-loop.types.js';
+import { CentralPublisher } from '../remote-publish/central-publisher.js';
 import { claimHolder } from './claim-holder.js';
 import { TrackedPackageSource } from './pass-packages.js';
-import { CentralPublisher } from '../remote-publish/central-publisher.js';
 
 /**
  * Wires the build loop on real adapters from the configuration: git (through execFile), the RPM pipeline
@@ -91,6 +91,7 @@ export function createBuildLoopDeps(options: {
             useComponents: d.useComponents,
           }),
     publisher: new FsRepoPublisher(),
+    central: centralPublisher(config, options.store, new DeciderCommandHandler(options.store, ids, clock), options.log),
     mailer,
     reviews:
       d.gerrit !== null && d.gerrit !== undefined
@@ -100,7 +101,6 @@ export function createBuildLoopDeps(options: {
     ids,
     builderId: claimHolder(config.service.builderId),
     ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
-    central: centralPublisher(config, options.store, new DeciderCommandHandler(options.store, ids, clock), options.log),
     log: options.log,
     close: async () => mailer?.close(),
   };

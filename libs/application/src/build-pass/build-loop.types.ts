@@ -9,8 +9,8 @@ import type { EventStore } from '#domain/shared/event-store.port.js';
 import type { Clock, IdGenerator } from '#domain/shared/ports.js';
 import type { DlrnConfig } from '#infrastructure/config/index.js';
 import type { DeciderCommandHandler } from '#infrastructure/event-store/decider-command-handler.js';
-
 import type { CentralPublisher } from '../remote-publish/central-publisher.js';
+
 /** DLRN's command-line flags for one pass (§2.1). */
 export interface PassOptions {
   readonly packageNames: readonly string[];
@@ -62,6 +62,8 @@ export interface BuildLoopDeps {
   readonly publisher: RepoPublisher;
   /** `rsyncdest`: pushes each published repository to the mirror; absent or null when unset. */
   readonly replicator?: RepoReplicator | null;
+  /** `[service] publish_to`: offers each new build to the central service; absent or null when unset. */
+  readonly central?: CentralPublisher | null;
   /** Null when `smtpserver` is not set. */
   readonly mailer: Mailer | null;
   /** Null when `gerrit` is not set. */
@@ -69,8 +71,6 @@ export interface BuildLoopDeps {
   readonly clock: Clock;
   readonly ids: IdGenerator;
   /** This process's name in claims: `[service] builder_id` with host and pid (`claimHolder`). */
-  /** `[service] publish_to`: offers each new build to the central service; absent or null when unset. */
-  readonly central?: CentralPublisher | null;
   readonly builderId: string;
   /** How long a claim holds without the builder (default 6 h). */
   readonly leaseMs?: number;

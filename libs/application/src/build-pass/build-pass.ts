@@ -26,8 +26,8 @@ import { PointerKeeper, type PointedBuild } from './pointer-keeper.js';
 import { findSpecFile, specDirectory } from '#infrastructure/rpm/distgit-sources.js';
 import { renderSpecForOrdering } from '#infrastructure/rpm/spec-renderer.js';
 import { BisectionEngine, type StepLine } from '#application/bisection/bisection-engine.js';
-
 import type { CentralPublisher } from '../remote-publish/central-publisher.js';
+
 /**
  * Step builds one pass makes at most: ⌈log2 n⌉ ≤ 32 for any n below 4 billion, so a pass ends
  * every bisection it starts, and one that keeps failing transiently cannot hold a pass for ever.
@@ -161,13 +161,13 @@ export class BuildPass {
       if (!stopped) results.push(...(await this.buildSteps(selected, options, history, context)));
     }
     await new CulpritMails(this.deps, this.culprits).sendDue(context);
+    if (this.deps.central && !options.dev && !options.noRepo) await this.publishToCentral(this.deps.central, context);
     const exitCode = runExitCode(
       results
         .filter((r) => r.bisectionStep === undefined)
         .map((r) => r.status)
         .filter((s): s is 'SUCCESS' | 'FAILED' | 'RETRY' => s !== 'SKIPPED'),
     );
-    if (this.deps.central && !options.dev && !options.noRepo) await this.publishToCentral(this.deps.central, context);
     return { exitCode, builds: results, skipped };
   }
 
@@ -199,13 +199,6 @@ export class BuildPass {
   }
 
   /** `dlrn bisect`: builds the pending steps of one package's bisections, nothing else. */
-  async runSteps(packageName: string, options: PassOptions, trigger = 'cli'): Promise<PassReport['builds']> {
-    const context = this.context(trigger);
-    const history = await this.reader.catchUp();
-    await this.listPackages(options);
-    const selected = this.deps.packages.filter((pkg) => pkg.name === packageName);
-    return this.buildSteps(selected, options, history, context);
-  }
   /** The pass's builds stand whatever the central service does: its failures are logged only. */
   private async publishToCentral(central: CentralPublisher, context: EventContext): Promise<void> {
     try {
@@ -215,6 +208,13 @@ export class BuildPass {
     }
   }
 
+  async runSteps(packageName: string, options: PassOptions, trigger = 'cli'): Promise<PassReport['builds']> {
+    const context = this.context(trigger);
+    const history = await this.reader.catchUp();
+    await this.listPackages(options);
+    const selected = this.deps.packages.filter((pkg) => pkg.name === packageName);
+    return this.buildSteps(selected, options, history, context);
+  }
 
   /**
    * `--order`: packages sorted so that each comes after those providing its BuildRequires and
