@@ -20,7 +20,7 @@
  *   configuration key).
  * Prints figures and the load average; asserts nothing but that each pass found nothing new.
  *   node --conditions=source --import @swc-node/register/esm-register bench/refresh.bench.ts \
- *     [--packages 400] [--workers 16] [--delay 150] [--rounds 2] [--timeout 10]
+ *     [--packages 400] [--workers 16] [--delay 150] [--rounds 1] [--timeout 10]
  */
 import { execFile } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
@@ -45,7 +45,7 @@ const { values } = parseArgs({
     packages: { type: 'string', default: '400' },
     workers: { type: 'string', default: '16' },
     delay: { type: 'string', default: '150' },
-    rounds: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '1' },
     timeout: { type: 'string', default: '10' },
   },
 });
@@ -417,7 +417,7 @@ try {
       const ms = await rawPassCommands(packages, WORKERS);
       rawPassTimes.push(ms);
       console.log(
-        `  (d) raw: the pass's ${(9 * PACKAGES).toLocaleString('en')} git commands, ${WORKERS} packages at a time: ${seconds(ms)}; ${load()}`,
+        `  (d) raw: the pass's ${(10 * PACKAGES).toLocaleString('en')} git commands, ${WORKERS} packages at a time: ${seconds(ms)}; ${load()}`,
       );
     };
     console.log(`round ${round}`);
