@@ -92,9 +92,11 @@ export async function runBuilder(
                   },
                   fullPass ? 'daemon' : 'webhook',
                 );
+          // Before the "done" line: a pass is done once its reports are written (and the
+          // projections a once-projector held for them are free again).
+          if (report !== null && report.builds.length > 0) await afterPass?.();
           if (report !== null)
             io.out(`builder: pass ${pass} done: ${report.builds.length} build(s), exit code ${report.exitCode}\n`);
-          if (report !== null && report.builds.length > 0) await afterPass?.();
         } finally {
           await deps.close?.();
           await store.close();

@@ -92,11 +92,21 @@ export async function runProjector(flags: ProjectorFlags, io: ProjectorIo, signa
         else if (standingBy) io.out('projector: took over the projections\n');
         standingBy = false;
         const head = await events.headPosition();
-        await engine.run({ signal: stop.signal, untilCaughtUp: Boolean(flags.once) });
+        // A daemon that found some projections held (a pass's once-projector refreshing its
+        // reports, or a projector that died) takes them as soon as they are free: it restarts
+        // its engine then, rather than leave them to nobody.
+        const freed = busy.length > 0 && !flags.once ? whenAnyFree(readModels, busy, stop.signal) : null;
+        await engine.run({ signal: freed?.signal ?? stop.signal, untilCaughtUp: Boolean(flags.once) });
+        freed?.dispose();
         if (flags.once && busy.length > 0 && flags.waitForOthersMs !== undefined) {
           await waitForOthers(readModels, busy, head, flags.waitForOthersMs, io);
         }
         if (flags.once || stop.signal.aborted) break;
+        if (freed?.signal.aborted) {
+          await engine.stop();
+          engine = new ProjectionEngine(events, readModels, ALL_PROJECTIONS, engineOptions);
+          continue;
+        }
         throw new Error('the event log subscription ended');
       } catch (error) {
         if (flags.once) throw error;
@@ -123,6 +133,39 @@ export async function runProjector(flags: ProjectorFlags, io: ProjectorIo, signa
     await readModels.close();
     await events.close();
   }
+}
+
+/**
+ * A signal that aborts with `stop`, or once one of `names` can be locked by this projector (tried
+ * every STANDBY_RETRY_MS, the lock released at once: the restarted engine takes it for good).
+ */
+function whenAnyFree(
+  readModels: Awaited<ReturnType<typeof openReadModelStore>>,
+  names: readonly string[],
+  stop: AbortSignal,
+): { signal: AbortSignal; dispose: () => void } {
+  const freed = new AbortController();
+  const onStop = (): void => freed.abort();
+  stop.addEventListener('abort', onStop, { once: true });
+  const owner = projectorOwner();
+  const timer = setInterval(() => {
+    void (async () => {
+      for (const name of names) {
+        const lock = await readModels.tryLock(name, owner, {});
+        if (lock === null) continue;
+        await lock.release();
+        freed.abort();
+        return;
+      }
+    })().catch(() => undefined);
+  }, STANDBY_RETRY_MS);
+  return {
+    signal: freed.signal,
+    dispose: () => {
+      clearInterval(timer);
+      stop.removeEventListener('abort', onStop);
+    },
+  };
 }
 
 /**
