@@ -198,35 +198,33 @@ export class WebhookSender {
     const now = this.options.now ?? (() => new Date());
     const firstAttemptAt = now().toISOString();
     const max = this.options.maxAttempts;
+    // What the failure records say of the event and the receiver.
+    const about = {
+      deliveryId,
+      eventStreamId: event.streamId,
+      eventRevision: event.revision,
+      eventPosition: event.position,
+      eventType: event.type,
+      endpoint: this.transport.endpoint,
+    };
     for (let attempt = 1; attempt <= max; attempt++) {
       const lastAttemptAt = now();
       const outcome = await this.withSlot(() =>
         this.transport.send({ id: deliveryId, timestamp: lastAttemptAt, body }),
       );
       if (outcome.ok) {
+        const delivered = {
+          deliveryId,
+          endpoint: this.transport.endpoint,
+          attempts: attempt,
+          status: outcome.status,
+          deliveredAt: lastAttemptAt.toISOString(),
+        };
         if (job.kind === 'delivery' && attempt > 1) {
-          await this.record(deliveryId, deliveryId, {
-            type: 'RecordDelivered',
-            data: {
-              deliveryId,
-              endpoint: this.transport.endpoint,
-              attempts: attempt,
-              status: outcome.status,
-              deliveredAt: lastAttemptAt.toISOString(),
-            },
-          });
+          await this.record(deliveryId, deliveryId, { type: 'RecordDelivered', data: delivered });
         }
         if (job.kind === 'redelivery') {
-          await this.record(deliveryId, job.request.metadata.eventId, {
-            type: 'RecordRedelivered',
-            data: {
-              deliveryId,
-              endpoint: this.transport.endpoint,
-              attempts: attempt,
-              status: outcome.status,
-              deliveredAt: lastAttemptAt.toISOString(),
-            },
-          });
+          await this.record(deliveryId, job.request.metadata.eventId, { type: 'RecordRedelivered', data: delivered });
         }
         return true;
       }
@@ -235,12 +233,7 @@ export class WebhookSender {
         await this.record(deliveryId, job.kind === 'delivery' ? deliveryId : job.request.metadata.eventId, {
           type: 'DeadLetter',
           data: {
-            deliveryId,
-            eventStreamId: event.streamId,
-            eventRevision: event.revision,
-            eventPosition: event.position,
-            eventType: event.type,
-            endpoint: this.transport.endpoint,
+            ...about,
             attempts: attempt,
             lastError: last.error,
             lastStatus: last.status,
@@ -259,12 +252,7 @@ export class WebhookSender {
         await this.record(deliveryId, deliveryId, {
           type: 'RecordFailure',
           data: {
-            deliveryId,
-            eventStreamId: event.streamId,
-            eventRevision: event.revision,
-            eventPosition: event.position,
-            eventType: event.type,
-            endpoint: this.transport.endpoint,
+            ...about,
             attempt,
             error: last.error,
             status: last.status,

@@ -10,7 +10,6 @@ import type { DlrnConfig } from '#infrastructure/config/ini/dlrn-config.js';
 import { DomainError } from '#domain/shared/errors.js';
 import { ConfigError } from '#infrastructure/config/shared/config.error.js';
 import { GitCliRepositories } from '#infrastructure/git/git-cli.repositories.js';
-import { DownstreamPackageSource } from './downstream.package-source.js';
 import { GitrepoPackageSource, packagingFolder } from './gitrepo.package-source.js';
 import { LocalPackageSource } from './local.package-source.js';
 import { RdoinfoPackageSource } from './rdoinfo.package-source.js';
@@ -66,7 +65,10 @@ export function createPackageSource(config: DlrnConfig, options: PackageSourceOp
     case 'local':
       return new ExplainedFailures(driver, new LocalPackageSource(config, options.cwd ?? process.cwd()));
     case 'downstream':
-      return new ExplainedFailures(driver, new DownstreamPackageSource(config, git, options.infoRepo));
+      return new ExplainedFailures(
+        driver,
+        new RdoinfoPackageSource(config, git, options.infoRepo, undefined, 'downstream_driver'),
+      );
     default:
       return null;
   }
