@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { traceCommand } from '../runtime/command-trace.js';
 
 /** DLRN runs every git command with `_timeout=3600`. */
@@ -31,7 +31,7 @@ export class GitCommandError extends Error {
 }
 
 /**
- * Runs git with an argument array through execFile: no shell ever sees a value. Every non-zero
+ * Runs git with an argument array (spawn, no shell): no shell ever sees a value. Every non-zero
  * exit is an error carrying its code, even a silent one (`merge-base --is-ancestor` answers "no"
  * with a bare 1).
  *
@@ -55,26 +55,48 @@ export class GitCommandRunner {
     const env = extraEnv ? { ...(this.env ?? process.env), ...extraEnv } : (this.env ?? process.env);
     traceCommand('git', args, cwd);
     return new Promise((done, fail) => {
-      execFile(
-        'git',
-        args,
-        {
-          cwd,
-          env,
-          timeout: this.timeoutMs,
-          killSignal: 'SIGKILL',
-          maxBuffer: MAX_OUTPUT_BYTES,
-          encoding: 'utf8',
-          windowsHide: true,
-        },
-        (error, stdout, stderr) => {
-          if (!error) return done(stdout);
-          // A number: git's exit code; a string (ENOENT, ENOTDIR…): git never ran; killed: timeout.
-          const code = typeof error.code === 'number' && !error.killed ? error.code : null;
-          const reason = error.killed ? `killed after ${this.timeoutMs} ms` : error.message;
-          fail(new GitCommandError(args, code, stderr || reason, error));
-        },
-      );
+      // Its own process group (execFile cannot detach), killed whole on timeout: git's transport
+      // helpers (ssh, git-remote-https) would otherwise outlive a killed git, one per hung remote
+      // per pass.
+      const child = spawn('git', args, {
+        cwd,
+        env,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        windowsHide: true,
+      });
+      const stdout: Buffer[] = [];
+      const stderr: Buffer[] = [];
+      let bytes = 0;
+      let ended: string | null = null;
+      const kill = (why: string): void => {
+        ended ??= why;
+        try {
+          if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      };
+      const collect = (into: Buffer[]) => (chunk: Buffer) => {
+        bytes += chunk.length;
+        if (bytes > MAX_OUTPUT_BYTES) kill(`output over ${MAX_OUTPUT_BYTES} bytes`);
+        else into.push(chunk);
+      };
+      child.stdout.on('data', collect(stdout));
+      child.stderr.on('data', collect(stderr));
+      const timer = setTimeout(() => kill(`killed after ${this.timeoutMs} ms`), this.timeoutMs);
+      child.on('error', (error) => {
+        clearTimeout(timer);
+        // ENOENT, ENOTDIR…: git never ran.
+        fail(new GitCommandError(args, null, error.message, error));
+      });
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        const err = Buffer.concat(stderr).toString('utf8');
+        if (code === 0 && ended === null) return done(Buffer.concat(stdout).toString('utf8'));
+        // A number: git's exit code; killed (timeout, runaway output): null.
+        fail(new GitCommandError(args, ended === null ? code : null, err || (ended ?? `exit ${code}`)));
+      });
     });
   }
 
