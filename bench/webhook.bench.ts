@@ -117,10 +117,14 @@ async function scenario(way: 'webhook' | 'poll'): Promise<Sample[]> {
     const greeting = packages.find((p) => p.project === 'greeting')!;
     const store = new SqliteEventStore(join(root, 'data', 'events.sqlite'));
     const samples: Sample[] = [];
+    let committedAt = Math.floor(Date.now() / 1000);
     try {
       for (let run = 1; run <= RUNS; run++) {
         const after = await store.headPosition();
-        await commitDemoChange(greeting.upstream, `change ${run}`, Math.floor(Date.now() / 1000), () =>
+        // A second apart at least: a commit in the same second as the last one built is outside
+        // the discovery window (DLRN's --after=dt_commit), so a fast run would wait for ever.
+        committedAt = Math.max(committedAt + 1, Math.floor(Date.now() / 1000));
+        await commitDemoChange(greeting.upstream, `change ${run}`, committedAt, () =>
           writeFileSync(join(greeting.upstream, `change-${run}.txt`), `${run}\n`),
         );
         const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: greeting.upstream }).toString().trim();
