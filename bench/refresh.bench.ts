@@ -31,7 +31,7 @@ import { parseArgs, promisify } from 'node:util';
 import { deflateSync } from 'node:zlib';
 import type { CommitDiscovered } from '#domain/build/build.events.js';
 import { createBuildLoopDeps } from '#application/build-pass/build-loop.factory.js';
-import type { PassOptions } from '#application/build-pass/build-loop.types.js';
+import { DEFAULT_PASS_OPTIONS } from '#application/build-pass/build-loop.types.js';
 import { BuildPass, type PassReport } from '#application/build-pass/build-pass.js';
 import { loadConfiguration } from '#infrastructure/config/index.js';
 import { openEventStore } from '#infrastructure/event-store/event-store.factory.js';
@@ -218,21 +218,6 @@ info_files=rdo.yml
 
 // ---- The pass, in process. ----
 
-const PASS_OPTIONS: PassOptions = {
-  packageNames: [],
-  projectNames: [],
-  headOnly: false,
-  dev: false,
-  local: false,
-  run: null,
-  stop: false,
-  noRepo: false,
-  sequential: false,
-  order: false,
-  buildEnv: {},
-  verboseBuild: false,
-};
-
 interface PassRun {
   readonly ms: number;
   readonly report: PassReport;
@@ -257,7 +242,7 @@ async function pass(workers: number, gitTimeoutMs?: number): Promise<PassRun> {
   // The adapter's own option; the product builds it with the default (DLRN's 3600 s).
   if (gitTimeoutMs !== undefined) Object.assign(deps, { git: new GitCliRepositories({ timeoutMs: gitTimeoutMs }) });
   try {
-    const report = await new BuildPass(deps).run(PASS_OPTIONS, 'bench');
+    const report = await new BuildPass(deps).run(DEFAULT_PASS_OPTIONS, 'bench');
     return { ms: performance.now() - t0, report, commands };
   } finally {
     traceCommandsTo(null);
