@@ -3,6 +3,7 @@ import { fold } from '#domain/shared/decider.js';
 import type { EventStore } from '#domain/shared/event-store.port.js';
 import type { EventContext, EventPayload, RecordedEvent } from '#domain/shared/event.js';
 import {
+  PUBLISH_DECIDER_TAIL,
   PublishAlreadyRecordedError,
   publishDecider,
   publishStreamId,
@@ -73,8 +74,8 @@ export class CentralPublisher {
           ? { type: 'RecordPublished', data: ref }
           : { type: 'RecordPublishRefused', data: { ...ref, status: answer.status, message: answer.message } };
         const recorded = await this.record(command, context);
-        state = await this.state();
-        if (!recorded) continue;
+        state = recorded ?? (await this.state());
+        if (recorded === null) continue;
         if (accepted) {
           round.published += 1;
           this.deps.log(`publish: ${ref.package} ${ref.commitHash.slice(0, 7)} imported by ${this.deps.target}`);
@@ -92,19 +93,29 @@ export class CentralPublisher {
     }
   }
 
+  /** The cursor, from the stream's last event (the decider's state depends on nothing else). */
   private async state(): Promise<PublishState> {
+    const last = await this.deps.store.readStream(publishStreamId(this.deps.target), {
+      direction: 'backwards',
+      maxCount: PUBLISH_DECIDER_TAIL,
+    });
     // The stream holds only the publish events: the decider wrote every one of them.
-    const events = await this.deps.store.readStream(publishStreamId(this.deps.target));
-    return fold(publishDecider, events as unknown as EventPayload<PublishEvent>[]);
+    return fold(publishDecider, last as unknown as EventPayload<PublishEvent>[]);
   }
 
-  /** False when another publisher on the same log recorded this build first. */
-  private async record(command: PublishCommand, context: EventContext): Promise<boolean> {
+  /** The state after the record; null when another publisher on the same log recorded this build first. */
+  private async record(command: PublishCommand, context: EventContext): Promise<PublishState | null> {
     try {
-      await this.deps.commands.handle(publishStreamId(this.deps.target), publishDecider, command, context);
-      return true;
+      const { events } = await this.deps.commands.handle(
+        publishStreamId(this.deps.target),
+        publishDecider,
+        command,
+        context,
+        { tail: PUBLISH_DECIDER_TAIL },
+      );
+      return fold(publishDecider, events);
     } catch (error) {
-      if (error instanceof PublishAlreadyRecordedError) return false;
+      if (error instanceof PublishAlreadyRecordedError) return null;
       throw error;
     }
   }

@@ -52,11 +52,19 @@ function decide(command: PublishCommand, state: PublishState): readonly EventPay
   }
 }
 
-function evolve(state: PublishState, event: EventPayload<PublishEvent>): PublishState {
-  if (event.type === 'BuildPublished' || event.data.gaveUp) return { done: event.data.position, refusals: null };
-  const count = state.refusals?.position === event.data.position ? state.refusals.count : 0;
-  return { ...state, refusals: { position: event.data.position, count: count + 1 } };
+/**
+ * The state is the last event's alone (so the stream is read by its tail, not whole): builds are
+ * offered in order, so a refusal at a position means every build before it is done, and the
+ * refusal carries its own attempt count.
+ */
+function evolve(_state: PublishState, event: EventPayload<PublishEvent>): PublishState {
+  const { position } = event.data;
+  if (event.type === 'BuildPublished' || event.data.gaveUp) return { done: position, refusals: null };
+  return { done: position - 1, refusals: { position, count: event.data.attempt } };
 }
+
+/** Events of the stream the state depends on (`DeciderCommandHandler`'s `tail`). */
+export const PUBLISH_DECIDER_TAIL = 1;
 
 /**
  * A worker's offers of its builds to a central service (`[service] publish_to`), in the order

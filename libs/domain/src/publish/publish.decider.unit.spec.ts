@@ -78,6 +78,17 @@ describe('publishing builds to a central service', () => {
         .thenThrows('PUBLISH_ALREADY_RECORDED');
     });
 
+    it('knows from the last refusal alone that every build before it is done (builds go in order)', () => {
+      spec
+        .given([refused(7, 2)])
+        .when({ type: 'RecordPublished', data: build(5) })
+        .thenThrows('PUBLISH_ALREADY_RECORDED');
+      spec
+        .given([refused(7, 3)])
+        .when({ type: 'RecordPublishRefused', data: refusal(7) })
+        .then([refused(7, 4)]);
+    });
+
     it('still takes the build once the central service accepts it', () => {
       spec
         .given([refused(7, 1), refused(7, 2)])
