@@ -50,7 +50,8 @@ export const MUTATION_AREAS = {
 export const MUTATION_AREA = process.env.MUTATION_AREA ?? 'domain';
 const area = MUTATION_AREAS[MUTATION_AREA];
 if (!area) throw new Error(`MUTATION_AREA=${MUTATION_AREA}: not one of ${Object.keys(MUTATION_AREAS).join(', ')}`);
-const out = `reports/mutation/${MUTATION_AREA}`;
+// MUTATION_OUT lets two runs on one checkout (say, one per file with --mutate) keep their reports apart.
+const out = process.env.MUTATION_OUT ?? `reports/mutation/${MUTATION_AREA}`;
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
