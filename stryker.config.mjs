@@ -10,23 +10,29 @@ const NOT_TESTS = ['!**/*.spec.ts', '!**/*.d.ts'];
 export const MUTATION_AREAS = {
   domain: {
     mutate: ['libs/domain/src/**/*.ts', ...NOT_TESTS],
-    tests: ['libs/domain/src/**/*.spec.ts'],
+    // test/properties holds the property tests of domain rules (release strings, repo paths, the
+    // consistent rule, first failure, bisection): they belong to this area.
+    tests: ['libs/domain/src/**/*.spec.ts', 'test/properties/**/*.spec.ts'],
   },
+  // The issue's use cases: the build pass, promotions, votes and the projector engine. Only tests
+  // that run that code in the test's own process count: Stryker sees coverage (and activates a
+  // mutant) in the vitest worker, not in the `dlrn` processes an e2e spec spawns, so the build
+  // loop's e2e specs would cost minutes per run and kill nothing.
   'use-cases': {
     mutate: [
-      'libs/application/src/**/*.ts',
-      'apps/api/src/dlrn/promotions.service.ts',
-      'apps/api/src/dlrn/votes.service.ts',
+      'libs/application/src/build-pass/**/*.ts',
+      'libs/application/src/promotions/**/*.ts',
+      'libs/application/src/votes/**/*.ts',
+      'libs/application/src/projector/**/*.ts',
       ...NOT_TESTS,
     ],
     tests: [
       'libs/application/src/**/*.spec.ts',
       'apps/api/src/dlrn/**/*.spec.ts',
       'test/projections/**/*.spec.ts',
-      'test/e2e/build-loop.e2e.spec.ts',
-      'test/e2e/build-order.e2e.spec.ts',
+      'test/build-pass/**/*.spec.ts',
       'test/e2e/api-dlrn.e2e.spec.ts',
-      'test/e2e/promotions-disk.e2e.spec.ts',
+      'test/e2e/api-resources.e2e.spec.ts',
     ],
   },
   'api-input-auth': {
