@@ -10,7 +10,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoRepositories, writeDemoConfig } from '../../apps/cli/src/demo/demo-example.js';
 import { runDlrn, type CliRun } from '../support/cli.js';
@@ -34,7 +34,10 @@ function repoWith(dir: string, branch: string, files: Record<string, string>): s
 }
 
 describe('bad input in a build pass', () => {
-  const root = mkdtempSync(join(tmpdir(), 'dlrn-bad-'));
+  // The root's parent is the test's own too: "nothing written beside the root" must not depend on
+  // what other runs leave in /tmp (a stray /tmp/data failed this test once).
+  const parent = mkdtempSync(join(tmpdir(), 'dlrn-bad-parent-'));
+  const root = mkdtempSync(join(parent, 'dlrn-bad-'));
   const canary = join(root, 'pwned');
   let run: CliRun;
 
@@ -71,7 +74,7 @@ describe('bad input in a build pass', () => {
       `DEMO=$(touch ${canary})`,
     ]);
   }, 120_000);
-  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  afterAll(() => rmSync(parent, { recursive: true, force: true }));
 
   it('skips a package whose repository cannot be cloned, lists it in skiplist.txt, and goes on', () => {
     expect(readFileSync(join(root, 'data', 'repos', 'skiplist.txt'), 'utf8')).toBe('unreachable\n');
@@ -101,7 +104,7 @@ describe('bad input in a build pass', () => {
     expect(readdirSync(root).sort()).toEqual(
       ['.dlrn-demo', 'data', 'git', 'projects.ini', 'rdoinfo'].filter((f) => existsSync(join(root, f))).sort(),
     );
-    expect(existsSync(join(dirname(root), 'data'))).toBe(false);
+    expect(readdirSync(parent)).toEqual([basename(root)]);
   });
 });
 
