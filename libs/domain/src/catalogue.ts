@@ -1,5 +1,6 @@
 import type { BisectionEvent } from './bisection/bisection.events.js';
 import type { BuildEvent } from './build/build.events.js';
+import type { ChangeBuildEvent } from './change/change.events.js';
 import type { CiVoteEvent } from './ci-vote/ci-vote.events.js';
 import type { DeliveryEvent } from './delivery/delivery.events.js';
 import type { PackageEvent } from './package/package.events.js';
@@ -23,7 +24,8 @@ export type AnyDomainEvent =
   | BisectionEvent
   | PublishEvent
   | WebhookEvent
-  | DeliveryEvent;
+  | DeliveryEvent
+  | ChangeBuildEvent;
 export type EventType = AnyDomainEvent['type'];
 
 /** Current schema version of each event type's `data`. */
@@ -70,6 +72,13 @@ export const EVENT_SCHEMA_VERSIONS: Readonly<Record<EventType, number>> = {
   WebhookDeliveryDeadLettered: 1,
   WebhookRedeliveryRequested: 1,
   WebhookRedelivered: 1,
+  ChangeBuildRequested: 1,
+  ChangeBuildStarted: 1,
+  ChangeBuildSucceeded: 1,
+  ChangeBuildFailed: 1,
+  ChangeBuildSuperseded: 1,
+  ChangeBuildCancelled: 1,
+  ChangeBuildPurged: 1,
 };
 
 export function isKnownEventType(type: string): type is EventType {

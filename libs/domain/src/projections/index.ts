@@ -1,6 +1,7 @@
 import { aggregateReposProjection } from './aggregate-repos.projection.js';
 import { buildMetricsProjection } from './build-metrics.projection.js';
 import { buildsProjection } from './builds.projection.js';
+import { changeBuildsProjection } from './change-builds.projection.js';
 import { ciVotesAggProjection } from './ci-votes-agg.projection.js';
 import { ciVotesProjection } from './ci-votes.projection.js';
 import { componentsProjection } from './components.projection.js';
@@ -16,6 +17,7 @@ export * from './projection.js';
 export * from './aggregate-repos.projection.js';
 export * from './build-metrics.projection.js';
 export * from './builds.projection.js';
+export * from './change-builds.projection.js';
 export * from './ci-votes-agg.projection.js';
 export * from './ci-votes.projection.js';
 export * from './components.projection.js';
@@ -41,4 +43,5 @@ export const ALL_PROJECTIONS: readonly ProjectionDefinition[] = [
   usersProjection,
   aggregateReposProjection,
   deliveriesProjection,
+  changeBuildsProjection,
 ];

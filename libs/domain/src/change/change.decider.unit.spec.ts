@@ -1,0 +1,258 @@
+import { describe, expect, it } from 'vitest';
+import { deciderSpec } from '../../../../test/support/decider-spec.js';
+import type { EventPayload } from '../shared/event.js';
+import { changeBuildDecider, type RequestChangeBuild } from './change.decider.js';
+import { changeBuildStreamId, changeRepoPath, type ChangeBuildEvent } from './change.events.js';
+import { changeFetchRef, packagesChangedBy } from './change-match.js';
+
+type Payload = EventPayload<ChangeBuildEvent>;
+const spec = deciderSpec(changeBuildDecider);
+
+const key = { forge: 'gerrit', change: '12345', package: 'openstack-nova', side: 'upstream' } as const;
+const now = new Date('2026-12-06T01:00:00Z');
+
+const ask = (patchset: number | null, headSha: string, deliveryId: string): RequestChangeBuild => ({
+  type: 'RequestChangeBuild',
+  data: {
+    ...key,
+    patchset,
+    repositoryUrl: 'https://opendev.org/openstack/nova',
+    fetchRef: 'refs/changes/45/12345/1',
+    headSha,
+    deliveryId,
+    requestedAt: now.toISOString(),
+  },
+});
+const requested = (patchset: number, headSha: string, deliveryId: string): Payload => ({
+  type: 'ChangeBuildRequested',
+  data: { ...ask(patchset, headSha, deliveryId).data, patchset },
+});
+const started = (patchset: number, builderId = 'b1', leaseExpiresAt = '2026-12-06T07:00:00.000Z'): Payload => ({
+  type: 'ChangeBuildStarted',
+  data: { ...key, patchset, builderId, startedAt: now.toISOString(), leaseExpiresAt },
+});
+const start = (patchset: number, builderId = 'b1') =>
+  ({ type: 'StartChangeBuild', data: { patchset, builderId, now, leaseMs: 6 * 3600_000 } }) as const;
+const success = {
+  status: 'success',
+  repoPath: 'repos/changes/x',
+  rpms: ['a.rpm'],
+  nvr: 'a-1-1',
+  repoFile: 'a.repo',
+} as const;
+
+describe('change build decider', () => {
+  describe('when nothing was requested', () => {
+    it('records the request', () => {
+      spec
+        .given([])
+        .when(ask(1, 'a'.repeat(40), 'd1'))
+        .then([requested(1, 'a'.repeat(40), 'd1')]);
+    });
+    it('numbers the first head 1 when the forge names no patch set', () => {
+      spec
+        .given([])
+        .when(ask(null, 'a'.repeat(40), 'd1'))
+        .then([requested(1, 'a'.repeat(40), 'd1')]);
+    });
+    it('starts nothing', () => {
+      spec.given([]).when(start(1)).thenNothingHappens();
+    });
+  });
+
+  describe('when patch set 1 is queued', () => {
+    const history = [requested(1, 'a'.repeat(40), 'd1')];
+    it('a newer patch set supersedes it', () => {
+      spec
+        .given(history)
+        .when(ask(2, 'b'.repeat(40), 'd2'))
+        .then([
+          requested(2, 'b'.repeat(40), 'd2'),
+          { type: 'ChangeBuildSuperseded', data: { ...key, patchset: 1, byPatchset: 2 } },
+        ]);
+    });
+    it('a new head without a patch set number is the next one', () => {
+      spec
+        .given(history)
+        .when(ask(null, 'b'.repeat(40), 'd2'))
+        .then([
+          requested(2, 'b'.repeat(40), 'd2'),
+          { type: 'ChangeBuildSuperseded', data: { ...key, patchset: 1, byPatchset: 2 } },
+        ]);
+    });
+    it('a replayed delivery does nothing', () => {
+      spec
+        .given(history)
+        .when(ask(1, 'a'.repeat(40), 'd1'))
+        .thenNothingHappens();
+    });
+    it('the same head under another delivery id does nothing', () => {
+      spec
+        .given(history)
+        .when(ask(null, 'a'.repeat(40), 'd9'))
+        .thenNothingHappens();
+    });
+    it('one builder starts it', () => {
+      spec
+        .given(history)
+        .when(start(1))
+        .then([started(1)]);
+    });
+    it('closing the change cancels it', () => {
+      spec
+        .given(history)
+        .when({ type: 'CloseChange', data: { ...key, reason: 'merged', deliveryId: 'd3' } })
+        .then([{ type: 'ChangeBuildCancelled', data: { ...key, patchset: 1, reason: 'merged' } }]);
+    });
+  });
+
+  describe('when patch set 2 came after 1', () => {
+    const history = [
+      requested(1, 'a'.repeat(40), 'd1'),
+      requested(2, 'b'.repeat(40), 'd2'),
+      { type: 'ChangeBuildSuperseded', data: { ...key, patchset: 1, byPatchset: 2 } } as Payload,
+    ];
+    it('patch set 1 arriving late (older than the newest) is ignored', () => {
+      spec
+        .given(history)
+        .when(ask(1, 'c'.repeat(40), 'd3'))
+        .thenNothingHappens();
+    });
+    it('the superseded one is never started', () => {
+      spec.given(history).when(start(1)).thenNothingHappens();
+    });
+  });
+
+  describe('when patch set 1 is running', () => {
+    const history = [requested(1, 'a'.repeat(40), 'd1'), started(1)];
+    it('a second start does nothing (one start per request)', () => {
+      spec.given(history).when(start(1, 'b2')).thenNothingHappens();
+    });
+    it('another builder takes it over once the lease expired', () => {
+      spec
+        .given([requested(1, 'a'.repeat(40), 'd1'), started(1, 'b1', '2026-12-06T00:00:00.000Z')])
+        .when(start(1, 'b2'))
+        .then([started(1, 'b2')]);
+    });
+    it('a newer patch set does not supersede it yet; it is marked superseded when it ends', () => {
+      spec
+        .given(history)
+        .when(ask(2, 'b'.repeat(40), 'd2'))
+        .then([requested(2, 'b'.repeat(40), 'd2')]);
+      spec
+        .given([...history, requested(2, 'b'.repeat(40), 'd2')])
+        .when({ type: 'CompleteChangeBuild', data: { patchset: 1, builderId: 'b1', outcome: success } })
+        .then([
+          {
+            type: 'ChangeBuildSucceeded',
+            data: {
+              ...key,
+              patchset: 1,
+              repoPath: success.repoPath,
+              rpms: success.rpms,
+              nvr: success.nvr,
+              repoFile: success.repoFile,
+            },
+          },
+          { type: 'ChangeBuildSuperseded', data: { ...key, patchset: 1, byPatchset: 2 } },
+        ]);
+    });
+    it('its holder records a failure; another builder records nothing', () => {
+      const failure = {
+        status: 'failure',
+        reason: 'rpmbuild failed',
+        logPath: 'repos/changes/x/rpmbuild.log',
+      } as const;
+      spec
+        .given(history)
+        .when({ type: 'CompleteChangeBuild', data: { patchset: 1, builderId: 'b1', outcome: failure } })
+        .then([
+          {
+            type: 'ChangeBuildFailed',
+            data: { ...key, patchset: 1, reason: failure.reason, logPath: failure.logPath },
+          },
+        ]);
+      spec
+        .given(history)
+        .when({ type: 'CompleteChangeBuild', data: { patchset: 1, builderId: 'b2', outcome: failure } })
+        .thenNothingHappens();
+    });
+  });
+
+  describe('when patch set 1 succeeded', () => {
+    const history: Payload[] = [
+      requested(1, 'a'.repeat(40), 'd1'),
+      started(1),
+      {
+        type: 'ChangeBuildSucceeded',
+        data: { ...key, patchset: 1, repoPath: 'repos/changes/x', rpms: [], nvr: 'n', repoFile: 'f' },
+      },
+    ];
+    it('purging records the removal once', () => {
+      spec
+        .given(history)
+        .when({ type: 'PurgeChangeBuild', data: { patchset: 1 } })
+        .then([{ type: 'ChangeBuildPurged', data: { ...key, patchset: 1, repoPath: 'repos/changes/x' } }]);
+      spec
+        .given([...history, { type: 'ChangeBuildPurged', data: { ...key, patchset: 1, repoPath: 'repos/changes/x' } }])
+        .when({ type: 'PurgeChangeBuild', data: { patchset: 1 } })
+        .thenNothingHappens();
+    });
+  });
+});
+
+describe('change identities', () => {
+  it('validates every part of the stream id and the repository path', () => {
+    expect(changeBuildStreamId(key)).toBe('changebuild-gerrit_upstream_12345_openstack-nova');
+    expect(changeRepoPath({ ...key, side: 'distgit' }, 3)).toBe('repos/changes/gerrit/12345/3/openstack-nova_distro');
+    expect(() => changeBuildStreamId({ ...key, change: '../1' })).toThrow(/change number/);
+    expect(() => changeBuildStreamId({ ...key, change: '01' })).toThrow(/change number/);
+    expect(() => changeBuildStreamId({ ...key, package: 'a/b' })).toThrow(/package name/);
+    expect(() => changeRepoPath(key, 0)).toThrow(/patch set/);
+  });
+
+  it('builds fetch refs from the numbers', () => {
+    expect(changeFetchRef('github', '7', null)).toBe('refs/pull/7/head');
+    expect(changeFetchRef('gitea', '7', null)).toBe('refs/pull/7/head');
+    expect(changeFetchRef('gitlab', '7', null)).toBe('refs/merge-requests/7/head');
+    expect(changeFetchRef('gerrit', '12345', 2)).toBe('refs/changes/45/12345/2');
+    expect(changeFetchRef('gerrit', '5', 1)).toBe('refs/changes/05/5/1');
+  });
+
+  it('matches packages by URL and followed branch, on either side, keeping the metadata URL', () => {
+    const packages = [
+      {
+        name: 'nova',
+        project: 'nova',
+        upstream: 'https://github.com/openstack/nova',
+        'master-distgit': 'https://github.com/rdo/nova-distgit',
+        maintainers: [],
+      },
+    ];
+    const defaults = { source: 'master', distro: 'rpm-master' };
+    expect(
+      packagesChangedBy(
+        packages,
+        { repositoryUrls: ['git@github.com:openstack/nova.git'], targetBranch: 'master' },
+        defaults,
+      ),
+    ).toEqual([{ package: 'nova', side: 'upstream', repositoryUrl: 'https://github.com/openstack/nova' }]);
+    expect(
+      packagesChangedBy(
+        packages,
+        { repositoryUrls: ['https://github.com/rdo/nova-distgit'], targetBranch: 'rpm-master' },
+        defaults,
+      ),
+    ).toEqual([{ package: 'nova', side: 'distgit', repositoryUrl: 'https://github.com/rdo/nova-distgit' }]);
+    expect(
+      packagesChangedBy(
+        packages,
+        { repositoryUrls: ['https://github.com/openstack/nova'], targetBranch: 'feature' },
+        defaults,
+      ),
+    ).toEqual([]);
+    expect(
+      packagesChangedBy(packages, { repositoryUrls: [], project: 'openstack/nova', targetBranch: 'master' }, defaults),
+    ).toEqual([{ package: 'nova', side: 'upstream', repositoryUrl: 'https://github.com/openstack/nova' }]);
+  });
+});
