@@ -31,6 +31,7 @@ export const MUTATION_AREAS = {
       'apps/api/src/dlrn/**/*.spec.ts',
       'test/projections/**/*.spec.ts',
       'test/build-pass/**/*.spec.ts',
+      'test/bisection/**/*.spec.ts',
       'test/e2e/api-dlrn.e2e.spec.ts',
       'test/e2e/api-resources.e2e.spec.ts',
     ],
