@@ -20,6 +20,7 @@ import { serveRepos } from './repos/repo-files.js';
 import { acceptAnyBody, BODY_LIMIT } from './http/request-body.js';
 import { keepWebhookBodies } from './webhooks/webhook-body.js';
 import { PrometheusMetrics } from './metrics/prometheus.js';
+import { accessLogFields } from './http/access-log.js';
 import { HotAnswers, markCachedAnswer } from './views/hot-answers.js';
 import { cachedAnswerText, ViewVersion } from './views/view-version.js';
 
@@ -64,8 +65,10 @@ export async function createApiApp(config: DlrnConfig, options: ApiOptions = {})
   await app.register(fastifyEtag);
   reuseCachedAnswerText(fastify);
   const metrics = app.get(PrometheusMetrics);
-  fastify.addHook('onResponse', (_request, reply, done) => {
+  // The access log: a line per answered request (never a credential: see accessLogFields).
+  fastify.addHook('onResponse', (request, reply, done) => {
     metrics.observeRequest(reply.elapsedTime / 1000);
+    if (log.isLevelEnabled('info')) log.info(accessLogFields(request, reply), 'request');
     done();
   });
   SwaggerModule.setup('api/docs', app, openApiDocument(app), { jsonDocumentUrl: 'api/openapi.json' });

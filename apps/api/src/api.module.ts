@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { queueProjection, ReadModelStore } from '#domain/projections/index.js';
 import { EventStore } from '#domain/shared/event-store.port.js';
 import { Clock, IdGenerator } from '#domain/shared/ports.js';
@@ -21,6 +21,7 @@ import { RepoStatusHandler } from '#application/votes/repo-status.query.js';
 import { ReportResultHandler } from '#application/votes/report-result.handler.js';
 import type { DlrnConfig } from '#infrastructure/config/index.js';
 import { CoreModule } from '#infrastructure/nest/core.module.js';
+import { createLogger } from '#infrastructure/logging/logger.js';
 import { ReadModelModule } from '#infrastructure/nest/read-model.module.js';
 import { authenticatorProvider } from './auth/authenticator.provider.js';
 import { BuildsHttpController } from './dlrn/builds.http.controller.js';
@@ -70,6 +71,8 @@ const API_USE_CASES = [
 export interface ApiOptions {
   /** pino level; `silent` in tests. Default `info`. */
   readonly logLevel?: string;
+  /** The process's logger (`dlrn serve`, `dlrn api`); default: one on stderr at `logLevel`. */
+  readonly logger?: Logger;
   /** How often each replica looks for newer views (ms). */
   readonly viewPollMs?: number;
   /** The package list, for remote imports (null: the API refuses them). */
@@ -110,7 +113,7 @@ export class ApiModule {
         {
           provide: API_LOGGER,
           useFactory: (): Logger =>
-            pino({ level: options.logLevel ?? 'info', base: { service: 'dlrn-api' } }, pino.destination(1)),
+            options.logger ?? createLogger({ service: 'dlrn-api', level: options.logLevel ?? 'info' }),
         },
         {
           provide: DlrnQueries,

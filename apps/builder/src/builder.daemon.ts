@@ -5,6 +5,7 @@ import { DEFAULT_PASS_OPTIONS } from '#application/build-pass/build-loop.types.j
 import { waitForPush, type PushesSeen } from '#application/webhooks/push-waker.js';
 import { loadConfiguration, missingMockTemplate, type EventStoreTarget } from '#infrastructure/config/index.js';
 import { openEventStore } from '#infrastructure/event-store/event-store.factory.js';
+import type { Logger } from '#infrastructure/logging/logger.js';
 
 export interface BuilderFlags {
   configFile: string;
@@ -14,12 +15,6 @@ export interface BuilderFlags {
   once?: boolean;
 }
 
-/** Where the daemon reports; the CLI passes stdout/stderr. */
-export interface BuilderIo {
-  out(text: string): void;
-  err(text: string): void;
-}
-
 /**
  * The builder daemon (`dlrn builder`): DLRN's pass in a loop, every `[service] poll_interval`
  * seconds, so no cron is needed. The configuration and package metadata are read again before
@@ -27,17 +22,19 @@ export interface BuilderIo {
  * follows the log: a PushReceived (a forge's webhook, recorded by any API sharing the store)
  * starts at once a pass of the packages it names; the full pass still comes every
  * `poll_interval`. SIGTERM/SIGINT: no new build starts, started ones are recorded, then it exits.
+ * Progress goes to `log` (a line per refresh, build start and result, one per pass that did
+ * something); an idle daemon says so once, not once a poll, until something happens again.
  */
 export async function runBuilder(
   flags: BuilderFlags,
-  io: BuilderIo,
+  log: Logger,
   signal?: AbortSignal,
   /** Run after each pass that built something (`dlrn builder` rewrites the views and reports). */
   afterPass?: () => Promise<void>,
 ): Promise<number> {
   const stop = new AbortController();
   const onSignal = (): void => {
-    io.out('builder: stopping after the builds in progress\n');
+    log.info('builder: stopping after the builds in progress');
     stop.abort();
   };
   // Inside `dlrn serve` the caller owns the signals and tells us through `signal`.
@@ -51,6 +48,8 @@ export async function runBuilder(
   let since = 0;
   let target: EventStoreTarget | null = null;
   let nextFullPass = 0;
+  // Said once when a pass finds nothing to do; said again only after a pass that did something.
+  let idle = false;
   try {
     for (let pass = 1; !stop.signal.aborted; pass++) {
       let interval = 60;
@@ -71,7 +70,7 @@ export async function runBuilder(
           packages,
           packageSource,
           store,
-          log: (line) => io.out(`${line}\n`),
+          log: (line, fields) => log.info({ pass, ...fields }, line),
           ...(flags.infoRepo === undefined ? {} : { infoRepo: flags.infoRepo }),
         });
         try {
@@ -79,7 +78,11 @@ export async function runBuilder(
           since = Math.max(since, await store.headPosition());
           const pushed = woken?.packages.filter((name) => packages.some((pkg) => pkg.name === name)) ?? [];
           if (woken !== null)
-            io.out(`builder: pass ${pass} woken by a push: ${pushed.join(', ') || '(no package of ours)'}\n`);
+            log.info(
+              { pass, packages: pushed },
+              `builder: pass ${pass} woken by a push: ${pushed.join(', ') || '(no package of ours)'}`,
+            );
+          const started = Date.now();
           const report =
             !fullPass && pushed.length === 0
               ? null
@@ -95,19 +98,32 @@ export async function runBuilder(
           // Before the "done" line: a pass is done once its reports are written (and the
           // projections a once-projector held for them are free again).
           if (report !== null && report.builds.length > 0) await afterPass?.();
-          if (report !== null)
-            io.out(`builder: pass ${pass} done: ${report.builds.length} build(s), exit code ${report.exitCode}\n`);
+          if (report !== null && report.builds.length > 0) {
+            idle = false;
+            const seconds = Math.round((Date.now() - started) / 100) / 10;
+            log.info(
+              { pass, builds: report.builds.length, exitCode: report.exitCode, seconds },
+              `builder: pass ${pass} done: ${report.builds.length} build(s), exit code ${report.exitCode}, ${seconds} s`,
+            );
+          } else if (report !== null && !idle) {
+            idle = true;
+            log.info(
+              { pass, pollInterval: interval },
+              `builder: pass ${pass} done: nothing to build; idle, polling every ${interval} s`,
+            );
+          }
         } finally {
           await deps.close?.();
           await store.close();
         }
       } catch (error) {
-        io.err(`builder: pass ${pass} failed: ${(error as Error).message}\n`);
+        idle = false;
+        log.error({ pass, err: error }, `builder: pass ${pass} failed: ${(error as Error).message}`);
         if (flags.once) return 1;
       }
       if (flags.once) return 0;
       if (fullPass) nextFullPass = Date.now() + interval * 1000;
-      woken = await sleepUntilPush(target, since, Math.max(0, nextFullPass - Date.now()), stop.signal, io);
+      woken = await sleepUntilPush(target, since, Math.max(0, nextFullPass - Date.now()), stop.signal, log);
       if (woken !== null) since = woken.position;
     }
     return 0;
@@ -127,7 +143,7 @@ async function sleepUntilPush(
   since: number,
   ms: number,
   signal: AbortSignal,
-  io: BuilderIo,
+  log: Logger,
 ): Promise<PushesSeen | null> {
   if (target !== null) {
     try {
@@ -138,7 +154,7 @@ async function sleepUntilPush(
         await store.close();
       }
     } catch (error) {
-      io.err(`builder: cannot follow the log for pushes: ${(error as Error).message}\n`);
+      log.warn({ err: error }, `builder: cannot follow the log for pushes: ${(error as Error).message}`);
     }
   }
   await sleep(ms, undefined, { signal }).catch(() => undefined);

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_PROJECTIONS, type ProjectionLock } from '#domain/projections/index.js';
 import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
 import { openReadModelStore, type KyselyReadModelStore } from '#infrastructure/read-model/kysely-read-model.store.js';
+import { createLogger } from '#infrastructure/logging/logger.js';
 import { commitData, testEvent } from '../../../test/support/events.js';
 import { waitForCheckpoints } from '../../../test/support/projector-wait.js';
 import { runProjector } from './projector.daemon.js';
@@ -37,7 +38,8 @@ describe('a projector daemon that finds a projection held by another process', (
     views = await openReadModelStore({ kind: 'sqlite', path: join(dir, 'data', 'views.sqlite') });
     held = await views.tryLock(heldName, 'another-process (otherhost:1)');
     expect(held).not.toBeNull();
-    running = runProjector({ configFile }, { out: (t) => output.push(t), err: (t) => output.push(t) }, stop.signal);
+    const logger = createLogger({ service: 'dlrn-projector', sink: { write: (t: string) => output.push(t) } });
+    running = runProjector({ configFile }, logger, stop.signal);
   });
 
   afterAll(async () => {

@@ -5,6 +5,7 @@ import { ProjectionEngine } from '#application/projector/projection-engine.js';
 import { projectorOwner } from '#application/projector/projector-owner.js';
 import { runWebhookSender } from '#application/outbox/webhook-sender.loop.js';
 import { openReadModelStore } from '#infrastructure/read-model/kysely-read-model.store.js';
+import type { Logger } from '#infrastructure/logging/logger.js';
 import { reportSettings, StaticReportRefresher, StaticReportWriter } from '#application/reports/index.js';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -23,6 +24,7 @@ export interface ProjectorFlags {
   waitForOthersMs?: number;
 }
 
+/** Where the `projections` commands print what they were asked for. */
 export interface ProjectorIo {
   out(text: string): void;
   err(text: string): void;
@@ -41,16 +43,17 @@ const backoffMs = (failures: number): number => Math.min(30_000, 1_000 * 2 ** Ma
  * own, this one stands by and takes over when the other's lease is free. A failed run (storage
  * full or unavailable, a lease lost) is logged and retried with back-off; it never ends the
  * process that hosts the projector (`dlrn serve`). While it runs, and once at the end, it
- * rewrites DLRN's static reports in `<datadir>/repos/` when that exists.
+ * rewrites DLRN's static reports in `<datadir>/repos/` when that exists. What it does goes to
+ * `logger` (a line per change of state, never one per batch).
  */
-export async function runProjector(flags: ProjectorFlags, io: ProjectorIo, signal?: AbortSignal): Promise<number> {
+export async function runProjector(flags: ProjectorFlags, logger: Logger, signal?: AbortSignal): Promise<number> {
   const config = loadProjectsIni(flags.configFile, flags.configOverride ?? []);
   const events = await openEventStore(config.service.eventStoreTarget);
   const readModels = await openReadModelStore(config.service.readModelStoreTarget).catch(async (error: unknown) => {
     await events.close();
     throw error;
   });
-  const log = (line: string): void => io.out(`${line}\n`);
+  const log = (line: string): void => logger.info(line);
   // One owner for the process: an engine made anew after a failure takes its own leases back.
   const engineOptions = { log, owner: projectorOwner() };
   let engine = new ProjectionEngine(events, readModels, ALL_PROJECTIONS, engineOptions);
@@ -58,7 +61,7 @@ export async function runProjector(flags: ProjectorFlags, io: ProjectorIo, signa
   const reports = new StaticReportRefresher(
     new StaticReportWriter(readModels, reportSettings(config), reposDir),
     reposDir,
-    (line) => io.err(`${line}\n`),
+    (line) => logger.warn(line),
   );
   // The engine has no batch callback: its checkpoint is polled, which also debounces the writes.
   const timer = setInterval(() => void reports.refresh(engine.checkpoint), STATIC_REPORTS_INTERVAL_MS);
@@ -83,13 +86,13 @@ export async function runProjector(flags: ProjectorFlags, io: ProjectorIo, signa
       try {
         const busy = await engine.start();
         if (busy.length === ALL_PROJECTIONS.length && !flags.once) {
-          if (!standingBy) io.out('projector: every projection is run by another projector; standing by\n');
+          if (!standingBy) logger.info('projector: every projection is run by another projector; standing by');
           standingBy = true;
           await pause(STANDBY_RETRY_MS);
           continue;
         }
-        if (busy.length > 0) io.out(`projector: ${busy.join(', ')} run by another projector\n`);
-        else if (standingBy) io.out('projector: took over the projections\n');
+        if (busy.length > 0) logger.info({ busy }, `projector: ${busy.join(', ')} run by another projector`);
+        else if (standingBy) logger.info('projector: took over the projections');
         standingBy = false;
         const head = await events.headPosition();
         // A daemon that found some projections held (a pass's once-projector refreshing its
@@ -99,7 +102,7 @@ export async function runProjector(flags: ProjectorFlags, io: ProjectorIo, signa
         await engine.run({ signal: freed?.signal ?? stop.signal, untilCaughtUp: Boolean(flags.once) });
         freed?.dispose();
         if (flags.once && busy.length > 0 && flags.waitForOthersMs !== undefined) {
-          await waitForOthers(readModels, busy, head, flags.waitForOthersMs, io);
+          await waitForOthers(readModels, busy, head, flags.waitForOthersMs, logger);
         }
         if (flags.once || stop.signal.aborted) break;
         if (freed?.signal.aborted) {
@@ -111,7 +114,7 @@ export async function runProjector(flags: ProjectorFlags, io: ProjectorIo, signa
       } catch (error) {
         if (flags.once) throw error;
         const wait = backoffMs(failures++);
-        io.err(`projector: ${(error as Error).message}; retrying in ${wait / 1000} s\n`);
+        logger.error({ err: error }, `projector: ${(error as Error).message}; retrying in ${wait / 1000} s`);
         await engine.stop().catch(() => undefined);
         engine = new ProjectionEngine(events, readModels, ALL_PROJECTIONS, engineOptions);
         await pause(wait);
@@ -119,7 +122,7 @@ export async function runProjector(flags: ProjectorFlags, io: ProjectorIo, signa
     }
     clearInterval(timer);
     await reports.flush(engine.checkpoint);
-    io.out(`projector: at position ${engine.checkpoint}\n`);
+    logger.info({ position: engine.checkpoint }, `projector: at position ${engine.checkpoint}`);
     return 0;
   } finally {
     clearInterval(timer);
@@ -177,7 +180,7 @@ async function waitForOthers(
   names: readonly string[],
   position: number,
   timeoutMs: number,
-  io: ProjectorIo,
+  logger: Logger,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -188,8 +191,9 @@ async function waitForOthers(
     }
     if (behind.length === 0) return;
     if (Date.now() >= deadline) {
-      io.err(
-        `projector: ${behind.join(', ')} still behind position ${position} after ${timeoutMs / 1000} s (run by another projector)\n`,
+      logger.warn(
+        { behind, position },
+        `projector: ${behind.join(', ')} still behind position ${position} after ${timeoutMs / 1000} s (run by another projector)`,
       );
       return;
     }

@@ -67,7 +67,7 @@ export function addBuildPassOptions(program: Command): Command {
     .option('--verbose-build', 'stream the build output')
     .option('--verbose-mock', 'deprecated alias of --verbose-build')
     .option('--no-repo', 'do not create repositories (no links, no createrepo, no .repo)')
-    .option('--debug', '--log-commands, and every event appended to the log, on stderr');
+    .option('--debug', 'log level debug: --log-commands, and every event appended to the log, on stderr');
 }
 
 function parseBuildEnv(pairs: readonly string[]): Record<string, string> {
@@ -113,7 +113,8 @@ export async function runBuildPass(flags: BuildPassFlags, io: CliIo): Promise<nu
     );
     return 1;
   }
-  for (const note of configurationNotes(config)) io.err(`dlrn: note: ${config.configFileShown}: ${note}\n`);
+  const logger = io.logger('dlrn', flags.debug ? 'debug' : undefined);
+  for (const note of configurationNotes(config)) logger.warn(`${config.configFileShown}: ${note}`);
   const missingTemplate = flags.status || flags.recheck ? null : missingMockTemplate(config);
   if (missingTemplate !== null) {
     io.err(`dlrn: error: ${config.configFileShown}: ${missingTemplate}\n`);
@@ -124,9 +125,9 @@ export async function runBuildPass(flags: BuildPassFlags, io: CliIo): Promise<nu
   const opened: EventStore = devDir
     ? new SqliteEventStore(join(devDir, 'events.sqlite'))
     : await openEventStore(config.service.eventStoreTarget);
-  // --log-commands: every program run, on stderr; --debug: that, and every append to the log.
-  if (flags.logCommands || flags.debug) traceCommandsTo((line) => io.err(`${line}\n`));
-  const store = flags.debug ? withAppendLog(opened, (line) => io.err(`debug: ${line}\n`)) : opened;
+  // --log-commands: every program run, in the log; --debug: that, and every append to the log.
+  if (flags.logCommands || flags.debug) traceCommandsTo((line) => logger.info({ kind: 'command' }, line));
+  const store = flags.debug ? withAppendLog(opened, (line) => logger.debug({ kind: 'append' }, line)) : opened;
   const deps = createBuildLoopDeps({
     config,
     packages,
@@ -155,17 +156,22 @@ export async function runBuildPass(flags: BuildPassFlags, io: CliIo): Promise<nu
         context: { correlationId: deps.ids.next(), causationId: null, actor: 'cli', trigger: 'cli' },
       });
       for (const message of messages) io.out(`${message}\n`);
-      await refreshReports(flags, io);
+      await refreshReports(flags, logger);
       return ok ? 0 : 1;
     }
     const report = await pass.run(options);
     if (report.builds.length === 0) io.out('nothing to build: no new commit in the selected packages\n');
-    if (devDir === null) await refreshReports(flags, io);
+    else
+      io.out(
+        `pass done: ${report.builds.length} build(s) in ${((Date.now() - started) / 1000).toFixed(1)} s, exit code ${report.exitCode}\n`,
+      );
+    if (devDir === null) await refreshReports(flags, logger);
     return report.exitCode;
   } finally {
     traceCommandsTo(null);
     await deps.close?.();
     await store.close();
+    const started = Date.now();
     if (devDir) rmSync(devDir, { recursive: true, force: true });
   }
 }

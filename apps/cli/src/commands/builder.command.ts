@@ -13,9 +13,11 @@ export function registerBuilder(program: Command, io: CliIo, exit: (code: number
     .option('--info-repo <dir>', 'local rdoinfo/distroinfo checkout holding the package metadata')
     .option('--head-only', 'build only the newest commit of each package')
     .option('--once', 'run one pass and exit (for tests and cron)')
+    .option('--debug', 'log level debug (default: DLRN_LOG_LEVEL, else info)')
     // Alone, as DLRN's run: each pass that built something ends with the views and reports
     // brought up to date (`dlrn serve` runs a projector beside its builder instead).
-    .action(async (flags: BuilderFlags) =>
-      exit(await runBuilder(flags, io, undefined, () => refreshReports(flags, io))),
-    );
+    .action(async (flags: BuilderFlags & { debug?: boolean }) => {
+      const log = io.logger('dlrn-builder', flags.debug ? 'debug' : undefined);
+      exit(await runBuilder(flags, log, undefined, () => refreshReports(flags, log)));
+    });
 }

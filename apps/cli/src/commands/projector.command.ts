@@ -15,7 +15,7 @@ export function registerProjector(program: Command, io: CliIo, exit: (code: numb
     .option('--config-file <file>', "DLRN's projects.ini", 'projects.ini')
     .option('--once', 'catch up with the log, then exit')
     .option('--config-override <section.option=value>', 'override a projects.ini option (repeatable)', collect, [])
-    .action(async (flags: ProjectorFlags) => exit(await runProjector(flags, io)));
+    .action(async (flags: ProjectorFlags) => exit(await runProjector(flags, io.logger('dlrn-projector'))));
   const projections = program.command('projections').description('read-model tools');
   projections
     .command('status')

@@ -1,5 +1,5 @@
 import { runProjector } from '../../../projector/src/projector.daemon.js';
-import type { CliIo } from '../cli-io.js';
+import type { Logger } from '#infrastructure/logging/logger.js';
 
 /** How long a pass waits for a projector running elsewhere to fold its events. */
 const VIEWS_WAIT_MS = 60_000;
@@ -13,7 +13,7 @@ const VIEWS_WAIT_MS = 60_000;
  */
 export async function refreshReports(
   flags: { readonly configFile: string; readonly configOverride: string[] },
-  io: Pick<CliIo, 'err'>,
+  logger: Logger,
 ): Promise<void> {
   try {
     await runProjector(
@@ -23,10 +23,11 @@ export async function refreshReports(
         once: true,
         waitForOthersMs: VIEWS_WAIT_MS,
       },
-      { out: () => undefined, err: io.err },
+      // The pass's own log: its projector's warnings and errors, not its progress.
+      logger.child({}, { level: logger.isLevelEnabled('debug') ? 'debug' : 'warn' }),
     );
   } catch (error) {
     // The builds are recorded; the pages catch up with the next pass or projector.
-    io.err(`dlrn: warning: the views and reports were not brought up to date: ${(error as Error).message}\n`);
+    logger.warn({ err: error }, `the views and reports were not brought up to date: ${(error as Error).message}`);
   }
 }

@@ -4,6 +4,7 @@ import { loadConfiguration, loadProjectsIni, type DlrnConfig } from '#infrastruc
 import { createApiApp } from '../../../api/src/api.app.js';
 import { runBuilder } from '../../../builder/src/builder.daemon.js';
 import { runProjector } from '../../../projector/src/projector.daemon.js';
+import type { Logger } from '#infrastructure/logging/logger.js';
 import { collect, type CliIo } from '../cli-io.js';
 
 interface ApiFlags {
@@ -46,7 +47,7 @@ function untilSignal(): { signal: AbortSignal; stopped: Promise<void>; dispose: 
   };
 }
 
-async function listen(config: DlrnConfig, flags: ApiFlags, io: CliIo) {
+async function listen(config: DlrnConfig, flags: ApiFlags, logger: Logger) {
   // Remote imports need the package list: read it afresh for each, as DLRN does.
   const loadPackages = async () => {
     const loaded = await loadConfiguration({
@@ -61,12 +62,15 @@ async function listen(config: DlrnConfig, flags: ApiFlags, io: CliIo) {
       ? [...(await loaded.packageSource.list({ dev: false, local: false })).packages]
       : loaded.packages;
   };
-  const app = await createApiApp(config, { loadPackages });
+  const app = await createApiApp(config, { loadPackages, logger });
   const host = flags.host ?? config.service.apiHost;
   await app.listen({ host, port: flags.port ?? config.service.apiPort });
   const address = app.getHttpServer().address();
   const actualPort = typeof address === 'object' && address !== null ? address.port : flags.port;
-  io.out(`api: listening on http://${host}:${actualPort}/ (OpenAPI at /api/openapi.json, docs at /api/docs)\n`);
+  logger.info(
+    { host, port: actualPort },
+    `api: listening on http://${host}:${actualPort}/ (OpenAPI at /api/openapi.json, docs at /api/docs)`,
+  );
   return app;
 }
 
@@ -74,10 +78,11 @@ async function listen(config: DlrnConfig, flags: ApiFlags, io: CliIo) {
 async function runApi(flags: ApiFlags, io: CliIo): Promise<number> {
   const config = loadProjectsIni(flags.configFile, flags.configOverride);
   const stop = untilSignal();
-  const app = await listen(config, flags, io);
+  const logger = io.logger('dlrn-api');
+  const app = await listen(config, flags, logger);
   try {
     await stop.stopped;
-    io.out('api: stopping\n');
+    logger.info('api: stopping');
     return 0;
   } finally {
     stop.dispose();
@@ -96,10 +101,11 @@ async function runServe(flags: ServeFlags, io: CliIo): Promise<number> {
   const stop = untilSignal();
   const projecting = runProjector(
     { configFile: flags.configFile, configOverride: flags.configOverride },
-    io,
+    io.logger('dlrn-projector'),
     stop.signal,
   );
-  const app = await listen(config, flags, io);
+  const logger = io.logger('dlrn-api');
+  const app = await listen(config, flags, logger);
   const building = flags.builder
     ? runBuilder(
         {
@@ -108,13 +114,13 @@ async function runServe(flags: ServeFlags, io: CliIo): Promise<number> {
           ...(flags.infoRepo === undefined ? {} : { infoRepo: flags.infoRepo }),
           headOnly: Boolean(flags.headOnly),
         },
-        io,
+        io.logger('dlrn-builder'),
         stop.signal,
       )
     : Promise.resolve(0);
   try {
     await stop.stopped;
-    io.out('serve: stopping\n');
+    logger.info('serve: stopping');
     await app.close();
     const codes = await Promise.all([building, projecting]);
     return Math.max(...codes);

@@ -32,7 +32,7 @@ export function createBuildLoopDeps(options: {
   /** Asked at the start of each pass; `packages` then follows its answer. */
   readonly packageSource?: PackageSource | null;
   readonly store: EventStore;
-  readonly log: (line: string) => void;
+  readonly log: BuildLoopDeps['log'];
   readonly leaseMs?: number;
   /** `--info-repo`: DLRN_DISTROINFO_REPO for the `custom_preprocess` hooks. */
   readonly infoRepo?: string;

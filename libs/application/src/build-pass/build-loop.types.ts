@@ -74,8 +74,11 @@ export interface BuildLoopDeps {
   readonly builderId: string;
   /** How long a claim holds without the builder (default 6 h). */
   readonly leaseMs?: number;
-  /** One line per event worth telling the operator (a progress line per build). */
-  readonly log: (line: string) => void;
+  /**
+   * One line per event worth telling the operator (a progress line per build), with its facts
+   * as fields for the daemons' structured log (the one-shot pass prints the line alone).
+   */
+  readonly log: (line: string, fields?: Readonly<Record<string, unknown>>) => void;
   /** Releases what the adapters hold (the SMTP pool). */
   readonly close?: () => Promise<void>;
 }

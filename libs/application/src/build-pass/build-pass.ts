@@ -108,9 +108,14 @@ export class BuildPass {
     // time, as DLRN's pool does; what it finds is recorded below in DLRN's order, one package
     // after another, as if the refreshes had run in turn.
     const refreshWorkers = options.sequential ? 1 : Math.max(1, this.deps.config.default.workers);
-    const outcomes = await settledInOrder(selected, refreshWorkers, (pkg) =>
-      discoverPackage(this.deps, history, pkg, options),
-    );
+    const outcomes = await settledInOrder(selected, refreshWorkers, (pkg) => {
+      this.deps.log(refreshLine(pkg, options), {
+        package: pkg.name,
+        upstream: pkg.upstream ?? null,
+        distgit: pkg['master-distgit'] ?? null,
+      });
+      return discoverPackage(this.deps, history, pkg, options);
+    });
     for (const [index, pkg] of selected.entries()) {
       const settled = outcomes[index]!;
       if (settled.status === 'rejected') throw settled.reason;
@@ -324,9 +329,17 @@ export class BuildPass {
       // other builders recorded meanwhile: the history follows the log (the row above does not).
       await this.reader.catchUp();
       this.deps.log(
-        `[${i + 1}/${jobs.length}] ${pkg.name} ${job.candidate.commitHash.slice(0, 7)}${step === undefined ? '' : ` (bisection step ${step})`} ${result.status} (${((Date.now() - t0) / 1000).toFixed(1)} s)${result.status === 'SUCCESS' ? '' : `: ${firstLine(result.notes)}`}`,
+        `[${i + 1}/${jobs.length}] ${pkg.name} ${job.candidate.commitHash.slice(0, 7)}${step === undefined ? '' : ` (bisection step ${step})`} ${result.status} (${seconds.toFixed(1)} s)${result.status === 'SUCCESS' ? '' : `: ${firstLine(result.notes)}`}`,
+        {
+          package: pkg.name,
+          commit: job.candidate.commitHash,
+          status: result.status,
+          seconds: Math.round(seconds * 10) / 10,
+          ...(step === undefined ? {} : { bisectionStep: step }),
+        },
       );
       if (isBisectionStep(job.candidate)) {
+      const seconds = (Date.now() - t0) / 1000;
         // A step is a real build that moves no pointer and mails nobody: its bisection reads it.
         results.push({
           package: pkg.name,
@@ -494,4 +507,11 @@ async function settledInOrder<T, R>(
 
 function firstLine(text: string): string {
   return text.split('\n', 1)[0] ?? '';
+}
+
+/** What a package's refresh fetches, said before it starts (a long step says what it does). */
+function refreshLine(pkg: PackageInfo, options: PassOptions): string {
+  if (options.local) return `refreshing ${pkg.name}: local clones as they are (--local)`;
+  const upstream = Array.isArray(pkg.upstream) ? pkg.upstream.join(', ') : pkg.upstream;
+  return `refreshing ${pkg.name}: fetching ${upstream || '(no upstream)'} and ${pkg['master-distgit'] || '(no dist-git)'}`;
 }

@@ -109,6 +109,11 @@ export class CommitBuilder {
   /** Runs the RPM pipeline in the staging directory; never throws for a build failure. */
   async build(claimed: ClaimedBuild): Promise<RpmBuildOutput | RpmBuildError> {
     const d = this.deps.config.default;
+    const commit = claimed.candidate.commitHash;
+    this.deps.log(
+      `building ${claimed.candidate.package} ${commit.slice(0, 7)} with ${d.buildDriverName} (worker ${claimed.workerId})`,
+      { package: claimed.candidate.package, commit, driver: d.buildDriverName, worker: claimed.workerId },
+    );
     await removeEarlierStaging(claimed.stagingDir, join(this.reposDir, claimed.repoDir));
     await mkdir(claimed.stagingDir, { recursive: true });
     try {
