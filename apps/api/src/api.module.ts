@@ -1,7 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { Logger } from 'pino';
-import { queueProjection, ReadModelStore } from '#domain/projections/index.js';
+import {
+  BUILD_TIMINGS_KEY,
+  buildTimingsProjection,
+  queueProjection,
+  ReadModelStore,
+} from '#domain/projections/index.js';
 import { EventStore } from '#domain/shared/event-store.port.js';
 import { Clock, IdGenerator } from '#domain/shared/ports.js';
 import { DeciderCommandHandler } from '#infrastructure/event-store/decider-command-handler.js';
@@ -134,6 +139,7 @@ export class ApiModule {
                   views.cached('queue-gauges', async () => ({
                     queued: await readModels.count(queueProjection, { where: { state: 'waiting' } }),
                     building: await readModels.count(queueProjection, { where: { state: 'building' } }),
+                    timings: (await readModels.get(buildTimingsProjection, BUILD_TIMINGS_KEY))?.doc ?? null,
                   })),
                 ]);
                 return { projectionLag: Math.max(0, head - Math.max(0, views.current)), ...queue };

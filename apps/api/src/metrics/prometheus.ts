@@ -1,5 +1,10 @@
 import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
-import type { BuildMetricsDoc } from '#domain/projections/index.js';
+import {
+  BUILD_DURATION_BUCKETS,
+  lastSuccessfulPassAt,
+  type BuildMetricsDoc,
+  type BuildTimingsDoc,
+} from '#domain/projections/index.js';
 
 /** The process metrics (CPU, memory, event-loop lag…) are recomputed at most this often. */
 const PROCESS_METRICS_TTL_MS = 1_000;
@@ -14,9 +19,31 @@ export interface ServiceGauges {
   readonly queued: number;
   /** Builds claimed by a builder and not finished. */
   readonly building: number;
+  /** The `build_timings` view (durations, passes); null before any build. */
+  readonly timings?: BuildTimingsDoc | null;
 }
 
 const NO_GAUGES: ServiceGauges = { projectionLag: 0, queued: 0, building: 0 };
+
+const DURATION = 'dlrn_build_duration_seconds';
+const LAST_PASS = 'dlrn_last_successful_pass_timestamp_seconds';
+
+/** The build duration histogram (cumulative buckets, as Prometheus reads them) and the last good pass. */
+function timingsText(timings: BuildTimingsDoc | null | undefined): string {
+  const counts = timings?.counts ?? [];
+  let cumulative = 0;
+  const buckets = [...BUILD_DURATION_BUCKETS.map(String), '+Inf'].map((le, i) => {
+    cumulative += counts[i] ?? 0;
+    return `${DURATION}_bucket{le="${le}"} ${cumulative}\n`;
+  });
+  const lastPass = timings ? lastSuccessfulPassAt(timings) : null;
+  return (
+    `# HELP ${DURATION} Build duration, from BuildStarted to the build's result\n# TYPE ${DURATION} histogram\n` +
+    `${buckets.join('')}${DURATION}_sum ${timings?.sum ?? 0}\n${DURATION}_count ${timings?.count ?? 0}\n` +
+    `# HELP ${LAST_PASS} When the last pass whose builds all succeeded ended (0: none yet)\n# TYPE ${LAST_PASS} gauge\n` +
+    `${LAST_PASS} ${lastPass === null ? 0 : lastPass / 1000}\n`
+  );
+}
 
 function gaugesText(g: ServiceGauges): string {
   const gauge = (name: string, help: string, value: number) =>
@@ -24,7 +51,8 @@ function gaugesText(g: ServiceGauges): string {
   return (
     gauge('dlrn_projection_lag_events', 'Events of the log the views have not folded yet', g.projectionLag) +
     gauge('dlrn_queue_depth', 'Commits waiting for a builder', g.queued) +
-    gauge('dlrn_builds_in_progress', 'Builds claimed by a builder and not finished', g.building)
+    gauge('dlrn_builds_in_progress', 'Builds claimed by a builder and not finished', g.building) +
+    timingsText(g.timings)
   );
 }
 

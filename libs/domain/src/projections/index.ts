@@ -1,5 +1,6 @@
 import { aggregateReposProjection } from './aggregate-repos.projection.js';
 import { buildMetricsProjection } from './build-metrics.projection.js';
+import { buildTimingsProjection } from './build-timings.projection.js';
 import { buildsProjection } from './builds.projection.js';
 import { changeBuildsProjection } from './change-builds.projection.js';
 import { ciVotesAggProjection } from './ci-votes-agg.projection.js';
@@ -16,6 +17,7 @@ import { usersProjection } from './users.projection.js';
 export * from './projection.js';
 export * from './aggregate-repos.projection.js';
 export * from './build-metrics.projection.js';
+export * from './build-timings.projection.js';
 export * from './builds.projection.js';
 export * from './change-builds.projection.js';
 export * from './ci-votes-agg.projection.js';
@@ -44,4 +46,5 @@ export const ALL_PROJECTIONS: readonly ProjectionDefinition[] = [
   aggregateReposProjection,
   deliveriesProjection,
   changeBuildsProjection,
+  buildTimingsProjection,
 ];

@@ -3,9 +3,9 @@ import { isKnownEventType } from '../catalogue.js';
 import { ALL_PROJECTIONS } from './index.js';
 
 describe('ALL_PROJECTIONS', () => {
-  it('holds thirteen projections with distinct table-safe names', () => {
+  it('holds fourteen projections with distinct table-safe names', () => {
     const names = ALL_PROJECTIONS.map((p) => p.name);
-    expect(names).toHaveLength(13);
+    expect(names).toHaveLength(14);
     expect(new Set(names).size).toBe(names.length);
     for (const name of names) expect(name).toMatch(/^[a-z][a-z0-9_]*$/);
   });

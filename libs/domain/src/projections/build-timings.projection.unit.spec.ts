@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import type { RecordedEvent } from '../shared/event.js';
+import { buildTimingsProjection, lastSuccessfulPassAt, type BuildTimingsDoc } from './build-timings.projection.js';
+import { EventLog, given } from '../../../../test/support/projection-spec.js';
+
+const T0 = Date.parse('2024-03-01T00:00:00Z');
+const at = (seconds: number) => new Date(T0 + seconds * 1000).toISOString();
+
+/** A build started at `start` s and ended at `end` s (from T0), its events stamped with `pass`. */
+function build(
+  log: EventLog,
+  pkg: string,
+  status: 'SUCCESS' | 'FAILED' | 'RETRY',
+  start: number,
+  end: number,
+  pass: string,
+) {
+  const streamId = log.discover(pkg, `c${log.events.length}`);
+  const buildId = log.claim(streamId);
+  const from = log.events.length;
+  log.append(
+    streamId,
+    'BuildStarted',
+    { buildId, dtBuild: Math.floor((T0 + start * 1000) / 1000), workerId: 1, driver: 'rpmbuild' },
+    at(start),
+  );
+  log.finish(streamId, buildId, status, at(end));
+  for (let i = from; i < log.events.length; i++) {
+    const event = log.events[i]!;
+    (log.events as RecordedEvent[])[i] = { ...event, metadata: { ...event.metadata, correlationId: pass } };
+  }
+}
+
+function timings(log: EventLog): BuildTimingsDoc {
+  return given(log.events).then(buildTimingsProjection).get('all')!;
+}
+
+describe('build_timings projection (build durations, last successful pass)', () => {
+  describe('when builds of 3 s, 40 s and 2 h ended', () => {
+    const log = new EventLog();
+    build(log, 'nova', 'SUCCESS', 0, 3, 'pass-1');
+    build(log, 'glance', 'FAILED', 100, 140, 'pass-1');
+    build(log, 'swift', 'SUCCESS', 1000, 1000 + 7200, 'pass-2');
+
+    it('counts each in its bucket (over an hour: the last), with their sum', () => {
+      const doc = timings(log);
+      expect(doc.counts).toEqual([0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 1]);
+      expect(doc.count).toBe(3);
+      expect(doc.sum).toBe(3 + 40 + 7200);
+      expect(doc.started).toEqual({});
+    });
+
+    it('takes the end of the last pass whose builds all succeeded', () => {
+      expect(lastSuccessfulPassAt(timings(log))).toBe(T0 + 8200 * 1000);
+    });
+
+    it('gives the same document when the events are replayed', () => {
+      expect(given(log.events).replayedTwice(buildTimingsProjection)).toEqual(
+        given(log.events).then(buildTimingsProjection),
+      );
+    });
+  });
+
+  describe('when the last pass had a failure', () => {
+    it('keeps the end of the successful pass before it', () => {
+      const log = new EventLog();
+      build(log, 'nova', 'SUCCESS', 0, 10, 'pass-1');
+      build(log, 'nova', 'SUCCESS', 100, 110, 'pass-2');
+      build(log, 'glance', 'RETRY', 120, 130, 'pass-2');
+      expect(lastSuccessfulPassAt(timings(log))).toBe(T0 + 10_000);
+    });
+  });
+
+  describe('when many passes went by since the last successful one', () => {
+    it('still remembers when it ended', () => {
+      const log = new EventLog();
+      build(log, 'nova', 'SUCCESS', 0, 10, 'pass-0');
+      for (let i = 1; i <= 20; i++) build(log, 'nova', 'FAILED', i * 100, i * 100 + 5, `pass-${i}`);
+      const doc = timings(log);
+      expect(doc.passes.length).toBeLessThanOrEqual(16);
+      expect(lastSuccessfulPassAt(doc)).toBe(T0 + 10_000);
+    });
+  });
+
+  describe('when nothing was built yet, or a build is still running', () => {
+    it('has no successful pass and keeps the running build aside', () => {
+      const log = new EventLog();
+      const streamId = log.discover('nova', 'c1');
+      const buildId = log.claim(streamId);
+      log.start(streamId, buildId, 1_709_251_200);
+      const doc = timings(log);
+      expect(lastSuccessfulPassAt(doc)).toBeNull();
+      expect(doc.count).toBe(0);
+      expect(Object.keys(doc.started)).toEqual([buildId]);
+    });
+  });
+});
