@@ -122,10 +122,11 @@ describe('dlrn CLI', () => {
   });
 
   describe('when the mock template of the target is missing', () => {
-    it('--use-public is refused until it is built', async () => {
+    it('--use-public (mock, baseurl set) is accepted, and the pass refuses for the template', async () => {
       const run = await runDlrn(['--config-file', `${seed}/projects.ini`, '--info-repo', seed, '--use-public']);
       expect(run.code).toBe(1);
-      expect(run.stderr).toContain('--use-public: adding the public current repository');
+      expect(run.stderr).not.toContain('--use-public');
+      expect(run.stderr).toContain('scripts/fedora-rawhide.cfg (configdir, target=fedora-rawhide)');
     });
 
     it('a pass refuses to start, naming the file it looked for, before any build or mail', async () => {

@@ -5,7 +5,12 @@ import type { Command } from 'commander';
 import { didYouMean } from '#infrastructure/config/shared/suggest.js';
 import type { EventStore } from '#domain/shared/event-store.port.js';
 import { selectPackages } from '#domain/package/selection.js';
-import { configurationNotes, loadConfiguration, missingMockTemplate } from '#infrastructure/config/index.js';
+import {
+  configurationNotes,
+  loadConfiguration,
+  missingMockTemplate,
+  type DlrnConfig,
+} from '#infrastructure/config/index.js';
 import { BuildPass } from '#application/build-pass/build-pass.js';
 import { createBuildLoopDeps } from '#application/build-pass/build-loop.factory.js';
 import { recheckPackages, statusLines } from '#application/build-pass/package-admin.js';
@@ -56,7 +61,7 @@ export function addBuildPassOptions(program: Command): Command {
     .option('--package-name <name>', 'only this package (repeatable)', collect, [])
     .option('--dev', 'dev mode: temporary history, always rebuild, keep local dist-git changes')
     .option('--log-commands', 'print every program run (git, rpmbuild, mock, createrepo_c…) on stderr')
-    .option('--use-public', "add the public current repo to mock's configuration (not supported yet: refused)")
+    .option('--use-public', "add <baseurl>/current/delorean.repo to mock's configuration (as --dev does)")
     .option('--order', 'build in dependency order (BuildRequires), implies --sequential')
     .option('--sequential', 'ignore workers: one build at a time')
     .option('--status', "print each package's last build status and exit")
@@ -107,10 +112,11 @@ export async function runBuildPass(flags: BuildPassFlags, io: CliIo): Promise<nu
     io.err('dlrn: error: --recheck needs --package-name or --project-name\n');
     return 1;
   }
-  if (flags.usePublic) {
-    io.err(
-      "dlrn: error: --use-public: adding the public current repository to mock's configuration is not supported yet\n",
-    );
+  const publicFlag = flags.usePublic ? '--use-public' : flags.dev ? '--dev' : null;
+  const publicRefusal =
+    publicFlag !== null && !flags.status && !flags.recheck ? usePublicRefusal(config, Boolean(flags.usePublic)) : null;
+  if (publicRefusal !== null) {
+    io.err(`dlrn: error: ${config.configFileShown}: ${publicFlag}: ${publicRefusal}\n`);
     return 1;
   }
   const logger = io.logger('dlrn', flags.debug ? 'debug' : undefined);
@@ -135,6 +141,8 @@ export async function runBuildPass(flags: BuildPassFlags, io: CliIo): Promise<nu
     store,
     log: (line) => io.out(`${line}\n`),
     ...(flags.infoRepo === undefined ? {} : { infoRepo: flags.infoRepo }),
+    // As DLRN's build_rpm_wrapper, --dev adds the public repo too; only mock has a configuration for it.
+    usePublic: Boolean(flags.usePublic || flags.dev) && config.default.buildDriverName === 'mock',
   });
   try {
     const pass = new BuildPass(deps);
@@ -174,6 +182,22 @@ export async function runBuildPass(flags: BuildPassFlags, io: CliIo): Promise<nu
     const started = Date.now();
     if (devDir) rmSync(devDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Why `--use-public` (`explicit`) or `--dev` cannot add the public repo, or null: only mock
+ * builds in a configuration the repo can join (rpmbuild uses the host's repositories, koji and
+ * copr their farm's; `--dev` does its other work there), and the repo is
+ * `<baseurl>/current/delorean.repo` (without baseurl DLRN's build fails on it: refused at once).
+ */
+function usePublicRefusal(config: DlrnConfig, explicit: boolean): string | null {
+  const driver = config.default.buildDriverName;
+  if (driver !== 'mock') {
+    if (!explicit) return null;
+    return `the public current repository goes into mock's configuration, and build_driver=${driver} has none (use the mock driver)`;
+  }
+  if (!config.default.baseurl) return 'baseurl is not set: the public repository is <baseurl>/current/delorean.repo';
+  return null;
 }
 
 export function registerBuildPass(program: Command, io: CliIo, exit: (code: number) => void): void {

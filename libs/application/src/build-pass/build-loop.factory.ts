@@ -16,6 +16,7 @@ import { RpmBuildPipeline } from '#infrastructure/rpm/rpm-build.pipeline.js';
 import { mockConfigPath } from '#infrastructure/rpm/mock-config.assembler.js';
 import { CustomPreprocess } from '#infrastructure/preprocess/custom-preprocess.js';
 import { RsyncReplicator } from '#infrastructure/rsync/rsync.replicator.js';
+import { UrlSourceFetcher } from '#infrastructure/sources/url-sources.fetcher.js';
 import type { BuildLoopDeps } from './build-loop.types.js';
 import { CentralPublisher } from '../remote-publish/central-publisher.js';
 import { claimHolder } from './claim-holder.js';
@@ -36,6 +37,8 @@ export function createBuildLoopDeps(options: {
   readonly leaseMs?: number;
   /** `--info-repo`: DLRN_DISTROINFO_REPO for the `custom_preprocess` hooks. */
   readonly infoRepo?: string;
+  /** `--use-public` or `--dev`: the public current repo in mock's configuration. */
+  readonly usePublic?: boolean;
 }): BuildLoopDeps {
   const { config } = options;
   const d = config.default;
@@ -50,6 +53,7 @@ export function createBuildLoopDeps(options: {
       baseurl: d.baseurl ?? null,
       depsUrl: d.depsUrl ?? null,
       installAfterBuild: config.mockbuildDriver.installAfterBuild,
+      usePublic: options.usePublic ?? false,
     },
     koji: {
       ...config.kojibuildDriver,
@@ -78,6 +82,7 @@ export function createBuildLoopDeps(options: {
         downstreamDatadir: d.pkginfoDriverName === 'downstream' ? resolve(d.datadir) : null,
       }),
       mockConfig: (workerId) => (d.buildDriverName === 'mock' ? mockConfigPath(d.datadir, workerId) : null),
+      urlSources: new UrlSourceFetcher({ allowedHosts: config.service.sourceDownloadAllowedHosts }),
     }),
     replicator:
       d.rsyncdest === ''

@@ -51,5 +51,12 @@ export abstract class BuildDriver {
    * a driver that isolates builds (mock) does this inside its chroot too, never on the host.
    */
   abstract buildSrpm(request: SrpmBuildRequest): Promise<void>;
+  /**
+   * Whether buildSrpm parses the spec on this host (rpmbuild), so that `rpmspec -P` may expand
+   * its macros here to find its URL sources; a driver that parses it in a chroot says false.
+   */
+  parsesSpecOnHost(): boolean {
+    return true;
+  }
   abstract build(request: BuildDriverRequest): Promise<void>;
 }

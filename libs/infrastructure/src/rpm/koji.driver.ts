@@ -99,6 +99,11 @@ export class KojiBuildDriver extends BuildDriver {
     this.srpmBuilder = new RpmbuildBuildDriver(options.rpmbuild);
   }
 
+  /** With fetch_mock_config the spec is parsed in mock's chroot. */
+  override parsesSpecOnHost(): boolean {
+    return !this.options.fetchMockConfig;
+  }
+
   override async buildSrpm(request: SrpmBuildRequest): Promise<void> {
     if (!this.options.fetchMockConfig) return this.srpmBuilder.buildSrpm(request);
     const config = await this.fetchMockConfig(request);

@@ -10,6 +10,11 @@ export interface MockConfigSources {
   readonly currentRepoPath: string;
   /** `deps_url`, or `<baseurl>/delorean-deps.repo`; null when neither is configured. */
   readonly depsUrl: string | null;
+  /**
+   * `--use-public` and `--dev`: `<baseurl>/current/delorean.repo`, added last; unlike the deps
+   * repo, one that cannot be fetched fails the build (DLRN raises). Null: not added.
+   */
+  readonly publicRepoUrl?: string | null;
   readonly workerId: number;
   readonly fetchTimeoutMs: number;
 }
@@ -101,6 +106,20 @@ export async function assembleMockConfig(
     }
     // Unreachable is only a warning, as in DLRN; reachable but hostile fails the build.
     if (deps !== null) config = insertBeforeClosing(config, repoLines(deps, sources.depsUrl), sources.templatePath);
+  }
+  const publicUrl = sources.publicRepoUrl ?? null;
+  if (publicUrl !== null) {
+    let current: string;
+    try {
+      current = await fetchText(publicUrl, sources.fetchTimeoutMs);
+    } catch (error) {
+      throw new Error(
+        `Could not open ${publicUrl} (${(error as Error).message}) for --use-public/--dev. Check the baseurl ` +
+          'value in projects.ini, and make sure the file can be downloaded.',
+        { cause: error },
+      );
+    }
+    config = insertBeforeClosing(config, repoLines(current, publicUrl), sources.templatePath);
   }
   return { text: `${config.join('\n')}\n`, warnings };
 }

@@ -26,6 +26,11 @@ export interface MockBuildDriverOptions {
   readonly installAfterBuild: boolean;
   /** The mock program; default `mock` from the build environment's PATH. */
   readonly mockCommand?: string;
+  /**
+   * `--use-public` / `--dev`: the public `<baseurl>/current/delorean.repo` goes into the
+   * configuration after the deps repo (DLRN's build_rpm_wrapper). Needs `baseurl`.
+   */
+  readonly usePublic?: boolean;
   /** Time allowed to fetch the deps repo file; DLRN's is 10 s. */
   readonly fetchTimeoutMs?: number;
 }
@@ -89,12 +94,20 @@ export class MockBuildDriver extends BuildDriver {
     return this.options.baseurl ? `${this.options.baseurl.replace(/\/$/, '')}/delorean-deps.repo` : null;
   }
 
+  /** DLRN's `baseurl + "/current/delorean.repo"` (the file name is DLRN's, whatever the reponame). */
+  private publicRepoUrl(): string | null {
+    if (!this.options.usePublic) return null;
+    if (!this.options.baseurl) throw new Error('--use-public and --dev need baseurl in projects.ini');
+    return `${this.options.baseurl.replace(/\/$/, '')}/current/delorean.repo`;
+  }
+
   /** Writes `<datadir>/dlrn-<worker>.cfg` (only if it changed) and returns its path. */
   async prepareConfig(workerId: number, log: BuildLog): Promise<string> {
     const { text, warnings } = await assembleMockConfig({
       templatePath: join(this.options.configdir, `${this.options.target}.cfg`),
       currentRepoPath: join(this.options.datadir, 'repos', 'current', `${this.options.reponame}.repo`),
       depsUrl: this.depsUrl(),
+      publicRepoUrl: this.publicRepoUrl(),
       workerId,
       fetchTimeoutMs: this.options.fetchTimeoutMs ?? 10_000,
     });
@@ -106,6 +119,10 @@ export class MockBuildDriver extends BuildDriver {
 
   private get command(): string {
     return this.options.mockCommand ?? 'mock';
+  }
+
+  override parsesSpecOnHost(): boolean {
+    return false;
   }
 
   /** build_srpm.sh's last step, in the worker's chroot. */

@@ -14,6 +14,7 @@ import { makeBuildTempDir, sweepStaleBuildDirs } from './build-temp-dirs.js';
 import type { ChildEnv } from './command.runner.js';
 import { copyDistgitSources, findSpecFile, specDirectory } from './distgit-sources.js';
 import { SourceTreeReader } from './source-tree.reader.js';
+import { UrlSourceFetcher } from '../sources/url-sources.fetcher.js';
 
 export interface RpmBuildPipelineOptions {
   /**
@@ -32,6 +33,8 @@ export interface RpmBuildPipelineOptions {
   readonly preprocess?: CustomPreprocess;
   /** MOCK_CONFIG for the hooks: the worker's mock configuration, when the driver has one. */
   readonly mockConfig?: (workerId: number) => string | null;
+  /** spectool's downloads of URL sources; default: public addresses only. */
+  readonly urlSources?: UrlSourceFetcher;
 }
 
 interface BuildContext {
@@ -218,6 +221,17 @@ export class RpmBuildPipeline extends RpmBuilder {
     await writeFile(specPath, spec);
     log.line(`+ cat ${specName}`);
     log.write(spec);
+    // build_srpm.sh's `spectool -g`: URL sources not in the dist-git, also with DLRN_KEEP_SPEC_AS_IS.
+    await (this.options.urlSources ?? new UrlSourceFetcher({ allowedHosts: [] })).fetch({
+      specPath,
+      sourcesDir: join(topdir, 'SOURCES'),
+      topdir,
+      dist: request.dist,
+      parseOnHost: this.driver.parsesSpecOnHost(),
+      env,
+      log,
+      timeoutMs: context.timeoutMs,
+    });
 
     const resultDir = join(topdir, 'SRPMS');
     await this.driver.buildSrpm({

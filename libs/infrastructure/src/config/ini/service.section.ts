@@ -131,6 +131,15 @@ export class ServiceSection {
   @IsAddressList(true)
   remoteImportAllowedHosts!: string[];
 
+  /**
+   * Hosts a build may download its spec's URL sources from (spectool's step): host names,
+   * addresses and CIDR blocks. Empty: any public address; loopback, link-local and private
+   * targets only when listed.
+   */
+  @IniOption('source_download_allowed_hosts', 'trimmed-list', [])
+  @IsAddressList(true)
+  sourceDownloadAllowedHosts!: string[];
+
   /** Seconds one remote import (every download of it) may take in all before it is aborted. */
   @IniOption('remote_import_timeout', 'int', 1800)
   @IsInt({ message: messages.integer })
