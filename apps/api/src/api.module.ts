@@ -41,6 +41,7 @@ import { PagesModule } from './pages/pages.module.js';
 import { DiffModule } from './diff/diff.module.js';
 import { BisectModule } from './bisect/bisect.module.js';
 import { DeliveriesModule } from './deliveries/deliveries.module.js';
+import { ChangesModule } from './changes/changes.module.js';
 import { ResourcesModule } from './resources/resources.module.js';
 import { PrometheusMetrics } from './metrics/prometheus.js';
 import { DlrnQueries } from '#application/queries/dlrn-queries.js';
@@ -103,6 +104,7 @@ export class ApiModule {
         DiffModule,
         BisectModule.forRoot(options.loadPackages ?? null),
         DeliveriesModule,
+        ChangesModule,
       ],
       controllers: [
         HealthHttpController,

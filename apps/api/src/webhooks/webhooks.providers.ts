@@ -1,5 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import { PushReceiver } from '#application/webhooks/push-receiver.js';
+import { ChangeRequester } from '#application/change-builds/change-requester.js';
 import { EventStore } from '#domain/shared/event-store.port.js';
 import { Clock, IdGenerator } from '#domain/shared/ports.js';
 import type { DlrnConfig } from '#infrastructure/config/index.js';
@@ -19,6 +20,7 @@ export function webhookProviders(config: DlrnConfig, loadPackages: PackagesLoade
           secrets: config.webhooks,
           defaults: { source: config.default.source, distro: config.default.distro },
           loadPackages,
+          changes: config.changes.enabled ? new ChangeRequester(store, ids, clock) : null,
         }),
     },
   ];

@@ -27,6 +27,7 @@ import { findSpecFile, specDirectory } from '#infrastructure/rpm/distgit-sources
 import { renderSpecForOrdering } from '#infrastructure/rpm/spec-renderer.js';
 import { BisectionEngine, type StepLine } from '#application/bisection/bisection-engine.js';
 import type { CentralPublisher } from '../remote-publish/central-publisher.js';
+import { ChangeBuildRunner } from '../change-builds/change-builder.js';
 
 /**
  * Step builds one pass makes at most: ⌈log2 n⌉ ≤ 32 for any n below 4 billion, so a pass ends
@@ -165,6 +166,9 @@ export class BuildPass {
       await this.bisections.bisectBreakages(selected, context);
       if (!stopped) results.push(...(await this.buildSteps(selected, options, history, context)));
     }
+    // Change builds (issue 18, batch mode) after every commit build of the pass: commit builds keep priority.
+    if (!options.dev && !options.signal?.aborted)
+      await new ChangeBuildRunner(this.deps).runBatch(selected, options, context);
     await new CulpritMails(this.deps, this.culprits).sendDue(context);
     if (this.deps.central && !options.dev && !options.noRepo) await this.publishToCentral(this.deps.central, context);
     const exitCode = runExitCode(

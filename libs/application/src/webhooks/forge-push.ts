@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Forge } from '#domain/webhook/webhook.events.js';
 import { isDeliveryId } from '#domain/webhook/webhook.events.js';
 import { headerOf, type WebhookHeaders } from './forge-signature.js';
+import { isChangeEvent, readChangeDelivery, type ChangeDelivery } from '../change-builds/forge-change.js';
 
 /** What a signed delivery says, once read. */
 export type ForgeDelivery =
@@ -17,6 +18,8 @@ export type ForgeDelivery =
       readonly ref: string;
       readonly after: string | null;
     }
+  /** A pull request, merge request or Gerrit change (issue 18 item 2): `change-builds/forge-change.ts`. */
+  | ChangeDelivery
   | { readonly kind: 'ignored'; readonly deliveryId: string; readonly reason: string };
 
 /** A signed delivery whose payload is not what the forge documents: 400, naming what. */
@@ -106,6 +109,8 @@ export function readDelivery(forge: Forge, headers: WebhookHeaders, body: Buffer
     case 'github': {
       const deliveryId = deliveryIdOf(headers, 'x-github-delivery', body);
       const event = headerOf(headers, 'x-github-event') ?? '';
+      if (isChangeEvent(forge, event))
+        return readChangeDelivery(forge, event, parseJson(body, contentType), deliveryId);
       if (event !== 'push')
         return { kind: 'ignored', deliveryId, reason: `GitHub event '${event.slice(0, 64)}' is not a push` };
       return githubLikePush(parseJson(body, contentType), deliveryId);
@@ -113,6 +118,8 @@ export function readDelivery(forge: Forge, headers: WebhookHeaders, body: Buffer
     case 'gitea': {
       const deliveryId = deliveryIdOf(headers, 'x-gitea-delivery', body);
       const event = headerOf(headers, 'x-gitea-event') ?? headerOf(headers, 'x-forgejo-event') ?? '';
+      if (isChangeEvent(forge, event))
+        return readChangeDelivery(forge, event, parseJson(body, contentType), deliveryId);
       if (event !== 'push')
         return { kind: 'ignored', deliveryId, reason: `Gitea event '${event.slice(0, 64)}' is not a push` };
       return githubLikePush(parseJson(body, contentType), deliveryId);
@@ -120,6 +127,8 @@ export function readDelivery(forge: Forge, headers: WebhookHeaders, body: Buffer
     case 'gitlab': {
       const deliveryId = deliveryIdOf(headers, 'x-gitlab-event-uuid', body);
       const event = headerOf(headers, 'x-gitlab-event') ?? '';
+      if (isChangeEvent(forge, event))
+        return readChangeDelivery(forge, event, parseJson(body, contentType), deliveryId);
       if (event !== 'Push Hook')
         return { kind: 'ignored', deliveryId, reason: `GitLab event '${event.slice(0, 64)}' is not a Push Hook` };
       const payload = parseJson(body, contentType);
@@ -146,6 +155,7 @@ export function readDelivery(forge: Forge, headers: WebhookHeaders, body: Buffer
       const deliveryId = deliveryIdOf(headers, null, body);
       const payload = parseJson(body, contentType);
       const type = typeof payload.type === 'string' ? payload.type.slice(0, 64) : '';
+      if (isChangeEvent(forge, type)) return readChangeDelivery(forge, type, payload, deliveryId);
       if (type !== 'ref-updated')
         return { kind: 'ignored', deliveryId, reason: `Gerrit event '${type}' is not ref-updated` };
       const update = objectAt(payload.refUpdate, 'body.refUpdate');

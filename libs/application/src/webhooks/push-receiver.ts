@@ -7,6 +7,7 @@ import { packagesMovedBy, type FollowedDefaults } from '#domain/webhook/push-mat
 import { webhookDeliveryStreamId, type Forge, type PushReceived } from '#domain/webhook/webhook.events.js';
 import type { WebhooksConfig } from '#infrastructure/config/index.js';
 import { readDelivery, WebhookPayloadError } from './forge-push.js';
+import type { ChangeRequester } from '../change-builds/change-requester.js';
 import { checkSignature, type WebhookHeaders } from './forge-signature.js';
 
 /** What became of a delivery; the API turns it into a status code. */
@@ -38,6 +39,8 @@ export interface PushReceiverDeps {
   readonly defaults: FollowedDefaults;
   /** The package list; null when this process has none (the delivery is refused with 503). */
   readonly loadPackages: (() => Promise<readonly PackageInfo[]>) | null;
+  /** `[changes] enabled`: records pull/merge requests and Gerrit changes; absent or null: they are ignored. */
+  readonly changes?: ChangeRequester | null;
 }
 
 /**
@@ -62,6 +65,12 @@ export class PushReceiver {
     }
     if (delivery.kind === 'ignored')
       return { status: 'ignored', deliveryId: delivery.deliveryId, reason: delivery.reason };
+    if (delivery.kind === 'change' && !this.deps.changes)
+      return {
+        status: 'ignored',
+        deliveryId: delivery.deliveryId,
+        reason: 'change builds are off ([changes] enabled)',
+      };
     if (this.deps.loadPackages === null) {
       return { status: 'unavailable', reason: 'this API was started without package metadata (--info-repo)' };
     }
@@ -71,6 +80,7 @@ export class PushReceiver {
     } catch (error) {
       return { status: 'unavailable', reason: 'the package list cannot be read', detail: (error as Error).message };
     }
+    if (delivery.kind === 'change') return this.deps.changes!.receive(forge, delivery, known, this.deps.defaults);
     const packages = packagesMovedBy(known, delivery, this.deps.defaults);
     if (packages.length === 0) {
       return {

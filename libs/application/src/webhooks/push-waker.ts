@@ -1,5 +1,6 @@
 import type { EventStore } from '#domain/shared/event-store.port.js';
 import type { PushReceived } from '#domain/webhook/webhook.events.js';
+import type { ChangeBuildRequested } from '#domain/change/change.events.js';
 
 /** Pushes recorded after a position: the packages they name (sorted, once each) and how far they were read. */
 export interface PushesSeen {
@@ -21,7 +22,10 @@ export async function waitForPush(
   signal: AbortSignal,
 ): Promise<PushesSeen | null> {
   if (signal.aborted) return null;
-  const subscription = store.subscribeToAll({ after, filter: { eventTypes: ['PushReceived'] } });
+  const subscription = store.subscribeToAll({
+    after,
+    filter: { eventTypes: ['PushReceived', 'ChangeBuildRequested'] },
+  });
   const stop = (): void => void subscription.close();
   const timer = setTimeout(stop, timeoutMs);
   signal.addEventListener('abort', stop, { once: true });
@@ -30,7 +34,9 @@ export async function waitForPush(
       if (batch.events.length === 0) continue;
       const packages = new Set<string>();
       for (const event of batch.events) {
-        for (const name of (event.data as PushReceived['data']).packages) packages.add(name);
+        // A change build request (issue 18 item 2) wakes the builder for its package as a push does.
+        if (event.type === 'ChangeBuildRequested') packages.add((event.data as ChangeBuildRequested['data']).package);
+        else for (const name of (event.data as PushReceived['data']).packages) packages.add(name);
       }
       return { packages: [...packages].sort(), position: batch.events.at(-1)!.position };
     }

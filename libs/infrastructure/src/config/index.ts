@@ -22,6 +22,7 @@ export {
 } from './ini/service.section.js';
 export { NotifySection, type NotifyConfig, type WebhookOutConfig } from './ini/notify.section.js';
 export { Secret, WebhooksSection, type WebhooksConfig } from './ini/webhooks.section.js';
+export { ChangesSection, type ChangesConfig } from './ini/changes.section.js';
 export { BUILD_DRIVERS, PKGINFO_DRIVERS, type BuildDriverName, type PkginfoDriverName } from './ini/driver-names.js';
 export { iniOptionsOf, type IniOptionSpec } from './ini/ini-option.decorator.js';
 export { configurationNotes, missingMockTemplate } from './mock-template.js';

@@ -1,3 +1,4 @@
+import { ChangesSection, type ChangesConfig } from './changes.section.js';
 import { DefaultSection } from './default.section.js';
 import {
   CoprbuildDriverSection,
@@ -30,6 +31,8 @@ export interface DlrnConfig {
   readonly notify: NotifyConfig;
   /** `[webhooks]`: per-forge secrets of `POST /api/webhooks/{forge}`, never shown. */
   readonly webhooks: WebhooksConfig;
+  /** `[changes]`: builds of proposed changes (issue 18 items 2 and 3). */
+  readonly changes: ChangesConfig;
 }
 
 /** Every section projects.ini may hold, by its (case-sensitive) INI name. */
@@ -45,6 +48,7 @@ export const SECTION_CLASSES = {
   service: ServiceSection,
   notify: NotifySection,
   webhooks: WebhooksSection,
+  changes: ChangesSection,
 } as const;
 
 export type SectionName = keyof typeof SECTION_CLASSES;

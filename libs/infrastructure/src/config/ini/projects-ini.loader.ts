@@ -12,6 +12,7 @@ import { buildSection, checkKnownNames, type BuildContext, type FoundValue } fro
 import { NotifySection, notifyConfig } from './notify.section.js';
 import { ServiceSection, type EventStoreTarget, type ReadModelStoreTarget } from './service.section.js';
 import { WebhooksSection, webhooksConfig } from './webhooks.section.js';
+import { ChangesSection, changesConfig } from './changes.section.js';
 
 /**
  * `ini` decodes the values. It is handed a canonical rendering of what the scanner read, each
@@ -176,6 +177,7 @@ export function loadProjectsIni(file: string, overrides: readonly string[] = [])
     service,
     notify: notifyConfig(buildSection(NotifySection, 'notify', ctx), file),
     webhooks: webhooksConfig(buildSection(WebhooksSection, 'webhooks', ctx)),
+    changes: changesConfig(buildSection(ChangesSection, 'changes', ctx)),
   };
   checkRunnable(config, file);
   return config;
