@@ -36,7 +36,7 @@ describe('dlrn --order', () => {
     expect(built).toEqual(['python-greeting', 'broken-tool', 'demo-data']);
   }, 60_000);
 
-  it('sees a dependency hidden behind a conditional macro, as rpmspec -P renders it', async () => {
+  it('sees a dependency hidden behind a conditional macro, as rpmspec -P renders it, and rebuilds that package next run', async () => {
     const hidden = mkdtempSync(join(tmpdir(), 'dlrn-order-macro-'));
     try {
       const packages = await createDemoRepositories(hidden, Math.floor(Date.now() / 1000) - 86_400);
@@ -59,8 +59,28 @@ describe('dlrn --order', () => {
       expect(run.code, run.stderr).toBe(0);
       const built = [...run.stdout.matchAll(/^\[\d\/3\] (\S+) /gm)].map((m) => m[1]);
       expect(built.indexOf('broken-tool')).toBeLessThan(built.indexOf('python-greeting'));
+      // As DLRN, the package built with repo_bootstrap is set to RETRY at the end of the full run.
+      expect(run.stdout).toMatch(
+        /^--order: repo_bootstrap: python-greeting: commit [0-9a-f]{40} \(SUCCESS\) will be built again on the next run$/m,
+      );
+      expect(run.stdout).not.toMatch(/repo_bootstrap: (broken-tool|demo-data)/);
+      // The next run builds it again; naming a package, it resets nothing (DLRN's `not pkg_name`).
+      const again = await runDlrn([
+        '--config-file',
+        configFile,
+        '--info-repo',
+        join(hidden, 'rdoinfo'),
+        '--order',
+        '--package-name',
+        'python-greeting',
+      ]);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stdout).toMatch(/^\[1\/1\] python-greeting [0-9a-f]{7} SUCCESS/m);
+      expect(again.stdout).not.toContain('repo_bootstrap:');
+      const status = await runDlrn(['--config-file', configFile, '--info-repo', join(hidden, 'rdoinfo'), '--status']);
+      expect(status.stdout).toMatch(/^\s+rpm python-greeting SUCCESS$/m);
     } finally {
       rmSync(hidden, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 120_000);
 });

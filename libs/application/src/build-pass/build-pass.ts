@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { BuildHistory } from '#domain/build/build-history.js';
@@ -18,6 +18,7 @@ import type { EventContext } from '#domain/shared/event.js';
 import { BuildHistoryReader } from './build-history.reader.js';
 import type { BuildLoopDeps, PassOptions } from './build-loop.types.js';
 import { isStoppedLocalHolder } from './claim-holder.js';
+import { resetBootstrapped, resetsBootstrapped, usesRepoBootstrap } from './bootstrap-reset.js';
 import { CommitBuilder, type BuildResult, type ClaimedBuild } from './commit-builder.js';
 import { CulpritLedgerReader, CulpritMails } from './culprit-mails.js';
 import { FailureNotifier } from './failure-notifier.js';
@@ -159,8 +160,12 @@ export class BuildPass {
     if (options.run !== null) return this.runCommand(options.run, candidates, skipped);
 
     const queue = buildOrder(this.withPending(history, selected, candidates));
-    const ordered = options.order ? await this.dependencyOrdered(queue, selected) : queue;
+    const bootstrapped: PackageInfo[] = [];
+    const ordered = options.order ? await this.dependencyOrdered(queue, selected, bootstrapped) : queue;
     const results = await this.buildAll(ordered, selected, options, history, context);
+    // DLRN's `--order` ends by setting the packages built with repo_bootstrap to RETRY (not after a --stop).
+    if (resetsBootstrapped(options) && !(options.stop && results.some((r) => r.status !== 'SUCCESS')))
+      await resetBootstrapped(this.deps, await this.reader.catchUp(), bootstrapped, context);
     if (!options.dev) {
       const stopped = options.stop && results.some((r) => r.bisectionStep === undefined && r.status !== 'SUCCESS');
       await this.bisections.bisectBreakages(selected, context);
@@ -228,9 +233,14 @@ export class BuildPass {
   /**
    * `--order`: packages sorted so that each comes after those providing its BuildRequires and
    * Requires (read from the dist-git specs as `rpmspec -P` renders them), commits in time order
-   * within a package; packages whose spec cannot be read go last.
+   * within a package; packages whose spec cannot be read go last. Those whose spec uses
+   * `repo_bootstrap` are added to `bootstrapped`.
    */
-  private async dependencyOrdered(queue: readonly Candidate[], selected: readonly PackageInfo[]): Promise<Candidate[]> {
+  private async dependencyOrdered(
+    queue: readonly Candidate[],
+    selected: readonly PackageInfo[],
+    bootstrapped: PackageInfo[],
+  ): Promise<Candidate[]> {
     const specs = [];
     for (const pkg of selected.filter((p) => queue.some((c) => c.package === p.name))) {
       try {
@@ -240,7 +250,9 @@ export class BuildPass {
         );
         // Rendered by rpm as DLRN does; builds that are not on this host (mock, koji, copr) are
         // sandboxed, so their specs' shell and Lua macros are not run here.
-        const spec = await renderSpecForOrdering(join(dir, await findSpecFile(dir)), {
+        const specPath = join(dir, await findSpecFile(dir));
+        if (usesRepoBootstrap(await readFile(specPath, 'utf8'))) bootstrapped.push(pkg);
+        const spec = await renderSpecForOrdering(specPath, {
           sandboxed: this.deps.config.default.buildDriverName !== 'rpmbuild',
         });
         if (spec.reason !== null) this.deps.log(`--order: the spec of ${pkg.name}: ${spec.reason}`);
@@ -332,6 +344,7 @@ export class BuildPass {
       // The next build's snapshot, previous status and mail throttle need this result and what
       // other builders recorded meanwhile: the history follows the log (the row above does not).
       await this.reader.catchUp();
+      const seconds = (Date.now() - t0) / 1000;
       this.deps.log(
         `[${i + 1}/${jobs.length}] ${pkg.name} ${job.candidate.commitHash.slice(0, 7)}${step === undefined ? '' : ` (bisection step ${step})`} ${result.status} (${seconds.toFixed(1)} s)${result.status === 'SUCCESS' ? '' : `: ${firstLine(result.notes)}`}`,
         {
@@ -343,7 +356,6 @@ export class BuildPass {
         },
       );
       if (isBisectionStep(job.candidate)) {
-      const seconds = (Date.now() - t0) / 1000;
         // A step is a real build that moves no pointer and mails nobody: its bisection reads it.
         results.push({
           package: pkg.name,
