@@ -96,7 +96,7 @@ describe('change builds: a pull request is built into its own repository, curren
     configFile = await writeDemoConfig(root, packages);
     appendFileSync(
       configFile,
-      `\n[webhooks]\ngithub_secret=${GITHUB_SECRET}\ngerrit_token=${GERRIT_TOKEN}\n\n[changes]\nenabled=true\nbatch_size=5\n`,
+      `\n[webhooks]\ngithub_secret=${GITHUB_SECRET}\ngerrit_token=${GERRIT_TOKEN}\n\n[changes]\nenabled=true\nbatch_size=1\n`,
     );
     const first = await pass();
     expect(first.code, first.stderr).toBe(0);
@@ -128,7 +128,14 @@ describe('change builds: a pull request is built into its own repository, curren
     const synchronized = githubPullRequest(greeting.upstream, 'synchronize', 1, second);
     expect((await post('github', synchronized, signed(synchronized, 'pr-1-b'))).status).toBe(202);
 
-    const requested = await events('ChangeBuildRequested');
+    // another pull request, requested after: batch_size=1 leaves it for a later pass
+    const other = await proposeChange(2, 'reviewers');
+    const opened2 = githubPullRequest(greeting.upstream, 'opened', 2, other);
+    expect((await post('github', opened2, signed(opened2, 'pr-2-a'))).status).toBe(202);
+
+    const requested = (await events('ChangeBuildRequested')).filter(
+      (e) => (e.data as { change: string }).change === '1',
+    );
     expect(
       requested.map((e) => [(e.data as { patchset: number }).patchset, (e.data as { headSha: string }).headSha]),
     ).toEqual([
@@ -157,8 +164,13 @@ describe('change builds: a pull request is built into its own repository, curren
       repoFile: 'delorean.repo',
     });
     expect(await events('ChangeBuildFailed')).toEqual([]);
-    // the superseded patch set was never started
-    expect((await events('ChangeBuildStarted')).map((e) => (e.data as { patchset: number }).patchset)).toEqual([2]);
+    // the superseded patch set was never started; batch_size=1 left pull request 2 queued
+    expect(
+      (await events('ChangeBuildStarted')).map((e) => [
+        (e.data as { change: string }).change,
+        (e.data as { patchset: number }).patchset,
+      ]),
+    ).toEqual([['1', 2]]);
 
     const dir = join(repos, 'changes', 'github', '1', '2', 'python-greeting');
     expect(existsSync(join(dir, 'repodata', 'repomd.xml'))).toBe(true);
@@ -208,24 +220,28 @@ describe('change builds: a pull request is built into its own repository, curren
       const answer = await fetch(`${api!.base}/api/changes${query}`);
       expect(answer.status).toBe(200);
       return (await answer.json()) as {
-        changes: { patchset: number; state: string; links: { repo_file: string | null } }[];
+        changes: { change: string; patchset: number; state: string; links: { repo_file: string | null } }[];
         next: string | null;
       };
     };
     const all = await get('?package=python-greeting');
-    expect(all.changes.map((c) => [c.patchset, c.state])).toEqual([
-      [2, 'succeeded'],
-      [1, 'superseded'],
+    expect(all.changes.map((c) => [c.change, c.patchset, c.state])).toEqual([
+      ['2', 1, 'queued'],
+      ['1', 2, 'succeeded'],
+      ['1', 1, 'superseded'],
     ]);
-    expect(all.changes[0]!.links.repo_file).toBe('/repos/changes/github/1/2/python-greeting/delorean.repo');
+    expect(all.changes[1]!.links.repo_file).toBe('/repos/changes/github/1/2/python-greeting/delorean.repo');
     expect((await get('?state=superseded')).changes.map((c) => c.patchset)).toEqual([1]);
     expect((await get('?forge=gitlab')).changes).toEqual([]);
     expect((await get('?package=demo-data')).changes).toEqual([]);
-    const firstPage = await get('?limit=1');
-    expect(firstPage.changes.map((c) => c.patchset)).toEqual([2]);
+    const firstPage = await get('?limit=2');
+    expect(firstPage.changes.map((c) => [c.change, c.patchset])).toEqual([
+      ['2', 1],
+      ['1', 2],
+    ]);
     expect(firstPage.next).not.toBeNull();
     const secondPage = await get(firstPage.next!.replace('/api/changes', ''));
-    expect(secondPage.changes.map((c) => c.patchset)).toEqual([1]);
+    expect(secondPage.changes.map((c) => [c.change, c.patchset])).toEqual([['1', 1]]);
     expect(secondPage.next).toBeNull();
     expect((await fetch(`${api!.base}/api/changes?state=done`)).status).toBe(400);
 
@@ -234,22 +250,37 @@ describe('change builds: a pull request is built into its own repository, curren
     expect(await page.text()).toContain('href="/repos/changes/github/1/2/python-greeting/delorean.repo"');
   });
 
-  it('closing the pull request cancels its queued build; a Gerrit patch set of another package is recorded', async () => {
+  it('closing pull requests cancels their queued builds; a Gerrit dist-git patch set is built from a clone of its own', async () => {
     const greeting = packages.find((p) => p.project === 'greeting')!;
     const third = await proposeChange(1, 'nobody');
     const sync = githubPullRequest(greeting.upstream, 'synchronize', 1, third);
     expect((await post('github', sync, signed(sync, 'pr-1-c'))).status).toBe(202);
-    const closed = githubPullRequest(greeting.upstream, 'closed', 1, third);
-    expect((await post('github', closed, signed(closed, 'pr-1-d'))).status).toBe(202);
+    for (const [number, head, delivery] of [
+      [1, third, 'pr-1-d'],
+      [2, git(greeting.upstream, ['rev-parse', 'refs/pull/2/head']), 'pr-2-b'],
+    ] as const) {
+      const closed = githubPullRequest(greeting.upstream, 'closed', number, head);
+      expect((await post('github', closed, signed(closed, delivery))).status).toBe(202);
+    }
     expect((await events('ChangeBuildCancelled')).map((e) => e.data)).toEqual([
       { forge: 'github', change: '1', package: 'python-greeting', side: 'upstream', patchset: 3, reason: 'closed' },
+      { forge: 'github', change: '2', package: 'python-greeting', side: 'upstream', patchset: 1, reason: 'closed' },
     ]);
 
+    // A packaging change on demo-data's dist-git, as Gerrit stores it.
     const data = packages.find((p) => p.project === 'demo-data')!;
+    git(data.distgit, ['checkout', '-q', '-B', 'review', 'rpm-master']);
+    await commitDemoChange(data.distgit, 'Better summary', Math.floor(Date.now() / 1000), () => {
+      const spec = join(data.distgit, 'demo-data.spec');
+      writeFileSync(spec, readFileSync(spec, 'utf8').replace(/^Summary:.*$/m, 'Summary:        Reviewed demo data'));
+    });
+    const revision = git(data.distgit, ['rev-parse', 'HEAD']);
+    git(data.distgit, ['update-ref', 'refs/changes/11/4711/3', revision]);
+    git(data.distgit, ['checkout', '-q', 'rpm-master']);
     const gerrit = JSON.stringify({
       type: 'patchset-created',
       change: { project: data.distgit.slice(1), branch: 'rpm-master', number: 4711, id: 'I0123', status: 'NEW' },
-      patchSet: { number: 3, revision: 'f'.repeat(40), ref: 'refs/changes/11/4711/3' },
+      patchSet: { number: 3, revision, ref: 'refs/changes/11/4711/3' },
       uploader: { name: 'Packager' },
       eventCreatedOn: Math.floor(Date.now() / 1000),
     });
@@ -265,5 +296,24 @@ describe('change builds: a pull request is built into its own repository, curren
       fetchRef: 'refs/changes/11/4711/3',
       repositoryUrl: `file://${data.distgit}`,
     });
-  });
+
+    const result = await pass();
+    expect(result.code, result.stderr).toBe(0);
+    const built = (await events('ChangeBuildSucceeded')).at(-1)!;
+    expect(built.data).toMatchObject({
+      forge: 'gerrit',
+      patchset: 3,
+      repoPath: 'repos/changes/gerrit/4711/3/demo-data_distro',
+    });
+    const dir = join(repos, 'changes', 'gerrit', '4711', '3', 'demo-data_distro');
+    const rpm = readdirSync(dir).find((f) => f.endsWith('.noarch.rpm'))!;
+    expect(execFileSync('rpm', ['-qp', '--queryformat', '%{SUMMARY}', join(dir, rpm)]).toString()).toBe(
+      'Reviewed demo data',
+    );
+    // the shared dist-git clone still has the followed branch checked out, untouched
+    expect(readFileSync(join(root, 'data', 'demo-data_distro', 'demo-data.spec'), 'utf8')).toContain(
+      'Summary:        Demo data files',
+    );
+    expect(readPointers()).toEqual(pointers);
+  }, 240_000);
 });
