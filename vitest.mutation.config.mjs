@@ -4,5 +4,7 @@ import { MUTATION_AREA, MUTATION_AREAS } from './stryker.config.mjs';
 
 export default {
   ...base,
-  test: { ...base.test, include: MUTATION_AREAS[MUTATION_AREA].tests },
+  // Longer limits than the suite's: a mutation run shares 2 cores with its own type checker, and an
+  // e2e test that spawns `dlrn` several times passed 30 s there (a failed dry run stops Stryker).
+  test: { ...base.test, include: MUTATION_AREAS[MUTATION_AREA].tests, testTimeout: 120_000, hookTimeout: 240_000 },
 };
