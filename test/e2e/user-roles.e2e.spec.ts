@@ -129,12 +129,12 @@ describe('user roles', () => {
       expect(await eventually('anyone', '/api/promote', 403)).toBe(403);
       expect((await user('set-roles', '--username', 'anyone', '--roles', '')).code).toBe(0);
       expect(await eventually('anyone', '/api/promote', 400)).toBe(400);
-    });
+    }, 90_000); // two `dlrn` processes: past 30 s on a loaded machine
 
     it('refuses an unknown role or user with exit code 255', async () => {
       const unknown = await user('set-roles', '--username', 'anyone', '--roles', 'read,root');
       expect([unknown.code, unknown.stderr]).toEqual([255, expect.stringMatching(/root/)]);
       expect((await user('set-roles', '--username', 'nobody', '--roles', 'read')).code).toBe(255);
-    });
+    }, 90_000);
   });
 });
