@@ -15,6 +15,7 @@ import type { ChildEnv } from './command.runner.js';
 import { copyDistgitSources, findSpecFile, specDirectory } from './distgit-sources.js';
 import { SourceTreeReader } from './source-tree.reader.js';
 import { UrlSourceFetcher } from '../sources/url-sources.fetcher.js';
+import { UpstreamPackager } from '../sources/upstream-packager.js';
 
 export interface RpmBuildPipelineOptions {
   /**
@@ -35,6 +36,8 @@ export interface RpmBuildPipelineOptions {
   readonly mockConfig?: (workerId: number) => string | null;
   /** spectool's downloads of URL sources; default: public addresses only. */
   readonly urlSources?: UrlSourceFetcher;
+  /** Python (sdist) and gem upstreams; default the host's python3, ruby and gem. */
+  readonly upstreamPackager?: UpstreamPackager;
 }
 
 interface BuildContext {
@@ -185,33 +188,48 @@ export class RpmBuildPipeline extends RpmBuilder {
     let spec = specText;
     // DLRN_KEEP_SPEC_AS_IS (local driver): no tarball, no rewrite; the spec brings its sources.
     if (!keepAsIs) {
-      // Checked here, where its origin is known, so that the note names the tag or the file.
-      const upstreamVersion = tags
-        ? checkedUpstreamVersion({
-            fileVersion: inspected.hasFile ? await this.puppetVersion(tree, commit) : null,
-            ...tags,
+      // build_srpm.sh's python (setup.py) and gem upstreams, where the driver builds on this host.
+      const packaged = this.driver.parsesSpecOnHost()
+        ? await (this.options.upstreamPackager ?? new UpstreamPackager({ git: this.options.gitCommand })).open({
+            sourceDir: request.sourceDir,
+            commit,
+            workDir: topdir,
+            env,
+            log,
+            timeoutMs: context.timeoutMs,
           })
-        : rpmUpstreamVersion(
-            expandMacros(basics.version, basics.macros),
-            `the spec's Version ${JSON.stringify(basics.version)}`,
-          );
+        : null;
+      // Checked here, where its origin is known, so that the note names the tag or the file.
+      const upstreamVersion =
+        packaged !== null && !keepVersion
+          ? await packaged.version()
+          : tags
+            ? checkedUpstreamVersion({
+                fileVersion: inspected.hasFile ? await this.puppetVersion(tree, commit) : null,
+                ...tags,
+              })
+            : rpmUpstreamVersion(
+                expandMacros(basics.version, basics.macros),
+                `the spec's Version ${JSON.stringify(basics.version)}`,
+              );
       const release = releaseString({
         numbering: request.releaseNumbering,
         dtBuild: request.dtBuild,
         commitHash: request.commitHash,
         minor: request.releaseMinor,
       });
-      const tarballBase = `${request.packageName}-${upstreamVersion}-${release}`;
       const keepTarball = flags.DLRN_KEEP_TARBALL === '1';
+      const made = packaged !== null && !keepTarball ? await packaged.make(release, join(topdir, 'SOURCES')) : null;
+      const tarballBase = made?.dlrnNvr ?? `${request.packageName}-${upstreamVersion}-${release}`;
       spec = rewriteSpec(specText, {
         upstreamVersion,
         version: keepVersion ? null : rpmVersion(upstreamVersion),
         release,
         dlrnNvr: tarballBase,
-        tarball: keepTarball ? null : `${tarballBase}.tar.gz`,
+        tarball: keepTarball ? null : (made?.tarball ?? `${tarballBase}.tar.gz`),
         keepChangelog: request.keepChangelog || flags.DLRN_KEEP_CHANGELOG === '1',
       });
-      if (!keepTarball) {
+      if (!keepTarball && made === null) {
         // The top directory is whatever %setup will cd into; DLRN's own name otherwise.
         const top = setupDirectory(parseSpecBasics(spec)) ?? `${request.packageName}-${upstreamVersion}`;
         await tree.archive(commit, top, join(topdir, 'SOURCES', `${tarballBase}.tar.gz`));
