@@ -22,8 +22,9 @@ export interface BuilderFlags {
  * follows the log: a PushReceived (a forge's webhook, recorded by any API sharing the store)
  * starts at once a pass of the packages it names; the full pass still comes every
  * `poll_interval`. SIGTERM/SIGINT: no new build starts, started ones are recorded, then it exits.
- * Progress goes to `log` (a line per refresh, build start and result, one per pass that did
- * something); an idle daemon says so once, not once a poll, until something happens again.
+ * Progress goes to `log` (a line per build start and result, one per pass that did something;
+ * refreshes at debug, each skip once); an idle daemon says so once, not once a poll, until
+ * something happens again.
  */
 export async function runBuilder(
   flags: BuilderFlags,
@@ -50,6 +51,16 @@ export async function runBuilder(
   let nextFullPass = 0;
   // Said once when a pass finds nothing to do; said again only after a pass that did something.
   let idle = false;
+  // Skips (a package refused at each pass) are said once per package and reason, then at debug.
+  const skipsSaid = new Set<string>();
+  const progress = (pass: number) => (line: string, fields?: Readonly<Record<string, unknown>>) => {
+    const kind = fields?.['kind'];
+    const skip = kind === 'skip' ? `${String(fields?.['package'])}\0${String(fields?.['reason'])}` : null;
+    const quiet = kind === 'refresh' || (skip !== null && skipsSaid.has(skip));
+    if (skip !== null) skipsSaid.add(skip);
+    if (quiet) log.debug({ pass, ...fields }, line);
+    else log.info({ pass, ...fields }, line);
+  };
   try {
     for (let pass = 1; !stop.signal.aborted; pass++) {
       let interval = 60;
@@ -70,7 +81,7 @@ export async function runBuilder(
           packages,
           packageSource,
           store,
-          log: (line, fields) => log.info({ pass, ...fields }, line),
+          log: progress(pass),
           ...(flags.infoRepo === undefined ? {} : { infoRepo: flags.infoRepo }),
         });
         try {
@@ -105,7 +116,9 @@ export async function runBuilder(
               { pass, builds: report.builds.length, exitCode: report.exitCode, seconds },
               `builder: pass ${pass} done: ${report.builds.length} build(s), exit code ${report.exitCode}, ${seconds} s`,
             );
-          } else if (report !== null && !idle) {
+          } else if (report !== null && idle) {
+            log.debug({ pass }, `builder: pass ${pass} done: nothing to build`);
+          } else if (report !== null) {
             idle = true;
             log.info(
               { pass, pollInterval: interval },

@@ -95,6 +95,7 @@ export async function runProjector(flags: ProjectorFlags, logger: Logger, signal
         else if (standingBy) logger.info('projector: took over the projections');
         standingBy = false;
         const head = await events.headPosition();
+        logger.info({ head }, `projector: following the log (head at position ${head})`);
         // A daemon that found some projections held (a pass's once-projector refreshing its
         // reports, or a projector that died) takes them as soon as they are free: it restarts
         // its engine then, rather than leave them to nobody.

@@ -99,7 +99,11 @@ export class BuildPass {
     const candidates: Candidate[] = [];
     for (const refusal of refused.filter((r) => isSelected(r.name, options))) {
       skipped.push({ package: refusal.name, reason: refusal.reason });
-      this.deps.log(`skipping ${refusal.name}: ${refusal.reason}`);
+      this.deps.log(`skipping ${refusal.name}: ${refusal.reason}`, {
+        kind: 'skip',
+        package: refusal.name,
+        reason: refusal.reason,
+      });
       if (options.run === null)
         await this.recordPackageFact(
           { type: 'RecordSkip', data: { package: refusal.name, reason: refusal.reason } },
@@ -112,6 +116,7 @@ export class BuildPass {
     const refreshWorkers = options.sequential ? 1 : Math.max(1, this.deps.config.default.workers);
     const outcomes = await settledInOrder(selected, refreshWorkers, (pkg) => {
       this.deps.log(refreshLine(pkg, options), {
+        kind: 'refresh',
         package: pkg.name,
         upstream: pkg.upstream ?? null,
         distgit: pkg['master-distgit'] ?? null,
@@ -124,7 +129,11 @@ export class BuildPass {
       const outcome = settled.value;
       if (outcome.kind === 'skipped') {
         skipped.push({ package: pkg.name, reason: outcome.reason });
-        this.deps.log(`skipping ${pkg.name}: ${outcome.reason}`);
+        this.deps.log(`skipping ${pkg.name}: ${outcome.reason}`, {
+          kind: 'skip',
+          package: pkg.name,
+          reason: outcome.reason,
+        });
         if (options.run === null)
           await this.recordPackageFact(
             { type: 'RecordSkip', data: { package: pkg.name, reason: outcome.reason } },
