@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the project needs (run as root), then the npm packages and the compiled CLI.
 # Safe to run again.
-# - Always: git, rpm (rpmbuild) and createrepo_c: what a build pass runs.
+# - Always: git, rpm (rpmbuild) and createrepo_c: what a build pass runs; python3-pbr,
+#   python3-setuptools and ruby for python (setup.py sdist) and gem upstreams.
 # - DLRN_FOR_TESTS=1 (the test command; DLRN_WITH_POSTGRES=1 is the old name): what only the
 #   tests and benches use: Chromium (the pages), wrk (benches), nginx and dnf (repositories served
 #   to a real dnf), openssh-server, openssh-client and rsync (rsyncdest's tests push to an sshd
@@ -15,7 +16,7 @@ for_tests=${DLRN_FOR_TESTS:-${DLRN_WITH_POSTGRES:-0}}
 
 if command -v apt-get >/dev/null 2>&1; then
   need=()
-  wanted=(git rpm createrepo-c)
+  wanted=(git rpm createrepo-c python3-pbr python3-setuptools ruby)
   [ "$for_tests" = 1 ] && wanted+=(chromium wrk nginx dnf openssh-server openssh-client rsync)
   for pkg in "${wanted[@]}"; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
@@ -47,7 +48,7 @@ elif command -v dnf >/dev/null 2>&1; then
     exit 1
   fi
   need=()
-  for pkg in git rpm-build createrepo_c; do
+  for pkg in git rpm-build createrepo_c python3-pbr python3-setuptools ruby rubygems; do
     rpm -q "$pkg" >/dev/null 2>&1 || need+=("$pkg")
   done
   if [ ${#need[@]} -gt 0 ]; then
