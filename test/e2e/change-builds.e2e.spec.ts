@@ -96,7 +96,7 @@ describe('change builds: a pull request is built into its own repository, curren
     configFile = await writeDemoConfig(root, packages);
     appendFileSync(
       configFile,
-      `\n[webhooks]\ngithub_secret=${GITHUB_SECRET}\ngerrit_token=${GERRIT_TOKEN}\n\n[changes]\nenabled=true\nbatch_size=1\n`,
+      `\n[webhooks]\ngithub_secret=${GITHUB_SECRET}\ngerrit_token=${GERRIT_TOKEN}\n\n[changes]\nenabled=true\nbatch_size=1\nkeep_days=0\n`,
     );
     const first = await pass();
     expect(first.code, first.stderr).toBe(0);
@@ -316,4 +316,23 @@ describe('change builds: a pull request is built into its own repository, curren
     );
     expect(readPointers()).toEqual(pointers);
   }, 240_000);
+
+  it('dlrn purge removes the change repositories on their own schedule ([changes] keep_days), recorded', async () => {
+    const purge = (args: string[]) => runDlrn(['purge', '--config-file', configFile, '--older-than', '36500', ...args]);
+    const dry = await purge(['--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('would remove change build repos/changes/github/1/2/python-greeting');
+    expect(dry.stdout).toContain('would remove change build repos/changes/gerrit/4711/3/demo-data_distro');
+    const done = await purge(['-y']);
+    expect(done.code, done.stderr).toBe(0);
+    expect(done.stdout).toContain('and 2 change build(s)');
+    expect(existsSync(join(repos, 'changes', 'github', '1', '2', 'python-greeting'))).toBe(false);
+    expect(existsSync(join(repos, 'changes', 'gerrit', '4711', '3', 'demo-data_distro'))).toBe(false);
+    expect((await events('ChangeBuildPurged')).map((e) => (e.data as { repoPath: string }).repoPath)).toEqual([
+      'repos/changes/github/1/2/python-greeting',
+      'repos/changes/gerrit/4711/3/demo-data_distro',
+    ]);
+    expect(readPointers()).toEqual(pointers);
+    expect((await purge(['-y'])).stdout).toContain('nothing to purge');
+  }, 120_000);
 });

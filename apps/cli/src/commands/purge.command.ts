@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import { planAggregatePurge, removeAggregateDirs } from '#application/aggregate/aggregate-retention.js';
 import { planPurge, purgeBuilds, sweepLeftoverDirectories } from '#application/purge/purge-builds.js';
+import { planChangePurge, purgeChangeBuilds } from '#application/change-builds/change-purge.js';
 import { loadProjectsIni } from '#infrastructure/config/index.js';
 import { DeciderCommandHandler } from '#infrastructure/event-store/decider-command-handler.js';
 import { openEventStore } from '#infrastructure/event-store/event-store.factory.js';
@@ -63,26 +64,34 @@ async function runPurge(flags: PurgeFlags, io: CliIo): Promise<number> {
     const aggregates = config.default.useComponents
       ? await planAggregatePurge(store, reposDir, config.default.reponame ?? 'delorean', cutoff)
       : [];
+    // Change builds (issue 18) on their own schedule: `[changes] keep_days`, whatever --older-than says.
+    const changeSteps = await planChangePurge(store, Math.floor(Date.now() / 1000) - config.changes.keepDays * 86_400);
+    for (const step of changeSteps)
+      io.out(`${flags.dryRun ? 'would remove' : 'removing'} change build ${step.repoPath} (${step.finishedAt})\n`);
     for (const dir of aggregates) io.out(`${flags.dryRun ? 'would remove' : 'removing'} aggregate ${dir}\n`);
     for (const { row, removeDirectory } of steps) {
       io.out(
         `${flags.dryRun ? 'would purge' : 'purging'} ${row.commit.package} ${row.commit.commitHash} (${row.status}, ${new Date(row.dtBuild * 1000).toISOString()})${removeDirectory ? '' : ' — directory kept, shared with a successful build'}\n`,
       );
     }
-    if (steps.length === 0 && aggregates.length === 0) io.out('nothing to purge\n');
-    if (flags.dryRun || (steps.length === 0 && aggregates.length === 0)) return 0;
-    const what = `${steps.length} build(s)${aggregates.length > 0 ? ` and ${aggregates.length} aggregate(s)` : ''}`;
+    const nothing = steps.length === 0 && aggregates.length === 0 && changeSteps.length === 0;
+    if (nothing) io.out('nothing to purge\n');
+    if (flags.dryRun || nothing) return 0;
+    const what = `${steps.length} build(s)${aggregates.length > 0 ? ` and ${aggregates.length} aggregate(s)` : ''}${changeSteps.length > 0 ? ` and ${changeSteps.length} change build(s)` : ''}`;
     if (!flags.y && (await readLine(`Purge ${what}? [y/N] `))?.trim().toLowerCase() !== 'y') {
       io.out('nothing purged\n');
       return 0;
     }
     const ids = new UuidV7IdGenerator();
-    await purgeBuilds(new DeciderCommandHandler(store, ids, new SystemClock()), datadir, steps, {
+    const commands = new DeciderCommandHandler(store, ids, new SystemClock());
+    const context = {
       correlationId: ids.next(),
       causationId: null,
       actor: `cli:${process.env['USER'] ?? 'unknown'}`,
       trigger: 'cli',
-    });
+    };
+    await purgeBuilds(commands, datadir, steps, context);
+    await purgeChangeBuilds(commands, datadir, changeSteps, context);
     await removeAggregateDirs(reposDir, aggregates);
     io.out(`purged ${what}\n`);
     return 0;

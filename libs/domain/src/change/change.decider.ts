@@ -1,7 +1,12 @@
 import type { Decider } from '../shared/decider.js';
 import { assertNever } from '../shared/errors.js';
 import type { EventPayload } from '../shared/event.js';
-import type { ChangeBuildEvent, ChangeBuildKey, ChangeBuildRequested } from './change.events.js';
+import {
+  changeRepoPath,
+  type ChangeBuildEvent,
+  type ChangeBuildKey,
+  type ChangeBuildRequested,
+} from './change.events.js';
 
 type Payload = EventPayload<ChangeBuildEvent>;
 
@@ -16,6 +21,8 @@ export interface PatchsetState {
   readonly leaseExpiresAt: string | null;
   /** The built repository, until purged. */
   readonly repoPath: string | null;
+  /** `dlrn purge` removed its directory. */
+  readonly purged: boolean;
 }
 
 export interface ChangeBuildState {
@@ -157,10 +164,17 @@ function close(command: CloseChange, state: ChangeBuildState): Payload[] {
     }));
 }
 
+/** A build that ran and ended (succeeded, failed, or superseded after it ran) leaves a directory to purge, once. */
 function purge(command: PurgeChangeBuild, state: ChangeBuildState, key: ChangeBuildKey | null): Payload[] {
   const target = state.patchsets.find((p) => p.patchset === command.data.patchset);
-  if (target?.repoPath == null || key === null) return [];
-  return [{ type: 'ChangeBuildPurged', data: { ...key, patchset: target.patchset, repoPath: target.repoPath } }];
+  if (target === undefined || key === null || target.purged || target.builderId === null) return [];
+  if (target.status === 'queued' || target.status === 'running') return [];
+  return [
+    {
+      type: 'ChangeBuildPurged',
+      data: { ...key, patchset: target.patchset, repoPath: changeRepoPath(key, target.patchset) },
+    },
+  ];
 }
 
 function update(state: ChangeBuildState, patchset: number, change: Partial<PatchsetState>): ChangeBuildState {
@@ -189,6 +203,7 @@ function evolve(state: StateWithKey, event: Payload): StateWithKey {
             builderId: null,
             leaseExpiresAt: null,
             repoPath: null,
+            purged: false,
           },
         ],
       };
@@ -218,7 +233,7 @@ function evolve(state: StateWithKey, event: Payload): StateWithKey {
     case 'ChangeBuildCancelled':
       return { ...state, ...update(state, event.data.patchset, { status: 'cancelled' }), closed: true };
     case 'ChangeBuildPurged':
-      return { ...state, ...update(state, event.data.patchset, { repoPath: null }) };
+      return { ...state, ...update(state, event.data.patchset, { repoPath: null, purged: true }) };
     default:
       return assertNever(event, 'change build event');
   }

@@ -180,22 +180,29 @@ describe('change build decider', () => {
   });
 
   describe('when patch set 1 succeeded', () => {
+    const repoPath = 'repos/changes/gerrit/12345/1/openstack-nova';
     const history: Payload[] = [
       requested(1, 'a'.repeat(40), 'd1'),
       started(1),
       {
         type: 'ChangeBuildSucceeded',
-        data: { ...key, patchset: 1, repoPath: 'repos/changes/x', rpms: [], nvr: 'n', repoFile: 'f' },
+        data: { ...key, patchset: 1, repoPath, rpms: [], nvr: 'n', repoFile: 'f' },
       },
     ];
-    it('purging records the removal once', () => {
+    it('purging records the removal of its directory once', () => {
       spec
         .given(history)
         .when({ type: 'PurgeChangeBuild', data: { patchset: 1 } })
-        .then([{ type: 'ChangeBuildPurged', data: { ...key, patchset: 1, repoPath: 'repos/changes/x' } }]);
+        .then([{ type: 'ChangeBuildPurged', data: { ...key, patchset: 1, repoPath } }]);
       spec
-        .given([...history, { type: 'ChangeBuildPurged', data: { ...key, patchset: 1, repoPath: 'repos/changes/x' } }])
+        .given([...history, { type: 'ChangeBuildPurged', data: { ...key, patchset: 1, repoPath } }])
         .when({ type: 'PurgeChangeBuild', data: { patchset: 1 } })
+        .thenNothingHappens();
+    });
+    it('a patch set that never ran has nothing to purge', () => {
+      spec
+        .given([...history, requested(2, 'b'.repeat(40), 'd2')])
+        .when({ type: 'PurgeChangeBuild', data: { patchset: 2 } })
         .thenNothingHappens();
     });
   });
