@@ -29,6 +29,14 @@ export const DELIVERED_EVENT_TYPES: readonly EventType[] = [
   'AggregateVoteReported',
   'RepoPromoted',
   'PromotionRolledBack',
+  // Builds of proposed changes (issue 18 item 2): a CI job can wait for its change's repository.
+  'ChangeBuildRequested',
+  'ChangeBuildStarted',
+  'ChangeBuildSucceeded',
+  'ChangeBuildFailed',
+  'ChangeBuildSuperseded',
+  'ChangeBuildCancelled',
+  'ChangeBuildPurged',
 ];
 
 /** A CloudEvents 1.0 event in structured mode (`application/cloudevents+json`). */
