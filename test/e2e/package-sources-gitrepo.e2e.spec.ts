@@ -7,7 +7,7 @@ import { runDlrn, type CliRun } from '../support/cli.js';
 import { INI, builtRepos, commitAll, git, successes, write } from '../support/package-sources.fixtures.js';
 
 /*
- * Issue 17, item 3, through the `dlrn` CLI with real git repositories and rpmbuild: a gitrepo packaging repository with three package folders, one more in skip and a renderspec-only one.
+ * Issue 17, item 3, through the `dlrn` CLI with real git repositories and rpmbuild: a gitrepo packaging repository with three package folders, one more in skip and one whose template renders no valid spec.
  */
 describe('a gitrepo packaging repository with a folder per package', () => {
   const root = mkdtempSync(join(tmpdir(), 'dlrngitrepoe2e'));
@@ -74,10 +74,10 @@ describe('a gitrepo packaging repository with a folder per package', () => {
     expect(dirs.filter((d) => d.endsWith(`_${first.slice(0, 8)}`))).toHaveLength(2);
   });
 
-  it('builds nothing from a folder in skip, and skips a renderspec-only folder saying why', () => {
+  it('builds nothing from a folder in skip, and skips a folder whose rendered template is no spec, saying why', () => {
     expect(run.stdout).not.toContain('not-this-one');
     expect(run.stdout).toContain(
-      'skipping templated: openstack/templated: only a renderspec template (templated.spec.j2): rendering .spec.j2 specs is not supported yet',
+      'skipping templated: openstack/templated: templated.spec.j2: spec file does not parse: no Version: tag in the preamble',
     );
     expect(readFileSync(join(root, 'data', 'repos', 'skiplist.txt'), 'utf8')).toBe('templated\n');
     expect(existsSync(join(root, 'data', 'package_info', '.git'))).toBe(true);

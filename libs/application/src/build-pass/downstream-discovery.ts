@@ -9,7 +9,7 @@ import { DEFAULT_REMOTE_TEXT_LIMITS, fetchRemoteText } from '#infrastructure/net
 import { specDirectory } from '#infrastructure/rpm/distgit-sources.js';
 import type { BuildLoopDeps, PassOptions } from './build-loop.types.js';
 import { overlayUpstreamSpec } from './downstream-distgit.js';
-import { packageDirs, type Candidate, type DiscoveryOutcome } from './package-discovery.js';
+import { packageDirs, renderSpecTemplate, type Candidate, type DiscoveryOutcome } from './package-discovery.js';
 
 /**
  * The versions.csv pins of one pass: fetched once per pass (DLRN fetches them again for every
@@ -161,6 +161,8 @@ export async function discoverDownstreamPackage(
       return { kind: 'skipped', reason: `use_upstream_spec: ${(error as Error).message}` };
     }
   }
+  const renderFailure = await renderSpecTemplate(deps, pkg, dirs.distgitDir);
+  if (renderFailure !== null) return { kind: 'skipped', reason: renderFailure };
 
   const extendedHash = options.dev
     ? 'dev'

@@ -5,6 +5,8 @@ import { packageName } from '#domain/build/commit-ref.js';
 import { applyWindow, discoveryWindow, shouldQueue } from '#domain/package/discovery.js';
 import type { BranchPolicy, CheckoutResult, GitCommitInfo } from '#domain/package/git.ports.js';
 import type { PackageInfo } from '#domain/package/package-info.js';
+import { renderDistgitTemplate } from '#infrastructure/renderspec/distgit-template.js';
+import { specDirectory } from '#infrastructure/rpm/distgit-sources.js';
 import type { BuildLoopDeps, PassOptions } from './build-loop.types.js';
 import { discoverLocalPackage } from './local-discovery.js';
 import { discoverDownstreamPackage } from './downstream-discovery.js';
@@ -62,6 +64,30 @@ export function discoverPackage(
       return discoverDownstreamPackage(deps, history, pkg, options);
     default:
       return discoverFromClones(deps, history, pkg, options);
+  }
+}
+
+/**
+ * DLRN's `_distgit_setup` at the end of `getinfo`: when the spec directory holds a `*.spec.j2`,
+ * renderspec writes the spec beside it (the gitrepo driver names it after pymod2pkg and
+ * rewrites `-%{version}`), so the hooks and the build read a spec. Null, or why the package
+ * is skipped (DLRN's renderspec error stops its run; here only this package waits).
+ */
+export async function renderSpecTemplate(
+  deps: BuildLoopDeps,
+  pkg: PackageInfo,
+  distgitDir: string,
+): Promise<string | null> {
+  try {
+    const rendered = await renderDistgitTemplate({
+      dir: specDirectory(distgitDir, (pkg['distgit-path'] as string | undefined) ?? null),
+      root: distgitDir,
+      ...(deps.config.default.pkginfoDriverName === 'gitrepo' ? { gitrepoPackage: pkg.name } : {}),
+    });
+    if (rendered) deps.log(`${pkg.name}: renderspec: ${rendered.template} -> ${rendered.spec}`);
+    return null;
+  } catch (error) {
+    return `renderspec: ${(error as Error).message}`;
   }
 }
 
@@ -133,6 +159,8 @@ async function discoverFromClones(
   } catch (error) {
     return { kind: 'skipped', reason: (error as Error).message };
   }
+  const renderFailure = await renderSpecTemplate(deps, pkg, dirs.distgitDir);
+  if (renderFailure !== null) return { kind: 'skipped', reason: renderFailure };
 
   const last = history.lastProcessed(pkg.name);
   // DLRN compares the configured branch with the one stored, which after a fallback never

@@ -1,5 +1,5 @@
 import { lstat, readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { packageName } from '#domain/build/commit-ref.js';
 import { GitRefreshError, type GitCommitInfo, type GitRepositories } from '#domain/package/git.ports.js';
 import type { PackageInfo } from '#domain/package/package-info.js';
@@ -11,6 +11,7 @@ import {
 } from '#domain/package/package-source.ports.js';
 import type { DlrnConfig } from '#infrastructure/config/ini/dlrn-config.js';
 import { GitCommandRunner } from '#infrastructure/git/git-command.runner.js';
+import { renderedDistgitSpec } from '#infrastructure/renderspec/distgit-template.js';
 import { lastChange } from './git-last-change.js';
 import { isPlainVersion, readSpecFacts } from './spec-facts.js';
 
@@ -36,8 +37,8 @@ export function packagingFolder(entry: string): string | null {
  *
  * Differences, each for a reason written in docs/dlrn-compatibility.md: the upstream is read
  * from an `upstream` file in the folder or the spec's `URL:` (DLRN probes opendev.org over
- * HTTP); a folder with only a renderspec `.spec.j2` is refused with a skip (renderspec is not
- * run here); hidden folders are not packages.
+ * HTTP); hidden folders are not packages. A folder with a renderspec `.spec.j2` is read
+ * through its rendering (in memory here; the build pass writes it, as DLRN's getinfo does).
  */
 export class GitrepoPackageSource extends PackageSource {
   private readonly runner: GitCommandRunner;
@@ -117,20 +118,22 @@ export class GitrepoPackageSource extends PackageSource {
     }
     const files = await readdir(path);
     const specs = files.filter((f) => f.endsWith('.spec'));
-    if (specs.length === 0) {
-      const template = files.find((f) => f.endsWith('.spec.j2'));
-      return refuse(
-        template === undefined
-          ? 'no .spec file'
-          : `only a renderspec template (${template}): rendering .spec.j2 specs is not supported yet`,
-      );
+    // DLRN's gitrepo driver always runs renderspec: a template wins over a spec beside it.
+    let template: { readonly template: string; readonly text: string } | null;
+    try {
+      template = await renderedDistgitSpec({ dir: path, root: packageInfoDir(this.config), gitrepoPackage: name });
+    } catch (error) {
+      return refuse(`renderspec: ${(error as Error).message}`);
     }
-    if (specs.length > 1) return refuse(`several .spec files (${specs.sort().join(', ')}); expected one`);
+    if (template === null && specs.length === 0) return refuse('no .spec file');
+    if (template === null && specs.length > 1) {
+      return refuse(`several .spec files (${specs.sort().join(', ')}); expected one`);
+    }
     let facts;
     let upstreamFile = '';
-    let reading = specs[0]!;
+    let reading = template ? basename(template.template) : specs[0]!;
     try {
-      facts = readSpecFacts(await readRegularFile(join(path, reading)));
+      facts = readSpecFacts(template?.text ?? (await readRegularFile(join(path, reading))));
       reading = 'upstream';
       if (files.includes(reading)) upstreamFile = (await readRegularFile(join(path, reading))).split('\n')[0]!.trim();
     } catch (error) {
@@ -151,11 +154,32 @@ export class GitrepoPackageSource extends PackageSource {
       'distro-branch': branch,
       maintainers: [PLACEHOLDER_MAINTAINER],
     };
-    if (!this.config.gitrepoDriver.useVersionFromSpec || facts.version === null) return { kind: 'ok', pkg };
-    const version = facts.version.replaceAll('~', '');
+    if (!this.config.gitrepoDriver.useVersionFromSpec) return { kind: 'ok', pkg };
+    const fromSpec =
+      template === null
+        ? facts.version
+        : versionOfTemplate(await readRegularFile(join(path, basename(template.template))));
+    if (fromSpec === null) return { kind: 'ok', pkg };
+    const version = fromSpec.replaceAll('~', '');
     if (!isPlainVersion(version)) return refuse(`Version ${JSON.stringify(facts.version)} cannot be a branch name`);
     return { kind: 'ok', pkg: { ...pkg, 'source-branch': version } };
   }
+}
+
+/*
+ * DLRN's use_version_from_spec on a template: the first line naming the version decides,
+ * `{% set upstream_version = upstream_version('X') %}` or `Version:`. (Its third case,
+ * `upstream_version()` read from a downloaded tarball, is refused by the renderer before this.)
+ */
+const SET_UPSTREAM_VERSION = /^\W*set upstream_version\D+([\w.]+).*/;
+
+function versionOfTemplate(text: string): string | null {
+  for (const line of text.split('\n')) {
+    const set = SET_UPSTREAM_VERSION.exec(line);
+    if (set) return set[1]!;
+    if (line.startsWith('Version:')) return line.split(':')[1]!.trim();
+  }
+  return null;
 }
 
 /** Specs are small; a bigger file (or a link, which could point at any file of the builder) is refused. */

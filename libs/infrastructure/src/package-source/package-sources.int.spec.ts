@@ -87,10 +87,10 @@ describe('a gitrepo packaging repository', () => {
     expect(listed.packages[0]!['source-branch']).toBeUndefined();
   });
 
-  it('refuses, each with its reason, a template-only folder, one without upstream and one with two specs', async () => {
+  it('refuses, each with its reason, a template renderspec refuses, one without upstream and one with two specs', async () => {
     const listed = await (
       await source({
-        'openstack/tpl/tpl.spec.j2': '{{ x }}',
+        'openstack/tpl/tpl.spec.j2': 'Name: tpl\n{{ shell("id") }}',
         'openstack/nourl/nourl.spec': SPEC('nourl'),
         'openstack/two/a.spec': SPEC('a', '1', 'URL: u\n'),
         'openstack/two/b.spec': SPEC('b', '1', 'URL: u\n'),
@@ -105,8 +105,9 @@ describe('a gitrepo packaging repository', () => {
       },
       {
         name: 'tpl',
-        reason:
-          'openstack/tpl: only a renderspec template (tpl.spec.j2): rendering .spec.j2 specs is not supported yet',
+        reason: expect.stringMatching(
+          /^openstack\/tpl: renderspec: openstack\/tpl\/tpl\.spec\.j2:2: unknown function shell\(\)/,
+        ) as unknown as string,
       },
       { name: 'two', reason: 'openstack/two: several .spec files (a.spec, b.spec); expected one' },
     ]);
@@ -138,6 +139,25 @@ describe('a gitrepo packaging repository', () => {
       )
     ).list(PASS);
     expect(listed.packages[0]!['source-branch']).toBe('28.0.1rc1');
+  });
+
+  it('reads a template-only folder through renderspec, its version from `set upstream_version`', async () => {
+    const listed = await (
+      await source(
+        {
+          'openstack/futurist/futurist.spec.j2':
+            "{% set pypi_name = 'futurist' %}\n{% set upstream_version = upstream_version('3.1.0') %}\nName: {{ py2name() }}\nVersion: {{ upstream_version }}\nURL: https://opendev.org/openstack/{{ pypi_name }}\n",
+          'extra/.keep': '',
+        },
+        'use_version_from_spec=true',
+      )
+    ).list(PASS);
+    expect(listed.refused).toEqual([]);
+    expect(listed.packages[0]).toMatchObject({
+      name: 'futurist',
+      upstream: 'https://opendev.org/openstack/futurist',
+      'source-branch': '3.1.0',
+    });
   });
 
   it('falls back to master when the distro branch does not exist, as DLRN', async () => {
