@@ -133,6 +133,7 @@ export class CommitBuilder {
         env: this.options.buildEnv,
         verbose: this.options.verboseBuild,
         additionalOptions: this.options.order ? ['-D', 'repo_bootstrap 1'] : [],
+        versionFrom: (claimed.pkg['version-from'] as string | undefined) ?? null,
       });
     } catch (error) {
       if (error instanceof RpmBuildError) return error;

@@ -25,6 +25,8 @@ export interface RpmBuildRequest {
   readonly verbose: boolean;
   /** e.g. `['-D', 'repo_bootstrap 1']` with `--order`. */
   readonly additionalOptions: readonly string[];
+  /** rdoinfo's `version-from`: a ref of the upstream clone whose tags also count for the version. */
+  readonly versionFrom?: string | null;
 }
 
 export interface RpmBuildOutput {
