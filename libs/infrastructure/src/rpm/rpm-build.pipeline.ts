@@ -176,7 +176,7 @@ export class RpmBuildPipeline extends RpmBuilder {
     const [inspected, tags] = await settleAll([
       // The local driver's commit is `<name>-<version>`, not in any clone: nothing to inspect.
       keepAsIs ? Promise.resolve({ hasFile: false }) : tree.inspectCommit(commit, 'metadata.json'),
-      keepAsIs || keepVersion ? Promise.resolve(null) : tree.describeTags(commit),
+      keepAsIs || keepVersion ? Promise.resolve(null) : tree.describeTags(commit, request.versionFrom ?? null),
       (async () => {
         for (const sub of ['SOURCES', 'SPECS', 'SRPMS']) await mkdir(join(topdir, sub));
         await copyDistgitSources(dir, join(topdir, 'SOURCES'), (path) =>
