@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createDemoRepositories, writeDemoConfig } from '../../apps/cli/src/demo/demo-example.js';
 import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
 import { runDlrn } from '../support/cli.js';
+import { logMessages } from '../support/log-records.js';
 
 describe('two builders sharing one event store', () => {
   const root = mkdtempSync(join(tmpdir(), 'dlrn-two-'));
@@ -47,7 +48,7 @@ describe('two builders sharing one event store', () => {
       const claims = events.filter((e) => e.type === 'BuildClaimed');
       expect(claims).toHaveLength(3);
       // the loser of a race was told, not silently duplicated
-      const output = runs.map((r) => r.stdout).join('\n');
+      const output = runs.map((r) => logMessages(r.stderr)).join('\n');
       // progress lines only: the loser's "already built (SUCCESS)" note mentions SUCCESS too
       expect(output.match(/^\[\d+\/\d+\] \S+ [0-9a-f]{7} SUCCESS/gm)).toHaveLength(3);
     } finally {

@@ -5,34 +5,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoRepositories, writeDemoConfig } from '../../apps/cli/src/demo/demo-example.js';
 import { createUser, dlrnArgs, runDlrn } from '../support/cli.js';
+import { logRecords, type LogRecord } from '../support/log-records.js';
 import { waitFor } from '../support/wait-for.js';
 
-interface LogRecord {
-  readonly level: number;
-  readonly time: number;
-  readonly msg: string;
-  readonly service: string;
-  readonly [field: string]: unknown;
-}
-
 /** Every non-empty stderr line, parsed: the test fails on the first that is not a log record. */
-function records(stderr: string): LogRecord[] {
-  return stderr
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => {
-      let record: LogRecord;
-      try {
-        record = JSON.parse(line) as LogRecord;
-      } catch {
-        throw new Error(`a stderr line is not JSON: ${line}`);
-      }
-      expect(typeof record.level, line).toBe('number');
-      expect(typeof record.time, line).toBe('number');
-      expect(typeof record.msg, line).toBe('string');
-      return record;
-    });
-}
+const records = logRecords;
 
 /** `dlrn <args>` as its own process (stderr a pipe: not a terminal), stdout and stderr apart. */
 class Running {
