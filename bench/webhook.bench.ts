@@ -52,11 +52,12 @@ function startBuilder(configFile: string, infoRepo: string): Promise<ChildProces
       '--info-repo',
       infoRepo,
     ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    { stdio: ['ignore', 'inherit', 'pipe'] },
   );
   return new Promise((ready, fail) => {
     let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
+    // The builder's progress is its log, on stderr.
+    child.stderr!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       if (out.includes('builder: pass 1 done')) ready(child);
     });
