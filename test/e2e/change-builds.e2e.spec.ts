@@ -10,6 +10,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -28,6 +29,7 @@ import { startLiveApi, type LiveApi } from '../support/live-api.js';
 const run = promisify(execFile);
 const GITHUB_SECRET = 'e2e-change-github-secret-0123';
 const GERRIT_TOKEN = 'e2e-change-gerrit-token-01234';
+const STATUS_TOKEN = 'e2e-status-token';
 const hmac = (secret: string, body: string) => createHmac('sha256', secret).update(body).digest('hex');
 const git = (cwd: string, args: string[]) => execFileSync('git', args, { cwd }).toString().trim();
 
@@ -57,6 +59,9 @@ describe('change builds: a pull request is built into its own repository, curren
   let configFile: string;
   let api: LiveApi | undefined;
   let pointers: Record<string, string>;
+  /** The commit-status receiver on 127.0.0.1: what each POST carried. */
+  let statusServer: Server;
+  const statuses: { path: string; authorization: string | undefined; body: Record<string, unknown> }[] = [];
 
   const infoRepo = () => join(root, 'rdoinfo');
   const events = async (type: string): Promise<RecordedEvent[]> =>
@@ -92,11 +97,27 @@ describe('change builds: a pull request is built into its own repository, curren
     Object.fromEntries(['current', 'consistent'].map((name) => [name, readlinkSync(join(repos, name))]));
 
   beforeAll(async () => {
+    statusServer = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        statuses.push({
+          path: request.url ?? '',
+          authorization: request.headers.authorization,
+          body: JSON.parse(body) as Record<string, unknown>,
+        });
+        response.writeHead(201).end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => statusServer.listen(0, '127.0.0.1', resolve));
+    const statusPort = (statusServer.address() as { port: number }).port;
     packages = await createDemoRepositories(root, Math.floor(Date.now() / 1000) - 86_400);
     configFile = await writeDemoConfig(root, packages);
     appendFileSync(
       configFile,
-      `\n[webhooks]\ngithub_secret=${GITHUB_SECRET}\ngerrit_token=${GERRIT_TOKEN}\n\n[changes]\nenabled=true\nbatch_size=1\nkeep_days=0\n`,
+      `\n[webhooks]\ngithub_secret=${GITHUB_SECRET}\ngerrit_token=${GERRIT_TOKEN}\n\n[changes]\nenabled=true\nbatch_size=1\nkeep_days=0\n` +
+        `status_url_template=http://127.0.0.1:${statusPort}/status/{forge}/{project}/{sha}\n` +
+        `status_token=${STATUS_TOKEN}\nstatus_allowed_hosts=127.0.0.1\n`,
     );
     const first = await pass();
     expect(first.code, first.stderr).toBe(0);
@@ -107,6 +128,7 @@ describe('change builds: a pull request is built into its own repository, curren
 
   afterAll(async () => {
     await api?.close();
+    await new Promise((resolve) => statusServer.close(resolve));
     rmSync(root, { recursive: true, force: true });
   });
 
@@ -184,6 +206,19 @@ describe('change builds: a pull request is built into its own repository, curren
       (succeeded[0]!.data as { nvr: string }).nvr,
     );
     expect(existsSync(join(repos, 'changes', 'github', '1', '1'))).toBe(false);
+    // the change was marked pending, then success with a link to its repository
+    const second = git(packages.find((p) => p.project === 'greeting')!.upstream, ['rev-parse', 'refs/pull/1/head']);
+    expect(statuses.map((s) => [s.path, s.body.state])).toEqual([
+      [`/status/github/greeting/${second}`, 'pending'],
+      [`/status/github/greeting/${second}`, 'success'],
+    ]);
+    expect(statuses[1]).toMatchObject({
+      authorization: `Bearer ${STATUS_TOKEN}`,
+      body: {
+        context: 'dlrn/python-greeting',
+        target_url: `file://${join(repos, 'changes/github/1/2/python-greeting')}/`,
+      },
+    });
 
     // A CI job installs the proposed package with the .repo file alone.
     const installroot = join(root, 'installroot');
@@ -306,6 +341,8 @@ describe('change builds: a pull request is built into its own repository, curren
       repoPath: 'repos/changes/gerrit/4711/3/demo-data_distro',
     });
     const dir = join(repos, 'changes', 'gerrit', '4711', '3', 'demo-data_distro');
+    expect(statuses.at(-1)!.path).toBe(`/status/gerrit/demo-data/${revision}`);
+    expect(statuses.at(-1)!.body).toMatchObject({ labels: { Verified: 1 } });
     const rpm = readdirSync(dir).find((f) => f.endsWith('.noarch.rpm'))!;
     expect(execFileSync('rpm', ['-qp', '--queryformat', '%{SUMMARY}', join(dir, rpm)]).toString()).toBe(
       'Reviewed demo data',

@@ -15,6 +15,7 @@ import { GitCommandRunner } from '#infrastructure/git/git-command.runner.js';
 import type { BuildLoopDeps, PassOptions } from '../build-pass/build-loop.types.js';
 import { distTag } from '../build-pass/commit-builder.js';
 import { queuedChangeBuilds } from './change-queue.js';
+import { ChangeStatusReporter, type ChangeStatusState } from './change-status.js';
 
 const run = promisify(execFile);
 const DEFAULT_LEASE_MS = 6 * 3600_000;
@@ -42,8 +43,32 @@ class ChangeBuildError extends Error {}
  */
 export class ChangeBuildRunner {
   private readonly git = new GitCommandRunner();
+  private readonly status: ChangeStatusReporter | null;
 
-  constructor(private readonly deps: BuildLoopDeps) {}
+  constructor(private readonly deps: BuildLoopDeps) {
+    const status = deps.config.changes.status;
+    this.status = status === null ? null : new ChangeStatusReporter(status, (line) => deps.log(line));
+  }
+
+  /** Under `baseurl`: where a CI job or a reviewer finds the repository or the log. */
+  private urlOf(path: string | null): string | null {
+    const base = this.deps.config.default.baseurl;
+    if (path === null || !base) return null;
+    return `${base.replace(/\/+$/, '')}/${path.replace(/^repos\//, '')}`;
+  }
+
+  private async report(
+    request: ChangeBuildRequested['data'],
+    pkg: PackageInfo,
+    state: ChangeStatusState,
+    targetPath: string | null,
+    description: string,
+  ): Promise<void> {
+    await this.status?.report(request, pkg.project, state, {
+      targetUrl: this.urlOf(targetPath),
+      description: description.split('\n', 1)[0]!.slice(0, 140),
+    });
+  }
 
   async runBatch(
     selected: readonly PackageInfo[],
@@ -100,6 +125,7 @@ export class ChangeBuildRunner {
     if (start.events.length === 0) return null; // another builder took it, or a newer patch set came
     const label = `${pkg.name} ${request.forge} change ${request.change} patch set ${patchset}`;
     this.deps.log(`building ${label} (${request.side} ${request.headSha.slice(0, 7)})`);
+    await this.report(request, pkg, 'pending', null, `building patch set ${patchset}`);
     const outcome = await this.build(key, request, pkg, options);
     await this.deps.commands.handle(
       streamId,
@@ -110,6 +136,9 @@ export class ChangeBuildRunner {
     const status = outcome.status === 'success' ? 'SUCCESS' : 'FAILED';
     const notes = outcome.status === 'success' ? outcome.repoPath : outcome.reason;
     this.deps.log(`${label} ${status}: ${notes.split('\n', 1)[0]}`);
+    if (outcome.status === 'success')
+      await this.report(request, pkg, 'success', `${outcome.repoPath}/`, `built ${outcome.nvr}`);
+    else await this.report(request, pkg, 'failure', outcome.logPath, outcome.reason);
     return { package: pkg.name, forge: request.forge, change: request.change, patchset, status, notes };
   }
 

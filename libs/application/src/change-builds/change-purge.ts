@@ -86,4 +86,3 @@ export async function purgeChangeBuilds(
     await rm(dir, { recursive: true, force: true });
   }
 }
-

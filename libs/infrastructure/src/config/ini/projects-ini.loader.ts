@@ -177,7 +177,7 @@ export function loadProjectsIni(file: string, overrides: readonly string[] = [])
     service,
     notify: notifyConfig(buildSection(NotifySection, 'notify', ctx), file),
     webhooks: webhooksConfig(buildSection(WebhooksSection, 'webhooks', ctx)),
-    changes: changesConfig(buildSection(ChangesSection, 'changes', ctx)),
+    changes: changesConfig(buildSection(ChangesSection, 'changes', ctx), file),
   };
   checkRunnable(config, file);
   return config;
