@@ -10,7 +10,9 @@ import { join } from 'node:path';
  * `FAKE_MOCK_MODE` says: `ok` writes a fake noarch RPM and mock-like output to --resultdir; `fail`
  * prints a build error and exits 30; `transient` prints a dnf download error and exits 30;
  * `install-warning` builds like `ok` but prints the warning mock gives when built packages do
- * not install.
+ * not install. The chroot is `<record>/root`: `-p` prints it, `--clean`/`--init` do nothing,
+ * `--chroot LINE` runs LINE with `sh` (`/var/tmp/…` moved under the root, PATH=/usr/bin:/bin,
+ * HOME inside; the line is kept in the run's `chroot` file), `--copyout` copies out of it.
  */
 const SCRIPT = `#!/bin/sh
 record="$FAKE_MOCK_RECORD"
@@ -29,9 +31,26 @@ while [ $# -gt 0 ]; do
     --buildsrpm) action=buildsrpm ;;
     --spec) shift; spec="$1" ;;
     --sources) shift; sources="$1" ;;
+    --clean|--init) action=noop ;;
+    -p) action=print-root ;;
+    --chroot) shift; action=chroot; line="$1" ;;
+    --copyout) shift; action=copyout; from="$1"; shift; to="$1" ;;
   esac
   shift
 done
+# The chroot is a directory of the record; its commands run with the system's PATH (where a real
+# chroot's python3, ruby and gem would be) and its own HOME, paths under /var/tmp moved into it.
+root="$record/root"
+case "$action" in
+  noop) mkdir -p "$root"; exit 0 ;;
+  print-root) mkdir -p "$root"; echo "$root"; exit 0 ;;
+  chroot)
+    printf '%s\n' "$line" > "$run/chroot"
+    mkdir -p "$root/home"
+    inside=$(printf '%s' "$line" | sed "s#/var/tmp/#$root/var/tmp/#g")
+    HOME="$root/home" PATH=/usr/bin:/bin exec sh -c "$inside" ;;
+  copyout) cp -r "$root$from" "$to"; exit 0 ;;
+esac
 echo "INFO: mock.py version 5.0 starting (python version = 3.11)..."
 if [ "$action" = buildsrpm ]; then
   cp "$spec" "$run/spec"
@@ -85,6 +104,8 @@ export interface FakeMockRun {
   readonly spec: string | null;
   /** The file names of the `--sources` directory of a `--buildsrpm` run. */
   readonly sources: string[] | null;
+  /** The command line of a `--chroot` run. */
+  readonly chroot: string | null;
 }
 
 function readRun(dir: string): FakeMockRun {
@@ -94,6 +115,7 @@ function readRun(dir: string): FakeMockRun {
     config: optional('config') ?? '',
     spec: optional('spec'),
     sources: optional('sources')?.split('\n').slice(0, -1) ?? null,
+    chroot: optional('chroot')?.replace(/\n$/, '') ?? null,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { BuildLog } from './build-log.js';
 import type { ChildEnv } from './command.runner.js';
+import type { UpstreamChroot } from './mock-chroot.js';
 
 /** What the pipeline hands a build driver once the source RPM is in the output directory. */
 export interface BuildDriverRequest {
@@ -39,6 +40,16 @@ export interface SrpmBuildRequest {
   readonly commandTimeoutMs: number;
 }
 
+/** What a driver needs to open its sandbox for upstream code. */
+export interface UpstreamChrootRequest {
+  readonly workerId: number;
+  /** Where its own logs go (the build's output directory). */
+  readonly resultDir: string;
+  readonly env: ChildEnv;
+  readonly log: BuildLog;
+  readonly commandTimeoutMs: number;
+}
+
 /**
  * DLRN's `BuildRPMDriver.build_package`: turn the source RPM into binary RPMs in the output
  * directory and, once they are known to install, create the `installed` marker. Failures throw
@@ -57,6 +68,13 @@ export abstract class BuildDriver {
    */
   parsesSpecOnHost(): boolean {
     return true;
+  }
+  /**
+   * Where upstream code (setup.py, gemspecs) runs for a driver that does not parse the spec on
+   * this host: its sandbox with `upstreamCopy` inside, or null when it has none.
+   */
+  upstreamChroot(_request: UpstreamChrootRequest, _upstreamCopy: string): Promise<UpstreamChroot | null> {
+    return Promise.resolve(null);
   }
   abstract build(request: BuildDriverRequest): Promise<void>;
 }

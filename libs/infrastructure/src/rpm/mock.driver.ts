@@ -2,9 +2,15 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { builderOptions } from '#domain/build/rpm-values.js';
-import { BuildDriver, type BuildDriverRequest, type SrpmBuildRequest } from './build-driver.js';
+import {
+  BuildDriver,
+  type BuildDriverRequest,
+  type SrpmBuildRequest,
+  type UpstreamChrootRequest,
+} from './build-driver.js';
 import { BuildLog } from './build-log.js';
 import { runChecked } from './command.runner.js';
+import { openMockChroot, type UpstreamChroot } from './mock-chroot.js';
 import {
   assembleMockConfig,
   mockConfigName,
@@ -123,6 +129,22 @@ export class MockBuildDriver extends BuildDriver {
 
   override parsesSpecOnHost(): boolean {
     return false;
+  }
+
+  /** build_srpm.sh's python and gem steps run in the worker's chroot. */
+  override async upstreamChroot(request: UpstreamChrootRequest, upstreamCopy: string): Promise<UpstreamChroot> {
+    const config = await this.prepareConfig(request.workerId, request.log);
+    return openMockChroot(
+      {
+        command: this.command,
+        config,
+        resultDir: request.resultDir,
+        env: { ...request.env, MOCK_CONFIG: mockConfigName(request.workerId) },
+        log: request.log,
+        timeoutMs: request.commandTimeoutMs,
+      },
+      upstreamCopy,
+    );
   }
 
   /** build_srpm.sh's last step, in the worker's chroot. */

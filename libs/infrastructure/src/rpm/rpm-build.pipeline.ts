@@ -188,17 +188,33 @@ export class RpmBuildPipeline extends RpmBuilder {
     let spec = specText;
     // DLRN_KEEP_SPEC_AS_IS (local driver): no tarball, no rewrite; the spec brings its sources.
     if (!keepAsIs) {
-      // build_srpm.sh's python (setup.py) and gem upstreams, where the driver builds on this host.
-      const packaged = this.driver.parsesSpecOnHost()
-        ? await (this.options.upstreamPackager ?? new UpstreamPackager({ git: this.options.gitCommand })).open({
-            sourceDir: request.sourceDir,
-            commit,
-            workDir: topdir,
-            env,
-            log,
-            timeoutMs: context.timeoutMs,
-          })
-        : null;
+      // build_srpm.sh's python (setup.py) and gem upstreams: their code runs where builds do.
+      const sandboxed = !this.driver.parsesSpecOnHost();
+      const packaged = await (
+        this.options.upstreamPackager ?? new UpstreamPackager({ git: this.options.gitCommand })
+      ).open({
+        sourceDir: request.sourceDir,
+        commit,
+        workDir: topdir,
+        env,
+        log,
+        timeoutMs: context.timeoutMs,
+        ...(sandboxed
+          ? {
+              sandbox: (copy: string) =>
+                this.driver.upstreamChroot(
+                  {
+                    workerId: request.workerId,
+                    resultDir: request.outputDir,
+                    env,
+                    log,
+                    commandTimeoutMs: context.timeoutMs,
+                  },
+                  copy,
+                ),
+            }
+          : {}),
+      });
       // Checked here, where its origin is known, so that the note names the tag or the file.
       const upstreamVersion =
         packaged !== null && !keepVersion

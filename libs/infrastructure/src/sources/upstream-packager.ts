@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { rpmFileName, rpmUpstreamVersion } from '#domain/build/rpm-values.js';
 import type { BuildLog } from '../rpm/build-log.js';
 import { type ChildEnv, runChecked, runCommand } from '../rpm/command.runner.js';
+import { CHROOT_SOURCE_DIR, type UpstreamChroot } from '../rpm/mock-chroot.js';
 
 /** How build_srpm.sh makes the tarball of an upstream other than a plain git tree. */
 export type UpstreamKind = 'python' | 'gem';
@@ -24,6 +25,11 @@ export interface UpstreamContext {
   readonly env: ChildEnv;
   readonly log: BuildLog;
   readonly timeoutMs: number;
+  /**
+   * Where upstream code runs: absent, on this host; otherwise the driver's sandbox for the clean
+   * copy (mock's chroot), or null from it when the driver has none (then: `git archive`).
+   */
+  readonly sandbox?: (upstreamCopy: string) => Promise<UpstreamChroot | null>;
 }
 
 /** The tarball made, in SOURCES: its file name (Source0) and `%{dlrn_nvr}`. */
@@ -99,8 +105,15 @@ export class UpstreamPackager {
     });
     const tags = privateTags.stdout.split('\n').filter(Boolean);
     if (tags.length > 0) await run(['-C', copy, 'tag', '-d', ...tags], 'git tag -d');
-    context.log.line(`upstream at ${context.commit.slice(0, 7)} is a ${found.kind} project: ${describeKind(found)}`);
-    return new PackagedUpstream(found.kind, found.gemspec, copy, context, this.options);
+    const chroot = context.sandbox ? await context.sandbox(copy) : null;
+    if (context.sandbox && chroot === null) {
+      context.log.line(`upstream is a ${found.kind} project, but this driver has no sandbox for its code: git archive`);
+      return null;
+    }
+    context.log.line(
+      `upstream at ${context.commit.slice(0, 7)} is a ${found.kind} project: ${describeKind(found)}${chroot ? ', in the chroot' : ''}`,
+    );
+    return new PackagedUpstream(found.kind, found.gemspec, copy, context, this.options, chroot);
   }
 
   private async run(context: UpstreamContext, command: string, args: string[], label: string): Promise<void> {
@@ -113,6 +126,12 @@ export class UpstreamPackager {
     });
   }
 }
+
+/** build_srpm.sh's command lines inside the chroot (constants: no data reaches them unchecked). */
+const IN_SOURCE = `cd ${CHROOT_SOURCE_DIR}`;
+const PYTHON_IN_CHROOT = (args: string) =>
+  `(([ -x /usr/bin/python3 ] && python3 setup.py ${args}) || python setup.py ${args})`;
+const GEM_VERSION = 'spec = Gem::Specification.load(ARGV[0]) or abort("cannot load #{ARGV[0]}"); puts spec.version';
 
 function describeKind(found: { kind: UpstreamKind; gemspec: string | null }): string {
   return found.kind === 'python'
@@ -128,6 +147,7 @@ export class PackagedUpstream {
     private readonly copy: string,
     private readonly context: UpstreamContext,
     private readonly options: UpstreamPackagerOptions,
+    private readonly chroot: UpstreamChroot | null = null,
   ) {}
 
   private async output(command: string, args: string[], label: string): Promise<string> {
@@ -150,14 +170,34 @@ export class PackagedUpstream {
   /** The upstream version, refused unless RPM's grammar takes it (it comes from upstream code). */
   async version(): Promise<string> {
     if (this.kind === 'python') {
-      const out = await this.output(this.python, ['setup.py', '--version'], 'setup.py --version');
+      const out = this.chroot
+        ? await this.chroot.run(`${IN_SOURCE} && rm -rf *.egg-info && ${PYTHON_IN_CHROOT('--version 2> /dev/null')}`)
+        : await this.output(this.python, ['setup.py', '--version'], 'setup.py --version');
       return rpmUpstreamVersion(lastLine(out), `setup.py --version's ${JSON.stringify(lastLine(out))}`);
     }
-    // The file name is checked: it reaches ruby's source text.
-    const gemspec = rpmFileName(this.gemspec!, `gemspec ${JSON.stringify(this.gemspec)}`);
-    const script = `spec = Gem::Specification.load(ARGV[0]) or abort("cannot load #{ARGV[0]}"); puts spec.version`;
-    const out = await this.output(this.options.ruby ?? 'ruby', ['-e', script, gemspec], 'ruby (gemspec version)');
+    const gemspec = this.checkedGemspec();
+    const out = this.chroot
+      ? await this.chroot.run(`${IN_SOURCE} && ruby -e '${GEM_VERSION}' '${gemspec}'`)
+      : await this.output(this.options.ruby ?? 'ruby', ['-e', GEM_VERSION, gemspec], 'ruby (gemspec version)');
     return rpmUpstreamVersion(lastLine(out), `${gemspec}'s version ${JSON.stringify(lastLine(out))}`);
+  }
+
+  /** The file name is checked: it reaches ruby's source text and, in the chroot, a shell line. */
+  private checkedGemspec(): string {
+    return rpmFileName(this.gemspec!, `gemspec ${JSON.stringify(this.gemspec)}`);
+  }
+
+  /** In the chroot: build there, then `mock --copyout` the result next to the host copy. */
+  private async makeInChroot(chroot: UpstreamChroot, python: boolean): Promise<string> {
+    if (python) {
+      await chroot.run(`${IN_SOURCE} && ${PYTHON_IN_CHROOT('sdist')}`);
+    } else {
+      const out = `${CHROOT_SOURCE_DIR}/dlrn-gem`;
+      await chroot.run(`${IN_SOURCE} && gem build '${this.checkedGemspec()}' && mkdir -p ${out} && mv *.gem ${out}/`);
+    }
+    const dest = `${this.copy}-made`;
+    await chroot.copyOut(python ? `${CHROOT_SOURCE_DIR}/dist` : `${CHROOT_SOURCE_DIR}/dlrn-gem`, dest);
+    return dest;
   }
 
   /**
@@ -166,9 +206,13 @@ export class PackagedUpstream {
    */
   async make(release: string, sourcesDir: string): Promise<MadeTarball> {
     const python = this.kind === 'python';
-    if (python) await this.output(this.python, ['setup.py', 'sdist'], 'setup.py sdist');
-    else await this.output(this.options.gem ?? 'gem', ['build', this.gemspec!], 'gem build');
-    const dir = python ? join(this.copy, 'dist') : this.copy;
+    let dir: string;
+    if (this.chroot) dir = await this.makeInChroot(this.chroot, python);
+    else {
+      if (python) await this.output(this.python, ['setup.py', 'sdist'], 'setup.py sdist');
+      else await this.output(this.options.gem ?? 'gem', ['build', this.gemspec!], 'gem build');
+      dir = python ? join(this.copy, 'dist') : this.copy;
+    }
     const ext = python ? '.tar.gz' : '.gem';
     const made = (await readdir(dir).catch(() => [] as string[])).filter((name) => name.endsWith(ext));
     if (made.length !== 1) {
