@@ -199,6 +199,7 @@ export class RpmBuildPipeline extends RpmBuilder {
         env,
         log,
         timeoutMs: context.timeoutMs,
+        versionFrom: request.versionFrom ?? null,
         ...(sandboxed
           ? {
               sandbox: (copy: string) =>

@@ -126,6 +126,42 @@ describe('UpstreamPackager', () => {
     });
   });
 
+  describe("when the package's version-from names a branch with a newer tag", () => {
+    it("merges it in the copy as DLRN does, so pbr counts that tag; the clone's HEAD stays", async () => {
+      const dir = join(root, 'pbr-version-from');
+      const first = repo(dir, PBR_FILES);
+      tag(dir, '1.2.0', first);
+      const head = commit(dir, { 'greeting/a.py': 'a = 1\n' }, 'second');
+      const git = (...args: string[]) =>
+        execFileSync('git', args, { cwd: dir, env: { ...ENV, HOME: dir }, encoding: 'utf8' }).trim();
+      git('checkout', '-q', '-b', 'stable', first);
+      tag(dir, '2.0.0', commit(dir, { 'greeting/s.py': 's = 1\n' }, 'stable'));
+      git('checkout', '-q', 'master');
+      packaged = await packager.open({
+        sourceDir: dir,
+        commit: head,
+        workDir: work,
+        env: { ...ENV, HOME: work },
+        log,
+        timeoutMs: 60_000,
+        versionFrom: 'stable',
+      });
+      expect(await packaged!.version()).toMatch(/^2\.0\.1\.dev\d+$/);
+      expect(git('rev-parse', 'HEAD')).toBe(head);
+      await expect(
+        packager.open({
+          sourceDir: dir,
+          commit: head,
+          workDir: join(work, 'again'),
+          env: ENV,
+          log,
+          timeoutMs: 60_000,
+          versionFrom: 'nope',
+        }),
+      ).rejects.toThrow('version-from nope: no such commit');
+    });
+  });
+
   describe('when setup.py prints a version rpm must not read', () => {
     it('refuses it, naming setup.py --version', async () => {
       const dir = join(root, 'hostile');

@@ -30,6 +30,8 @@ export interface UpstreamContext {
    * copy (mock's chroot), or null from it when the driver has none (then: `git archive`).
    */
   readonly sandbox?: (upstreamCopy: string) => Promise<UpstreamChroot | null>;
+  /** rdoinfo's `version-from`: DLRN's fake merge of that ref, made in the copy, so its tags count. */
+  readonly versionFrom?: string | null;
 }
 
 /** The tarball made, in SOURCES: its file name (Source0) and `%{dlrn_nvr}`. */
@@ -105,6 +107,7 @@ export class UpstreamPackager {
     });
     const tags = privateTags.stdout.split('\n').filter(Boolean);
     if (tags.length > 0) await run(['-C', copy, 'tag', '-d', ...tags], 'git tag -d');
+    if (context.versionFrom) await this.fakeMerge(context, git, copy, context.versionFrom);
     const chroot = context.sandbox ? await context.sandbox(copy) : null;
     if (context.sandbox && chroot === null) {
       context.log.line(`upstream is a ${found.kind} project, but this driver has no sandbox for its code: git archive`);
@@ -114,6 +117,57 @@ export class UpstreamPackager {
       `upstream at ${context.commit.slice(0, 7)} is a ${found.kind} project: ${describeKind(found)}${chroot ? ', in the chroot' : ''}`,
     );
     return new PackagedUpstream(found.kind, found.gemspec, copy, context, this.options, chroot);
+  }
+
+  /**
+   * DLRN's `git merge -s ours -m "fake merge tags" <version-from>` before build_srpm.sh (pbr then
+   * counts that ref's tags), made in the copy: the ref is resolved in the clone (the copy has
+   * its objects, not its remote branches), the identity and dates fixed.
+   */
+  private async fakeMerge(context: UpstreamContext, git: string, copy: string, versionFrom: string): Promise<void> {
+    // eslint-disable-next-line no-control-regex -- control characters are what is refused
+    if (versionFrom.startsWith('-') || /[\s\x00-\x1f\x7f]/.test(versionFrom)) {
+      throw new Error(`version-from ${JSON.stringify(versionFrom)} is not a git reference`);
+    }
+    const resolved = await runCommand(
+      git,
+      ['-C', context.sourceDir, 'rev-parse', '--verify', '--quiet', '--end-of-options', `${versionFrom}^{commit}`],
+      {
+        env: context.env,
+        timeoutMs: context.timeoutMs,
+        captureStdout: true,
+        label: 'git rev-parse',
+        unsupervised: true,
+      },
+    );
+    if (resolved.code !== 0) throw new Error(`version-from ${versionFrom}: no such commit in ${context.sourceDir}`);
+    const fixed = '@0 +0000';
+    const identity = { GIT_AUTHOR_NAME: 'DLRN', GIT_AUTHOR_EMAIL: 'dlrn@localhost', GIT_COMMITTER_NAME: 'DLRN' };
+    const args = [
+      '-C',
+      copy,
+      'merge',
+      '-q',
+      '-s',
+      'ours',
+      '--no-edit',
+      '-m',
+      'fake merge tags',
+      resolved.stdout.trim(),
+    ];
+    context.log.command(git, args);
+    await runChecked(git, args, {
+      env: {
+        ...context.env,
+        ...identity,
+        GIT_COMMITTER_EMAIL: 'dlrn@localhost',
+        GIT_AUTHOR_DATE: fixed,
+        GIT_COMMITTER_DATE: fixed,
+      },
+      timeoutMs: context.timeoutMs,
+      output: (chunk) => context.log.write(chunk),
+      label: 'git merge (version-from)',
+    });
   }
 
   private async run(context: UpstreamContext, command: string, args: string[], label: string): Promise<void> {
