@@ -18,7 +18,7 @@ import type { BuildLoopDeps, PassOptions } from './build-loop.types.js';
 import { claimBuild } from './build-claim.js';
 import { commitRow } from './commit-row.js';
 import { renderCommitYaml } from '#infrastructure/repo/commit-yaml.js';
-import type { Candidate } from './package-discovery.js';
+import { upstreamDir, type Candidate } from './package-discovery.js';
 import type { PointedBuild } from './pointer-keeper.js';
 
 const DEFAULT_LEASE_MS = 6 * 3600_000;
@@ -119,7 +119,7 @@ export class CommitBuilder {
     try {
       return await this.deps.rpm.build({
         packageName: claimed.candidate.package,
-        sourceDir: join(d.datadir, claimed.candidate.package),
+        sourceDir: upstreamDir(d.datadir, claimed.pkg, claimed.candidate.upstreamUrl),
         commitHash: claimed.candidate.commitHash,
         distgitDir: join(d.datadir, `${claimed.candidate.package}_distro`),
         distgitPath: (claimed.pkg['distgit-path'] as string | undefined) ?? null,
@@ -174,7 +174,7 @@ export class CommitBuilder {
         status,
         artifacts,
         notes,
-        repoDir: join(d.datadir, candidate.package),
+        repoDir: upstreamDir(d.datadir, claimed.pkg, candidate.upstreamUrl),
         distgitDir: join(d.datadir, `${candidate.package}_distro`),
       });
     if (output instanceof RpmBuildError) {

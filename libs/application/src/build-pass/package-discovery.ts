@@ -37,6 +37,20 @@ export function packageDirs(datadir: string, name: string): { sourceDir: string;
   return { sourceDir: join(datadir, name), distgitDir: join(datadir, `${name}_distro`) };
 }
 
+/**
+ * Where the upstream clone of a commit lives: `<datadir>/<package>`, or with several `upstream`
+ * URLs `<datadir>/<package>/<last part of the URL>` (DLRN's getinfo: `os.path.split(repo)[1]`).
+ */
+export function upstreamDir(datadir: string, pkg: PackageInfo, url: string | null): string {
+  const sourceDir = packageDirs(datadir, pkg.name).sourceDir;
+  if (typeof pkg.upstream === 'string' || pkg.upstream.length <= 1 || url === null) return sourceDir;
+  const last = url.replace(/\/+$/, '').split('/').pop() ?? '';
+  if (last === '' || last === '.' || last === '..' || last.startsWith('-') || last.includes('\\')) {
+    throw new Error(`upstream ${url}: its last part cannot name a directory`);
+  }
+  return join(sourceDir, last);
+}
+
 function policyOf(deps: BuildLoopDeps): BranchPolicy {
   const d = deps.config.default;
   return {
@@ -134,14 +148,21 @@ async function discoverFromClones(
   } catch (error) {
     return { kind: 'skipped', reason: (error as Error).message };
   }
-  if (typeof pkg.upstream !== 'string') {
-    return { kind: 'skipped', reason: 'several upstream repositories per package are not supported yet' };
+  // DLRN walks each `upstream` URL: one clone each, their commits all candidates of the package.
+  const urls = typeof pkg.upstream === 'string' ? [pkg.upstream] : [...pkg.upstream];
+  let clones: { readonly url: string; readonly dir: string }[];
+  try {
+    clones = urls.map((url) => ({ url, dir: upstreamDir(d.datadir, pkg, url) }));
+  } catch (error) {
+    return { kind: 'skipped', reason: (error as Error).message };
   }
+  const clash = clones.find((c, i) => clones.findIndex((o) => o.dir === c.dir) !== i);
+  if (clash) return { kind: 'skipped', reason: `two upstream URLs would share the clone ${clash.dir}` };
   const sourceBranch = pkg['source-branch'] ?? d.source ?? 'master';
   const distroBranch = pkg['distro-branch'] ?? d.distro ?? 'rpm-master';
   const policy = policyOf(deps);
-  let source;
   let distgit;
+  const sources: { readonly url: string; readonly dir: string; readonly checkout: CheckoutResult }[] = [];
   try {
     distgit = await refreshDistgit(deps, pkg, {
       dir: dirs.distgitDir,
@@ -149,19 +170,51 @@ async function discoverFromClones(
       local: options.local || options.dev,
       policy,
     });
-    source = await deps.git.refresh({
-      url: pkg.upstream,
-      dir: dirs.sourceDir,
-      branch: sourceBranch,
-      local: options.local,
-      policy,
-    });
+    for (const clone of clones) {
+      const checkout = await deps.git.refresh({
+        url: clone.url,
+        dir: clone.dir,
+        branch: sourceBranch,
+        local: options.local,
+        policy,
+      });
+      sources.push({ ...clone, checkout });
+    }
   } catch (error) {
     return { kind: 'skipped', reason: (error as Error).message };
   }
   const renderFailure = await renderSpecTemplate(deps, pkg, dirs.distgitDir);
   if (renderFailure !== null) return { kind: 'skipped', reason: renderFailure };
 
+  const candidates: Candidate[] = [];
+  let rewritten: { readonly knownCommit: string; readonly newHead: string; readonly branch: string } | null = null;
+  for (const { url, dir, checkout } of sources) {
+    const found = await discoverInClone(deps, history, pkg, options, { url, dir, source: checkout, distgit });
+    candidates.push(...found.candidates);
+    rewritten ??= found.rewritten;
+  }
+  if (rewritten) return { kind: 'rewritten', candidates, ...rewritten, ...dirs };
+  return { kind: 'ok', candidates, ...dirs };
+}
+
+/** One upstream clone's part of getinfo: its window, its first-parent commits, paired with the dist-git. */
+async function discoverInClone(
+  deps: BuildLoopDeps,
+  history: BuildHistory,
+  pkg: PackageInfo,
+  options: PassOptions,
+  clone: {
+    readonly url: string;
+    readonly dir: string;
+    readonly source: CheckoutResult;
+    readonly distgit: CheckoutResult;
+  },
+): Promise<{
+  readonly candidates: Candidate[];
+  readonly rewritten: { readonly knownCommit: string; readonly newHead: string; readonly branch: string } | null;
+}> {
+  const d = deps.config.default;
+  const { source, distgit } = clone;
   const last = history.lastProcessed(pkg.name);
   // DLRN compares the configured branch with the one stored, which after a fallback never
   // matches (the package is then head-only for ever); we compare the branch checked out.
@@ -179,12 +232,14 @@ async function discoverFromClones(
   } else if (
     last &&
     last.commit.commitBranch === source.branch &&
-    !(await deps.git.isAncestor(dirs.sourceDir, last.commit.commitHash))
+    // with several upstreams, only the clone the last commit came from can have lost it
+    (last.commit.upstreamUrl === null || last.commit.upstreamUrl === clone.url || typeof pkg.upstream === 'string') &&
+    !(await deps.git.isAncestor(clone.dir, last.commit.commitHash))
   ) {
     rewritten = { knownCommit: last.commit.commitHash };
     commits = [source.head];
   } else {
-    commits = applyWindow(window, await deps.git.listCommits(dirs.sourceDir, window.after));
+    commits = applyWindow(window, await deps.git.listCommits(clone.dir, window.after));
   }
 
   const force = options.dev || options.run !== null;
@@ -202,22 +257,15 @@ async function discoverFromClones(
       dtExtended: null,
       commitBranch: source.branch,
       component: d.useComponents ? ((pkg.component as string | undefined) ?? null) : null,
-      upstreamUrl: pkg.upstream,
+      upstreamUrl: clone.url,
       distgitUrl: pkg['master-distgit'],
       versionsCsv: null,
       purpose: { kind: 'commit' },
     };
     if (shouldQueue(candidate, history, { force })) candidates.push(candidate);
   }
-  if (rewritten) {
-    return {
-      kind: 'rewritten',
-      candidates,
-      knownCommit: rewritten.knownCommit,
-      newHead: source.head.hash,
-      branch: source.branch,
-      ...dirs,
-    };
-  }
-  return { kind: 'ok', candidates, ...dirs };
+  return {
+    candidates,
+    rewritten: rewritten && { knownCommit: rewritten.knownCommit, newHead: source.head.hash, branch: source.branch },
+  };
 }
