@@ -282,6 +282,7 @@ describe('change builds: a pull request is built into its own repository, curren
 
     const page = await fetch(`${api!.base}/api/changes.html`);
     expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
     expect(await page.text()).toContain('href="/repos/changes/github/1/2/python-greeting/delorean.repo"');
   });
 

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Req, Res, UseInterceptors } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -10,6 +10,7 @@ import { escapeHtml } from '#reports/html.js';
 import { ERROR_SCHEMA } from '../dlrn/openapi-examples.js';
 import { ApiQueryInput } from '../http/api-input.js';
 import { readInput } from '../http/request-input.js';
+import { PageSecurityInterceptor } from '../pages/page-security.interceptor.js';
 import { CHANGES, nextChangesHref } from './changes-inputs.js';
 
 const CHANGE_SCHEMA = {
@@ -133,6 +134,7 @@ export class ChangesHttpController {
   }
 
   @Get('changes.html')
+  @UseInterceptors(PageSecurityInterceptor)
   @ApiProduces('text/html')
   @ApiOperation({
     summary: 'The change builds as a page, with links to their repositories',
