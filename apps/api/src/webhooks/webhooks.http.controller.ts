@@ -70,7 +70,9 @@ export class WebhooksHttpController {
       'PushReceived (202) and `dlrn builder` starts a pass of those packages at once. A delivery id seen before ' +
       'answers 200 `duplicate` and records nothing; a push no package follows, a ping or another event answers 200 ' +
       '`ignored`. Unsigned, wrongly signed, an unknown forge, or a forge with no secret configured: 401. Bodies ' +
-      'up to 1 MiB (413 past it).',
+      'up to 1 MiB (413 past it). With `[changes] enabled`, GitHub and Gitea `pull_request`, GitLab `Merge Request ' +
+      'Hook` and Gerrit `patchset-created`/`change-merged`/`change-abandoned` are read too: a new head of a change ' +
+      'to a followed branch records ChangeBuildRequested (202, see `GET /api/changes`); a close cancels its queued build.',
   })
   @ApiParam({ name: 'forge', enum: FORGES })
   @ApiHeader({ name: 'X-Hub-Signature-256', required: false, description: 'GitHub: `sha256=<hex HMAC-SHA256>`' })
