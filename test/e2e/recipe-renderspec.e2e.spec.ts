@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoRepositories, writeDemoConfig, type DemoPackage } from '../../apps/cli/src/demo/demo-example.js';
 import { runDlrn, type CliRun } from '../support/cli.js';
-import { builtRepos, commitAll, git, successes, write } from '../support/package-sources.fixtures.js';
+import { INI, builtRepos, commitAll, git, successes, write } from '../support/package-sources.fixtures.js';
 
 /*
  * Issue 17, item 4, through the `dlrn` CLI with real git repositories and rpmbuild: dist-gits
@@ -86,5 +86,62 @@ describe('a dist-git carrying only a renderspec template', () => {
     expect(run.stdout).toContain(
       "skipping demo-data: renderspec: demo-data.spec.j2:3: unknown function shell(): renderspec's are",
     );
+  });
+});
+
+/*
+ * The gitrepo driver (openstack/rpm-packaging's layout): renderspec always runs there, with
+ * `--output <pymod2pkg name>.spec` and the repository's `epoch/fedora.yaml`, and `-%{version}`
+ * is rewritten to `-%{upstream_version}` in the spec.
+ */
+describe('a gitrepo packaging repository in rpm-packaging’s layout', () => {
+  const root = mkdtempSync(join(tmpdir(), 'dlrnrenderspecgitrepoe2e'));
+  let run: CliRun;
+
+  beforeAll(async () => {
+    const [greeting] = await createDemoRepositories(root, Math.floor(Date.now() / 1000) - 86_400);
+    const packaging = join(root, 'git', 'packaging');
+    mkdirSync(packaging, { recursive: true });
+    git(packaging, 'init', '-q', '-b', 'rpm-master');
+    write(packaging, {
+      'epoch/fedora.yaml': 'epochs:\n  greeting: 1\n',
+      'openstack/greeting/upstream': `file://${greeting!.upstream}\n`,
+      'openstack/greeting/greeting.spec.j2': TEMPLATE.replace(
+        'Provides:       {{ py3(pypi_name) }}\n',
+        'Epoch:          {{ epoch(pypi_name) }}\nProvides:       greeting-source(%{name}-%{version}.tar.gz)\n',
+      ),
+    });
+    commitAll(packaging, 'greeting as a renderspec template');
+    writeFileSync(
+      join(root, 'projects.ini'),
+      INI('gitrepo', `[gitrepo_driver]\nrepo=file://${packaging}\ndirectory=/openstack\n`),
+    );
+    run = await runDlrn(['--config-file', join(root, 'projects.ini')]);
+  }, 180_000);
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('builds the package from <pymod2pkg name>.spec, with the epoch of epoch/fedora.yaml', () => {
+    expect(run.stderr).toBe('');
+    expect(successes(run)).toEqual(['greeting']);
+    const repo = builtRepos(join(root, 'data')).find((r) => r.rpms.some((f) => f.startsWith('python-greeting-')))!;
+    const rpm = join(
+      root,
+      'data',
+      'repos',
+      repo.dir,
+      repo.rpms.find((f) => f.endsWith('.noarch.rpm'))!,
+    );
+    expect(execFileSync('rpm', ['-qp', '--qf', '%{NAME} %{EPOCH} %{VERSION}', rpm], { encoding: 'utf8' })).toBe(
+      'python-greeting 1 1.0.0',
+    );
+  });
+
+  it('rewrites -%{version} to -%{upstream_version} in the rendered spec, as DLRN does', () => {
+    const spec = readFileSync(
+      join(root, 'data', 'greeting_distro', 'openstack', 'greeting', 'python-greeting.spec'),
+      'utf8',
+    );
+    expect(spec).toContain('Provides:       greeting-source(%{name}-%{upstream_version}.tar.gz)');
+    expect(spec).toContain('Epoch:          1\n');
   });
 });
