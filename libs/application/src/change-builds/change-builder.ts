@@ -84,6 +84,7 @@ export class ChangeBuildRunner {
       if (results.length >= changes.batchSize || options.signal?.aborted) break;
       const result = await this.buildOne(
         item.streamId,
+        item.stoppedHolder,
         item.request,
         byName.get(item.request.package)!,
         options,
@@ -96,6 +97,7 @@ export class ChangeBuildRunner {
 
   private async buildOne(
     streamId: string,
+    stoppedHolder: string | undefined,
     request: ChangeBuildRequested['data'],
     pkg: PackageInfo,
     options: PassOptions,
@@ -118,6 +120,7 @@ export class ChangeBuildRunner {
           builderId: this.deps.builderId,
           now: this.deps.clock.now(),
           leaseMs: this.deps.leaseMs ?? DEFAULT_LEASE_MS,
+          ...(stoppedHolder === undefined ? {} : { stoppedHolder }),
         },
       },
       context,

@@ -2,12 +2,15 @@ import { changeBuildDecider, type ChangeBuildStreamState } from '#domain/change/
 import { CHANGE_BUILD_STREAM_PREFIX, type ChangeBuildRequested } from '#domain/change/change.events.js';
 import type { EventStore } from '#domain/shared/event-store.port.js';
 import type { EventPayload } from '#domain/shared/event.js';
+import { isStoppedLocalHolder } from '../build-pass/claim-holder.js';
 
 /** A change build waiting for a builder: the newest patch set of its change. */
 export interface QueuedChangeBuild {
   readonly streamId: string;
   readonly request: ChangeBuildRequested['data'];
   readonly position: number;
+  /** The holder of a running build whose process is gone (this host): the start takes it over. */
+  readonly stoppedHolder?: string;
 }
 
 const PAGE = 10_000;
@@ -22,6 +25,7 @@ export async function queuedChangeBuilds(
   store: EventStore,
   packages: ReadonlySet<string>,
   now: Date,
+  isStopped: (holder: string) => boolean = isStoppedLocalHolder,
 ): Promise<QueuedChangeBuild[]> {
   const states = new Map<string, ChangeBuildStreamState>();
   const requests = new Map<string, { data: ChangeBuildRequested['data']; position: number }>();
@@ -51,12 +55,18 @@ export async function queuedChangeBuilds(
     const newest = state.patchsets[state.patchsets.length - 1];
     const request = requests.get(streamId);
     if (newest === undefined || request === undefined || !packages.has(request.data.package)) continue;
-    const stale =
+    const expired =
       newest.status === 'running' &&
       newest.leaseExpiresAt !== null &&
       Date.parse(newest.leaseExpiresAt) <= now.getTime();
-    if (newest.status === 'queued' || stale)
-      queued.push({ streamId, request: request.data, position: request.position });
+    const stopped = newest.status === 'running' && newest.builderId !== null && isStopped(newest.builderId);
+    if (newest.status === 'queued' || expired || stopped)
+      queued.push({
+        streamId,
+        request: request.data,
+        position: request.position,
+        ...(stopped ? { stoppedHolder: newest.builderId! } : {}),
+      });
   }
   return queued.sort((a, b) => a.position - b.position);
 }

@@ -98,5 +98,40 @@ describe('change requests through the push receiver, over a SQLite log', () => {
       ['3', 2],
     ]);
     expect(await queuedChangeBuilds(store, new Set(['other']), new Date())).toEqual([]);
+    // a build started by a process that is gone is offered again, naming its holder for the takeover
+    await store.append(queue[0]!.streamId, [
+      {
+        type: 'ChangeBuildStarted',
+        data: {
+          ...queue[0]!.request,
+          builderId: 'b (host:1)',
+          startedAt: '',
+          leaseExpiresAt: '2999-01-01T00:00:00.000Z',
+        },
+        metadata: {
+          schemaVersion: 1,
+          eventId: '0192f3a4-5b6c-7d8e-9f01-23456789abcd',
+          occurredAt: new Date().toISOString(),
+          correlationId: 'c',
+          causationId: null,
+          actor: 'test',
+        },
+      },
+    ]);
+    expect(
+      (await queuedChangeBuilds(store, new Set(['openstack-nova']), new Date(), () => false)).map(
+        (q) => q.request.change,
+      ),
+    ).toEqual(['3']);
+    const again = await queuedChangeBuilds(
+      store,
+      new Set(['openstack-nova']),
+      new Date(),
+      (holder) => holder === 'b (host:1)',
+    );
+    expect(again.map((q) => [q.request.change, q.stoppedHolder])).toEqual([
+      ['4', 'b (host:1)'],
+      ['3', undefined],
+    ]);
   });
 });

@@ -46,6 +46,8 @@ export interface StartChangeBuild {
     readonly builderId: string;
     readonly now: Date;
     readonly leaseMs: number;
+    /** A holder the claimant saw stopped (a dead process of its own host): taken over before its lease ends. */
+    readonly stoppedHolder?: string;
   };
 }
 
@@ -111,7 +113,9 @@ function start(command: StartChangeBuild, state: ChangeBuildState, key: ChangeBu
   const target = state.patchsets.find((p) => p.patchset === patchset);
   if (target === undefined || key === null) return [];
   const takenOver =
-    target.status === 'running' && target.leaseExpiresAt !== null && Date.parse(target.leaseExpiresAt) <= now.getTime();
+    target.status === 'running' &&
+    ((target.leaseExpiresAt !== null && Date.parse(target.leaseExpiresAt) <= now.getTime()) ||
+      (target.builderId !== null && target.builderId === command.data.stoppedHolder));
   if (target.status !== 'queued' && !takenOver) return [];
   return [
     {

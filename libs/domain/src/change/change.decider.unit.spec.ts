@@ -128,6 +128,16 @@ describe('change build decider', () => {
     it('a second start does nothing (one start per request)', () => {
       spec.given(history).when(start(1, 'b2')).thenNothingHappens();
     });
+    it('another builder takes it over at once from a holder it saw stopped', () => {
+      spec
+        .given(history)
+        .when({ type: 'StartChangeBuild', data: { ...start(1, 'b2').data, stoppedHolder: 'b1' } })
+        .then([started(1, 'b2')]);
+      spec
+        .given(history)
+        .when({ type: 'StartChangeBuild', data: { ...start(1, 'b2').data, stoppedHolder: 'b9' } })
+        .thenNothingHappens();
+    });
     it('another builder takes it over once the lease expired', () => {
       spec
         .given([requested(1, 'a'.repeat(40), 'd1'), started(1, 'b1', '2026-12-06T00:00:00.000Z')])
