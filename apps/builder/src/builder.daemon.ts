@@ -122,7 +122,7 @@ export async function runBuilder(
             idle = true;
             log.info(
               { pass, pollInterval: interval },
-              `builder: pass ${pass} done: nothing to build; idle, polling every ${interval} s`,
+              `builder: pass ${pass} done: nothing to build${flags.once ? '' : `; idle, polling every ${interval} s`}`,
             );
           }
         } finally {
