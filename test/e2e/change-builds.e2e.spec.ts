@@ -174,7 +174,11 @@ describe('change builds: a pull request is built into its own repository, curren
   });
 
   it('a pass builds the newest patch set into repos/changes/, dnf installs it over consistent, the pointers stay', async () => {
+    // what a builder killed mid-build of this patch set would have left
+    const leftover = join(repos, 'changes', 'github', '1', '2', '.staging-python-greeting-killed');
+    execFileSync('mkdir', ['-p', leftover]);
     const result = await pass();
+    expect(existsSync(leftover)).toBe(false);
     expect(result.code, result.stderr).toBe(0);
     const succeeded = await events('ChangeBuildSucceeded');
     expect(succeeded).toHaveLength(1);

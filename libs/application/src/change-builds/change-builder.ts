@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readlink, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readlink, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -159,6 +159,10 @@ export class ChangeBuildRunner {
     const distgitClone = join(d.datadir, `${pkg.name}_distro`);
     let scratch: string | null = null;
     try {
+      // What an earlier attempt left (a builder killed mid-build): this start holds the build now.
+      const prefix = `.staging-${basename(finalDir)}-`;
+      for (const name of await readdir(dirname(finalDir)).catch(() => [] as string[]))
+        if (name.startsWith(prefix)) await rm(join(dirname(finalDir), name), { recursive: true, force: true });
       await mkdir(stagingDir, { recursive: true });
       const clone = request.side === 'upstream' ? upstreamClone : distgitClone;
       if (!existsSync(join(clone, '.git')))
