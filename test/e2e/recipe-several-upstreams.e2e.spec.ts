@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoRepositories, writeDemoConfig, type DemoPackage } from '../../apps/cli/src/demo/demo-example.js';
 import { runDlrn, type CliRun } from '../support/cli.js';
-import { builtRepos, commitAll, git, successes, write } from '../support/package-sources.fixtures.js';
+import { INI, builtRepos, commitAll, git, successes, write } from '../support/package-sources.fixtures.js';
 
 /*
  * Issue 17, item 4, through the `dlrn` CLI with real git repositories and rpmbuild: a package
@@ -81,5 +81,77 @@ describe('a package with two upstream repositories', () => {
     expect(successes(second)).toEqual(['python-greeting']);
     const versions = binaries().map((f) => /^python-greeting-([^-]+)-/.exec(f)![1]);
     expect(versions.sort()).toEqual(['1.0.0', '1.0.1', '3.0.0']);
+  });
+});
+
+/*
+ * The downstream driver walks the upstream URLs too (DLRN's downstream getinfo): the pinned
+ * Source Sha is built from the clone that has it.
+ */
+describe('a downstream package with two upstream repositories', () => {
+  const root = mkdtempSync(join(tmpdir(), 'dlrnupstreamsdse2e'));
+  let run: CliRun;
+  let pinned: string;
+
+  const SPEC = `Name:           pkg-a
+Version:        1.0
+Release:        1%{?dist}
+Summary:        two upstreams
+License:        ASL 2.0
+BuildArch:      noarch
+Source0:        pkg-a-1.0.tar.gz
+
+%description
+Test package.
+
+%prep
+%setup -q
+
+%build
+test "$(cat marker.txt)" = "second"
+
+%install
+install -D -m 0644 marker.txt %{buildroot}%{_datadir}/pkg-a/marker.txt
+
+%files
+%{_datadir}/pkg-a/marker.txt
+
+%changelog
+`;
+
+  beforeAll(async () => {
+    const repo = (name: string, branch: string, files: Record<string, string>) => {
+      const dir = join(root, 'git', name);
+      mkdirSync(dir, { recursive: true });
+      git(dir, 'init', '-q', '-b', branch);
+      write(dir, files);
+      return { dir, head: commitAll(dir, `${name} first`) };
+    };
+    repo('first', 'master', { 'marker.txt': 'first\n' });
+    const second = repo('second', 'master', { 'marker.txt': 'second\n' });
+    pinned = second.head;
+    const distgit = repo('pkg-a-distgit', 'rpm-master', { 'pkg-a.spec': SPEC });
+    repo('pkg-a-ds-distgit', 'rhos-main', { 'pkg-a.spec': SPEC });
+    const when = Math.floor(Date.now() / 1000) - 3600;
+    write(root, {
+      'versions.csv': `Project,Source Repo,Source Sha,Dist Repo,Dist Sha,Status,Last Success Timestamp,Component,Extended Sha,Pkg NVR\npkg-a,file://${second.dir},${pinned},file://${distgit.dir},${distgit.head},SUCCESS,${when},None,None,pkg-a-1.0-1.el9\n`,
+      'rdoinfo/rdo.yml': `releases: []\npackage-default:\n  maintainers:\n  - packager@example.org\npackages:\n- project: pkg-a\n  name: pkg-a\n  upstream:\n  - file://${join(root, 'git', 'first')}\n  - file://${second.dir}\n  master-distgit: file://${distgit.dir}\n  distgit: file://${join(root, 'git', 'pkg-a-ds-distgit')}\n`,
+    });
+    writeFileSync(
+      join(root, 'projects.ini'),
+      INI(
+        'downstream',
+        `[downstream_driver]\nrepo=${join(root, 'rdoinfo')}\ninfo_files=rdo.yml\nversions_url=file://${join(root, 'versions.csv')}\ndownstream_distro_branch=rhos-main\n`,
+      ),
+    );
+    run = await runDlrn(['--config-file', join(root, 'projects.ini')]);
+  }, 180_000);
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('builds the pin from the clone that has it', () => {
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toContain(`pkg-a ${pinned.slice(0, 7)} SUCCESS`);
+    expect(existsSync(join(root, 'data', 'pkg-a', 'first', '.git'))).toBe(true);
+    expect(existsSync(join(root, 'data', 'pkg-a', 'second', '.git'))).toBe(true);
   });
 });

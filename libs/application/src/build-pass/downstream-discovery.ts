@@ -9,7 +9,13 @@ import { DEFAULT_REMOTE_TEXT_LIMITS, fetchRemoteText } from '#infrastructure/net
 import { specDirectory } from '#infrastructure/rpm/distgit-sources.js';
 import type { BuildLoopDeps, PassOptions } from './build-loop.types.js';
 import { overlayUpstreamSpec } from './downstream-distgit.js';
-import { packageDirs, renderSpecTemplate, type Candidate, type DiscoveryOutcome } from './package-discovery.js';
+import {
+  packageDirs,
+  renderSpecTemplate,
+  upstreamDir,
+  type Candidate,
+  type DiscoveryOutcome,
+} from './package-discovery.js';
 
 /**
  * The versions.csv pins of one pass: fetched once per pass (DLRN fetches them again for every
@@ -81,8 +87,14 @@ export async function discoverDownstreamPackage(
     return { kind: 'skipped', reason: `not present in ${ds.versionsUrl.join(',')}` };
   }
   const pinned = pinnedCommit(row);
-  if (typeof pkg.upstream !== 'string') {
-    return { kind: 'skipped', reason: 'several upstream repositories per package are not supported yet' };
+  // Several upstream URLs: a clone each, as rdoinfo's (DLRN lists the pin once per clone; the
+  // build is made from the clone that has it).
+  const urls = typeof pkg.upstream === 'string' ? [pkg.upstream] : [...pkg.upstream];
+  let clones: { readonly url: string; readonly dir: string }[];
+  try {
+    clones = urls.map((url) => ({ url, dir: upstreamDir(d.datadir, pkg, url) }));
+  } catch (error) {
+    return { kind: 'skipped', reason: (error as Error).message };
   }
   const distgitUrl = textKey(pkg, ds.downstreamDistgitKey);
   if (distgitUrl === null) return { kind: 'skipped', reason: `missing '${ds.downstreamDistgitKey}'` };
@@ -96,7 +108,7 @@ export async function discoverDownstreamPackage(
   const upstreamDistgitDir = join(d.datadir, `${pkg.name}_distro_upstream`);
   let distgit: CheckoutResult;
   let dsSource: CheckoutResult | null = null;
-  let source: CheckoutResult;
+  const sources: { readonly url: string; readonly dir: string; readonly checkout: CheckoutResult }[] = [];
   try {
     distgit = await deps.git.refresh({
       url: distgitUrl,
@@ -121,31 +133,43 @@ export async function discoverDownstreamPackage(
       local: options.local || options.dev,
       policy,
     });
-    source = await deps.git.refresh({
-      url: pkg.upstream,
-      dir: dirs.sourceDir,
-      branch: pkg['source-branch'] ?? d.source ?? 'master',
-      local: options.local,
-      policy,
-    });
+    for (const clone of clones) {
+      const checkout = await deps.git.refresh({
+        url: clone.url,
+        dir: clone.dir,
+        branch: pkg['source-branch'] ?? d.source ?? 'master',
+        local: options.local,
+        policy,
+      });
+      sources.push({ ...clone, checkout });
+    }
   } catch (error) {
     return { kind: 'skipped', reason: (error as Error).message };
   }
 
   // --local builds the source checkout as it is, whatever the CSV pins (DLRN's rule).
-  const commit = options.local ? source.head : { hash: pinned.commitHash, committedAt: pinned.dtCommit };
+  let source = sources[0]!;
   if (!options.local) {
-    try {
-      // Resolving the pin both ways proves the clone has it (the tarball is made from it).
-      await deps.git.firstParentRange(dirs.sourceDir, commit.hash, commit.hash);
-    } catch (error) {
-      if (!(error instanceof FirstParentRangeError)) throw error;
+    let found = null;
+    for (const candidate of sources) {
+      try {
+        // Resolving the pin both ways proves the clone has it (the tarball is made from it).
+        await deps.git.firstParentRange(candidate.dir, pinned.commitHash, pinned.commitHash);
+        found = candidate;
+        break;
+      } catch (error) {
+        if (!(error instanceof FirstParentRangeError)) throw error;
+      }
+    }
+    if (found === null) {
       return {
         kind: 'skipped',
-        reason: `Source Sha ${commit.hash} (${row.url}, line ${row.line}) is not in ${pkg.upstream}, branch ${source.branch}`,
+        reason: `Source Sha ${pinned.commitHash} (${row.url}, line ${row.line}) is not in ${urls.join(', ')}, branch ${source.checkout.branch}`,
       };
     }
+    source = found;
   }
+  const commit = options.local ? source.checkout.head : { hash: pinned.commitHash, committedAt: pinned.dtCommit };
 
   if (ds.useUpstreamSpec) {
     const distgitPath = (pkg['distgit-path'] as string | undefined) ?? null;
@@ -180,9 +204,9 @@ export async function discoverDownstreamPackage(
     // DLRN: "In this driver we do not care about dt_distro".
     dtDistro: 0,
     dtExtended: options.dev ? 0 : distgit.head.committedAt,
-    commitBranch: source.branch,
+    commitBranch: source.checkout.branch,
     component: d.useComponents ? ((pkg.component as string | undefined) ?? null) : null,
-    upstreamUrl: pkg.upstream,
+    upstreamUrl: source.url,
     distgitUrl: pkg['master-distgit'],
     versionsCsv: row.url,
     purpose: { kind: 'commit' },
