@@ -60,7 +60,7 @@ export function addBuildPassOptions(program: Command): Command {
     .option('--project-name <name>', 'only packages of this project (repeatable)', collect, [])
     .option('--package-name <name>', 'only this package (repeatable)', collect, [])
     .option('--dev', 'dev mode: temporary history, always rebuild, keep local dist-git changes')
-    .option('--log-commands', 'print every program run (git, rpmbuild, mock, createrepo_c…) on stderr')
+    .option('--log-commands', 'log every program run (git, rpmbuild, mock, createrepo_c…) on stderr')
     .option('--use-public', "add <baseurl>/current/delorean.repo to mock's configuration (as --dev does)")
     .option('--order', 'build in dependency order (BuildRequires), implies --sequential')
     .option('--sequential', 'ignore workers: one build at a time')
@@ -167,6 +167,7 @@ export async function runBuildPass(flags: BuildPassFlags, io: CliIo): Promise<nu
       await refreshReports(flags, logger);
       return ok ? 0 : 1;
     }
+    const started = Date.now();
     const report = await pass.run(options);
     if (report.builds.length === 0) io.out('nothing to build: no new commit in the selected packages\n');
     else
@@ -179,7 +180,6 @@ export async function runBuildPass(flags: BuildPassFlags, io: CliIo): Promise<nu
     traceCommandsTo(null);
     await deps.close?.();
     await store.close();
-    const started = Date.now();
     if (devDir) rmSync(devDir, { recursive: true, force: true });
   }
 }
