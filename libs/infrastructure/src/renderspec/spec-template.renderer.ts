@@ -1,3 +1,4 @@
+import { createContext, runInContext } from 'node:vm';
 import nunjucks from 'nunjucks';
 import { baseVersion, isPrerelease, parsePep440, publicVersion } from './pep440.js';
 import { module2package } from './pymod2pkg.js';
@@ -32,6 +33,8 @@ export interface SpecTemplate {
   readonly file: string;
   /** `--epochs`: package name → epoch (renderspec's `epochs:` mapping of `epoch/fedora.yaml`). */
   readonly epochs?: Readonly<Record<string, string | number>>;
+  /** How long rendering may run; default 10 s. */
+  readonly timeoutMs?: number;
 }
 
 /** renderspec's globals, as `--spec-style fedora` defines them. */
@@ -107,6 +110,8 @@ const FEDORA_WRAPPER = [
 /** `range` bounded: a template must not make the builder build a huge array. */
 const MAX_RANGE = 100_000;
 const MAX_TEMPLATE_BYTES = 1024 * 1024;
+const MAX_SPEC_BYTES = 4 * 1024 * 1024;
+const RENDER_TIMEOUT_MS = 10_000;
 
 interface TemplateNode {
   readonly typename: string;
@@ -144,12 +149,24 @@ export function renderSpecTemplate(template: SpecTemplate): string {
   });
   registerRenderspec(env, template.epochs ?? {});
   checkTemplate(source, template.file, env);
+  const timeout = template.timeoutMs ?? RENDER_TIMEOUT_MS;
+  let text: string;
   try {
-    return FEDORA_PREFIX + env.render('fedora', { spec_style: 'fedora', requirements: {}, skip_pyversion: null });
+    // A template loops as it likes (nested ranges): the render is stopped after a while, as
+    // it runs on the builder's (or `dlrn serve`'s) only thread.
+    const render = () => env.render('fedora', { spec_style: 'fedora', requirements: {}, skip_pyversion: null });
+    text = runInContext('render()', createContext({ render }), { timeout }) as string;
   } catch (error) {
+    if ((error as { code?: unknown }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
+      throw new SpecTemplateError(template.file, null, `rendering took longer than ${timeout / 1000} s`);
+    }
     // the compiled template counts lines from 0, the parser from 1
     throw templateError(error, template.file, 1);
   }
+  if (Buffer.byteLength(text) > MAX_SPEC_BYTES) {
+    throw new SpecTemplateError(template.file, null, `the rendered spec is larger than ${MAX_SPEC_BYTES} bytes`);
+  }
+  return FEDORA_PREFIX + text;
 }
 
 function templateError(error: unknown, file: string, lineOffset = 0): SpecTemplateError {

@@ -178,6 +178,16 @@ describe('renderspec --spec-style fedora', () => {
     expect(render('{% for i in range(3) %}{{ i }}{% endfor %}')).toContain('012');
   });
 
+  it('stops a render that loops for too long, and one whose spec is too large', () => {
+    const loops = '{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}';
+    expect(() => renderSpecTemplate({ text: loops, file: 'foo/foo.spec.j2', timeoutMs: 200 })).toThrow(
+      'foo/foo.spec.j2: rendering took longer than 0.2 s',
+    );
+    expect(refusal(`{% for a in range(5000) %}${'x'.repeat(1000)}{% endfor %}`).message).toMatch(
+      /the rendered spec is larger than/,
+    );
+  });
+
   it('returns the URL of fetch_source without fetching it', () => {
     expect(render("{% set s = fetch_source('https://example.org/a/x-1.tar.gz') %}{{ s|basename }}")).toContain(
       'x-1.tar.gz',
