@@ -1,6 +1,6 @@
 import type { ChangeBuildRequested } from '#domain/change/change.events.js';
 import { expandStatusUrl, type ChangeStatusConfig } from '#infrastructure/config/ini/changes.section.js';
-import { GuardedJsonPoster } from '#infrastructure/http-out/guarded-json.poster.js';
+import { GuardedPoster } from '#infrastructure/http-out/guarded.poster.js';
 
 export type ChangeStatusState = 'pending' | 'success' | 'failure';
 
@@ -45,14 +45,14 @@ export function statusBody(
  * fails the build.
  */
 export class ChangeStatusReporter {
-  private readonly poster: GuardedJsonPoster;
+  private readonly poster: GuardedPoster;
 
   constructor(
     private readonly config: ChangeStatusConfig,
     private readonly log: (line: string) => void,
-    poster?: GuardedJsonPoster,
+    poster?: GuardedPoster,
   ) {
-    this.poster = poster ?? new GuardedJsonPoster(config.allowedHosts, '[changes] status_allowed_hosts');
+    this.poster = poster ?? new GuardedPoster(config.allowedHosts, '[changes] status_allowed_hosts');
   }
 
   async report(
@@ -73,7 +73,8 @@ export class ChangeStatusReporter {
     );
     const where = `${url.origin}${url.pathname}`;
     try {
-      const status = await this.poster.post(url, statusBody(request, state, detail), {
+      const status = await this.poster.postJson(url, statusBody(request, state, detail), {
+        'user-agent': 'dlrn-status',
         authorization: `Bearer ${this.config.token.reveal()}`,
       });
       if (status < 200 || status >= 300) this.log(`change status ${state} to ${where}: HTTP ${status}`);

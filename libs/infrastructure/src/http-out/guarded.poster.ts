@@ -5,6 +5,7 @@ import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { bareHost, RemoteTargetPolicy, type Resolver } from '../net/remote-target.policy.js';
 
+/** What is read of an answer at most: only its status matters; the rest is drained and dropped. */
 const MAX_ANSWER_BYTES = 64 * 1024;
 
 const systemResolver: Resolver = async (host) =>
@@ -16,13 +17,13 @@ const systemResolver: Resolver = async (host) =>
 class RefusedTarget extends Error {}
 
 /**
- * POSTs a JSON body under the outgoing-address rules of the outgoing webhook
- * (`HttpWebhookTransport`): an IP-literal host is checked as written, a name after DNS, and the
- * socket connects to the very address checked; no redirect is followed. Answers the HTTP status;
- * throws an Error whose message names what happened at the transport (never what the receiver
- * sent). `allowKey` names the option that would allow a refused address, for the message.
+ * POSTs under the outgoing-address rules (the outgoing webhook, commit statuses): an IP-literal
+ * host is checked as written, a name after DNS, and the socket connects to the very address
+ * checked; no redirect is followed. Answers the HTTP status; throws an Error whose message names
+ * what happened at the transport (never what the receiver sent). `allowKey` names the option that
+ * would allow a refused address, for the message.
  */
-export class GuardedJsonPoster {
+export class GuardedPoster {
   private readonly policy: RemoteTargetPolicy;
 
   constructor(
@@ -34,9 +35,17 @@ export class GuardedJsonPoster {
     this.policy = RemoteTargetPolicy.fromConfig(allowedHosts);
   }
 
-  async post(url: URL, body: unknown, headers: Readonly<Record<string, string>>): Promise<number> {
+  /** `body` as JSON (`content-type: application/json`). */
+  postJson(url: URL, body: unknown, headers: Readonly<Record<string, string>>): Promise<number> {
+    return this.post(url, Buffer.from(JSON.stringify(body), 'utf8'), {
+      'content-type': 'application/json',
+      ...headers,
+    });
+  }
+
+  async post(url: URL, body: Buffer, headers: Readonly<Record<string, string>>): Promise<number> {
     try {
-      return await this.send(url, Buffer.from(JSON.stringify(body), 'utf8'), headers);
+      return await this.send(url, body, headers);
     } catch (error) {
       throw new Error(this.describe(error), { cause: error });
     }
@@ -57,12 +66,7 @@ export class GuardedJsonPoster {
         agent: false,
         lookup: this.lookup(),
         signal: AbortSignal.timeout(this.timeoutMs),
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'dlrn-status',
-          ...headers,
-          'content-length': String(body.length),
-        },
+        headers: { ...headers, 'content-length': String(body.length) },
       });
       req.on('error', reject);
       req.on('response', (response: IncomingMessage) => {
@@ -78,6 +82,7 @@ export class GuardedJsonPoster {
     });
   }
 
+  /** A socket lookup that hands over only addresses the policy allows. */
   private lookup(): LookupFunction {
     return (hostname, options, callback) => {
       this.resolve(hostname).then(
