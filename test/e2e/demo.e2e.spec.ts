@@ -1,10 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { commitDemoChange, createDemoRepositories, writeDemoConfig } from '../../apps/cli/src/demo/demo-example.js';
-import { runDlrn } from '../support/cli.js';
+import { dlrnArgs, runDlrn } from '../support/cli.js';
 import { startDlrn } from '../support/dlrn-process.js';
 
 /** The messages of a process's log (stderr, JSON lines when not on a terminal), one a line, `level msg`. */
@@ -56,6 +57,12 @@ describe('dlrn demo (the quick start): every pass leaves its pages', () => {
     const idle = await runDlrn(pass);
     expect(idle.code, idle.stderr).toBe(0);
     expect(idle.stdout).toContain('nothing to build: no new commit in the selected packages');
+    expect(idle.stdout).not.toMatch(/^\d\d:\d\d:\d\d /m);
+    // On a terminal (script(1) gives the pass one), each progress line starts with the time.
+    const quoted = [process.execPath, ...dlrnArgs(pass)].map((arg) => `'${arg.replaceAll("'", `'\\''`)}'`).join(' ');
+    const onTerminal = spawnSync('script', ['-qec', quoted, '/dev/null'], { encoding: 'utf8', timeout: 60_000 });
+    expect(onTerminal.status, onTerminal.stderr).toBe(0);
+    expect(onTerminal.stdout).toMatch(/^\d\d:\d\d:\d\d nothing to build: no new commit in the selected packages\r?$/m);
     await commitDemoChange(packages[1]!.upstream, 'More colors', Math.floor(Date.now() / 1000) - 3600, () =>
       writeFile(join(packages[1]!.upstream, 'data', 'colors.txt'), 'red\ngreen\nblue\ncyan\n'),
     );

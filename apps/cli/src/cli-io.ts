@@ -10,10 +10,24 @@ export interface CliIo {
   err(text: string): void;
   /** A logger for `service`; `level` (from `--debug`) over `DLRN_LOG_LEVEL` over `info`. */
   logger(service: string, level?: string): Logger;
+  /** Whether `out` reaches a terminal (a person) rather than a pipe or a file (a script). */
+  readonly outIsTerminal?: boolean;
+}
+
+/**
+ * A progress line as `out` shows it: on a terminal, after the local time (`12:03:04 `), so a
+ * person watching a long pass sees when each step began; to a pipe or a file, as it is, so
+ * scripts that read the lines see the same text whatever the hour.
+ */
+export function progressLine(io: CliIo, line: string, now: Date = new Date()): string {
+  if (io.outIsTerminal !== true) return `${line}\n`;
+  const clock = [now.getHours(), now.getMinutes(), now.getSeconds()].map((n) => String(n).padStart(2, '0'));
+  return `${clock.join(':')} ${line}\n`;
 }
 
 export const processIo: CliIo = {
   out: (text) => void process.stdout.write(text),
+  outIsTerminal: process.stdout.isTTY === true,
   err: (text) => void process.stderr.write(text),
   logger: (service, level) => {
     const asked = process.env['DLRN_LOG_LEVEL']?.toLowerCase();

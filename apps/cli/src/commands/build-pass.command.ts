@@ -19,7 +19,7 @@ import { openEventStore } from '#infrastructure/event-store/event-store.factory.
 import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
 import { withAppendLog } from '#infrastructure/event-store/append-log.js';
 import { traceCommandsTo } from '#infrastructure/runtime/command-trace.js';
-import { collect, type CliIo } from '../cli-io.js';
+import { collect, progressLine, type CliIo } from '../cli-io.js';
 import { refreshReports } from './report-refresh.js';
 
 export interface BuildPassFlags {
@@ -139,7 +139,7 @@ export async function runBuildPass(flags: BuildPassFlags, io: CliIo): Promise<nu
     packages,
     packageSource,
     store,
-    log: (line) => io.out(`${line}\n`),
+    log: (line) => io.out(progressLine(io, line)),
     ...(flags.infoRepo === undefined ? {} : { infoRepo: flags.infoRepo }),
     // As DLRN's build_rpm_wrapper, --dev adds the public repo too; only mock has a configuration for it.
     usePublic: Boolean(flags.usePublic || flags.dev) && config.default.buildDriverName === 'mock',
@@ -169,10 +169,14 @@ export async function runBuildPass(flags: BuildPassFlags, io: CliIo): Promise<nu
     }
     const started = Date.now();
     const report = await pass.run(options);
-    if (report.builds.length === 0) io.out('nothing to build: no new commit in the selected packages\n');
+    if (report.builds.length === 0)
+      io.out(progressLine(io, 'nothing to build: no new commit in the selected packages'));
     else
       io.out(
-        `pass done: ${report.builds.length} build(s) in ${((Date.now() - started) / 1000).toFixed(1)} s, exit code ${report.exitCode}\n`,
+        progressLine(
+          io,
+          `pass done: ${report.builds.length} build(s) in ${((Date.now() - started) / 1000).toFixed(1)} s, exit code ${report.exitCode}`,
+        ),
       );
     if (devDir === null) await refreshReports(flags, logger);
     return report.exitCode;
