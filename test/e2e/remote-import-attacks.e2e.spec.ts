@@ -369,14 +369,15 @@ describe('remote import against hostile workers and hostile users', () => {
           const timer = setTimeout(() => fail(new Error(`serve did not start: ${output}`)), 30_000);
           const onData = (chunk: Buffer) => {
             output += chunk.toString();
-            const match = /listening on (http:\/\/\S+?)\/? /.exec(output);
+            // The daemon's log (stderr, JSON lines off a terminal) says where it listens.
+            const match = /api: listening on (http:\/\/[^/]+)\//.exec(output);
             if (match) {
               clearTimeout(timer);
               found(match[1]!);
             }
           };
           child.stdout.on('data', onData);
-          child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+          child.stderr.on('data', onData);
         });
         const importing = fetch(`${api}/api/remote/import`, {
           method: 'POST',
