@@ -79,7 +79,7 @@ export const START_BISECTION_PROVIDERS: Provider[] = [
         packageNames: async () => (loadPackages ? (await loadPackages()).map((pkg) => pkg.name) : []),
         store,
         commands,
-        git: new GitCliRepositories(),
+        git: new GitCliRepositories({ timeoutMs: config.service.gitTimeout * 1000 }),
         ids,
       }),
   },

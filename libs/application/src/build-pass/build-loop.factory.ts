@@ -73,7 +73,7 @@ export function createBuildLoopDeps(options: {
     packageSource: source && new TrackedPackageSource(source, (listed) => (packages = listed.packages)),
     store: options.store,
     commands: new DeciderCommandHandler(options.store, ids, clock),
-    git: new GitCliRepositories(),
+    git: new GitCliRepositories({ timeoutMs: config.service.gitTimeout * 1000 }),
     rpm: new RpmBuildPipeline(driver, {
       preprocess: new CustomPreprocess({
         commands: d.customPreprocess,

@@ -54,7 +54,7 @@ function checkGitrepoSection(config: DlrnConfig): void {
  * at start; null when the driver has no source yet and the list read at load is used as it is.
  */
 export function createPackageSource(config: DlrnConfig, options: PackageSourceOptions = {}): PackageSource | null {
-  const git = options.git ?? new GitCliRepositories();
+  const git = options.git ?? new GitCliRepositories({ timeoutMs: config.service.gitTimeout * 1000 });
   const driver = config.default.pkginfoDriverName;
   switch (driver) {
     case 'rdoinfo':

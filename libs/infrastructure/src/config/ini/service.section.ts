@@ -147,6 +147,17 @@ export class ServiceSection {
   remoteImportTimeout!: number;
 
   /**
+   * Seconds one git command (clone, fetch, log…) may run before it is killed with its process
+   * group: DLRN's fixed `_timeout=3600` by default. A pass refreshes packages concurrently, so one
+   * unreachable remote costs this much, not the pass; a site whose remotes answer in seconds can
+   * lower it.
+   */
+  @IniOption('git_timeout', 'int', 3600)
+  @IsInt({ message: messages.integer })
+  @Min(1, { message: messages.min(1) })
+  gitTimeout!: number;
+
+  /**
    * Bisect on its own (issue 20): when a pass records a package's first failure after a success
    * and upstream commits between the two were never built, build the first-parent midpoints
    * until the culprit is found.
