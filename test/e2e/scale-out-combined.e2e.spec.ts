@@ -74,7 +74,7 @@ const holderPid = (e: RecordedEvent): number =>
   Number(/:(\d+)\)$/.exec((e.data as { builderId: string }).builderId)?.[1]);
 
 describe.each(setups)('3 builders, a projector and 2 API replicas: $name', (setup) => {
-  const root = mkdtempSync(join(tmpdir(), 'dlrn-scale-out-'));
+  let root = '';
   let stores: Stores = { eventStore: '', readModelStore: '', drop: async () => undefined };
   let ini = '';
   let packages: DemoPackage[] = [];
@@ -133,6 +133,7 @@ describe.each(setups)('3 builders, a projector and 2 API replicas: $name', (setu
     fetch(`${replica.url}${path}`, { headers: { 'x-dlrn-position': position } });
 
   beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'dlrn-scale-out-'));
     stores = await setup.stores(root);
     const start = Math.floor(Date.now() / 1000) - 86_400;
     packages = await createTinyPackages(root, PACKAGES, start);
@@ -162,7 +163,7 @@ describe.each(setups)('3 builders, a projector and 2 API replicas: $name', (setu
     for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     for (const service of services) await service.stop();
     await stores.drop();
-    rmSync(root, { recursive: true, force: true });
+    if (root !== '') rmSync(root, { recursive: true, force: true });
   }, 60_000);
 
   it('built every upstream commit exactly once, the killed builder’s commit taken over', async () => {
