@@ -35,7 +35,7 @@ import { waitFor } from '../support/wait-for.js';
  * git); with 3 builders at once 60 builds took 43 s at load average ~2.6 (~0.7 s of the machine
  * per build, no faster than one builder: 30 took 20 s), so 30 × 10 = 300 builds alone take ~3.5 min per store, ~8 min
  * for both. 30 × 3 (90 builds per store) is the largest that keeps the file near 4 minutes on a
- * quiet machine; it took 6.7 min and 13 min while other sessions kept the load average at ~12
+ * quiet machine; it took 6.7 min and 13 min while other work kept the load average at ~12
  * and ~15 (hence the generous hook timeout). `bench/scale.bench.ts --commits 9` builds the full 30 × 10.
  */
 const PACKAGES = 30;
