@@ -1,6 +1,6 @@
 import { isChangeNumber } from '#domain/change/change.events.js';
 import type { Forge } from '#domain/webhook/webhook.events.js';
-import { WebhookPayloadError } from '../webhooks/forge-push.js';
+import { COMMIT, objectAt, stringAt, urlsOf, WebhookPayloadError, type Json } from '../webhooks/payload-fields.js';
 
 /** A change event, once read: a new head to build, or the change closed. */
 export type ChangeDelivery =
@@ -28,23 +28,6 @@ export type ChangeDelivery =
       readonly reason: 'closed' | 'merged';
     };
 
-type Json = Readonly<Record<string, unknown>>;
-
-const COMMIT = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
-
-function objectAt(value: unknown, where: string): Json {
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new WebhookPayloadError(`${where}: expected an object`);
-  return value as Json;
-}
-
-function stringAt(object: Json, key: string, where: string, max = 1024): string {
-  const value = object[key];
-  if (typeof value !== 'string' || value === '' || value.length > max)
-    throw new WebhookPayloadError(`${where}.${key}: expected a string of 1 to ${max} characters`);
-  return value;
-}
-
 function numberAt(object: Json, key: string, where: string): string {
   const value = object[key];
   const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value : '';
@@ -57,10 +40,6 @@ function shaAt(object: Json, key: string, where: string): string {
   if (typeof value !== 'string' || !COMMIT.test(value))
     throw new WebhookPayloadError(`${where}.${key}: expected a full commit hash`);
   return value;
-}
-
-function urlsOf(object: Json, keys: readonly string[]): string[] {
-  return keys.map((key) => object[key]).filter((v): v is string => typeof v === 'string' && v.length <= 2048);
 }
 
 type Ignored = { readonly kind: 'ignored'; readonly deliveryId: string; readonly reason: string };

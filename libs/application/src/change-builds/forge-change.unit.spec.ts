@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { readDelivery, WebhookPayloadError } from '../webhooks/forge-push.js';
+import { readDelivery } from '../webhooks/forge-push.js';
+import { WebhookPayloadError } from '../webhooks/payload-fields.js';
 
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
 const sha = 'a'.repeat(40);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Forge } from '#domain/webhook/webhook.events.js';
 import { isDeliveryId } from '#domain/webhook/webhook.events.js';
 import { headerOf, type WebhookHeaders } from './forge-signature.js';
+import { COMMIT, objectAt, stringAt, urlsOf, WebhookPayloadError, type Json } from './payload-fields.js';
 import { isChangeEvent, readChangeDelivery, type ChangeDelivery } from '../change-builds/forge-change.js';
 
 /** What a signed delivery says, once read. */
@@ -22,36 +23,7 @@ export type ForgeDelivery =
   | ChangeDelivery
   | { readonly kind: 'ignored'; readonly deliveryId: string; readonly reason: string };
 
-/** A signed delivery whose payload is not what the forge documents: 400, naming what. */
-export class WebhookPayloadError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'WebhookPayloadError';
-  }
-}
-
 const ZERO_COMMIT = /^0+$/;
-const COMMIT = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
-
-type Json = Readonly<Record<string, unknown>>;
-
-function objectAt(value: unknown, where: string): Json {
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new WebhookPayloadError(`${where}: expected an object`);
-  return value as Json;
-}
-
-function stringAt(object: Json, key: string, where: string, max = 1024): string {
-  const value = object[key];
-  if (typeof value !== 'string' || value === '' || value.length > max)
-    throw new WebhookPayloadError(`${where}.${key}: expected a string of 1 to ${max} characters`);
-  return value;
-}
-
-/** The URLs under `keys` that are strings; the first one is what gets recorded. */
-function urlsOf(object: Json, keys: readonly string[]): string[] {
-  return keys.map((key) => object[key]).filter((v): v is string => typeof v === 'string' && v.length <= 2048);
-}
 
 function parseJson(body: Buffer, contentType: string | undefined): Json {
   let text = body.toString('utf8');

@@ -6,7 +6,8 @@ import { stampEvents } from '#domain/shared/stamp.js';
 import { packagesMovedBy, type FollowedDefaults } from '#domain/webhook/push-match.js';
 import { webhookDeliveryStreamId, type Forge, type PushReceived } from '#domain/webhook/webhook.events.js';
 import type { WebhooksConfig } from '#infrastructure/config/index.js';
-import { readDelivery, WebhookPayloadError } from './forge-push.js';
+import { readDelivery } from './forge-push.js';
+import { WebhookPayloadError } from './payload-fields.js';
 import type { ChangeRequester } from '../change-builds/change-requester.js';
 import { checkSignature, type WebhookHeaders } from './forge-signature.js';
 
