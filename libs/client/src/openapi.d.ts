@@ -291,7 +291,7 @@ export interface paths {
         put?: never;
         /**
          * A forge's push webhook: refresh at once the packages that follow the pushed branch
-         * @description GitHub `push` (`X-Hub-Signature-256: sha256=<HMAC-SHA256 of the body>` with `[webhooks] github_secret`), GitLab `Push Hook` (`X-Gitlab-Token` equal to `gitlab_token`), Gitea `push` (`X-Gitea-Signature`: hex HMAC-SHA256 of the body with `gitea_secret`), Gerrit `ref-updated` stream-events JSON (`Authorization: Bearer <gerrit_token>`). A push matching packages by `upstream` or `master-distgit` URL (scheme, user, port, `.git`, trailing slash and host case ignored) and followed branch is recorded as PushReceived (202) and `dlrn builder` starts a pass of those packages at once. A delivery id seen before answers 200 `duplicate` and records nothing; a push no package follows, a ping or another event answers 200 `ignored`. Unsigned, wrongly signed, an unknown forge, or a forge with no secret configured: 401. Bodies up to 1 MiB (413 past it).
+         * @description GitHub `push` (`X-Hub-Signature-256: sha256=<HMAC-SHA256 of the body>` with `[webhooks] github_secret`), GitLab `Push Hook` (`X-Gitlab-Token` equal to `gitlab_token`), Gitea `push` (`X-Gitea-Signature`: hex HMAC-SHA256 of the body with `gitea_secret`), Gerrit `ref-updated` stream-events JSON (`Authorization: Bearer <gerrit_token>`). A push matching packages by `upstream` or `master-distgit` URL (scheme, user, port, `.git`, trailing slash and host case ignored) and followed branch is recorded as PushReceived (202) and `dlrn builder` starts a pass of those packages at once. A delivery id seen before answers 200 `duplicate` and records nothing; a push no package follows, a ping or another event answers 200 `ignored`. Unsigned, wrongly signed, an unknown forge, or a forge with no secret configured: 401. Bodies up to 1 MiB (413 past it). With `[changes] enabled`, GitHub and Gitea `pull_request`, GitLab `Merge Request Hook` and Gerrit `patchset-created`/`change-merged`/`change-abandoned` are read too: a new head of a change to a followed branch records ChangeBuildRequested (202, see `GET /api/changes`); a close cancels its queued build.
          */
         post: operations["WebhooksHttpController_receive"];
         delete?: never;
@@ -770,6 +770,46 @@ export interface paths {
          * @description Records WebhookRedeliveryRequested; the sender (where the projector runs) sends the event again with the same `webhook-id`, retrying as for a first delivery, and records WebhookRedelivered or a new dead letter. Asking again before it is sent changes nothing. Needs the `admin` role when roles are set.
          */
         post: operations["DeliveriesHttpController_redeliver"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Builds of proposed changes (pull requests, merge requests, Gerrit patch sets), newest first
+         * @description One entry per patch set and package, from the change webhooks (`[changes] enabled`): `queued`, `running`, `succeeded` (with its repository and `.repo` file, which lists it and `consistent`), `failed`, `superseded` by a newer patch set, or `cancelled` (the change was closed or merged). Follow `next` (also in the `Link` header) for older ones.
+         */
+        get: operations["ChangesHttpController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/changes.html": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The change builds as a page, with links to their repositories
+         * @description As `GET /api/changes`.
+         */
+        get: operations["ChangesHttpController_html"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -4812,6 +4852,138 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @example No vote found */
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    ChangesHttpController_list: {
+        parameters: {
+            query?: {
+                /** @description Only builds of this package */
+                package?: string;
+                /** @description Only changes of this forge */
+                forge?: "github" | "gitlab" | "gitea" | "gerrit";
+                /** @description Only builds in this state */
+                state?: "queued" | "running" | "succeeded" | "failed" | "superseded" | "cancelled";
+                /** @description Page size, 1–500 (default 50) */
+                limit?: number;
+                /** @description From the `next` link of the previous page */
+                cursor?: string;
+            };
+            header?: {
+                /** @description A log position a write answered (its X-Dlrn-Position): the answer waits until these views have passed it (5 s at most, then 503 with Retry-After) */
+                "X-Dlrn-Position"?: number;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        changes?: {
+                            /** @enum {string} */
+                            forge?: "github" | "gitlab" | "gitea" | "gerrit";
+                            /**
+                             * @description The pull request, merge request or Gerrit change number
+                             * @example 42
+                             */
+                            change?: string;
+                            /** @example 2 */
+                            patchset?: number;
+                            /** @example python-greeting */
+                            package?: string;
+                            /** @enum {string} */
+                            side?: "upstream" | "distgit";
+                            /** @enum {string} */
+                            state?: "queued" | "running" | "succeeded" | "failed" | "superseded" | "cancelled";
+                            head_sha?: string;
+                            /** @example refs/pull/42/head */
+                            fetch_ref?: string;
+                            repository_url?: string;
+                            /** Format: date-time */
+                            requested_at?: string;
+                            /** Format: date-time */
+                            started_at?: string | null;
+                            /** Format: date-time */
+                            finished_at?: string | null;
+                            nvr?: string | null;
+                            rpms?: string[];
+                            /** @description Why it failed or was cancelled */
+                            reason?: string | null;
+                            superseded_by?: number | null;
+                            purged?: boolean;
+                            /** @description The repository under `baseurl`, once built (until purged) */
+                            repo_url?: string | null;
+                            links?: {
+                                /** @description The repository as `dlrn api` serves it */
+                                repo?: string | null;
+                                /** @description Its `.repo` file: this repository and `consistent` */
+                                repo_file?: string | null;
+                                log?: string | null;
+                            };
+                        }[];
+                        next?: string | null;
+                    };
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example No vote found */
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    ChangesHttpController_html: {
+        parameters: {
+            query?: {
+                /** @description Only builds of this package */
+                package?: string;
+                /** @description Only changes of this forge */
+                forge?: "github" | "gitlab" | "gitea" | "gerrit";
+                /** @description Only builds in this state */
+                state?: "queued" | "running" | "succeeded" | "failed" | "superseded" | "cancelled";
+                /** @description Page size, 1–500 (default 50) */
+                limit?: number;
+                /** @description From the `next` link of the previous page */
+                cursor?: string;
+            };
+            header?: {
+                /** @description A log position a write answered (its X-Dlrn-Position): the answer waits until these views have passed it (5 s at most, then 503 with Retry-After) */
+                "X-Dlrn-Position"?: number;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": {
                         /** @example No vote found */
                         message: string;
                     };

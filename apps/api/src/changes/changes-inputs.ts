@@ -2,7 +2,7 @@ import { CHANGE_BUILD_STATES } from '#domain/projections/index.js';
 import { FORGES } from '#domain/webhook/webhook.events.js';
 import { DlrnHttpError } from '../http/dlrn-http.error.js';
 import type { ModelSpec } from '../http/dlrn-input.js';
-import { decodeCursor, encodeCursor } from '../resources/resources-inputs.js';
+import { decodeCursor, encodeCursor, pageLimitField } from '../resources/resources-inputs.js';
 
 export const DEFAULT_PAGE = 50;
 export const MAX_PAGE = 500;
@@ -45,16 +45,7 @@ export const CHANGES: ModelSpec<ChangesInput> = {
       description: 'Only builds in this state',
       check: oneOf('state', CHANGE_BUILD_STATES),
     },
-    limit: {
-      kind: 'int',
-      default: DEFAULT_PAGE,
-      description: `Page size, 1–${MAX_PAGE} (default ${DEFAULT_PAGE})`,
-      check: (value: number) => {
-        if (value < 1 || value > MAX_PAGE)
-          throw new DlrnHttpError(400, `Invalid limit ${value}: expected 1 to ${MAX_PAGE}`);
-        return value;
-      },
-    },
+    limit: pageLimitField(DEFAULT_PAGE, MAX_PAGE),
     cursor: { kind: 'strictStr', description: 'From the `next` link of the previous page', check: decodeCursor },
   },
 };

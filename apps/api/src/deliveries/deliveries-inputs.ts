@@ -1,7 +1,7 @@
 import type { DeliveryDocState } from '#domain/projections/index.js';
 import { DlrnHttpError } from '../http/dlrn-http.error.js';
 import type { ModelSpec } from '../http/dlrn-input.js';
-import { decodeCursor, encodeCursor } from '../resources/resources-inputs.js';
+import { decodeCursor, encodeCursor, pageLimitField } from '../resources/resources-inputs.js';
 
 export const DEFAULT_PAGE = 50;
 export const MAX_PAGE = 500;
@@ -49,16 +49,7 @@ export const DELIVERIES: ModelSpec<DeliveriesInput> = {
       description: "Only deliveries of this stream's events (the CloudEvent subject)",
       check: bounded('subject'),
     },
-    limit: {
-      kind: 'int',
-      default: DEFAULT_PAGE,
-      description: `Page size, 1–${MAX_PAGE} (default ${DEFAULT_PAGE})`,
-      check: (value: number) => {
-        if (value < 1 || value > MAX_PAGE)
-          throw new DlrnHttpError(400, `Invalid limit ${value}: expected 1 to ${MAX_PAGE}`);
-        return value;
-      },
-    },
+    limit: pageLimitField(DEFAULT_PAGE, MAX_PAGE),
     cursor: { kind: 'strictStr', description: 'From the `next` link of the previous page', check: decodeCursor },
   },
 };

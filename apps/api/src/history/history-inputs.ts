@@ -2,6 +2,7 @@ import { isKnownEventType } from '#domain/catalogue.js';
 import { packageName } from '#domain/build/commit-ref.js';
 import { DlrnHttpError } from '../http/dlrn-http.error.js';
 import type { ModelSpec } from '../http/dlrn-input.js';
+import { pageLimitField } from '../resources/resources-inputs.js';
 
 export const DEFAULT_EVENTS_PAGE = 100;
 export const MAX_EVENTS_PAGE = 1000;
@@ -34,13 +35,6 @@ function validPackage(value: string): string {
       `Invalid package ${JSON.stringify(value.slice(0, 64))}: letters, digits and . _ + - only, at most 256`,
     );
   }
-}
-
-function pageSize(value: number): number {
-  if (value < 1 || value > MAX_EVENTS_PAGE) {
-    throw new DlrnHttpError(400, `Invalid limit ${value}: expected 1 to ${MAX_EVENTS_PAGE}`);
-  }
-  return value;
 }
 
 /** Build ids are UUIDs; anything longer is no build id, whatever it holds. */
@@ -79,12 +73,7 @@ export const EVENTS: ModelSpec<EventsInput> = {
       default: 0,
       description: 'Events after this global position (exclusive; 0: from the start)',
     },
-    limit: {
-      kind: 'int',
-      default: DEFAULT_EVENTS_PAGE,
-      description: `Page size, 1–${MAX_EVENTS_PAGE} (default ${DEFAULT_EVENTS_PAGE})`,
-      check: pageSize,
-    },
+    limit: pageLimitField(DEFAULT_EVENTS_PAGE, MAX_EVENTS_PAGE),
     type: TYPE_FIELD,
     package: PACKAGE_FIELD,
     build: { kind: 'strictStr', description: "Only this build's commit stream (a build id)", check: buildId },

@@ -83,10 +83,18 @@ export function nextPageHref(path: string, input: BuildsInput, cursor: string): 
   return `${path}?${query.toString()}`;
 }
 
-const limit = (value: number) => {
-  if (value < 1 || value > MAX_PAGE) throw new DlrnHttpError(400, `Invalid limit ${value}: expected 1 to ${MAX_PAGE}`);
-  return value;
-};
+/** The `limit` query parameter of a paged resource: 1 to `max`, `fallback` when absent. */
+export function pageLimitField(fallback: number, max: number) {
+  return {
+    kind: 'int',
+    default: fallback,
+    description: `Page size, 1–${max} (default ${fallback})`,
+    check: (value: number) => {
+      if (value < 1 || value > max) throw new DlrnHttpError(400, `Invalid limit ${value}: expected 1 to ${max}`);
+      return value;
+    },
+  } as const;
+}
 
 export const BUILDS: ModelSpec<BuildsInput> = {
   fields: {
@@ -101,12 +109,7 @@ export const BUILDS: ModelSpec<BuildsInput> = {
       check: parseInstant('since'),
     },
     until: { kind: 'str', description: 'dt_build < this (epoch seconds or ISO 8601)', check: parseInstant('until') },
-    limit: {
-      kind: 'int',
-      default: DEFAULT_PAGE,
-      description: `Page size, 1–${MAX_PAGE} (default ${DEFAULT_PAGE})`,
-      check: limit,
-    },
+    limit: pageLimitField(DEFAULT_PAGE, MAX_PAGE),
     cursor: { kind: 'strictStr', description: 'From the `next` link of the previous page', check: decodeCursor },
   },
 };
