@@ -13,7 +13,7 @@
  *   `wrk -t1 -c4` at each of two at once (the same threads and connections in total), summed;
  *   baseline: 1 replica.
  * The PostgreSQL event store's append and catch-up rates next to a raw `pg` insert loop are
- * bench/scale-events.bench.ts, which `npm run bench:scale` runs after this one.
+ * bench/scale-events.bench.ts (`npm run bench:scale-events`).
  *   npm run bench:scale
  *   node --conditions=source --import @swc-node/register/esm-register bench/scale.bench.ts \
  *     [--packages 30] [--commits 2] [--sleep 1] [--builders 1,2,4] [--stores sqlite,postgresql] [--api-seconds 10]
