@@ -8,7 +8,7 @@ import { webhookDeliveryStreamId, type Forge, type PushReceived } from '#domain/
 import type { WebhooksConfig } from '#infrastructure/config/index.js';
 import { readDelivery } from './forge-push.js';
 import { WebhookPayloadError } from './payload-fields.js';
-import type { ChangeRequester } from '../change-builds/change-requester.js';
+import type { ChangeOutcome, ChangeRequester } from '../change-builds/change-requester.js';
 import { checkSignature, type WebhookHeaders } from './forge-signature.js';
 
 /** What became of a delivery; the API turns it into a status code. */
@@ -19,17 +19,12 @@ export type PushOutcome =
   | { readonly status: 'invalid'; readonly reason: string }
   /** 503: this API has no package list, or it could not be read (`detail`: for the log only). */
   | { readonly status: 'unavailable'; readonly reason: string; readonly detail?: string }
-  /** 200: acknowledged, nothing to do (no package follows that branch, a ping, a deleted branch). */
-  | { readonly status: 'ignored'; readonly deliveryId: string; readonly reason: string }
-  /** 200: this delivery id was recorded before (a redelivery, or another replica got it). */
-  | { readonly status: 'duplicate'; readonly deliveryId: string }
-  /** 202: PushReceived recorded; builders wake on it. */
-  | {
-      readonly status: 'accepted';
-      readonly deliveryId: string;
-      readonly packages: readonly string[];
-      readonly position: number;
-    };
+  /**
+   * 200 `ignored` (nothing to do: no package follows that branch, a ping, a deleted branch),
+   * 200 `duplicate` (the delivery id was recorded before), 202 `accepted` (recorded; builders
+   * wake on it): the same for a push as for a change.
+   */
+  | ChangeOutcome;
 
 export interface PushReceiverDeps {
   readonly store: EventStore;
