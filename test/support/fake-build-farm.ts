@@ -2,8 +2,8 @@ import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 
 /*
- * Stand-ins for the koji (brew, cbs) and copr clients, POSIX shell scripts: neither client nor
- * farm can run here. Each run is recorded in `$FAKE_FARM_RECORD/run-<n>` (its arguments one per
+ * Stand-ins for the koji (brew, cbs), rhpkg, kinit and copr clients, POSIX shell scripts: neither
+ * client nor farm can run here. Each run is recorded in `$FAKE_FARM_RECORD/run-<n>` (its arguments one per
  * line) and `run-<n>.cwd` (its working directory). What `build` does is `$FAKE_FARM_MODE`:
  *   ok        the task "runs" `rpmbuild --rebuild` on the uploaded source RPM (with
  *             `%{dist}` = `$FAKE_FARM_DIST`, default .el9), real RPMs kept for the download
@@ -11,6 +11,8 @@ import { join } from 'node:path';
  *   transient the task fails with a dnf download error in its root log
  *   timeout   prints the task/build id, then waits for ever (until killed)
  *   hang      (koji) waits for ever before any task id, as while uploading the source RPM
+ *   silent-timeout  (koji, rhpkg) the task exists (`list-tasks --mine` lists it) but the client
+ *             waits for ever before printing its id
  *   garbage   prints unrelated text and exits 0, without any task/build id
  *   killed    prints the task/build id, then kills itself with SIGKILL
  * The output lines are those the real clients print. `$FAKE_FARM_TAG_MODE=fail` fails koji's
@@ -37,29 +39,24 @@ rebuild() {
     --define 'use_source_date_epoch_as_buildtime 1' --define 'clamp_mtime_to_source_date_epoch 1' \\
     "$2" > "$1/build.log" 2>&1
 }
-`;
-
-const KOJI = `${COMMON}
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --principal|--keytab) shift 2 ;;
-    *) break ;;
-  esac
-done
-command="$1"; shift
-case "$command" in
-build)
-  target=""; srpm=""
-  for arg in "$@"; do
-    case "$arg" in --*) ;; *) if [ -z "$target" ]; then target="$arg"; else srpm="$arg"; fi ;; esac
-  done
+# build_task <target> <srpm>: a koji build task as \`koji build --wait\` and \`rhpkg build\` watch it;
+# each task is listed in $record/tasks as \`koji list-tasks --mine --quiet\` prints it.
+build_task() {
+  target="$1"; srpm="$2"
   name=$(basename "$srpm")
   if [ "$mode" = garbage ]; then
     echo "<html><body>502 Bad Gateway</body></html>"
     exit 0
   fi
   [ "$mode" = hang ] && { echo "Uploading srpm: $srpm"; sleep 600; exit 0; }
+  if [ "$mode" = silent-timeout ]; then
+    # a task exists, but the client hangs before it printed its id
+    next_id 12345
+    echo "$id 20 dlrn OPEN noarch build ($target, $name)" >> "$record/tasks"
+    sleep 600; exit 0
+  fi
   next_id 12345
+  echo "$id 20 dlrn OPEN noarch build ($target, $name)" >> "$record/tasks"
   task="$record/task-$id"
   mkdir -p "$task/tmp"
   echo "Uploading srpm: $srpm"
@@ -99,6 +96,24 @@ build)
   echo "  0 free  0 open  2 done  0 failed"
   echo ""
   echo "$id build ($target, $name) completed successfully"
+}
+`;
+
+const KOJI = `${COMMON}
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --principal|--keytab) shift 2 ;;
+    *) break ;;
+  esac
+done
+command="$1"; shift
+case "$command" in
+build)
+  target=""; srpm=""
+  for arg in "$@"; do
+    case "$arg" in --*) ;; *) if [ -z "$target" ]; then target="$arg"; else srpm="$arg"; fi ;; esac
+  done
+  build_task "$target" "$srpm"
   ;;
 download-task)
   id=""
@@ -130,6 +145,7 @@ tag-build)
   echo "$id tagBuild (noarch) completed successfully"
   ;;
 cancel) ;;
+list-tasks) cat "$record/tasks" 2>/dev/null ;;
 mock-config)
   while [ $# -gt 0 ]; do
     case "$1" in
@@ -221,6 +237,50 @@ cancel) echo "Build $1 canceled" ;;
 esac
 `;
 
+/*
+ * rhpkg, run in the package's dist-git: `import --skip-diff <srpm>` records the source RPM's
+ * checksum in the `sources` file (as rhpkg does after its lookaside upload), `commit -p -m M`
+ * commits it and pushes to origin, `build --skip-nvr-check [--scratch]` runs a koji task
+ * (build_task, $FAKE_FARM_MODE) on the imported source RPM for $FAKE_RHPKG_TARGET.
+ */
+const RHPKG = `${COMMON}
+command="$1"; shift
+case "$command" in
+import)
+  srpm=""
+  for arg in "$@"; do case "$arg" in --*) ;; *) srpm="$arg" ;; esac; done
+  [ -f "$srpm" ] || { echo "Could not execute import: $srpm does not exist" >&2; exit 1; }
+  sum=$(sha512sum "$srpm" | cut -d' ' -f1)
+  echo "SHA512 ($(basename "$srpm")) = $sum" > sources
+  git add sources
+  echo "$srpm" > "$record/imported-srpm"
+  echo "Uploading: $(basename "$srpm")"
+  ;;
+commit)
+  push=""; message=""
+  while [ $# -gt 0 ]; do
+    case "$1" in -p|--push) push=1 ;; -m|--message) shift; message="$1" ;; esac
+    shift
+  done
+  git -c user.name=rhpkg -c user.email=rhpkg@example.org commit -q -m "$message" || exit 1
+  if [ -n "$push" ]; then git push -q origin HEAD || exit 1; fi
+  ;;
+build)
+  [ -f "$record/imported-srpm" ] || { echo "Nothing was imported" >&2; exit 1; }
+  build_task "\${FAKE_RHPKG_TARGET:-rhpkg-target}" "$(cat "$record/imported-srpm")"
+  ;;
+*) echo "Unknown command: $command" >&2; exit 2 ;;
+esac
+`;
+
+/** kinit: records its arguments; `$FAKE_KINIT_MODE=fail` refuses the keytab as kinit does. */
+const KINIT = `${COMMON}
+if [ "\${FAKE_KINIT_MODE:-ok}" = fail ]; then
+  echo "kinit: Keytab contains no suitable keys for $4 while getting initial credentials" >&2
+  exit 1
+fi
+`;
+
 function install(path: string, script: string): string {
   writeFileSync(path, script);
   chmodSync(path, 0o755);
@@ -235,6 +295,12 @@ export function installFakeKoji(binDir: string, name = 'koji'): string {
 /** Writes a fake `copr` client into `binDir`; returns its path. */
 export function installFakeCopr(binDir: string): string {
   return install(join(binDir, 'copr'), COPR);
+}
+
+/** Writes fake `rhpkg` and `kinit` into `binDir` (koji's rhpkg flow runs both from PATH). */
+export function installFakeRhpkg(binDir: string): void {
+  install(join(binDir, 'rhpkg'), RHPKG);
+  install(join(binDir, 'kinit'), KINIT);
 }
 
 /** The environment the fakes read: `binDir` first on PATH, where to record, what to play. */

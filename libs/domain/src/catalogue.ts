@@ -33,6 +33,7 @@ export const EVENT_SCHEMA_VERSIONS: Readonly<Record<EventType, number>> = {
   CommitDiscovered: 2,
   BuildClaimed: 1,
   BuildAbandoned: 1,
+  BuildMoved: 1,
   BuildStarted: 1,
   BuildSucceeded: 1,
   BuildFailed: 1,

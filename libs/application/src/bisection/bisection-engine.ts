@@ -96,6 +96,9 @@ export class BisectionEngine {
     // A downstream site builds only the pins of versions.csv: the commits between two pins are
     // upstream's to bisect, not its own (they would be built with a dist-git not pinned for them).
     if (this.deps.config.default.pkginfoDriverName === 'downstream') return [];
+    // koji's rhpkg flow commits each build's source RPM into the dist-git: a step would commit an
+    // older one there (its builds refuse to run, see rhpkg.flow.ts).
+    if (this.deps.config.default.buildDriverName === 'koji' && this.deps.config.kojibuildDriver.useRhpkg) return [];
     const history = await this.reader.catchUp();
     const states = await this.catchUp();
     const started: string[] = [];

@@ -59,6 +59,8 @@ export function createBuildLoopDeps(options: {
       ...config.kojibuildDriver,
       buildTarget: config.kojibuildDriver.buildTarget ?? '',
       datadir: d.datadir,
+      downstream:
+        d.pkginfoDriverName === 'downstream' ? { useUpstreamSpec: config.downstreamDriver.useUpstreamSpec } : null,
     },
     copr: { coprid: config.coprbuildDriver.coprid ?? '' },
   });

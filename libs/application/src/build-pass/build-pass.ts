@@ -323,7 +323,7 @@ export class BuildPass {
       const workerId = (nextWorker++ % workers) + 1;
       job.started = (async () => {
         const claimed = await builder.claim(job.candidate, byName.get(job.candidate.package)!, workerId, context);
-        return { claimed, output: claimed ? await builder.build(claimed) : null };
+        return claimed ? await builder.build(claimed) : { claimed, output: null };
       })();
     };
     const results: PassReport['builds'][number][] = [];

@@ -6,7 +6,8 @@ import { isBisectionStep } from '#domain/build/build.events.js';
 import { buildDecider } from '#domain/build/build.decider.js';
 import type { BuildStatus } from '#domain/build/build.state.js';
 import type { BuildHistory } from '#domain/build/build-history.js';
-import { RpmBuildError, type RpmBuildOutput } from '#domain/build/build.ports.js';
+import { type CommitRewrite, RpmBuildError, type RpmBuildOutput } from '#domain/build/build.ports.js';
+import { commitRef } from '#domain/build/commit-ref.js';
 import { releaseNumbering } from '#domain/build/release.js';
 import { findTransientError } from '#domain/build/transient-errors.js';
 import { nvrOfArtifacts } from '#domain/build/nvr.js';
@@ -33,6 +34,8 @@ export interface ClaimedBuild {
   readonly repoDir: string;
   readonly stagingDir: string;
   readonly workerId: number;
+  /** The pass's context, for what the build itself records (a move to another triple). */
+  readonly context: EventContext;
 }
 
 export interface BuildResult {
@@ -103,11 +106,15 @@ export class CommitBuilder {
     // even a builder that lost its claim (lease) and still runs. What an interrupted earlier
     // attempt of this commit left is wiped by the next attempt (`build`), which holds the claim.
     const stagingDir = join(dirname(finalDir), `${stagingPrefix(finalDir)}${buildId}`);
-    return { candidate, pkg, streamId: outcome.streamId, buildId, dtBuild, repoDir, stagingDir, workerId };
+    return { candidate, pkg, streamId: outcome.streamId, buildId, dtBuild, repoDir, stagingDir, workerId, context };
   }
 
-  /** Runs the RPM pipeline in the staging directory; never throws for a build failure. */
-  async build(claimed: ClaimedBuild): Promise<RpmBuildOutput | RpmBuildError> {
+  /**
+   * Runs the RPM pipeline in the staging directory; never throws for a build failure. Returns the
+   * build as it ended: another triple's when the build made a dist-git commit of its own (koji's
+   * rhpkg flow), which it then goes on as (`moveTo`).
+   */
+  async build(claimed: ClaimedBuild): Promise<{ claimed: ClaimedBuild; output: RpmBuildOutput | RpmBuildError }> {
     const d = this.deps.config.default;
     const commit = claimed.candidate.commitHash;
     this.deps.log(
@@ -116,8 +123,9 @@ export class CommitBuilder {
     );
     await removeEarlierStaging(claimed.stagingDir, join(this.reposDir, claimed.repoDir));
     await mkdir(claimed.stagingDir, { recursive: true });
+    let current = claimed;
     try {
-      return await this.deps.rpm.build({
+      const output = await this.deps.rpm.build({
         packageName: claimed.candidate.package,
         sourceDir: upstreamDir(d.datadir, claimed.pkg, claimed.candidate.upstreamUrl),
         commitHash: claimed.candidate.commitHash,
@@ -134,13 +142,79 @@ export class CommitBuilder {
         verbose: this.options.verboseBuild,
         additionalOptions: this.options.order ? ['-D', 'repo_bootstrap 1'] : [],
         versionFrom: (claimed.pkg['version-from'] as string | undefined) ?? null,
+        ...(isBisectionStep(claimed.candidate)
+          ? {}
+          : {
+              followedCommit: {
+                distroHash: claimed.candidate.distroHash,
+                rewritten: async (rewrite: CommitRewrite) => {
+                  current = await this.moveTo(claimed, rewrite);
+                },
+              },
+            }),
       });
+      return { claimed: current, output };
     } catch (error) {
-      if (error instanceof RpmBuildError) return error;
-      return new RpmBuildError(
-        `Error in build_rpm_wrapper for ${claimed.candidate.package}: ${(error as Error).message}`,
-      );
+      if (error instanceof RpmBuildError) return { claimed: current, output: error };
+      return {
+        claimed: current,
+        output: new RpmBuildError(
+          `Error in build_rpm_wrapper for ${claimed.candidate.package}: ${(error as Error).message}`,
+        ),
+      };
     }
+  }
+
+  /**
+   * The build made a dist-git commit of its own: the new triple is claimed (same builder, same
+   * dtBuild) before the old attempt is moved to it, so no other builder takes the commit the
+   * next pass finds. Its result is recorded there, in the new triple's directory.
+   */
+  private async moveTo(claimed: ClaimedBuild, rewrite: CommitRewrite): Promise<ClaimedBuild> {
+    const candidate: Candidate =
+      rewrite.hash === 'distro'
+        ? { ...claimed.candidate, distroHash: rewrite.distroHash, dtDistro: rewrite.dtDistro }
+        : { ...claimed.candidate, extendedHash: rewrite.extendedHash, dtExtended: rewrite.dtExtended };
+    commitRef(candidate.commitHash, candidate.distroHash, candidate.extendedHash);
+    const buildId = this.deps.ids.next();
+    const { context } = claimed;
+    const outcome = await claimBuild(
+      this.deps.commands,
+      {
+        candidate,
+        buildId,
+        builderId: this.deps.builderId,
+        now: this.deps.clock.now(),
+        leaseMs: this.deps.leaseMs ?? DEFAULT_LEASE_MS,
+        dtBuild: claimed.dtBuild,
+        workerId: claimed.workerId,
+        driver: this.deps.config.default.buildDriverName,
+      },
+      context,
+    );
+    if (!outcome.claimed) throw new Error(`the build's dist-git commit cannot be built here: ${outcome.reason}`);
+    await this.deps.commands.handle(
+      claimed.streamId,
+      buildDecider,
+      {
+        type: 'MoveBuild',
+        buildId: claimed.buildId,
+        to: {
+          toStreamId: outcome.streamId,
+          toBuildId: buildId,
+          distroHash: candidate.distroHash,
+          dtDistro: candidate.dtDistro,
+          extendedHash: candidate.extendedHash,
+          dtExtended: candidate.dtExtended,
+          cause: rewrite.cause,
+        },
+      },
+      context,
+    );
+    this.deps.log(
+      `  ${candidate.package} ${candidate.commitHash.slice(0, 7)}: ${rewrite.cause} made ${rewrite.hash === 'distro' ? rewrite.distroHash : rewrite.extendedHash}, built as that commit`,
+    );
+    return { ...claimed, candidate, streamId: outcome.streamId, buildId, repoDir: shardedRepoDir(candidate) };
   }
 
   /** Publishes (success) or files the logs (failure), then records the result. Sequential. */
@@ -160,6 +234,8 @@ export class CommitBuilder {
     });
     const d = this.deps.config.default;
     const finalDir = join(this.reposDir, repoDir);
+    // A build that moved to another triple (rhpkg) ends in that triple's directory, elsewhere.
+    await mkdir(dirname(finalDir), { recursive: true });
     const complete = (outcome: BuildOutcome) =>
       this.deps.commands.handle(
         streamId,

@@ -287,6 +287,7 @@ export class RemoteImporter {
       repoDir: commit.repoDir,
       stagingDir,
       workerId: 0,
+      context,
     };
   }
 }

@@ -82,6 +82,10 @@ export class BuildHistory implements BuiltIndex {
         if (commit) this.pending.set(event.streamId, { streamId: event.streamId, commit, claim: null });
         return;
       }
+      case 'BuildMoved':
+        // Its build goes on in the new triple's stream, whose claim and result follow.
+        this.pending.delete(event.streamId);
+        return;
       case 'BuildStarted':
         this.starts.set(e.data.buildId, e.data.dtBuild);
         return;

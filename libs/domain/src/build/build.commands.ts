@@ -1,5 +1,5 @@
 import type { RepoPublished } from '../repo/repo.events.js';
-import type { CommitDiscovered } from './build.events.js';
+import type { BuildMoved, CommitDiscovered } from './build.events.js';
 
 export interface DiscoverCommit {
   readonly type: 'DiscoverCommit';
@@ -89,5 +89,23 @@ export interface AbandonBuild {
   readonly buildId: string;
 }
 
+/**
+ * The claimant's build made a dist-git commit of its own (koji's rhpkg flow) and goes on as the
+ * build of the new triple, which the claimant has already claimed in its own stream.
+ */
+export interface MoveBuild {
+  readonly type: 'MoveBuild';
+  readonly buildId: string;
+  readonly to: Omit<BuildMoved['data'], 'buildId'>;
+}
+
 export type BuildCommand =
-  DiscoverCommit | ClaimBuild | StartBuild | BeginBuild | CompleteBuild | RecheckBuild | PurgeBuild | AbandonBuild;
+  | DiscoverCommit
+  | ClaimBuild
+  | StartBuild
+  | BeginBuild
+  | CompleteBuild
+  | RecheckBuild
+  | PurgeBuild
+  | AbandonBuild
+  | MoveBuild;

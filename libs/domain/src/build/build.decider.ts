@@ -6,6 +6,7 @@ import type {
   BuildCommand,
   ClaimBuild,
   CompleteBuild,
+  MoveBuild,
   PurgeBuild,
   RecheckBuild,
 } from './build.commands.js';
@@ -29,6 +30,12 @@ function claim(command: ClaimBuild, state: BuildState): Payload[] {
         'BUILD_ALREADY_DONE',
         `commit ${state.commit.commitHash} of ${state.commit.package} was already built (${state.last?.status}); recheck it to build it again`,
         { status: state.last?.status },
+      );
+    case 'moved':
+      throw new BuildRuleError(
+        'BUILD_ALREADY_DONE',
+        `commit ${state.commit.commitHash} of ${state.commit.package} was built as another dist-git commit (${state.movedTo})`,
+        { movedTo: state.movedTo },
       );
     case 'building': {
       // A builder that finds its own claim was restarted: the claim is stale whatever its lease.
@@ -115,6 +122,11 @@ function recheck(command: RecheckBuild, state: BuildState): Payload[] {
   switch (state.phase) {
     case 'unknown':
       return notDiscovered();
+    case 'moved':
+      throw new BuildRuleError(
+        'NOTHING_TO_RECHECK',
+        `the build of this commit went on as another dist-git commit (${state.movedTo}): recheck that one`,
+      );
     case 'building':
       throw new BuildRuleError('BUILD_IN_PROGRESS', 'the commit is being built; recheck it once the build ends');
     case 'waiting':
@@ -159,6 +171,12 @@ function purge(command: PurgeBuild, state: BuildState): Payload[] {
   ];
 }
 
+/** Only the claim in force moves. */
+function move(command: MoveBuild, state: BuildState): Payload[] {
+  requireCurrent(state, command.buildId);
+  return [{ type: 'BuildMoved', data: { buildId: command.buildId, ...command.to } }];
+}
+
 /** Each step decided on the state the previous step's events left: one rule set, one append. */
 function begin(command: BeginBuild, state: BuildState): Payload[] {
   const steps: BuildCommand[] = [
@@ -196,6 +214,8 @@ function decide(command: BuildCommand, state: BuildState): Payload[] {
       return recheck(command, state);
     case 'PurgeBuild':
       return purge(command, state);
+    case 'MoveBuild':
+      return move(command, state);
     case 'AbandonBuild':
       // The event's published reasons: a claimant that stops its own build is 'builder_stopped'.
       return state.phase === 'building' && state.current.buildId === command.buildId
@@ -231,6 +251,8 @@ function evolve(state: BuildState, event: Payload): BuildState {
       };
     case 'BuildAbandoned':
       return { ...known, phase: 'waiting' };
+    case 'BuildMoved':
+      return { ...known, phase: 'moved', movedTo: event.data.toStreamId };
     case 'BuildStarted':
       return state.phase === 'building'
         ? { ...state, current: { ...state.current, dtBuild: event.data.dtBuild } }

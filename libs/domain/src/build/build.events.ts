@@ -62,6 +62,31 @@ export type BuildAbandoned = DomainEvent<
   { readonly buildId: string; readonly reason: 'lease_expired' | 'builder_stopped' }
 >;
 
+/**
+ * The build made a dist-git commit of its own and goes on as the build of that commit: koji's
+ * rhpkg flow (`rhpkg import` and `rhpkg commit -p` push the source RPM as a new dist-git commit,
+ * which `rhpkg build` then builds). DLRN rewrites its row's distro hash (with the downstream
+ * driver: its extended hash) in place. Here the attempt ends in this stream and goes on in the
+ * new triple's own stream (`toStreamId`, claimed by the same builder as `toBuildId`), so the next
+ * pass, which finds the dist-git at the new commit, sees it built. This triple is never claimed
+ * again.
+ */
+export type BuildMoved = DomainEvent<
+  'BuildMoved',
+  {
+    readonly buildId: string;
+    readonly toStreamId: string;
+    readonly toBuildId: string;
+    /** The new triple: the same source commit, the dist-git (or extended) hash the build made. */
+    readonly distroHash: string;
+    readonly dtDistro: number;
+    readonly extendedHash: string | null;
+    readonly dtExtended: number | null;
+    /** What made the commit, e.g. `rhpkg commit`. */
+    readonly cause: string;
+  }
+>;
+
 /** The build really began: DLRN's `dt_build` (also the `RELEASE_DATE` of the NVR). */
 export type BuildStarted = DomainEvent<
   'BuildStarted',
@@ -138,6 +163,7 @@ export type BuildEvent =
   | CommitDiscovered
   | BuildClaimed
   | BuildAbandoned
+  | BuildMoved
   | BuildStarted
   | BuildSucceeded
   | BuildFailed

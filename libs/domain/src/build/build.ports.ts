@@ -27,6 +27,26 @@ export interface RpmBuildRequest {
   readonly additionalOptions: readonly string[];
   /** rdoinfo's `version-from`: a ref of the upstream clone whose tags also count for the version. */
   readonly versionFrom?: string | null;
+  /**
+   * Set for the build of a followed commit (not a change's, not a bisection step's): only such a
+   * build may commit to the package's dist-git, as koji's rhpkg flow does.
+   */
+  readonly followedCommit?: FollowedCommit;
+}
+
+/** A dist-git commit the build made itself (koji's rhpkg flow): the triple's new hash. */
+export type CommitRewrite =
+  | { readonly hash: 'distro'; readonly distroHash: string; readonly dtDistro: number; readonly cause: string }
+  | { readonly hash: 'extended'; readonly extendedHash: string; readonly dtExtended: number; readonly cause: string };
+
+export interface FollowedCommit {
+  readonly distroHash: string;
+  /**
+   * Records that the build made a dist-git commit of its own and goes on as the build of the new
+   * triple (DLRN rewrites the row's hash). Rejects when that triple is claimed elsewhere: the
+   * build must stop then.
+   */
+  readonly rewritten: (rewrite: CommitRewrite) => Promise<void>;
 }
 
 export interface RpmBuildOutput {

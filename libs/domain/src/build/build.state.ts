@@ -32,13 +32,15 @@ export interface Known {
 /**
  * One build stream's state. `waiting`: discovered and buildable (never built, last attempt was
  * RETRY, or the last result was rechecked). `building`: claimed by a builder. `built`: a
- * SUCCESS or FAILED result that counts; only a recheck makes it buildable again.
+ * SUCCESS or FAILED result that counts; only a recheck makes it buildable again. `moved`: its
+ * build went on as another triple's (BuildMoved); never claimed again.
  */
 export type BuildState =
   | { readonly phase: 'unknown' }
   | ({ readonly phase: 'waiting' } & Known)
   | ({ readonly phase: 'building'; readonly current: AttemptInProgress } & Known)
-  | ({ readonly phase: 'built' } & Known);
+  | ({ readonly phase: 'built' } & Known)
+  | ({ readonly phase: 'moved'; readonly movedTo: string } & Known);
 
 export function knownOf(state: Exclude<BuildState, { phase: 'unknown' }>): Known {
   const { commit, attempts, retries, last, rechecked, purged } = state;

@@ -14,6 +14,7 @@ export const DELIVERED_EVENT_TYPES: readonly EventType[] = [
   'CommitDiscovered',
   'BuildClaimed',
   'BuildAbandoned',
+  'BuildMoved',
   'BuildStarted',
   'BuildSucceeded',
   'BuildFailed',

@@ -1,6 +1,7 @@
 import type {
   BuildAbandoned,
   BuildFailed,
+  BuildMoved,
   BuildRetryScheduled,
   BuildStarted,
   BuildSucceeded,
@@ -46,7 +47,7 @@ export interface BuildTimingsDoc {
 
 export const BUILD_TIMINGS_KEY = 'all';
 
-type Folded = BuildStarted | BuildSucceeded | BuildFailed | BuildRetryScheduled | BuildAbandoned;
+type Folded = BuildStarted | BuildSucceeded | BuildFailed | BuildRetryScheduled | BuildAbandoned | BuildMoved;
 
 function empty(): BuildTimingsDoc {
   return {
@@ -113,7 +114,7 @@ function ended(doc: BuildTimingsDoc, event: RecordedOf<Folded>): BuildTimingsDoc
 export const buildTimingsProjection: ProjectionDefinition<BuildTimingsDoc, Folded, 'key'> = {
   name: 'build_timings',
   version: 1,
-  eventTypes: ['BuildStarted', 'BuildSucceeded', 'BuildFailed', 'BuildRetryScheduled', 'BuildAbandoned'],
+  eventTypes: ['BuildStarted', 'BuildSucceeded', 'BuildFailed', 'BuildRetryScheduled', 'BuildAbandoned', 'BuildMoved'],
   keys: () => [BUILD_TIMINGS_KEY],
   evolve(doc, event) {
     const current = doc ?? empty();
@@ -124,6 +125,15 @@ export const buildTimingsProjection: ProjectionDefinition<BuildTimingsDoc, Folde
         started: { ...current.started, [event.data.buildId]: Date.parse(event.metadata.occurredAt) },
         lastPosition: event.position,
       };
+    }
+    if (event.type === 'BuildMoved') {
+      // The build goes on under its new id: its duration counts from its first start.
+      const { buildId, toBuildId } = event.data;
+      const started = { ...current.started };
+      const startedAt = started[buildId];
+      delete started[buildId];
+      if (startedAt !== undefined) started[toBuildId] = startedAt;
+      return { ...current, started, lastPosition: event.position };
     }
     return ended(current, event);
   },

@@ -30,7 +30,10 @@ export interface BuildDoc extends Omit<DiscoveredCommit, 'distgitUrl'> {
   readonly flags: number;
   /** The result no longer counts (DLRN deletes the row; we keep it for the record). */
   readonly rechecked: boolean;
-  /** The attempt ended without a result: its builder vanished or restarted. */
+  /**
+   * The attempt ended without a result: its builder vanished or restarted, or it went on as the
+   * build of another triple (BuildMoved: the notes name its stream).
+   */
   readonly abandoned: boolean;
   readonly builderId: string;
   /** Position of the result event: where DLRN's autoincrement id would have put the row. */
@@ -44,6 +47,7 @@ type Folded = Exclude<BuildEvent, CommitDiscovered>;
 const EVENT_TYPES: readonly Folded['type'][] = [
   'BuildClaimed',
   'BuildAbandoned',
+  'BuildMoved',
   'BuildStarted',
   'BuildSucceeded',
   'BuildFailed',
@@ -111,6 +115,10 @@ function evolveBatch(doc: BuildDoc | null, events: readonly ContextualEvent<Fold
     switch (e.type) {
       case 'BuildAbandoned':
         draft.abandoned = true;
+        break;
+      case 'BuildMoved':
+        draft.abandoned = true;
+        draft.notes = `went on as ${e.data.toStreamId} (${e.data.cause})`;
         break;
       case 'BuildStarted':
         draft.dtBuild = e.data.dtBuild;

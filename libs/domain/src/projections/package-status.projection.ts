@@ -1,6 +1,7 @@
 import {
   isBisectionStep,
   type BuildAbandoned,
+  type BuildMoved,
   type BuildFailed,
   type BuildRechecked,
   type BuildRetryScheduled,
@@ -109,6 +110,7 @@ type Folded =
   | CommitDiscovered
   | BuildStarted
   | BuildAbandoned
+  | BuildMoved
   | BuildSucceeded
   | BuildFailed
   | BuildRetryScheduled
@@ -124,6 +126,7 @@ const EVENT_TYPES: readonly Folded['type'][] = [
   'CommitDiscovered',
   'BuildStarted',
   'BuildAbandoned',
+  'BuildMoved',
   'BuildSucceeded',
   'BuildFailed',
   'BuildRetryScheduled',
@@ -327,6 +330,7 @@ function evolveBatch(
         draft.started[e.data.buildId] = e.data.dtBuild;
         break;
       case 'BuildAbandoned':
+      case 'BuildMoved':
         delete draft.started[e.data.buildId];
         break;
       case 'BuildSucceeded':

@@ -2,6 +2,7 @@ import type {
   BuildAbandoned,
   BuildClaimed,
   BuildFailed,
+  BuildMoved,
   BuildRechecked,
   BuildRetryScheduled,
   BuildSucceeded,
@@ -39,6 +40,7 @@ type Folded =
   | CommitDiscovered
   | BuildClaimed
   | BuildAbandoned
+  | BuildMoved
   | BuildSucceeded
   | BuildFailed
   | BuildRetryScheduled
@@ -48,6 +50,7 @@ const EVENT_TYPES: readonly Folded['type'][] = [
   'CommitDiscovered',
   'BuildClaimed',
   'BuildAbandoned',
+  'BuildMoved',
   'BuildSucceeded',
   'BuildFailed',
   'BuildRetryScheduled',
@@ -95,6 +98,8 @@ function evolve(doc: QueueDoc | null, event: RecordedOf<Folded>, context: Projec
       return known.state === 'building' && known.buildId === e.data.buildId ? requeued() : { ...known, lastPosition };
     case 'BuildSucceeded':
     case 'BuildFailed':
+    // Its build goes on as the new triple's, queued in that stream.
+    case 'BuildMoved':
       return null;
     case 'BuildRetryScheduled':
       return { ...requeued(), retries: e.data.retries };

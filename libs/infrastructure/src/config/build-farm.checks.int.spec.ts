@@ -40,13 +40,34 @@ describe('when build_driver is koji or copr', () => {
     expect((await loaded).config.kojibuildDriver).toMatchObject({ fetchMockConfig: true, mockPackageManager: 'dnf' });
   });
 
+  it('loads the rhpkg flow with its login and timeout', async () => {
+    const { config } = await load(
+      'build_driver=koji',
+      '[kojibuild_driver]\nbuild_target=t\nuse_rhpkg=true\nrhpkg_timeout=600\nkrb_principal=dlrn@X\nkrb_keytab=/etc/dlrn.keytab',
+    ).loaded;
+    expect(config.kojibuildDriver).toMatchObject({ useRhpkg: true, rhpkgTimeout: 600, krbPrincipal: 'dlrn@X' });
+  });
+
   it('loads a copr configuration', async () => {
     const { config } = await load('build_driver=copr', '[coprbuild_driver]\ncoprid=@openstack/trunk').loaded;
     expect(config.coprbuildDriver.coprid).toBe('@openstack/trunk');
   });
 
   it.each([
-    ['build_driver=koji', 'build_target=t\nuse_rhpkg=true', 'kojibuild_driver', 'use_rhpkg', 'building through rhpkg'],
+    [
+      'build_driver=koji',
+      'build_target=t\nuse_rhpkg=true',
+      'kojibuild_driver',
+      'krb_principal',
+      'is required when use_rhpkg is true (kinit)',
+    ],
+    [
+      'build_driver=koji',
+      'build_target=t\nuse_rhpkg=true\nkrb_principal=me@X',
+      'kojibuild_driver',
+      'krb_keytab',
+      'is required when krb_principal is set',
+    ],
     [
       'build_driver=koji',
       "build_target=t\nfetch_mock_config=true\nmock_base_packages=bash'",

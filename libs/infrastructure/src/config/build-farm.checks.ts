@@ -5,7 +5,7 @@ import { ConfigError } from './shared/config.error.js';
 
 /**
  * `[kojibuild_driver]` and `[coprbuild_driver]` when their driver is selected, checked at load:
- * values that reach the client's command line, and the koji modes not built here, are refused
+ * values that reach the client's command line are refused
  * with the key rather than at the first build.
  */
 export function checkBuildFarmDrivers(config: DlrnConfig): void {
@@ -15,12 +15,6 @@ export function checkBuildFarmDrivers(config: DlrnConfig): void {
   };
   if (driver === 'koji') {
     const koji = config.kojibuildDriver;
-    if (koji.useRhpkg)
-      refuse(
-        'kojibuild_driver',
-        'use_rhpkg',
-        'building through rhpkg (import, commit and build in the dist-git, rewriting its hash) is not supported; leave it false to build with koji_exe',
-      );
     const [problem] = kojiOptionProblems({
       ...koji,
       buildTarget: koji.buildTarget ?? '',

@@ -1,3 +1,4 @@
+import type { FollowedCommit } from '#domain/build/build.ports.js';
 import type { BuildLog } from './build-log.js';
 import type { ChildEnv } from './command.runner.js';
 import type { UpstreamChroot } from './mock-chroot.js';
@@ -19,6 +20,14 @@ export interface BuildDriverRequest {
   /** `rpmbuild.log` of the output directory. */
   readonly log: BuildLog;
   readonly commandTimeoutMs: number;
+  /** A followed commit's build (RpmBuildRequest.followedCommit), with its source commit and dist-git. */
+  readonly followedCommit?: FollowedBuild;
+}
+
+export interface FollowedBuild extends FollowedCommit {
+  readonly commitHash: string;
+  /** The package's dist-git clone (`<datadir>/<package>_distro`). */
+  readonly distgitDir: string;
 }
 
 /** What the pipeline hands a build driver to turn the rewritten spec into a source RPM. */

@@ -13,6 +13,8 @@ export interface FarmCommand {
   /** How errors name the command, e.g. `koji build`. */
   readonly label: string;
   readonly timeoutMs: number;
+  /** Default the output directory (rhpkg runs in the dist-git). */
+  readonly cwd?: string;
 }
 
 /** What a farm command did; `error` is null when it exited 0 within its time. */
@@ -38,7 +40,7 @@ export async function runFarmCommand(request: BuildDriverRequest, step: FarmComm
     log.command(step.command, step.args);
     const result = await runCommand(step.command, step.args, {
       env: request.env,
-      cwd: request.outputDir,
+      cwd: step.cwd ?? request.outputDir,
       timeoutMs: step.timeoutMs,
       output: (chunk) => {
         chunks.push(chunk);

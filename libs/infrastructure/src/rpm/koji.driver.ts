@@ -10,6 +10,7 @@ import {
   runFarmCommand,
 } from './build-farm.client.js';
 import { runChecked } from './command.runner.js';
+import { buildWithRhpkg, importWithRhpkg, rhpkgLogs, type RhpkgOptions } from './rhpkg.flow.js';
 import { kojiMockOverrideProblems, rewriteKojiMockConfig } from './koji-mock-config.js';
 import { mockConfigPath, writeMockConfigIfChanged } from './mock-config.assembler.js';
 import { mockBuildSrpm } from './mock.driver.js';
@@ -36,8 +37,16 @@ export interface KojiBuildDriverOptions {
   readonly arch?: string;
   readonly mockBasePackages?: string;
   readonly mockPackageManager?: string;
-  /** Required with fetchMockConfig. */
+  /** Required with fetchMockConfig and useRhpkg. */
   readonly datadir?: string;
+  /**
+   * `use_rhpkg`: import and commit the source RPM into the dist-git with rhpkg and build that
+   * commit (`rhpkg build`), each rhpkg command limited to `rhpkg_timeout` seconds.
+   */
+  readonly useRhpkg?: boolean;
+  readonly rhpkgTimeout?: number;
+  /** `pkginfo_driver=downstream` (with its `use_upstream_spec`): rhpkg rewrites the extended hash. */
+  readonly downstream?: { readonly useUpstreamSpec: boolean } | null;
   /** The mock program; default `mock` from the build environment's PATH. */
   readonly mockCommand?: string;
 }
@@ -65,6 +74,12 @@ export function kojiOptionProblems(options: KojiBuildDriverOptions): KojiOptionP
     else check('krb_keytab', clientArgumentProblem(options.krbKeytab));
   }
   for (const tag of options.additionalKojiTags) check('additional_koji_tags', clientArgumentProblem(tag));
+  if (options.useRhpkg) {
+    // The rhpkg flow always logs in with kinit: no ticket, no import.
+    if (options.krbPrincipal === null) check('krb_principal', 'is required when use_rhpkg is true (kinit)');
+    if (options.krbKeytab === null) check('krb_keytab', 'is required when use_rhpkg is true (kinit)');
+    if (!options.datadir) check('use_rhpkg', 'needs the datadir, where the dist-git is');
+  }
   if (options.fetchMockConfig) {
     check('arch', clientArgumentProblem(options.arch ?? ''));
     problems.push(...kojiMockOverrideProblems(mockOverrides(options)));
@@ -78,7 +93,7 @@ function mockOverrides(options: KojiBuildDriverOptions) {
 }
 
 /**
- * Build driver `koji` (dlrn/drivers/kojidriver.py, without rhpkg): the source RPM, built here,
+ * Build driver `koji` (dlrn/drivers/kojidriver.py): the source RPM, built here,
  * goes to `<koji_exe> [--principal P --keytab K] build --wait [--scratch] <target> <srpm>`
  * (output in `kojibuild.log`); the task id comes from its `Created task: N` line; each
  * `additional_koji_tags` entry is applied with `tag-build` (`additional_tags.log`), and
@@ -153,41 +168,77 @@ export class KojiBuildDriver extends BuildDriver {
     return krbPrincipal !== null && krbKeytab !== null ? ['--principal', krbPrincipal, '--keytab', krbKeytab] : [];
   }
 
+  /** `use_rhpkg`: the rhpkg flow's options, or null for `<koji_exe> build`. */
+  private rhpkg(): RhpkgOptions | null {
+    const { useRhpkg, datadir, rhpkgTimeout, downstream } = this.options;
+    if (!useRhpkg) return null;
+    return { timeoutMs: (rhpkgTimeout ?? 3600) * 1000, datadir: datadir ?? '', downstream: downstream ?? null };
+  }
+
+  /** `<koji_exe> build --wait`; a build that outlives the command timeout has its task cancelled. */
+  private async submit(request: BuildDriverRequest, buildLog: string) {
+    const exe = this.options.kojiExe;
+    const built = await runFarmCommand(request, {
+      command: exe,
+      args: [
+        ...this.auth(),
+        'build',
+        '--wait',
+        ...(this.options.scratchBuild ? ['--scratch'] : []),
+        this.options.buildTarget,
+        request.srpmPath,
+      ],
+      logPath: buildLog,
+      label: `${basename(exe)} build`,
+      timeoutMs: request.commandTimeoutMs,
+    });
+    const taskId = findCreatedId(built.output, 'Created task: ');
+    if (built.result?.timedOut) {
+      if (taskId === null) throw new Error(`${built.error?.message}; no task id was printed, nothing to cancel`);
+      const cancelled = await runFarmCommand(request, {
+        command: exe,
+        args: [...this.auth(), 'cancel', taskId],
+        logPath: buildLog,
+        label: `${basename(exe)} cancel`,
+        timeoutMs: this.options.cancelTimeoutMs ?? CANCEL_TIMEOUT_MS,
+      });
+      throw new Error(
+        `${built.error?.message}; task ${taskId} ${cancelled.error === null ? 'cancelled' : `not cancelled (${cancelled.error.message})`}`,
+      );
+    }
+    return { built, taskId };
+  }
+
+  /** The rhpkg flow: import and commit into the dist-git, then `rhpkg build` of that commit. */
+  private async submitWithRhpkg(request: BuildDriverRequest, rhpkg: RhpkgOptions) {
+    const { krbPrincipal, krbKeytab, kojiExe, buildTarget, scratchBuild } = this.options;
+    const followed = request.followedCommit;
+    if (!followed) {
+      throw new Error(
+        'use_rhpkg commits to the dist-git: it builds followed commits only, not changes or bisection steps',
+      );
+    }
+    await importWithRhpkg(request, followed, rhpkg, { krbPrincipal: krbPrincipal ?? '', krbKeytab: krbKeytab ?? '' });
+    return buildWithRhpkg(request, followed, rhpkg, {
+      exe: kojiExe,
+      buildTarget,
+      scratch: scratchBuild,
+      cancelTimeoutMs: this.options.cancelTimeoutMs ?? CANCEL_TIMEOUT_MS,
+    });
+  }
+
   override async build(request: BuildDriverRequest): Promise<void> {
     const exe = this.options.kojiExe;
     const out = request.outputDir;
     const logs = ['kojibuild.log', 'additional_tags.log', 'build_download.log'].map((name) => join(out, name));
     const [buildLog, tagsLog, downloadLog] = logs as [string, string, string];
+    const rhpkg = this.rhpkg();
+    if (rhpkg) logs.push(...rhpkgLogs(out));
     const before = new Set(await readdir(out));
     try {
-      const built = await runFarmCommand(request, {
-        command: exe,
-        args: [
-          ...this.auth(),
-          'build',
-          '--wait',
-          ...(this.options.scratchBuild ? ['--scratch'] : []),
-          this.options.buildTarget,
-          request.srpmPath,
-        ],
-        logPath: buildLog,
-        label: `${basename(exe)} build`,
-        timeoutMs: request.commandTimeoutMs,
-      });
-      const taskId = findCreatedId(built.output, 'Created task: ');
-      if (built.result?.timedOut) {
-        if (taskId === null) throw new Error(`${built.error?.message}; no task id was printed, nothing to cancel`);
-        const cancelled = await runFarmCommand(request, {
-          command: exe,
-          args: [...this.auth(), 'cancel', taskId],
-          logPath: buildLog,
-          label: `${basename(exe)} cancel`,
-          timeoutMs: this.options.cancelTimeoutMs ?? CANCEL_TIMEOUT_MS,
-        });
-        throw new Error(
-          `${built.error?.message}; task ${taskId} ${cancelled.error === null ? 'cancelled' : `not cancelled (${cancelled.error.message})`}`,
-        );
-      }
+      const { built, taskId } = rhpkg
+        ? await this.submitWithRhpkg(request, rhpkg)
+        : await this.submit(request, buildLog);
       if (taskId === null) throw built.error ?? new Error(NO_TASK_ID_MESSAGE);
       if (built.error === null) {
         const nvr = basename(request.srpmPath, '.src.rpm');

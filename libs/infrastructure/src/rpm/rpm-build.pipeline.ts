@@ -109,6 +109,15 @@ export class RpmBuildPipeline extends RpmBuilder {
           env: context.env,
           log,
           commandTimeoutMs: context.timeoutMs,
+          ...(request.followedCommit
+            ? {
+                followedCommit: {
+                  ...request.followedCommit,
+                  commitHash: request.commitHash,
+                  distgitDir: request.distgitDir,
+                },
+              }
+            : {}),
         });
       } catch (error) {
         const notes = `Error in build_rpm_wrapper for ${pkg}: ${(error as Error).message}`;
