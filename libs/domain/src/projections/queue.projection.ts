@@ -96,9 +96,9 @@ function evolve(doc: QueueDoc | null, event: RecordedOf<Folded>, context: Projec
     case 'BuildAbandoned':
       // Only the current claim's end matters; an older claim's abandon changes nothing.
       return known.state === 'building' && known.buildId === e.data.buildId ? requeued() : { ...known, lastPosition };
+    // A moved build goes on as the new triple's, queued in that stream.
     case 'BuildSucceeded':
     case 'BuildFailed':
-    // Its build goes on as the new triple's, queued in that stream.
     case 'BuildMoved':
       return null;
     case 'BuildRetryScheduled':
