@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { computeSnapshot, publicationDecision } from '../repo/snapshot.js';
+import { BuildHistory } from './build-history.js';
 import { HistoryWriter } from '../../../../test/support/build-history.fixtures.js';
 
 describe('build history (DLRN commits-table queries)', () => {
@@ -32,6 +33,62 @@ describe('build history (DLRN commits-table queries)', () => {
 
     it('keeps the RETRY commit pending for the next pass', () => {
       expect(h.history.pendingBuilds().map((p) => p.commit.commitHash)).toEqual(['c3']);
+    });
+  });
+
+  describe('when a build moved to the dist-git commit it made (rhpkg) and succeeded there', () => {
+    const history = new BuildHistory();
+    const commit = (distroHash: string) => ({
+      package: 'nova',
+      project: 'nova',
+      type: 'rpm',
+      commitHash: 'c1',
+      distroHash,
+      extendedHash: null,
+      dtCommit: 10,
+      dtDistro: 1,
+      dtExtended: null,
+      commitBranch: 'master',
+      component: null,
+      upstreamUrl: null,
+      distgitUrl: null,
+      versionsCsv: null,
+      purpose: { kind: 'commit' },
+    });
+    const claim = (buildId: string) => ({
+      buildId,
+      attempt: 1,
+      builderId: 'x',
+      leaseExpiresAt: '2099-01-01T00:00:00Z',
+    });
+    const events: [string, string, object][] = [
+      ['build-nova@c1_d1', 'CommitDiscovered', commit('d1')],
+      ['build-nova@c1_d1', 'BuildClaimed', claim('b1')],
+      ['build-nova@c1_d2', 'CommitDiscovered', commit('d2')],
+      ['build-nova@c1_d2', 'BuildClaimed', claim('b2')],
+      [
+        'build-nova@c1_d1',
+        'BuildMoved',
+        { buildId: 'b1', toStreamId: 'build-nova@c1_d2', toBuildId: 'b2', distroHash: 'd2', dtDistro: 2 },
+      ],
+      [
+        'build-nova@c1_d2',
+        'BuildSucceeded',
+        { buildId: 'b2', artifacts: [], nvr: null, repoDir: 'c1_d2', notes: 'OK' },
+      ],
+    ];
+    events.forEach(([streamId, type, data], index) => history.apply({ streamId, position: index + 1, type, data }));
+
+    it('leaves nothing pending under the old triple', () => {
+      expect(history.pendingBuilds()).toEqual([]);
+    });
+
+    it('knows the new triple built, and the package built once', () => {
+      expect(history.hasBuild({ type: 'rpm', commitHash: 'c1', distroHash: 'd2', extendedHash: null })).toBe(true);
+      expect(history.hasBuild({ type: 'rpm', commitHash: 'c1', distroHash: 'd1', extendedHash: null })).toBe(false);
+      expect(history.builds('nova').map((row) => [row.buildId, row.status, row.commit.distroHash])).toEqual([
+        ['b2', 'SUCCESS', 'd2'],
+      ]);
     });
   });
 

@@ -456,6 +456,62 @@ describe('build lifecycle', () => {
     });
   });
 
+  describe('when the build made a dist-git commit of its own (rhpkg) and moves to that triple', () => {
+    const to = {
+      toStreamId: 'build-openstack-nova-3f2a1b0c_0123abcd',
+      toBuildId: 'b9',
+      distroHash: '0123abcd0123abcd0123abcd0123abcd0123abcd',
+      dtDistro: 1_700_000_050,
+      extendedHash: null,
+      dtExtended: null,
+      cause: 'rhpkg commit',
+    };
+    const moved: Payload = { type: 'BuildMoved', data: { buildId: 'b1', ...to } };
+    const building = [discovered, claimedBy('b1', 1), started('b1')];
+
+    it('records the move of the claim in force', () => {
+      spec.given(building).when({ type: 'MoveBuild', buildId: 'b1', to }).then([moved]);
+    });
+
+    it('refuses to move a build that does not hold the claim', () => {
+      spec.given(building).when({ type: 'MoveBuild', buildId: 'b0', to }).thenThrows('BUILD_NOT_CLAIMED');
+      spec
+        .given([discovered, claimedBy('b1', 1), failed('b1')])
+        .when({ type: 'MoveBuild', buildId: 'b1', to })
+        .thenThrows('BUILD_NOT_CLAIMED');
+    });
+
+    it('never lets the old triple be claimed again, naming where its build went', () => {
+      spec
+        .given([...building, moved])
+        .when(claim('b2'))
+        .thenThrows(
+          'BUILD_ALREADY_DONE',
+          /built as another dist-git commit \(build-openstack-nova-3f2a1b0c_0123abcd\)/,
+        );
+    });
+
+    it('takes no result in the old triple and nothing to recheck there', () => {
+      spec
+        .given([...building, moved])
+        .when(complete('b1', permanent))
+        .thenThrows('BUILD_NOT_CLAIMED');
+      spec
+        .given([...building, moved])
+        .when({ type: 'RecheckBuild', force: true, allowForceRechecks: true })
+        .thenThrows('NOTHING_TO_RECHECK', /recheck that one/);
+    });
+
+    it('folds to the moved phase, keeping the attempt count', () => {
+      expect(spec.given([...building, moved]).state()).toMatchObject({
+        phase: 'moved',
+        movedTo: to.toStreamId,
+        attempts: 1,
+        last: null,
+      });
+    });
+  });
+
   describe('when folding a history', () => {
     it('counts attempts and retries across rechecks', () => {
       const state = spec

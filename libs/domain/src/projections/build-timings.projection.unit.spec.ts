@@ -61,6 +61,23 @@ describe('build_timings projection (build durations, last successful pass)', () 
     });
   });
 
+  describe('when a build moved to the dist-git commit it made (rhpkg) and then succeeded', () => {
+    it('counts its duration from its first start, once', () => {
+      const log = new EventLog();
+      const from = log.discover('nova', 'c1', { distroHash: 'd1' });
+      const first = log.claim(from);
+      log.append(from, 'BuildStarted', { buildId: first, dtBuild: T0 / 1000, workerId: 1, driver: 'koji' }, at(0));
+      const to = log.discover('nova', 'c1', { distroHash: 'd2' });
+      const second = log.claim(to);
+      log.append(to, 'BuildStarted', { buildId: second, dtBuild: T0 / 1000, workerId: 1, driver: 'koji' }, at(30));
+      const moved = { buildId: first, toStreamId: to, toBuildId: second, distroHash: 'd2', dtDistro: 1 };
+      log.append(from, 'BuildMoved', { ...moved, extendedHash: null, dtExtended: null, cause: 'rhpkg commit' }, at(30));
+      log.finish(to, second, 'SUCCESS', at(100));
+      const doc = timings(log);
+      expect(doc).toMatchObject({ count: 1, sum: 100, started: {} });
+    });
+  });
+
   describe('when the last pass had a failure', () => {
     it('keeps the end of the successful pass before it', () => {
       const log = new EventLog();

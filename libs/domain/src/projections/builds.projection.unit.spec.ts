@@ -115,6 +115,40 @@ describe('builds projection (DLRN commits table)', () => {
     });
   });
 
+  describe('when a build moved to the dist-git commit it made (rhpkg) and succeeded there', () => {
+    it('ends the first attempt without result, naming where it went, and records the result on the new triple', () => {
+      const log = new EventLog();
+      const from = log.discover('nova', 'c1', { distroHash: 'd1' });
+      const first = log.claim(from);
+      const to = log.discover('nova', 'c1', { distroHash: 'd2' });
+      const second = log.claim(to);
+      log.append(from, 'BuildMoved', {
+        buildId: first,
+        toStreamId: to,
+        toBuildId: second,
+        distroHash: 'd2',
+        dtDistro: 1_700_000_000,
+        extendedHash: null,
+        dtExtended: null,
+        cause: 'rhpkg commit',
+      });
+      log.finish(to, second, 'SUCCESS');
+      const docs = given(log.events).then(buildsProjection);
+      expect(docs.get(first)).toMatchObject({
+        abandoned: true,
+        status: null,
+        distroHash: 'd1',
+        notes: `went on as ${to} (rhpkg commit)`,
+      });
+      expect(docs.get(second)).toMatchObject({
+        abandoned: false,
+        status: 'SUCCESS',
+        distroHash: 'd2',
+        commitHash: 'c1',
+      });
+    });
+  });
+
   describe('when a transient failure was retried and then succeeded', () => {
     it('keeps one RETRY row and one SUCCESS row for the same commit', () => {
       const log = new EventLog();

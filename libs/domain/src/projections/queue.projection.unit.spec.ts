@@ -52,6 +52,29 @@ describe('queue projection (pending commits)', () => {
     });
   });
 
+  describe('when the build moved to the dist-git commit it made (rhpkg)', () => {
+    it('leaves the queue under the old triple and is building under the new one', () => {
+      const log = new EventLog();
+      const from = log.discover('nova', 'c1', { distroHash: 'd1' });
+      const first = log.claim(from);
+      const to = log.discover('nova', 'c1', { distroHash: 'd2' });
+      const second = log.claim(to);
+      log.append(from, 'BuildMoved', {
+        buildId: first,
+        toStreamId: to,
+        toBuildId: second,
+        distroHash: 'd2',
+        dtDistro: 1_700_000_000,
+        extendedHash: null,
+        dtExtended: null,
+        cause: 'rhpkg commit',
+      });
+      const docs = given(log.events).then(queueProjection);
+      expect([...docs.keys()]).toEqual([to]);
+      expect(docs.get(to)).toMatchObject({ state: 'building', buildId: second, distroHash: 'd2' });
+    });
+  });
+
   describe('when the build ended with RETRY', () => {
     const log = new EventLog();
     const { streamId } = log.build('nova', 'c1', 'RETRY');
