@@ -193,6 +193,25 @@ export class EventLog {
     return buildId;
   }
 
+  /** The claim `buildId` of `from` went on as `toBuildId`, claimed in `to` (koji's rhpkg flow). */
+  move(from: string, buildId: string, to: string, toBuildId: string, distroHash: string, at?: string): void {
+    this.append(
+      from,
+      'BuildMoved',
+      {
+        buildId,
+        toStreamId: to,
+        toBuildId,
+        distroHash,
+        dtDistro: 1_700_000_000,
+        extendedHash: null,
+        dtExtended: null,
+        cause: 'rhpkg commit',
+      },
+      at,
+    );
+  }
+
   start(streamId: string, buildId: string, dtBuild: number): void {
     this.append(streamId, 'BuildStarted', { buildId, dtBuild, workerId: 1, driver: 'rpmbuild' });
   }

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { RpmBuildRequest } from '#domain/build/build.ports.js';
+import { RpmBuildError, type RpmBuildRequest } from '#domain/build/build.ports.js';
 
 /** Fixed identity and no user or system git config, so fixtures behave the same everywhere. */
 export function fixtureEnv(home: string): NodeJS.ProcessEnv {
@@ -141,4 +141,15 @@ export function buildRequest(
 /** `rpm -qp --queryformat` of a package file. */
 export function rpmQuery(path: string, format: string): string {
   return execFileSync('rpm', ['-qp', '--queryformat', format, path], { encoding: 'utf8' });
+}
+
+/** The notes of a build that must fail with RpmBuildError; anything else (a success too) throws. */
+export async function buildFailureNotes(build: Promise<unknown>): Promise<string> {
+  try {
+    await build;
+  } catch (error) {
+    if (error instanceof RpmBuildError) return error.notes;
+    throw error;
+  }
+  throw new Error('the build succeeded');
 }

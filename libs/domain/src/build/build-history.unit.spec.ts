@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { computeSnapshot, publicationDecision } from '../repo/snapshot.js';
 import { BuildHistory } from './build-history.js';
+import { commitData } from '../../../../test/support/events.js';
 import { HistoryWriter } from '../../../../test/support/build-history.fixtures.js';
 
 describe('build history (DLRN commits-table queries)', () => {
@@ -38,23 +39,7 @@ describe('build history (DLRN commits-table queries)', () => {
 
   describe('when a build moved to the dist-git commit it made (rhpkg) and succeeded there', () => {
     const history = new BuildHistory();
-    const commit = (distroHash: string) => ({
-      package: 'nova',
-      project: 'nova',
-      type: 'rpm',
-      commitHash: 'c1',
-      distroHash,
-      extendedHash: null,
-      dtCommit: 10,
-      dtDistro: 1,
-      dtExtended: null,
-      commitBranch: 'master',
-      component: null,
-      upstreamUrl: null,
-      distgitUrl: null,
-      versionsCsv: null,
-      purpose: { kind: 'commit' },
-    });
+    const commit = (distroHash: string) => commitData({ package: 'nova', commitHash: 'c1', distroHash, dtCommit: 10 });
     const claim = (buildId: string) => ({
       buildId,
       attempt: 1,

@@ -70,8 +70,7 @@ describe('build_timings projection (build durations, last successful pass)', () 
       const to = log.discover('nova', 'c1', { distroHash: 'd2' });
       const second = log.claim(to);
       log.append(to, 'BuildStarted', { buildId: second, dtBuild: T0 / 1000, workerId: 1, driver: 'koji' }, at(30));
-      const moved = { buildId: first, toStreamId: to, toBuildId: second, distroHash: 'd2', dtDistro: 1 };
-      log.append(from, 'BuildMoved', { ...moved, extendedHash: null, dtExtended: null, cause: 'rhpkg commit' }, at(30));
+      log.move(from, first, to, second, 'd2', at(30));
       log.finish(to, second, 'SUCCESS', at(100));
       const doc = timings(log);
       expect(doc).toMatchObject({ count: 1, sum: 100, started: {} });

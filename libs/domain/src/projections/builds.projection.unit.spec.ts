@@ -122,16 +122,7 @@ describe('builds projection (DLRN commits table)', () => {
       const first = log.claim(from);
       const to = log.discover('nova', 'c1', { distroHash: 'd2' });
       const second = log.claim(to);
-      log.append(from, 'BuildMoved', {
-        buildId: first,
-        toStreamId: to,
-        toBuildId: second,
-        distroHash: 'd2',
-        dtDistro: 1_700_000_000,
-        extendedHash: null,
-        dtExtended: null,
-        cause: 'rhpkg commit',
-      });
+      log.move(from, first, to, second, 'd2');
       log.finish(to, second, 'SUCCESS');
       const docs = given(log.events).then(buildsProjection);
       expect(docs.get(first)).toMatchObject({

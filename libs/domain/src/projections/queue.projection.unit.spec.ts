@@ -59,16 +59,7 @@ describe('queue projection (pending commits)', () => {
       const first = log.claim(from);
       const to = log.discover('nova', 'c1', { distroHash: 'd2' });
       const second = log.claim(to);
-      log.append(from, 'BuildMoved', {
-        buildId: first,
-        toStreamId: to,
-        toBuildId: second,
-        distroHash: 'd2',
-        dtDistro: 1_700_000_000,
-        extendedHash: null,
-        dtExtended: null,
-        cause: 'rhpkg commit',
-      });
+      log.move(from, first, to, second, 'd2');
       const docs = given(log.events).then(queueProjection);
       expect([...docs.keys()]).toEqual([to]);
       expect(docs.get(to)).toMatchObject({ state: 'building', buildId: second, distroHash: 'd2' });

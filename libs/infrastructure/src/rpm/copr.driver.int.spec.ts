@@ -1,12 +1,12 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { RpmBuildError } from '#domain/build/build.ports.js';
 import { findTransientError } from '#domain/build/transient-errors.js';
 import { CoprBuildDriver } from './copr.driver.js';
 import { RpmBuildPipeline } from './rpm-build.pipeline.js';
 import { fakeFarmEnv, farmCalls, installFakeCopr } from '../../../../test/support/fake-build-farm.js';
 import {
+  buildFailureNotes,
   buildRequest,
   distgitRepo,
   fixtureEnv,
@@ -53,16 +53,6 @@ function build(mode: string, extra: Record<string, string> = {}) {
   }).build(buildRequest({ sourceDir: upstream.dir, commitHash: upstream.after[0], distgitDir, outputDir }));
 }
 
-const failure = (promise: Promise<unknown>) =>
-  promise.then(
-    () => {
-      throw new Error('the build succeeded');
-    },
-    (error: unknown) => {
-      expect(error).toBeInstanceOf(RpmBuildError);
-      return (error as RpmBuildError).notes;
-    },
-  );
 const rpmbuildLog = () => readFileSync(join(outputDir, 'rpmbuild.log'), 'utf8');
 const calls = () => farmCalls(record).map((call) => call.argv);
 const NOTES = 'Error in build_rpm_wrapper for dlrn-hello: ';
@@ -90,7 +80,7 @@ describe('when the copr build succeeds', () => {
 
 describe('when the copr build fails', () => {
   it("fails the build with the client's exit code, keeps the chroot logs and leaves no installed marker", async () => {
-    expect(await failure(build('fail'))).toBe(`${NOTES}copr build exited with code 1`);
+    expect(await buildFailureNotes(build('fail'))).toBe(`${NOTES}copr build exited with code 1`);
     expect(calls().map((argv) => argv[0])).toEqual(['build', 'download-build']);
     expect(readdirSync(outputDir)).toContain('builder-live.log.gz');
     expect(rpmbuildLog()).toContain('error: Bad exit status from /var/tmp/rpm-tmp.x (%build)');
@@ -99,12 +89,12 @@ describe('when the copr build fails', () => {
   });
 
   it("leaves the builder log's download error in rpmbuild.log, where the transient-error check finds it", async () => {
-    await failure(build('transient'));
+    await buildFailureNotes(build('transient'));
     expect(findTransientError(rpmbuildLog())).toBe('Error downloading packages:');
   });
 
   it('refuses a download holding more than one chroot directory', async () => {
-    const notes = await failure(build('ok', { FAKE_FARM_DOWNLOAD: 'two-chroots' }));
+    const notes = await buildFailureNotes(build('ok', { FAKE_FARM_DOWNLOAD: 'two-chroots' }));
     expect(notes).toBe(
       `${NOTES}copr download-build 7001 left 2 entries instead of one chroot directory: fedora-41-x86_64, fedora-rawhide-x86_64`,
     );
@@ -114,19 +104,19 @@ describe('when the copr build fails', () => {
 
 describe('when the copr client misbehaves', () => {
   it('cancels the build when it outlives the command timeout', async () => {
-    expect(await failure(build('timeout'))).toBe(
+    expect(await buildFailureNotes(build('timeout'))).toBe(
       `${NOTES}copr build timed out after 1.5 s and was killed; build 7001 cancelled`,
     );
     expect(calls().at(-1)).toEqual(['cancel', '7001']);
   });
 
   it('fails with the signal when the client is killed', async () => {
-    expect(await failure(build('killed'))).toBe(`${NOTES}copr build was killed by SIGKILL`);
+    expect(await buildFailureNotes(build('killed'))).toBe(`${NOTES}copr build was killed by SIGKILL`);
     expect(existsSync(join(outputDir, 'installed'))).toBe(false);
   });
 
   it("fails with DLRN's message when the output holds no build id", async () => {
-    expect(await failure(build('garbage'))).toBe(`${NOTES}Failed to find build id for the copr build`);
+    expect(await buildFailureNotes(build('garbage'))).toBe(`${NOTES}Failed to find build id for the copr build`);
     expect(calls().map((argv) => argv[0])).toEqual(['build']);
   });
 });

@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { RpmBuildError } from '#domain/build/build.ports.js';
 import { findTransientError } from '#domain/build/transient-errors.js';
 import { BuildLog } from './build-log.js';
 import { KojiBuildDriver, type KojiBuildDriverOptions } from './koji.driver.js';
@@ -9,6 +8,7 @@ import { RpmBuildPipeline } from './rpm-build.pipeline.js';
 import { fakeFarmEnv, farmCalls, installFakeKoji } from '../../../../test/support/fake-build-farm.js';
 import { installFakeMock, recordedRun } from '../../../../test/support/fake-mock.js';
 import {
+  buildFailureNotes,
   buildRequest,
   distgitRepo,
   fixtureEnv,
@@ -62,16 +62,6 @@ function build(mode: string, options: Partial<KojiBuildDriverOptions> = {}, extr
   }).build(buildRequest({ sourceDir: upstream.dir, commitHash: upstream.after[0], distgitDir, outputDir }));
 }
 
-const failure = (promise: Promise<unknown>) =>
-  promise.then(
-    () => {
-      throw new Error('the build succeeded');
-    },
-    (error: unknown) => {
-      expect(error).toBeInstanceOf(RpmBuildError);
-      return (error as RpmBuildError).notes;
-    },
-  );
 const rpmbuildLog = () => readFileSync(join(outputDir, 'rpmbuild.log'), 'utf8');
 const calls = () => farmCalls(record).map((call) => call.argv);
 const NOTES = 'Error in build_rpm_wrapper for dlrn-hello: ';
@@ -121,7 +111,7 @@ describe('when the koji task succeeds', () => {
 
 describe('when the koji task fails', () => {
   it("fails the build, still downloads the task's logs and leaves no installed marker", async () => {
-    expect(await failure(build('fail'))).toBe(`${NOTES}koji build exited with code 1`);
+    expect(await buildFailureNotes(build('fail'))).toBe(`${NOTES}koji build exited with code 1`);
     expect(calls().map((argv) => argv[0])).toEqual(['build', 'download-task']);
     expect(readFileSync(join(outputDir, 'build.noarch.log'), 'utf8')).toContain('Bad exit status');
     expect(rpmbuildLog()).toContain('error: Bad exit status from /var/tmp/rpm-tmp.x (%build)');
@@ -130,12 +120,12 @@ describe('when the koji task fails', () => {
   });
 
   it("leaves the root log's download error in rpmbuild.log, where the transient-error check finds it", async () => {
-    await failure(build('transient'));
+    await buildFailureNotes(build('transient'));
     expect(findTransientError(rpmbuildLog())).toBe('DEBUG util.py:446:  Error downloading packages:');
   });
 
   it('fails when an extra tag cannot be applied', async () => {
-    const notes = await failure(
+    const notes = await buildFailureNotes(
       build('ok', { additionalKojiTags: ['cloud9s-testing'] }, { FAKE_FARM_TAG_MODE: 'fail' }),
     );
     expect(notes).toBe(`${NOTES}koji tag-build cloud9s-testing exited with code 1`);
@@ -145,31 +135,31 @@ describe('when the koji task fails', () => {
 
 describe('when the koji client misbehaves', () => {
   it('cancels the task when the build outlives the command timeout', async () => {
-    const notes = await failure(build('timeout'));
+    const notes = await buildFailureNotes(build('timeout'));
     expect(notes).toBe(`${NOTES}koji build timed out after 1.5 s and was killed; task 12345 cancelled`);
     expect(calls().at(-1)).toEqual(['cancel', '12345']);
     expect(existsSync(join(outputDir, 'installed'))).toBe(false);
   });
 
   it('cancels nothing when the client hangs before it printed a task id', async () => {
-    expect(await failure(build('hang'))).toBe(
+    expect(await buildFailureNotes(build('hang'))).toBe(
       `${NOTES}koji build timed out after 1.5 s and was killed; no task id was printed, nothing to cancel`,
     );
     expect(calls().map((argv) => argv[0])).toEqual(['build']);
   });
 
   it('fails with the signal when the client is killed', async () => {
-    expect(await failure(build('killed'))).toBe(`${NOTES}koji build was killed by SIGKILL`);
+    expect(await buildFailureNotes(build('killed'))).toBe(`${NOTES}koji build was killed by SIGKILL`);
     expect(existsSync(join(outputDir, 'installed'))).toBe(false);
   });
 
   it("fails with DLRN's message when the output holds no task id", async () => {
-    expect(await failure(build('garbage'))).toBe(`${NOTES}Failed to find task id for the koji build`);
+    expect(await buildFailureNotes(build('garbage'))).toBe(`${NOTES}Failed to find task id for the koji build`);
     expect(calls().map((argv) => argv[0])).toEqual(['build']);
   });
 
   it('names a koji_exe that is not on PATH', async () => {
-    expect(await failure(build('ok', { kojiExe: 'brew' }))).toMatch(
+    expect(await buildFailureNotes(build('ok', { kojiExe: 'brew' }))).toMatch(
       /^Error in build_rpm_wrapper for dlrn-hello: cannot run brew build: .*ENOENT/,
     );
   });

@@ -1,12 +1,13 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type CommitRewrite, RpmBuildError } from '#domain/build/build.ports.js';
+import type { CommitRewrite } from '#domain/build/build.ports.js';
 import { KojiBuildDriver, type KojiBuildDriverOptions } from './koji.driver.js';
 import { RpmBuildPipeline } from './rpm-build.pipeline.js';
 import { rhpkgCommitMessage } from './rhpkg.flow.js';
 import { fakeFarmEnv, farmCalls, installFakeKoji, installFakeRhpkg } from '../../../../test/support/fake-build-farm.js';
 import {
+  buildFailureNotes,
   buildRequest,
   distgitRepo,
   fixtureEnv,
@@ -110,16 +111,6 @@ function build(
   return { rewrites, result };
 }
 
-const notes = (promise: Promise<unknown>) =>
-  promise.then(
-    () => {
-      throw new Error('the build succeeded');
-    },
-    (error: unknown) => {
-      expect(error).toBeInstanceOf(RpmBuildError);
-      return (error as RpmBuildError).notes;
-    },
-  );
 const calls = () => farmCalls(record);
 const originHead = () => git(caseDir, env, '--git-dir', join(caseDir, 'origin.git'), 'log', '-1', '--format=%H %ct %B');
 
@@ -173,7 +164,7 @@ describe('when rhpkg imports, commits and builds', () => {
 describe('when the new commit cannot be recorded (another builder claimed it)', () => {
   it('fails the build with that reason and never runs rhpkg build', async () => {
     const run = build('ok', {}, {}, () => Promise.reject(new Error('commit X is being built by builder-2')));
-    expect(await notes(run.result)).toBe(
+    expect(await buildFailureNotes(run.result)).toBe(
       'Error in build_rpm_wrapper for dlrn-hello: commit X is being built by builder-2',
     );
     expect(calls().map((call) => call.argv[0])).not.toContain('build');
@@ -183,7 +174,9 @@ describe('when the new commit cannot be recorded (another builder claimed it)', 
 describe('when kinit refuses the keytab', () => {
   it('fails the build naming kinit, and imports nothing', async () => {
     const run = build('ok', {}, { FAKE_KINIT_MODE: 'fail' });
-    expect(await notes(run.result)).toBe('Error in build_rpm_wrapper for dlrn-hello: kinit -k exited with code 1');
+    expect(await buildFailureNotes(run.result)).toBe(
+      'Error in build_rpm_wrapper for dlrn-hello: kinit -k exited with code 1',
+    );
     expect(calls()).toHaveLength(1);
     expect(readFileSync(join(outputDir, 'rpmbuild.log'), 'utf8')).toContain('Keytab contains no suitable keys');
     expect(run.rewrites).toEqual([]);
@@ -193,7 +186,7 @@ describe('when kinit refuses the keytab', () => {
 describe('when rhpkg build outlives rhpkg_timeout', () => {
   it('cancels the task whose id rhpkg printed (cancel --force)', async () => {
     const run = build('timeout', { rhpkgTimeout: 2 });
-    expect(await notes(run.result)).toBe(
+    expect(await buildFailureNotes(run.result)).toBe(
       'Error in build_rpm_wrapper for dlrn-hello: rhpkg build timed out after 2 s and was killed; task 12345 cancelled',
     );
     expect(calls().at(-1)!.argv).toEqual(['cancel', '--force', '12345']);
@@ -201,7 +194,9 @@ describe('when rhpkg build outlives rhpkg_timeout', () => {
 
   it('finds the task in list-tasks --mine by target and source RPM when rhpkg printed no id, and cancels it', async () => {
     const run = build('silent-timeout', { rhpkgTimeout: 2 }, { FAKE_RHPKG_TARGET: OPTIONS.buildTarget });
-    expect(await notes(run.result)).toMatch(/rhpkg build timed out after 2 s and was killed; task 12345 cancelled$/);
+    expect(await buildFailureNotes(run.result)).toMatch(
+      /rhpkg build timed out after 2 s and was killed; task 12345 cancelled$/,
+    );
     expect(
       calls()
         .slice(-2)
@@ -214,7 +209,7 @@ describe('when rhpkg build outlives rhpkg_timeout', () => {
 
   it('cancels nothing when no task of list-tasks --mine names the build target, and says so', async () => {
     const run = build('silent-timeout', { rhpkgTimeout: 2 }, { FAKE_RHPKG_TARGET: 'another-target' });
-    expect(await notes(run.result)).toMatch(
+    expect(await buildFailureNotes(run.result)).toMatch(
       /rhpkg build timed out after 2 s and was killed; its task was not found \(list-tasks --mine\), nothing cancelled$/,
     );
     expect(calls().map((call) => call.argv[0])).not.toContain('cancel');
@@ -224,7 +219,9 @@ describe('when rhpkg build outlives rhpkg_timeout', () => {
 describe('when the rhpkg build task fails', () => {
   it('fails the build with the task logs in rpmbuild.log, after the commit was reported', async () => {
     const run = build('fail');
-    expect(await notes(run.result)).toBe('Error in build_rpm_wrapper for dlrn-hello: rhpkg build exited with code 1');
+    expect(await buildFailureNotes(run.result)).toBe(
+      'Error in build_rpm_wrapper for dlrn-hello: rhpkg build exited with code 1',
+    );
     expect(run.rewrites).toHaveLength(1);
     expect(readFileSync(join(outputDir, 'rpmbuild.log'), 'utf8')).toContain('Bad exit status from');
   });
@@ -233,7 +230,7 @@ describe('when the rhpkg build task fails', () => {
 describe('when the build is not a followed commit (a change build or a bisection step)', () => {
   it('refuses before anything touches the dist-git', async () => {
     const run = build('ok', {}, {}, undefined, false);
-    expect(await notes(run.result)).toBe(
+    expect(await buildFailureNotes(run.result)).toBe(
       'Error in build_rpm_wrapper for dlrn-hello: use_rhpkg commits to the dist-git: it builds followed commits only, not changes or bisection steps',
     );
     expect(calls()).toEqual([]);
