@@ -63,3 +63,50 @@ describe('a projector daemon that finds a projection held by another process', (
     expect(await waitForCheckpoints(views, others, 1, 1_000)).toBe(true);
   }, 40_000);
 });
+
+/**
+ * A pass's once-projector (after each `dlrn builder` pass) that finds its projections held by
+ * another pass's once-projector, which then stops before folding this pass's appends: it takes
+ * them over at once rather than wait its whole bound for a projector that is gone.
+ */
+describe("a pass's projector whose projections' holder stops short of its appends", () => {
+  let dir: string;
+  let views: KyselyReadModelStore;
+  const heldName = 'package_status';
+  const heldProjection = ALL_PROJECTIONS.find((p) => p.name === heldName)!;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'dlrn-projector-once-'));
+    writeFileSync(join(dir, 'projects.ini'), '[DEFAULT]\ndatadir=./data\nbaseurl=http://x/\ntarget=t\n');
+    const events = new SqliteEventStore(join(dir, 'data', 'events.sqlite'));
+    await events.append('build-foo@a_b', [
+      testEvent('CommitDiscovered', commitData({ package: 'foo', commitHash: 'a', distroHash: 'b' })),
+    ]);
+    await events.close();
+    views = await openReadModelStore({ kind: 'sqlite', path: join(dir, 'data', 'views.sqlite') });
+  });
+
+  afterAll(async () => {
+    await views?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('folds them itself once they are free, long before its wait bound', async () => {
+    const held = await views.tryLock(heldName, 'another-pass (thishost:2)');
+    expect(held).not.toBeNull();
+    const output: string[] = [];
+    const logger = createLogger({ service: 'dlrn', sink: { write: (t: string) => output.push(t) } });
+    const started = Date.now();
+    const pass = runProjector({ configFile: join(dir, 'projects.ini'), once: true, waitForOthersMs: 60_000 }, logger);
+    while (!output.join('').includes(`${heldName} run by another projector`)) {
+      expect(Date.now() - started).toBeLessThan(20_000);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    // The holder stops without having folded position 1.
+    await held!.release();
+    expect(await pass).toBe(0);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(await waitForCheckpoints(views, [heldProjection], 1, 1_000)).toBe(true);
+    expect(output.join('')).not.toContain('still behind');
+  }, 40_000);
+});

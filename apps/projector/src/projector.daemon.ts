@@ -82,6 +82,8 @@ export async function runProjector(flags: ProjectorFlags, logger: Logger, signal
   try {
     let failures = 0;
     let standingBy = false;
+    // A pass waits for the projections others run at most this long, all restarts included.
+    const waitUntil = Date.now() + (flags.waitForOthersMs ?? 0);
     while (!stop.signal.aborted) {
       try {
         const busy = await engine.start();
@@ -103,7 +105,14 @@ export async function runProjector(flags: ProjectorFlags, logger: Logger, signal
         await engine.run({ signal: freed?.signal ?? stop.signal, untilCaughtUp: Boolean(flags.once) });
         freed?.dispose();
         if (flags.once && busy.length > 0 && flags.waitForOthersMs !== undefined) {
-          await waitForOthers(readModels, busy, head, flags.waitForOthersMs, logger);
+          const waited = await waitForOthers(readModels, busy, head, Math.max(0, waitUntil - Date.now()), logger);
+          if (waited === 'freed') {
+            // The other projector (another pass's once-projector) stopped before our appends:
+            // nobody would fold them. A new engine takes the free projections and catches up.
+            await engine.stop();
+            engine = new ProjectionEngine(events, readModels, ALL_PROJECTIONS, engineOptions);
+            continue;
+          }
         }
         if (flags.once || stop.signal.aborted) break;
         if (freed?.signal.aborted) {
@@ -174,7 +183,9 @@ function whenAnyFree(
 
 /**
  * Waits until the projections another projector runs have passed `position` (their active
- * versions' checkpoints), polling, at most `timeoutMs`; says which did not.
+ * versions' checkpoints), polling, at most `timeoutMs`; says which did not. 'freed' when one that
+ * is behind is no longer held by anyone (its projector stopped short of `position`, as a pass's
+ * once-projector that started before our appends does): waiting longer would wait for nobody.
  */
 async function waitForOthers(
   readModels: Awaited<ReturnType<typeof openReadModelStore>>,
@@ -182,21 +193,28 @@ async function waitForOthers(
   position: number,
   timeoutMs: number,
   logger: Logger,
-): Promise<void> {
+): Promise<'caught-up' | 'freed' | 'timed-out'> {
   const deadline = Date.now() + timeoutMs;
+  const owner = projectorOwner();
   for (;;) {
     const behind: string[] = [];
     for (const name of names) {
       const version = await readModels.activeVersion(name);
       if (version === null || (await readModels.checkpoint(name, version)) < position) behind.push(name);
     }
-    if (behind.length === 0) return;
+    if (behind.length === 0) return 'caught-up';
+    for (const name of behind) {
+      const lock = await readModels.tryLock(name, owner, {});
+      if (lock === null) continue;
+      await lock.release();
+      return 'freed';
+    }
     if (Date.now() >= deadline) {
       logger.warn(
         { behind, position },
         `projector: ${behind.join(', ')} still behind position ${position} after ${timeoutMs / 1000} s (run by another projector)`,
       );
-      return;
+      return 'timed-out';
     }
     await sleep(100);
   }
