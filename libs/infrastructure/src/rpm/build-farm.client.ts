@@ -64,6 +64,22 @@ export async function runFarmCommand(request: BuildDriverRequest, step: FarmComm
   }
 }
 
+/**
+ * After a build command timed out: cancels the farm's task or build (`what` and `id` name it, e.g.
+ * `task 12345`) with `cancel`, then throws the timeout, saying whether the cancel worked.
+ */
+export async function cancelAfterTimeout(
+  request: BuildDriverRequest,
+  timedOut: FarmCommandOutcome,
+  what: string,
+  cancel: FarmCommand,
+): Promise<never> {
+  const cancelled = await runFarmCommand(request, cancel);
+  throw new Error(
+    `${timedOut.error?.message}; ${what} ${cancelled.error === null ? 'cancelled' : `not cancelled (${cancelled.error.message})`}`,
+  );
+}
+
 /** The first `^<prefix>(\d+)$` line of a client's output (koji's `Created task: N`, copr's `Created builds: N`). */
 export function findCreatedId(output: string, prefix: string): string | null {
   for (const raw of output.split('\n')) {

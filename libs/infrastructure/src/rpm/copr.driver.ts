@@ -5,6 +5,7 @@ import { gunzipSync } from 'node:zlib';
 import { BuildDriver, type BuildDriverRequest, type SrpmBuildRequest } from './build-driver.js';
 import {
   appendLogs,
+  cancelAfterTimeout,
   CANCEL_TIMEOUT_MS,
   clientArgumentProblem,
   findCreatedId,
@@ -85,16 +86,13 @@ export class CoprBuildDriver extends BuildDriver {
       const buildId = findCreatedId(built.output, 'Created builds: ');
       if (built.result?.timedOut) {
         if (buildId === null) throw new Error(`${built.error?.message}; no build id was printed, nothing to cancel`);
-        const cancelled = await runFarmCommand(request, {
+        await cancelAfterTimeout(request, built, `build ${buildId}`, {
           command: this.command,
           args: ['cancel', buildId],
           logPath: buildLog,
           label: 'copr cancel',
           timeoutMs: this.options.cancelTimeoutMs ?? CANCEL_TIMEOUT_MS,
         });
-        throw new Error(
-          `${built.error?.message}; build ${buildId} ${cancelled.error === null ? 'cancelled' : `not cancelled (${cancelled.error.message})`}`,
-        );
       }
       if (buildId === null) throw built.error ?? new Error(NO_BUILD_ID_MESSAGE);
       // A failed build's logs are fetched too (DLRN raises the build's error only after this).

@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import { BuildDriver, type BuildDriverRequest, type SrpmBuildRequest } from './build-driver.js';
 import {
   appendLogs,
+  cancelAfterTimeout,
   CANCEL_TIMEOUT_MS,
   clientArgumentProblem,
   clientProgramProblem,
@@ -195,16 +196,13 @@ export class KojiBuildDriver extends BuildDriver {
     const taskId = findCreatedId(built.output, 'Created task: ');
     if (built.result?.timedOut) {
       if (taskId === null) throw new Error(`${built.error?.message}; no task id was printed, nothing to cancel`);
-      const cancelled = await runFarmCommand(request, {
+      await cancelAfterTimeout(request, built, `task ${taskId}`, {
         command: exe,
         args: [...this.auth(), 'cancel', taskId],
         logPath: buildLog,
         label: `${basename(exe)} cancel`,
         timeoutMs: this.options.cancelTimeoutMs ?? CANCEL_TIMEOUT_MS,
       });
-      throw new Error(
-        `${built.error?.message}; task ${taskId} ${cancelled.error === null ? 'cancelled' : `not cancelled (${cancelled.error.message})`}`,
-      );
     }
     return { built, taskId };
   }

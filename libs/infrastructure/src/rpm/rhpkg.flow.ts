@@ -1,7 +1,7 @@
 import { basename, join } from 'node:path';
 import type { CommitRewrite } from '#domain/build/build.ports.js';
 import type { BuildDriverRequest, FollowedBuild } from './build-driver.js';
-import { type FarmCommandOutcome, findCreatedId, runFarmCommand } from './build-farm.client.js';
+import { cancelAfterTimeout, type FarmCommandOutcome, findCreatedId, runFarmCommand } from './build-farm.client.js';
 import { runChecked } from './command.runner.js';
 
 /** `[kojibuild_driver] use_rhpkg=true`: what the rhpkg flow needs beyond the koji options. */
@@ -131,16 +131,13 @@ export async function buildWithRhpkg(
   if (taskId === null) {
     throw new Error(`${built.error?.message}; its task was not found (list-tasks --mine), nothing cancelled`);
   }
-  const cancelled = await runFarmCommand(request, {
+  return cancelAfterTimeout(request, built, `task ${taskId}`, {
     command: koji.exe,
     args: ['cancel', '--force', taskId],
     logPath,
     label: `${basename(koji.exe)} cancel`,
     timeoutMs: koji.cancelTimeoutMs,
   });
-  throw new Error(
-    `${built.error?.message}; task ${taskId} ${cancelled.error === null ? 'cancelled' : `not cancelled (${cancelled.error.message})`}`,
-  );
 }
 
 /** kojidriver.py's get_own_task_id: the last of my tasks whose row names the target and the SRPM. */
