@@ -52,8 +52,7 @@ export async function startLiveApi(config: DlrnConfig, apiOptions: ApiOptions, c
     if (!(await caughtUp(catchUpMs))) {
       throw new Error(`the projection engine did not reach the log's head within ${catchUpMs} ms`);
     }
-    // Warnings and errors only: an access line per request would flood the suite's output.
-    const app = await createApiApp(config, { logLevel: 'warn', ...apiOptions });
+    const app = await createApiApp(config, apiOptions);
     closers.push(() => app.close());
     await app.listen({ host: '127.0.0.1', port: 0 });
     const base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
