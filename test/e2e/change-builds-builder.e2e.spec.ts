@@ -93,5 +93,14 @@ describe('dlrn builder wakes on a change request and builds it without waiting f
     const started = (await events('ChangeBuildStarted'))[0]!;
     expect(started.data).toMatchObject({ patchset: 1 });
     expect((await events('ChangeBuildRequested'))[0]!.data).toMatchObject({ fetchRef: 'refs/merge-requests/5/head' });
+    // The pass that built only the change says so (and refreshed the reports), not "nothing to build".
+    const done = await waitFor(
+      () =>
+        Promise.resolve(
+          /builder: pass \d+ done: 0 build\(s\) and 1 change build\(s\)/.exec(builder!.output()) ?? undefined,
+        ),
+      30_000,
+    );
+    expect(done).not.toBeNull();
   }, 120_000);
 });

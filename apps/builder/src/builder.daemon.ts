@@ -108,13 +108,15 @@ export async function runBuilder(
                 );
           // Before the "done" line: a pass is done once its reports are written (and the
           // projections a once-projector held for them are free again).
-          if (report !== null && report.builds.length > 0) await afterPass?.();
-          if (report !== null && report.builds.length > 0) {
+          const built = report === null ? 0 : report.builds.length + report.changeBuilds.length;
+          if (built > 0) await afterPass?.();
+          if (report !== null && built > 0) {
             idle = false;
             const seconds = Math.round((Date.now() - started) / 100) / 10;
+            const changes = report.changeBuilds.length;
             log.info(
-              { pass, builds: report.builds.length, exitCode: report.exitCode, seconds },
-              `builder: pass ${pass} done: ${report.builds.length} build(s), exit code ${report.exitCode}, ${seconds} s`,
+              { pass, builds: report.builds.length, changeBuilds: changes, exitCode: report.exitCode, seconds },
+              `builder: pass ${pass} done: ${report.builds.length} build(s)${changes > 0 ? ` and ${changes} change build(s)` : ''}, exit code ${report.exitCode}, ${seconds} s`,
             );
           } else if (report !== null && idle) {
             log.debug({ pass }, `builder: pass ${pass} done: nothing to build`);

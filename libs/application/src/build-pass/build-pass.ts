@@ -28,7 +28,7 @@ import { findSpecFile, specDirectory } from '#infrastructure/rpm/distgit-sources
 import { renderSpecForOrdering } from '#infrastructure/rpm/spec-renderer.js';
 import { BisectionEngine, type StepLine } from '#application/bisection/bisection-engine.js';
 import type { CentralPublisher } from '../remote-publish/central-publisher.js';
-import { ChangeBuildRunner } from '../change-builds/change-builder.js';
+import { ChangeBuildRunner, type ChangeBuildResult } from '../change-builds/change-builder.js';
 
 /**
  * Step builds one pass makes at most: ⌈log2 n⌉ ≤ 32 for any n below 4 billion, so a pass ends
@@ -47,6 +47,8 @@ export interface PassReport {
     readonly bisectionStep?: number;
   }[];
   readonly skipped: readonly { readonly package: string; readonly reason: string }[];
+  /** Builds of proposed changes the pass made after its commit builds (`[changes]` batch mode). */
+  readonly changeBuilds: readonly ChangeBuildResult[];
 }
 
 /**
@@ -181,8 +183,10 @@ export class BuildPass {
       if (!stopped) results.push(...(await this.buildSteps(selected, options, history, context)));
     }
     // Change builds (issue 18, batch mode) after every commit build of the pass: commit builds keep priority.
-    if (!options.dev && !options.signal?.aborted)
-      await new ChangeBuildRunner(this.deps).runBatch(selected, options, context);
+    const changeBuilds =
+      !options.dev && !options.signal?.aborted
+        ? await new ChangeBuildRunner(this.deps).runBatch(selected, options, context)
+        : [];
     await new CulpritMails(this.deps, this.culprits).sendDue(context);
     if (this.deps.central && !options.dev && !options.noRepo) await this.publishToCentral(this.deps.central, context);
     const exitCode = runExitCode(
@@ -191,7 +195,7 @@ export class BuildPass {
         .map((r) => r.status)
         .filter((s): s is 'SUCCESS' | 'FAILED' | 'RETRY' => s !== 'SKIPPED'),
     );
-    return { exitCode, builds: results, skipped };
+    return { exitCode, builds: results, skipped, changeBuilds };
   }
 
   /**
@@ -467,7 +471,7 @@ export class BuildPass {
         });
       }
     }
-    return { exitCode, builds, skipped };
+    return { exitCode, builds, skipped, changeBuilds: [] };
   }
 
   /**
