@@ -70,7 +70,7 @@ describe('bisection engine, in build passes', () => {
     const deps = createBuildLoopDeps({ config, packages, store, log: () => undefined });
     return new StartBisection({
       datadir: config.default.datadir,
-      packageNames: async () => packages.map((p) => p.name),
+      packages: async () => packages,
       store,
       commands: deps.commands,
       git: deps.git,

@@ -82,6 +82,24 @@ describe('a package with two upstream repositories', () => {
     const versions = binaries().map((f) => /^python-greeting-([^-]+)-/.exec(f)![1]);
     expect(versions.sort()).toEqual(['1.0.0', '1.0.1', '3.0.0']);
   });
+
+  it("bisects between two commits of one upstream in that upstream's clone", async () => {
+    const [bad, good] = git(greeting.upstream, 'log', '-2', '--format=%H').split('\n');
+    const run = await runDlrn([
+      'bisect',
+      '--config-file',
+      configFile,
+      '--info-repo',
+      join(root, 'rdoinfo'),
+      'python-greeting',
+      good!,
+      bad!,
+    ]);
+    // Both ends resolve in <datadir>/python-greeting/greeting (there is no <datadir>/python-greeting clone).
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`bisecting python-greeting: 1 commit(s) after ${good} up to ${bad}`);
+    expect(run.stdout.trim().split('\n').at(-1)).toBe(bad);
+  });
 });
 
 /*

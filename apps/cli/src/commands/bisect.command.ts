@@ -79,7 +79,7 @@ async function runBisect(
     }
     const starter = new StartBisection({
       datadir: config.default.datadir,
-      packageNames: () => Promise.resolve(packages.map((p) => p.name)),
+      packages: () => Promise.resolve(packages),
       store,
       commands: deps.commands,
       git: deps.git,

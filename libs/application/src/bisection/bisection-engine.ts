@@ -14,6 +14,7 @@ import type { PackageInfo } from '#domain/package/package-info.js';
 import type { EventContext, EventPayload } from '#domain/shared/event.js';
 import type { BuildHistoryReader } from '#application/build-pass/build-history.reader.js';
 import type { BuildLoopDeps } from '#application/build-pass/build-loop.types.js';
+import { upstreamDir } from '#application/build-pass/package-discovery.js';
 import { StartBisection } from './start-bisection.js';
 
 type Candidate = CommitDiscovered['data'];
@@ -54,7 +55,7 @@ export class BisectionEngine {
   ) {
     this.starter = new StartBisection({
       datadir: deps.config.default.datadir,
-      packageNames: () => Promise.resolve(deps.packages.map((pkg) => pkg.name)),
+      packages: () => Promise.resolve(deps.packages),
       store: deps.store,
       commands: deps.commands,
       git: deps.git,
@@ -111,7 +112,7 @@ export class BisectionEngine {
       const success = rows[successAt]!;
       const id = bisectionStreamId(pkg.name, success.commit.commitHash, failure.commit.commitHash);
       if (states.has(id)) continue;
-      if (await this.worthBisecting(pkg.name, success, failure, rows)) {
+      if (await this.worthBisecting(pkg, success, failure, rows)) {
         const result = await this.starter.start(
           {
             package: pkg.name,
@@ -133,16 +134,21 @@ export class BisectionEngine {
     return started;
   }
 
-  /** Whether the first-parent line from `success` to `failure` holds commits never built. */
+  /**
+   * Whether the first-parent line from `success` to `failure` holds commits never built. With
+   * several upstreams, only when both came from the same one: there is no line between two
+   * repositories.
+   */
   private async worthBisecting(
-    pkg: string,
+    pkg: PackageInfo,
     success: BuildRow,
     failure: BuildRow,
     rows: readonly BuildRow[],
   ): Promise<boolean> {
+    if (success.commit.upstreamUrl !== failure.commit.upstreamUrl) return false;
     try {
       const range = await this.deps.git.firstParentRange(
-        join(this.deps.config.default.datadir, pkg),
+        upstreamDir(this.deps.config.default.datadir, pkg, failure.commit.upstreamUrl),
         success.commit.commitHash,
         failure.commit.commitHash,
       );
@@ -192,7 +198,8 @@ export class BisectionEngine {
       return false;
     }
     // Requested, never discovered (a start from the API, or a pass stopped in between).
-    const sourceDir = join(this.deps.config.default.datadir, state.package);
+    const template = this.template(state, history);
+    const sourceDir = this.upstreamClone(state.package, template?.upstreamUrl ?? null);
     const committedAt = await this.commitTime(sourceDir, step.commitHash);
     if (committedAt === null || !(await this.deps.git.isAncestor(sourceDir, step.commitHash))) {
       await this.decide(
@@ -207,7 +214,6 @@ export class BisectionEngine {
       );
       return true;
     }
-    const template = this.template(state, history);
     if (template === null) {
       // The bad build is gone from the history (should not happen): wait rather than guess.
       this.deps.log(`${state.bisectionId}: no build of ${state.package} to take the commit's fields from`);
@@ -299,6 +305,12 @@ export class BisectionEngine {
   }
 
   /** The fields a step's build shares with the bad build (project, branch, URLs, dist-git date). */
+  /** The upstream clone the bisected builds came from (`<datadir>/<package>` for a package gone from the configuration). */
+  private upstreamClone(name: string, url: string | null): string {
+    const pkg = this.deps.packages.find((candidate) => candidate.name === name);
+    return pkg ? upstreamDir(this.deps.config.default.datadir, pkg, url) : join(this.deps.config.default.datadir, name);
+  }
+
   private template(state: StartedBisection, history: BuildHistory): Candidate | null {
     const bad = state.bad.buildId === null ? null : history.row(state.bad.buildId);
     return (bad ?? history.lastProcessed(state.package))?.commit ?? null;

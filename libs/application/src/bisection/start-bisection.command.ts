@@ -76,7 +76,7 @@ export const START_BISECTION_PROVIDERS: Provider[] = [
     ) =>
       new StartBisection({
         datadir: config.default.datadir,
-        packageNames: async () => (loadPackages ? (await loadPackages()).map((pkg) => pkg.name) : []),
+        packages: async () => (loadPackages ? await loadPackages() : []),
         store,
         commands,
         git: new GitCliRepositories({ timeoutMs: config.service.gitTimeout * 1000 }),

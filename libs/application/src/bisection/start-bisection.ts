@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { BuildHistory, BuildRow } from '#domain/build/build-history.js';
 import { bisectionDecider } from '#domain/bisection/bisection.decider.js';
 import {
@@ -16,6 +15,8 @@ import type { IdGenerator } from '#domain/shared/ports.js';
 import type { EventPayload } from '#domain/shared/event.js';
 import type { DeciderCommandHandler } from '#infrastructure/event-store/decider-command-handler.js';
 import { BuildHistoryReader } from '#application/build-pass/build-history.reader.js';
+import { upstreamClones } from '#application/build-pass/package-discovery.js';
+import type { PackageInfo } from '#domain/package/package-info.js';
 import {
   BisectionRefusedError,
   type BisectionOutcome,
@@ -25,10 +26,10 @@ import {
 
 /** What starting a bisection talks to. */
 export interface StartBisectionDeps {
-  /** `[DEFAULT] datadir`: the upstream clone of a package is `<datadir>/<package>`. */
+  /** `[DEFAULT] datadir`: the upstream clones are `<datadir>/<package>[/<upstream>]`. */
   readonly datadir: string;
-  /** The configured package names, read afresh for each start. */
-  readonly packageNames: () => Promise<readonly string[]>;
+  /** The configured packages, read afresh for each start. */
+  readonly packages: () => Promise<readonly PackageInfo[]>;
   readonly store: EventStore;
   readonly commands: DeciderCommandHandler;
   readonly git: GitRepositories;
@@ -53,20 +54,11 @@ export class StartBisection {
 
   async start(request: StartBisectionRequest, context?: EventContext): Promise<StartBisectionResult> {
     const pkg = request.package;
-    if (!(await this.deps.packageNames()).includes(pkg)) {
+    const info = (await this.deps.packages()).find((candidate) => candidate.name === pkg);
+    if (info === undefined) {
       throw new BisectionRefusedError('UNKNOWN_PACKAGE', `unknown package '${pkg.slice(0, 200)}'`, { package: pkg });
     }
-    const clone = join(this.deps.datadir, pkg);
-    let range: FirstParentRange | null = null;
-    let ends: { good: string; bad: string };
-    try {
-      range = await this.deps.git.firstParentRange(clone, request.good, request.bad);
-      ends = { good: range.good.hash, bad: range.bad.hash };
-    } catch (error) {
-      if (!(error instanceof FirstParentRangeError)) throw error;
-      if (error.reason !== 'not_an_ancestor' || error.ends === null) throw refusal(error, pkg);
-      ends = error.ends;
-    }
+    const { range, ends } = await this.resolveEnds(info, request.good, request.bad);
 
     const history = await (this.deps.history ? this.deps.history() : this.reader.catchUp());
     // Any build of the package may show an end good or bad, a step of another bisection too.
@@ -105,6 +97,29 @@ export class StartBisection {
     );
     const state = await this.state(bisectionId);
     return resultOf(state, bisectionId, pkg, ends, handled.append !== null, handled.append?.position ?? null);
+  }
+
+  /**
+   * good and bad in the package's upstream clone; with several upstreams, in the first clone that
+   * holds both (a bisection stays within one repository).
+   */
+  private async resolveEnds(
+    info: PackageInfo,
+    good: string,
+    bad: string,
+  ): Promise<{ range: FirstParentRange | null; ends: { good: string; bad: string } }> {
+    const clones = upstreamClones(this.deps.datadir, info);
+    for (const [index, clone] of clones.entries()) {
+      try {
+        const range = await this.deps.git.firstParentRange(clone, good, bad);
+        return { range, ends: { good: range.good.hash, bad: range.bad.hash } };
+      } catch (error) {
+        if (!(error instanceof FirstParentRangeError)) throw error;
+        if (error.reason === 'not_an_ancestor' && error.ends !== null) return { range: null, ends: error.ends };
+        if (error.reason !== 'unknown_commit' || index === clones.length - 1) throw refusal(error, info.name);
+      }
+    }
+    throw new Error(`${info.name} has no upstream clone`);
   }
 
   private async state(bisectionId: string): Promise<BisectionState> {

@@ -51,6 +51,12 @@ export function upstreamDir(datadir: string, pkg: PackageInfo, url: string | nul
   return join(sourceDir, last);
 }
 
+/** Every upstream clone of a package: `<datadir>/<package>`, or one per URL with several upstreams. */
+export function upstreamClones(datadir: string, pkg: PackageInfo): string[] {
+  const urls = typeof pkg.upstream === 'string' ? [pkg.upstream] : pkg.upstream;
+  return urls.length <= 1 ? [upstreamDir(datadir, pkg, null)] : urls.map((url) => upstreamDir(datadir, pkg, url));
+}
+
 function policyOf(deps: BuildLoopDeps): BranchPolicy {
   const d = deps.config.default;
   return {
