@@ -171,4 +171,27 @@ describe('the store errors', () => {
     expect(unsupported.message).toBe('kurrentdb cannot import recorded events: positions are the server’s');
     expect(new ImportOrderError('e9', 'why').code).toBe('IMPORT_OUT_OF_ORDER');
   });
+
+  it('carry the stream, the event or the store that an adapter maps them by in their details', () => {
+    expect(new DuplicateEventIdError('build-abc', 'e1').details).toEqual({ streamId: 'build-abc', eventId: 'e1' });
+    expect(new ImportOrderError('e9', 'position 3 does not follow 5').details).toEqual({ eventId: 'e9' });
+    expect(new ImportOrderError('e9', 'position 3 does not follow 5').message).toBe(
+      'event e9: position 3 does not follow 5',
+    );
+    expect(new ImportNotSupportedError('kurrentdb', 'positions are the server’s').details).toEqual({
+      store: 'kurrentdb',
+    });
+  });
+
+  it('name an invalid stream id in the details of the refusal', () => {
+    let refusal: unknown;
+    try {
+      assertValidStreamId('no category');
+    } catch (error) {
+      refusal = error;
+    }
+    expect(refusal).toBeInstanceOf(DomainError);
+    expect((refusal as DomainError).code).toBe('INVALID_STREAM_ID');
+    expect((refusal as DomainError).details).toEqual({ streamId: 'no category' });
+  });
 });
