@@ -31,6 +31,7 @@ export function aggregateComponents(
   const listed = inPackageList === null ? null : new Set(inPackageList);
   const out = new Set<string>();
   for (const c of known) if (c !== null && c !== 'None' && (listed === null || listed.has(c))) out.add(c);
+  // Stryker disable next-line EqualityOperator,ConditionalExpression: equivalent: V8's sort reads only whether the result is below 0, and a Set holds no two equal components
   return [...out].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 

@@ -32,6 +32,21 @@ describe('aggregate components (DLRN: commits ∩ package list, sorted)', () => 
   it('keeps every known component when no package list is given', () => {
     expect(aggregateComponents(['b', 'a', 'b'])).toEqual(['a', 'b']);
   });
+
+  it('leaves out null and the string None even when no package list is given', () => {
+    expect(aggregateComponents(['cloud', null, 'None', 'baremetal'])).toEqual(['baremetal', 'cloud']);
+  });
+
+  it('sorts components given in any order by code point, capitals first', () => {
+    const sorted = ['Zeta', 'alpha', 'baremetal', 'cloud', 'compute', 'network', 'tripleo'];
+    for (const known of [
+      [...sorted].reverse(),
+      ['cloud', 'tripleo', 'alpha', 'Zeta', 'network', 'baremetal', 'compute'],
+    ]) {
+      expect(aggregateComponents(known)).toEqual(sorted);
+      expect(aggregateComponents(known, sorted)).toEqual(sorted);
+    }
+  });
 });
 
 describe('the aggregated texts (DLRN aggregate_repo_files)', () => {

@@ -7,6 +7,7 @@ import {
   type PackageHistory,
   type SnapshotBuild,
 } from './snapshot.js';
+import { aggregateStreamId, pointerStreamId } from './repo.events.js';
 
 const c = '3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a';
 const d = 'aabbccddeeff00112233445566778899aabbccdd';
@@ -74,6 +75,19 @@ describe('.repo file', () => {
         component: 'cloud',
       }),
     ).toMatch(/^\[delorean-component-cloud\]\n.*\nbaseurl=http:\/\/x\/r\n/);
+  });
+
+  it('names the section after the repo alone when the component is the string None', () => {
+    expect(
+      repoFileContents({
+        reponame: 'delorean',
+        packageName: 'p',
+        commitHash: c,
+        baseurl: 'http://x',
+        repoDir: 'r',
+        component: 'None',
+      }),
+    ).toBe(`[delorean]\nname=delorean-p-${c}\nbaseurl=http://x/r\nenabled=1\ngpgcheck=0\npriority=1\n`);
   });
 });
 
@@ -185,5 +199,17 @@ describe('pointer moves', () => {
       moveConsistent: false,
       consistentVote: false,
     });
+  });
+});
+
+describe('repo streams', () => {
+  it('name the aggregate of a name after it', () => {
+    expect(aggregateStreamId('current')).toBe('aggregate-current');
+    expect(aggregateStreamId('tripleo-ci-testing')).toBe('aggregate-tripleo-ci-testing');
+  });
+
+  it('name a pointer alone, or per component when components are on', () => {
+    expect(pointerStreamId('consistent')).toBe('pointer-consistent');
+    expect(pointerStreamId('current', 'cloud')).toBe('pointer-current@component/cloud');
   });
 });
