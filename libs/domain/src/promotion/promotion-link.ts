@@ -21,6 +21,7 @@ export function placePromotionLink(
   useComponents: boolean,
 ): PromotionLink {
   const prefix = promotion.component ? `component/${promotion.component}/` : '';
+  // Stryker disable next-line StringLiteral: equivalent: the `prefix !== ''` guard is redundant (every path starts with '', and slicing '' off changes nothing)
   const inComponent = useComponents && prefix !== '' && promotion.placedBy.startsWith(prefix);
   return {
     dir: inComponent ? prefix.slice(0, -1) : '',
