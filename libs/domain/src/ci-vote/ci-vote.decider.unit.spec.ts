@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { deciderSpec } from '../../../../test/support/decider-spec.js';
-import { ciVoteDecider, ciVoteStreamOf, type ReportAggregateVote, type ReportVote } from './ci-vote.decider.js';
+import {
+  ciVoteDecider,
+  ciVoteStreamOf,
+  VoteStreamMismatchError,
+  type CiVoteCommand,
+  type ReportAggregateVote,
+  type ReportVote,
+} from './ci-vote.decider.js';
 import type { EventPayload } from '../shared/event.js';
 import type { AggregateVoteReported, CiVoteReported, RepoClaimed } from './ci-vote.events.js';
 
@@ -71,6 +78,13 @@ describe('CI votes', () => {
         .then([reported(vote({ success: false, jobId: 'other' }))]);
     });
 
+    it('records every verdict on an aggregate again, as on a commit', () => {
+      spec
+        .given([aggregateReported(aggregate())])
+        .when({ type: 'ReportAggregateVote', data: aggregate({ success: true, jobId: 'other' }) })
+        .then([aggregateReported(aggregate({ success: true, jobId: 'other' }))]);
+    });
+
     it('remembers which repository the stream is about', () => {
       expect(spec.given([reported(vote()), { type: 'RepoClaimed', data: claim() }]).state()).toEqual({
         repo: { kind: 'commit', commitHash: 'abc', distroHash: 'def', extendedHash: null },
@@ -110,6 +124,26 @@ describe('CI votes', () => {
         .given([aggregateReported(aggregate())])
         .when({ type: 'ReportAggregateVote', data: aggregate({ aggregateHash: 'ffff' }) })
         .thenThrows('VOTE_STREAM_MISMATCH');
+    });
+  });
+
+  describe('when a vote lands in another repository’s stream', () => {
+    it('keeps both repositories in the details of the refusal', () => {
+      const stream = { kind: 'commit', commitHash: 'abc', distroHash: 'def', extendedHash: 'x' } as const;
+      const other = { kind: 'aggregate', aggregateHash: '0123abcd' } as const;
+      const error = new VoteStreamMismatchError(stream, other);
+      expect(error.code).toBe('VOTE_STREAM_MISMATCH');
+      expect(error.message).toBe('a vote on aggregate 0123abcd does not belong to the votes on abc_def_x');
+      expect(error.details).toEqual({ stream, vote: other });
+    });
+  });
+
+  describe('when the command is of no known type', () => {
+    it('refuses it, naming the command', () => {
+      spec
+        .given([])
+        .when({ type: 'WithdrawVote', data: vote() } as unknown as CiVoteCommand)
+        .thenThrows('UNKNOWN_COMMAND', /^unknown vote command \{"type":"WithdrawVote",/);
     });
   });
 
