@@ -54,6 +54,13 @@ export const MUTATION_AREAS = {
   },
 };
 
+// Equivalence notes: survivors that are equivalent but cannot be marked in their source, because a
+// `// Stryker disable next-line <mutator>` there would also hide killed mutants of the same mutator
+// on that line (Stryker marks by line and mutator, not by column). Marked ones say why in the source.
+// - promotion/promotion-link.ts `prefix !== ''` → true: the guard is redundant (every path starts
+//   with '', and slicing '' off changes nothing).
+// - promotion/promotion-link.ts `: ''` → "Stryker was here!" (no component): a repository path
+//   never starts with that text, so the link stays in the repos directory as before.
 export const MUTATION_AREA = process.env.MUTATION_AREA ?? 'domain';
 const area = MUTATION_AREAS[MUTATION_AREA];
 if (!area) throw new Error(`MUTATION_AREA=${MUTATION_AREA}: not one of ${Object.keys(MUTATION_AREAS).join(', ')}`);
