@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { deciderSpec } from '../../../../test/support/decider-spec.js';
 import type { EventPayload } from '../shared/event.js';
-import { MAX_PUBLISH_ATTEMPTS, publishDecider, publishStreamId } from './publish.decider.js';
+import {
+  MAX_PUBLISH_ATTEMPTS,
+  PublishAlreadyRecordedError,
+  publishDecider,
+  publishStreamId,
+  type PublishCommand,
+} from './publish.decider.js';
 import type { BuildPublishFailed, PublishedBuildRef } from './publish.events.js';
 
 const spec = deciderSpec(publishDecider);
@@ -47,6 +53,25 @@ describe('publishing builds to a central service', () => {
         .given([{ type: 'BuildPublished', data: build(7) }])
         .when({ type: 'RecordPublishRefused', data: refusal(5) })
         .thenThrows('PUBLISH_ALREADY_RECORDED');
+    });
+
+    it('names the build and the cursor when a second publisher records it again', () => {
+      spec
+        .given([{ type: 'BuildPublished', data: build(7) }])
+        .when({ type: 'RecordPublished', data: build(6) })
+        .thenThrows('PUBLISH_ALREADY_RECORDED', /^the build at position 6 is behind the publish cursor \(7\)$/);
+      expect(new PublishAlreadyRecordedError(6, 7).details).toEqual({ position: 6, done: 7 });
+    });
+  });
+
+  describe('when the command is of no known type', () => {
+    it('refuses it, naming it a publish command', () => {
+      expect(() =>
+        publishDecider.decide({ type: 'ForgetBuild', data: build(8) } as unknown as PublishCommand, {
+          done: 0,
+          refusals: null,
+        }),
+      ).toThrow(/^unexpected publish command: \{"type":"ForgetBuild",/);
     });
   });
 
