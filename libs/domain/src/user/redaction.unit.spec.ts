@@ -35,6 +35,12 @@ describe('redactSecrets', () => {
     },
   );
 
+  it('adds no password hash to an event of a secret-carrying type that has none', () => {
+    const out = redactSecrets(recorded('UserCreated', { username: 'alice' }));
+    expect(out.data).toEqual({ username: 'alice' });
+    expect(Object.hasOwn(out.data, 'passwordHash')).toBe(false);
+  });
+
   it('an event without secrets is handed back as it is', () => {
     const event = recorded('UserRolesSet', { username: 'alice', roles: ['admin'] });
     expect(redactSecrets(event)).toBe(event);

@@ -8,6 +8,14 @@ describe('user roles', () => {
     expect(() => parseRoles('read,root')).toThrow(/root/);
   });
 
+  it('skips blank entries and spaces, and names every role when refusing an unknown one', () => {
+    expect(parseRoles(' admin , ,promote,')).toEqual(['promote', 'admin']);
+    expect(parseRoles(' , ')).toEqual([]);
+    expect(() => parseRoles('root')).toThrow(
+      /^invalid roles "root": a comma-separated list of read, vote, promote, import, admin$/,
+    );
+  });
+
   describe('when a user has no roles (DLRN)', () => {
     it('may do everything', () => {
       expect(mayAct(undefined, 'import')).toBe(true);
@@ -22,6 +30,9 @@ describe('user roles', () => {
       expect(mayAct(['vote'], 'read')).toBe(true);
       expect(mayAct(['read'], 'vote')).toBe(false);
       expect(mayAct(['admin'], 'import')).toBe(true);
+      expect(mayAct(['read'], 'read')).toBe(true);
+      expect(mayAct(['vote', 'import'], 'import')).toBe(true);
+      expect(mayAct(['vote', 'promote'], 'admin')).toBe(false);
     });
   });
 });

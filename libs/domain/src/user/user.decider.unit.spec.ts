@@ -1,6 +1,7 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deciderSpec } from '../../../../test/support/decider-spec.js';
-import { userDecider } from './user.decider.js';
+import { checkUsername, userDecider, type UserCommand } from './user.decider.js';
+import { passwordSchemeOf, userStreamId } from './user.events.js';
 
 const spec = deciderSpec(userDecider);
 const created = { type: 'UserCreated', data: { username: 'ci', passwordHash: '$scrypt$a' } } as const;
@@ -132,5 +133,77 @@ describe('users', () => {
   it('refuses a username with whitespace or a colon', () => {
     spec.given([]).when({ type: 'CreateUser', username: 'a b', passwordHash: 'x' }).thenThrows('INVALID_VALUE');
     spec.given([]).when({ type: 'CreateUser', username: 'a:b', passwordHash: 'x' }).thenThrows('INVALID_VALUE');
+  });
+
+  describe('when the user was deleted', () => {
+    it('refuses a password change, a delete and new roles, naming the user', () => {
+      const gone = [created, { type: 'UserDeleted', data: { username: 'ci' } }] as const;
+      spec
+        .given([...gone])
+        .when({ type: 'ChangePassword', username: 'ci', passwordHash: 'x' })
+        .thenThrows('USER_NOT_FOUND', /^User ci does not exist$/);
+      spec
+        .given([...gone])
+        .when({ type: 'DeleteUser', username: 'ci' })
+        .thenThrows('USER_NOT_FOUND', /^User ci does not exist$/);
+      spec
+        .given([...gone])
+        .when({ type: 'SetRoles', username: 'ci', roles: ['vote'] })
+        .thenThrows('USER_NOT_FOUND', /^User ci does not exist$/);
+    });
+  });
+
+  describe('when a user logged in with a scrypt password of older parameters', () => {
+    it('stores the new scrypt hash, naming scrypt as the scheme it replaces', () => {
+      spec
+        .given([created])
+        .when({ type: 'RehashPassword', username: 'ci', replaces: '$scrypt$a', passwordHash: '$scrypt$b' })
+        .then([{ type: 'UserPasswordRehashed', data: { username: 'ci', passwordHash: '$scrypt$b', from: 'scrypt' } }]);
+    });
+  });
+
+  describe('when the stored hash is of no known scheme', () => {
+    it('refuses to replace it, naming the new hash', () => {
+      const plain = { type: 'UserCreated', data: { username: 'ci', passwordHash: 'plain' } } as const;
+      spec
+        .given([plain])
+        .when({ type: 'RehashPassword', username: 'ci', replaces: 'plain', passwordHash: '$scrypt$n' })
+        .thenThrows('INVALID_VALUE', /^invalid passwordHash "\$scrypt\$n": a \$scrypt\$ hash replacing/);
+    });
+  });
+
+  describe('when the command is of no known type', () => {
+    it('refuses it, naming it a user command', () => {
+      expect(() =>
+        userDecider.decide({ type: 'RenameUser', username: 'ci' } as unknown as UserCommand, { exists: false }),
+      ).toThrow(/^unexpected user command: \{"type":"RenameUser","username":"ci"\}$/);
+    });
+
+    it('refuses to fold an event of no known type, naming it a user event', () => {
+      expect(() =>
+        userDecider.evolve({ exists: false }, { type: 'UserRenamed', data: { username: 'ci' } } as never),
+      ).toThrow(/^unexpected user event: \{"type":"UserRenamed","data":\{"username":"ci"\}\}$/);
+    });
+  });
+});
+
+describe('usernames', () => {
+  it('accept 1 to 255 characters of anything but whitespace, a colon and control characters', () => {
+    expect(checkUsername('a')).toBe('a');
+    expect(checkUsername('é'.repeat(255))).toBe('é'.repeat(255));
+    for (const refused of ['', 'x'.repeat(256), 'a\tb', 'a\u0007b', 'a\u007fb']) {
+      expect(() => checkUsername(refused)).toThrow(/^invalid username .*: 1 to 255 characters, no whitespace or ":"$/);
+    }
+  });
+
+  it('name the user stream', () => {
+    expect(userStreamId('ci')).toBe('user-ci');
+  });
+
+  it('tell the password scheme from the hash prefix', () => {
+    expect(passwordSchemeOf('$scrypt$16384$8$1$salt$hash')).toBe('scrypt');
+    expect(passwordSchemeOf('$6$salt$hash')).toBe('sha512_crypt');
+    expect(passwordSchemeOf('$5$salt$hash')).toBeNull();
+    expect(passwordSchemeOf('x$6$')).toBeNull();
   });
 });
