@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PackageInfo } from '../package/package-info.js';
 import { branchOfRef, normalizeGitUrl, packagesMovedBy } from './push-match.js';
+import { isDeliveryId, isForge, webhookDeliveryStreamId } from './webhook.events.js';
 
 const pkg = (name: string, fields: Partial<PackageInfo> = {}): PackageInfo => ({
   name,
@@ -48,7 +49,54 @@ describe('normalizeGitUrl', () => {
   );
 });
 
+describe('normalizeGitUrl at its edges', () => {
+  it('takes a URL of 2048 characters and refuses one longer', () => {
+    const url = (length: number) => `https://example.org/${'a'.repeat(length - 'https://example.org/'.length)}`;
+    expect(normalizeGitUrl(url(2048))).toBe(`example.org/${'a'.repeat(2048 - 20)}`);
+    expect(normalizeGitUrl(url(2049))).toBeNull();
+  });
+
+  it('trims the spaces around a URL but refuses one inside it', () => {
+    expect(normalizeGitUrl('  https://github.com/openstack/nova \n')).toBe('github.com/openstack/nova');
+    expect(normalizeGitUrl('https://github.com/open\tstack/nova')).toBeNull();
+  });
+
+  it('takes a scheme in any case, and refuses schemes git does not fetch over', () => {
+    expect(normalizeGitUrl('HTTPS://github.com/openstack/nova')).toBe('github.com/openstack/nova');
+    expect(normalizeGitUrl('SSH+GIT://git@github.com/openstack/nova')).toBe('github.com/openstack/nova');
+    for (const url of ['svn://example.org/nova', 'mailto://example.org/nova', 'https+x://example.org/nova']) {
+      expect(normalizeGitUrl(url)).toBeNull();
+    }
+  });
+
+  it('drops a port without digits, a query and a fragment, and a .git before trailing slashes', () => {
+    expect(normalizeGitUrl('https://github.com:/openstack/nova')).toBe('github.com/openstack/nova');
+    expect(normalizeGitUrl('https://github.com/openstack/nova.git?ref=x#readme')).toBe('github.com/openstack/nova');
+    expect(normalizeGitUrl('https://github.com/openstack/nova.git//')).toBe('github.com/openstack/nova');
+    expect(normalizeGitUrl('https://github.com/openstack/nova.git.git')).toBe('github.com/openstack/nova.git');
+  });
+
+  it('refuses an ssh URL without a host, and a path that is only slashes or a query', () => {
+    expect(normalizeGitUrl('ssh://git@/openstack/nova')).toBeNull();
+    expect(normalizeGitUrl('https://github.com///')).toBeNull();
+    expect(normalizeGitUrl('https://github.com/?x=1')).toBeNull();
+    expect(normalizeGitUrl('/')).toBeNull();
+  });
+
+  it('reads scp-like URLs with and without a user, and refuses a slash before the colon', () => {
+    expect(normalizeGitUrl('git@GitHub.com:openstack/nova')).toBe('github.com/openstack/nova');
+    expect(normalizeGitUrl('gerrit:openstack/nova')).toBe('gerrit/openstack/nova');
+    expect(normalizeGitUrl('./dir:openstack/nova')).toBeNull();
+  });
+});
+
 describe('branchOfRef', () => {
+  it('reads no branch from an empty ref or refs/heads/ alone', () => {
+    expect(branchOfRef('')).toBeNull();
+    expect(branchOfRef('refs/heads/')).toBeNull();
+    expect(branchOfRef('refs/heads/refs/x')).toBe('refs/x');
+  });
+
   it('reads branches from full and short refs, and no branch from tags or changes', () => {
     expect(branchOfRef('refs/heads/stable/2024.1')).toBe('stable/2024.1');
     expect(branchOfRef('master')).toBe('master');
@@ -116,6 +164,46 @@ describe('packagesMovedBy', () => {
     expect(packagesMovedBy(packages, { repositoryUrls: [], project: 'ova', ref: 'master' }, defaults)).toEqual([]);
   });
 
+  it('names every package moved, sorted, once each, when one push moves both their branches', () => {
+    const both = [
+      pkg('zaqar', { upstream: 'https://github.com/openstack/common', 'distro-branch': 'master' }),
+      pkg('aodh', { upstream: 'https://github.com/openstack/common' }),
+      pkg('self', {
+        upstream: 'https://github.com/openstack/common',
+        'master-distgit': 'https://github.com/openstack/common',
+        'distro-branch': 'master',
+      }),
+    ];
+    expect(
+      packagesMovedBy(both, { repositoryUrls: ['https://github.com/openstack/common'], ref: 'master' }, defaults),
+    ).toEqual(['aodh', 'self', 'zaqar']);
+  });
+
+  it('skips a package without a dist-git or with an unreadable upstream, and pushes naming no URL', () => {
+    const odd = [
+      pkg('nodistgit', { 'master-distgit': undefined }),
+      pkg('bad', { upstream: 'not a url', 'master-distgit': 'neither' }),
+    ];
+    expect(
+      packagesMovedBy(
+        odd,
+        { repositoryUrls: ['not a url', 'https://github.com/rdo-packages/x'], ref: 'refs/heads/rpm-master' },
+        defaults,
+      ),
+    ).toEqual([]);
+    expect(
+      packagesMovedBy(odd, { repositoryUrls: ['https://github.com/openstack/nodistgit'], ref: 'master' }, defaults),
+    ).toEqual(['nodistgit']);
+  });
+
+  it('matches a Gerrit project given with a leading slash, and no package for an empty project', () => {
+    expect(
+      packagesMovedBy(packages, { repositoryUrls: [], project: '/openstack/nova', ref: 'master' }, defaults),
+    ).toEqual(['nova']);
+    expect(packagesMovedBy(packages, { repositoryUrls: [], project: '', ref: 'master' }, defaults)).toEqual([]);
+    expect(packagesMovedBy(packages, { repositoryUrls: [], project: '//', ref: 'master' }, defaults)).toEqual([]);
+  });
+
   it('moves no package for a tag', () => {
     const moved = packagesMovedBy(
       packages,
@@ -123,5 +211,25 @@ describe('packagesMovedBy', () => {
       defaults,
     );
     expect(moved).toEqual([]);
+  });
+});
+
+describe('webhook deliveries', () => {
+  it('know the four forges and no other', () => {
+    for (const forge of ['github', 'gitlab', 'gitea', 'gerrit']) expect(isForge(forge)).toBe(true);
+    for (const other of ['GitHub', 'bitbucket', '']) expect(isForge(other)).toBe(false);
+  });
+
+  it('are recorded in one stream per forge and delivery id', () => {
+    expect(webhookDeliveryStreamId('gitea', '72d3162e-cc78-11e3-81ab-4c9367dc0958')).toBe(
+      'webhookdelivery-gitea_72d3162e-cc78-11e3-81ab-4c9367dc0958',
+    );
+  });
+
+  it('take ids of 1 to 100 safe characters starting with a letter or digit', () => {
+    expect(isDeliveryId('a')).toBe(true);
+    expect(isDeliveryId(`a${'b._:-'.repeat(19)}1234`)).toBe(true);
+    expect(isDeliveryId('a'.repeat(101))).toBe(false);
+    for (const id of ['', '-a', '.a', 'a/b', 'a b', 'a\nb', 'ä']) expect(isDeliveryId(id)).toBe(false);
   });
 });
