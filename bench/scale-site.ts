@@ -9,6 +9,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { appendFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import type { RecordedEvent } from '#domain/shared/event.js';
@@ -127,16 +128,23 @@ export async function writeScaleConfig(
   return ini;
 }
 
-/** `dlrn builder --once` (or any `dlrn` command) from source; its output kept, its exit awaited. */
+/**
+ * `dlrn builder --once` (or any `dlrn` command); its output kept, its exit awaited. From source
+ * (compiled as it loads: the tests, which must run the code as it is), or `built`: the
+ * executable `bin/dlrn.js` an installation runs, from `dist/` (the benches, after `npm run build`).
+ */
 export function spawnDlrn(
   args: readonly string[],
   buildSeconds: string,
+  options: { readonly built?: boolean } = {},
 ): { child: ChildProcess; code: Promise<number | null>; output: () => string } {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=source', '--import', '@swc-node/register/esm-register', 'apps/cli/src/main.ts', ...args],
-    { env: { ...process.env, DLRN_DEMO_BUILD_SECONDS: buildSeconds }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const entry = options.built
+    ? [fileURLToPath(new URL('../bin/dlrn.js', import.meta.url))]
+    : ['--conditions=source', '--import', '@swc-node/register/esm-register', 'apps/cli/src/main.ts'];
+  const child = spawn(process.execPath, [...entry, ...args], {
+    env: { ...process.env, DLRN_DEMO_BUILD_SECONDS: buildSeconds },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let text = '';
   child.stdout!.on('data', (chunk: Buffer) => (text += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -207,6 +215,8 @@ export async function measureBuilders(options: {
   readonly commits: number;
   readonly sleep: string;
   readonly store: 'sqlite' | 'postgresql';
+  /** Run `bin/dlrn.js` (dist/) rather than the sources: see spawnDlrn. */
+  readonly built?: boolean;
 }): Promise<BuildersRun> {
   const root = await mkdtemp(join(tmpdir(), 'dlrn-scale-bench-'));
   let drop = async (): Promise<void> => undefined;
@@ -227,11 +237,12 @@ export async function measureBuilders(options: {
     const packages = await createTinyPackages(root, options.packages, start);
     const ini = await writeScaleConfig(root, packages, { eventStore, readModelStore });
     const args = ['builder', '--once', '--config-file', ini, '--info-repo', join(root, 'rdoinfo')];
-    const first = spawnDlrn(args, '0');
+    const built = { built: options.built === true };
+    const first = spawnDlrn(args, '0', built);
     if ((await first.code) !== 0) throw new Error(`the first pass failed:\n${first.output().slice(-3000)}`);
     for (let k = 1; k <= options.commits; k++) await addCommits(packages, k, start);
     const t0 = performance.now();
-    const runs = Array.from({ length: options.builders }, () => spawnDlrn(args, options.sleep));
+    const runs = Array.from({ length: options.builders }, () => spawnDlrn(args, options.sleep, built));
     const codes = await Promise.all(runs.map((r) => r.code));
     const seconds = (performance.now() - t0) / 1000;
     if (codes.some((c) => c !== 0)) {

@@ -12,13 +12,17 @@
  *   PostgreSQL site, its views filled by `dlrn projector`): `wrk -t2 -c8` at one replica, then
  *   `wrk -t1 -c4` at each of two at once (the same threads and connections in total), summed;
  *   baseline: 1 replica.
+ * Every `dlrn` process runs `bin/dlrn.js`, the compiled executable an installation runs: the
+ * script runs `npm run build` first (from source, each process would spend seconds compiling
+ * itself as it starts: a cost no installation pays, and one that two processes starting at once
+ * pay on the same 2 cores).
  * The PostgreSQL event store's append and catch-up rates next to a raw `pg` insert loop are
  * bench/scale-events.bench.ts (`npm run bench:scale-events`).
  *   npm run bench:scale
  *   node --conditions=source --import @swc-node/register/esm-register bench/scale.bench.ts \
  *     [--packages 30] [--commits 2] [--sleep 1] [--builders 1,2,4] [--stores sqlite,postgresql] [--api-seconds 10]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { DiscoveredCommit } from '#domain/build/build.events.js';
@@ -52,11 +56,19 @@ console.log(
 console.log(
   `builds: ${PACKAGES} packages × ${COMMITS} new commits = ${PACKAGES * COMMITS} builds per run, each waiting ${SLEEP} s in %build`,
 );
+execFileSync('npm', ['run', '-s', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] });
 let apiSite: BuildersRun | undefined;
 for (const store of STORES) {
   let base = 0;
   for (const builders of BUILDERS) {
-    const run = await measureBuilders({ builders, packages: PACKAGES, commits: COMMITS, sleep: SLEEP, store });
+    const run = await measureBuilders({
+      builders,
+      packages: PACKAGES,
+      commits: COMMITS,
+      sleep: SLEEP,
+      store,
+      built: true,
+    });
     if (store === 'postgresql' && builders === BUILDERS.at(-1)) apiSite = run;
     else await run.dispose();
     if (run.builds !== PACKAGES * COMMITS || run.doubles !== 0) {
@@ -76,7 +88,7 @@ if (apiSite) {
   const started: ChildProcess[] = [];
   /** A `dlrn` service from source, once it printed `ready`; the first capture group. */
   const service = async (args: string[], ready: RegExp): Promise<string> => {
-    const s = spawnDlrn(args, '0');
+    const s = spawnDlrn(args, '0', { built: true });
     started.push(s.child);
     const deadline = Date.now() + 120_000;
     for (;;) {
@@ -88,7 +100,7 @@ if (apiSite) {
   };
   try {
     // The builders' passes brought the views up to date: the projector has nothing to announce.
-    started.push(spawnDlrn(['projector', '--config-file', site.ini], '0').child);
+    started.push(spawnDlrn(['projector', '--config-file', site.ini], '0', { built: true }).child);
     const listening = /api: listening on (http:\/\/[^/]+)\//;
     const replicas = [
       await service(['api', '--config-file', site.ini, '--port', '0', '--host', '127.0.0.1'], listening),
