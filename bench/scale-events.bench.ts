@@ -1,6 +1,7 @@
 /**
  * The PostgreSQL event store's append and catch-up rates, next to raw `pg` insert loops on a
- * table of the same shape in the same database (the ratio is what to watch). Prints figures;
+ * table of the same shape in the same database (the ratio is what to watch), and the live lag of
+ * a subscription on another store next to a raw NOTIFY → LISTEN round. Prints figures;
  * asserts nothing. Needs PostgreSQL (DLRN_TEST_POSTGRES_URL, default 127.0.0.1:5432 db `test`).
  *   node --conditions=source --import @swc-node/register/esm-register bench/scale-events.bench.ts \
  *     [-- --events 50000 --single 2000 --writers 8]
@@ -197,6 +198,75 @@ try {
     }
   });
   await store.close();
+
+  // Live catch-up lag: one store appends (its own pool), another store's subscription follows
+  // (its own LISTEN connection, as a projector on another host would); lag = from the append's
+  // call to the event in the subscriber's hands. Baseline: raw NOTIFY → LISTEN with the event's
+  // number as payload, at the same rate, on two plain connections.
+  const LIVE = 1000;
+  const EVERY_MS = 5;
+  const percentiles = (lags: number[]): string => {
+    const sorted = [...lags].sort((a, b) => a - b);
+    const at = (p: number): string =>
+      sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!.toFixed(1);
+    return `p50 ${at(50)} ms, p99 ${at(99)} ms, max ${at(100)} ms`;
+  };
+  const paced = async (send: (i: number) => Promise<void>): Promise<void> => {
+    const started = performance.now();
+    for (let i = 0; i < LIVE; i++) {
+      const due = started + i * EVERY_MS;
+      if (due > performance.now()) await new Promise((r) => setTimeout(r, due - performance.now()));
+      await send(i);
+    }
+  };
+
+  const channel = `bench_lag_${randomBytes(4).toString('hex')}`;
+  const listener = new pg.Client({ connectionString: URL });
+  await listener.connect();
+  await listener.query(`LISTEN ${channel}`);
+  const rawSent = new Map<number, number>();
+  const rawLags: number[] = [];
+  const rawDone = new Promise<void>((done) =>
+    listener.on('notification', (n) => {
+      const i = Number(n.payload);
+      rawLags.push(performance.now() - rawSent.get(i)!);
+      if (rawLags.length === LIVE) done();
+    }),
+  );
+  const notifier = new pg.Client({ connectionString: URL });
+  await notifier.connect();
+  await paced(async (i) => {
+    rawSent.set(i, performance.now());
+    await notifier.query('SELECT pg_notify($1, $2)', [channel, String(i)]);
+  });
+  await rawDone;
+  await Promise.all([listener.end(), notifier.end()]);
+  console.log(`${`raw pg: NOTIFY → LISTEN, one every ${EVERY_MS} ms (${LIVE})`.padEnd(62)} ${percentiles(rawLags)}`);
+
+  const liveSchema = schema();
+  const appender = await PostgresEventStore.open(URL, { schema: liveSchema });
+  const follower = await PostgresEventStore.open(URL, { schema: liveSchema });
+  const sent = new Map<string, number>();
+  const lags: number[] = [];
+  const subscription = follower.subscribeToAll();
+  const followed = (async () => {
+    for await (const batch of subscription) {
+      const now = performance.now();
+      for (const event of batch.events) lags.push(now - sent.get(event.metadata.eventId)!);
+      if (lags.length === LIVE) return;
+    }
+  })();
+  const live = makeEvents(LIVE);
+  await paced(async (i) => {
+    sent.set(live[i]!.metadata.eventId, performance.now());
+    await appender.append(`live-${i % 50}`, [live[i]!]);
+  });
+  await followed;
+  await subscription.close();
+  await Promise.all([appender.close(), follower.close()]);
+  console.log(
+    `${`store: append → another store's subscription, one every ${EVERY_MS} ms`.padEnd(62)} ${percentiles(lags)} (target: p99 under 50 ms)`,
+  );
 } finally {
   for (const name of schemas) await admin.query(`DROP SCHEMA IF EXISTS ${name} CASCADE`);
   await admin.end();

@@ -25,7 +25,7 @@ import {
 import { StorageError } from '#domain/shared/errors.js';
 import type { DomainEvent, EventMetadata, RecordedEvent } from '#domain/shared/event.js';
 import { asStorageError } from '../../storage/storage-failure.js';
-import { APPEND_LOCK, SCHEMA_NAME, migrate } from './postgres-event-store.schema.js';
+import { APPEND_FUNCTION, APPEND_LOCK, SCHEMA_NAME, migrate } from './postgres-event-store.schema.js';
 import { PostgresSubscription, type PostgresSubscriptionSource } from './postgres-subscription.js';
 import { waitForAppend } from '../append-signal.js';
 
@@ -73,6 +73,7 @@ export function parsePostgresEventStoreUrl(url: string): { connectionString: str
 export class PostgresEventStore extends EventStore implements PostgresSubscriptionSource {
   private readonly pool: pg.Pool;
   private readonly table: string;
+  private readonly appendFunction: string;
   private readonly channel: string;
   private readonly signal = new EventEmitter();
   private readonly subscriptions = new Set<Subscription>();
@@ -91,6 +92,7 @@ export class PostgresEventStore extends EventStore implements PostgresSubscripti
     // An idle client's error (a server restart) must not crash the process: the next query fails instead.
     this.pool.on('error', () => {});
     this.table = `"${schema}".events`;
+    this.appendFunction = `"${schema}".${APPEND_FUNCTION}`;
     this.channel = `dlrn_events_${schema}`.slice(0, 63);
     this.signal.setMaxListeners(0);
   }
@@ -133,6 +135,10 @@ export class PostgresEventStore extends EventStore implements PostgresSubscripti
 
   private async write(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
     const recordedAt = new Date().toISOString();
+    if (appends.length === 1) {
+      const done = await this.appendInOneTrip(appends[0]!, recordedAt);
+      if (done) return [done];
+    }
     return this.inAppendTransaction(async (client) => {
       let position: number | undefined;
       const results: AppendResult[] = [];
@@ -178,6 +184,39 @@ export class PostgresEventStore extends EventStore implements PostgresSubscripti
       );
       return { value: results, wrote: true };
     });
+  }
+
+  /**
+   * One stream's append as one statement (migration 2's function): the lock, the checks, the
+   * INSERT and the NOTIFY in one round trip instead of four (bench/scale-events: one event per
+   * append went from 0.49× to 0.72–0.74× a raw INSERT loop). Undefined when the function found
+   * the revision missed or an id stored: the transaction of `write` then decides (a replay or
+   * an error), as it always did.
+   */
+  private async appendInOneTrip(append: StreamAppend, recordedAt: string): Promise<AppendResult | undefined> {
+    const { streamId, events, expectedRevision = 'any' } = append;
+    const result = await this.pool
+      .query<{ appended: string[] | null }>(
+        `SELECT ${this.appendFunction}($1, $2, $3, $4::text[], $5::text[], $6::text[], $7::text[], $8, $9) AS appended`,
+        [
+          this.schema,
+          streamId,
+          String(expectedRevision),
+          events.map((e) => e.metadata.eventId),
+          events.map((e) => e.type),
+          events.map((e) => JSON.stringify(e.data)),
+          events.map((e) => JSON.stringify(e.metadata)),
+          recordedAt,
+          this.channel,
+        ],
+      )
+      .catch((error: unknown) => {
+        throw duplicateIdError(error, streamId) ?? storageFailure(error);
+      });
+    const appended = result.rows[0]?.appended;
+    if (appended == null) return undefined;
+    this.signal.emit('append');
+    return { position: Number(appended[0]), nextExpectedRevision: Number(appended[1]) };
   }
 
   /** The log's head, the stream's last revision, and whether one of the ids is stored already. */
@@ -298,12 +337,7 @@ export class PostgresEventStore extends EventStore implements PostgresSubscripti
         columns,
       );
     } catch (error) {
-      const e = error as { code?: string; constraint?: string };
-      if (e.code === '23505' && e.constraint === 'events_event_id') {
-        const id = /\(event_id\)=\((.*)\)/.exec((error as Error & { detail?: string }).detail ?? '')?.[1] ?? '?';
-        throw new DuplicateEventIdError(String(rows[0]![1]), id);
-      }
-      throw error;
+      throw duplicateIdError(error, String(rows[0]![1])) ?? error;
     }
   }
 
@@ -538,6 +572,13 @@ export class PostgresEventStore extends EventStore implements PostgresSubscripti
 function storageFailure(error: unknown): never {
   if (isConnectionLost(error)) throw new StorageError('event log', 'unavailable', error);
   throw asStorageError(error, 'event log');
+}
+
+/** The unique index on event ids refused a row: which id, as the port's error. */
+function duplicateIdError(error: unknown, streamId: string): DuplicateEventIdError | undefined {
+  const e = error as { code?: string; constraint?: string; detail?: string };
+  if (e.code !== '23505' || e.constraint !== 'events_event_id') return undefined;
+  return new DuplicateEventIdError(streamId, /\(event_id\)=\((.*)\)/.exec(e.detail ?? '')?.[1] ?? '?');
 }
 
 /** `pg`'s words for a connection that ended under a query: no code to go by. */

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { describeEventStoreContract } from '../../../../../test/contract/event-store.contract.js';
 import { testEvent } from '../../../../../test/support/events.js';
 import { PostgresEventStore } from './postgres-event-store.adapter.js';
-import { EVENT_STORE_SCHEMA_VERSION } from './postgres-event-store.schema.js';
+import { APPEND_FUNCTION, EVENT_STORE_SCHEMA_VERSION, MIGRATIONS } from './postgres-event-store.schema.js';
 
 // Not skipped when PostgreSQL is missing: the test script starts one, so silence would hide a break.
 const URL = process.env.DLRN_TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
@@ -205,9 +205,9 @@ describe('PostgreSQL event store', () => {
       const first = await PostgresEventStore.open(URL, { schema });
       try {
         await first.append('package-nova', [testEvent('A')]);
-        expect(await sql(`SELECT version FROM ${schema}.event_store_migrations`)).toEqual([
-          { version: EVENT_STORE_SCHEMA_VERSION },
-        ]);
+        expect(await sql(`SELECT version FROM ${schema}.event_store_migrations ORDER BY version`)).toEqual(
+          Array.from({ length: EVENT_STORE_SCHEMA_VERSION }, (_, i) => ({ version: i + 1 })),
+        );
         await sql(`CREATE ROLE ${role} LOGIN`);
         await sql(`GRANT USAGE ON SCHEMA ${schema} TO ${role}`);
         await sql(`GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA ${schema} TO ${role}`);
@@ -236,6 +236,98 @@ describe('PostgreSQL event store', () => {
         await dropSchema(schema);
       }
       await expect(PostgresEventStore.open(`${URL}?schema=Bad;Name`)).rejects.toThrow(/must match/);
+    });
+  });
+
+  describe('when a log written by schema version 1 opens', () => {
+    it('migrates it to the current version, keeps its events, and appends after them', async () => {
+      const schema = uniqueSchema();
+      const client = new pg.Client({ connectionString: URL });
+      await client.connect();
+      try {
+        await client.query(`CREATE SCHEMA ${schema}; SET search_path TO ${schema}`);
+        await client.query(MIGRATIONS[0]!);
+        await client.query(
+          'CREATE TABLE event_store_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+        );
+        await client.query('INSERT INTO event_store_migrations (version) VALUES (1)');
+        const old = testEvent('Old');
+        await client.query(
+          "INSERT INTO events VALUES (1, 'package-nova', 0, $1, 'Old', $2, $3, '2026-01-01T00:00:00.000Z')",
+          [old.metadata.eventId, JSON.stringify(old.data), JSON.stringify(old.metadata)],
+        );
+      } finally {
+        await client.end();
+      }
+      const store = await PostgresEventStore.open(URL, { schema });
+      try {
+        expect(await sql(`SELECT version FROM ${schema}.event_store_migrations ORDER BY version`)).toEqual([
+          { version: 1 },
+          { version: 2 },
+        ]);
+        expect(await store.append('package-nova', [testEvent('New')], { expectedRevision: 0 })).toEqual({
+          nextExpectedRevision: 1,
+          position: 2,
+        });
+        expect((await store.readAll()).map((e) => [e.position, e.revision, e.type])).toEqual([
+          [1, 0, 'Old'],
+          [2, 1, 'New'],
+        ]);
+      } finally {
+        await store.close();
+        await dropSchema(schema);
+      }
+    });
+  });
+
+  describe(`when ${APPEND_FUNCTION} (one stream's append in one statement) is called`, () => {
+    const call = (schema: string, stream: string, expected: string, ids: string[]) =>
+      sql<{ appended: string[] | null }>(
+        `SELECT ${schema}.${APPEND_FUNCTION}($1, $2, $3, $4, $5, $6, $7, 'now', 'unheard') AS appended`,
+        [schema, stream, expected, ids, ids.map(() => 'T'), ids.map(() => '{}'), ids.map(() => '{}')],
+      ).then((rows) => rows[0]!.appended?.map(Number) ?? null);
+
+    it('appends after the log and the stream, answering the last position and revision', async () => {
+      const schema = uniqueSchema();
+      const store = await PostgresEventStore.open(URL, { schema });
+      try {
+        await store.append('package-other', [testEvent('A'), testEvent('B')]);
+        expect(await call(schema, 'package-nova', 'no_stream', ['i1', 'i2'])).toEqual([4, 1]);
+        expect(await call(schema, 'package-nova', '1', ['i3'])).toEqual([5, 2]);
+        expect(await call(schema, 'package-nova', 'stream_exists', ['i4'])).toEqual([6, 3]);
+        expect(await call(schema, 'package-nova', 'any', ['i5'])).toEqual([7, 4]);
+        expect(
+          (await store.readStream('package-nova')).map((e) => [e.position, e.revision, e.metadata as unknown]),
+        ).toEqual([
+          [3, 0, {}],
+          [4, 1, {}],
+          [5, 2, {}],
+          [6, 3, {}],
+          [7, 4, {}],
+        ]);
+      } finally {
+        await store.close();
+        await dropSchema(schema);
+      }
+    });
+
+    it('answers NULL and writes nothing when the expected revision is missed or an id is stored', async () => {
+      const schema = uniqueSchema();
+      const store = await PostgresEventStore.open(URL, { schema });
+      try {
+        expect(await call(schema, 'package-nova', '0', ['i1'])).toBeNull(); // no stream yet
+        expect(await call(schema, 'package-nova', 'stream_exists', ['i1'])).toBeNull();
+        expect(await call(schema, 'package-nova', 'no_stream', ['i1'])).toEqual([1, 0]);
+        expect(await call(schema, 'package-nova', 'no_stream', ['i2'])).toBeNull();
+        expect(await call(schema, 'package-nova', '1', ['i2'])).toBeNull(); // the head is 0
+        expect(await call(schema, 'package-nova', '-1', ['i2'])).toBeNull();
+        expect(await call(schema, 'package-nova', 'any', ['i2', 'i1'])).toBeNull(); // i1 is stored
+        expect(await call(schema, 'package-nova', 'any', ['i2'])).toEqual([2, 1]);
+        expect(await sql(`SELECT count(*)::int AS n FROM ${schema}.events`)).toEqual([{ n: 2 }]);
+      } finally {
+        await store.close();
+        await dropSchema(schema);
+      }
     });
   });
 });

@@ -6,6 +6,16 @@ import type pg from 'pg';
  * Rows of `events` are never updated or deleted (triggers refuse it), and positions are handed
  * out by one appender at a time (see `APPEND_LOCK`), so they commit in order.
  */
+/**
+ * The advisory lock every append and import takes for its transaction (two int4 keys: this
+ * constant and the schema's hash). Held until commit, it makes appenders of one log take turns,
+ * so position N commits before N+1 is handed out: a reader never sees N+1 without N.
+ */
+export const APPEND_LOCK = 0x646c726e; // 'dlrn'
+
+/** The function of migration 2, in the log's schema: one stream's append in one round trip. */
+export const APPEND_FUNCTION = 'append_to_stream';
+
 export const MIGRATIONS: readonly string[] = [
   // 1: the log, its indexes and the immutability triggers
   `
@@ -31,6 +41,44 @@ CREATE TRIGGER events_are_immutable_row BEFORE UPDATE OR DELETE ON events
 CREATE TRIGGER events_are_immutable_truncate BEFORE TRUNCATE ON events
   FOR EACH STATEMENT EXECUTE FUNCTION events_are_immutable();
 `,
+  // 2: an append to one stream in one round trip (the adapter's fast path, see APPEND_FUNCTION):
+  // the append lock, the checks, the INSERT and the NOTIFY in one autocommit statement. NULL when
+  // the checks do not pass plainly (an expected revision missed, an event id stored already):
+  // the caller then runs its transaction, which raises or answers a replay as before.
+  `
+CREATE FUNCTION ${APPEND_FUNCTION}(
+  p_schema text, p_stream text, p_expected text, p_ids text[], p_types text[], p_data text[],
+  p_metadata text[], p_recorded_at text, p_channel text
+) RETURNS bigint[] LANGUAGE plpgsql
+  SET search_path FROM CURRENT
+  -- planned for each call's arguments: a plan cached while the log was small scans the whole
+  -- table for the ids (measured: 100-event appends fell to 1,860 events/s at 50,000 events)
+  SET plan_cache_mode = force_custom_plan
+AS $$
+DECLARE
+  log_head bigint;
+  stream_head bigint;
+BEGIN
+  PERFORM pg_advisory_xact_lock(${APPEND_LOCK}, hashtext(p_schema));
+  SELECT max(position) INTO log_head FROM events;
+  SELECT revision INTO stream_head FROM events WHERE stream_id = p_stream ORDER BY revision DESC LIMIT 1;
+  IF NOT COALESCE(
+    p_expected = 'any'
+      OR (p_expected = 'no_stream' AND stream_head IS NULL)
+      OR (p_expected = 'stream_exists' AND stream_head IS NOT NULL)
+      OR (p_expected ~ '^-?[0-9]+$' AND stream_head = p_expected::bigint),
+    false
+  ) OR EXISTS (SELECT 1 FROM events WHERE event_id = ANY(p_ids)) THEN
+    RETURN NULL;
+  END IF;
+  INSERT INTO events (position, stream_id, revision, event_id, type, data, metadata, recorded_at)
+    SELECT COALESCE(log_head, 0) + e.n, p_stream, COALESCE(stream_head, -1) + e.n, e.id, e.type, e.data, e.metadata, p_recorded_at
+    FROM unnest(p_ids, p_types, p_data, p_metadata) WITH ORDINALITY AS e(id, type, data, metadata, n);
+  PERFORM pg_notify(p_channel, '');
+  RETURN ARRAY[COALESCE(log_head, 0) + cardinality(p_ids), COALESCE(stream_head, -1) + cardinality(p_ids)];
+END
+$$;
+`,
 ];
 
 export const EVENT_STORE_SCHEMA_VERSION = MIGRATIONS.length;
@@ -38,12 +86,6 @@ export const EVENT_STORE_SCHEMA_VERSION = MIGRATIONS.length;
 /** Schema names we put into SQL text: plain identifiers only. */
 export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
-/**
- * The advisory lock every append and import takes for its transaction (two int4 keys: this
- * constant and the schema's hash). Held until commit, it makes appenders of one log take turns,
- * so position N commits before N+1 is handed out: a reader never sees N+1 without N.
- */
-export const APPEND_LOCK = 0x646c726e; // 'dlrn'
 const MIGRATION_LOCK = 0x646c726d;
 
 /**
