@@ -14,10 +14,11 @@
  *   (c) raw: the same 2N `git fetch --prune origin` in the same clones, --workers at a time
  *       (execFile, nothing else);
  *   (d) raw: every git command the pass runs per package (remote get-url, fetch, for-each-ref,
- *       checkout per clone; merge-base, log), --workers packages at a time: where (a) - (c) goes;
+ *       checkout per clone; log; no merge-base: HEAD is the commit built), --workers packages at a
+ *       time: where (a) - (c) goes;
  *   then one upstream whose remote hangs (its wrapper sleeps an hour): the pass with the
- *   adapter's own timeout option set to --timeout (the product's is DLRN's 3600 s, without a
- *   configuration key).
+ *   adapter's own timeout option set to --timeout (the product's is `git_timeout`, by default
+ *   DLRN's 3600 s).
  * Prints figures and the load average; asserts nothing but that each pass found nothing new.
  *   node --conditions=source --import @swc-node/register/esm-register bench/refresh.bench.ts \
  *     [--packages 400] [--workers 16] [--delay 150] [--rounds 1] [--timeout 10]
@@ -313,7 +314,6 @@ async function rawPassCommands(packages: readonly BenchPackage[], workers: numbe
         const cwd = join(datadir, pkg.name);
         await refresh(join(datadir, `${pkg.name}_distro`));
         await refresh(cwd);
-        await run('git', ['merge-base', '--is-ancestor', pkg.commit.commitHash, 'HEAD'], { cwd });
         await run(
           'git',
           [
@@ -435,7 +435,7 @@ try {
   console.log(
     `one unreachable upstream (${hung.name}), git timeout ${TIMEOUT_S} s: pass ${seconds(stuck.ms)} ` +
       `(${PACKAGES - 1} packages refreshed, 1 skipped: …${stuck.report.skipped[0]!.reason.slice(-60)}); ` +
-      `the product's timeout is ${GIT_TIMEOUT_MS / 1000} s (DLRN's), no configuration key: such a pass lasts that long`,
+      `the product's timeout is [service] git_timeout, by default ${GIT_TIMEOUT_MS / 1000} s (DLRN's): such a pass lasts that long`,
   );
 } finally {
   // The hung remote's sleeps, which outlive the git process the timeout killed.

@@ -53,10 +53,13 @@ describe('dlrn demo (the quick start): every pass leaves its pages', () => {
     expect(logMessages(logged.stderr)).toMatch(/^\+ rpmbuild /m);
     expect(logMessages(logged.stderr)).toMatch(/^\+ createrepo_c /m);
     expect(logMessages(logged.stderr)).not.toContain('appended');
-    // Nothing new since: the pass says so.
-    const idle = await runDlrn(pass);
+    // Nothing new since: the pass says so, having fetched, and asked no merge-base whether the
+    // last built commit is still an ancestor of HEAD: it is HEAD.
+    const idle = await runDlrn([...pass, '--log-commands']);
     expect(idle.code, idle.stderr).toBe(0);
     expect(idle.stdout).toContain('nothing to build: no new commit in the selected packages');
+    expect(logMessages(idle.stderr)).toMatch(/^\+ git .*fetch --prune origin/m);
+    expect(logMessages(idle.stderr)).not.toContain('merge-base');
     expect(idle.stdout).not.toMatch(/^\d\d:\d\d:\d\d /m);
     // On a terminal (script(1) gives the pass one), each progress line starts with the time.
     const quoted = [process.execPath, ...dlrnArgs(pass)].map((arg) => `'${arg.replaceAll("'", `'\\''`)}'`).join(' ');

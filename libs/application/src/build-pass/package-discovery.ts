@@ -240,6 +240,8 @@ async function discoverInClone(
     last.commit.commitBranch === source.branch &&
     // with several upstreams, only the clone the last commit came from can have lost it
     (last.commit.upstreamUrl === null || last.commit.upstreamUrl === clone.url || typeof pkg.upstream === 'string') &&
+    // HEAD is its own ancestor: no git run for a package with nothing new (bench/refresh)
+    last.commit.commitHash !== source.head.hash &&
     !(await deps.git.isAncestor(clone.dir, last.commit.commitHash))
   ) {
     rewritten = { knownCommit: last.commit.commitHash };
