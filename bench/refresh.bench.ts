@@ -13,9 +13,9 @@
  *   (b) the same pass with workers=1 (one package after another, as before concurrency);
  *   (c) raw: the same 2N `git fetch --prune origin` in the same clones, --workers at a time
  *       (execFile, nothing else);
- *   (d) raw: every git command the pass runs per package (remote get-url, fetch, for-each-ref,
- *       checkout per clone; log; no merge-base: HEAD is the commit built), --workers packages at a
- *       time: where (a) - (c) goes;
+ *   (d) raw: every git command the pass runs per package (fetch, for-each-ref, checkout per
+ *       clone; log; no `remote get-url`: the origin is read from .git/config; no merge-base:
+ *       HEAD is the commit built), --workers packages at a time: where (a) - (c) goes;
  *   then one upstream whose remote hangs (its wrapper sleeps an hour): the pass with the
  *   adapter's own timeout option set to --timeout (the product's is `git_timeout`, by default
  *   DLRN's 3600 s).
@@ -290,7 +290,6 @@ async function rawFetches(packages: readonly BenchPackage[], workers: number): P
  */
 async function rawPassCommands(packages: readonly BenchPackage[], workers: number): Promise<number> {
   const refresh = async (cwd: string) => {
-    await run('git', ['remote', 'get-url', 'origin'], { cwd });
     await run('git', ['fetch', '--prune', 'origin'], { cwd });
     await run(
       'git',
@@ -402,7 +401,7 @@ try {
       const ms = await rawPassCommands(packages, WORKERS);
       rawPassTimes.push(ms);
       console.log(
-        `  (d) raw: the pass's ${(10 * PACKAGES).toLocaleString('en')} git commands, ${WORKERS} packages at a time: ${seconds(ms)}; ${load()}`,
+        `  (d) raw: the pass's ${(7 * PACKAGES).toLocaleString('en')} git commands, ${WORKERS} packages at a time: ${seconds(ms)}; ${load()}`,
       );
     };
     console.log(`round ${round}`);

@@ -14,6 +14,7 @@ import { GitCommandError, GitCommandRunner, type GitRunnerOptions } from './git-
 import { checkoutWithFallback } from './branch-checkout.js';
 import { CloneLockError, withCloneLock } from './clone-lock.js';
 import { cloneSource, sameRemote } from './remote-url.js';
+import { storedOriginUrl } from './stored-origin.js';
 
 export type GitCliRepositoriesOptions = GitRunnerOptions;
 
@@ -198,6 +199,8 @@ export class GitCliRepositories extends GitRepositories {
 
   /** False too when `dir` is not a repository of its own (corrupted, or never cloned). */
   private async originIs(dir: string, url: string): Promise<boolean> {
+    const stored = await storedOriginUrl(dir);
+    if (stored !== undefined) return sameRemote(url, stored);
     try {
       // The ceiling stops git from answering for a repository that merely contains `dir`.
       const env = { GIT_CEILING_DIRECTORIES: dirname(dir) };
