@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 /** The lock could not be taken: flock(1) missing, or another process held it too long. */
@@ -43,7 +43,9 @@ export async function withCloneLock<T>(
   options: CloneLockOptions = {},
 ): Promise<T> {
   const lockPath = cloneLockPath(dir);
-  await mkdir(dirname(lockPath), { recursive: true });
+  // Synchronous: an asynchronous mkdir waits its turn behind the pass's spawns on the event
+  // loop, once per clone and pass (see storedOriginUrl).
+  mkdirSync(dirname(lockPath), { recursive: true });
   const waitSeconds = options.waitSeconds ?? 600;
   // `cat` only runs once flock holds the lock: it echoes the byte written to its stdin, and that
   // echo says the lock is ours (flock's own --verbose line is block-buffered on a pipe).

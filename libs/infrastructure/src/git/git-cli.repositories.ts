@@ -1,4 +1,5 @@
-import { mkdir, realpath, rm, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, realpath, rm } from 'node:fs/promises';
 import { dirname, isAbsolute, parse, resolve } from 'node:path';
 import { branchFallback } from '#domain/package/branch-fallback.js';
 import {
@@ -63,7 +64,8 @@ export class GitCliRepositories extends GitRepositories {
     // A leading dash would reach git as an option; git forbids it in branch names anyway.
     if (branch === '' || branch.startsWith('-')) throw fail(`refusing git ref '${branch}'`);
 
-    if (!(await pathExists(dir))) {
+    // Synchronous, as the origin's read below: see storedOriginUrl.
+    if (!existsSync(dir)) {
       await this.clone(url, dir, fail);
     } else if (request.local) {
       // --local: the checkout is used as it is, origin unchecked, under the requested name.
@@ -237,15 +239,6 @@ function absoluteDir(dir: string): string {
   const normalized = resolve(dir);
   if (normalized === parse(normalized).root) throw new Error(`refusing the filesystem root as a clone directory`);
   return normalized;
-}
-
-async function pathExists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Removes `dir` only; `rm` does not follow symbolic links out of it. */
