@@ -61,6 +61,10 @@ export const MUTATION_AREAS = {
 //   with '', and slicing '' off changes nothing).
 // - promotion/promotion-link.ts `: ''` → "Stryker was here!" (no component): a repository path
 //   never starts with that text, so the link stays in the repos directory as before.
+// - build/release.ts `/^(.*)\.dev./s` and `/^(.*)\.pre/s` without `^`: `(.*)` with the s flag can
+//   start at 0 whenever the marker occurs anywhere, and exec takes the leftmost match.
+// - build/release.ts `.replace('-', '.')` → `.replace('-', '')`: no rule's group holds a `-` (the
+//   first rule takes any `-` followed by a character; a last `-` follows every other rule's marker).
 export const MUTATION_AREA = process.env.MUTATION_AREA ?? 'domain';
 const area = MUTATION_AREAS[MUTATION_AREA];
 if (!area) throw new Error(`MUTATION_AREA=${MUTATION_AREA}: not one of ${Object.keys(MUTATION_AREAS).join(', ')}`);

@@ -26,8 +26,33 @@ describe('release strings', () => {
 
   it('refuses a release_minor that is not an RPM release part', () => {
     expect(() => releaseString({ numbering: 'minor.date.hash', dtBuild: 0, commitHash: sha, minor: '1 2' })).toThrow(
-      /release_minor/,
+      'invalid release_minor "1 2": not a valid RPM release part',
     );
+  });
+
+  describe('when the release_minor uses every character an RPM release part takes', () => {
+    it('keeps it as the prefix', () => {
+      expect(releaseString({ numbering: 'minor.date.hash', dtBuild: 0, commitHash: sha, minor: '0aAzZ9._+~' })).toBe(
+        '0aAzZ9._+~.19700101000000.0689564',
+      );
+    });
+  });
+
+  describe('when dt_build is the epoch itself', () => {
+    it('dates the release 19700101000000', () => {
+      expect(releaseDate(0)).toBe('19700101000000');
+    });
+  });
+
+  describe('when dt_build is not an epoch time', () => {
+    it.each([
+      [-1, 'invalid dt_build -1: not an epoch time'],
+      [-0.5, 'invalid dt_build -0.5: not an epoch time'],
+      [Number.NaN, 'invalid dt_build null: not an epoch time'],
+      [Number.POSITIVE_INFINITY, 'invalid dt_build null: not an epoch time'],
+    ])('refuses %s, naming dt_build', (dtBuild, message) => {
+      expect(() => releaseDate(dtBuild)).toThrow(message);
+    });
   });
 });
 
@@ -60,8 +85,19 @@ describe('RPM versions from upstream versions', () => {
     ['eb6dbe2', '0.0.1'],
     ['release-candidate', 'release'],
     ['v2.3.0', '0.0.1'],
+    ['1.0rc1.0rc2', '1.0rc1'],
+    ['1.0b1.0b2', '1.0b1'],
+    ['1.0a1.0a2', '1.0a1'],
+    ['1.g1.g2', '1.g1'],
+    ['1.pre1.pre2', '1.pre1'],
   ])("keeps DLRN's greedy-regex quirks: %j gives %j", (input, expected) => {
     expect(rpmVersion(input)).toBe(expected);
+  });
+
+  describe('when a plain version holds the digits 0 and 9', () => {
+    it('keeps it as it is', () => {
+      expect(rpmVersion('10.9.0')).toBe('10.9.0');
+    });
   });
 });
 
@@ -88,6 +124,44 @@ describe('upstream versions from git tags', () => {
 
   it('falls back to 0.0.1 without tags', () => {
     expect(upstreamVersionFromGit({ lastTag: null, describe: null })).toBe('0.0.1');
+  });
+
+  describe('when the tag starts with V, r or R', () => {
+    it.each(['V1.2.0', 'r1.2.0', 'R1.2.0'])('drops that one letter from %j', (tag) => {
+      expect(upstreamVersionFromGit({ lastTag: tag, describe: tag })).toBe('1.2.0');
+    });
+  });
+
+  describe('when git printed the tags with a trailing newline', () => {
+    it('trims them, and does not take the commit for one past its tag', () => {
+      expect(upstreamVersionFromGit({ lastTag: 'v1.2.0\n', describe: 'v1.2.0\n' })).toBe('1.2.0');
+    });
+  });
+
+  describe('when the version file has spaces around its version', () => {
+    it('trims them', () => {
+      expect(upstreamVersionFromGit({ fileVersion: ' 4.0.0\n', lastTag: '3.0.0', describe: '3.0.0-1-gabc' })).toBe(
+        '4.0.0',
+      );
+    });
+  });
+
+  describe('when the last field of a bumped tag has several digits', () => {
+    it('adds one to the whole number', () => {
+      expect(upstreamVersionFromGit({ lastTag: '2.0.19', describe: '2.0.19-3-gabc1234' })).toBe('2.0.20');
+    });
+  });
+
+  describe('when the last field of a bumped tag starts with no digit', () => {
+    it('replaces it with 1, as awk reads it as 0', () => {
+      expect(upstreamVersionFromGit({ lastTag: '1.2.rc1', describe: '1.2.rc1-3-gabc1234' })).toBe('1.2.1');
+    });
+  });
+
+  describe('when the tag is only a v prefix and the commit is past it', () => {
+    it('finds no version: 0.0.1, not a bumped empty one', () => {
+      expect(upstreamVersionFromGit({ lastTag: 'v', describe: 'v-1-gabc1234' })).toBe('0.0.1');
+    });
   });
 });
 

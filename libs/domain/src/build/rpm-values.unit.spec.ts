@@ -73,6 +73,14 @@ describe('when the version comes from upstream', () => {
     );
   });
 
+  describe('when the refused metadata.json version has spaces around it', () => {
+    it('names it trimmed, as it was used', () => {
+      expect(
+        refusal(() => checkedUpstreamVersion({ fileVersion: ' 1%{x}\n', lastTag: '1.0', describe: '1.0' })),
+      ).toMatch(/^metadata\.json version "1%\{x\}" cannot be an RPM version/);
+    });
+  });
+
   it('accepts what DLRN derives from an ordinary tag, v prefix and bump included', () => {
     expect(checkedUpstreamVersion({ lastTag: 'v1.2.0', describe: 'v1.2.0-2-gabcdef0' })).toBe('1.2.1');
     expect(checkedUpstreamVersion({ lastTag: null, describe: null })).toBe('0.0.1');
