@@ -65,6 +65,9 @@ export const MUTATION_AREAS = {
 //   start at 0 whenever the marker occurs anywhere, and exec takes the leftmost match.
 // - build/release.ts `.replace('-', '.')` → `.replace('-', '')`: no rule's group holds a `-` (the
 //   first rule takes any `-` followed by a character; a last `-` follows every other rule's marker).
+// - build/build-history.ts lastBuiltOnBranch `row.dtBuild > best.dtBuild` → `>=`, and `row.id > best.id`
+//   → `true` or `>=`: builds() lists rows in processing order, so a later row always has the larger id
+//   and the id tie-break holds whenever the build times are equal.
 export const MUTATION_AREA = process.env.MUTATION_AREA ?? 'domain';
 const area = MUTATION_AREAS[MUTATION_AREA];
 if (!area) throw new Error(`MUTATION_AREA=${MUTATION_AREA}: not one of ${Object.keys(MUTATION_AREAS).join(', ')}`);
