@@ -255,6 +255,203 @@ describe('package_status projection (DLRN status report)', () => {
   });
 });
 
+describe('package_status projection: edges', () => {
+  describe('when a package never succeeded', () => {
+    it('stores no last success time, and its first failure time', () => {
+      const log = new EventLog();
+      log.build('nova', 'c1', 'FAILED', { dtBuild: 100 });
+      const rows = rowsOf(packageStatusProjection, given(log.events).then(packageStatusProjection));
+      expect(rows.get('nova')).toMatchObject({ last_success_dt_build: null, first_failure_dt_build: 100 });
+    });
+
+    it('counts a failure that never recorded its start', () => {
+      const log = new EventLog();
+      const streamId = log.discover('nova', 'c1');
+      const buildId = log.claim(streamId);
+      log.finish(streamId, buildId, 'FAILED');
+      expect(statusOf(log)).toMatchObject({
+        failuresSinceSuccess: 1,
+        firstFailure: { buildId, dtBuild: null, nvr: null, artifacts: [] },
+      });
+    });
+
+    it('counts every failure of a long run, folded ones included', () => {
+      const log = new EventLog();
+      for (let i = 1; i <= 130; i++) log.build('nova', `c${i}`, 'FAILED', { dtBuild: 100 + i });
+      expect(statusOf(log)).toMatchObject({
+        lastSuccess: null,
+        failuresSinceSuccess: 130,
+        firstFailure: { commitHash: 'c1' },
+      });
+    });
+  });
+
+  describe('when the last build succeeded', () => {
+    it('stores no first failure time', () => {
+      const log = new EventLog();
+      log.build('nova', 'c1', 'SUCCESS', { dtBuild: 100 });
+      const rows = rowsOf(packageStatusProjection, given(log.events).then(packageStatusProjection));
+      expect(rows.get('nova')).toMatchObject({ last_success_dt_build: 100, first_failure_dt_build: null });
+    });
+  });
+
+  describe('when only a RETRY finished', () => {
+    it('has RETRY as status and no last status', () => {
+      const log = new EventLog();
+      log.build('nova', 'c1', 'RETRY');
+      expect(statusOf(log)).toMatchObject({ status: 'RETRY', lastStatus: null, lastSuccess: null });
+    });
+  });
+
+  describe('when the only build is rechecked', () => {
+    it('has no status and no last build again', () => {
+      const log = new EventLog();
+      const failed = log.build('nova', 'c1', 'FAILED', { component: 'compute' });
+      log.recheck(failed.streamId, failed.buildId);
+      expect(statusOf(log)).toMatchObject({ status: null, lastBuild: null, lastStatus: null, component: 'compute' });
+    });
+  });
+
+  describe("when the package's last build is of another component", () => {
+    it('takes the component of the last build', () => {
+      const log = new EventLog();
+      log.build('nova', 'c1', 'SUCCESS', { component: 'compute' });
+      log.build('nova', 'c2', 'SUCCESS', { component: 'network' });
+      expect(statusOf(log)?.component).toBe('network');
+    });
+  });
+
+  describe('when a build of a component has only started', () => {
+    it('already has the component', () => {
+      const log = new EventLog();
+      const streamId = log.discover('nova', 'c1', { component: 'compute' });
+      log.start(streamId, log.claim(streamId), 500);
+      expect(statusOf(log)).toMatchObject({ status: null, component: 'compute' });
+    });
+  });
+
+  describe('when a failure started at the same second as the last success', () => {
+    it('does not count it as after the success', () => {
+      const log = new EventLog();
+      log.build('nova', 'c1', 'SUCCESS', { dtBuild: 200 });
+      log.build('nova', 'c2', 'FAILED', { dtBuild: 200 });
+      expect(statusOf(log)).toMatchObject({ firstFailure: null, failuresSinceSuccess: 0 });
+    });
+  });
+
+  describe('when a started build moved to another stream', () => {
+    it('forgets its start time', () => {
+      const log = new EventLog();
+      const from = log.discover('nova', 'c1');
+      const buildId = log.claim(from);
+      log.start(from, buildId, 500);
+      const to = log.discover('nova', 'c1', { distroHash: 'd2' });
+      log.move(from, buildId, to, 'b9', 'd2');
+      expect(statusOf(log)?.started).toEqual({});
+    });
+  });
+
+  describe('when a build event names a stream never discovered', () => {
+    it('makes no document', () => {
+      const log = new EventLog();
+      log.start('build-nova@c1_d1', 'b1', 500);
+      log.append('build-nova@c1_d1', 'BuildFailed', { buildId: 'b1', repoDir: 'x', notes: 'boom' });
+      expect(given(log.events).then(packageStatusProjection).size).toBe(0);
+    });
+  });
+
+  describe('when a package is skipped', () => {
+    it('keeps the reason, when and in which pass', () => {
+      const log = new EventLog();
+      log.append('package-nova', 'PackageSkipped', { package: 'nova', reason: 'gone' }, '2024-03-02T10:00:00.000Z');
+      expect(statusOf(log)?.skipped).toEqual({
+        reason: 'gone',
+        occurredAt: '2024-03-02T10:00:00.000Z',
+        correlationId: 'pass-1',
+      });
+    });
+
+    it('clears the skip when a commit is then discovered, before any build', () => {
+      const log = new EventLog();
+      log.append('package-nova', 'PackageSkipped', { package: 'nova', reason: 'gone' });
+      log.discover('nova', 'c1');
+      expect(statusOf(log)).toMatchObject({ status: null, skipped: null });
+    });
+  });
+
+  describe('when more than three successes are kept', () => {
+    it('keeps results from the third last success only, and says older ones exist', () => {
+      const log = new EventLog();
+      log.build('nova', 'c1', 'FAILED');
+      for (const commit of ['c2', 'c3', 'c4', 'c5']) log.build('nova', commit, 'SUCCESS');
+      const doc = statusOf(log)!;
+      expect(doc.recent.map((entry) => ('commitHash' in entry ? entry.commitHash : entry.status))).toEqual([
+        'c3',
+        'c4',
+        'c5',
+      ]);
+      expect(doc.truncated).toBe(true);
+    });
+
+    it('says nothing was left out while exactly three successes are all there is', () => {
+      const log = new EventLog();
+      for (const commit of ['c1', 'c2', 'c3']) log.build('nova', commit, 'SUCCESS');
+      expect(statusOf(log)).toMatchObject({ truncated: false });
+      expect(statusOf(log)!.recent).toHaveLength(3);
+    });
+  });
+
+  describe('when a failing run reaches its bound', () => {
+    const run = (failures: number) => {
+      const log = new EventLog();
+      log.build('nova', 'c0', 'SUCCESS', { dtBuild: 100 });
+      for (let i = 1; i <= failures; i++) log.build('nova', `c${i}`, 'FAILED', { dtBuild: 200 + i });
+      return log;
+    };
+    const omitted = (log: EventLog) => statusOf(log)!.recent.filter((entry) => entry.status === 'OMITTED');
+
+    it('keeps all of a run of 100 results', () => {
+      expect(omitted(run(100))).toEqual([]);
+      expect(statusOf(run(100))!.recent).toHaveLength(101);
+    });
+
+    it('folds the middle of a longer run into one entry that ends at the last result it replaces', () => {
+      const log = run(130);
+      // 1 success, c1..c50, then the fold, then the newest 49 (c82..c130).
+      const lastFolded = log.events.find(
+        (event) => event.type === 'BuildFailed' && event.streamId === 'build-nova@c81_d1',
+      )!;
+      expect(omitted(log)).toEqual([{ status: 'OMITTED', failed: 31, position: lastFolded.position }]);
+      expect(statusOf(log)!.recent).toHaveLength(101);
+    });
+
+    it('counts only the failures of a run that also holds retries', () => {
+      const log = run(60);
+      for (let i = 1; i <= 60; i++) log.build('nova', `r${i}`, 'RETRY', { dtBuild: 300 + i });
+      for (let i = 1; i <= 10; i++) log.build('nova', `f${i}`, 'FAILED', { dtBuild: 400 + i });
+      expect(statusOf(log)).toMatchObject({ failuresSinceSuccess: 70, status: 'FAILED', lastStatus: 'FAILED' });
+    });
+  });
+
+  describe('when a build of the package fails while a bisection runs', () => {
+    it('keeps the bisection', () => {
+      const log = new EventLog();
+      log.build('nova', 'c1', 'SUCCESS');
+      log.build('nova', 'c4', 'FAILED');
+      log.append('bisection-nova@c1_c4', 'BisectionStarted', {
+        bisectionId: 'bis-1',
+        package: 'nova',
+        good: { commitHash: 'c1', distroHash: 'd1', extendedHash: null, buildId: 'b1' },
+        bad: { commitHash: 'c4', distroHash: 'd1', extendedHash: null, buildId: 'b2' },
+        candidates: ['c2', 'c3', 'c4'],
+        trigger: 'auto',
+      });
+      log.build('nova', 'c5', 'FAILED');
+      expect(statusOf(log)?.bisection).toMatchObject({ bisectionId: 'bis-1', state: 'running' });
+    });
+  });
+});
+
 describe('package_status projection: bisection (issue 20)', () => {
   /** nova: good at c1, FAILED at c4 (c2, c3 never built), and a bisection of c1..c4. */
   function broken(): { log: EventLog; bisectionId: string } {
@@ -387,6 +584,66 @@ describe('package_status projection: bisection (issue 20)', () => {
       expect(given(log.events).replayedTwice(packageStatusProjection)).toEqual(
         given(log.events).then(packageStatusProjection),
       );
+    });
+  });
+  describe('when steps are reported out of order, or by another bisection', () => {
+    it('keeps the highest step of its own bisection', () => {
+      const { log, bisectionId } = broken();
+      const stepBuilt = (id: string, n: number) =>
+        log.append('bisection-nova@c1_c4', 'BisectionStepBuilt', {
+          bisectionId: id,
+          package: 'nova',
+          commitHash: 'c3',
+          buildId: 'bx',
+          step: n,
+          status: 'FAILED',
+          verdict: 'bad',
+        });
+      stepBuilt(bisectionId, 2);
+      stepBuilt(bisectionId, 1);
+      stepBuilt('bis-0', 5);
+      expect(statusOf(log)!.bisection).toMatchObject({ bisectionId, steps: 2 });
+    });
+  });
+
+  describe("when outcomes come for a bisection that is no longer the package's", () => {
+    it('changes nothing: neither after a success nor for another bisection', () => {
+      const { log, bisectionId } = broken();
+      log.append('bisection-nova@c0_c4', 'BisectionInconclusive', {
+        bisectionId: 'bis-0',
+        package: 'nova',
+        reason: 'different_failure',
+        detail: 'older',
+        steps: 1,
+      });
+      expect(statusOf(log)!.bisection).toMatchObject({ bisectionId, state: 'running', reason: null });
+      log.build('nova', 'c5', 'SUCCESS');
+      log.append('bisection-nova@c1_c4', 'BisectionStepBuilt', {
+        bisectionId,
+        package: 'nova',
+        commitHash: 'c3',
+        buildId: 'bx',
+        step: 1,
+        status: 'FAILED',
+        verdict: 'bad',
+      });
+      log.append('bisection-nova@c1_c4', 'CulpritIdentified', {
+        bisectionId,
+        package: 'nova',
+        commitHash: 'c3',
+        distroHash: 'd1',
+        buildId: 'bx',
+        lastGoodCommitHash: 'c2',
+        steps: 2,
+      });
+      log.append('bisection-nova@c1_c4', 'BisectionInconclusive', {
+        bisectionId,
+        package: 'nova',
+        reason: 'different_failure',
+        detail: 'late',
+        steps: 2,
+      });
+      expect(statusOf(log)).toMatchObject({ status: 'SUCCESS', bisection: null });
     });
   });
 });
