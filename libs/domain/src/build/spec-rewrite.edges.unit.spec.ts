@@ -151,3 +151,95 @@ describe('rewriting a spec', () => {
     );
   });
 });
+
+describe('when a spec does not parse', () => {
+  it('refuses it with a stable code and the problem in the details', () => {
+    let caught: unknown;
+    try {
+      parseSpecBasics('Name: a\n');
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(SpecParseError);
+    expect(caught).toMatchObject({
+      code: 'SPEC_UNPARSABLE',
+      details: { problem: 'no Version: tag in the preamble' },
+    });
+  });
+});
+
+describe('when the preamble has a trigger, a parametric macro or definitions with trailing blanks', () => {
+  it('ends the preamble at %triggerin', () => {
+    expect(problemOf('Name: a\n%triggerin -- b\nVersion: 2\n')).toBe(
+      'spec file does not parse: no Version: tag in the preamble',
+    );
+  });
+
+  it('does not take a parametric macro for a simple one', () => {
+    expect(parseSpecBasics('%define fn() x\nName: a\nVersion: 1\n').macros.has('fn')).toBe(false);
+  });
+
+  it('drops the blanks after a definition', () => {
+    expect(parseSpecBasics('%global srcname foo  \nName: %{srcname}\nVersion: 1\n').name).toBe('foo');
+  });
+
+  it('takes a missing Release as empty', () => {
+    expect(expandMacros('[%{release}]', parseSpecBasics('Name: a\nVersion: 1\n').macros)).toBe('[]');
+  });
+
+  it('refuses a Name with a slash', () => {
+    expect(problemOf('Name: a/b\nVersion: 1\n')).toBe('spec file does not parse: Name: "a/b" is not a package name');
+  });
+});
+
+describe('when the %setup line has odd blanks or a trailing -n', () => {
+  const setupOf = (line: string) => parseSpecBasics(`Name: a\nVersion: 1\n%prep\n${line}\n`).setup;
+
+  it('reads the directory after two blanks', () => {
+    expect(setupOf('%setup -n  foo-1')?.directory).toBe('foo-1');
+  });
+
+  it('has no directory for a -n without a value', () => {
+    expect(setupOf('%setup -q -n')?.directory).toBeNull();
+  });
+
+  it('sees -c among any letters, upper or lower case', () => {
+    expect(setupOf('%setup -AZazcAZaz')?.createsDirectory).toBe(true);
+  });
+
+  it('gives no directory when -n expands to nothing', () => {
+    expect(setupDirectory(parseSpecBasics('Name: a\nVersion: 1\n%prep\n%setup -n %{?nothing}\n'))).toBeNull();
+  });
+});
+
+describe('when macros have names starting with A, Z, z or _, or are unknown', () => {
+  const macros = new Map([
+    ['A1', 'p'],
+    ['Zz', 'q'],
+    ['zed', 'r'],
+    ['_u', 's'],
+    ['name', 'foo'],
+  ]);
+
+  it('expands them braced and bare', () => {
+    expect(expandMacros('%{A1}%{Zz}%{zed}%{_u}', macros)).toBe('pqrs');
+    expect(expandMacros('%A1 %Zz %zed %_u', macros)).toBe('p q r s');
+  });
+
+  it('leaves an unknown bare macro as written', () => {
+    expect(expandMacros('%nope-%name', macros)).toBe('%nope-foo');
+  });
+
+  it('gives the value of %{?x} when x is defined, nothing for %{!?x} when it is not', () => {
+    expect(expandMacros('%{?name}-x', macros)).toBe('foo-x');
+    expect(expandMacros('%{!?missing}x', macros)).toBe('x');
+    expect(expandMacros('%{?!missing:none}', macros)).toBe('none');
+  });
+});
+
+describe('when macros refer to each other 17 levels deep', () => {
+  it('expands the whole chain', () => {
+    const macros = new Map(Array.from({ length: 17 }, (_, i) => [`m${i}`, i === 16 ? 'end' : `%{m${i + 1}}`] as const));
+    expect(expandMacros('%{m0}', macros)).toBe('end');
+  });
+});
