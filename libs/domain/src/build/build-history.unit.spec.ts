@@ -276,15 +276,15 @@ describe('build history (DLRN commits-table queries)', () => {
   });
 
   describe("when a force-push made a package's known commit unreachable", () => {
-    const history = fed([
-      [
-        'package-nova',
-        'HistoryRewritten',
-        { package: 'nova', repository: 'source', branch: 'master', knownCommit: 'c1', newHead: 'c9' },
-      ],
-    ]);
-
     it('knows it for that package and commit only', () => {
+      // Fed inside the test: Stryker counts what runs while vitest collects the file for no test.
+      const history = fed([
+        [
+          'package-nova',
+          'HistoryRewritten',
+          { package: 'nova', repository: 'source', branch: 'master', knownCommit: 'c1', newHead: 'c9' },
+        ],
+      ]);
       expect(history.wasRewritten('nova', 'c1')).toBe(true);
       expect(history.wasRewritten('nova', 'c9')).toBe(false);
       expect(history.wasRewritten('glance', 'c1')).toBe(false);
