@@ -68,6 +68,17 @@ export const MUTATION_AREAS = {
 // - build/build-history.ts lastBuiltOnBranch `row.dtBuild > best.dtBuild` → `>=`, and `row.id > best.id`
 //   → `true` or `>=`: builds() lists rows in processing order, so a later row always has the larger id
 //   and the id tie-break holds whenever the build times are equal.
+// - package/dependency-order.ts TAG and DEFINE without `$`: lines are split on \n and trimmed, and
+//   `(.+)` stops only at a line terminator (U+2028, a lone \r), which spec lines do not hold.
+// - package/dependency-order.ts DEFINE `\s+` → `\s` and `define[2]!.trim()` → `define[2]!`: the
+//   line is trimmed and `\s+` takes every blank before the value, so the value has none to trim.
+// - package/dependency-order.ts expandMacros `out.includes('%{')` → `''` and `next === out` → false:
+//   a round that changes nothing changes nothing again, and the rounds are bounded (10).
+// - package/dependency-order.ts names(): a split on single blanks or commas (`+` removed) leaves
+//   empty tokens, which the filter drops.
+// - package/dependency-order.ts `path = []` → `['Stryker was here']` (a junk entry below every
+//   package: a cycle is sliced from its package) and `?.requires ?? []` → `['Stryker was here']`
+//   (unreachable: only packages with a spec are visited).
 export const MUTATION_AREA = process.env.MUTATION_AREA ?? 'domain';
 const area = MUTATION_AREAS[MUTATION_AREA];
 if (!area) throw new Error(`MUTATION_AREA=${MUTATION_AREA}: not one of ${Object.keys(MUTATION_AREAS).join(', ')}`);

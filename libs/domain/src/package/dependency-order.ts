@@ -26,12 +26,16 @@ function expandMacros(text: string, macros: ReadonlyMap<string, string>, name: s
   return out;
 }
 
-/** Dependency names of a tag value: `a >= 1.0, b` → [a, b]; rich dependencies are skipped. */
+/**
+ * Dependency names of a tag value: `a >= 1.0, b` → [a, b], also with the operator written
+ * against the name or the version (`a>=1.0`, `a >=1.0`: rpm reads both); rich dependencies are
+ * skipped.
+ */
 function names(value: string): string[] {
   if (value.trim().startsWith('(')) return [];
   return value
-    .split(/[\s,]+/)
-    .filter((token) => token !== '' && !/^[<>=!]+$/.test(token) && !/^[0-9%]/.test(token) && !token.startsWith('('));
+    .split(/[\s,]+|[<>=!]+/)
+    .filter((token) => token !== '' && !/^[0-9%]/.test(token) && !token.startsWith('('));
 }
 
 /**

@@ -152,6 +152,13 @@ describe('--order: dependency order of specs', () => {
     });
   });
 
+  describe('when an operator is written against the name or the version', () => {
+    it('keeps the names, as rpm reads them (no name like a>=1.0 that nothing provides)', () => {
+      const deps = parseSpecDependencies('nova', spec('nova', 'Requires: a>=1.0, b >=2, c<= 3, d =4'));
+      expect(deps.requires).toEqual(['a', 'b', 'c', 'd']);
+    });
+  });
+
   describe('when packages build-require each other', () => {
     it('puts providers first, whatever the input order', () => {
       const specs = [
