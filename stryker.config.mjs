@@ -74,8 +74,8 @@ export const MUTATION_AREAS = {
 //   line is trimmed and `\s+` takes every blank before the value, so the value has none to trim.
 // - package/dependency-order.ts expandMacros `out.includes('%{')` → `''` and `next === out` → false:
 //   a round that changes nothing changes nothing again, and the rounds are bounded (10).
-// - package/dependency-order.ts names(): a split on single blanks or commas (`+` removed) leaves
-//   empty tokens, which the filter drops.
+// - package/dependency-order.ts names(): a split on single blanks, commas or operator characters
+//   (either `+` removed) leaves empty tokens, which the filter drops.
 // - package/dependency-order.ts `path = []` → `['Stryker was here']` (a junk entry below every
 //   package: a cycle is sliced from its package) and `?.requires ?? []` → `['Stryker was here']`
 //   (unreachable: only packages with a spec are visited).
