@@ -27,15 +27,30 @@ function expandMacros(text: string, macros: ReadonlyMap<string, string>, name: s
 }
 
 /**
+ * The value without its rich dependencies: every balanced `( … )` group, nested ones included,
+ * wherever it stands (`a, (b if c)` → `a, `). A stray `)` is dropped; an unclosed `(` drops the
+ * rest of the value. A regular expression cannot match nested groups, hence the count.
+ */
+function withoutRichDependencies(value: string): string {
+  let depth = 0;
+  let out = '';
+  for (const ch of value) {
+    if (ch === '(') depth += 1;
+    else if (ch === ')') depth = Math.max(0, depth - 1);
+    else if (depth === 0) out += ch;
+  }
+  return out;
+}
+
+/**
  * Dependency names of a tag value: `a >= 1.0, b` → [a, b], also with the operator written
  * against the name or the version (`a>=1.0`, `a >=1.0`: rpm reads both); rich dependencies are
- * skipped.
+ * skipped wherever they stand.
  */
 function names(value: string): string[] {
-  if (value.trim().startsWith('(')) return [];
-  return value
+  return withoutRichDependencies(value)
     .split(/[\s,]+|[<>=!]+/)
-    .filter((token) => token !== '' && !/^[0-9%]/.test(token) && !token.startsWith('('));
+    .filter((token) => token !== '' && !/^[0-9%]/.test(token));
 }
 
 /**

@@ -116,6 +116,19 @@ describe('--order: dependency order of specs', () => {
       );
       expect(deps.requires).toEqual(['python3-e']);
     });
+
+    it('skips it after a plain requirement, nested groups included, and keeps what follows', () => {
+      const deps = parseSpecDependencies(
+        'nova',
+        spec('nova', 'Requires: python3-a, (python3-b if (python3-c or python3-d)), python3-e >= 2'),
+      );
+      expect(deps.requires).toEqual(['python3-a', 'python3-e']);
+    });
+
+    it('drops a stray closing parenthesis and the rest after an unclosed group', () => {
+      const deps = parseSpecDependencies('nova', spec('nova', 'Requires: python3-a) python3-b (python3-c python3-d'));
+      expect(deps.requires).toEqual(['python3-a', 'python3-b']);
+    });
   });
 
   describe('when Requires has scriptlet qualifiers', () => {
