@@ -25,8 +25,9 @@ export function normalizeGitUrl(url: string): string | null {
     host = '';
     path = text;
   } else {
-    // scp-like: [user@]host:path (git's rule: no slash before the first colon)
-    const scp = /^(?:[^@/:]+@)?([^/:]+):(.+)$/.exec(text);
+    // scp-like: [user@]host:path (git's rule: no slash before the first colon); a host holds no
+    // `@`, so `git@:path` (user, no host) is refused as the ssh:// form without a host is.
+    const scp = /^(?:[^@/:]+@)?([^@/:]+):(.+)$/.exec(text);
     if (!scp) return null;
     host = scp[1]!.toLowerCase();
     path = `/${scp[2]!}`;

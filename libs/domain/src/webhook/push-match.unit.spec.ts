@@ -88,6 +88,11 @@ describe('normalizeGitUrl at its edges', () => {
     expect(normalizeGitUrl('gerrit:openstack/nova')).toBe('gerrit/openstack/nova');
     expect(normalizeGitUrl('./dir:openstack/nova')).toBeNull();
   });
+
+  it('refuses an scp-like URL with a user and no host, as the ssh:// form', () => {
+    expect(normalizeGitUrl('git@:openstack/nova')).toBeNull();
+    expect(normalizeGitUrl('a@b@github.com:openstack/nova')).toBeNull();
+  });
 });
 
 describe('branchOfRef', () => {
