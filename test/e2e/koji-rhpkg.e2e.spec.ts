@@ -42,7 +42,7 @@ describe('a build pass with use_rhpkg=true, through fake kinit, rhpkg and koji',
   let upstreamHead: string;
   const start = Math.floor(Date.now() / 1000) - 86_400;
   const datadir = () => join(root, 'site', 'data');
-  const dlrn = () =>
+  const dlrn = (...extra: string[]) =>
     runDlrn(
       [
         '--config-file',
@@ -51,6 +51,7 @@ describe('a build pass with use_rhpkg=true, through fake kinit, rhpkg and koji',
         join(root, 'site', 'rdoinfo'),
         '--package-name',
         'python-greeting',
+        ...extra,
       ],
       { env: fakeFarmEnv(join(root, 'bin'), record, 'ok', { FAKE_RHPKG_TARGET: 'cloud9s-openstack-trunk-el9' }) },
     );
@@ -140,5 +141,15 @@ describe('a build pass with use_rhpkg=true, through fake kinit, rhpkg and koji',
     expect(farmCalls(record)).toHaveLength(calls);
     const added = (await events(datadir())).slice(before).map((e) => e.type);
     expect(added.filter((type) => type.startsWith('Build') || type === 'CommitDiscovered')).toEqual([]);
+  });
+
+  it('refuses --dev before any rhpkg run: rhpkg would push the dev run to the real dist-git', async () => {
+    const calls = farmCalls(record).length;
+    const distgitHead = git(greeting.distgit, 'rev-parse', 'HEAD');
+    const dev = await dlrn('--dev');
+    expect(dev.code).toBe(1);
+    expect(dev.stderr).toContain('--dev: use_rhpkg=true: rhpkg commit -p would push');
+    expect(farmCalls(record)).toHaveLength(calls);
+    expect(git(greeting.distgit, 'rev-parse', 'HEAD')).toBe(distgitHead);
   });
 });

@@ -119,6 +119,15 @@ export async function runBuildPass(flags: BuildPassFlags, io: CliIo): Promise<nu
     io.err(`dlrn: error: ${config.configFileShown}: ${publicFlag}: ${publicRefusal}\n`);
     return 1;
   }
+  if (options.dev && config.default.buildDriverName === 'koji' && config.kojibuildDriver.useRhpkg) {
+    // DLRN lets it run: its dev build's "dev" dist-git hash and local changes reach the real
+    // dist-git and Koji, while its history is thrown away.
+    io.err(
+      `dlrn: error: ${config.configFileShown}: --dev: use_rhpkg=true: rhpkg commit -p would push the dev run's ` +
+        'dist-git to the real one and build it in Koji; dev mode keeps its builds on this machine\n',
+    );
+    return 1;
+  }
   const logger = io.logger('dlrn', flags.debug ? 'debug' : undefined);
   for (const note of configurationNotes(config)) logger.warn(`${config.configFileShown}: ${note}`);
   const missingTemplate = flags.status || flags.recheck ? null : missingMockTemplate(config);
