@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { repoFileContents, repoHash, shardedRepoDir } from './repo-path.js';
 import {
   computeSnapshot,
@@ -116,11 +116,15 @@ describe('cumulative snapshot (post_build_rpm)', () => {
     c: { lastSuccess: build('SUCCESS', 'c1'), lastProcessed: build('FAILED', 'c2', 200) },
     d: { lastSuccess: null, lastProcessed: null },
   };
-  const snapshot = computeSnapshot({
-    packages,
-    built: { package: 'a', component: null, build: build('SUCCESS', 'a9', 300) },
-    history: (name) => histories[name] ?? { lastSuccess: null, lastProcessed: null },
-    useComponents: false,
+  // Computed in beforeAll, not while vitest collects the file (a mutant is active only for the tests).
+  let snapshot: ReturnType<typeof computeSnapshot>;
+  beforeAll(() => {
+    snapshot = computeSnapshot({
+      packages,
+      built: { package: 'a', component: null, build: build('SUCCESS', 'a9', 300) },
+      history: (name) => histories[name] ?? { lastSuccess: null, lastProcessed: null },
+      useComponents: false,
+    });
   });
 
   describe("when another package's newest build failed after an older success", () => {
