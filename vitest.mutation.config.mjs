@@ -1,10 +1,11 @@
-// The project's vitest config, limited to the current mutation area's tests (see stryker.config.mjs).
+// The project's vitest config, limited to the current mutation area's tests, or MUTATION_TESTS (see
+// stryker.config.mjs).
 import base from './vitest.config.ts';
-import { MUTATION_AREA, MUTATION_AREAS } from './stryker.config.mjs';
+import { MUTATION_TESTS } from './stryker.config.mjs';
 
 export default {
   ...base,
   // Longer limits than the suite's: a mutation run shares 2 cores with its own type checker, and an
   // e2e test that spawns `dlrn` several times passed 30 s there (a failed dry run stops Stryker).
-  test: { ...base.test, include: MUTATION_AREAS[MUTATION_AREA].tests, testTimeout: 120_000, hookTimeout: 240_000 },
+  test: { ...base.test, include: MUTATION_TESTS, testTimeout: 120_000, hookTimeout: 240_000 },
 };
