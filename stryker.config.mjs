@@ -47,11 +47,7 @@ export const MUTATION_AREAS = {
     // api-bounded-input start `dlrn serve` as a child, whose coverage Stryker cannot see (they
     // killed nothing, and every mutant of module-level code ran them: ~2 h a run).
     // authenticator.int.spec.ts holds their scenarios at the Authenticator's level.
-    tests: [
-      'apps/api/src/http/**/*.spec.ts',
-      'apps/api/src/auth/**/*.spec.ts',
-      'test/e2e/api-fuzz.e2e.spec.ts',
-    ],
+    tests: ['apps/api/src/http/**/*.spec.ts', 'apps/api/src/auth/**/*.spec.ts', 'test/e2e/api-fuzz.e2e.spec.ts'],
   },
 };
 

@@ -59,7 +59,7 @@ describe('the authenticator (HTTP Basic against the users view)', () => {
     aliceHash = await hashPassword('correct horse');
   });
   beforeEach(() => {
-    users = new Map([['alice', user('alice', aliceHash, ['ci'])]]);
+    users = new Map([['alice', user('alice', aliceHash, ['vote'])]]);
     views = { version: 1 };
     audit = [];
     lookups = [];
@@ -95,7 +95,7 @@ describe('the authenticator (HTTP Basic against the users view)', () => {
   describe('when the right password is sent', () => {
     it('answers the user and its roles, verified once', async () => {
       const outcome = await authenticator().authenticate(basic('alice', 'correct horse'), request());
-      expect(outcome).toEqual({ ok: true, user: 'alice', roles: ['ci'] });
+      expect(outcome).toEqual({ ok: true, user: 'alice', roles: ['vote'] });
       expect(audit.map((e) => [e.user, e.success, e.verified])).toEqual([['alice', true, true]]);
       expect(pool.verifications).toBe(1);
     });
@@ -112,7 +112,7 @@ describe('the authenticator (HTTP Basic against the users view)', () => {
       const auth = authenticator();
       await auth.authenticate(basic('alice', 'correct horse'), request());
       const again = await auth.authenticate(basic('alice', 'correct horse'), request('198.51.100.7'));
-      expect(again).toEqual({ ok: true, user: 'alice', roles: ['ci'] });
+      expect(again).toEqual({ ok: true, user: 'alice', roles: ['vote'] });
       expect(pool.verifications).toBe(1);
       expect(lookups).toEqual(['alice']);
       expect(audit.map((e) => e.verified)).toEqual([true, false]);
@@ -156,7 +156,7 @@ describe('the authenticator (HTTP Basic against the users view)', () => {
     it('refuses the old password once the views show the new hash', async () => {
       const auth = authenticator();
       await auth.authenticate(basic('alice', 'correct horse'), request());
-      users.set('alice', user('alice', await hashPassword('battery staple'), ['ci']));
+      users.set('alice', user('alice', await hashPassword('battery staple'), ['vote']));
       views.version = 2;
       expect(await auth.authenticate(basic('alice', 'correct horse'), request())).toEqual({
         ok: false,
