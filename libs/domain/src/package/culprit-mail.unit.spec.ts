@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CulpritMailLedger } from './culprit-mail.js';
+import { culpritLines, culpritMail, culpritMessageId, CulpritMailLedger, type KnownCulprit } from './culprit-mail.js';
 
 /** A ledger given these events, in order (positions from 1). */
 function given(...events: [streamId: string, type: string, data: object][]): CulpritMailLedger {
@@ -117,6 +117,82 @@ describe('CulpritMailLedger', () => {
       ]);
       expect(fixed.culpritOf('nova')).toBeNull();
       expect(fixed.due()).toEqual([]);
+    });
+  });
+});
+
+describe('the culprit mail', () => {
+  const known: KnownCulprit = {
+    package: 'nova',
+    bisectionId: 'bisection-nova@c1_c4',
+    commitHash: '0123456789abcdef0123',
+    lastGoodCommitHash: 'fedcba9876543210',
+    steps: 3,
+  };
+
+  describe('when the commit has a web page', () => {
+    it("is DLRN's failure mail's sender and To:, the culprit's short hash in the subject, and the text line for line, escaped", () => {
+      const mail = culpritMail({
+        packageName: 'nova<&>',
+        recipients: ['a@example.org', 'b@example.org'],
+        culprit: known,
+        commitUrl: 'https://forge/commit?a=1&b="2"',
+        upstreamUrl: "https://git/nova's",
+      });
+      expect(mail).toEqual({
+        from: 'no-reply@delorean.com',
+        recipients: ['a@example.org', 'b@example.org'],
+        toHeader: 'packagers',
+        subject: '[dlrn] nova<&> culprit identified: 0123456789ab',
+        messageId: 'culprit-bisection-nova-c1_c4',
+        text: [
+          'The build failure of the package nova&lt;&amp;&gt; you were told about was bisected',
+          'against the upstream project[1] in 3 builds: the first bad commit is',
+          '',
+          '  0123456789abcdef0123',
+          '  https://forge/commit?a=1&amp;b=&#34;2&#34;',
+          '',
+          'The last good commit before it is fedcba9876543210.',
+          '',
+          '[1] - https://git/nova&#39;s',
+          '',
+        ].join('\n'),
+      });
+    });
+  });
+
+  describe('when the forge is not known', () => {
+    it('leaves the link line empty, without trailing blanks', () => {
+      const mail = culpritMail({
+        packageName: 'nova',
+        recipients: [],
+        culprit: known,
+        commitUrl: null,
+        upstreamUrl: 'u',
+      });
+      expect(mail.text.split('\n')[4]).toBe('');
+    });
+  });
+
+  describe('its Message-ID', () => {
+    it('keeps letters, digits, dots, underscores and dashes of the bisection id and replaces the rest', () => {
+      expect(culpritMessageId('bisection-Nova.x@c1_c4/é')).toBe('culprit-bisection-Nova.x-c1_c4--');
+    });
+  });
+
+  describe('the lines the failure mail gains', () => {
+    it('name the culprit, its page when known (escaped), and the last good commit', () => {
+      expect(culpritLines(known, 'https://forge/c?a&b')).toEqual([
+        '',
+        'A bisection identified the first bad upstream commit: 0123456789abcdef0123',
+        'https://forge/c?a&amp;b',
+        '(the last good one is fedcba9876543210).',
+      ]);
+      expect(culpritLines(known, null)).toEqual([
+        '',
+        'A bisection identified the first bad upstream commit: 0123456789abcdef0123',
+        '(the last good one is fedcba9876543210).',
+      ]);
     });
   });
 });
