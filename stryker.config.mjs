@@ -76,6 +76,9 @@ export const MUTATION_AREAS = {
 // - package/dependency-order.ts `path = []` → `['Stryker was here']` (a junk entry below every
 //   package: a cycle is sliced from its package) and `?.requires ?? []` → `['Stryker was here']`
 //   (unreachable: only packages with a spec are visited).
+// - build/rpm-values.ts builderOptions `i > 0` → true or `>=`, `: ''` → "Stryker was here!", and
+//   `options.length > 0` → true or `>=`: `options[-1]` and `[].at(-1)` are undefined, and neither
+//   undefined nor that text is `-D` or `--define`.
 export const MUTATION_AREA = process.env.MUTATION_AREA ?? 'domain';
 const area = MUTATION_AREAS[MUTATION_AREA];
 if (!area) throw new Error(`MUTATION_AREA=${MUTATION_AREA}: not one of ${Object.keys(MUTATION_AREAS).join(', ')}`);

@@ -132,6 +132,36 @@ describe('dist and builder options', () => {
     expect(() => builderOptions(['--no-clean\n--x'])).toThrow(RpmValueError);
   });
 
+  it('says which option or definition is refused, and why, in the message and the details', () => {
+    expect(refusal(() => builderOptions(['--with', 'x%(id)']))).toBe(
+      '"x%(id)" cannot be an RPM option: "%" is not allowed',
+    );
+    expect(refusal(() => builderOptions(['-D', 'novalue']))).toBe(
+      '"novalue" cannot be an RPM macro definition: expected "<name> <value>"',
+    );
+    expect(refusal(() => builderOptions(['--sequential', '--define']))).toBe(
+      '"--define" cannot be an RPM option: it lacks its macro definition',
+    );
+    expect(refusal(() => rpmDist('.el9%{x}'))).toBe(
+      'dist ".el9%{x}" cannot be an RPM dist tag: "%" is not allowed (letters, digits and . _ + ~ ^ only)',
+    );
+    try {
+      builderOptions(['-D', 'novalue']);
+    } catch (error) {
+      expect((error as RpmValueError).details).toEqual({
+        what: '"novalue"',
+        field: 'macro definition',
+        why: 'expected "<name> <value>"',
+      });
+    }
+  });
+
+  it('reads a -D value as a name from its first character, and takes several blanks before the body', () => {
+    expect(() => builderOptions(['-D', '1x y'])).toThrow(RpmValueError);
+    expect(builderOptions(['--define', 'x  1'])).toEqual(['--define', 'x  1']);
+    expect(builderOptions(['--with', 'x', '-D', 'y 1'])).toEqual(['--with', 'x', '-D', 'y 1']);
+  });
+
   it('takes a file name as long as NAME_MAX', () => {
     expect(rpmFileName(`${'a'.repeat(248)}.tar.gz`)).toHaveLength(255);
     expect(() => rpmFileName(`${'a'.repeat(249)}.tar.gz`)).toThrow(RpmValueError);
