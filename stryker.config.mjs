@@ -79,6 +79,8 @@ export const MUTATION_AREAS = {
 // - build/rpm-values.ts builderOptions `i > 0` → true or `>=`, `: ''` → "Stryker was here!", and
 //   `options.length > 0` → true or `>=`: `options[-1]` and `[].at(-1)` are undefined, and neither
 //   undefined nor that text is `-D` or `--define`.
+// - change/change-match.ts `key !== null` filter → true: a null in the set of named keys is never
+//   asked for (isNamed answers false for a URL that normalizes to null before it looks).
 export const MUTATION_AREA = process.env.MUTATION_AREA ?? 'domain';
 const area = MUTATION_AREAS[MUTATION_AREA];
 if (!area) throw new Error(`MUTATION_AREA=${MUTATION_AREA}: not one of ${Object.keys(MUTATION_AREAS).join(', ')}`);
