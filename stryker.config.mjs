@@ -81,6 +81,8 @@ export const MUTATION_AREAS = {
 //   undefined nor that text is `-D` or `--define`.
 // - change/change-match.ts `key !== null` filter → true: a null in the set of named keys is never
 //   asked for (isNamed answers false for a URL that normalizes to null before it looks).
+// - build/nvr.ts both patterns without `^`: `(.+)` can start at 0 whenever the rest matches, and
+//   exec takes the leftmost match.
 export const MUTATION_AREA = process.env.MUTATION_AREA ?? 'domain';
 const area = MUTATION_AREAS[MUTATION_AREA];
 if (!area) throw new Error(`MUTATION_AREA=${MUTATION_AREA}: not one of ${Object.keys(MUTATION_AREAS).join(', ')}`);
