@@ -83,6 +83,11 @@ export const MUTATION_AREAS = {
 //   asked for (isNamed answers false for a URL that normalizes to null before it looks).
 // - build/nvr.ts both patterns without `^`: `(.+)` can start at 0 whenever the rest matches, and
 //   exec takes the leftmost match.
+// - projections/ci-votes, ci-votes-agg and promotions `if (doc !== null) return doc` → false: a
+//   document's key is its one event's id, so the document there is that event's, and folding the
+//   event again gives the same row (the replay specs compare them).
+// - projections/*: `indexes` entries emptied: an index changes how a query runs, not what it
+//   answers (the read-model store's own specs check that declared indexes are created).
 export const MUTATION_AREA = process.env.MUTATION_AREA ?? 'domain';
 const area = MUTATION_AREAS[MUTATION_AREA];
 if (!area) throw new Error(`MUTATION_AREA=${MUTATION_AREA}: not one of ${Object.keys(MUTATION_AREAS).join(', ')}`);
