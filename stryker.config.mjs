@@ -87,7 +87,7 @@ export const MUTATION_AREAS = {
 //   document's key is its one event's id, so the document there is that event's, and folding the
 //   event again gives the same row (the replay specs compare them).
 // - projections/*: `indexes` entries emptied: an index changes how a query runs, not what it
-//   answers (the read-model store's own specs check that declared indexes are created).
+//   answers; no spec checks which indexes a store creates.
 export const MUTATION_AREA = process.env.MUTATION_AREA ?? 'domain';
 const area = MUTATION_AREAS[MUTATION_AREA];
 if (!area) throw new Error(`MUTATION_AREA=${MUTATION_AREA}: not one of ${Object.keys(MUTATION_AREAS).join(', ')}`);
