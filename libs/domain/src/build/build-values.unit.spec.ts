@@ -186,6 +186,19 @@ describe('NVRs', () => {
   it("takes the build's NVR from the first source RPM artifact, wherever it is in the list", () => {
     expect(nvrOfArtifacts(['repos/a/b/c/nova-1.0-1.noarch.rpm', 'repos/a/b/c/nova-1.0-1.src.rpm'])).toBe('nova-1.0-1');
     expect(nvrOfArtifacts(['repos/a/b/c/nova-1.0-1.noarch.rpm'])).toBeNull();
+    expect(nvrOfArtifacts(['nova-1.0-1.src.rpm', 'y/z-2-2.src.rpm'])).toBe('nova-1.0-1');
+  });
+
+  it('refuses an NVR without three parts or with a trailing dash, saying what was expected', () => {
+    expect(() => parseNvr('nova-1.0')).toThrow('invalid NVR "nova-1.0": expected <name>-<version>-<release>');
+    expect(() => parseNvr('nova-1.0-1-')).toThrow('expected <name>-<version>-<release>');
+  });
+
+  it('refuses a file name that does not end in .<arch>.rpm, saying what was expected', () => {
+    expect(() => parseRpmFileName('nova-1.0-1.noarch.rpm.sig')).toThrow(
+      'invalid RPM file name "nova-1.0-1.noarch.rpm.sig": expected <nvr>.<arch>.rpm',
+    );
+    expect(parseRpmFileName('nova-1.0-1.el9.src.rpm').arch).toBe('src');
   });
 });
 
