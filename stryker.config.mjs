@@ -88,6 +88,9 @@ export const MUTATION_AREAS = {
 //   event again gives the same row (the replay specs compare them).
 // - projections/*: `indexes` entries emptied: an index changes how a query runs, not what it
 //   answers; no spec checks which indexes a store creates.
+// - projections/build-timings.projection.ts `event.position <= current.lastPosition` → `<`: only
+//   the document's last event passes again, and folding it twice changes nothing (its start is
+//   already set, or already removed).
 export const MUTATION_AREA = process.env.MUTATION_AREA ?? 'domain';
 const area = MUTATION_AREAS[MUTATION_AREA];
 if (!area) throw new Error(`MUTATION_AREA=${MUTATION_AREA}: not one of ${Object.keys(MUTATION_AREAS).join(', ')}`);

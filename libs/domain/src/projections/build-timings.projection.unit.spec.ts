@@ -98,6 +98,56 @@ describe('build_timings projection (build durations, last successful pass)', () 
     });
   });
 
+  describe('when a build took exactly a bucket bound, or under a second', () => {
+    it('counts it in that bucket (bounds are inclusive), the shortest in the first', () => {
+      const log = new EventLog();
+      build(log, 'nova', 'SUCCESS', 0, 1, 'pass-1');
+      build(log, 'glance', 'SUCCESS', 10, 10.5, 'pass-1');
+      build(log, 'swift', 'SUCCESS', 20, 25, 'pass-1');
+      expect(timings(log).counts).toEqual([2, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    });
+  });
+
+  describe('when a pass built several packages', () => {
+    it('ends with its last build, and is successful only if every build was', () => {
+      const good = new EventLog();
+      build(good, 'nova', 'SUCCESS', 0, 50, 'pass-1');
+      build(good, 'glance', 'SUCCESS', 5, 10, 'pass-1');
+      expect(lastSuccessfulPassAt(timings(good))).toBe(T0 + 50_000);
+      const bad = new EventLog();
+      build(bad, 'nova', 'FAILED', 0, 10, 'pass-1');
+      build(bad, 'glance', 'SUCCESS', 20, 30, 'pass-1');
+      expect(lastSuccessfulPassAt(timings(bad))).toBeNull();
+      expect(timings(bad).passes).toEqual([{ id: 'pass-1', ok: false, at: T0 + 30_000 }]);
+    });
+  });
+
+  describe('when more than 16 passes went by', () => {
+    it('keeps the last 16, remembers the latest success among those dropped, and prefers a later kept one', () => {
+      const log = new EventLog();
+      build(log, 'nova', 'SUCCESS', 0, 10, 'pass-1');
+      build(log, 'nova', 'SUCCESS', 100, 120, 'pass-2');
+      for (let i = 3; i <= 18; i++) build(log, 'nova', 'FAILED', i * 100, i * 100 + 5, `pass-${i}`);
+      const dropped = timings(log);
+      expect(dropped.passes.map((p) => p.id)).toEqual(Array.from({ length: 16 }, (_, i) => `pass-${i + 3}`));
+      expect(dropped.olderSuccessAt).toBe(T0 + 120_000);
+      expect(lastSuccessfulPassAt(dropped)).toBe(T0 + 120_000);
+      build(log, 'nova', 'SUCCESS', 1900, 1950, 'pass-19');
+      expect(lastSuccessfulPassAt(timings(log))).toBe(T0 + 1_950_000);
+    });
+  });
+
+  describe('when a started build is abandoned (its lease expired)', () => {
+    it('counts no duration and forgets the start', () => {
+      const log = new EventLog();
+      const streamId = log.discover('nova', 'c1');
+      const buildId = log.claim(streamId);
+      log.append(streamId, 'BuildStarted', { buildId, dtBuild: T0 / 1000, workerId: 1, driver: 'rpmbuild' }, at(0));
+      log.append(streamId, 'BuildAbandoned', { buildId, reason: 'lease_expired' }, at(60));
+      expect(timings(log)).toMatchObject({ count: 0, sum: 0, started: {}, passes: [] });
+    });
+  });
+
   describe('when nothing was built yet, or a build is still running', () => {
     it('has no successful pass and keeps the running build aside', () => {
       const log = new EventLog();
