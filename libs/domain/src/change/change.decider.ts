@@ -16,11 +16,9 @@ export interface PatchsetState {
   readonly patchset: number;
   readonly headSha: string;
   readonly status: PatchsetStatus;
-  /** While running: who holds it, and until when. */
+  /** Who last started it (null: never started), and until when its lease ran (read only while running). */
   readonly builderId: string | null;
   readonly leaseExpiresAt: string | null;
-  /** The built repository, until purged. */
-  readonly repoPath: string | null;
   /** `dlrn purge` removed its directory. */
   readonly purged: boolean;
 }
@@ -30,7 +28,6 @@ export interface ChangeBuildState {
   readonly patchsets: readonly PatchsetState[];
   /** Delivery ids recorded (a replayed delivery does nothing). */
   readonly deliveries: readonly string[];
-  readonly closed: boolean;
 }
 
 /** Gerrit names its patch set; the other forges do not (null: the next number, for a head not seen before). */
@@ -108,14 +105,24 @@ function request(command: RequestChangeBuild, state: ChangeBuildState): Payload[
   return events;
 }
 
-function start(command: StartChangeBuild, state: ChangeBuildState, key: ChangeBuildKey | null): Payload[] {
-  const { patchset, builderId, now, leaseMs } = command.data;
+/**
+ * The patch set a command names, with the stream's key: a patch set exists only after a request,
+ * which set the key.
+ */
+function targetOf(state: StateWithKey, patchset: number): { target: PatchsetState; key: ChangeBuildKey } | null {
   const target = state.patchsets.find((p) => p.patchset === patchset);
-  if (target === undefined || key === null) return [];
+  return target === undefined ? null : { target, key: state.key! };
+}
+
+function start(command: StartChangeBuild, state: StateWithKey): Payload[] {
+  const { patchset, builderId, now, leaseMs } = command.data;
+  const found = targetOf(state, patchset);
+  if (found === null) return [];
+  const { target, key } = found;
+  // A running patch set has a holder and a lease (ChangeBuildStarted sets both).
   const takenOver =
     target.status === 'running' &&
-    ((target.leaseExpiresAt !== null && Date.parse(target.leaseExpiresAt) <= now.getTime()) ||
-      (target.builderId !== null && target.builderId === command.data.stoppedHolder));
+    (Date.parse(target.leaseExpiresAt!) <= now.getTime() || target.builderId === command.data.stoppedHolder);
   if (target.status !== 'queued' && !takenOver) return [];
   return [
     {
@@ -131,11 +138,12 @@ function start(command: StartChangeBuild, state: ChangeBuildState, key: ChangeBu
   ];
 }
 
-function complete(command: CompleteChangeBuild, state: ChangeBuildState, key: ChangeBuildKey | null): Payload[] {
+function complete(command: CompleteChangeBuild, state: StateWithKey): Payload[] {
   const { patchset, builderId, outcome } = command.data;
-  const target = state.patchsets.find((p) => p.patchset === patchset);
+  const found = targetOf(state, patchset);
   // Only the holder records a result: a builder whose lease was taken over records nothing.
-  if (target === undefined || key === null || target.status !== 'running' || target.builderId !== builderId) return [];
+  if (found === null || found.target.status !== 'running' || found.target.builderId !== builderId) return [];
+  const key = found.key;
   const result: Payload =
     outcome.status === 'success'
       ? {
@@ -169,10 +177,11 @@ function close(command: CloseChange, state: ChangeBuildState): Payload[] {
 }
 
 /** A build that ran and ended (succeeded, failed, or superseded after it ran) leaves a directory to purge, once. */
-function purge(command: PurgeChangeBuild, state: ChangeBuildState, key: ChangeBuildKey | null): Payload[] {
-  const target = state.patchsets.find((p) => p.patchset === command.data.patchset);
-  if (target === undefined || key === null || target.purged || target.builderId === null) return [];
-  if (target.status === 'queued' || target.status === 'running') return [];
+function purge(command: PurgeChangeBuild, state: StateWithKey): Payload[] {
+  const found = targetOf(state, command.data.patchset);
+  if (found === null) return [];
+  const { target, key } = found;
+  if (target.purged || target.builderId === null || target.status === 'running') return [];
   return [
     {
       type: 'ChangeBuildPurged',
@@ -181,7 +190,7 @@ function purge(command: PurgeChangeBuild, state: ChangeBuildState, key: ChangeBu
   ];
 }
 
-function update(state: ChangeBuildState, patchset: number, change: Partial<PatchsetState>): ChangeBuildState {
+function update(state: StateWithKey, patchset: number, change: Partial<PatchsetState>): StateWithKey {
   return { ...state, patchsets: state.patchsets.map((p) => (p.patchset === patchset ? { ...p, ...change } : p)) };
 }
 
@@ -196,7 +205,6 @@ function evolve(state: StateWithKey, event: Payload): StateWithKey {
       const d = event.data;
       return {
         key: state.key ?? keyOf(d),
-        closed: false,
         deliveries: [...state.deliveries, d.deliveryId].slice(-REMEMBERED_DELIVERIES),
         patchsets: [
           ...state.patchsets,
@@ -206,38 +214,27 @@ function evolve(state: StateWithKey, event: Payload): StateWithKey {
             status: 'queued',
             builderId: null,
             leaseExpiresAt: null,
-            repoPath: null,
             purged: false,
           },
         ],
       };
     }
     case 'ChangeBuildStarted':
-      return {
-        ...state,
-        ...update(state, event.data.patchset, {
-          status: 'running',
-          builderId: event.data.builderId,
-          leaseExpiresAt: event.data.leaseExpiresAt,
-        }),
-      };
+      return update(state, event.data.patchset, {
+        status: 'running',
+        builderId: event.data.builderId,
+        leaseExpiresAt: event.data.leaseExpiresAt,
+      });
     case 'ChangeBuildSucceeded':
-      return {
-        ...state,
-        ...update(state, event.data.patchset, {
-          status: 'succeeded',
-          leaseExpiresAt: null,
-          repoPath: event.data.repoPath,
-        }),
-      };
+      return update(state, event.data.patchset, { status: 'succeeded' });
     case 'ChangeBuildFailed':
-      return { ...state, ...update(state, event.data.patchset, { status: 'failed', leaseExpiresAt: null }) };
+      return update(state, event.data.patchset, { status: 'failed' });
     case 'ChangeBuildSuperseded':
-      return { ...state, ...update(state, event.data.patchset, { status: 'superseded' }) };
+      return update(state, event.data.patchset, { status: 'superseded' });
     case 'ChangeBuildCancelled':
-      return { ...state, ...update(state, event.data.patchset, { status: 'cancelled' }), closed: true };
+      return update(state, event.data.patchset, { status: 'cancelled' });
     case 'ChangeBuildPurged':
-      return { ...state, ...update(state, event.data.patchset, { repoPath: null, purged: true }) };
+      return update(state, event.data.patchset, { purged: true });
     default:
       return assertNever(event, 'change build event');
   }
@@ -251,20 +248,20 @@ function evolve(state: StateWithKey, event: Payload): StateWithKey {
  * result; closing or merging the change cancels what is queued.
  */
 export const changeBuildDecider: Decider<ChangeBuildCommand, StateWithKey, ChangeBuildEvent> = {
-  initialState: () => ({ key: null, patchsets: [], deliveries: [], closed: false }),
+  initialState: () => ({ key: null, patchsets: [], deliveries: [] }),
   evolve,
   decide: (command, state) => {
     switch (command.type) {
       case 'RequestChangeBuild':
         return request(command, state);
       case 'StartChangeBuild':
-        return start(command, state, state.key);
+        return start(command, state);
       case 'CompleteChangeBuild':
-        return complete(command, state, state.key);
+        return complete(command, state);
       case 'CloseChange':
         return close(command, state);
       case 'PurgeChangeBuild':
-        return purge(command, state, state.key);
+        return purge(command, state);
       default:
         return assertNever(command, 'change build command');
     }

@@ -218,6 +218,179 @@ describe('change build decider', () => {
   });
 });
 
+describe('change build decider, at the edges', () => {
+  const head = (n: number) => n.toString(16).padStart(40, '0');
+  const failed = (patchset: number): Payload => ({
+    type: 'ChangeBuildFailed',
+    data: { ...key, patchset, reason: 'r', logPath: null },
+  });
+  const purgeOf = (patchset: number) => ({ type: 'PurgeChangeBuild', data: { patchset } }) as const;
+  const purged = (patchset: number): Payload => ({
+    type: 'ChangeBuildPurged',
+    data: { ...key, patchset, repoPath: changeRepoPath(key, patchset) },
+  });
+
+  it('a request naming the newest patch set number again, with another head, does nothing', () => {
+    spec
+      .given([requested(3, head(1), 'd1')])
+      .when(ask(3, head(2), 'd2'))
+      .thenNothingHappens();
+  });
+
+  it('a new patch set supersedes every queued older one, and none that ran', () => {
+    spec
+      .given([
+        requested(1, head(1), 'd1'),
+        started(1),
+        failed(1),
+        requested(2, head(2), 'd2'),
+        started(2),
+        requested(3, head(3), 'd3'),
+        requested(4, head(4), 'd4'),
+      ])
+      .when(ask(null, head(5), 'd5'))
+      .then([
+        requested(5, head(5), 'd5'),
+        { type: 'ChangeBuildSuperseded', data: { ...key, patchset: 3, byPatchset: 5 } },
+        { type: 'ChangeBuildSuperseded', data: { ...key, patchset: 4, byPatchset: 5 } },
+      ]);
+  });
+
+  it('remembers the last 200 delivery ids: the 201st-last is read as new', () => {
+    const history = Array.from({ length: 201 }, (_, i) => [
+      requested(i + 1, head(i + 1), `d${i}`),
+      started(i + 1),
+      failed(i + 1),
+    ]).flat();
+    spec
+      .given(history)
+      .when(ask(null, head(999), 'd1'))
+      .thenNothingHappens();
+    spec
+      .given(history)
+      .when(ask(null, head(999), 'd0'))
+      .then([requested(202, head(999), 'd0')]);
+  });
+
+  it('takes a running build over when its lease ends at this very moment, not a millisecond before', () => {
+    spec
+      .given([requested(1, head(1), 'd1'), started(1, 'b1', now.toISOString())])
+      .when(start(1, 'b2'))
+      .then([started(1, 'b2')]);
+    spec
+      .given([requested(1, head(1), 'd1'), started(1, 'b1', new Date(now.getTime() + 1).toISOString())])
+      .when(start(1, 'b2'))
+      .thenNothingHappens();
+  });
+
+  it('a build that ended is not started again, even with an old lease', () => {
+    spec
+      .given([requested(1, head(1), 'd1'), started(1, 'b1', '2026-01-01T00:00:00.000Z'), failed(1)])
+      .when({ type: 'StartChangeBuild', data: { ...start(1, 'b2').data, stoppedHolder: 'b1' } })
+      .thenNothingHappens();
+  });
+
+  it('gives the new holder a lease of leaseMs from now', () => {
+    spec
+      .given([requested(1, head(1), 'd1')])
+      .when({ type: 'StartChangeBuild', data: { patchset: 1, builderId: 'b3', now, leaseMs: 90_000 } })
+      .then([started(1, 'b3', '2026-12-06T01:01:30.000Z')]);
+  });
+
+  it('records one result: a second completion, or one of a queued build, does nothing', () => {
+    const done = [requested(1, head(1), 'd1'), started(1), failed(1)];
+    spec
+      .given(done)
+      .when({ type: 'CompleteChangeBuild', data: { patchset: 1, builderId: 'b1', outcome: success } })
+      .thenNothingHappens();
+    spec
+      .given([requested(1, head(1), 'd1')])
+      .when({ type: 'CompleteChangeBuild', data: { patchset: 1, builderId: 'b1', outcome: success } })
+      .thenNothingHappens();
+    spec
+      .given(done)
+      .when({ type: 'CompleteChangeBuild', data: { patchset: 7, builderId: 'b1', outcome: success } })
+      .thenNothingHappens();
+  });
+
+  it('the holder that took a build over records its result; the one it took it from records nothing', () => {
+    const history = [requested(1, head(1), 'd1'), started(1, 'b1', '2026-01-01T00:00:00.000Z'), started(1, 'b2')];
+    spec
+      .given(history)
+      .when({ type: 'CompleteChangeBuild', data: { patchset: 1, builderId: 'b1', outcome: success } })
+      .thenNothingHappens();
+    spec
+      .given(history)
+      .when({ type: 'CompleteChangeBuild', data: { patchset: 1, builderId: 'b2', outcome: success } })
+      .then([
+        {
+          type: 'ChangeBuildSucceeded',
+          data: { ...key, patchset: 1, repoPath: 'repos/changes/x', rpms: ['a.rpm'], nvr: 'a-1-1', repoFile: 'a.repo' },
+        },
+      ]);
+  });
+
+  it('closing cancels every queued patch set and leaves the running and ended ones', () => {
+    spec
+      .given([
+        requested(1, head(1), 'd1'),
+        started(1),
+        failed(1),
+        requested(2, head(2), 'd2'),
+        started(2),
+        requested(3, head(3), 'd3'),
+      ])
+      .when({ type: 'CloseChange', data: { ...key, reason: 'closed', deliveryId: 'c1' } })
+      .then([{ type: 'ChangeBuildCancelled', data: { ...key, patchset: 3, reason: 'closed' } }]);
+  });
+
+  it('a close delivered under an id already recorded does nothing', () => {
+    spec
+      .given([requested(1, head(1), 'd1')])
+      .when({ type: 'CloseChange', data: { ...key, reason: 'closed', deliveryId: 'd1' } })
+      .thenNothingHappens();
+  });
+
+  it('purges a failed build, and one superseded after it ran, once', () => {
+    const history = [
+      requested(1, head(1), 'd1'),
+      started(1),
+      failed(1),
+      requested(2, head(2), 'd2'),
+      started(2),
+      requested(3, head(3), 'd3'),
+    ];
+    spec
+      .given(history)
+      .when(purgeOf(1))
+      .then([purged(1)]);
+    spec
+      .given([...history, failed(2), { type: 'ChangeBuildSuperseded', data: { ...key, patchset: 2, byPatchset: 3 } }])
+      .when(purgeOf(2))
+      .then([purged(2)]);
+    spec
+      .given([...history, purged(1)])
+      .when(purgeOf(1))
+      .thenNothingHappens();
+  });
+
+  it('purges nothing of a running, queued, cancelled or unknown patch set', () => {
+    const history = [requested(1, head(1), 'd1'), started(1), requested(2, head(2), 'd2')];
+    spec.given(history).when(purgeOf(1)).thenNothingHappens();
+    spec.given(history).when(purgeOf(2)).thenNothingHappens();
+    spec.given(history).when(purgeOf(9)).thenNothingHappens();
+    spec
+      .given([...history, { type: 'ChangeBuildCancelled', data: { ...key, patchset: 2, reason: 'closed' } } as Payload])
+      .when(purgeOf(2))
+      .thenNothingHappens();
+  });
+
+  it('keeps the key of its first request in the state', () => {
+    expect(spec.given([requested(1, head(1), 'd1')]).state().key).toEqual(key);
+    expect(spec.given([]).state().key).toBeNull();
+  });
+});
+
 describe('change identities', () => {
   it('validates every part of the stream id and the repository path', () => {
     expect(changeBuildStreamId(key)).toBe('changebuild-gerrit_upstream_12345_openstack-nova');

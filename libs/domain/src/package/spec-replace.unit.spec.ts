@@ -34,6 +34,51 @@ describe('downstream_spec_replace_list (DLRN _transform_spec)', () => {
     expect(apply('a\n', 'a/b/')).toBe('b\n');
   });
 
+  it('leaves a spec untouched when the list is empty', () => {
+    expect(applySpecReplaceRules('a\r\nb', [])).toBe('a\r\nb');
+  });
+
+  it('leaves a line without a match as it is, and a last line without its end', () => {
+    expect(apply('x\ny', 'z/q')).toBe('x\ny');
+    expect(apply('\n\nx', '^$/e')).toBe('e\ne\nx');
+  });
+
+  it('expands \\1 in a pattern without named groups', () => {
+    expect(apply('a1 b2\n', '([a-z])(\\d)/\\2\\1')).toBe('1a 2b\n');
+  });
+
+  it('reads a two-digit group reference as one group, and stops at two digits', () => {
+    const twelve = '(a)(b)(c)(d)(e)(f)(g)(h)(i)(j)(k)(l)';
+    expect(apply('abcdefghijkl\n', `${twelve}/\\12\\1`)).toBe('la\n');
+    expect(apply('abcdefghijkl\n', `${twelve}/\\123`)).toBe('l3\n');
+  });
+
+  it('expands \\g<N> by number, next to other text', () => {
+    expect(apply('ab\n', '(a)(b)/<\\g<2>\\g<1>>')).toBe('<ba>\n');
+  });
+
+  it('replaces a group that took no part in the match by nothing', () => {
+    expect(apply('b\n', '(a)|b/[\\1]')).toBe('[]\n');
+    expect(apply('b\n', '(?P<x>a)|b/[\\g<x>]')).toBe('[]\n');
+  });
+
+  it("turns Python's (?P=name) into a back-reference", () => {
+    expect(apply('aa ab\n', '(?P<c>a)(?P=c)/X')).toBe('X ab\n');
+  });
+
+  it("writes Python's escapes as the characters they stand for", () => {
+    expect(apply('x\n', 'x/1\\n2\\t3\\r4\\f5\\v6\\a7\\b8')).toBe('1\n2\t3\r4\f5\v6\x077\b8\n');
+  });
+
+  it('writes \\\\ as one backslash and does not read what follows it as an escape', () => {
+    expect(apply('x\n', 'x/a\\\\nb')).toBe('a\\nb\n');
+  });
+
+  it('keeps the text around a group, and an empty replacement deletes the match', () => {
+    expect(apply('key=1\n', '(=)/ \\1 ')).toBe('key = 1\n');
+    expect(apply('%global x 1\n', '^%global x.*/')).toBe('\n');
+  });
+
   describe('given an entry DLRN would misread or crash on', () => {
     it.each([
       ['nothing-to-split', "expected 'regex/replacement' (no '/' found)"],
@@ -43,6 +88,11 @@ describe('downstream_spec_replace_list (DLRN _transform_spec)', () => {
       ['(a)/\\2', 'refers to group 2, which the pattern does not have'],
       ['a/\\g<nope>', 'refers to group nope'],
       ['a/\\q', 'unknown escape \\q'],
+      ['a/b/c/', "neither part may contain '/'"],
+      ['a/b\\', 'the replacement ends with a lone backslash'],
+      ['a/\\1', 'refers to group 1, which the pattern does not have'],
+      ['(?P<n>a)/\\g<m>', 'refers to group m, which the pattern does not have'],
+      ['(?<=x/y', 'the regex does not compile (Invalid regular expression'],
     ])('refuses %j, naming it', (entry, reason) => {
       expect(() => parseSpecReplaceRule(entry)).toThrow(
         `downstream_spec_replace_list entry ${JSON.stringify(entry)}: `,
@@ -60,6 +110,13 @@ describe('keep_changelog with use_upstream_spec', () => {
     expect(withChangelog(upstream, changelogOf(downstream))).toBe(
       'Name: x\n%global up 1\n%changelog\n* Mon Jan 01 2024 Down <d@x> - 1\n- downstream\n',
     );
+  });
+
+  it('takes the changelog only from a line that starts with %changelog, to the very end', () => {
+    expect(changelogOf('Name: x\n# see %changelog below\n')).toBe('');
+    expect(changelogOf('%changelog\n- a\n\n- b')).toBe('%changelog\n- a\n\n- b');
+    expect(withChangelog('%changelog\n- old\n', '%changelog\n- new\n')).toBe('%changelog\n- new\n');
+    expect(withChangelog('Name: x # %changelog\n%changelog\n- old\n', '')).toBe('Name: x # %changelog\n');
   });
 
   it('leaves a spec without %changelog as it is', () => {
