@@ -21,6 +21,11 @@ run_check lint npx eslint . --max-warnings=0
 run_check format npx prettier --check . --log-level=warn
 
 echo "== vitest"
+# Every temporary file of the run goes under one directory, removed when the run ends: specs and
+# the `dlrn` processes they spawn make their own with mkdtemp and need not each remember to clean
+# up (a long-lived CI machine's /tmp stays as it was). Sticky and world-writable, as /tmp is.
+TMPDIR=$(mktemp -d "${TMPDIR:-/tmp}/dlrn-tests.XXXXXX") && chmod 1777 "$TMPDIR" && export TMPDIR
+trap 'rm -rf --one-file-system "$TMPDIR"' EXIT
 results=.test-results.json
 rm -f "$results"
 npx vitest run --reporter=default --reporter=json --outputFile.json="$results"
