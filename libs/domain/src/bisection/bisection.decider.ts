@@ -63,7 +63,7 @@ export function midpoint(lo: number, hi: number): number {
 
 /** Builds at most needed to bisect `n` candidates: ⌈log2 n⌉ (0 for one candidate). */
 export function maxSteps(n: number): number {
-  return n <= 1 ? 0 : Math.ceil(Math.log2(n));
+  return n < 2 ? 0 : Math.ceil(Math.log2(n));
 }
 
 function start(command: StartBisection, state: BisectionState): Payload[] {
@@ -103,8 +103,9 @@ function start(command: StartBisection, state: BisectionState): Payload[] {
 function next(state: StartedBisection, lo: number, hi: number): Payload {
   if (hi - lo <= 1) {
     const culprit = state.candidates[hi]!;
-    const shownBy = hi === state.candidates.length - 1 ? state.bad.buildId : null;
-    const stepBuild = state.results.find((result) => result.commitHash === culprit && result.verdict === 'bad');
+    // hi moves only to a step that built bad, and each commit is built once: the culprit is that
+    // step's commit, or bad itself (never moved from the last candidate).
+    const stepBuild = state.results.find((result) => result.commitHash === culprit);
     return {
       type: 'CulpritIdentified',
       data: {
@@ -112,7 +113,7 @@ function next(state: StartedBisection, lo: number, hi: number): Payload {
         package: state.package,
         commitHash: culprit,
         distroHash: state.bad.distroHash,
-        buildId: stepBuild?.buildId ?? shownBy,
+        buildId: stepBuild?.buildId ?? state.bad.buildId,
         lastGoodCommitHash: lo < 0 ? state.good.commitHash : state.candidates[lo]!,
         steps: state.results.length,
       },
@@ -147,12 +148,9 @@ function running(state: BisectionState, step: number): StartedBisection | null {
   }
   if (state.pending?.step === step) return state;
   // A result (or abandon) told twice, e.g. by a pass that crashed after recording it: nothing new.
-  if (
-    state.results.some((result) => result.step === step) ||
-    (state.phase !== 'running' && step <= state.results.length + 1)
-  ) {
-    return null;
-  }
+  // Steps are numbered 1, 2, … in order, so an earlier one is recorded, and the one after the last
+  // result, when not pending, was abandoned or ended the bisection.
+  if (step <= state.results.length + 1) return null;
   throw new BisectionRuleError(
     'BISECTION_STEP_NOT_PENDING',
     `step ${step} of ${state.bisectionId} is not the pending step (${state.pending ? `step ${state.pending.step}` : 'none'})`,
@@ -199,7 +197,7 @@ function recordStep(command: RecordStepResult, state: BisectionState): Payload[]
 
 function abandon(command: AbandonStep, state: BisectionState): Payload[] {
   const current = running(state, command.step);
-  if (current === null || current.phase !== 'running') return [];
+  if (current === null) return [];
   return [inconclusive(current.bisectionId, current.package, command.reason, command.detail, current.results.length)];
 }
 
@@ -256,8 +254,9 @@ function evolve(state: BisectionState, event: Payload): BisectionState {
         ...state,
         pending: null,
         results: [...state.results, { step, commitHash, buildId, status, verdict }],
-        lo: verdict === 'good' && index > state.lo ? index : state.lo,
-        hi: verdict === 'bad' && index < state.hi ? index : state.hi,
+        // A step is requested between lo and hi, so its verdict always narrows the range.
+        lo: verdict === 'good' ? index : state.lo,
+        hi: verdict === 'bad' ? index : state.hi,
       };
     }
     case 'CulpritIdentified':

@@ -10,7 +10,7 @@ describe('bisection decider', () => {
       expect(midpoint(-1, 7)).toBe(3);
       expect(midpoint(3, 7)).toBe(5);
       expect(midpoint(-1, 1)).toBe(0);
-      expect([1, 2, 3, 4, 5, 8, 9, 16, 17].map(maxSteps)).toEqual([0, 1, 2, 2, 3, 3, 4, 4, 5]);
+      expect([0, 1, 2, 3, 4, 5, 8, 9, 16, 17].map(maxSteps)).toEqual([0, 0, 1, 2, 2, 3, 3, 4, 4, 5]);
     });
   });
 
@@ -85,7 +85,9 @@ describe('bisection decider', () => {
     it('with no candidate ends inconclusive (no_candidates)', () => {
       const events = bisectionDecider.decide({ ...startOf(1), candidates: [] }, bisectionDecider.initialState());
       expect(events.map((e) => e.type)).toEqual(['BisectionStarted', 'BisectionInconclusive']);
-      expect(events[1]).toMatchObject({ data: { reason: 'no_candidates', steps: 0 } });
+      expect(events[1]).toMatchObject({
+        data: { reason: 'no_candidates', steps: 0, detail: `no commit after ${hash(0)}` },
+      });
     });
 
     it('when good is not on the first-parent line of bad ends inconclusive (not_an_ancestor)', () => {
@@ -106,7 +108,7 @@ describe('bisection decider', () => {
       spec
         .given([])
         .when({ ...startOf(4), candidates: [hash(1), hash(2)] })
-        .thenThrows('BISECTION_BAD_RANGE');
+        .thenThrows('BISECTION_BAD_RANGE', new RegExp(`^the candidates of ${ID} must end with the bad commit c004$`));
     });
   });
 
@@ -162,7 +164,16 @@ describe('bisection decider', () => {
         result(1, hash(4), 'FAILED', { retriesExhausted: true }),
         fold(bisectionDecider, started(8)),
       );
-      expect(events[1]).toMatchObject({ type: 'BisectionInconclusive', data: { reason: 'retries_exhausted' } });
+      expect(events[1]).toEqual({
+        type: 'BisectionInconclusive',
+        data: {
+          bisectionId: ID,
+          package: 'nova',
+          reason: 'retries_exhausted',
+          detail: 'step 1: c004 kept failing transiently until maxretries (build b-c004)',
+          steps: 1,
+        },
+      });
     });
 
     it('told twice records nothing the second time', () => {
@@ -177,15 +188,37 @@ describe('bisection decider', () => {
       spec
         .given(started(8))
         .when(result(2, hash(4), 'SUCCESS'))
-        .thenThrows('BISECTION_STEP_NOT_PENDING');
+        .thenThrows('BISECTION_STEP_NOT_PENDING', new RegExp(`^step 2 of ${ID} is not the pending step \\(step 1\\)$`));
       spec
         .given(started(8))
         .when(result(1, hash(5), 'SUCCESS'))
-        .thenThrows('BISECTION_STEP_NOT_PENDING');
+        .thenThrows('BISECTION_STEP_NOT_PENDING', new RegExp(`^step 1 of ${ID} builds c004, not c005$`));
       spec
         .given([])
         .when(result(1, hash(4), 'SUCCESS'))
-        .thenThrows('BISECTION_NOT_STARTED');
+        .thenThrows('BISECTION_NOT_STARTED', /^this bisection was never started$/);
+    });
+
+    it('for a step past the pending one, after a first result, is refused, naming the step', () => {
+      const first = bisectionDecider.decide(result(1, hash(4), 'SUCCESS'), fold(bisectionDecider, started(8)));
+      let caught: unknown;
+      try {
+        bisectionDecider.decide(result(3, hash(7), 'SUCCESS'), fold(bisectionDecider, [...started(8), ...first]));
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toMatchObject({
+        code: 'BISECTION_STEP_NOT_PENDING',
+        message: `step 3 of ${ID} is not the pending step (step 2)`,
+        details: { step: 3 },
+      });
+    });
+
+    it('for a step past the last, once the bisection ended, is refused, naming no pending step', () => {
+      spec
+        .given(bisect(8, 3).events)
+        .when(result(9, hash(3), 'FAILED'))
+        .thenThrows('BISECTION_STEP_NOT_PENDING', /is not the pending step \(none\)$/);
     });
 
     it('after the end records nothing', () => {
@@ -211,6 +244,18 @@ describe('bisection decider', () => {
         .given([...started(8), ...events])
         .when(abandon)
         .thenNothingHappens();
+    });
+  });
+
+  describe('unknown commands and events', () => {
+    it('are refused, naming what they are', () => {
+      const state = bisectionDecider.initialState();
+      expect(() => bisectionDecider.decide({ type: 'Nope' } as never, state)).toThrow(
+        'unexpected bisection command: {"type":"Nope"}',
+      );
+      expect(() => bisectionDecider.evolve(fold(bisectionDecider, started(8)), { type: 'Nope' } as never)).toThrow(
+        'unexpected bisection event: {"type":"Nope"}',
+      );
     });
   });
 

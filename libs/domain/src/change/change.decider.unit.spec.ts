@@ -385,6 +385,49 @@ describe('change build decider, at the edges', () => {
       .thenNothingHappens();
   });
 
+  it('folds each patch set to its own status, purged or not', () => {
+    const state = spec
+      .given([
+        requested(1, head(1), 'd1'),
+        started(1),
+        {
+          type: 'ChangeBuildSucceeded',
+          data: { ...key, patchset: 1, repoPath: 'r', rpms: [], nvr: 'n', repoFile: 'f' },
+        },
+        purged(1),
+        requested(2, head(2), 'd2'),
+        started(2, 'b2'),
+        failed(2),
+        requested(3, head(3), 'd3'),
+        requested(4, head(4), 'd4'),
+        { type: 'ChangeBuildSuperseded', data: { ...key, patchset: 3, byPatchset: 4 } },
+        requested(5, head(5), 'd5'),
+        started(5, 'b5'),
+        requested(6, head(6), 'd6'),
+        { type: 'ChangeBuildCancelled', data: { ...key, patchset: 6, reason: 'closed' } },
+      ])
+      .state();
+    expect(state.patchsets.map((p) => [p.patchset, p.status, p.builderId, p.purged])).toEqual([
+      [1, 'succeeded', 'b1', true],
+      [2, 'failed', 'b2', false],
+      [3, 'superseded', null, false],
+      [4, 'queued', null, false],
+      [5, 'running', 'b5', false],
+      [6, 'cancelled', null, false],
+    ]);
+    expect(state.patchsets[4]!.leaseExpiresAt).toBe('2026-12-06T07:00:00.000Z');
+  });
+
+  it('refuses an event or a command it does not know, naming what it is', () => {
+    const state = changeBuildDecider.initialState();
+    expect(() => changeBuildDecider.evolve(state, { type: 'Nope' } as never)).toThrow(
+      'unexpected change build event: {"type":"Nope"}',
+    );
+    expect(() => changeBuildDecider.decide({ type: 'Nope' } as never, state)).toThrow(
+      'unexpected change build command: {"type":"Nope"}',
+    );
+  });
+
   it('keeps the key of its first request in the state', () => {
     expect(spec.given([requested(1, head(1), 'd1')]).state().key).toEqual(key);
     expect(spec.given([]).state().key).toBeNull();

@@ -40,9 +40,8 @@ function parseTemplate(entry: string, template: string, groups: number, names: R
     if (typeof ref === 'number' ? ref > groups : !names.has(ref)) {
       throw new SpecReplaceRuleError(entry, `the replacement refers to group ${ref}, which the pattern does not have`);
     }
-    if (text !== '') parts.push(text);
+    parts.push(text, { group: ref });
     text = '';
-    parts.push({ group: ref });
   };
   for (let i = 0; i < template.length; i++) {
     const c = template[i]!;
@@ -75,7 +74,7 @@ function parseTemplate(entry: string, template: string, groups: number, names: R
       i++;
     }
   }
-  if (text !== '') parts.push(text);
+  parts.push(text);
   return parts;
 }
 
@@ -127,9 +126,11 @@ export function applySpecReplaceRules(spec: string, rules: readonly SpecReplaceR
       let body = end === '' ? line : line.slice(0, -1);
       for (const rule of rules) {
         body = body.replace(rule.pattern, (...args: unknown[]) => {
+          // The groups object comes last only when the pattern has named groups; else the input does.
           const last = args.at(-1);
-          const named = typeof last === 'object' && last !== null ? (last as Record<string, string | undefined>) : {};
-          const groups = args.slice(0, typeof last === 'object' && last !== null ? -3 : -2) as (string | undefined)[];
+          const hasNamed = typeof last === 'object';
+          const named = (hasNamed ? last : {}) as Record<string, string | undefined>;
+          const groups = args.slice(0, hasNamed ? -3 : -2) as (string | undefined)[];
           return rule.parts
             .map((part) =>
               typeof part === 'string'
@@ -154,6 +155,6 @@ export function changelogOf(spec: string): string {
 
 /** `spec` with its changelog (from `%changelog` to the end) replaced by `changelog`. */
 export function withChangelog(spec: string, changelog: string): string {
-  const match = /^%changelog[\s\S]*/m.exec(spec);
+  const match = /^%changelog/m.exec(spec);
   return match === null ? spec : spec.slice(0, match.index) + changelog;
 }

@@ -63,7 +63,7 @@ describe('downstream_spec_replace_list (DLRN _transform_spec)', () => {
   });
 
   it("turns Python's (?P=name) into a back-reference", () => {
-    expect(apply('aa ab\n', '(?P<c>a)(?P=c)/X')).toBe('X ab\n');
+    expect(apply('aa ab\n', '(?P<cc>a)(?P=cc)/X')).toBe('X ab\n');
   });
 
   it("writes Python's escapes as the characters they stand for", () => {
@@ -72,6 +72,13 @@ describe('downstream_spec_replace_list (DLRN _transform_spec)', () => {
 
   it('writes \\\\ as one backslash and does not read what follows it as an escape', () => {
     expect(apply('x\n', 'x/a\\\\nb')).toBe('a\\nb\n');
+  });
+
+  it('reads \\g<12> as group 12, a name holding digits as a name, and \\\\g<1> as literal text', () => {
+    const twelve = '(a)(b)(c)(d)(e)(f)(g)(h)(i)(j)(k)(l)';
+    expect(apply('abcdefghijkl\n', `${twelve}/\\g<12>`)).toBe('l\n');
+    expect(apply('x\n', '(?P<a1>x)/[\\g<a1>]')).toBe('[x]\n');
+    expect(apply('x\n', '(x)/\\\\g<1>')).toBe('\\g<1>\n');
   });
 
   it('keeps the text around a group, and an empty replacement deletes the match', () => {
@@ -93,11 +100,15 @@ describe('downstream_spec_replace_list (DLRN _transform_spec)', () => {
       ['a/\\1', 'refers to group 1, which the pattern does not have'],
       ['(?P<n>a)/\\g<m>', 'refers to group m, which the pattern does not have'],
       ['(?<=x/y', 'the regex does not compile (Invalid regular expression'],
+      ['(a)/\\g<1a>', 'refers to group 1a, which the pattern does not have'],
     ])('refuses %j, naming it', (entry, reason) => {
       expect(() => parseSpecReplaceRule(entry)).toThrow(
         `downstream_spec_replace_list entry ${JSON.stringify(entry)}: `,
       );
       expect(() => parseSpecReplaceRule(entry)).toThrow(reason);
+      expect(() => parseSpecReplaceRule(entry)).toThrow(
+        expect.objectContaining({ code: 'SPEC_REPLACE_RULE_INVALID', details: { entry } }),
+      );
     });
   });
 });
