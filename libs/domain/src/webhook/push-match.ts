@@ -10,16 +10,18 @@ import type { PackageInfo } from '../package/package-info.js';
  */
 export function normalizeGitUrl(url: string): string | null {
   const text = url.trim();
-  if (text === '' || text.length > 2048 || /\s/.test(text)) return null;
+  if (text.length > 2048 || /\s/.test(text)) return null;
   let host: string;
   let path: string;
-  const withScheme = /^([a-z][a-z0-9+.-]*):\/\/([^/]*)(\/.*)?$/i.exec(text);
+  // The authority ends at the first slash, `?` or `#`: the path is what follows (a query or a
+  // fragment there is dropped below).
+  const withScheme = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)(.*)/i.exec(text);
   if (withScheme) {
     const scheme = withScheme[1]!.toLowerCase();
     if (!['http', 'https', 'git', 'ssh', 'git+ssh', 'ssh+git', 'file'].includes(scheme)) return null;
     // user@host:port → host
-    host = withScheme[2]!.replace(/^.*@/, '').replace(/:\d*$/, '').toLowerCase();
-    path = withScheme[3] ?? '';
+    host = withScheme[2]!.replace(/.*@/, '').replace(/:\d*$/, '').toLowerCase();
+    path = withScheme[3]!;
     if (scheme !== 'file' && host === '') return null;
   } else if (text.startsWith('/')) {
     host = '';
@@ -27,19 +29,22 @@ export function normalizeGitUrl(url: string): string | null {
   } else {
     // scp-like: [user@]host:path (git's rule: no slash before the first colon); a host holds no
     // `@`, so `git@:path` (user, no host) is refused as the ssh:// form without a host is.
-    const scp = /^(?:[^@/:]+@)?([^@/:]+):(.+)$/.exec(text);
-    if (!scp) return null;
+    // A path starting with `//` is a URL whose scheme is none (`9git://host/x`), not a path.
+    const scp = /^(?:[^@/:]+@)?([^@/:]+):(.+)/.exec(text);
+    if (!scp || scp[2]!.startsWith('//')) return null;
     host = scp[1]!.toLowerCase();
     path = `/${scp[2]!}`;
   }
+  // Without its query, every path is empty or starts with a slash; slashes are collapsed, so one at
+  // most trails.
   path = path
-    .replace(/[?#].*$/, '')
+    .replace(/[?#].*/, '')
     .replace(/\/{2,}/g, '/')
-    .replace(/\/+$/, '')
+    .replace(/\/$/, '')
     .replace(/\.git$/, '')
-    .replace(/\/+$/, '');
-  if (path === '' || path === '/') return null;
-  return `${host}${path.startsWith('/') ? '' : '/'}${path}`;
+    .replace(/\/$/, '');
+  if (path === '') return null;
+  return `${host}${path}`;
 }
 
 /** The branch a pushed ref names: `refs/heads/stable/2024.1` → `stable/2024.1`; a bare name is one (older Gerrit). */
@@ -67,7 +72,7 @@ export interface FollowedDefaults {
 /** Whether a normalised URL's path ends with a Gerrit project's, on a segment boundary. */
 function pathEndsWith(key: string, project: string): boolean {
   // The tail starts with '/': `…/x/supernova` does not end with `/nova`.
-  const tail = normalizeGitUrl(`/${project.replace(/^\/+/, '')}`);
+  const tail = normalizeGitUrl(`/${project}`);
   return tail !== null && key.endsWith(tail);
 }
 
@@ -84,7 +89,7 @@ export function packagesMovedBy(
 ): string[] {
   const branch = branchOfRef(push.ref);
   if (branch === null) return [];
-  const pushed = new Set(push.repositoryUrls.map(normalizeGitUrl).filter((key): key is string => key !== null));
+  const pushed = new Set(push.repositoryUrls.map(normalizeGitUrl));
   const isPushed = (url: unknown): boolean => {
     if (typeof url !== 'string') return false;
     const key = normalizeGitUrl(url);

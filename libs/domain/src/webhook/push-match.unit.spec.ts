@@ -89,6 +89,25 @@ describe('normalizeGitUrl at its edges', () => {
     expect(normalizeGitUrl('./dir:openstack/nova')).toBeNull();
   });
 
+  it('reads an IPv6 host with its port, and a non-numeric port as part of the host', () => {
+    expect(normalizeGitUrl('ssh://git@[::1]:2222/srv/nova.git')).toBe('[::1]/srv/nova');
+    expect(normalizeGitUrl('ssh://git@[::1]/srv/nova')).toBe('[::1]/srv/nova');
+    expect(normalizeGitUrl('ssh://host:x1/nova')).toBe('host:x1/nova');
+  });
+
+  it('drops .git only at the end, and a .git directory of a local repository', () => {
+    expect(normalizeGitUrl('https://github.com/org/org.github.io')).toBe('github.com/org/org.github.io');
+    expect(normalizeGitUrl('file:///srv/git/nova/.git')).toBe('/srv/git/nova');
+    expect(normalizeGitUrl('/srv/git/nova/.git/')).toBe('/srv/git/nova');
+    expect(normalizeGitUrl('https://host/.git')).toBeNull();
+  });
+
+  it('refuses a URL whose scheme is none (a leading digit), and a host alone', () => {
+    expect(normalizeGitUrl('9git://github.com/openstack/nova')).toBeNull();
+    expect(normalizeGitUrl('https://github.com')).toBeNull();
+    expect(normalizeGitUrl('https://github.com?x=/a')).toBeNull();
+  });
+
   it('refuses an scp-like URL with a user and no host, as the ssh:// form', () => {
     expect(normalizeGitUrl('git@:openstack/nova')).toBeNull();
     expect(normalizeGitUrl('a@b@github.com:openstack/nova')).toBeNull();
@@ -207,6 +226,26 @@ describe('packagesMovedBy', () => {
     ).toEqual(['nova']);
     expect(packagesMovedBy(packages, { repositoryUrls: [], project: '', ref: 'master' }, defaults)).toEqual([]);
     expect(packagesMovedBy(packages, { repositoryUrls: [], project: '//', ref: 'master' }, defaults)).toEqual([]);
+  });
+
+  it("follows a package's own distro-branch rather than [DEFAULT] distro", () => {
+    const own = [pkg('nova', { 'distro-branch': 'rpm-custom' })];
+    const push = (ref: string) => ({ repositoryUrls: ['https://github.com/rdo-packages/nova-distgit'], ref });
+    expect(packagesMovedBy(own, push('refs/heads/rpm-master'), defaults)).toEqual([]);
+    expect(packagesMovedBy(own, push('refs/heads/rpm-custom'), defaults)).toEqual(['nova']);
+  });
+
+  it('moves no package for a tag even when no branch is followed at all', () => {
+    const none = { source: null, distro: null };
+    const moved = packagesMovedBy(
+      packages,
+      {
+        repositoryUrls: ['https://github.com/openstack/nova', 'https://github.com/rdo-packages/nova-distgit'],
+        ref: 'refs/tags/1.0',
+      },
+      none,
+    );
+    expect(moved).toEqual([]);
   });
 
   it('moves no package for a tag', () => {
