@@ -235,7 +235,6 @@ function evolve(state: BuildState, event: Payload): BuildState {
       attempts: 0,
       retries: 0,
       last: null,
-      rechecked: false,
       purged: false,
     };
   }
@@ -261,14 +260,14 @@ function evolve(state: BuildState, event: Payload): BuildState {
     case 'BuildFailed': {
       const status = event.type === 'BuildSucceeded' ? 'SUCCESS' : 'FAILED';
       const last = { buildId: event.data.buildId, status, repoDir: event.data.repoDir } as const;
-      return { ...known, phase: 'built', last, rechecked: false, purged: false };
+      return { ...known, phase: 'built', last, purged: false };
     }
     case 'BuildRetryScheduled': {
       const last = { buildId: event.data.buildId, status: 'RETRY', repoDir: event.data.repoDir } as const;
-      return { ...known, phase: 'waiting', retries: event.data.retries, last, rechecked: false, purged: false };
+      return { ...known, phase: 'waiting', retries: event.data.retries, last, purged: false };
     }
     case 'BuildRechecked':
-      return { ...known, phase: 'waiting', rechecked: true };
+      return { ...known, phase: 'waiting' };
     case 'BuildPurged':
       return { ...state, purged: true };
     case 'RepoPublished':

@@ -528,9 +528,177 @@ describe('build lifecycle', () => {
         phase: 'waiting',
         attempts: 2,
         retries: 1,
-        rechecked: true,
         last: { buildId: 'b2', status: 'FAILED' },
       });
     });
+
+    it('keeps its history when the same commit is discovered again', () => {
+      const state = spec.given([discovered, claimedBy('b1', 1), failed('b1'), discovered]).state();
+      expect(state).toMatchObject({ phase: 'built', attempts: 1, last: { buildId: 'b1', status: 'FAILED' } });
+    });
+
+    it('a purged result is purged no more once a new attempt ends, RETRY included', () => {
+      const purged: Payload = { type: 'BuildPurged', data: { buildId: 'b1', repoDir, directoryRemoved: true } };
+      const recheck: Payload = {
+        type: 'BuildRechecked',
+        data: { buildId: 'b1', previousStatus: 'FAILED', forced: false },
+      };
+      const before = [discovered, claimedBy('b1', 1), failed('b1'), purged, recheck, claimedBy('b2', 2)];
+      for (const end of [retried('b2', 1), failed('b2'), succeeded('b2')]) {
+        spec
+          .given([...before, end])
+          .when({ type: 'PurgeBuild', directoryRemoved: false })
+          .then([{ type: 'BuildPurged', data: { buildId: 'b2', repoDir, directoryRemoved: false } }]);
+      }
+    });
+  });
+});
+
+describe('build lifecycle: each refusal, word for word', () => {
+  const refusal = (history: Payload[], command: Parameters<typeof buildDecider.decide>[0]) => {
+    try {
+      buildDecider.decide(command, spec.given(history).state());
+    } catch (error) {
+      const { code, message, details } = error as { code: string; message: string; details: unknown };
+      return { code, message, details };
+    }
+    throw new Error('expected a refusal');
+  };
+  const hash = commit.commitHash;
+  const recheck = { type: 'RecheckBuild', force: false, allowForceRechecks: false } as const;
+  const purge = { type: 'PurgeBuild', directoryRemoved: true } as const;
+
+  it.each([
+    [
+      'a claim of a commit never discovered',
+      [],
+      claim('b1'),
+      'COMMIT_NOT_DISCOVERED',
+      'this commit was never discovered for this package',
+      {},
+    ],
+    [
+      'a recheck of a commit never discovered',
+      [],
+      recheck,
+      'COMMIT_NOT_DISCOVERED',
+      'this commit was never discovered for this package',
+      {},
+    ],
+    [
+      'a purge of a commit never discovered',
+      [],
+      purge,
+      'COMMIT_NOT_DISCOVERED',
+      'this commit was never discovered for this package',
+      {},
+    ],
+    [
+      'a claim after SUCCESS',
+      [discovered, claimedBy('b1', 1), succeeded('b1')],
+      claim('b2'),
+      'BUILD_ALREADY_DONE',
+      `commit ${hash} of openstack-nova was already built (SUCCESS); recheck it to build it again`,
+      { status: 'SUCCESS' },
+    ],
+    [
+      'a claim of a live claim',
+      [discovered, claimedBy('b1', 1)],
+      claim('b2'),
+      'BUILD_ALREADY_CLAIMED',
+      `commit ${hash} of openstack-nova is being built by builder-1`,
+      { builderId: 'builder-1', buildId: 'b1' },
+    ],
+    [
+      'a result of a build not holding the claim',
+      [discovered, claimedBy('b1', 1)],
+      complete('b7', permanent),
+      'BUILD_NOT_CLAIMED',
+      'build b7 does not hold the claim on this commit',
+      { buildId: 'b7' },
+    ],
+    [
+      'a recheck while building',
+      [discovered, claimedBy('b1', 1)],
+      recheck,
+      'BUILD_IN_PROGRESS',
+      'the commit is being built; recheck it once the build ends',
+      {},
+    ],
+    [
+      'a recheck of a commit never built',
+      [discovered],
+      recheck,
+      'NOTHING_TO_RECHECK',
+      'There are no existing commits or the commit to be rechecked is already marked as RETRY.',
+      {},
+    ],
+    [
+      'a purge while building',
+      [discovered, claimedBy('b1', 1)],
+      purge,
+      'BUILD_IN_PROGRESS',
+      'cannot purge a build in progress',
+      {},
+    ],
+    [
+      'a purge of a commit never built',
+      [discovered],
+      purge,
+      'NOTHING_TO_PURGE',
+      'this commit has no finished build',
+      {},
+    ],
+  ] as const)('refuses %s', (_what, history, command, code, message, details) => {
+    expect(refusal([...history], command)).toEqual({ code, message, details });
+  });
+
+  it('names where a moved build went, in the message and the details', () => {
+    const moved: Payload = {
+      type: 'BuildMoved',
+      data: {
+        buildId: 'b1',
+        toStreamId: 'build-x',
+        toBuildId: 'b9',
+        distroHash: 'd',
+        dtDistro: 1,
+        extendedHash: null,
+        dtExtended: null,
+        cause: 'rhpkg commit',
+      },
+    };
+    expect(refusal([discovered, claimedBy('b1', 1), moved], claim('b2'))).toEqual({
+      code: 'BUILD_ALREADY_DONE',
+      message: `commit ${hash} of openstack-nova was built as another dist-git commit (build-x)`,
+      details: { movedTo: 'build-x' },
+    });
+  });
+
+  it('takes a claim over when its lease ends at this very moment, not a millisecond before', () => {
+    spec
+      .given([discovered, claimedBy('b1', 1, now.toISOString())])
+      .when(claim('b2'))
+      .then([
+        { type: 'BuildAbandoned', data: { buildId: 'b1', reason: 'lease_expired' } },
+        claimedBy('b2', 2, undefined, 'builder-2'),
+      ]);
+    spec
+      .given([discovered, claimedBy('b1', 1, new Date(now.getTime() + 1).toISOString())])
+      .when(claim('b2'))
+      .thenThrows('BUILD_ALREADY_CLAIMED');
+  });
+
+  it('refuses a command or an event it does not know, naming what it is', () => {
+    expect(() => buildDecider.decide({ type: 'Nope' } as never, buildDecider.initialState())).toThrow(
+      'unexpected build command: {"type":"Nope"}',
+    );
+    expect(() => buildDecider.evolve(spec.given([discovered]).state(), { type: 'Nope' } as never)).toThrow(
+      'unexpected build event: {"type":"Nope"}',
+    );
+    const odd = { phase: 'odd' } as never;
+    expect(() => buildDecider.decide(claim('b1'), odd)).toThrow('unexpected build state: {"phase":"odd"}');
+    expect(() => buildDecider.decide({ type: 'RecheckBuild', force: false, allowForceRechecks: false }, odd)).toThrow(
+      'unexpected build state: {"phase":"odd"}',
+    );
   });
 });

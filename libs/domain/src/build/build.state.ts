@@ -23,8 +23,6 @@ export interface Known {
   readonly retries: number;
   /** The most recent finished attempt, whatever happened to it afterwards. */
   readonly last: CompletedAttempt | null;
-  /** The last result was rechecked: it no longer counts as "already built". */
-  readonly rechecked: boolean;
   /** The last result's directory was purged. */
   readonly purged: boolean;
 }
@@ -43,6 +41,6 @@ export type BuildState =
   | ({ readonly phase: 'moved'; readonly movedTo: string } & Known);
 
 export function knownOf(state: Exclude<BuildState, { phase: 'unknown' }>): Known {
-  const { commit, attempts, retries, last, rechecked, purged } = state;
-  return { commit, attempts, retries, last, rechecked, purged };
+  const { commit, attempts, retries, last, purged } = state;
+  return { commit, attempts, retries, last, purged };
 }
