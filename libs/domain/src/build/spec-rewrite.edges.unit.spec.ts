@@ -203,8 +203,19 @@ describe('when the %setup line has odd blanks or a trailing -n', () => {
     expect(setupOf('%setup -q -n')?.directory).toBeNull();
   });
 
-  it('sees -c among any letters, upper or lower case', () => {
-    expect(setupOf('%setup -AZazcAZaz')?.createsDirectory).toBe(true);
+  it('reads options as rpm (popt) does: flags cluster, a value is the rest of the word or the next word', () => {
+    expect(setupOf('%setup -qcT')?.createsDirectory).toBe(true);
+    expect(setupOf('%setup -DTqc -n x')).toEqual({ macro: 'setup', directory: 'x', createsDirectory: true });
+    expect(setupOf('%setup -qn %{name}-%{version}')?.directory).toBe('%{name}-%{version}');
+    expect(setupOf('%setup -qnfoo-1 -c')).toEqual({ macro: 'setup', directory: 'foo-1', createsDirectory: true });
+    // -a, -b, -p and -S take a value: a c in it is no -c, a -n in the next word no directory.
+    expect(setupOf('%setup -q -a1c -b 0c')).toEqual({ macro: 'setup', directory: null, createsDirectory: false });
+    expect(setupOf('%autosetup -p1 -S git -n nova-1')).toEqual({
+      macro: 'autosetup',
+      directory: 'nova-1',
+      createsDirectory: false,
+    });
+    expect(setupOf('  %setup  -q  c')).toEqual({ macro: 'setup', directory: null, createsDirectory: false });
   });
 
   it('gives no directory when -n expands to nothing', () => {
@@ -241,5 +252,36 @@ describe('when macros refer to each other 17 levels deep', () => {
   it('expands the whole chain', () => {
     const macros = new Map(Array.from({ length: 17 }, (_, i) => [`m${i}`, i === 16 ? 'end' : `%{m${i + 1}}`] as const));
     expect(expandMacros('%{m0}', macros)).toBe('end');
+  });
+});
+
+describe('when a macro body is odd, or a conditional refers to itself', () => {
+  const macros = new Map([
+    ['bar', '1'],
+    ['loop', '%{?loop:x%{loop}}'],
+  ]);
+
+  it('leaves a body that is no macro name as written, in the middle of the text', () => {
+    expect(expandMacros('a%{foo bar}b', macros)).toBe('a%{foo bar}b');
+    expect(expandMacros('a%{1x}b%{bar}', macros)).toBe('a%{1x}b1');
+  });
+
+  it('gives nothing for %{?name:text} when the name is not defined', () => {
+    expect(expandMacros('[%{?nothing:yes}]', macros)).toBe('[]');
+  });
+
+  it('stops a macro that refers to itself through a conditional, as rpm would fail', () => {
+    // Each level takes two steps of the 16 allowed (the macro, then its conditional's text).
+    expect(expandMacros('%{loop}', macros)).toBe(`${'x'.repeat(8)}%{?loop:x%{loop}}`);
+  });
+});
+
+describe('when the preamble holds comments, NoSource or an indented Source0', () => {
+  const spec = 'Name: a\nVersion: 1\n#Release: old\nRelease: 1\nNoSource: 0\n  Source0: old.tgz\n%prep\n';
+
+  it('rewrites the tags only, keeping the indentation of Source0', () => {
+    expect(rewriteSpec(spec, REWRITE)).toBe(
+      `${HEADER}Name: a\nVersion: 1.2.1\n#Release: old\nRelease: 0.1%{?dist}\nNoSource: 0\n  Source0: a-1.2.1-0.1.tar.gz\n%prep\n`,
+    );
   });
 });

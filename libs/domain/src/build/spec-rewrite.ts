@@ -57,22 +57,33 @@ function tokens(line: string): string[] {
       current = '';
     } else current += char;
   }
-  if (current) out.push(current);
+  out.push(current);
   return out;
 }
 
+/** `%setup`/`%autosetup` options that take a value: the rest of the word, else the next word. */
+const TAKES_VALUE = new Set(['a', 'b', 'n', 'p', 'S']);
+
 function parseSetup(lines: readonly string[]): SpecSetup | null {
   for (const line of lines) {
-    const words = tokens(line.trim());
+    const words = tokens(line);
     const head = words[0];
     if (head !== '%setup' && head !== '%autosetup') continue;
     let directory: string | null = null;
     let createsDirectory = false;
+    // rpm reads the options with popt: short flags cluster (`-qcT`), and a flag that takes a value
+    // takes the rest of its word (`-qn%{name}`) or the next word (`-qn %{name}`).
     for (let i = 1; i < words.length; i++) {
       const word = words[i]!;
-      if (word === '-n') directory = words[++i] ?? null;
-      else if (word.startsWith('-n')) directory = word.slice(2);
-      else if (/^-[A-Za-z]*c[A-Za-z]*$/.test(word)) createsDirectory = true;
+      if (!/^-[A-Za-z]/.test(word)) continue;
+      for (let j = 1; j < word.length; j++) {
+        const flag = word[j]!;
+        if (flag === 'c') createsDirectory = true;
+        if (!TAKES_VALUE.has(flag)) continue;
+        const value = j + 1 < word.length ? word.slice(j + 1) : (words[++i] ?? null);
+        if (flag === 'n') directory = value;
+        break;
+      }
     }
     return { macro: head === '%setup' ? 'setup' : 'autosetup', directory, createsDirectory };
   }
@@ -143,7 +154,7 @@ export function expandMacros(text: string, macros: ReadonlyMap<string, string>, 
       i += 2;
     } else if (next === '{') {
       const end = closingBrace(text, i + 1);
-      if (end < 0) return out + text.slice(i);
+      if (end === -1) return out + text.slice(i);
       const body = text.slice(i + 2, end);
       const match = /^(!?\?|\?!)?([A-Za-z_]\w*)(?::([\s\S]*))?$/.exec(body);
       const value = match ? macros.get(match[2]!) : undefined;
@@ -241,11 +252,11 @@ export function rewriteSpec(text: string, rewrite: SpecRewrite): string {
     } else if (!inTags) {
       // text of %description, scripts, %files or %changelog: no tags to set
     } else if (rewrite.version !== null && /^\s*Version\s*:/i.test(line)) {
-      line = line.replace(/Version\s*:.*$/i, `Version: ${rewrite.version}`);
+      line = line.replace(/Version\s*:.*/i, `Version: ${rewrite.version}`);
     } else if (/^\s*Release\s*:/i.test(line)) {
-      line = line.replace(/Release\s*:.*$/i, `Release: ${rewrite.release}%{?dist}`);
-    } else if (rewrite.tarball !== null && /^Source0?\s*:/.test(line)) {
-      line = line.replace(/^(Source0?)\s*:.*$/, `$1: ${rewrite.tarball}`);
+      line = line.replace(/Release\s*:.*/i, `Release: ${rewrite.release}%{?dist}`);
+    } else if (rewrite.tarball !== null) {
+      line = line.replace(/^(\s*Source0?)\s*:.*/, `$1: ${rewrite.tarball}`);
     }
     out.push(line);
     if (!rewrite.keepChangelog && /^%changelog/.test(original)) break;
