@@ -86,8 +86,6 @@ export const MUTATION_AREAS = {
 // - projections/ci-votes, ci-votes-agg and promotions `if (doc !== null) return doc` → false: a
 //   document's key is its one event's id, so the document there is that event's, and folding the
 //   event again gives the same row (the replay specs compare them).
-// - projections/*: `indexes` entries emptied: an index changes how a query runs, not what it
-//   answers; no spec checks which indexes a store creates.
 // - projections/build-timings.projection.ts `event.position <= current.lastPosition` → `<`: only
 //   the document's last event passes again, and folding it twice changes nothing (its start is
 //   already set, or already removed).

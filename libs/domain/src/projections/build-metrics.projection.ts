@@ -70,5 +70,6 @@ export const buildMetricsProjection: ProjectionDefinition<
   },
   columns: { scope: 'text', success: 'integer', failed: 'integer', retry: 'integer' },
   row: (doc) => ({ scope: doc.scope, success: doc.success, failed: doc.failed, retry: doc.retry }),
+  // Stryker disable next-line ArrayDeclaration: equivalent: an index changes how a query runs, not what it answers
   indexes: [['scope']],
 };
