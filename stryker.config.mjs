@@ -16,8 +16,9 @@ export const MUTATION_AREAS = {
   },
   // The issue's use cases: the build pass, promotions, votes and the projector engine. Only tests
   // that run that code in the test's own process count: Stryker sees coverage (and activates a
-  // mutant) in the vitest worker, not in the `dlrn` processes an e2e spec spawns, so the build
-  // loop's e2e specs would cost minutes per run and kill nothing.
+  // mutant) in the vitest worker, not in a child process. Under mutation testing `runDlrn` runs
+  // the CLI in-process (DLRN_CLI_IN_PROCESS, vitest.mutation.config.mjs), so the build loop's e2e
+  // specs that use it reach the build pass; `startDlrn` daemons stay children.
   'use-cases': {
     mutate: [
       'libs/application/src/build-pass/**/*.ts',
@@ -32,6 +33,10 @@ export const MUTATION_AREAS = {
       'test/projections/**/*.spec.ts',
       'test/build-pass/**/*.spec.ts',
       'test/bisection/**/*.spec.ts',
+      'test/e2e/build-loop.e2e.spec.ts',
+      'test/e2e/build-loop-bad-input.e2e.spec.ts',
+      'test/e2e/culprit.e2e.spec.ts',
+      'test/e2e/purge.e2e.spec.ts',
       'test/e2e/api-dlrn.e2e.spec.ts',
       'test/e2e/api-resources.e2e.spec.ts',
     ],

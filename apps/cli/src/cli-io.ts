@@ -1,4 +1,4 @@
-import { createLogger, LOG_LEVELS, type Logger } from '#infrastructure/logging/logger.js';
+import { createLogger, LOG_LEVELS, type LogSink, type Logger } from '#infrastructure/logging/logger.js';
 
 /**
  * Where the CLI writes; tests pass their own to capture output. `out` is what a command was
@@ -25,18 +25,21 @@ export function progressLine(io: CliIo, line: string, now: Date = new Date()): s
   return `${clock.join(':')} ${line}\n`;
 }
 
+/** `io.logger`: `level` (from `--debug`) over `DLRN_LOG_LEVEL` over `info`; to `sink`, else stderr. */
+export function cliLogger(service: string, level?: string, sink?: LogSink): Logger {
+  const asked = process.env['DLRN_LOG_LEVEL']?.toLowerCase();
+  const known = asked === undefined || asked === '' || (LOG_LEVELS as readonly string[]).includes(asked);
+  const logger = createLogger({ service, level: level ?? (known && asked ? asked : 'info'), ...(sink && { sink }) });
+  // A typo must not silence the logs, nor stop a daemon: said once, and `info` is used.
+  if (!known) logger.warn(`DLRN_LOG_LEVEL=${asked} is not a level (${LOG_LEVELS.join(', ')}); using info`);
+  return logger;
+}
+
 export const processIo: CliIo = {
   out: (text) => void process.stdout.write(text),
   outIsTerminal: process.stdout.isTTY === true,
   err: (text) => void process.stderr.write(text),
-  logger: (service, level) => {
-    const asked = process.env['DLRN_LOG_LEVEL']?.toLowerCase();
-    const known = asked === undefined || asked === '' || (LOG_LEVELS as readonly string[]).includes(asked);
-    const logger = createLogger({ service, level: level ?? (known && asked ? asked : 'info') });
-    // A typo must not silence the logs, nor stop a daemon: said once, and `info` is used.
-    if (!known) logger.warn(`DLRN_LOG_LEVEL=${asked} is not a level (${LOG_LEVELS.join(', ')}); using info`);
-    return logger;
-  },
+  logger: (service, level) => cliLogger(service, level),
 };
 
 /** commander helper for repeatable options. */
