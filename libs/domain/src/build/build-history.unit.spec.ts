@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { computeSnapshot, publicationDecision } from '../repo/snapshot.js';
 import { BuildHistory } from './build-history.js';
 import { commitData } from '../../../../test/support/events.js';
@@ -20,10 +20,14 @@ const lease = (buildId: string) => ({
 
 describe('build history (DLRN commits-table queries)', () => {
   describe('when a package has SUCCESS, then FAILED, then RETRY', () => {
-    const h = new HistoryWriter();
-    h.build('nova', 'c1', 'SUCCESS');
-    h.build('nova', 'c2', 'FAILED');
-    h.build('nova', 'c3', 'RETRY');
+    // Built in beforeAll, not while vitest collects the file: a mutant is active only from then on.
+    let h: HistoryWriter;
+    beforeAll(() => {
+      h = new HistoryWriter();
+      h.build('nova', 'c1', 'SUCCESS');
+      h.build('nova', 'c2', 'FAILED');
+      h.build('nova', 'c3', 'RETRY');
+    });
 
     it('reports the last processed build ignoring RETRY', () => {
       expect(h.history.lastProcessed('nova')?.commit.commitHash).toBe('c2');
@@ -93,11 +97,16 @@ describe('build history (DLRN commits-table queries)', () => {
 
   describe('when bisection steps were built (issue 20)', () => {
     const step = (n: number) => ({ kind: 'bisection' as const, bisectionId: 'bisection-nova@c1_c9', step: n });
-    const h = new HistoryWriter();
-    h.build('nova', 'c1', 'SUCCESS', { failures: 0 });
-    h.build('nova', 'c9', 'FAILED');
-    const goodStep = h.build('nova', 'c4', 'SUCCESS', { failures: 0, purpose: step(1), dtCommit: 5 });
-    h.build('nova', 'c6', 'FAILED', { purpose: step(2), dtCommit: 6 });
+    // Built in beforeAll, not while vitest collects the file: a mutant is active only from then on.
+    let h: HistoryWriter;
+    let goodStep: string;
+    beforeAll(() => {
+      h = new HistoryWriter();
+      h.build('nova', 'c1', 'SUCCESS', { failures: 0 });
+      h.build('nova', 'c9', 'FAILED');
+      goodStep = h.build('nova', 'c4', 'SUCCESS', { failures: 0, purpose: step(1), dtCommit: 5 });
+      h.build('nova', 'c6', 'FAILED', { purpose: step(2), dtCommit: 6 });
+    });
 
     it("are never the package's builds: last processed, last attempt, snapshot, branch", () => {
       expect(h.history.lastProcessed('nova')?.commit.commitHash).toBe('c9');
@@ -157,10 +166,14 @@ describe('build history (DLRN commits-table queries)', () => {
 
   describe("when a package's last build is RETRY and another package then succeeds", () => {
     // Given: glance made the repo consistent, then its next commit was scheduled for a retry.
-    const h = new HistoryWriter();
-    h.build('nova', 'n1', 'SUCCESS', { failures: 1 });
-    h.build('glance', 'g1', 'SUCCESS', { failures: 0 });
-    h.build('glance', 'g2', 'RETRY');
+    // Built in beforeAll, not while vitest collects the file: a mutant is active only from then on.
+    let h: HistoryWriter;
+    beforeAll(() => {
+      h = new HistoryWriter();
+      h.build('nova', 'n1', 'SUCCESS', { failures: 1 });
+      h.build('glance', 'g1', 'SUCCESS', { failures: 0 });
+      h.build('glance', 'g2', 'RETRY');
+    });
     const packages = ['glance', 'nova'].map((name) => ({ name, upstream: null, distgit: null, component: null }));
     // Computed in the tests, not while collecting them: a mutant that throws in BuildHistory's queries
     // must fail a test (Stryker does not count a file that fails to collect as a failure).
@@ -292,10 +305,17 @@ describe('build history (DLRN commits-table queries)', () => {
   });
 
   describe('when a package has a success, then a failure, then a retry', () => {
-    const h = new HistoryWriter();
-    const success = h.build('nova', 'c1', 'SUCCESS', { dtBuild: 600, failures: 2 });
-    const failure = h.build('nova', 'c2', 'FAILED', { dtBuild: 700 });
-    const retry = h.build('nova', 'c3', 'RETRY', { dtBuild: 800 });
+    // Built in beforeAll, not while vitest collects the file: a mutant is active only from then on.
+    let h: HistoryWriter;
+    let success: string;
+    let failure: string;
+    let retry: string;
+    beforeAll(() => {
+      h = new HistoryWriter();
+      success = h.build('nova', 'c1', 'SUCCESS', { dtBuild: 600, failures: 2 });
+      failure = h.build('nova', 'c2', 'FAILED', { dtBuild: 700 });
+      retry = h.build('nova', 'c3', 'RETRY', { dtBuild: 800 });
+    });
 
     it('keeps each row with its start, result, notes and directory', () => {
       expect(h.history.row(success)).toMatchObject({
@@ -346,8 +366,12 @@ describe('build history (DLRN commits-table queries)', () => {
   });
 
   describe('when a package was never built', () => {
-    const h = new HistoryWriter();
-    h.build('nova', 'c1', 'SUCCESS');
+    // Built in beforeAll, not while vitest collects the file: a mutant is active only from then on.
+    let h: HistoryWriter;
+    beforeAll(() => {
+      h = new HistoryWriter();
+      h.build('nova', 'c1', 'SUCCESS');
+    });
 
     it('has no builds, no last processed or attempted row, no snapshot build and no branch build', () => {
       expect(h.history.builds('glance')).toEqual([]);
