@@ -224,6 +224,15 @@ describe('change build decider, at the edges', () => {
     type: 'ChangeBuildFailed',
     data: { ...key, patchset, reason: 'r', logPath: null },
   });
+  /** Patch set 1 failed, 2 is running, 3 is queued. */
+  const endedRunningQueued = (): Payload[] => [
+    requested(1, head(1), 'd1'),
+    started(1),
+    failed(1),
+    requested(2, head(2), 'd2'),
+    started(2),
+    requested(3, head(3), 'd3'),
+  ];
   const purgeOf = (patchset: number) => ({ type: 'PurgeChangeBuild', data: { patchset } }) as const;
   const purged = (patchset: number): Payload => ({
     type: 'ChangeBuildPurged',
@@ -239,15 +248,7 @@ describe('change build decider, at the edges', () => {
 
   it('a new patch set supersedes every queued older one, and none that ran', () => {
     spec
-      .given([
-        requested(1, head(1), 'd1'),
-        started(1),
-        failed(1),
-        requested(2, head(2), 'd2'),
-        started(2),
-        requested(3, head(3), 'd3'),
-        requested(4, head(4), 'd4'),
-      ])
+      .given([...endedRunningQueued(), requested(4, head(4), 'd4')])
       .when(ask(null, head(5), 'd5'))
       .then([
         requested(5, head(5), 'd5'),
@@ -332,14 +333,7 @@ describe('change build decider, at the edges', () => {
 
   it('closing cancels every queued patch set and leaves the running and ended ones', () => {
     spec
-      .given([
-        requested(1, head(1), 'd1'),
-        started(1),
-        failed(1),
-        requested(2, head(2), 'd2'),
-        started(2),
-        requested(3, head(3), 'd3'),
-      ])
+      .given(endedRunningQueued())
       .when({ type: 'CloseChange', data: { ...key, reason: 'closed', deliveryId: 'c1' } })
       .then([{ type: 'ChangeBuildCancelled', data: { ...key, patchset: 3, reason: 'closed' } }]);
   });
@@ -352,14 +346,7 @@ describe('change build decider, at the edges', () => {
   });
 
   it('purges a failed build, and one superseded after it ran, once', () => {
-    const history = [
-      requested(1, head(1), 'd1'),
-      started(1),
-      failed(1),
-      requested(2, head(2), 'd2'),
-      started(2),
-      requested(3, head(3), 'd3'),
-    ];
+    const history = endedRunningQueued();
     spec
       .given(history)
       .when(purgeOf(1))
