@@ -201,6 +201,7 @@ describe('when the %setup line has odd blanks or a trailing -n', () => {
 
   it('has no directory for a -n without a value', () => {
     expect(setupOf('%setup -q -n')?.directory).toBeNull();
+    expect(setupOf('%setup -q -n \t ')?.directory).toBeNull();
   });
 
   it('reads options as rpm (popt) does: flags cluster, a value is the rest of the word or the next word', () => {

@@ -57,7 +57,7 @@ function tokens(line: string): string[] {
       current = '';
     } else current += char;
   }
-  out.push(current);
+  if (current) out.push(current);
   return out;
 }
 
