@@ -94,6 +94,20 @@ export const MUTATION_AREAS = {
 // - projections/build-timings.projection.ts `event.position <= current.lastPosition` → `<`: only
 //   the document's last event passes again, and folding it twice changes nothing (its start is
 //   already set, or already removed).
+// - package/spec-replace.ts `pieces.length === 3` → true: a 4th piece still leaves 3, refused the
+//   same way; `pieces.length < 2` → `<= 2`: two pieces are never refused, so the message choice
+//   never sees them; the probe's `exec('')` on other text: a match array has one slot per group,
+//   and the groups object every name, whatever matched; `rules.length === 0` → false: no rule
+//   changes no line.
+// - change/change-match.ts the `key !== null` filter removed, and `^\/+` → `^\/`: a null key is never
+//   asked for; a project's slashes are collapsed by normalizeGitUrl.
+// - change/change.decider.ts initialState's deliveries holding one junk id: no forge sends it.
+// - projections/package-status.projection.ts `entry.position > lastSuccess.position` → `>=`: an
+//   omitted-results entry never shares its position with a build.
+// - build/spec-rewrite.ts `i < words.length`, `j < word.length` and closingBrace's `i < text.length`
+//   → `<=`: the read past the end gives undefined, which is no option, flag or brace.
+// Not equivalent, not killed yet: build-timings' `dropped.at > olderSuccessAt` (needs more than 16
+// passes kept out of their order).
 export const MUTATION_AREA = process.env.MUTATION_AREA ?? 'domain';
 const area = MUTATION_AREAS[MUTATION_AREA];
 if (!area) throw new Error(`MUTATION_AREA=${MUTATION_AREA}: not one of ${Object.keys(MUTATION_AREAS).join(', ')}`);

@@ -165,5 +165,6 @@ describe('dist and builder options', () => {
   it('takes a file name as long as NAME_MAX', () => {
     expect(rpmFileName(`${'a'.repeat(248)}.tar.gz`)).toHaveLength(255);
     expect(() => rpmFileName(`${'a'.repeat(249)}.tar.gz`)).toThrow(RpmValueError);
+    expect(() => rpmFileName('a b.tar.gz', 'the tarball')).toThrow(/^the tarball cannot be an RPM file name: /);
   });
 });

@@ -217,6 +217,8 @@ describe('when the %setup line has odd blanks or a trailing -n', () => {
       createsDirectory: false,
     });
     expect(setupOf('  %setup  -q  c')).toEqual({ macro: 'setup', directory: null, createsDirectory: false });
+    for (const option of ['-ac', '-bc', '-pc', '-Sc'])
+      expect(setupOf(`%autosetup ${option}`)?.createsDirectory).toBe(false);
   });
 
   it('gives no directory when -n expands to nothing', () => {
@@ -265,6 +267,7 @@ describe('when a macro body is odd, or a conditional refers to itself', () => {
   it('leaves a body that is no macro name as written, in the middle of the text', () => {
     expect(expandMacros('a%{foo bar}b', macros)).toBe('a%{foo bar}b');
     expect(expandMacros('a%{1x}b%{bar}', macros)).toBe('a%{1x}b1');
+    expect(expandMacros('a%{nope}b%{bar}', macros)).toBe('a%{nope}b1');
   });
 
   it('gives nothing for %{?name:text} when the name is not defined', () => {

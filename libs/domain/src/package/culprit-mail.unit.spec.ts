@@ -42,6 +42,29 @@ const mailed = (buildId: string) =>
   ] as [string, string, object];
 
 describe('CulpritMailLedger', () => {
+  describe('before a culprit is found, or when the bisection ends without one', () => {
+    it('has nothing due, though the failure mail went', () => {
+      expect(given(mailed('b4'), started('b4')).due()).toEqual([]);
+      const inconclusive = [
+        'bisection-nova@c1_c4',
+        'BisectionInconclusive',
+        { bisectionId: 'bis-1', package: 'nova', reason: 'retries_exhausted', detail: 'x', steps: 1 },
+      ] as [string, string, object];
+      expect(given(mailed('b4'), started('b4'), inconclusive).due()).toEqual([]);
+    });
+  });
+
+  describe('when an event comes again at or below the position already applied', () => {
+    it('ignores it: a bisection started again does not forget its culprit', () => {
+      const ledger = given(mailed('b4'), started('b4'), culprit);
+      const [streamId, type, data] = started('b4');
+      ledger.apply({ streamId, position: 2, type, data });
+      ledger.apply({ streamId, position: 3, type, data });
+      expect(ledger.due()).toHaveLength(1);
+      expect(ledger.checkpoint).toBe(3);
+    });
+  });
+
   describe('when the failure mail of the bad build went before the culprit was found', () => {
     it('has a culprit mail due, to the same recipients', () => {
       expect(given(mailed('b4'), started('b4'), culprit).due()).toEqual([

@@ -161,3 +161,27 @@ describe('build_timings projection (build durations, last successful pass)', () 
     });
   });
 });
+
+describe('the last successful pass, whatever the order its passes are kept in', () => {
+  const doc = (passes: BuildTimingsDoc['passes'], olderSuccessAt: number | null): BuildTimingsDoc => ({
+    key: 'all',
+    started: {},
+    counts: [],
+    sum: 0,
+    count: 0,
+    passes,
+    olderSuccessAt,
+    lastPosition: 0,
+  });
+
+  it('is the latest end of a successful pass, not the last one listed, nor a failed one', () => {
+    const passes = [
+      { id: 'p2', ok: true, at: 200 },
+      { id: 'p1', ok: true, at: 100 },
+      { id: 'p3', ok: false, at: 300 },
+    ];
+    expect(lastSuccessfulPassAt(doc(passes, null))).toBe(200);
+    expect(lastSuccessfulPassAt(doc(passes, 250))).toBe(250);
+    expect(lastSuccessfulPassAt(doc([], null))).toBeNull();
+  });
+});
