@@ -192,6 +192,7 @@ describe('the authenticator (HTTP Basic against the users view)', () => {
       const auth = authenticator();
       expect(await auth.authenticate(basic('a'.repeat(256), 'x'), request())).toEqual({ ok: false, reason: 'invalid' });
       expect(pool.verifications).toBe(0);
+      expect(audit.map((e) => [e.success, e.verified])).toEqual([[false, false]]);
       expect(await auth.authenticate(basic('a'.repeat(255), 'x'), request())).toEqual({ ok: false, reason: 'invalid' });
       expect(pool.verifications).toBe(1);
     });
@@ -252,6 +253,34 @@ describe('the authenticator (HTTP Basic against the users view)', () => {
       // Not counted: the same client is refused busy again, not limited.
       expect(await auth.authenticate(basic('alice', 'correct horse'), request())).toMatchObject({ reason: 'busy' });
       expect(pool.verifications).toBe(0);
+      expect(audit.map((e) => [e.user, e.success, e.verified])).toEqual([
+        ['alice', false, false],
+        ['alice', false, false],
+      ]);
+    });
+
+    it('takes a check again once the one in progress ended (one allowed)', async () => {
+      const auth = authenticator({ maxChecks: 1 });
+      const both = await Promise.all([
+        auth.authenticate(basic('alice', 'wrong-1'), request()),
+        auth.authenticate(basic('bob', 'wrong-2'), request('198.51.100.7')),
+      ]);
+      expect(both.map((o) => (o.ok ? 'ok' : o.reason)).sort()).toEqual(['busy', 'invalid']);
+      expect(pool.verifications).toBe(1);
+      for (const client of ['203.0.113.1', '203.0.113.2']) {
+        expect((await auth.authenticate(basic('alice', 'correct horse'), request(client))).ok).toBe(true);
+      }
+    });
+  });
+
+  describe('when the password threads fail otherwise', () => {
+    it('lets the error through, not a busy answer', async () => {
+      const failing = Object.assign(Object.create(pool) as PasswordPool, {
+        verify: () => Promise.reject(new Error('thread crashed')),
+      });
+      await expect(authenticator({ pool: failing }).authenticate(basic('alice', 'x'), request())).rejects.toThrow(
+        'thread crashed',
+      );
     });
   });
 
