@@ -64,6 +64,11 @@ describe('login limiter', () => {
       expect(clientKey('2001:db8::1')).toBe('2001:db8:0:0::/64');
       expect(clientKey('::1')).toBe('0:0:0:0::/64');
       expect(clientKey('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
+      // '::' standing for one group, with and without an IPv4 tail (two groups).
+      expect(clientKey('1::2:3:4:5:6:7')).toBe('1:0:2:3::/64');
+      expect(clientKey('1::2:3:4:5:192.0.2.1')).toBe('1:0:2:3::/64');
+      // ::ffff: followed by no IPv4 address is an IPv6 address like another.
+      expect(clientKey('::ffff:0:1')).toBe('0:0:0:0::/64');
     });
   });
 });
