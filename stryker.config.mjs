@@ -106,8 +106,16 @@ export const MUTATION_AREAS = {
 //   omitted-results entry never shares its position with a build.
 // - build/spec-rewrite.ts `i < words.length`, `j < word.length` and closingBrace's `i < text.length`
 //   → `<=`: the read past the end gives undefined, which is no option, flag or brace.
+// - apps/api/src/auth/authenticator.ts the busy error's message: caught, it becomes the 'busy'
+//   answer, which has no text.
+// - apps/api/src/auth/login-limiter.ts `expired < attempts.at.length` → true or `<=`: past the end
+//   the read is undefined, never `<= since`; clientKey's `head = ''` default (split gives one
+//   piece at least), `back`'s `[]` and the `tail === undefined` test (without `::` the fill is
+//   empty and back unused).
 // Not equivalent, not killed yet: build-timings' `dropped.at > olderSuccessAt` (needs more than 16
-// passes kept out of their order).
+// passes kept out of their order); the authenticator's rehash retry after a failed one and its
+// bound on users known (MAX_KNOWN_USERS); authenticator.provider (the Nest wiring, run by e2e
+// specs only).
 export const MUTATION_AREA = process.env.MUTATION_AREA ?? 'domain';
 const area = MUTATION_AREAS[MUTATION_AREA];
 if (!area) throw new Error(`MUTATION_AREA=${MUTATION_AREA}: not one of ${Object.keys(MUTATION_AREAS).join(', ')}`);

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { LAST_TESTED_REPO, METRICS, PROMOTE, PROMOTIONS, REPORT_RESULT, parseDlrnDate } from '../dlrn/dlrn-inputs.js';
 import { DlrnHttpError } from './dlrn-http.error.js';
-import { inputOf, parseModel, pythonDictRepr } from './dlrn-input.js';
+import {
+  inputOf,
+  isJsonContentType,
+  parseModel,
+  pythonDictRepr,
+  requireExactJson,
+  type ModelSpec,
+} from './dlrn-input.js';
 
 function failure(work: () => unknown): { status: number; message: string } {
   try {
@@ -106,5 +113,60 @@ describe("DLRN's input rules (pydantic v1)", () => {
 
   it("prints Python's dict repr", () => {
     expect(pythonDictRepr({ a: "it's", b: 'x' })).toBe(`{'a': "it's", 'b': 'x'}`);
+  });
+});
+
+describe('each kind of field, at its edges', () => {
+  const SPEC: ModelSpec<{ n: number | null; b: boolean | null; s: string | null; r: string }> = {
+    fields: {
+      n: { kind: 'nonNegativeInt' },
+      b: { kind: 'bool' },
+      s: { kind: 'str' },
+      r: { kind: 'strictStr', required: true },
+    },
+  };
+  const parse = (input: Record<string, unknown>) => parseModel(SPEC, { r: 'x', ...input });
+
+  it('takes 0 as a non-negative integer, the numbers 1 and 0 and the word 1 as booleans, a number as a string', () => {
+    expect(parse({ n: 0, b: 1, s: 4.5 })).toEqual({ n: 0, b: true, s: '4.5', r: 'x' });
+    expect(parse({ b: 0 })).toMatchObject({ b: false });
+    expect(parse({ b: '1' })).toMatchObject({ b: true });
+  });
+
+  it('refuses 2 as a boolean, an infinite number as a string, and a number where only a string will do', () => {
+    expect(failure(() => parse({ b: 2, s: Number.POSITIVE_INFINITY, r: 3 }))).toEqual({
+      status: 400,
+      message:
+        "Errors detected: 3 {'b': 'value could not be parsed to a boolean', 's': 'str type expected', 'r': 'str type expected'}",
+    });
+  });
+
+  it('reads a field given as undefined as absent, and null in a required field as refused', () => {
+    expect(parse({ n: undefined })).toMatchObject({ n: null });
+    expect(failure(() => parseModel(SPEC, { r: undefined }))).toEqual({
+      status: 400,
+      message: "Errors detected: 1 {'r': 'field required'}",
+    });
+    expect(failure(() => parseModel(SPEC, { r: null }))).toEqual({
+      status: 400,
+      message: "Errors detected: 1 {'r': 'none is not an allowed value'}",
+    });
+  });
+});
+
+describe('content types', () => {
+  it('reads JSON whatever its parameters and blanks, and +json types', () => {
+    expect(isJsonContentType('application/json ; charset=utf-8')).toBe(true);
+    expect(isJsonContentType('Application/Problem+JSON')).toBe(true);
+    expect(isJsonContentType('text/json')).toBe(false);
+    expect(isJsonContentType(undefined)).toBe(false);
+  });
+
+  it("wants exactly application/json where DLRN does, answering 415 in DLRN's words", () => {
+    expect(() => requireExactJson('application/json')).not.toThrow();
+    expect(failure(() => requireExactJson('application/json; charset=utf-8'))).toEqual({
+      status: 415,
+      message: 'Unsupported Media Type, use JSON',
+    });
   });
 });
