@@ -84,8 +84,6 @@ export const MUTATION_AREAS = {
 // - build/rpm-values.ts builderOptions `i > 0` → true or `>=`, `: ''` → "Stryker was here!", and
 //   `options.length > 0` → true or `>=`: `options[-1]` and `[].at(-1)` are undefined, and neither
 //   undefined nor that text is `-D` or `--define`.
-// - change/change-match.ts `key !== null` filter → true: a null in the set of named keys is never
-//   asked for (isNamed answers false for a URL that normalizes to null before it looks).
 // - build/nvr.ts both patterns without `^`: `(.+)` can start at 0 whenever the rest matches, and
 //   exec takes the leftmost match.
 // - projections/ci-votes, ci-votes-agg and promotions `if (doc !== null) return doc` → false: a
@@ -99,8 +97,9 @@ export const MUTATION_AREAS = {
 //   never sees them; the probe's `exec('')` on other text: a match array has one slot per group,
 //   and the groups object every name, whatever matched; `rules.length === 0` → false: no rule
 //   changes no line.
-// - change/change-match.ts the `key !== null` filter removed, and `^\/+` → `^\/`: a null key is never
-//   asked for; a project's slashes are collapsed by normalizeGitUrl.
+// - webhook/push-match.ts repositoryMatcher's `key !== null` filter → true or removed: a null in
+//   the set of named keys is never asked for (the matcher answers false for a URL that normalizes
+//   to null before it looks).
 // - change/change.decider.ts initialState's deliveries holding one junk id: no forge sends it.
 // - projections/package-status.projection.ts `entry.position > lastSuccess.position` → `>=`: an
 //   omitted-results entry never shares its position with a build.

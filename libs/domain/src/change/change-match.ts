@@ -1,5 +1,5 @@
 import type { PackageInfo } from '../package/package-info.js';
-import { normalizeGitUrl, type FollowedDefaults } from '../webhook/push-match.js';
+import { repositoryMatcher, type FollowedDefaults } from '../webhook/push-match.js';
 import type { Forge } from '../webhook/webhook.events.js';
 import type { ChangeSide } from './change.events.js';
 
@@ -34,14 +34,7 @@ export function packagesChangedBy(
   defaults: FollowedDefaults,
 ): ChangedPackage[] {
   const branch = branchName(target.targetBranch);
-  const named = new Set(target.repositoryUrls.map(normalizeGitUrl).filter((key): key is string => key !== null));
-  const project = target.project === undefined ? null : normalizeGitUrl(`/${target.project.replace(/^\/+/, '')}`);
-  const isNamed = (url: unknown): url is string => {
-    if (typeof url !== 'string') return false;
-    const key = normalizeGitUrl(url);
-    if (key === null) return false;
-    return named.has(key) || (project !== null && key.endsWith(project));
-  };
+  const isNamed = repositoryMatcher(target.repositoryUrls, target.project);
   const found: ChangedPackage[] = [];
   for (const pkg of packages) {
     const upstreams = Array.isArray(pkg.upstream) ? (pkg.upstream as readonly string[]) : [pkg.upstream as string];

@@ -69,11 +69,23 @@ export interface FollowedDefaults {
   readonly distro: string | null;
 }
 
-/** Whether a normalised URL's path ends with a Gerrit project's, on a segment boundary. */
-function pathEndsWith(key: string, project: string): boolean {
-  // The tail starts with '/': `…/x/supernova` does not end with `/nova`.
-  const tail = normalizeGitUrl(`/${project}`);
-  return tail !== null && key.endsWith(tail);
+/**
+ * Whether a URL names the repository given by its URLs (any spelling, see `normalizeGitUrl`) or,
+ * for Gerrit, by its project: a URL whose path ends with the project's, on a segment boundary
+ * (`…/x/supernova` does not end with `/nova`).
+ */
+export function repositoryMatcher(
+  urls: readonly string[],
+  project: string | undefined,
+): (url: unknown) => url is string {
+  const named = new Set(urls.map(normalizeGitUrl).filter((key): key is string => key !== null));
+  const tail = project === undefined ? null : normalizeGitUrl(`/${project}`);
+  return (url: unknown): url is string => {
+    if (typeof url !== 'string') return false;
+    const key = normalizeGitUrl(url);
+    if (key === null) return false;
+    return named.has(key) || (tail !== null && key.endsWith(tail));
+  };
 }
 
 /**
@@ -89,13 +101,7 @@ export function packagesMovedBy(
 ): string[] {
   const branch = branchOfRef(push.ref);
   if (branch === null) return [];
-  const pushed = new Set(push.repositoryUrls.map(normalizeGitUrl));
-  const isPushed = (url: unknown): boolean => {
-    if (typeof url !== 'string') return false;
-    const key = normalizeGitUrl(url);
-    if (key === null) return false;
-    return pushed.has(key) || (push.project !== undefined && pathEndsWith(key, push.project));
-  };
+  const isPushed = repositoryMatcher(push.repositoryUrls, push.project);
   const moved = new Set<string>();
   for (const pkg of packages) {
     const upstreams = Array.isArray(pkg.upstream) ? pkg.upstream : [pkg.upstream];

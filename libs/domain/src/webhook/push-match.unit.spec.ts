@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PackageInfo } from '../package/package-info.js';
-import { branchOfRef, normalizeGitUrl, packagesMovedBy } from './push-match.js';
+import { branchOfRef, normalizeGitUrl, packagesMovedBy, repositoryMatcher } from './push-match.js';
 import { isDeliveryId, isForge, webhookDeliveryStreamId } from './webhook.events.js';
 
 const pkg = (name: string, fields: Partial<PackageInfo> = {}): PackageInfo => ({
@@ -126,6 +126,31 @@ describe('branchOfRef', () => {
     expect(branchOfRef('master')).toBe('master');
     expect(branchOfRef('refs/tags/1.0.0')).toBeNull();
     expect(branchOfRef('refs/changes/45/12345/2')).toBeNull();
+  });
+});
+
+describe('repositoryMatcher', () => {
+  it('matches any spelling of a named URL, and nothing that is no URL', () => {
+    const matches = repositoryMatcher(['https://GitHub.com/openstack/nova.git', 'not a url'], undefined);
+    expect(matches('git@github.com:openstack/nova')).toBe(true);
+    expect(matches('https://github.com/openstack/neutron')).toBe(false);
+    for (const other of ['not a url', '', 42, undefined, ['https://github.com/openstack/nova']])
+      expect(matches(other)).toBe(false);
+  });
+
+  it('matches a Gerrit project on a segment boundary, with or without leading slashes', () => {
+    for (const project of ['openstack/nova', '/openstack/nova', '//openstack//nova/']) {
+      const matches = repositoryMatcher([], project);
+      expect(matches('https://review.opendev.org/openstack/nova'), project).toBe(true);
+      expect(matches('https://review.opendev.org/x/openstack/nova.git'), project).toBe(true);
+      expect(matches('https://review.opendev.org/openstack/supernova'), project).toBe(false);
+      expect(matches('https://review.opendev.org/openstack/nova/tests'), project).toBe(false);
+    }
+  });
+
+  it('matches nothing by project when the project names no path', () => {
+    for (const project of ['', '/', ' '])
+      expect(repositoryMatcher([], project)('https://review.opendev.org/openstack/nova'), project).toBe(false);
   });
 });
 
