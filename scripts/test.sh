@@ -31,6 +31,27 @@ rm -f "$results"
 npx vitest run --reporter=default --reporter=json --outputFile.json="$results"
 vitest_status=$?
 
+# A process the suite started and did not stop (a `dlrn` a worker left behind when it was torn
+# down, a build command in its own process group) would outlive the run and write into a removed
+# TMPDIR. Each one carries this run's TMPDIR in its environment: name it, and stop it.
+leftovers() {
+  local environ pid
+  for environ in /proc/[0-9]*/environ; do
+    pid=${environ#/proc/}
+    pid=${pid%/environ}
+    [ "$pid" = "$$" ] && continue
+    grep -qzxF "TMPDIR=$TMPDIR" "$environ" 2>/dev/null && [ -e "/proc/$pid" ] && echo "$pid"
+  done
+}
+left=$(leftovers)
+if [ -n "$left" ]; then
+  for pid in $left; do echo "test.sh: a process outlived the suite, stopped: $pid $(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | cut -c1-200)"; done
+  kill -TERM $left 2>/dev/null
+  sleep 2
+  left=$(leftovers)
+  [ -n "$left" ] && kill -KILL $left 2>/dev/null
+fi
+
 summary=$(node -e '
   const fs = require("node:fs");
   const [file, sp, sf, status] = process.argv.slice(1);
