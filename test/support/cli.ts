@@ -67,17 +67,19 @@ export function runDlrnHere(
       logger: (service, level) => cliLogger(service, level, sink),
     };
     const savedEnv = { ...process.env };
+    // Stryker's vitest runner uses worker threads, where process.chdir() throws: move only when asked.
     const savedCwd = process.cwd();
+    const moved = options.cwd !== undefined && options.cwd !== savedCwd;
     for (const [name, value] of Object.entries(options.env ?? {})) {
       if (value === undefined) delete process.env[name];
       else process.env[name] = value;
     }
     try {
-      if (options.cwd !== undefined) process.chdir(options.cwd);
+      if (moved) process.chdir(options.cwd!);
       const code = await runCli(args, io);
       return { code, stdout, stderr };
     } finally {
-      process.chdir(savedCwd);
+      if (moved) process.chdir(savedCwd);
       for (const name of Object.keys(process.env)) if (!(name in savedEnv)) delete process.env[name];
       Object.assign(process.env, savedEnv);
     }

@@ -14,8 +14,11 @@ export interface FailureSignature {
 const ERROR_LINE =
   /\b(error|errors|fatal|failed|failure|cannot|can't|could not|no such file|not found|denied|bad exit status|undefined reference|traceback|exception)\b/i;
 
-/** rpmbuild's noise around an error that never tells one breakage from another. */
-const NOISE = [/^RPM build errors:$/i, /^Child return code was: \d+$/i, /^EXCEPTION: \[Error\(\)\]$/i];
+/**
+ * rpmbuild's and mock's noise around an error, which never tells one breakage from another. (Mock's
+ * `Child return code was: 1` holds no error word: it is never an error line.)
+ */
+const NOISE = [/^RPM build errors:$/i, /^EXCEPTION: \[Error\(\)\]$/i];
 
 /** At most this many lines: a log full of errors still gives a comparable, bounded signature. */
 const MAX_LINES = 40;
@@ -28,18 +31,19 @@ export function failureSignature(log: string): FailureSignature {
   let traced: string | null = null;
   const add = (line: string) => {
     const normalized = normalizeLine(line);
-    if (normalized === '' || seen.has(normalized) || lines.length >= MAX_LINES) return;
+    // Never empty: a traced command and an error line hold text, and every replacement leaves some.
+    if (seen.has(normalized) || lines.length >= MAX_LINES) return;
     seen.add(normalized);
     lines.push(normalized);
   };
   for (const raw of log.split(/\r?\n/)) {
     const line = stripPrefix(raw).trim();
-    if (line === '') continue;
     // `+ cmd`: the shell's trace of the command a section ran (rpmbuild runs them with set -x).
     if (/^\++ /.test(line)) {
       traced = line;
       continue;
     }
+    // An empty line holds no error word.
     if (!ERROR_LINE.test(line) || NOISE.some((noise) => noise.test(line))) continue;
     if (traced !== null) add(traced);
     traced = null;

@@ -82,3 +82,74 @@ error: Bad exit status from /var/tmp/rpm-tmp.2 (%install)
     });
   });
 });
+
+describe('failure signature, rule by rule', () => {
+  const linesOf = (log: string) => failureSignature(log).lines;
+
+  it('drops the exact noise lines of rpmbuild and mock, and keeps lines that only resemble them', () => {
+    expect(linesOf('RPM build errors:\nEXCEPTION: [Error()]\nrpm build ERRORS:')).toEqual([]);
+    expect(
+      linesOf('see RPM build errors:\nRPM build errors: 2\nmock EXCEPTION: [Error()]\nEXCEPTION: [Error()] again'),
+    ).toEqual([
+      'see rpm build errors:',
+      'rpm build errors: <n>',
+      'mock exception: [error()]',
+      'exception: [error()] again',
+    ]);
+  });
+
+  it('keeps the command traced before an error, however nested or indented the trace', () => {
+    expect(linesOf('  + make all\nerror: x')).toEqual(['+ make all', 'error: x']);
+    expect(linesOf('++ make check\nconfigure: error: no cc')).toEqual(['++ make check', 'configure: error: no cc']);
+    expect(linesOf('+ make\ng++ main.c: fatal error: x.h: No such file')).toEqual([
+      '+ make',
+      'g++ main.c: fatal error: x.h: no such file',
+    ]);
+  });
+
+  it('strips a timestamp prefix in each of its forms, and only at the start of a line', () => {
+    const prefixed = [
+      '2026-12-05 01:02:03 error: disk full',
+      '2026-12-05 01:02:03,456 - error: disk full',
+      '  2026-12-05T01:02:03.5Z - error: disk full',
+      '[2026-12-05 01:02:03]error: disk full',
+      '2026-12-05T01:02:03+01:00 error: disk full',
+      '2026-12-05T01:02:03+0100 error: disk full',
+      '2026-12-05T01:02:03-05:00 error: disk full',
+      'INFO  - error: disk full',
+      'DEBUG  util.py:446:error: disk full',
+    ];
+    for (const line of prefixed) expect(linesOf(line), line).toEqual(['error: disk full']);
+    expect(linesOf('error: at 2026-12-05 01:02:03 - disk full')).toEqual(['error: at <time> - disk full']);
+    expect(linesOf('error: x INFO - y')).toEqual(['error: x info - y']);
+    expect(linesOf('error: see DEBUG util.py:446: y')).toEqual(['error: see debug util.py:<n>: y']);
+  });
+
+  it('puts <time> for dates and times in every form, before numbers are replaced', () => {
+    const cases: [string, string][] = [
+      ['error: since 2026-12-05', 'error: since <time>'],
+      ['error: since 2026-12-05 01:02', 'error: since <time>'],
+      ['error: since 2026-12-05T01:02:03', 'error: since <time>'],
+      ['error: since 2026-12-05T01:02:03.456Z', 'error: since <time>'],
+      ['error: since 2026-12-05 01:02:03,5+01:00', 'error: since <time>'],
+      ['error: since 2026-12-05T01:02:03+0100', 'error: since <time>'],
+      ['error: since 2026-12-05T01:02:03-05:00 ok', 'error: since <time> ok'],
+      ['error: at 01:02:03', 'error: at <time>'],
+      ['error: at 1:02:03.5', 'error: at <time>'],
+      ['error: at 12:34:56,789 ok', 'error: at <time> ok'],
+      ['error: at 12:34 and 2026-12', 'error: at <n>:<n> and <n>-<n>'],
+    ];
+    for (const [line, normalized] of cases) expect(linesOf(line), line).toEqual([normalized]);
+  });
+
+  it('folds runs of blanks into one', () => {
+    expect(linesOf('error:  two \t blanks')).toEqual(['error: two blanks']);
+  });
+
+  it('never takes a signature for the same as one it only begins', () => {
+    const short = failureSignature('error: a');
+    const longer = failureSignature('error: a\nerror: b');
+    expect(sameFailure(short, longer)).toBe(false);
+    expect(sameFailure(longer, short)).toBe(false);
+  });
+});
