@@ -80,7 +80,8 @@ function records(text: string, url: string): { fields: string[]; line: number }[
       }
       continue;
     }
-    if (c === '"' && field === '' && !fieldStarted) {
+    // A quote opens a field only at its start (a field holds text only once started).
+    if (c === '"' && !fieldStarted) {
       quoted = true;
       fieldStarted = true;
     } else if (c === ',') {

@@ -101,3 +101,113 @@ describe('versions.csv (DLRN _getversions)', () => {
     });
   });
 });
+
+describe('versions.csv, rule by rule', () => {
+  const OLD_HEADER = 'Project,Source Repo,Source Sha,Dist Repo,Dist Sha,Status,Last Success Timestamp';
+  const row = (timestamp: string, project = 'openstack-nova') =>
+    `${project},r,${NOVA_SRC},d,${NOVA_DIST},SUCCESS,${timestamp}`;
+  const stampOf = (timestamp: string) =>
+    pinnedCommit(parseVersionsCsv(`${OLD_HEADER}\n${row(timestamp)}\n`, URL_A).get('openstack-nova')!).dtCommit;
+
+  it('gives a stable error code, with the URL and the line as details', () => {
+    const error = errorOf(() => parseVersionsCsv(`${OLD_HEADER}\nfoo\n`, URL_A));
+    expect(error.code).toBe('VERSIONS_CSV_INVALID');
+    expect(error.details).toEqual({ url: URL_A, line: 2 });
+  });
+
+  it('refuses a NUL byte, naming its line', () => {
+    expect(errorOf(() => parseVersionsCsv(`${OLD_HEADER}\n${row('1')}\nx\0y\n`, URL_A)).message).toBe(
+      `versions.csv ${URL_A}, line 3: contains a NUL byte`,
+    );
+  });
+
+  it('reads a doubled quote in a quoted field as one quote, and a quote inside a field as text', () => {
+    const text = `${OLD_HEADER}\nopenstack-nova,"a ""b"" c",${NOVA_SRC},d"e,${NOVA_DIST},SUCCESS,1\n`;
+    expect(parseVersionsCsv(text, URL_A).get('openstack-nova')).toMatchObject({
+      sourceRepo: 'a "b" c',
+      distRepo: 'd"e',
+    });
+  });
+
+  it('counts the lines of a quoted field that spans several, and of CRLF and lone CR line ends', () => {
+    const spanning = `${OLD_HEADER}\nopenstack-glance,"r\nr\nr",${NOVA_SRC},d,${NOVA_DIST},SUCCESS,1\n${row('1')}\n`;
+    const table = parseVersionsCsv(spanning, URL_A);
+    expect(table.get('openstack-glance')).toMatchObject({ line: 2, sourceRepo: 'r\nr\nr' });
+    expect(table.get('openstack-nova')).toMatchObject({ line: 5 });
+    for (const end of ['\r\n', '\r']) {
+      const text = [OLD_HEADER, row('1', 'a'), row('2', 'b')].join(end) + end;
+      const rows = parseVersionsCsv(text, URL_A);
+      expect(
+        [...rows.values()].map((r) => [r.project, r.line, r.lastSuccessTimestamp]),
+        JSON.stringify(end),
+      ).toEqual([
+        ['a', 2, '1'],
+        ['b', 3, '2'],
+      ]);
+    }
+  });
+
+  it('keeps an empty last column, and reads a line holding only "" as a record of one empty field', () => {
+    const parsed = parseVersionsCsv(`${OLD_HEADER}\nopenstack-nova,r,${NOVA_SRC},d,${NOVA_DIST},SUCCESS,\n`, URL_A);
+    expect(parsed.get('openstack-nova')!.lastSuccessTimestamp).toBe('');
+    expect(errorOf(() => parseVersionsCsv(`${OLD_HEADER}\n""\n`, URL_A)).message).toBe(
+      `versions.csv ${URL_A}, line 2: 1 columns, at least 7 expected`,
+    );
+  });
+
+  it('skips a byte-order mark, and reads header names with blanks around them', () => {
+    expect(parseVersionsCsv(`\uFEFF${OLD_HEADER}\n${row('1')}\n`, URL_A).has('openstack-nova')).toBe(true);
+    const spaced = OLD_HEADER.split(',')
+      .map((name) => ` ${name} `)
+      .join(',');
+    expect(parseVersionsCsv(`${spaced}\n${row('1')}\n`, URL_A).has('openstack-nova')).toBe(true);
+  });
+
+  it('names a missing header column as empty, and cuts a long one at 80 characters', () => {
+    expect(errorOf(() => parseVersionsCsv('Project,Source Repo\n', URL_A)).message).toBe(
+      `versions.csv ${URL_A}, line 1: not a DLRN versions.csv header: column 3 should be 'Source Sha', found ""`,
+    );
+    expect(errorOf(() => parseVersionsCsv(`${'x'.repeat(200)}\n`, URL_A)).message).toBe(
+      `versions.csv ${URL_A}, line 1: not a DLRN versions.csv header: column 1 should be 'Project', found "${'x'.repeat(80)}"`,
+    );
+  });
+
+  it('refuses a row whose Project column is empty', () => {
+    expect(errorOf(() => parseVersionsCsv(`${OLD_HEADER}\n${row('1', '')}\n`, URL_A)).message).toBe(
+      `versions.csv ${URL_A}, line 2: the 'Project' column is empty`,
+    );
+  });
+
+  it('takes full SHA-1 and SHA-256 hashes, and nothing longer, shorter or padded', () => {
+    const pin = (sha: string) =>
+      pinnedCommit(
+        parseVersionsCsv(`${OLD_HEADER}\n${row('1').replace(NOVA_SRC, sha)}\n`, URL_A).get('openstack-nova')!,
+      );
+    expect(pin('a'.repeat(64)).commitHash).toBe('a'.repeat(64));
+    for (const sha of ['a', `${NOVA_SRC}0`, `x${NOVA_SRC}`, 'z'.repeat(64), 'A'.repeat(40)])
+      expect(() => pin(sha), sha).toThrow(VersionsCsvError);
+    expect(errorOf(() => pin('b'.repeat(200))).message).toContain(
+      `"Source Sha" of package "openstack-nova" is "${'b'.repeat(80)}", not`,
+    );
+  });
+
+  it("takes every timestamp Python's float() reads as a finite, non-negative number, whole seconds kept", () => {
+    const cases: [string, number][] = [
+      ['1_671_296_928', 1_671_296_928],
+      [' 12 ', 12],
+      ['1.', 1],
+      ['1.25e2', 125],
+      ['1.2_5e2', 125],
+      ['.25e2', 25],
+      ['.2_55e3', 255],
+      ['+7.9', 7],
+      ['1.5e+9', 1.5e9],
+      ['15E8', 1.5e9],
+      ['1e10', 1e10],
+      ['25e-1', 2],
+    ];
+    for (const [stamp, value] of cases) expect(stampOf(stamp), stamp).toBe(value);
+    for (const stamp of ['0x10', '1__0', '_1', '1_', '1e', '.', '1.5.5', '1e1.5', 'None'])
+      expect(() => stampOf(stamp), stamp).toThrow('invalid timestamp value');
+  });
+});
