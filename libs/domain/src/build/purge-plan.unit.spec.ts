@@ -54,6 +54,38 @@ describe('purge plan (dlrn-purge)', () => {
     expect(plan(h, ['old2'])).toEqual([['old1', true]]);
   });
 
+  it("decides each package on its own successes: another package's newer success or shared hash counts for nothing", () => {
+    const h = new HistoryWriter();
+    h.build('glance', 'g1', 'SUCCESS', { dtBuild: 100 });
+    h.build('glance', 'c1', 'FAILED', { dtBuild: 110 });
+    h.build('nova', 'c1', 'SUCCESS', { dtBuild: 120 });
+    h.build('nova', 'n2', 'SUCCESS', { dtBuild: 5000 });
+    expect(plan(h)).toEqual([
+      ['c1', true],
+      ['c1', true],
+    ]);
+    expect(purgePlan(h.history.allRows(), CUTOFF, () => false).map((step) => step.row.commit.package)).toEqual([
+      'nova',
+      'glance',
+    ]);
+  });
+
+  it('counts as old only builds strictly before the cut-off', () => {
+    const h = new HistoryWriter();
+    h.build('nova', 'c1', 'FAILED', { dtBuild: CUTOFF - 1 });
+    h.build('nova', 'c2', 'FAILED', { dtBuild: CUTOFF });
+    h.build('nova', 'new', 'SUCCESS', { dtBuild: 5000 });
+    expect(plan(h)).toEqual([['c1', true]]);
+  });
+
+  it('leaves a rechecked build alone: it waits for its new attempt', () => {
+    const h = new HistoryWriter();
+    const failed = h.build('nova', 'c1', 'FAILED', { dtBuild: 100 });
+    h.recheck('nova', 'c1', failed);
+    h.build('nova', 'new', 'SUCCESS', { dtBuild: 5000 });
+    expect(plan(h)).toEqual([]);
+  });
+
   it('acts once per commit: earlier RETRY attempts share the final result', () => {
     const h = new HistoryWriter();
     h.build('nova', 'c1', 'RETRY', { dtBuild: 100 });
@@ -93,6 +125,15 @@ describe('directories left behind by a purge that stopped between its record and
     h.recheck('nova', 'c1', 'b1');
     h.build('nova', 'c1', 'SUCCESS', { dtBuild: 6000 });
     expect(leftoverDirectories(h.history.allRows(), new Set(['c1_d1']))).toEqual([]);
+  });
+
+  it('names the leftovers in order', () => {
+    const h = new HistoryWriter();
+    h.build('nova', 'c2', 'FAILED', { dtBuild: 100 });
+    h.build('nova', 'c1', 'FAILED', { dtBuild: 110 });
+    h.build('nova', 'new', 'SUCCESS', { dtBuild: 5000 });
+    purge(h);
+    expect(leftoverDirectories(h.history.allRows(), new Set(['c2_d1', 'c1_d1']))).toEqual(['c1_d1', 'c2_d1']);
   });
 
   it('only directories the log recorded as removed are candidates', () => {

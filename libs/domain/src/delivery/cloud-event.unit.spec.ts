@@ -24,6 +24,12 @@ describe('CloudEvents mapping', () => {
     expect(cloudEventType('BuildSucceeded')).toBe('org.dlrn.build.succeeded');
     expect(cloudEventType('CiVoteReported')).toBe('org.dlrn.ci.vote.reported');
     expect(cloudEventType('RepoPromoted')).toBe('org.dlrn.repo.promoted');
+    // An acronym is one word; a lower-case start and digits too; a name without letters is kept whole.
+    expect(cloudEventType('URLChanged')).toBe('org.dlrn.url.changed');
+    expect(cloudEventType('CIVoteReported')).toBe('org.dlrn.ci.vote.reported');
+    expect(cloudEventType('webhookDelivered')).toBe('org.dlrn.webhook.delivered');
+    expect(cloudEventType('Sha256Computed')).toBe('org.dlrn.sha256.computed');
+    expect(cloudEventType('__')).toBe('org.dlrn.__');
   });
 
   it('keeps the event id, time, stream and place in the log, and redacts secrets', () => {

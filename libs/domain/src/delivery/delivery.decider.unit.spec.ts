@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deciderSpec } from '../../../../test/support/decider-spec.js';
 import type { EventPayload } from '../shared/event.js';
-import { deliveryDecider } from './delivery.decider.js';
+import { deliveryDecider, DeliveryRuleError } from './delivery.decider.js';
 import type { DeliveryEvent, WebhookDeliveryDeadLettered } from './delivery.events.js';
 
 const id = '0192f3a4-5b6c-7d8e-9f01-23456789abcd';
@@ -44,7 +44,17 @@ const spec = deciderSpec(deliveryDecider);
 describe('delivery decider', () => {
   describe('when nothing was dead-lettered', () => {
     it('refuses a redelivery as not found', () => {
-      spec.given([]).when({ type: 'RequestRedelivery', deliveryId: id }).thenThrows('DELIVERY_NOT_FOUND');
+      spec
+        .given([])
+        .when({ type: 'RequestRedelivery', deliveryId: id })
+        .thenThrows('DELIVERY_NOT_FOUND', new RegExp(`^No dead-lettered delivery ${id}$`));
+      expect(new DeliveryRuleError('DELIVERY_NOT_FOUND', id, 'x').details).toEqual({ deliveryId: id });
+    });
+    it('records no delivery that never failed first', () => {
+      spec
+        .given([])
+        .when({ type: 'RecordDelivered', data: delivered.data as never })
+        .thenNothingHappens();
     });
     it('records a dead letter', () => {
       spec.given([]).when({ type: 'DeadLetter', data: deadLetter }).then([dead]);
@@ -85,6 +95,19 @@ describe('delivery decider', () => {
     });
   });
 
+  describe('when a retry got through', () => {
+    it('records the delivery once, and refuses a redelivery as delivered', () => {
+      spec
+        .given([failure, delivered])
+        .when({ type: 'RecordDelivered', data: delivered.data as never })
+        .thenNothingHappens();
+      spec
+        .given([failure, delivered])
+        .when({ type: 'RequestRedelivery', deliveryId: id })
+        .thenThrows('DELIVERY_NOT_DEAD_LETTERED', new RegExp(`^Delivery ${id} was delivered$`));
+    });
+  });
+
   describe('when the delivery is dead-lettered', () => {
     it('records the request naming the event to send again', () => {
       spec.given([dead]).when({ type: 'RequestRedelivery', deliveryId: id }).then([requested]);
@@ -114,7 +137,7 @@ describe('delivery decider', () => {
       spec
         .given([dead, requested, redelivered])
         .when({ type: 'RequestRedelivery', deliveryId: id })
-        .thenThrows('DELIVERY_NOT_DEAD_LETTERED');
+        .thenThrows('DELIVERY_NOT_DEAD_LETTERED', new RegExp(`^Delivery ${id} was redelivered already$`));
     });
     it('is in the redelivered state', () => {
       expect(spec.given([dead, requested, redelivered]).state()).toEqual({ kind: 'redelivered', target: ref });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EventLog, given, rowsOf } from '../../../../test/support/projection-spec.js';
-import { changeBuildsProjection } from './change-builds.projection.js';
+import { CHANGE_BUILD_STATES, changeBuildsProjection } from './change-builds.projection.js';
 
 const key = { forge: 'github', change: '1', package: 'nova', side: 'upstream' } as const;
 const stream = 'changebuild-github_upstream_1_nova';
@@ -64,6 +64,13 @@ describe('change_builds projection', () => {
       );
     });
 
+    it('an older event delivered again changes nothing (the request does not start the build over)', () => {
+      const [, secondRequest] = log.events;
+      expect(given([...log.events, secondRequest!]).then(changeBuildsProjection)).toEqual(
+        given(log.events).then(changeBuildsProjection),
+      );
+    });
+
     it('a purge drops the repository, keeps the build', () => {
       const purged = new EventLog();
       for (const event of log.events) purged.append(event.streamId, event.type, event.data as object);
@@ -75,5 +82,28 @@ describe('change_builds projection', () => {
         purged: true,
       });
     });
+  });
+
+  describe('when a change is requested, then closed before its build', () => {
+    it('lists the request as queued, with nothing built, then as cancelled with the reason', () => {
+      const log = new EventLog();
+      log.append(stream, 'ChangeBuildRequested', request(1, 'a'.repeat(40)));
+      expect(given(log.events).then(changeBuildsProjection).get('github_upstream_1_nova_1')).toMatchObject({
+        state: 'queued',
+        rpms: [],
+        purged: false,
+        startedAt: null,
+        reason: null,
+      });
+      log.append(stream, 'ChangeBuildCancelled', { ...key, patchset: 1, reason: 'closed' });
+      expect(given(log.events).then(changeBuildsProjection).get('github_upstream_1_nova_1')).toMatchObject({
+        state: 'cancelled',
+        reason: 'change closed',
+      });
+    });
+  });
+
+  it('offers each state a build can be in as a filter', () => {
+    expect(CHANGE_BUILD_STATES).toEqual(['queued', 'running', 'succeeded', 'failed', 'superseded', 'cancelled']);
   });
 });
