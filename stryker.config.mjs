@@ -117,6 +117,21 @@ export const MUTATION_AREAS = {
 //   the read is undefined, never `<= since`; clientKey's `head = ''` default (split gives one
 //   piece at least), `back`'s `[]` and the `tail === undefined` test (without `::` the fill is
 //   empty and back unused).
+// - projections aggregate-repos, users, components, queue, builds and change-builds: the replay
+//   guard `event.position <= doc.lastPosition` → `<`: only the document's last event passes
+//   again, and each of their folds sets fields from the event (no counter), so folding it twice
+//   gives the same document. (deliveries counts redeliveries: its guard is pinned by a spec.)
+// - projections/builds.projection.ts `current === null` → true on BuildClaimed: a build id is one
+//   claim's, so no second claim of it is ever folded.
+// - projections/dlrn-read-rules.ts lastProcessed `>` → `>=`: counted builds have a result
+//   position each, never shared.
+// - promotion/promotion-link.ts the `''` prefix → "Stryker was here!" and `prefix !== ''` → true:
+//   with no component nothing starts with the junk prefix, and an empty prefix places the link
+//   where it was (`''.slice(0, -1)` and `target.slice(0)`).
+// - package/package.decider.ts the culprit sets' `?? []` → `['Stryker was here']`: no bisection
+//   id is that text.
+// - bisection/failure-signature.ts `-\s*` → `-\s` in the timestamp prefix and `\s+-\s+` →
+//   `\s+-\s` in the level prefix: the line is trimmed right after.
 // Not equivalent, not killed yet: build-timings' `dropped.at > olderSuccessAt` (needs more than 16
 // passes kept out of their order); the authenticator's rehash retry after a failed one and its
 // bound on users known (MAX_KNOWN_USERS); authenticator.provider (the Nest wiring, run by e2e

@@ -24,7 +24,13 @@ const recorded = (type: string, schemaVersion: number, data: object): RecordedEv
 describe('event catalogue', () => {
   it('knows a version for every event type and refuses unknown ones', () => {
     expect(schemaVersionOf('CommitDiscovered')).toBe(2);
-    expect(() => schemaVersionOf('Nope')).toThrow(/unknown event type/);
+    expect(() => schemaVersionOf('Nope')).toThrow(
+      expect.objectContaining({
+        code: 'UNKNOWN_EVENT_TYPE',
+        message: 'unknown event type Nope',
+        details: { type: 'Nope' },
+      }),
+    );
     expect(Object.keys(EVENT_SCHEMA_VERSIONS).length).toBeGreaterThanOrEqual(20);
   });
 
@@ -44,12 +50,17 @@ describe('event catalogue', () => {
     });
 
     it('refuses an event newer than this service', () => {
-      expect(() => upcast(recorded('Renamed', 4, {}), registry)).toThrow(/upgrade/);
+      expect(() => upcast(recorded('Renamed', 4, {}), registry)).toThrow(
+        expect.objectContaining({
+          code: 'EVENT_FROM_THE_FUTURE',
+          message: expect.stringMatching(/version 4, this service knows 3: upgrade it$/),
+        }),
+      );
     });
 
     it('fails loudly when an upcaster is missing', () => {
       expect(() => upcast(recorded('Renamed', 1, {}), { versions: { Renamed: 2 }, upcasters: {} })).toThrow(
-        /no upcaster/,
+        expect.objectContaining({ code: 'MISSING_UPCASTER', message: 'no upcaster for Renamed from version 1' }),
       );
     });
 

@@ -427,6 +427,11 @@ describe('change identities', () => {
     expect(changeRepoPath({ ...key, side: 'distgit' }, 3)).toBe('repos/changes/gerrit/12345/3/openstack-nova_distro');
     expect(() => changeBuildStreamId({ ...key, change: '../1' })).toThrow(/change number/);
     expect(() => changeBuildStreamId({ ...key, change: '01' })).toThrow(/change number/);
+    for (const change of ['1x', 'x1', '1234567890123', '0', ''])
+      expect(() => changeBuildStreamId({ ...key, change }), change).toThrow(/change number/);
+    expect(changeBuildStreamId({ ...key, change: '123456789012' })).toBe(
+      'changebuild-gerrit_upstream_123456789012_openstack-nova',
+    );
     expect(() => changeBuildStreamId({ ...key, package: 'a/b' })).toThrow(/package name/);
     expect(() => changeRepoPath(key, 0)).toThrow(/patch set/);
   });

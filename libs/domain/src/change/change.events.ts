@@ -97,16 +97,6 @@ export type ChangeBuildEvent =
   | ChangeBuildCancelled
   | ChangeBuildPurged;
 
-export const CHANGE_BUILD_EVENT_TYPES: readonly ChangeBuildEvent['type'][] = [
-  'ChangeBuildRequested',
-  'ChangeBuildStarted',
-  'ChangeBuildSucceeded',
-  'ChangeBuildFailed',
-  'ChangeBuildSuperseded',
-  'ChangeBuildCancelled',
-  'ChangeBuildPurged',
-];
-
 /** The stream category: one stream per (forge, side, change, package). */
 export const CHANGE_BUILD_STREAM_PREFIX = 'changebuild-';
 

@@ -9,7 +9,12 @@ import {
   type ReportVote,
 } from './ci-vote.decider.js';
 import type { EventPayload } from '../shared/event.js';
-import type { AggregateVoteReported, CiVoteReported, RepoClaimed } from './ci-vote.events.js';
+import {
+  CONSISTENT_JOB_ID,
+  type AggregateVoteReported,
+  type CiVoteReported,
+  type RepoClaimed,
+} from './ci-vote.events.js';
 
 const spec = deciderSpec(ciVoteDecider);
 
@@ -153,5 +158,11 @@ describe('CI votes', () => {
       expect(ciVoteStreamOf({ type: 'ClaimRepo', data: claim({ extendedHash: 'x' }) })).toBe('civote-abc_def_x');
       expect(ciVoteStreamOf({ type: 'ReportAggregateVote', data: aggregate() })).toBe('aggvote-0123abcd');
     });
+  });
+});
+
+describe("DLRN's own vote", () => {
+  it("is reported under DLRN's reserved job id, which CIs filter on", () => {
+    expect(CONSISTENT_JOB_ID).toBe('consistent');
   });
 });

@@ -42,7 +42,7 @@ export function branchFallback(branch: string, policy: BranchPolicy): BranchFall
     if (matched) return refused(`it matches nonfallback_branches pattern '${pattern}', which never falls back`);
   }
 
-  if (policy.sourceBranch !== null && branch === policy.sourceBranch) {
+  if (branch === policy.sourceBranch) {
     const candidates: FallbackRef[] = [];
     const unmaintained = branch.replaceAll(STABLE, 'unmaintained/');
     if (unmaintained !== branch) candidates.push({ kind: 'remote-branch', ref: unmaintained });

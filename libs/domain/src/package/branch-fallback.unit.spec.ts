@@ -94,7 +94,10 @@ describe('branch fallback (refreshrepo)', () => {
 
   describe('given a missing dist-git branch <x>-rdo that is not the source branch', () => {
     it('falls back to rpm-master when fallback_to_master is set', () => {
-      expect(given({}).whenMissing('2024.1-rdo').candidates).toEqual([{ kind: 'remote-branch', ref: 'rpm-master' }]);
+      expect(given({}).whenMissing('2024.1-rdo')).toEqual({
+        candidates: [{ kind: 'remote-branch', ref: 'rpm-master' }],
+        whenNoneExists: 'its fallback branch rpm-master does not exist either',
+      });
     });
 
     it('refuses when fallback_to_master is off', () => {

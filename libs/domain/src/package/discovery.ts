@@ -71,14 +71,12 @@ export function shouldQueue(candidate: Candidate, built: BuiltIndex, options: { 
 }
 
 /**
- * DLRN processes all packages' commits interleaved by source commit time; the sort is stable,
- * so equal times keep discovery order (package-list order, then git-log order).
+ * DLRN processes all packages' commits interleaved by source commit time; the sort is stable
+ * (Array.prototype.sort is, since ES2019), so equal times keep discovery order (package-list
+ * order, then git-log order).
  */
 export function buildOrder<T extends { readonly dtCommit: number }>(candidates: readonly T[]): T[] {
-  return candidates
-    .map((candidate, index) => ({ candidate, index }))
-    .sort((a, b) => a.candidate.dtCommit - b.candidate.dtCommit || a.index - b.index)
-    .map(({ candidate }) => candidate);
+  return [...candidates].sort((a, b) => a.dtCommit - b.dtCommit);
 }
 
 /** `dlrn` exit code: the value of the last processed build that ended non-zero (1 FAILED, 2 RETRY). */

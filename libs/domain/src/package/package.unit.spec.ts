@@ -102,6 +102,14 @@ describe('build order', () => {
     ];
     expect(buildOrder(queue).map((c) => c.id)).toEqual(['nova-1', 'glance-1', 'nova-2', 'glance-2']);
   });
+
+  it('keeps discovery order among many commits of the same time', () => {
+    const queue = Array.from({ length: 12 }, (_, i) => ({ id: `p${i}`, dtCommit: i % 2 === 0 ? 50 : 40 }));
+    expect(buildOrder(queue).map((c) => c.id)).toEqual([
+      ...['p1', 'p3', 'p5', 'p7', 'p9', 'p11'],
+      ...['p0', 'p2', 'p4', 'p6', 'p8', 'p10'],
+    ]);
+  });
 });
 
 describe('exit code of a run', () => {

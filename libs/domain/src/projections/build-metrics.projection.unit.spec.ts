@@ -48,4 +48,32 @@ describe('build_metrics projection (builds by status)', () => {
       expect(rows.get('package:nova')).toEqual({ scope: 'nova', success: 1, failed: 0, retry: 0 });
     });
   });
+
+  describe('when a success is rechecked by force', () => {
+    it('no longer counts it as a success', () => {
+      const log = new EventLog();
+      const built = log.build('nova', 'c1', 'SUCCESS');
+      log.build('nova', 'c2', 'FAILED');
+      log.recheck(built.streamId, built.buildId, 'SUCCESS');
+      const rows = rowsOf(buildMetricsProjection, given(log.events).then(buildMetricsProjection));
+      expect(rows.get('all')).toEqual({ scope: 'all', success: 0, failed: 1, retry: 0 });
+    });
+  });
+
+  describe('when a result has no known commit (its discovery not seen)', () => {
+    it('counts it for all time only, and a bisection step nowhere', () => {
+      const log = new EventLog();
+      log.append('build-nova@c1_d1', 'BuildFailed', { buildId: 'b1', repoDir: 'c1_d1', notes: 'boom' });
+      const purpose = { kind: 'bisection' as const, bisectionId: 'bisection-nova@c1_c9', step: 1 };
+      log.build('nova', 'c5', 'SUCCESS', { purpose });
+      const docs = given(log.events).then(buildMetricsProjection);
+      expect([...docs.keys()]).toEqual(['all']);
+      expect(rowsOf(buildMetricsProjection, docs).get('all')).toEqual({
+        scope: 'all',
+        success: 0,
+        failed: 1,
+        retry: 0,
+      });
+    });
+  });
 });

@@ -89,7 +89,14 @@ describe('builds projection (DLRN commits table)', () => {
       const log = new EventLog();
       const streamId = log.discover('nova', 'c1');
       const buildId = log.claim(streamId);
-      expect(given(log.events).then(buildsProjection).get(buildId)).toMatchObject({ status: null, dtBuild: null });
+      expect(given(log.events).then(buildsProjection).get(buildId)).toMatchObject({
+        status: null,
+        dtBuild: null,
+        artifacts: [],
+        completedPosition: null,
+      });
+      const [discovered] = log.events;
+      expect(buildsProjection.keys(discovered as never, { commit: null })).toEqual([]);
       log.start(streamId, buildId, 1_710_000_500);
       expect(given(log.events).then(buildsProjection).get(buildId)).toMatchObject({
         status: null,

@@ -47,6 +47,26 @@ describe('deliveries projection', () => {
       });
     });
 
+    it('shows each step on the way: redelivery requested, then redelivered', () => {
+      const [, requested, redelivered] = log.events;
+      expect(given(log.events.slice(0, 2)).then(deliveriesProjection).get(id)).toMatchObject({
+        state: 'redelivery_requested',
+        lastPosition: requested!.position,
+      });
+      expect(given(log.events.slice(0, 3)).then(deliveriesProjection).get(id)).toMatchObject({
+        state: 'redelivered',
+        attempts: 1,
+        lastStatus: 204,
+        lastError: null,
+        redeliveries: 1,
+        lastPosition: redelivered!.position,
+      });
+      // The redelivery is counted once, however often its event is folded.
+      expect(given(log.events.slice(0, 3)).replayedTwice(deliveriesProjection)).toEqual(
+        given(log.events.slice(0, 3)).then(deliveriesProjection),
+      );
+    });
+
     it('gives the same document when the events are replayed', () => {
       expect(given(log.events).replayedTwice(deliveriesProjection)).toEqual(
         given(log.events).then(deliveriesProjection),

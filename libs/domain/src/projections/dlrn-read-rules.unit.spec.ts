@@ -37,7 +37,8 @@ describe('DLRN read rules', () => {
     expect(successfulBuildOf(hashes, 'exact').where).toHaveProperty('extended_hash', null);
     expect(successfulBuildOf(hashes, 'any')).toMatchObject({
       limit: 1,
-      where: { status: 'SUCCESS', rechecked: 0, purpose: 'commit' },
+      where: { commit_hash: 'c', distro_hash: 'd', status: 'SUCCESS', rechecked: 0, purpose: 'commit' },
+      orderBy: [{ column: 'completed_position', direction: 'desc' }],
     });
   });
 

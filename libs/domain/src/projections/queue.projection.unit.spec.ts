@@ -123,6 +123,38 @@ describe('queue projection (pending commits)', () => {
     });
   });
 
+  describe('when a claim ended in a retry and its abandon comes after', () => {
+    it('keeps waiting from the retry, not from the late abandon', () => {
+      const log = new EventLog();
+      const streamId = log.discover('nova', 'c1');
+      const buildId = log.claim(streamId);
+      const retry = log.append(streamId, 'BuildRetryScheduled', {
+        buildId,
+        repoDir: 'c1_d1',
+        notes: 'mirror',
+        matchedError: 'x',
+        retries: 1,
+        maxRetries: 3,
+      });
+      log.append(streamId, 'BuildAbandoned', { buildId, reason: 'lease_expired' });
+      expect(given(log.events).then(queueProjection).get(streamId)).toMatchObject({
+        state: 'waiting',
+        retries: 1,
+        queuedAt: retry.metadata.occurredAt,
+      });
+    });
+  });
+
+  it('keys only build streams', () => {
+    const log = new EventLog();
+    const streamId = log.discover('nova', 'c1');
+    const [discovered] = log.events;
+    expect(queueProjection.keys(discovered as never, { commit: null })).toEqual([streamId]);
+    expect(
+      queueProjection.keys({ ...discovered!, streamId: 'bisection-nova@c1_c9' } as never, { commit: null }),
+    ).toEqual([]);
+  });
+
   describe('when a failed build was rechecked', () => {
     const log = new EventLog();
     const { streamId, buildId } = log.build('nova', 'c1', 'FAILED', { dtCommit: 1_700_000_555 });
