@@ -19,14 +19,16 @@ export interface CulpritMailDue extends KnownCulprit {
   readonly recipients: readonly string[];
 }
 
-/** The events the ledger folds; the reader asks the store for these types only. */
+/**
+ * The events the ledger folds; the reader asks the store for these types only. A bisection that
+ * ends inconclusive changes nothing here: no culprit, so no mail.
+ */
 export const CULPRIT_MAIL_EVENT_TYPES = [
   'CommitDiscovered',
   'BuildSucceeded',
   'FailureNotified',
   'BisectionStarted',
   'CulpritIdentified',
-  'BisectionInconclusive',
   'CulpritMailQueued',
   'CulpritNotified',
 ] as const;
@@ -102,8 +104,6 @@ export class CulpritMailLedger {
         if (bisection) bisection.culprit = { data, position: event.position };
         return;
       }
-      case 'BisectionInconclusive':
-        return;
       case 'CulpritMailQueued': {
         const data = event.data as CulpritMailQueued['data'];
         this.queued.set(data.bisectionId, data);

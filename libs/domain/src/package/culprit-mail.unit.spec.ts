@@ -51,6 +51,7 @@ describe('CulpritMailLedger', () => {
         { bisectionId: 'bis-1', package: 'nova', reason: 'retries_exhausted', detail: 'x', steps: 1 },
       ] as [string, string, object];
       expect(given(mailed('b4'), started('b4'), inconclusive).due()).toEqual([]);
+      expect(given(mailed('b4'), started('b4'), inconclusive).pending()).toEqual([]);
     });
   });
 

@@ -136,6 +136,7 @@ describe('repositoryMatcher', () => {
     expect(matches('https://github.com/openstack/neutron')).toBe(false);
     for (const other of ['not a url', '', 42, undefined, ['https://github.com/openstack/nova']])
       expect(matches(other)).toBe(false);
+    expect(matches('https://github.com/undefined')).toBe(false);
   });
 
   it('matches a Gerrit project on a segment boundary, with or without leading slashes', () => {
