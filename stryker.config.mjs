@@ -69,8 +69,10 @@ export const MUTATION_AREAS = {
 //   with '', and slicing '' off changes nothing).
 // - promotion/promotion-link.ts `: ''` → "Stryker was here!" (no component): a repository path
 //   never starts with that text, so the link stays in the repos directory as before.
-// - build/release.ts `/^(.*)\.dev./s` and `/^(.*)\.pre/s` without `^`: `(.*)` with the s flag can
-//   start at 0 whenever the marker occurs anywhere, and exec takes the leftmost match.
+// - build/release.ts every rule without `^`: `(.*)` with the s flag can start at 0 whenever the
+//   marker occurs anywhere, and exec takes the leftmost match; `([^-]*)-.` matches at 0 whenever
+//   some `-` is followed by a character (the first `-` is, or it is the only one).
+// - build/rpm-values.ts `/^[A-Za-z0-9]$/` without `^` or `$`: it tests one character at a time.
 // - build/release.ts `.replace('-', '.')` → `.replace('-', '')`: no rule's group holds a `-` (the
 //   first rule takes any `-` followed by a character; a last `-` follows every other rule's marker).
 // - build/build-history.ts lastBuiltOnBranch `row.dtBuild > best.dtBuild` → `>=`, and `row.id > best.id`

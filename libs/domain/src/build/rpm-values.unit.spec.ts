@@ -125,6 +125,7 @@ describe('dist and builder options', () => {
     expect(() => builderOptions(['-D', 'x %(id)'])).toThrow(RpmValueError);
     expect(() => builderOptions(['--define', '%(id) 1'])).toThrow(RpmValueError);
     expect(() => builderOptions(['-D'])).toThrow(RpmValueError);
+    expect(() => builderOptions(['--with', 'tests', '-D'])).toThrow(/"-D".*it lacks its macro definition/);
     expect(() => builderOptions(['-D', 'novalue'])).toThrow(RpmValueError);
     expect(() => builderOptions(['--define=x %(id)'])).toThrow(RpmValueError);
     expect(() => builderOptions(['-Dx %{y}'])).toThrow(RpmValueError);

@@ -125,6 +125,14 @@ describe('--order: dependency order of specs', () => {
       expect(deps.requires).toEqual(['python3-a', 'python3-e']);
     });
 
+    it('skips what follows a nested group inside its group', () => {
+      const deps = parseSpecDependencies(
+        'nova',
+        spec('nova', 'Requires: python3-a, (python3-b if (python3-c or python3-d) else python3-f), python3-e'),
+      );
+      expect(deps.requires).toEqual(['python3-a', 'python3-e']);
+    });
+
     it('drops a stray closing parenthesis and the rest after an unclosed group', () => {
       const deps = parseSpecDependencies('nova', spec('nova', 'Requires: python3-a) python3-b (python3-c python3-d'));
       expect(deps.requires).toEqual(['python3-a', 'python3-b']);
