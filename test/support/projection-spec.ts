@@ -68,6 +68,20 @@ function assertSameBatched<Doc>(
   }
 }
 
+/** A projection that folds nothing: for specs of a store's own behaviour. */
+export function emptyProjection(name: string): ProjectionDefinition {
+  return {
+    name,
+    version: 1,
+    eventTypes: [],
+    keys: () => [],
+    evolve: () => null,
+    columns: {},
+    row: () => ({}),
+    indexes: [],
+  };
+}
+
 /** `given(events).then(projection)`: the documents; `.replayedTwice(projection)`: after a replay. */
 export function given(events: readonly RecordedEvent[]) {
   return {

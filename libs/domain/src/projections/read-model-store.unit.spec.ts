@@ -5,20 +5,11 @@ import {
   ReadModelStore,
   ViewNotBuiltError,
   type DocumentWrite,
-  type ProjectionDefinition,
   type ReadModelTransaction,
 } from './projection.js';
+import { emptyProjection } from '../../../../test/support/projection-spec.js';
 
-const projection = (name: string): ProjectionDefinition => ({
-  name,
-  version: 1,
-  eventTypes: [],
-  keys: () => [],
-  evolve: () => null,
-  columns: {},
-  row: () => ({}),
-  indexes: [],
-});
+const projection = emptyProjection;
 
 /** The base class's own behaviour, over a store that records what it is asked to write. */
 class RecordingStore extends ReadModelStore {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { describeReadModelStoreContract } from '../../../../test/contract/read-model-store.contract.js';
+import { emptyProjection } from '../../../../test/support/projection-spec.js';
 import { HistoryUnavailableError } from '#domain/projections/projection.js';
 import { openReadModelStore, openSqliteReadModelStore } from './kysely-read-model.store.js';
 
@@ -109,16 +110,7 @@ describe('SQLite read-model store', () => {
         const file = join(dir, 'rm.sqlite');
         const store = await openReadModelStore({ kind: 'sqlite', path: file, history: false });
         try {
-          const projection = {
-            name: 'plain',
-            version: 1,
-            eventTypes: [],
-            keys: () => [],
-            evolve: () => null,
-            columns: {},
-            row: () => ({}),
-            indexes: [],
-          };
+          const projection = emptyProjection('plain');
           await store.ensure(projection);
           await store.transaction((tx) => tx.putDocuments(projection, [{ key: 'a', doc: { n: 1 }, position: 1 }]));
           expect(store.keepsHistory).toBe(false);
