@@ -1,5 +1,5 @@
 import type { PackageInfo } from '../package/package-info.js';
-import { repositoryMatcher, type FollowedDefaults } from '../webhook/push-match.js';
+import { followedSides, repositoryMatcher, type FollowedDefaults, type FollowedSide } from '../webhook/push-match.js';
 import type { Forge } from '../webhook/webhook.events.js';
 import type { ChangeSide } from './change.events.js';
 
@@ -12,11 +12,7 @@ export interface ChangeTarget {
 }
 
 /** A package a change concerns: which side, and the package's own URL for that repository. */
-export interface ChangedPackage {
-  readonly package: string;
-  readonly side: ChangeSide;
-  readonly repositoryUrl: string;
-}
+export type ChangedPackage = FollowedSide & { readonly side: ChangeSide };
 
 function branchName(ref: string): string {
   return ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : ref;
@@ -33,19 +29,12 @@ export function packagesChangedBy(
   target: ChangeTarget,
   defaults: FollowedDefaults,
 ): ChangedPackage[] {
-  const branch = branchName(target.targetBranch);
-  const isNamed = repositoryMatcher(target.repositoryUrls, target.project);
-  const found: ChangedPackage[] = [];
-  for (const pkg of packages) {
-    const upstreams = Array.isArray(pkg.upstream) ? (pkg.upstream as readonly string[]) : [pkg.upstream as string];
-    const source = pkg['source-branch'] ?? defaults.source;
-    const distro = pkg['distro-branch'] ?? defaults.distro;
-    const upstream = upstreams.find(isNamed);
-    if (source === branch && upstream !== undefined)
-      found.push({ package: pkg.name, side: 'upstream', repositoryUrl: upstream });
-    if (distro === branch && isNamed(pkg['master-distgit']))
-      found.push({ package: pkg.name, side: 'distgit', repositoryUrl: pkg['master-distgit'] });
-  }
+  const found = followedSides(
+    packages,
+    branchName(target.targetBranch),
+    repositoryMatcher(target.repositoryUrls, target.project),
+    defaults,
+  );
   return found.sort((a, b) => a.package.localeCompare(b.package) || a.side.localeCompare(b.side));
 }
 

@@ -88,11 +88,41 @@ export function repositoryMatcher(
   };
 }
 
+/** A package a repository and branch concern, which of its sides, and the package's own URL for it. */
+export interface FollowedSide {
+  readonly package: string;
+  readonly side: 'upstream' | 'distgit';
+  readonly repositoryUrl: string;
+}
+
 /**
- * Packages a push concerns, sorted by name: those whose upstream URL is the repository and whose
- * source branch (`source-branch`, else `[DEFAULT] source`) is the pushed branch, and those whose
- * `master-distgit` is the repository and whose distro branch (`distro-branch`, else `distro`)
- * is. Tags and other refs (`refs/changes/…`, `refs/tags/…`) move no followed branch.
+ * The sides of packages that follow `branch` of the repository `isNamed` recognises, in package
+ * order: the upstream (its first URL that matches) when its source branch (`source-branch`, else
+ * `[DEFAULT] source`) is `branch`, and the `master-distgit` when its distro branch
+ * (`distro-branch`, else `distro`) is. The URL kept is the package's, from the metadata.
+ */
+export function followedSides(
+  packages: readonly PackageInfo[],
+  branch: string,
+  isNamed: (url: unknown) => url is string,
+  defaults: FollowedDefaults,
+): FollowedSide[] {
+  const found: FollowedSide[] = [];
+  for (const pkg of packages) {
+    const upstreams: readonly unknown[] = Array.isArray(pkg.upstream) ? pkg.upstream : [pkg.upstream];
+    const upstream = (pkg['source-branch'] ?? defaults.source) === branch ? upstreams.find(isNamed) : undefined;
+    if (upstream !== undefined) found.push({ package: pkg.name, side: 'upstream', repositoryUrl: upstream });
+    const distgit = pkg['master-distgit'];
+    if ((pkg['distro-branch'] ?? defaults.distro) === branch && isNamed(distgit))
+      found.push({ package: pkg.name, side: 'distgit', repositoryUrl: distgit });
+  }
+  return found;
+}
+
+/**
+ * Packages a push concerns, sorted by name: those with a side that follows the pushed branch of
+ * the repository (`followedSides`). Tags and other refs (`refs/changes/…`, `refs/tags/…`) move no
+ * followed branch.
  */
 export function packagesMovedBy(
   packages: readonly PackageInfo[],
@@ -101,14 +131,6 @@ export function packagesMovedBy(
 ): string[] {
   const branch = branchOfRef(push.ref);
   if (branch === null) return [];
-  const isPushed = repositoryMatcher(push.repositoryUrls, push.project);
-  const moved = new Set<string>();
-  for (const pkg of packages) {
-    const upstreams = Array.isArray(pkg.upstream) ? pkg.upstream : [pkg.upstream];
-    const source = pkg['source-branch'] ?? defaults.source;
-    const distro = pkg['distro-branch'] ?? defaults.distro;
-    if (source === branch && upstreams.some(isPushed)) moved.add(pkg.name);
-    if (distro === branch && isPushed(pkg['master-distgit'])) moved.add(pkg.name);
-  }
-  return [...moved].sort();
+  const sides = followedSides(packages, branch, repositoryMatcher(push.repositoryUrls, push.project), defaults);
+  return [...new Set(sides.map((side) => side.package))].sort();
 }
