@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ALL_PROJECTIONS } from '#domain/projections/index.js';
 import type { ProjectionDefinition, ReadModelStore } from '#domain/projections/projection.js';
 import { testEvent } from '../../../../test/support/events.js';
@@ -131,7 +131,16 @@ describe('the projection engine', () => {
         const running = engine.run({});
         clock += 60_000; // this projector stalled past its lease; the other takes it
         expect(await theirs.tryLock('counter', 'projector@elsewhere:1:ab')).not.toBeNull();
-        await expect(running).rejects.toBeInstanceOf(LeaseLostError);
+        const error = await running.then(
+          () => null,
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(LeaseLostError);
+        expect(error).toMatchObject({
+          name: 'LeaseLostError',
+          projection: 'counter',
+          message: 'the lease on projection counter was taken by another projector',
+        });
         await engine.stop();
       } finally {
         await mine.close();
@@ -140,24 +149,66 @@ describe('the projection engine', () => {
     });
   });
 
+  describe('when renewing a lease fails (a full disk) while the projector runs', () => {
+    it('says so, keeps running and renews again at the next tick', async () => {
+      const lines: string[] = [];
+      let renewals = 0;
+      const failingRenewal = Object.create(views) as ReadModelStore;
+      failingRenewal.tryLock = async (name, owner, options) => {
+        const lock = await views.tryLock(name, owner, options);
+        if (lock === null) return null;
+        return {
+          ...lock,
+          renew: async () => (renewals++ === 0 ? Promise.reject(new Error('disk full')) : true),
+        };
+      };
+      const engine = new ProjectionEngine(events, failingRenewal, [counter(1)], {
+        renewEveryMs: 5,
+        log: (line) => lines.push(line),
+      });
+      expect(await engine.start()).toEqual([]);
+      const stop = new AbortController();
+      const running = engine.run({ signal: stop.signal });
+      await vi.waitFor(() => expect(renewals).toBeGreaterThanOrEqual(3), { timeout: 5000 });
+      stop.abort();
+      await expect(running).resolves.toBeUndefined();
+      await engine.stop();
+      // The first tick may come before the first caught-up batch: their order is not the point.
+      expect([...lines].sort()).toEqual([
+        'projection counter: version 1 active',
+        'projector: lease renewal failed (retrying): disk full',
+      ]);
+    });
+  });
+
   describe('when a projection version is bumped', () => {
-    it('builds the new version from zero beside the old one, then switches and drops the old', async () => {
+    it('builds the new version from zero beside the old one, then switches, drops the old and says so', async () => {
       for (const name of ['a', 'b'])
         await events.append(`user-${name}`, [testEvent('UserCreated', { username: name })]);
-      const v1 = new ProjectionEngine(events, views, [counter(1)]);
+      const lines: string[] = [];
+      const log = (line: string): void => void lines.push(line);
+      const v1 = new ProjectionEngine(events, views, [counter(1)], { log });
       await v1.start();
       await v1.run({ untilCaughtUp: true });
       await v1.stop();
       expect((await views.get(counter(1), 'all'))?.doc.n).toBe(2);
       expect(await views.activeVersion('counter')).toBe(1);
+      expect(lines).toEqual(['projection counter: version 1 active']);
 
-      const v2 = new ProjectionEngine(events, views, [counter(2)]);
+      const v2 = new ProjectionEngine(events, views, [counter(2)], { log });
       await v2.start();
       await v2.run({ untilCaughtUp: true });
       await v2.stop();
       expect(await views.activeVersion('counter')).toBe(2);
       expect((await views.get(counter(2), 'all'))?.doc.n).toBe(4);
       expect((await views.checkpoints()).filter((c) => c.name === 'counter').map((c) => c.version)).toEqual([2]);
+      expect(lines.slice(1)).toEqual(['projection counter: version 2 active (replaced version 1)']);
+
+      const again = new ProjectionEngine(events, views, [counter(2)], { log });
+      await again.start();
+      await again.run({ untilCaughtUp: true });
+      await again.stop();
+      expect(lines).toHaveLength(2);
     });
   });
 

@@ -19,6 +19,11 @@ async function fixture() {
   ]);
   await events.append('build-orphan', [testEvent('BuildClaimed', { buildId: 'b3' })]);
   await events.append('civote-c1_d1', [testEvent('CiVoteReported', { commitHash: 'c1' })]);
+  // A stream a hostile or broken writer began with a claim, and that records a discovery later.
+  await events.append('build-late', [
+    testEvent('BuildClaimed', { buildId: 'b4' }),
+    testEvent('CommitDiscovered', commit('c3')),
+  ]);
   const log = await events.readAll();
   const reads: string[] = [];
   const readStream = events.readStream.bind(events);
@@ -51,6 +56,13 @@ describe('stream contexts', () => {
     const contexts = await new StreamContexts(events).of([at(5), at(6)]);
     expect(contexts).toEqual([{ commit: null }, { commit: null }]);
     expect(reads).toEqual(['build-orphan']);
+  });
+
+  it("takes no commit from a discovery that is not its stream's first event", async () => {
+    const { events, at, reads } = await fixture();
+    const streams = new StreamContexts(events);
+    expect(await streams.of([at(8)])).toEqual([{ commit: null }]);
+    expect(reads).toEqual(['build-late']);
   });
 
   it('forgets the least recently used streams past its capacity, and reads them again', async () => {
