@@ -134,10 +134,6 @@ export const MUTATION_AREAS = {
 //   id is that text.
 // - bisection/failure-signature.ts `-\s*` → `-\s` in the timestamp prefix and `\s+-\s+` →
 //   `\s+-\s` in the level prefix: the line is trimmed right after.
-// Not equivalent, not killed yet: build-timings' `dropped.at > olderSuccessAt` (needs more than 16
-// passes kept out of their order); the authenticator's rehash retry after a failed one and its
-// bound on users known (MAX_KNOWN_USERS); authenticator.provider (the Nest wiring, run by e2e
-// specs only).
 export const MUTATION_AREA = process.env.MUTATION_AREA ?? 'domain';
 const area = MUTATION_AREAS[MUTATION_AREA];
 if (!area) throw new Error(`MUTATION_AREA=${MUTATION_AREA}: not one of ${Object.keys(MUTATION_AREAS).join(', ')}`);

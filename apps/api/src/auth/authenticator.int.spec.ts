@@ -6,10 +6,7 @@ import { PasswordPool } from '#infrastructure/auth/password-pool.js';
 import type { ViewVersion } from '../views/view-version.js';
 import { Authenticator, loggedName, type AuthAuditEntry, type AuthenticatorOptions } from './authenticator.js';
 import { LoginLimiter } from './login-limiter.js';
-
-/** A `$6$` hash of `dlrn-password` (1,000 rounds, so the spec stays fast), as DLRN's passlib writes one. */
-const SHA512_CRYPT =
-  '$6$rounds=1000$Ab3Cd4Ef5Gh6Ij7K$CTrvNjCWWHApng5193lNwvOkgLLFJfSs39fbVbEgq9ZAc0v7cknQ/M9soLiykkjn9JeAEXBTMiCo8WW0/27N/0';
+import { SHA512_CRYPT } from '../../../../test/support/password-fixtures.js';
 
 const basic = (user: string, password: string): string =>
   `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
@@ -125,6 +122,18 @@ describe('the authenticator (HTTP Basic against the users view)', () => {
       expect((await auth.authenticate(basic('alice', 'correct horse'), request())).ok).toBe(true);
       expect(pool.verifications).toBe(1);
       expect(lookups).toEqual(['alice', 'alice']);
+    });
+
+    it('keeps at most 1,000 users known between moves of the views, reading the others each time', async () => {
+      // Hashes of no scheme: each check is refused at once, so 1,001 users cost no KDF.
+      for (let i = 0; i <= 1_000; i++) users.set(`u${i}`, user(`u${i}`, 'no-scheme'));
+      const auth = authenticator({ limiter: new LoginLimiter({ perClient: 10_000 }) });
+      for (let i = 0; i <= 1_000; i++) await auth.authenticate(basic(`u${i}`, 'guess'), request());
+      lookups = [];
+      await auth.authenticate(basic('u0', 'guess'), request());
+      await auth.authenticate(basic('u1000', 'guess'), request());
+      await auth.authenticate(basic('u1000', 'guess'), request());
+      expect(lookups).toEqual(['u1000', 'u1000']);
     });
 
     it('does not count against the limit: many successes never reach it', async () => {
@@ -320,6 +329,29 @@ describe('the authenticator (HTTP Basic against the users view)', () => {
       });
       expect((await auth.authenticate(basic('legacy', 'dlrn-password'), request())).ok).toBe(true);
       expect(await warning).toBe('could not rehash the password of legacy');
+    });
+
+    it('checks the password again at the next login after a failed rehash, and rehashes then', async () => {
+      users.set('legacy', user('legacy', SHA512_CRYPT));
+      const attempts: string[] = [];
+      const warnings: string[] = [];
+      const auth = authenticator({
+        rehash: (username) => {
+          attempts.push(username);
+          return attempts.length === 1 ? Promise.reject(new Error('disk full')) : Promise.resolve();
+        },
+        warn: (message) => warnings.push(message),
+      });
+      expect((await auth.authenticate(basic('legacy', 'dlrn-password'), request())).ok).toBe(true);
+      // One password thread, first in first out: the rehash (and its failure) ends before this hash.
+      await pool.hash('barrier');
+      expect(warnings).toEqual(['could not rehash the password of legacy']);
+      const before = pool.verifications;
+      expect((await auth.authenticate(basic('legacy', 'dlrn-password'), request())).ok).toBe(true);
+      expect(pool.verifications).toBe(before + 1);
+      await pool.hash('barrier');
+      expect(attempts).toEqual(['legacy', 'legacy']);
+      expect(warnings).toHaveLength(1);
     });
 
     it('does not rehash a scrypt user', async () => {

@@ -179,7 +179,7 @@ export class Authenticator {
     this.limiter.forget(client, begun.attempt);
     if (this.verified.size >= MAX_REMEMBERED) this.verified.clear();
     this.verified.set(digest, user.passwordHash);
-    if (passwordSchemeOf(user.passwordHash) === 'sha512_crypt') this.rehash(user, password);
+    if (passwordSchemeOf(user.passwordHash) === 'sha512_crypt') this.rehash(user, password, digest);
     return { ok: true, user: username, roles: user.roles ?? [] };
   }
 
@@ -230,17 +230,22 @@ export class Authenticator {
     return stored.doc;
   }
 
-  /** DLRN's `$6$` hash verified: store the same password as scrypt, in the background, once. */
-  private rehash(user: UserDoc, password: string): void {
+  /**
+   * DLRN's `$6$` hash verified: store the same password as scrypt, in the background, once. When
+   * that fails (a full disk), the credentials are forgotten, so the next login checks them again
+   * and tries the rehash again; remembered, they would stay `$6$` until a restart.
+   */
+  private rehash(user: UserDoc, password: string, digest: string): void {
     const rehash = this.options.rehash;
     if (rehash === undefined || this.rehashing.has(user.username)) return;
     this.rehashing.add(user.username);
     void this.options.pool
       .hash(password)
       .then((hash) => rehash(user.username, user.passwordHash, hash))
-      .catch((error: unknown) =>
-        this.options.warn?.(`could not rehash the password of ${loggedName(user.username)}`, error),
-      )
+      .catch((error: unknown) => {
+        this.verified.delete(digest);
+        this.options.warn?.(`could not rehash the password of ${loggedName(user.username)}`, error);
+      })
       .finally(() => this.rehashing.delete(user.username));
   }
 }

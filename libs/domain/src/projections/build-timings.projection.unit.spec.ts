@@ -137,6 +137,16 @@ describe('build_timings projection (build durations, last successful pass)', () 
     });
   });
 
+  describe('when a dropped successful pass ended after the one dropped next (workers with skewed clocks)', () => {
+    it('remembers the latest end among the dropped, not the last one dropped', () => {
+      const log = new EventLog();
+      build(log, 'nova', 'SUCCESS', 400, 500, 'pass-1');
+      build(log, 'glance', 'SUCCESS', 100, 120, 'pass-2');
+      for (let i = 3; i <= 18; i++) build(log, 'nova', 'FAILED', i * 100, i * 100 + 5, `pass-${i}`);
+      expect(timings(log).olderSuccessAt).toBe(T0 + 500_000);
+    });
+  });
+
   describe('when a started build is abandoned (its lease expired)', () => {
     it('counts no duration and forgets the start', () => {
       const log = new EventLog();
