@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PromoteRepo } from '#domain/promotion/promotion.decider.js';
 import { promotionStreamId, type RepoPromoted } from '#domain/promotion/promotion.events.js';
 import { StorageError } from '#domain/shared/errors.js';
-import type { AppendResult, StreamAppend } from '#domain/shared/event-store.port.js';
+import { ConcurrencyError, type AppendResult, type StreamAppend } from '#domain/shared/event-store.port.js';
 import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
 import { SystemClock } from '#infrastructure/ids/system-clock.js';
 import { UuidV7IdGenerator } from '#infrastructure/ids/uuid-v7.id-generator.js';
@@ -31,6 +31,8 @@ const context = { correlationId: 'batch-1', causationId: null, actor: 'ci', trig
 /** The real store; `before` runs once before its next multi-stream append (a rival, a failure). */
 class Store extends SqliteEventStore {
   before: (() => Promise<void>) | null = null;
+  /** Runs before every multi-stream append (a rival that never tires). */
+  beforeEach: (() => Promise<void>) | null = null;
   appends = 0;
 
   override async appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
@@ -38,6 +40,7 @@ class Store extends SqliteEventStore {
     const before = this.before;
     this.before = null;
     if (before !== null) await before();
+    if (this.beforeEach !== null) await this.beforeEach();
     return super.appendToStreams(appends);
   }
 }
@@ -76,6 +79,12 @@ describe('a batch of promotions', () => {
     expect(await repoDirs(store, 'fresh')).toEqual(['r/2']);
   });
 
+  it('knows what a name pointed at last when it was promoted many times before', async () => {
+    await store.append(promotionStreamId('kept'), [testEvent('RepoPromoted', item('kept', 'r/5').command.data)]);
+    const batch = await recorder.record([item('kept', 'r/6')], context);
+    expect(batch.events.map((e) => e.data.previousRepoDir)).toEqual(['r/5']);
+  });
+
   it('records nothing of the batch when the store refuses the append', async () => {
     store.before = async () => {
       throw new StorageError('event log', 'full');
@@ -96,5 +105,18 @@ describe('a batch of promotions', () => {
     expect(batch.events.map((e) => e.data.previousRepoDir)).toEqual(['r/0', 'r/9']);
     expect(await repoDirs(store, 'kept')).toEqual(['r/0', 'r/1']);
     expect(await repoDirs(store, 'fresh')).toEqual(['r/9', 'r/2']);
+  });
+
+  it('gives up after 10 attempts when another writer promotes one of its names before each append', async () => {
+    let rivals = 0;
+    store.beforeEach = async () => {
+      rivals += 1;
+      await store.append(promotionStreamId('kept'), [
+        testEvent('RepoPromoted', item('kept', `r/x${rivals}`).command.data),
+      ]);
+    };
+    await expect(recorder.record([item('kept', 'r/1')], context)).rejects.toBeInstanceOf(ConcurrencyError);
+    expect(store.appends).toBe(10);
+    expect(await repoDirs(store, 'kept')).toEqual(['r/0', ...Array.from({ length: 10 }, (_, i) => `r/x${i + 1}`)]);
   });
 });

@@ -58,12 +58,35 @@ describe('promotion links reconciler', () => {
       await symlink(A, stale);
       await symlink(A, fresh);
       await writeFile(join(repos, '.dlrn-link.notes.tmp'), 'kept');
+      // Old links whose names only look like a move's: another tool's, never swept.
+      const lookalikes = [
+        'x.dlrn-link.0123456789abcdef.tmp',
+        '.dlrn-link.0123456789abcdef.tmp.old',
+        '.dlrn-link.0123.tmp',
+        '.dlrn-link.0123456789abcdeg.tmp',
+      ].map((name) => join(repos, name));
       const old = new Date(Date.now() - 120_000);
-      await lutimes(stale, old, old);
+      for (const link of [stale, ...lookalikes]) {
+        if (link !== stale) await symlink(A, link);
+        await lutimes(link, old, old);
+      }
       await reconciler.reconcileAll();
       expect(await exists(stale)).toBe(false);
       expect(await exists(fresh)).toBe(true);
       expect(await exists(join(repos, '.dlrn-link.notes.tmp'))).toBe(true);
+      for (const link of lookalikes) expect(await exists(link)).toBe(true);
+    });
+
+    it("sweeps a component's folder too, with components on", async () => {
+      await store.append('promotion-tested@component/tripleo', [
+        testEvent('RepoPromoted', promoted('tested', `component/tripleo/${A}`, 'tripleo')),
+      ]);
+      const stale = join(repos, 'component/tripleo/.dlrn-link.0123456789abcdef.tmp');
+      await symlink(A, stale);
+      const old = new Date(Date.now() - 120_000);
+      await lutimes(stale, old, old);
+      await new PromotionLinksReconciler(store, repos, true).reconcileAll();
+      expect(await exists(stale)).toBe(false);
     });
   });
 
@@ -113,6 +136,46 @@ describe('promotion links reconciler', () => {
       expect(await exists(join(repos, 'old_'))).toBe(false);
       expect((await lstat(join(repos, 'skiplist.txt'))).isFile()).toBe(true);
       expect(report.failed.map((f) => f.streamId)).toEqual(['promotion-skiplist.txt']);
+      expect(report.fixed).toBe(0);
+      // Asked to follow one such name directly, it leaves the link alone all the same.
+      expect(await reconciler.follow('promotion-current')).toEqual({ dir: '', name: 'current', target: A });
+      expect(await readlink(join(repos, 'current'))).toBe(B);
+    });
+
+    it('counts nothing fixed for a rolled-back name that has no link, as the log says', async () => {
+      await promote('undone', A);
+      await store.append('promotion-undone', [
+        testEvent('PromotionRolledBack', {
+          promotionName: 'undone',
+          component: null,
+          promotionEventIds: [],
+          rolledBackRepoDir: A,
+          repoDir: null,
+          restored: null,
+          timestamp: 1_700_000_001,
+          user: 'ci',
+        }),
+      ]);
+      expect(await reconciler.reconcileAll()).toEqual({ names: 1, fixed: 0, failed: [] });
+    });
+
+    it('reads only promotion events: other streams of the log are not links', async () => {
+      await store.append('build-nova@c1_d1', [testEvent('CommitDiscovered', { package: 'nova' })]);
+      await promote('name', A);
+      await store.append('aggregate-name', [testEvent('AggregateRepoPublished', { name: 'name' })]);
+      expect(await reconciler.reconcileAll()).toEqual({ names: 1, fixed: 1, failed: [] });
+      expect(await readlink(join(repos, 'name'))).toBe(A);
+    });
+
+    it('reads a log of more than one page (10,000 events) to its end', async () => {
+      const many = Array.from({ length: 10_000 }, (_, i) =>
+        testEvent('RepoPromoted', promoted('busy', i % 2 === 0 ? A : B)),
+      );
+      await store.append('promotion-busy', many);
+      await promote('late', A);
+      expect(await reconciler.reconcileAll()).toEqual({ names: 2, fixed: 2, failed: [] });
+      expect(await readlink(join(repos, 'busy'))).toBe(B);
+      expect(await readlink(join(repos, 'late'))).toBe(A);
     });
 
     it('reports a link whose repository is gone and still fixes the others', async () => {
@@ -129,6 +192,34 @@ describe('promotion links reconciler', () => {
       ]);
       await new PromotionLinksReconciler(store, repos, true).reconcileAll();
       expect(await readlink(join(repos, 'component/tripleo/tested'))).toBe(A);
+    });
+  });
+
+  describe('when a link already points where the log says', () => {
+    it('leaves it in place: the same link, not a new one renamed over it', async () => {
+      await promote('steady', A);
+      await symlink(A, join(repos, 'steady'));
+      const before = await lstat(join(repos, 'steady'));
+      expect(await reconciler.follow('promotion-steady')).toEqual({ dir: '', name: 'steady', target: A });
+      expect((await lstat(join(repos, 'steady'))).ino).toBe(before.ino);
+    });
+  });
+
+  describe('when the log never stops moving while a link is moved', () => {
+    it('gives up after 20 moves, saying so', async () => {
+      await promote('restless', A);
+      let reads = 0;
+      const restless = Object.create(store) as SqliteEventStore;
+      restless.readStream = async (...args: Parameters<SqliteEventStore['readStream']>) => {
+        const read = await store.readStream(...args);
+        reads += 1;
+        await promote('restless', reads % 2 === 0 ? A : B);
+        return read;
+      };
+      await expect(new PromotionLinksReconciler(restless, repos, false).follow('promotion-restless')).rejects.toThrow(
+        'promotion promotion-restless: the log kept moving while its link was moved',
+      );
+      expect(reads).toBe(21);
     });
   });
 
