@@ -134,6 +134,22 @@ export const MUTATION_AREAS = {
 //   id is that text.
 // - bisection/failure-signature.ts `-\s*` → `-\s` in the timestamp prefix and `\s+-\s+` →
 //   `\s+-\s` in the level prefix: the line is trimmed right after.
+// Promotions (use cases):
+// - promotion-links.reconciler.ts reconcileAll's filter: `streamPrefixes` → [] or [''], and
+//   PROMOTION_EVENT_TYPES → []: either half alone selects the same events (promotion events live
+//   only in promotion streams); `page.length < PAGE` → `<=`: one more read, of an empty page.
+// - promotion-links.reconciler.ts sweepTemporaryLinks `mtimeMs < before` → `<=` (one millisecond)
+//   and `{ force: true }` → {} or false: they differ only when another replica removes the same
+//   link at the same moment.
+// - promotion-links.reconciler.ts agrees `slot === 'link'` → true, and every `.catch(() => null)` →
+//   undefined (there and in promotion-plan's stat): readPointer fails where there is no link, and
+//   neither null nor undefined is ever a target or a directory.
+// - promotion-batch.recorder.ts isOfType `event.type === type` → true or `!==`: the promotion
+//   decider folds RepoPromoted and PromotionRolledBack into the same three fields.
+// - promotion.errors.ts `/; nothing was recorded$/` without `$`: StorageError's messages end with
+//   that clause, once.
+// - promotion-links.follower.ts `this.retries.delete(timer)` removed: the set then keeps fired
+//   timers (three at most per failed move), and clearing a fired timer at stop does nothing.
 export const MUTATION_AREA = process.env.MUTATION_AREA ?? 'domain';
 const area = MUTATION_AREAS[MUTATION_AREA];
 if (!area) throw new Error(`MUTATION_AREA=${MUTATION_AREA}: not one of ${Object.keys(MUTATION_AREAS).join(', ')}`);

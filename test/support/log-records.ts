@@ -1,3 +1,5 @@
+import pino, { type Logger } from 'pino';
+
 /** A record of a process's log, as written on stderr when it is not a terminal. */
 export interface LogRecord {
   readonly level: number;
@@ -38,4 +40,21 @@ export function logMessages(stderr: string): string {
   return logRecords(stderr)
     .map((record) => record.msg)
     .join('\n');
+}
+
+/** A record a logger made in the test's own process (no `service` field: not the CLI's logger). */
+export interface CapturedRecord {
+  readonly level: number;
+  readonly msg: string;
+  readonly [field: string]: unknown;
+}
+
+/** A real pino logger whose records are kept, parsed, in `records` (levels: 30 info, 40 warn, 50 error). */
+export function capturedLogger(): { readonly log: Logger; readonly records: CapturedRecord[] } {
+  const records: CapturedRecord[] = [];
+  const log = pino(
+    { level: 'debug' },
+    { write: (line: string) => void records.push(JSON.parse(line) as CapturedRecord) },
+  );
+  return { log, records };
 }
