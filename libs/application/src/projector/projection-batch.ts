@@ -154,7 +154,7 @@ function evolve({ state, byKey, working }: Fold, everyVersion: boolean): Documen
     if (from === events.length) continue;
     const fresh = from === 0 ? events : events.slice(from);
     if (everyVersion) {
-      let stored = document.stored || document.doc !== null;
+      let stored = document.stored;
       for (const { event, context } of fresh) {
         document.doc = definition.evolve(document.doc, event, context, key);
         if (document.doc !== null || stored) versions.push({ key, doc: document.doc, position: event.position });
