@@ -3,30 +3,17 @@ import { mkdir, mkdtemp, readFile, readlink, rm, symlink, writeFile } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { RepoPromoted } from '#domain/promotion/promotion.events.js';
 import { aggregateDirOf } from '#domain/repo/aggregate-repo.js';
 import type { DlrnConfig } from '#infrastructure/config/index.js';
 import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
 import { AggregateRepoFiles } from '#infrastructure/repo/aggregate-repo.files.js';
 import { testEvent } from '../../../../test/support/events.js';
+import { repoPromoted } from '../../../../test/support/promotion-fixtures.js';
 import { capturedLogger, type CapturedRecord } from '../../../../test/support/log-records.js';
 import { PromotionLinksFollower } from './promotion-links.follower.js';
 
 const A = 'aa/aa/aaaa_d1';
 const B = 'bb/bb/bbbb_d1';
-
-const promoted = (name: string, repoDir: string): RepoPromoted['data'] => ({
-  promotionName: name,
-  commitHash: 'c',
-  distroHash: 'd',
-  extendedHash: null,
-  component: null,
-  repoDir,
-  previousRepoDir: null,
-  timestamp: 1_700_000_000,
-  user: 'ci',
-  aggregateHash: null,
-});
 
 /** Lets the event loop run (real I/O included) until `done` holds; fake timers do not fire here. */
 async function until(done: () => boolean): Promise<void> {
@@ -63,7 +50,7 @@ describe('the promotion links follower', () => {
     };
   }
   const promote = (name: string, repoDir: string) =>
-    store.append(`promotion-${name}`, [testEvent('RepoPromoted', promoted(name, repoDir))]);
+    store.append(`promotion-${name}`, [testEvent('RepoPromoted', repoPromoted(name, repoDir))]);
   const messages = () => records.map((r) => [r.level, r.msg]);
 
   beforeEach(async () => {

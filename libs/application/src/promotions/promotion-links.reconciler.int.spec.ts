@@ -2,26 +2,13 @@ import { lstat, lutimes, mkdir, mkdtemp, readlink, rm, symlink, writeFile } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RepoPromoted } from '#domain/promotion/promotion.events.js';
 import { testEvent } from '../../../../test/support/events.js';
+import { firstPromotionRolledBack, repoPromoted } from '../../../../test/support/promotion-fixtures.js';
 import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
 import { PromotionLinksReconciler } from './promotion-links.reconciler.js';
 
 const A = 'aa/aa/aaaa_11111111';
 const B = 'bb/bb/bbbb_22222222';
-
-const promoted = (name: string, repoDir: string, component: string | null = null): RepoPromoted['data'] => ({
-  promotionName: name,
-  commitHash: 'c',
-  distroHash: 'd',
-  extendedHash: null,
-  component,
-  repoDir,
-  previousRepoDir: null,
-  timestamp: 1_700_000_000,
-  user: 'ci',
-  aggregateHash: null,
-});
 
 const exists = (path: string) =>
   lstat(path).then(
@@ -48,7 +35,7 @@ describe('promotion links reconciler', () => {
   });
 
   const promote = (name: string, repoDir: string, component: string | null = null) =>
-    store.append(`promotion-${name}`, [testEvent('RepoPromoted', promoted(name, repoDir, component))]);
+    store.append(`promotion-${name}`, [testEvent('RepoPromoted', repoPromoted(name, repoDir, component))]);
 
   describe('when a crash left temporary links of a move behind', () => {
     it('removes those a minute old and leaves a fresh one (a move in progress) and other files', async () => {
@@ -79,7 +66,7 @@ describe('promotion links reconciler', () => {
 
     it("sweeps a component's folder too, with components on", async () => {
       await store.append('promotion-tested@component/tripleo', [
-        testEvent('RepoPromoted', promoted('tested', `component/tripleo/${A}`, 'tripleo')),
+        testEvent('RepoPromoted', repoPromoted('tested', `component/tripleo/${A}`, 'tripleo')),
       ]);
       const stale = join(repos, 'component/tripleo/.dlrn-link.0123456789abcdef.tmp');
       await symlink(A, stale);
@@ -107,18 +94,7 @@ describe('promotion links reconciler', () => {
 
     it('removes the link of a name a rolled-back batch promoted for the first time', async () => {
       await promote('undone', A);
-      await store.append('promotion-undone', [
-        testEvent('PromotionRolledBack', {
-          promotionName: 'undone',
-          component: null,
-          promotionEventIds: [],
-          rolledBackRepoDir: A,
-          repoDir: null,
-          restored: null,
-          timestamp: 1_700_000_001,
-          user: 'ci',
-        }),
-      ]);
+      await store.append('promotion-undone', [testEvent('PromotionRolledBack', firstPromotionRolledBack('undone', A))]);
       await symlink(A, join(repos, 'undone'));
       await reconciler.reconcileAll();
       expect(await exists(join(repos, 'undone'))).toBe(false);
@@ -144,18 +120,7 @@ describe('promotion links reconciler', () => {
 
     it('counts nothing fixed for a rolled-back name that has no link, as the log says', async () => {
       await promote('undone', A);
-      await store.append('promotion-undone', [
-        testEvent('PromotionRolledBack', {
-          promotionName: 'undone',
-          component: null,
-          promotionEventIds: [],
-          rolledBackRepoDir: A,
-          repoDir: null,
-          restored: null,
-          timestamp: 1_700_000_001,
-          user: 'ci',
-        }),
-      ]);
+      await store.append('promotion-undone', [testEvent('PromotionRolledBack', firstPromotionRolledBack('undone', A))]);
       expect(await reconciler.reconcileAll()).toEqual({ names: 1, fixed: 0, failed: [] });
     });
 
@@ -169,7 +134,7 @@ describe('promotion links reconciler', () => {
 
     it('reads a log of more than one page (10,000 events) to its end', async () => {
       const many = Array.from({ length: 10_000 }, (_, i) =>
-        testEvent('RepoPromoted', promoted('busy', i % 2 === 0 ? A : B)),
+        testEvent('RepoPromoted', repoPromoted('busy', i % 2 === 0 ? A : B)),
       );
       await store.append('promotion-busy', many);
       await promote('late', A);
@@ -188,7 +153,7 @@ describe('promotion links reconciler', () => {
 
     it("places a component's link in its folder with components on", async () => {
       await store.append('promotion-tested@component/tripleo', [
-        testEvent('RepoPromoted', promoted('tested', `component/tripleo/${A}`, 'tripleo')),
+        testEvent('RepoPromoted', repoPromoted('tested', `component/tripleo/${A}`, 'tripleo')),
       ]);
       await new PromotionLinksReconciler(store, repos, true).reconcileAll();
       expect(await readlink(join(repos, 'component/tripleo/tested'))).toBe(A);
