@@ -36,6 +36,11 @@ export const MUTATION_AREAS = {
       'test/e2e/build-loop.e2e.spec.ts',
       'test/e2e/build-loop-bad-input.e2e.spec.ts',
       'test/e2e/culprit.e2e.spec.ts',
+      // --order (dependency order, bootstrap reset), bisection steps and downstream builds: added
+      // after the build pass's first run, where that code had no coverage.
+      'test/e2e/build-order.e2e.spec.ts',
+      'test/e2e/bisection.e2e.spec.ts',
+      'test/e2e/downstream.e2e.spec.ts',
       'test/e2e/purge.e2e.spec.ts',
       'test/e2e/api-dlrn.e2e.spec.ts',
       'test/e2e/api-resources.e2e.spec.ts',
