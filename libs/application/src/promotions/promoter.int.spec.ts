@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FLAG_PURGED, type BuildDoc } from '#domain/projections/index.js';
-import type { RepoPromoted } from '#domain/promotion/promotion.events.js';
 import { StorageError } from '#domain/shared/errors.js';
 import type { AppendOptions, AppendResult, StreamAppend } from '#domain/shared/event-store.port.js';
 import type { DomainEvent, RecordedEvent } from '#domain/shared/event.js';
@@ -322,7 +321,7 @@ describe('the promoter', () => {
       await rm(join(repos, COMMON_A, 'delorean.repo'));
       await rm(join(repos, 'component/tools/tested'));
       const outcome = await promoter.promote([request('aaaa', 'fresh')], 'ci', false);
-      expect((outcome.recorded[0] as RepoPromoted['data']).aggregateHash).toBeNull();
+      expect(outcome.recorded[0]!.aggregateHash).toBeNull();
       expect(await stream('aggregate-fresh')).toEqual([]);
     });
   });

@@ -51,7 +51,6 @@ describe('the promotion links follower', () => {
   }
   const promote = (name: string, repoDir: string) =>
     store.append(`promotion-${name}`, [testEvent('RepoPromoted', repoPromoted(name, repoDir))]);
-  const messages = () => records.map((r) => [r.level, r.msg]);
 
   beforeEach(async () => {
     root = await mkdtemp(join(tmpdir(), 'dlrn-follower-'));
@@ -150,7 +149,7 @@ describe('the promotion links follower', () => {
           ? Promise.reject(new Error('disk I/O error'))
           : readAll(options);
       await follower.onApplicationBootstrap();
-      expect(messages()).toEqual([[50, 'aggregate files could not be restored']]);
+      expect(records.map((r) => [r.level, r.msg])).toEqual([[50, 'aggregate files could not be restored']]);
     });
 
     it('restores nothing with components off', async () => {
