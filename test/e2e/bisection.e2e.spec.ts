@@ -114,7 +114,12 @@ describe('automatic bisection, on real git histories and real rpmbuild builds', 
         (e) => (data(e)['purpose'] as { kind: string }).kind === 'bisection',
       );
       expect(steps.map((e) => data(e)['commitHash'])).toEqual([hashes[4], hashes[6], hashes[5]]);
-      expect(pass2.stdout).toContain(hashes[6]);
+      // Each step's result is logged as the pass records it.
+      expect(pass2.stdout.split('\n').filter((line) => line.includes(': bisection step '))).toEqual([
+        `broken-tool: bisection step 1/3: ${hashes[4]} SUCCESS (good)`,
+        `broken-tool: bisection step 2/3: ${hashes[6]} FAILED (bad)`,
+        `broken-tool: bisection step 3/3: ${hashes[5]} SUCCESS (good)`,
+      ]);
     });
 
     it('never moves current or consistent for a step, even a successful one', async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoRepositories, type DemoPackage } from '../../apps/cli/src/demo/demo-example.js';
+import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
 import { runDlrn, type CliRun } from '../support/cli.js';
 import { INI, builtRepos, commitAll, git, successes, write } from '../support/package-sources.fixtures.js';
 
@@ -81,6 +82,27 @@ describe('a gitrepo packaging repository with a folder per package', () => {
     );
     expect(readFileSync(join(root, 'data', 'repos', 'skiplist.txt'), 'utf8')).toBe('templated\n');
     expect(existsSync(join(root, 'data', 'package_info', '.git'))).toBe(true);
+  });
+
+  it('records the refused folder as skipped, with its reason; a --run pass skips it too and records nothing', async () => {
+    const skips = async () => {
+      const store = new SqliteEventStore(join(root, 'data', 'events.sqlite'));
+      try {
+        return (await store.readAll({ maxCount: 100_000 })).filter((e) => e.type === 'PackageSkipped');
+      } finally {
+        await store.close();
+      }
+    };
+    const recorded = await skips();
+    expect(recorded.map((e) => e.data)).toEqual([
+      {
+        package: 'templated',
+        reason: 'openstack/templated: templated.spec.j2: spec file does not parse: no Version: tag in the preamble',
+      },
+    ]);
+    const command = await runDlrn(['--config-file', join(root, 'projects.ini'), '--run', 'true']);
+    expect(command.stdout).toContain('skipping templated: ');
+    expect(await skips()).toHaveLength(1);
   });
 
   it('answers --status for the packages the packaging repository holds', () => {

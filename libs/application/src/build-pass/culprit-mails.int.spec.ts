@@ -45,6 +45,8 @@ describe('culprit mails (issue 20), over SMTP and the event store', () => {
   let culprits: CulpritLedgerReader;
   const clock = new SteppedClock(new Date('2026-03-02T08:00:00Z'));
   const ids = new UuidV7IdGenerator();
+  /** What the pass logged. */
+  const logged: string[] = [];
 
   /** A build of `commitHash` with this result, recorded as the build pass records it; failures are mailed. */
   async function build(pkg: PackageInfo, commitHash: string, status: 'SUCCESS' | 'FAILED'): Promise<string> {
@@ -139,7 +141,8 @@ describe('culprit mails (issue 20), over SMTP and the event store', () => {
       packageInfo('python-nova'),
       packageInfo('python-glance'),
     ]);
-    ({ smtp, store, deps } = pass);
+    ({ smtp, store } = pass);
+    deps = { ...pass.deps, log: (line) => logged.push(line) };
     history = new BuildHistoryReader(store);
     culprits = new CulpritLedgerReader(store);
   });
@@ -160,7 +163,8 @@ describe('culprit mails (issue 20), over SMTP and the event store', () => {
       bisectionId = await bisected(nova.name, good, bad, badBuild, culprit);
     });
 
-    it('sends a second mail naming it to the same recipients, at the end of the pass', async () => {
+    it('sends a second mail naming it to the same recipients, at the end of the pass, and logs it', async () => {
+      logged.length = 0;
       await new CulpritMails(deps, culprits).sendDue(context);
       const mails = await smtp.waitForMails(2);
       const mail = mails[1]!;
@@ -173,7 +177,12 @@ describe('culprit mails (issue 20), over SMTP and the event store', () => {
       expect(mail.text).toContain(`The last good commit before it is ${good}.`);
       expect(mail.headers['message-id']).toBe(`<culprit-${bisectionId}@delorean.com>`);
       expect(await eventsOfType('CulpritMailQueued')).toMatchObject([{ bisectionId, commitHash: culprit }]);
-      expect(await eventsOfType('CulpritNotified')).toMatchObject([{ bisectionId }]);
+      expect(await eventsOfType('CulpritNotified')).toMatchObject([
+        { bisectionId, sentAt: Math.floor(clock.now().getTime() / 1000) },
+      ]);
+      expect(logged).toEqual([
+        `  mailed the culprit of python-nova (${culprit.slice(0, 7)}) to alice@example.org, bob@example.org`,
+      ]);
     });
 
     it('sends it once, however many passes end after it', async () => {
@@ -211,8 +220,10 @@ describe('culprit mails (issue 20), over SMTP and the event store', () => {
       const before = smtp.mails.length;
       const bisectionId = await bisected(glance.name, good, bad, badBuild, culprit);
       const down = new DownMailer();
+      logged.length = 0;
       await new CulpritMails({ ...deps, mailer: down }, culprits).sendDue(context);
       expect(down.attempts).toBe(1);
+      expect(logged).toEqual(['  could not mail the culprit of python-glance: connect ECONNREFUSED 127.0.0.1:25']);
       expect(await eventsOfType('CulpritMailQueued')).toContainEqual(expect.objectContaining({ bisectionId }));
       expect(await eventsOfType('CulpritNotified')).not.toContainEqual(expect.objectContaining({ bisectionId }));
 
@@ -221,6 +232,8 @@ describe('culprit mails (issue 20), over SMTP and the event store', () => {
       await new CulpritMails(deps, new CulpritLedgerReader(store)).sendDue(context);
       const sent = smtp.mails.slice(before).filter((m) => m.subject.includes('culprit identified'));
       expect(sent.map((m) => m.subject)).toEqual([`[dlrn] python-glance culprit identified: ${culprit.slice(0, 12)}`]);
+      // Its own package's upstream (python-nova is listed first).
+      expect(sent[0]!.text).toContain(`https://github.com/openstack/python-glance/commit/${culprit}`);
       expect(await eventsOfType('CulpritMailQueued')).toHaveLength(2);
     });
   });
