@@ -159,6 +159,12 @@ export const MUTATION_AREAS = {
 //   that clause, once.
 // - promotion-links.follower.ts `this.retries.delete(timer)` removed: the set then keeps fired
 //   timers (three at most per failed move), and clearing a fired timer at stop does nothing.
+// Build pass (use cases):
+// - pointer-keeper.ts move's `row.commit.component !== null` → true: with components on, a build
+//   without a component returned before (skipped); with them off, `aggregate` does nothing.
+// - build-pass.ts `if (decision.moveCurrent)` → true: the decision is asked with
+//   `publicationFailed: false` (a failed publication ends the build FAILED, never here), and then
+//   `current` always moves.
 export const MUTATION_AREA = process.env.MUTATION_AREA ?? 'domain';
 const area = MUTATION_AREAS[MUTATION_AREA];
 if (!area) throw new Error(`MUTATION_AREA=${MUTATION_AREA}: not one of ${Object.keys(MUTATION_AREAS).join(', ')}`);
