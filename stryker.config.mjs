@@ -165,6 +165,14 @@ export const MUTATION_AREAS = {
 // - build-pass.ts `if (decision.moveCurrent)` → true: the decision is asked with
 //   `publicationFailed: false` (a failed publication ends the build FAILED, never here), and then
 //   `current` always moves.
+// - downstream-distgit.ts inside()'s `rel === ''` → false and `rel !== '..'` → true: they decide
+//   only for the clone itself and its parent, both directories, which the `isFile()` test refuses.
+// - downstream-distgit.ts both `.sort()` removed: Node's readdir returns names sorted already
+//   (libuv's scandir sorts them); the sort states the order DLRN's sorted listing gives.
+// - downstream-distgit.ts the changelog read `if (overlay.keepChangelog)` → true: the text read is
+//   used only with keep_changelog; the dest's `isFile() === false` → true: removing a regular file
+//   before copying over it leaves the same file; the early return `rules.length === 0 &&
+//   !keepChangelog` → false: with no rule and no changelog every spec is written back unchanged.
 export const MUTATION_AREA = process.env.MUTATION_AREA ?? 'domain';
 const area = MUTATION_AREAS[MUTATION_AREA];
 if (!area) throw new Error(`MUTATION_AREA=${MUTATION_AREA}: not one of ${Object.keys(MUTATION_AREAS).join(', ')}`);

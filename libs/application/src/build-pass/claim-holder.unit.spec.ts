@@ -18,5 +18,7 @@ describe('claim holders', () => {
     // Another host, or an old claim without host and pid: only its lease can free it.
     expect(isStoppedLocalHolder(claimHolder('builder-1', `not-${hostname()}`, gone))).toBe(false);
     expect(isStoppedLocalHolder('builder-1')).toBe(false);
+    // Host and pid are the holder's last words: the same text inside an old builder id is not them.
+    expect(isStoppedLocalHolder(`builder (${hostname()}:${gone}) of old`)).toBe(false);
   });
 });
