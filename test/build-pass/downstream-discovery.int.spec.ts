@@ -12,8 +12,15 @@ import { openEventStore } from '#infrastructure/event-store/event-store.factory.
 import { createBuildLoopDeps } from '#application/build-pass/build-loop.factory.js';
 import { DEFAULT_PASS_OPTIONS, type BuildLoopDeps } from '#application/build-pass/build-loop.types.js';
 import { discoverDownstreamPackage } from '#application/build-pass/downstream-discovery.js';
+import { BuildHistoryReader } from '#application/build-pass/build-history.reader.js';
+import { DeciderCommandHandler } from '#infrastructure/event-store/decider-command-handler.js';
+import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
+import { SystemClock } from '#infrastructure/ids/system-clock.js';
+import { UuidV7IdGenerator } from '#infrastructure/ids/uuid-v7.id-generator.js';
+import { recordBuild } from '../support/build-commands.js';
 
 const run = promisify(execFile);
+const context = { correlationId: 'pass-1', causationId: null, actor: 'builder:test' };
 const HEADER = 'Project,Source Repo,Source Sha,Dist Repo,Dist Sha,Status,Last Success Timestamp';
 
 async function git(cwd: string, args: string[], date?: number): Promise<string> {
@@ -142,17 +149,22 @@ describe('downstream discovery with real clones', () => {
   describe('when use_upstream_spec copies the upstream dist-git', () => {
     const distro = () => join(root, 'data', 'pkg_distro');
 
-    it('rewrites the copied spec and keeps the downstream changelog', () => {
+    it('rewrites the copied spec and keeps the downstream changelog', async () => {
+      expect((await discover('pkg')).kind).toBe('ok');
       expect(readFileSync(join(distro(), 'pkg.spec'), 'utf8')).toBe(
         'Name: pkg\nRelease: 9%{?dist}\n%changelog\n* downstream entry\n',
       );
       expect(readFileSync(join(distro(), 'extra.patch'), 'utf8')).toBe('patch\n');
     });
 
-    it('copies neither hidden files nor a link leading out of the clone', () => {
+    it('copies neither hidden files nor a link leading out of the clone, saying so', async () => {
+      logged.length = 0;
+      expect((await discover('pkg')).kind).toBe('ok');
       expect(existsSync(join(distro(), '.hidden'))).toBe(false);
       expect(lstatSync(join(distro(), 'passwd.patch'), { throwIfNoEntry: false })).toBeUndefined();
-      expect(logged.join('\n')).toContain('pkg: use_upstream_spec: not copying passwd.patch');
+      expect(logged).toEqual([
+        'pkg: use_upstream_spec: not copying passwd.patch: a symbolic link to something other than a file of the upstream dist-git',
+      ]);
     });
   });
 
@@ -174,6 +186,58 @@ describe('downstream discovery with real clones', () => {
         extendedHash: 'dev',
       });
     });
+  });
+
+  describe('when both dist-gits were committed to since the last refresh', () => {
+    let newer: string;
+    beforeAll(async () => {
+      await discover('pkg');
+      newer = await commit(repos.dsDistgit, 'rhos', { 'notes.txt': 'newer\n' }, t0 + 90);
+      await commit(repos.distgit, 'rpm-master', { 'notes.txt': 'upstream newer\n' }, t0 + 90);
+    });
+    it('--local and --dev keep the clones as they are (no fetch)', async () => {
+      for (const flags of [{ local: true }, { dev: true }]) {
+        const outcome = await discover('pkg', flags);
+        expect(await git(join(root, 'data', 'pkg_distro'), ['rev-parse', 'HEAD'])).not.toBe(newer);
+        expect(await git(join(root, 'data', 'pkg_distro_upstream'), ['rev-parse', 'HEAD'])).toBe(hashes.dist);
+        expect(outcome.kind).toBe('ok');
+      }
+    });
+    it('a pass fetches it, and the new commit is the extended hash', async () => {
+      const outcome = await discover('pkg');
+      expect(outcome.kind === 'ok' ? outcome.candidates[0] : outcome).toMatchObject({ extendedHash: newer });
+    });
+  });
+
+  describe('when the build of the pinned commits is in the history already', () => {
+    it('a pass queues nothing; --run takes it again', async () => {
+      const first = await discover('pkg');
+      const [candidate] = first.kind === 'ok' ? first.candidates : [];
+      const built = new SqliteEventStore(':memory:');
+      const commands = new DeciderCommandHandler(built, new UuidV7IdGenerator(), new SystemClock());
+      const failure = { status: 'failure', notes: 'boom', transientError: null } as const;
+      await recordBuild(commands, { commit: candidate!, buildId: 'b-1', now: new Date(), outcome: failure }, context);
+      const history = await new BuildHistoryReader(built).catchUp();
+      await built.close();
+      const pkg = deps.packages.find((p) => p.name === 'pkg')!;
+      const again = (flags: object) =>
+        discoverDownstreamPackage(deps, history, pkg, { ...DEFAULT_PASS_OPTIONS, ...flags });
+      expect(await again({})).toMatchObject({ kind: 'ok', candidates: [] });
+      expect(await again({ run: 'true' })).toMatchObject({ kind: 'ok', candidates: [{ commitHash: hashes.source }] });
+    });
+  });
+
+  it('skips a package whose downstream dist-git key is empty, naming the key', async () => {
+    const pkg = { ...deps.packages.find((p) => p.name === 'pkg')!, distgit: '' };
+    expect(await discoverDownstreamPackage(deps, new BuildHistory(), pkg, DEFAULT_PASS_OPTIONS)).toEqual({
+      kind: 'skipped',
+      reason: "missing 'distgit'",
+    });
+  });
+
+  it('--local builds the checkout even when the clone lacks the pinned source commit', async () => {
+    const outcome = await discover('unpinnable', { local: true });
+    expect(outcome.kind === 'ok' ? outcome.candidates[0] : outcome).toMatchObject({ commitHash: hashes.sourceHead });
   });
 
   it('skips a package whose pinned source commit the clone does not have, naming the CSV line', async () => {

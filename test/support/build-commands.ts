@@ -7,19 +7,19 @@ import type { DeciderCommandHandler } from '#infrastructure/event-store/decider-
 
 /**
  * Records a build of `commit` as the build pass does, one command after the other: discovery,
- * claim (by builder `b1`, for an hour), start (rpmbuild, dated `now`), then completion with
+ * claim (by `builderId`, default `b1`, for an hour), start (rpmbuild, dated `now`), then completion with
  * `outcome` in `<commitHash>_<distroHash>`. Returns the build's stream.
  */
 export async function recordBuild(
   commands: DeciderCommandHandler,
-  build: { commit: CommitDiscovered['data']; buildId: string; now: Date; outcome: BuildOutcome },
+  build: { commit: CommitDiscovered['data']; buildId: string; now: Date; outcome: BuildOutcome; builderId?: string },
   context: EventContext,
 ): Promise<string> {
-  const { commit, buildId, now, outcome } = build;
+  const { commit, buildId, now, outcome, builderId = 'b1' } = build;
   const stream = buildStreamId(commit.package, commit);
   const steps = [
     { type: 'DiscoverCommit', commit },
-    { type: 'ClaimBuild', buildId, builderId: 'b1', now, leaseMs: 3600 * 1000 },
+    { type: 'ClaimBuild', buildId, builderId, now, leaseMs: 3600 * 1000 },
     { type: 'StartBuild', buildId, dtBuild: Math.floor(now.getTime() / 1000), workerId: 1, driver: 'rpmbuild' },
     {
       type: 'CompleteBuild',
