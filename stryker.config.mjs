@@ -173,6 +173,12 @@ export const MUTATION_AREAS = {
 //   used only with keep_changelog; the dest's `isFile() === false` → true: removing a regular file
 //   before copying over it leaves the same file; the early return `rules.length === 0 &&
 //   !keepChangelog` → false: with no rule and no changelog every spec is written back unchanged.
+// - build-claim.ts the takeover test's `error instanceof BuildRuleError`, `error.code ===
+//   'BUILD_ALREADY_CLAIMED'` and `typeof holder === 'string'` → true, each alone: only the
+//   decider's BUILD_ALREADY_CLAIMED refusal carries a `builderId` detail, so the other halves
+//   decide the same (and a holder that is not a string matches no `(host:pid)`).
+// - bootstrap-reset.ts `packages.length === 0` → false: a recheck of no package logs and records
+//   nothing.
 export const MUTATION_AREA = process.env.MUTATION_AREA ?? 'domain';
 const area = MUTATION_AREAS[MUTATION_AREA];
 if (!area) throw new Error(`MUTATION_AREA=${MUTATION_AREA}: not one of ${Object.keys(MUTATION_AREAS).join(', ')}`);
