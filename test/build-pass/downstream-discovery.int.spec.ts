@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -232,6 +232,62 @@ describe('downstream discovery with real clones', () => {
     expect(await discoverDownstreamPackage(deps, new BuildHistory(), pkg, DEFAULT_PASS_OPTIONS)).toEqual({
       kind: 'skipped',
       reason: "missing 'distgit'",
+    });
+  });
+
+  it('reads versions.csv once per pass (per options object), whatever changes during the pass', async () => {
+    const csv = join(root, 'versions.csv');
+    const before = readFileSync(csv, 'utf8');
+    const pkg = deps.packages.find((p) => p.name === 'pkg')!;
+    const pass = { ...DEFAULT_PASS_OPTIONS };
+    const pinned = async (options: typeof pass) => {
+      const outcome = await discoverDownstreamPackage(deps, new BuildHistory(), pkg, options);
+      return outcome.kind === 'ok' ? outcome.candidates[0]?.commitHash : outcome;
+    };
+    try {
+      expect(await pinned(pass)).toBe(hashes.source);
+      writeFileSync(
+        csv,
+        before.replace(
+          `pkg,file://${repos.source},${hashes.source}`,
+          `pkg,file://${repos.source},${hashes.sourceHead}`,
+        ),
+      );
+      expect(await pinned(pass)).toBe(hashes.source);
+      expect(await pinned({ ...DEFAULT_PASS_OPTIONS })).toBe(hashes.sourceHead);
+    } finally {
+      writeFileSync(csv, before);
+    }
+  });
+
+  describe('with other [downstream_driver] settings', () => {
+    const withDriver = (changes: object) => ({
+      ...deps,
+      config: { ...deps.config, downstreamDriver: { ...deps.config.downstreamDriver, ...changes } },
+    });
+    const pkg = () => deps.packages.find((p) => p.name === 'pkg')!;
+
+    it('skips a package without the key downstream_source_git_key names, saying which', async () => {
+      const outcome = await discoverDownstreamPackage(
+        withDriver({ downstreamSourceGitKey: 'downstream-source' }),
+        new BuildHistory(),
+        pkg(),
+        DEFAULT_PASS_OPTIONS,
+      );
+      expect(outcome).toEqual({ kind: 'skipped', reason: "missing 'downstream-source' (downstream_source_git_key)" });
+    });
+
+    it('without use_upstream_spec, builds the downstream dist-git as it is', async () => {
+      const outcome = await discoverDownstreamPackage(
+        withDriver({ useUpstreamSpec: false }),
+        new BuildHistory(),
+        pkg(),
+        DEFAULT_PASS_OPTIONS,
+      );
+      expect(outcome.kind).toBe('ok');
+      expect(readFileSync(join(root, 'data', 'pkg_distro', 'pkg.spec'), 'utf8')).toBe(
+        'Name: pkg\n%changelog\n* downstream entry\n',
+      );
     });
   });
 
