@@ -32,3 +32,23 @@ export async function recordBuild(
   for (const command of steps) await commands.handle(stream, buildDecider, command, context);
   return stream;
 }
+
+/** A successful build of `commitHash` published in `<commitHash>_<distroHash>`, no package failing. */
+export function successOutcome(pkg: string, commitHash: string, distroHash: string): BuildOutcome {
+  return {
+    status: 'success',
+    artifacts: [],
+    nvr: `${pkg}-1`,
+    publication: {
+      package: pkg,
+      commitHash,
+      distroHash,
+      extendedHash: null,
+      component: null,
+      repoDir: `${commitHash}_${distroHash}`,
+      failures: 0,
+      packages: [],
+      withRepodata: true,
+    },
+  };
+}

@@ -1,30 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { BuildOutcome } from '#domain/build/build.commands.js';
 import { DeciderCommandHandler } from '#infrastructure/event-store/decider-command-handler.js';
 import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
 import { SystemClock } from '#infrastructure/ids/system-clock.js';
 import { UuidV7IdGenerator } from '#infrastructure/ids/uuid-v7.id-generator.js';
-import { recordBuild } from '../../../../test/support/build-commands.js';
+import { recordBuild, successOutcome } from '../../../../test/support/build-commands.js';
 import { commitData } from '../../../../test/support/events.js';
 import { BuildHistoryReader, REMOTE_IMPORT_BUILDER_PREFIX } from './build-history.reader.js';
 
 const context = { correlationId: 'pass-1', causationId: null, actor: 'builder:test' };
-const success = (commitHash: string): BuildOutcome => ({
-  status: 'success',
-  artifacts: [],
-  nvr: 'python-foo-1',
-  publication: {
-    package: 'python-foo',
-    commitHash,
-    distroHash: 'd1',
-    extendedHash: null,
-    component: null,
-    repoDir: `${commitHash}_d1`,
-    failures: 0,
-    packages: [],
-    withRepodata: true,
-  },
-});
 
 describe('the build history reader', () => {
   let store: SqliteEventStore;
@@ -42,7 +25,7 @@ describe('the build history reader', () => {
         commit: commitData({ package: 'python-foo', commitHash, distroHash: 'd1', dtCommit: at }),
         buildId: `build-${commitHash}`,
         now: new Date(at * 1000),
-        outcome: success(commitHash),
+        outcome: successOutcome('python-foo', commitHash, 'd1'),
         ...(builderId === undefined ? {} : { builderId }),
       },
       context,
