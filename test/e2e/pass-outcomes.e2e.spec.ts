@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,6 +11,7 @@ import {
 } from '../../apps/cli/src/demo/demo-example.js';
 import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
 import { runDlrn } from '../support/cli.js';
+import { git } from '../support/git-fixtures.js';
 
 /** The datadir's event log, in order. */
 async function eventsOf(datadir: string) {
@@ -22,17 +22,6 @@ async function eventsOf(datadir: string) {
     await store.close();
   }
 }
-const gitEnv = {
-  ...process.env,
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_CONFIG_GLOBAL: '/dev/null',
-  GIT_AUTHOR_NAME: 't',
-  GIT_AUTHOR_EMAIL: 't@x',
-  GIT_COMMITTER_NAME: 't',
-  GIT_COMMITTER_EMAIL: 't@x',
-};
-const git = (cwd: string, ...args: string[]) =>
-  execFileSync('git', args, { cwd, env: gitEnv, encoding: 'utf8' }).trim();
 const eventTypes = async (datadir: string) => (await eventsOf(datadir)).map((e) => e.type);
 
 describe('what a pass leaves behind, on the demo packages (real git, rpmbuild)', () => {
@@ -87,12 +76,12 @@ describe('what a pass leaves behind, on the demo packages (real git, rpmbuild)',
     let newHead: string;
     const rewrites = async () =>
       (await eventsOf(join(root, 'data'))).filter((e) => e.type === 'HistoryRewritten').map((e) => e.data);
-    beforeAll(() => {
+    beforeAll(async () => {
       const greeting = packages.find((p) => p.name === 'python-greeting')!;
-      known = git(greeting.upstream, 'rev-parse', 'HEAD');
+      known = (await git(greeting.upstream, ['rev-parse', 'HEAD'])).trim();
       writeFileSync(join(greeting.upstream, 'greeting.py'), 'print("rewritten")\n');
-      git(greeting.upstream, 'commit', '-q', '-a', '--amend', '-m', 'Rewritten');
-      newHead = git(greeting.upstream, 'rev-parse', 'HEAD');
+      await git(greeting.upstream, ['commit', '-q', '-a', '--amend', '-m', 'Rewritten']);
+      newHead = (await git(greeting.upstream, ['rev-parse', 'HEAD'])).trim();
     });
 
     it('--run records no rewrite: a command run is no build pass', async () => {
@@ -120,35 +109,29 @@ describe('what a pass leaves behind, on the demo packages (real git, rpmbuild)',
       const gone = packages.map((p) => (p.name === 'demo-data' ? { ...p, upstream: join(root, 'git', 'gone') } : p));
       brokenConfig = await writeDemoConfig(root, gone);
     });
+    const brokenPass = (...args: string[]) =>
+      runDlrn([
+        '--config-file',
+        brokenConfig,
+        '--info-repo',
+        join(root, 'rdoinfo'),
+        ...args,
+        '--package-name',
+        'demo-data',
+      ]);
     const skipsRecorded = async () =>
       (await eventTypes(join(root, 'data'))).filter((type) => type === 'PackageSkipped').length;
 
     it('--run skips it, says so, and records nothing: a command run is no build pass', async () => {
       const before = await skipsRecorded();
-      const run = await runDlrn([
-        '--config-file',
-        brokenConfig,
-        '--info-repo',
-        join(root, 'rdoinfo'),
-        '--run',
-        'true',
-        '--package-name',
-        'demo-data',
-      ]);
+      const run = await brokenPass('--run', 'true');
       expect(run.stdout + run.stderr).toMatch(/skipping demo-data: /);
       expect(await skipsRecorded()).toBe(before);
     }, 60_000);
 
     it('a build pass skips it and records the skip, with its reason', async () => {
       const before = await skipsRecorded();
-      const run = await runDlrn([
-        '--config-file',
-        brokenConfig,
-        '--info-repo',
-        join(root, 'rdoinfo'),
-        '--package-name',
-        'demo-data',
-      ]);
+      const run = await brokenPass();
       expect(run.stdout + run.stderr).toMatch(/skipping demo-data: /);
       expect(await skipsRecorded()).toBe(before + 1);
     }, 60_000);

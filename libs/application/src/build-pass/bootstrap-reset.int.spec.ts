@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { PackageInfo } from '#domain/package/package-info.js';
 import { DeciderCommandHandler } from '#infrastructure/event-store/decider-command-handler.js';
 import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
 import { SystemClock } from '#infrastructure/ids/system-clock.js';
@@ -11,13 +10,6 @@ import { BuildHistoryReader } from './build-history.reader.js';
 import type { BuildLoopDeps } from './build-loop.types.js';
 
 const context = { correlationId: 'pass-1', causationId: null, actor: 'builder:test' };
-const pkg = (name: string): PackageInfo => ({
-  name,
-  project: name,
-  upstream: `https://example.org/${name}`,
-  'master-distgit': `https://example.org/${name}-distgit`,
-  maintainers: [],
-});
 
 describe('the repo_bootstrap reset at the end of a full --order run', () => {
   it("rechecks each bootstrapped package's last build, saying so in the pass's log", async () => {
@@ -38,7 +30,12 @@ describe('the repo_bootstrap reset at the end of a full --order run', () => {
       const logged: [string, unknown][] = [];
       const deps = { commands, log: (line: string, fields?: unknown) => logged.push([line, fields]) };
       const history = await new BuildHistoryReader(store).catchUp();
-      await resetBootstrapped(deps as unknown as BuildLoopDeps, history, [pkg('python-greeting')], context);
+      await resetBootstrapped(
+        deps as unknown as BuildLoopDeps,
+        history,
+        [{ name: 'python-greeting', project: 'greeting', upstream: [], 'master-distgit': '', maintainers: [] }],
+        context,
+      );
       expect(logged).toEqual([
         [
           `--order: repo_bootstrap: python-greeting: commit ${hash} (SUCCESS) will be built again on the next run`,

@@ -33,6 +33,24 @@ const pkg: PackageInfo = {
   maintainers: [],
   'source-branch': '1.2.3',
 };
+/** What the pass discovers for `pkg` with the dist-git at HEAD. */
+const CANDIDATE = {
+  package: 'python-foo',
+  project: 'foo',
+  type: 'rpm',
+  commitHash: 'python-foo-1.2.3',
+  distroHash: HEAD.hash,
+  extendedHash: null,
+  dtCommit: 0,
+  dtDistro: HEAD.committedAt,
+  dtExtended: null,
+  commitBranch: '1.2.3',
+  component: null,
+  upstreamUrl: null,
+  distgitUrl: 'file:///src/foo-distgit',
+  versionsCsv: null,
+  purpose: { kind: 'commit' },
+};
 const depsWith = (source: PackageSource | null) =>
   ({ config: { default: { datadir: '/data' } }, packageSource: source }) as unknown as BuildLoopDeps;
 
@@ -45,25 +63,7 @@ describe("the local driver's discovery (DLRN LocalDriver.getinfo)", () => {
         kind: 'ok',
         distgitDir: '/data/python-foo_distro',
         sourceDir: '/data/python-foo',
-        candidates: [
-          {
-            package: 'python-foo',
-            project: 'foo',
-            type: 'rpm',
-            commitHash: 'python-foo-1.2.3',
-            distroHash: HEAD.hash,
-            extendedHash: null,
-            dtCommit: 0,
-            dtDistro: HEAD.committedAt,
-            dtExtended: null,
-            commitBranch: '1.2.3',
-            component: null,
-            upstreamUrl: null,
-            distgitUrl: 'file:///src/foo-distgit',
-            versionsCsv: null,
-            purpose: { kind: 'commit' },
-          },
-        ],
+        candidates: [CANDIDATE],
       });
       expect(source.asked).toEqual([['/data/python-foo_distro', '.']]);
     });
@@ -79,27 +79,9 @@ describe("the local driver's discovery (DLRN LocalDriver.getinfo)", () => {
 
   describe('when the same pair was built already', () => {
     const built = () => {
-      const distroHash = HEAD.hash;
       const history = new BuildHistory();
-      const commit = {
-        package: 'python-foo',
-        project: 'foo',
-        type: 'rpm',
-        commitHash: 'python-foo-1.2.3',
-        distroHash,
-        extendedHash: null,
-        dtCommit: 0,
-        dtDistro: HEAD.committedAt,
-        dtExtended: null,
-        commitBranch: '1.2.3',
-        component: null,
-        upstreamUrl: null,
-        distgitUrl: 'file:///src/foo-distgit',
-        versionsCsv: null,
-        purpose: { kind: 'commit' },
-      };
-      const stream = `build-python-foo@python-foo-1.2.3_${distroHash}`;
-      history.apply({ ...testEvent('CommitDiscovered', commit), streamId: stream, position: 1 });
+      const stream = `build-python-foo@python-foo-1.2.3_${HEAD.hash}`;
+      history.apply({ ...testEvent('CommitDiscovered', CANDIDATE), streamId: stream, position: 1 });
       history.apply({
         ...testEvent('BuildClaimed', {
           buildId: 'b',
