@@ -159,6 +159,12 @@ export const MUTATION_AREAS = {
 //   that clause, once.
 // - promotion-links.follower.ts `this.retries.delete(timer)` removed: the set then keeps fired
 //   timers (three at most per failed move), and clearing a fired timer at stop does nothing.
+// Reported as survived under `ignoreStatic`, killed by their own spec when applied by hand (a
+// module-level value that spec loads at import; see the README): promotion-links.reconciler.ts
+// TEMPORARY_LINK without `^`, without `$`, without `{16}` or with `[^0-9a-f]` (the reconciler's
+// look-alike links); promotion.errors.ts ROLLED_BACK → "" (the promoter's batch refusal text).
+// - promotion-batch.recorder.ts the PromotionRolledBack branch of promotionPayloadOf: no
+//   coverage, and equivalent with the type test above (both events fold alike).
 // Build pass (use cases):
 // - pointer-keeper.ts move's `row.commit.component !== null` → true: with components on, a build
 //   without a component returned before (skipped); with them off, `aggregate` does nothing.

@@ -86,6 +86,13 @@ describe('the promotion links follower', () => {
       ]);
     });
 
+    it('says so when links were only moved, none failing', async () => {
+      await promote('moved', B);
+      await symlink(A, join(repos, 'moved'));
+      await follower.onApplicationBootstrap();
+      expect(records).toMatchObject([{ level: 30, msg: 'promotion links reconciled', names: 1, fixed: 1, failed: 0 }]);
+    });
+
     it('says so when only a link could not be brought back', async () => {
       await promote('purged', 'zz/zz/gone_d1');
       await follower.onApplicationBootstrap();
@@ -149,7 +156,9 @@ describe('the promotion links follower', () => {
           ? Promise.reject(new Error('disk I/O error'))
           : readAll(options);
       await follower.onApplicationBootstrap();
-      expect(records.map((r) => [r.level, r.msg])).toEqual([[50, 'aggregate files could not be restored']]);
+      expect(records.map((r) => [r.level, r.msg, (r['err'] as { message?: string } | undefined)?.message])).toEqual([
+        [50, 'aggregate files could not be restored', 'disk I/O error'],
+      ]);
     });
 
     it('restores nothing with components off', async () => {
