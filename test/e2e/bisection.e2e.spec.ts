@@ -10,8 +10,8 @@ import {
   type DemoPackage,
 } from '../../apps/cli/src/demo/demo-example.js';
 import type { RecordedEvent } from '#domain/shared/event.js';
-import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
 import { runDlrn } from '../support/cli.js';
+import { datadirEvents } from '../support/datadir-events.js';
 import { git } from '../support/git-fixtures.js';
 import { startSmtpServer } from '../support/smtp-server.js';
 
@@ -38,14 +38,7 @@ async function toolSite(start: number, extraDefaults = '') {
   };
   /** A commit that only adds a line to a file: builds as well (or as badly) as its parent. */
   const plain = (n: number) => commit(`change ${n}`, () => appendFile(join(tool.upstream, 'history.txt'), `${n}\n`));
-  const events = async (): Promise<RecordedEvent[]> => {
-    const store = new SqliteEventStore(join(root, 'data', 'events.sqlite'));
-    try {
-      return await store.readAll();
-    } finally {
-      await store.close();
-    }
-  };
+  const events = (): Promise<RecordedEvent[]> => datadirEvents(join(root, 'data'));
   return { root, tool, dlrn, repos, commit, plain, events };
 }
 

@@ -17,8 +17,8 @@ import {
   writeDemoConfig,
   type DemoPackage,
 } from '../../apps/cli/src/demo/demo-example.js';
-import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
 import { runDlrn } from '../support/cli.js';
+import { datadirEvents } from '../support/datadir-events.js';
 import { fakeFarmEnv, farmCalls, installFakeKoji } from '../support/fake-build-farm.js';
 
 /** Each published repository directory (relative to repos/) and what of it a consumer reads. */
@@ -42,13 +42,7 @@ function repoLayout(reposDir: string): Record<string, string[]> {
 
 /** The event types of the log, each with its stream, in log order. */
 async function eventSummary(datadir: string): Promise<string[]> {
-  const store = new SqliteEventStore(join(datadir, 'events.sqlite'));
-  try {
-    const events = await store.readAll({ maxCount: 100_000 });
-    return events.map((e) => `${e.type} ${e.streamId}`);
-  } finally {
-    await store.close();
-  }
+  return (await datadirEvents(datadir)).map((e) => `${e.type} ${e.streamId}`);
 }
 
 /*

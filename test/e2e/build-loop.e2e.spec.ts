@@ -19,8 +19,8 @@ import {
   writeDemoConfig,
   type DemoPackage,
 } from '../../apps/cli/src/demo/demo-example.js';
-import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
 import { runDlrn } from '../support/cli.js';
+import { datadirEvents } from '../support/datadir-events.js';
 import { startSmtpServer } from '../support/smtp-server.js';
 
 type Smtp = Awaited<ReturnType<typeof startSmtpServer>>;
@@ -182,20 +182,15 @@ describe('the build loop through the dlrn CLI, on real git repositories, rpmbuil
   });
 
   it('kept one record per build in the event log: nothing doubled', async () => {
-    const store = new SqliteEventStore(join(root, 'data', 'events.sqlite'));
-    try {
-      const events = await store.readAll({ maxCount: 100_000 });
-      const discovered = events.filter((e) => e.type === 'CommitDiscovered').map((e) => e.streamId);
-      expect(new Set(discovered).size).toBe(discovered.length);
-      expect(discovered).toHaveLength(6);
-      expect(events.filter((e) => e.type === 'BuildSucceeded')).toHaveLength(5);
-      expect(events.filter((e) => e.type === 'RepoPublished')).toHaveLength(5);
-      expect(events.filter((e) => e.type === 'BuildFailed')).toHaveLength(2);
-      expect(events.filter((e) => e.type === 'FailureNotified')).toHaveLength(1);
-      expect(events.filter((e) => e.type === 'ReviewRequested')).toHaveLength(2);
-      expect(existsSync(join(repos(), 'skiplist.txt'))).toBe(true);
-    } finally {
-      await store.close();
-    }
+    const events = await datadirEvents(join(root, 'data'));
+    const discovered = events.filter((e) => e.type === 'CommitDiscovered').map((e) => e.streamId);
+    expect(new Set(discovered).size).toBe(discovered.length);
+    expect(discovered).toHaveLength(6);
+    expect(events.filter((e) => e.type === 'BuildSucceeded')).toHaveLength(5);
+    expect(events.filter((e) => e.type === 'RepoPublished')).toHaveLength(5);
+    expect(events.filter((e) => e.type === 'BuildFailed')).toHaveLength(2);
+    expect(events.filter((e) => e.type === 'FailureNotified')).toHaveLength(1);
+    expect(events.filter((e) => e.type === 'ReviewRequested')).toHaveLength(2);
+    expect(existsSync(join(repos(), 'skiplist.txt'))).toBe(true);
   });
 });

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoRepositories, type DemoPackage } from '../../apps/cli/src/demo/demo-example.js';
-import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
 import { runDlrn, type CliRun } from '../support/cli.js';
+import { datadirEvents } from '../support/datadir-events.js';
 import { INI, builtRepos, commitAll, git, successes, write } from '../support/package-sources.fixtures.js';
 
 /*
@@ -85,14 +85,7 @@ describe('a gitrepo packaging repository with a folder per package', () => {
   });
 
   it('records the refused folder as skipped, with its reason; a --run pass skips it too and records nothing', async () => {
-    const skips = async () => {
-      const store = new SqliteEventStore(join(root, 'data', 'events.sqlite'));
-      try {
-        return (await store.readAll({ maxCount: 100_000 })).filter((e) => e.type === 'PackageSkipped');
-      } finally {
-        await store.close();
-      }
-    };
+    const skips = async () => (await datadirEvents(join(root, 'data'))).filter((e) => e.type === 'PackageSkipped');
     const recorded = await skips();
     expect(recorded.map((e) => e.data)).toEqual([
       {

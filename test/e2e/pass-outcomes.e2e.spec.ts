@@ -9,20 +9,11 @@ import {
   writeDemoConfig,
   type DemoPackage,
 } from '../../apps/cli/src/demo/demo-example.js';
-import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
 import { runDlrn } from '../support/cli.js';
+import { datadirEvents } from '../support/datadir-events.js';
 import { git } from '../support/git-fixtures.js';
 
-/** The datadir's event log, in order. */
-async function eventsOf(datadir: string) {
-  const store = new SqliteEventStore(join(datadir, 'events.sqlite'));
-  try {
-    return await store.readAll({ maxCount: 100_000 });
-  } finally {
-    await store.close();
-  }
-}
-const eventTypes = async (datadir: string) => (await eventsOf(datadir)).map((e) => e.type);
+const eventTypes = async (datadir: string) => (await datadirEvents(datadir)).map((e) => e.type);
 
 describe('what a pass leaves behind, on the demo packages (real git, rpmbuild)', () => {
   let root: string;
@@ -60,7 +51,7 @@ describe('what a pass leaves behind, on the demo packages (real git, rpmbuild)',
     }, 60_000);
 
     it('claimed each build for six hours (the lease a builder holds unless configured otherwise)', async () => {
-      const claims = (await eventsOf(join(root, 'data'))).filter((e) => e.type === 'BuildClaimed');
+      const claims = (await datadirEvents(join(root, 'data'))).filter((e) => e.type === 'BuildClaimed');
       expect(claims).toHaveLength(2);
       for (const claim of claims) {
         const lease =
@@ -75,7 +66,7 @@ describe('what a pass leaves behind, on the demo packages (real git, rpmbuild)',
     let known: string;
     let newHead: string;
     const rewrites = async () =>
-      (await eventsOf(join(root, 'data'))).filter((e) => e.type === 'HistoryRewritten').map((e) => e.data);
+      (await datadirEvents(join(root, 'data'))).filter((e) => e.type === 'HistoryRewritten').map((e) => e.data);
     beforeAll(async () => {
       const greeting = packages.find((p) => p.name === 'python-greeting')!;
       known = (await git(greeting.upstream, ['rev-parse', 'HEAD'])).trim();

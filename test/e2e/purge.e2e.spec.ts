@@ -14,8 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commitDemoChange, createDemoRepositories, writeDemoConfig } from '../../apps/cli/src/demo/demo-example.js';
-import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
 import { runDlrn } from '../support/cli.js';
+import { datadirEvents } from '../support/datadir-events.js';
 import { waitFor } from '../support/wait-for.js';
 
 /** Names in a repository directory that are links, with whether their target still exists. */
@@ -34,14 +34,7 @@ describe('dlrn purge when consistent points at a success that a newer build of i
   let consistent: string;
   let consistentLinks: Record<string, boolean>;
   let purge: Awaited<ReturnType<typeof runDlrn>>;
-  const events = async (type: string) => {
-    const store = new SqliteEventStore(join(root, 'data', 'events.sqlite'));
-    try {
-      return (await store.readAll({ maxCount: 10_000 })).filter((e) => e.type === type);
-    } finally {
-      await store.close();
-    }
-  };
+  const events = async (type: string) => (await datadirEvents(join(root, 'data'))).filter((e) => e.type === type);
 
   beforeAll(async () => {
     const start = Math.floor(Date.now() / 1000) - 86_400;

@@ -30,6 +30,7 @@ import {
 import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
 import type { RecordedEvent } from '#domain/shared/event.js';
 import { runDlrn } from '../support/cli.js';
+import { datadirEvents } from '../support/datadir-events.js';
 import { buildDecider } from '#domain/build/build.decider.js';
 import { buildStreamId } from '#domain/build/commit-ref.js';
 import { DeciderCommandHandler } from '#infrastructure/event-store/decider-command-handler.js';
@@ -125,14 +126,7 @@ describe('dlrn remote: a central instance imports builds made by a worker', () =
   const find = (pkg: string, status: string, nth = 0) =>
     builds.filter((b) => b.package === pkg && b.status === status)[nth]!;
 
-  async function centralEvents(): Promise<RecordedEvent[]> {
-    const store = new SqliteEventStore(join(central(), 'data', 'events.sqlite'));
-    try {
-      return await store.readAll({ maxCount: 100_000 });
-    } finally {
-      await store.close();
-    }
-  }
+  const centralEvents = (): Promise<RecordedEvent[]> => datadirEvents(join(central(), 'data'));
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'dlrn-remote-'));
