@@ -12,7 +12,6 @@ import { claimHolder } from './claim-holder.js';
 
 const context = { correlationId: 'pass-1', causationId: null, actor: 'builder:test' };
 const HASH = 'a'.repeat(40);
-const STREAM = `build-python-foo@${HASH}_${'d'.repeat(40)}`;
 
 describe('claiming a commit to build', () => {
   let store: SqliteEventStore;
@@ -83,9 +82,9 @@ describe('claiming a commit to build', () => {
 
   describe('when it was built already', () => {
     it('answers that it was, with the status, and records nothing more', async () => {
-      await claim('builder-1 (h:1)', 'b-1');
+      const { streamId } = await claim('builder-1 (h:1)', 'b-1');
       await commands.handle(
-        STREAM,
+        streamId,
         buildDecider,
         {
           type: 'CompleteBuild',

@@ -3,7 +3,7 @@ import type { BuildRow } from '#domain/build/build-history.js';
 import type { BuildOutcome } from '#domain/build/build.commands.js';
 import type { PackageInfo } from '#domain/package/package-info.js';
 import { Mailer, type MailMessage } from '#domain/package/notification.ports.js';
-import { recordBuild } from '../../../../test/support/build-commands.js';
+import { recordBuild, successOutcome } from '../../../../test/support/build-commands.js';
 import { startMailingPass, type MailingPass } from '../../../../test/support/mailing-pass.js';
 import type { TestSmtpServer } from '../../../../test/support/smtp-server.js';
 import { commitData, testEvent } from '../../../../test/support/events.js';
@@ -61,22 +61,7 @@ describe('culprit mails (issue 20), over SMTP and the event store', () => {
     const outcome: BuildOutcome =
       status === 'FAILED'
         ? { status: 'failure', notes: 'boom', transientError: null }
-        : {
-            status: 'success',
-            artifacts: [],
-            nvr: `${pkg.name}-1`,
-            publication: {
-              package: pkg.name,
-              commitHash,
-              distroHash: 'd1',
-              extendedHash: null,
-              component: null,
-              repoDir: `${commitHash}_d1`,
-              failures: 0,
-              packages: [],
-              withRepodata: true,
-            },
-          };
+        : successOutcome(pkg.name, commitHash, 'd1');
     await recordBuild(
       new DeciderCommandHandler(store, ids, clock),
       { commit, buildId, now: clock.now(), outcome },

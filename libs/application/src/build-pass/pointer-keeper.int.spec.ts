@@ -110,8 +110,8 @@ describe('pointer moves with components on', () => {
     links = new MemoryLinks(root);
     aggregates = new RecordedAggregates();
     const commands = new DeciderCommandHandler(store, new UuidV7IdGenerator(), new SystemClock());
-    const publisher = aggregates as unknown as ConstructorParameters<typeof PointerKeeper>[0]['aggregates'];
-    keeper = new PointerKeeper({ commands, publisher: links, aggregates: publisher }, root);
+    const recorded = aggregates as unknown as ConstructorParameters<typeof PointerKeeper>[0]['aggregates'];
+    keeper = new PointerKeeper({ commands, publisher: links, aggregates: recorded }, root);
   });
   afterEach(async () => {
     store.close();
