@@ -10,7 +10,11 @@ import type { EventStore } from '#domain/shared/event-store.port.js';
 import { loadConfiguration } from '#infrastructure/config/index.js';
 import { openEventStore } from '#infrastructure/event-store/event-store.factory.js';
 import { createBuildLoopDeps } from '#application/build-pass/build-loop.factory.js';
-import { DEFAULT_PASS_OPTIONS, type BuildLoopDeps } from '#application/build-pass/build-loop.types.js';
+import {
+  DEFAULT_PASS_OPTIONS,
+  type BuildLoopDeps,
+  type PassOptions,
+} from '#application/build-pass/build-loop.types.js';
 import { discoverDownstreamPackage } from '#application/build-pass/downstream-discovery.js';
 import { BuildHistoryReader } from '#application/build-pass/build-history.reader.js';
 import { DeciderCommandHandler } from '#infrastructure/event-store/decider-command-handler.js';
@@ -69,9 +73,17 @@ describe('downstream discovery with real clones', () => {
   let deps: BuildLoopDeps;
   const logged: string[] = [];
 
-  async function discover(name: string, flags: { local?: boolean; dev?: boolean } = {}) {
+  /** Discovers the package `name` with these flags, on `using`'s dependencies and history (default: none built). */
+  async function discover(
+    name: string,
+    flags: Partial<PassOptions> = {},
+    using: { deps?: BuildLoopDeps; history?: BuildHistory } = {},
+  ) {
     const pkg = deps.packages.find((p) => p.name === name)!;
-    return discoverDownstreamPackage(deps, new BuildHistory(), pkg, { ...DEFAULT_PASS_OPTIONS, ...flags });
+    return discoverDownstreamPackage(using.deps ?? deps, using.history ?? new BuildHistory(), pkg, {
+      ...DEFAULT_PASS_OPTIONS,
+      ...flags,
+    });
   }
 
   beforeAll(async () => {
@@ -219,11 +231,11 @@ describe('downstream discovery with real clones', () => {
       await recordBuild(commands, { commit: candidate!, buildId: 'b-1', now: new Date(), outcome: failure }, context);
       const history = await new BuildHistoryReader(built).catchUp();
       await built.close();
-      const pkg = deps.packages.find((p) => p.name === 'pkg')!;
-      const again = (flags: object) =>
-        discoverDownstreamPackage(deps, history, pkg, { ...DEFAULT_PASS_OPTIONS, ...flags });
-      expect(await again({})).toMatchObject({ kind: 'ok', candidates: [] });
-      expect(await again({ run: 'true' })).toMatchObject({ kind: 'ok', candidates: [{ commitHash: hashes.source }] });
+      expect(await discover('pkg', {}, { history })).toMatchObject({ kind: 'ok', candidates: [] });
+      expect(await discover('pkg', { run: 'true' }, { history })).toMatchObject({
+        kind: 'ok',
+        candidates: [{ commitHash: hashes.source }],
+      });
     });
   });
 
@@ -262,28 +274,16 @@ describe('downstream discovery with real clones', () => {
 
   describe('with other [downstream_driver] settings', () => {
     const withDriver = (changes: object) => ({
-      ...deps,
-      config: { ...deps.config, downstreamDriver: { ...deps.config.downstreamDriver, ...changes } },
+      deps: { ...deps, config: { ...deps.config, downstreamDriver: { ...deps.config.downstreamDriver, ...changes } } },
     });
-    const pkg = () => deps.packages.find((p) => p.name === 'pkg')!;
 
     it('skips a package without the key downstream_source_git_key names, saying which', async () => {
-      const outcome = await discoverDownstreamPackage(
-        withDriver({ downstreamSourceGitKey: 'downstream-source' }),
-        new BuildHistory(),
-        pkg(),
-        DEFAULT_PASS_OPTIONS,
-      );
+      const outcome = await discover('pkg', {}, withDriver({ downstreamSourceGitKey: 'downstream-source' }));
       expect(outcome).toEqual({ kind: 'skipped', reason: "missing 'downstream-source' (downstream_source_git_key)" });
     });
 
     it('without use_upstream_spec, builds the downstream dist-git as it is', async () => {
-      const outcome = await discoverDownstreamPackage(
-        withDriver({ useUpstreamSpec: false }),
-        new BuildHistory(),
-        pkg(),
-        DEFAULT_PASS_OPTIONS,
-      );
+      const outcome = await discover('pkg', {}, withDriver({ useUpstreamSpec: false }));
       expect(outcome.kind).toBe('ok');
       expect(readFileSync(join(root, 'data', 'pkg_distro', 'pkg.spec'), 'utf8')).toBe(
         'Name: pkg\n%changelog\n* downstream entry\n',
