@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { PackageInfo } from '#domain/package/package-info.js';
 import { PackageSource, type ListedPackages } from '#domain/package/package-source.ports.js';
@@ -10,7 +10,7 @@ import { NodemailerMailer } from '#infrastructure/mail/nodemailer.mailer.js';
 import { CommandReviewRunner } from '#infrastructure/review/command.review-runner.js';
 import { RsyncReplicator } from '#infrastructure/rsync/rsync.replicator.js';
 import { CentralPublisher } from '../remote-publish/central-publisher.js';
-import { createBuildLoopDeps } from './build-loop.factory.js';
+import { buildDriverOptions, createBuildLoopDeps, mockConfigOf, preprocessOptions } from './build-loop.factory.js';
 import type { BuildLoopDeps } from './build-loop.types.js';
 
 const pkg = (name: string): PackageInfo => ({
@@ -48,14 +48,16 @@ describe('the build loop wiring, from projects.ini', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  const wire = (ini: string, options: { leaseMs?: number; packageSource?: PackageSource } = {}) => {
+  const datadir = join(root, 'data');
+  /** projects.ini: `ini` follows a [DEFAULT] with datadir, baseurl and target (more [DEFAULT] lines may lead it). */
+  const load = (ini: string) => {
     const file = join(root, 'projects.ini');
-    writeFileSync(
-      file,
-      `[DEFAULT]\ndatadir=${join(root, 'data')}\nbaseurl=http://trunk.example.org/\ntarget=centos9\n${ini}`,
-    );
+    writeFileSync(file, `[DEFAULT]\ndatadir=${datadir}\nbaseurl=http://trunk.example.org/\ntarget=centos9\n${ini}`);
+    return loadProjectsIni(file);
+  };
+  const wire = (ini: string, options: { leaseMs?: number; packageSource?: PackageSource } = {}) => {
     deps = createBuildLoopDeps({
-      config: loadProjectsIni(file),
+      config: load(ini),
       packages: [pkg('a')],
       store,
       log: () => undefined,
@@ -106,6 +108,113 @@ describe('the build loop wiring, from projects.ini', () => {
       expect(d.packages.map((p) => p.name)).toEqual(['a']);
       await d.packageSource!.list({ dev: false, local: false });
       expect(d.packages.map((p) => p.name)).toEqual(['b', 'c']);
+    });
+  });
+
+  describe('the build driver options', () => {
+    it('gives mock the [DEFAULT] values it reads, [mockbuild_driver] install_after_build and --use-public', () => {
+      const config = load(
+        'configdir=/etc/dlrn\nreponame=trunk\ndeps_url=http://deps.example.org/deps.repo\n[mockbuild_driver]\ninstall_after_build=false\n',
+      );
+      expect(buildDriverOptions(config, true).mock).toEqual({
+        datadir,
+        configdir: '/etc/dlrn',
+        target: 'centos9',
+        reponame: 'trunk',
+        baseurl: 'http://trunk.example.org/',
+        depsUrl: 'http://deps.example.org/deps.repo',
+        installAfterBuild: false,
+        usePublic: true,
+      });
+    });
+
+    it('names the repository delorean and reads templates from scriptsdir when reponame and configdir are unset', () => {
+      const mock = buildDriverOptions(load('scriptsdir=/usr/share/dlrn/scripts\n'), false).mock;
+      expect(mock).toMatchObject({ reponame: 'delorean', configdir: '/usr/share/dlrn/scripts', usePublic: false });
+      expect(mock?.installAfterBuild).toBe(true);
+    });
+
+    it('gives koji its section, the datadir, and no downstream rewrite with another package source', () => {
+      const config = load(
+        'build_driver=dlrn.drivers.kojidriver.KojiBuildDriver\n[kojibuild_driver]\nkoji_exe=cbs\nbuild_target=cloud9s-openstack-el9s\nscratch_build=false\n',
+      );
+      expect(buildDriverOptions(config, false).koji).toMatchObject({
+        kojiExe: 'cbs',
+        buildTarget: 'cloud9s-openstack-el9s',
+        scratchBuild: false,
+        datadir,
+        downstream: null,
+      });
+    });
+
+    it("tells koji the downstream driver's use_upstream_spec when the package source is downstream", () => {
+      const config = load(
+        'pkginfo_driver=dlrn.drivers.downstream.DownstreamInfoDriver\nbuild_driver=dlrn.drivers.kojidriver.KojiBuildDriver\n' +
+          'source=master\ndistro=rpm-master\n[kojibuild_driver]\nbuild_target=t\n' +
+          '[downstream_driver]\nrepo=.\ninfo_files=rdo.yml\nversions_url=http://v.example.org/versions.csv\n' +
+          'downstream_distro_branch=rhos\nuse_upstream_spec=true\n',
+      );
+      expect(buildDriverOptions(config, false).koji?.downstream).toEqual({ useUpstreamSpec: true });
+    });
+
+    it('gives copr its coprid, and an empty one when none is set (the copr driver is then refused)', () => {
+      expect(buildDriverOptions(load('[coprbuild_driver]\ncoprid=@openstack/trunk\n'), false).copr).toEqual({
+        coprid: '@openstack/trunk',
+      });
+      expect(buildDriverOptions(load(''), false).copr).toEqual({ coprid: '' });
+    });
+  });
+
+  describe('the custom_preprocess options', () => {
+    it('with rdoinfo, DLRN_DISTROINFO_REPO is the first info file of --info-repo, trailing slashes dropped', () => {
+      const config = load(
+        'custom_preprocess=/bin/true,/bin/echo\n[rdoinfo_driver]\nrepo=https://info.example.org/rdoinfo\ninfo_files=deps.yml,rdo.yml\n',
+      );
+      expect(preprocessOptions(config, 'builder', 'https://fork.example.org/rdoinfo//')).toEqual({
+        commands: ['/bin/true', '/bin/echo'],
+        user: 'builder',
+        distroinfoRepo: 'https://fork.example.org/rdoinfo/deps.yml',
+        downstreamDatadir: null,
+      });
+    });
+
+    it('with rdoinfo and no --info-repo, it is in [rdoinfo_driver] repo; without a repo there is none', () => {
+      const config = load('[rdoinfo_driver]\nrepo=https://info.example.org/rdoinfo/\n');
+      expect(preprocessOptions(config, null, undefined).distroinfoRepo).toBe(
+        'https://info.example.org/rdoinfo/rdo.yml',
+      );
+      expect(preprocessOptions(load(''), null, undefined).distroinfoRepo).toBeNull();
+    });
+
+    it('with the downstream driver, the hooks get its repo and info file, and the real datadir', () => {
+      const config = load(
+        'pkginfo_driver=dlrn.drivers.downstream.DownstreamInfoDriver\nsource=master\ndistro=rpm-master\n' +
+          '[rdoinfo_driver]\nrepo=https://info.example.org/not-this\n' +
+          '[downstream_driver]\nrepo=https://info.example.org/downstream\ninfo_files=osp.yml\n' +
+          'versions_url=http://v.example.org/versions.csv\ndownstream_distro_branch=rhos\n',
+      );
+      expect(preprocessOptions(config, null, undefined)).toMatchObject({
+        distroinfoRepo: 'https://info.example.org/downstream/osp.yml',
+        downstreamDatadir: resolve(datadir),
+      });
+    });
+
+    it('with the gitrepo driver, the hooks get neither', () => {
+      const config = load(
+        'pkginfo_driver=dlrn.drivers.gitrepo.GitRepoDriver\n[rdoinfo_driver]\nrepo=https://info.example.org/rdoinfo\n' +
+          '[gitrepo_driver]\nrepo=https://git.example.org/packages\ndirectory=/openstack\n',
+      );
+      expect(preprocessOptions(config, null, 'https://fork.example.org/rdoinfo')).toMatchObject({
+        distroinfoRepo: null,
+        downstreamDatadir: null,
+      });
+    });
+  });
+
+  describe('the mock configuration of a build worker', () => {
+    it('is <datadir>/dlrn-<worker>.cfg with the mock driver, and none with another', () => {
+      expect(mockConfigOf(load(''), 2)).toBe(join(datadir, 'dlrn-2.cfg'));
+      expect(mockConfigOf(load('build_driver=rpmbuild\n'), 2)).toBeNull();
     });
   });
 });

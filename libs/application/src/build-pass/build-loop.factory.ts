@@ -11,10 +11,10 @@ import { NodemailerMailer } from '#infrastructure/mail/nodemailer.mailer.js';
 import { askCentralToImport } from '#infrastructure/net/central-api.client.js';
 import { FsRepoPublisher } from '#infrastructure/repo/fs-repo.publisher.js';
 import { CommandReviewRunner } from '#infrastructure/review/command.review-runner.js';
-import { createBuildDriver } from '#infrastructure/rpm/build-driver.factory.js';
+import { createBuildDriver, type BuildDriverFactoryOptions } from '#infrastructure/rpm/build-driver.factory.js';
 import { RpmBuildPipeline } from '#infrastructure/rpm/rpm-build.pipeline.js';
 import { mockConfigPath } from '#infrastructure/rpm/mock-config.assembler.js';
-import { CustomPreprocess } from '#infrastructure/preprocess/custom-preprocess.js';
+import { CustomPreprocess, type CustomPreprocessOptions } from '#infrastructure/preprocess/custom-preprocess.js';
 import { RsyncReplicator } from '#infrastructure/rsync/rsync.replicator.js';
 import { UrlSourceFetcher } from '#infrastructure/sources/url-sources.fetcher.js';
 import type { BuildLoopDeps } from './build-loop.types.js';
@@ -44,26 +44,7 @@ export function createBuildLoopDeps(options: {
   const d = config.default;
   const ids = new UuidV7IdGenerator();
   const clock = new SystemClock();
-  const driver = createBuildDriver(d.buildDriver, {
-    mock: {
-      datadir: d.datadir,
-      configdir: d.configdir ?? d.scriptsdir,
-      target: d.target ?? '',
-      reponame: d.reponame ?? 'delorean',
-      baseurl: d.baseurl ?? null,
-      depsUrl: d.depsUrl ?? null,
-      installAfterBuild: config.mockbuildDriver.installAfterBuild,
-      usePublic: options.usePublic ?? false,
-    },
-    koji: {
-      ...config.kojibuildDriver,
-      buildTarget: config.kojibuildDriver.buildTarget ?? '',
-      datadir: d.datadir,
-      downstream:
-        d.pkginfoDriverName === 'downstream' ? { useUpstreamSpec: config.downstreamDriver.useUpstreamSpec } : null,
-    },
-    copr: { coprid: config.coprbuildDriver.coprid ?? '' },
-  });
+  const driver = createBuildDriver(d.buildDriver, buildDriverOptions(config, options.usePublic ?? false));
   const mailer = d.smtpserver ? new NodemailerMailer(d.smtpserver) : null;
   let packages = options.packages;
   const source = options.packageSource ?? null;
@@ -77,13 +58,8 @@ export function createBuildLoopDeps(options: {
     commands: new DeciderCommandHandler(options.store, ids, clock),
     git: new GitCliRepositories({ timeoutMs: config.service.gitTimeout * 1000 }),
     rpm: new RpmBuildPipeline(driver, {
-      preprocess: new CustomPreprocess({
-        commands: d.customPreprocess,
-        user: process.env.USER ?? null,
-        distroinfoRepo: distroinfoRepo(config, options.infoRepo),
-        downstreamDatadir: d.pkginfoDriverName === 'downstream' ? resolve(d.datadir) : null,
-      }),
-      mockConfig: (workerId) => (d.buildDriverName === 'mock' ? mockConfigPath(d.datadir, workerId) : null),
+      preprocess: new CustomPreprocess(preprocessOptions(config, process.env.USER ?? null, options.infoRepo)),
+      mockConfig: (workerId) => mockConfigOf(config, workerId),
       urlSources: new UrlSourceFetcher({ allowedHosts: config.service.sourceDownloadAllowedHosts }),
     }),
     replicator:
@@ -111,6 +87,52 @@ export function createBuildLoopDeps(options: {
     log: options.log,
     close: async () => mailer?.close(),
   };
+}
+
+/** The build driver's options from projects.ini; `usePublic` is `--use-public` or `--dev`. */
+export function buildDriverOptions(config: DlrnConfig, usePublic: boolean): BuildDriverFactoryOptions {
+  const d = config.default;
+  return {
+    mock: {
+      datadir: d.datadir,
+      configdir: d.configdir ?? d.scriptsdir,
+      target: d.target ?? '',
+      reponame: d.reponame ?? 'delorean',
+      baseurl: d.baseurl ?? null,
+      depsUrl: d.depsUrl ?? null,
+      installAfterBuild: config.mockbuildDriver.installAfterBuild,
+      usePublic,
+    },
+    koji: {
+      ...config.kojibuildDriver,
+      buildTarget: config.kojibuildDriver.buildTarget ?? '',
+      datadir: d.datadir,
+      downstream:
+        d.pkginfoDriverName === 'downstream' ? { useUpstreamSpec: config.downstreamDriver.useUpstreamSpec } : null,
+    },
+    copr: { coprid: config.coprbuildDriver.coprid ?? '' },
+  };
+}
+
+/** The `custom_preprocess` hooks' options: `user` is the builder's USER, `infoRepo` `--info-repo`. */
+export function preprocessOptions(
+  config: DlrnConfig,
+  user: string | null,
+  infoRepo: string | undefined,
+): CustomPreprocessOptions {
+  const d = config.default;
+  return {
+    commands: d.customPreprocess,
+    user,
+    distroinfoRepo: distroinfoRepo(config, infoRepo),
+    downstreamDatadir: d.pkginfoDriverName === 'downstream' ? resolve(d.datadir) : null,
+  };
+}
+
+/** The mock configuration a build worker uses (`<datadir>/dlrn-<worker>.cfg`): mock driver only. */
+export function mockConfigOf(config: DlrnConfig, workerId: number): string | null {
+  const d = config.default;
+  return d.buildDriverName === 'mock' ? mockConfigPath(d.datadir, workerId) : null;
 }
 
 /**
