@@ -86,6 +86,18 @@ describe('downstream discovery with real clones', () => {
     });
   }
 
+  /** Runs `body` with versions.csv changed by `change`, then puts it back. */
+  async function withVersions<T>(change: (csv: string) => string, body: () => Promise<T>): Promise<T> {
+    const csv = join(root, 'versions.csv');
+    const before = readFileSync(csv, 'utf8');
+    writeFileSync(csv, change(before));
+    try {
+      return await body();
+    } finally {
+      writeFileSync(csv, before);
+    }
+  }
+
   beforeAll(async () => {
     hashes.source = await commit(repos.source, 'master', { 'marker.txt': 'one\n' }, t0);
     hashes.sourceHead = await commit(repos.source, 'master', { 'marker.txt': 'two\n' }, t0 + 60);
@@ -202,10 +214,11 @@ describe('downstream discovery with real clones', () => {
 
   describe('when both dist-gits were committed to since the last refresh', () => {
     let newer: string;
+    let upstreamNewer: string;
     beforeAll(async () => {
       await discover('pkg');
       newer = await commit(repos.dsDistgit, 'rhos', { 'notes.txt': 'newer\n' }, t0 + 90);
-      await commit(repos.distgit, 'rpm-master', { 'notes.txt': 'upstream newer\n' }, t0 + 90);
+      upstreamNewer = await commit(repos.distgit, 'rpm-master', { 'notes.txt': 'upstream newer\n' }, t0 + 90);
     });
     it('--local and --dev keep the clones as they are (no fetch)', async () => {
       for (const flags of [{ local: true }, { dev: true }]) {
@@ -219,11 +232,24 @@ describe('downstream discovery with real clones', () => {
       const outcome = await discover('pkg');
       expect(outcome.kind === 'ok' ? outcome.candidates[0] : outcome).toMatchObject({ extendedHash: newer });
     });
+    it('a pass fetches the upstream dist-git when versions.csv pins its new commit, and checks that out', async () => {
+      const outcome = await withVersions(
+        (csv) =>
+          csv.replace(
+            `${hashes.source},file://${repos.distgit},${hashes.dist}`,
+            `${hashes.source},file://${repos.distgit},${upstreamNewer}`,
+          ),
+        () => discover('pkg'),
+      );
+      expect(outcome.kind === 'ok' ? outcome.candidates[0] : outcome).toMatchObject({ distroHash: upstreamNewer });
+      expect(await git(join(root, 'data', 'pkg_distro_upstream'), ['rev-parse', 'HEAD'])).toBe(upstreamNewer);
+    });
   });
 
   describe('when the build of the pinned commits is in the history already', () => {
-    it('a pass queues nothing; --run takes it again', async () => {
-      const first = await discover('pkg');
+    /** The history where the build `flags` discover for pkg failed. */
+    const failedBuild = async (flags: Partial<PassOptions>) => {
+      const first = await discover('pkg', flags);
       const [candidate] = first.kind === 'ok' ? first.candidates : [];
       const built = new SqliteEventStore(':memory:');
       const commands = new DeciderCommandHandler(built, new UuidV7IdGenerator(), new SystemClock());
@@ -231,10 +257,23 @@ describe('downstream discovery with real clones', () => {
       await recordBuild(commands, { commit: candidate!, buildId: 'b-1', now: new Date(), outcome: failure }, context);
       const history = await new BuildHistoryReader(built).catchUp();
       await built.close();
+      return history;
+    };
+
+    it('a pass queues nothing; --run takes it again', async () => {
+      const history = await failedBuild({});
       expect(await discover('pkg', {}, { history })).toMatchObject({ kind: 'ok', candidates: [] });
       expect(await discover('pkg', { run: 'true' }, { history })).toMatchObject({
         kind: 'ok',
         candidates: [{ commitHash: hashes.source }],
+      });
+    });
+
+    it('--dev takes its dev build again', async () => {
+      const history = await failedBuild({ dev: true });
+      expect(await discover('pkg', { dev: true }, { history })).toMatchObject({
+        kind: 'ok',
+        candidates: [{ commitHash: hashes.source, distroHash: 'dev', extendedHash: 'dev' }],
       });
     });
   });
@@ -248,28 +287,21 @@ describe('downstream discovery with real clones', () => {
   });
 
   it('reads versions.csv once per pass (per options object), whatever changes during the pass', async () => {
-    const csv = join(root, 'versions.csv');
-    const before = readFileSync(csv, 'utf8');
     const pkg = deps.packages.find((p) => p.name === 'pkg')!;
     const pass = { ...DEFAULT_PASS_OPTIONS };
     const pinned = async (options: typeof pass) => {
       const outcome = await discoverDownstreamPackage(deps, new BuildHistory(), pkg, options);
       return outcome.kind === 'ok' ? outcome.candidates[0]?.commitHash : outcome;
     };
-    try {
-      expect(await pinned(pass)).toBe(hashes.source);
-      writeFileSync(
-        csv,
-        before.replace(
-          `pkg,file://${repos.source},${hashes.source}`,
-          `pkg,file://${repos.source},${hashes.sourceHead}`,
-        ),
-      );
-      expect(await pinned(pass)).toBe(hashes.source);
-      expect(await pinned({ ...DEFAULT_PASS_OPTIONS })).toBe(hashes.sourceHead);
-    } finally {
-      writeFileSync(csv, before);
-    }
+    expect(await pinned(pass)).toBe(hashes.source);
+    await withVersions(
+      (csv) =>
+        csv.replace(`pkg,file://${repos.source},${hashes.source}`, `pkg,file://${repos.source},${hashes.sourceHead}`),
+      async () => {
+        expect(await pinned(pass)).toBe(hashes.source);
+        expect(await pinned({ ...DEFAULT_PASS_OPTIONS })).toBe(hashes.sourceHead);
+      },
+    );
   });
 
   describe('with other [downstream_driver] settings', () => {
@@ -307,5 +339,72 @@ describe('downstream discovery with real clones', () => {
     await expect(discover('no-time')).rejects.toThrow(
       'versions.csv versions.csv, line 4: In versions file versions.csv, "Last Success Timestamp" field of package "no-time" has an invalid timestamp value.',
     );
+  });
+
+  describe('with several versions_url files', () => {
+    it('skips a package none lists, naming every file', async () => {
+      await writeFile(join(root, 'other.csv'), `${HEADER}\n`);
+      const pkg = { ...deps.packages.find((p) => p.name === 'pkg')!, name: 'absent' };
+      const several = { ...deps.config.downstreamDriver, versionsUrl: ['versions.csv', 'other.csv'] };
+      const outcome = await discoverDownstreamPackage(
+        { ...deps, config: { ...deps.config, downstreamDriver: several } },
+        new BuildHistory(),
+        pkg,
+        { ...DEFAULT_PASS_OPTIONS },
+      );
+      expect(outcome).toEqual({ kind: 'skipped', reason: 'not present in versions.csv,other.csv' });
+    });
+  });
+
+  describe('with several upstream URLs', () => {
+    const other = join(root, 'git', 'other-src');
+    beforeAll(async () => {
+      await commit(other, 'master', { 'other.txt': 'other\n' }, t0);
+    });
+    const withUpstreams = (name: string) => ({
+      ...deps.packages.find((p) => p.name === name)!,
+      upstream: [`file://${other}`, `file://${repos.source}`],
+    });
+
+    it('builds the pin from the clone that has it, naming that upstream', async () => {
+      const outcome = await discoverDownstreamPackage(deps, new BuildHistory(), withUpstreams('pkg'), {
+        ...DEFAULT_PASS_OPTIONS,
+      });
+      expect(outcome.kind === 'ok' ? outcome.candidates[0] : outcome).toMatchObject({
+        commitHash: hashes.source,
+        upstreamUrl: `file://${repos.source}`,
+      });
+    });
+
+    it('builds the pin from the first listed clone when several have it', async () => {
+      const mirror = join(root, 'git', 'src-mirror');
+      await run('git', ['clone', '-q', repos.source, mirror]);
+      const pkg = { ...withUpstreams('pkg'), upstream: [`file://${mirror}`, `file://${repos.source}`] };
+      const outcome = await discoverDownstreamPackage(deps, new BuildHistory(), pkg, { ...DEFAULT_PASS_OPTIONS });
+      expect(outcome.kind === 'ok' ? outcome.candidates[0] : outcome).toMatchObject({
+        upstreamUrl: `file://${mirror}`,
+      });
+    });
+
+    it('skips a pin no clone has, naming every upstream', async () => {
+      const outcome = await discoverDownstreamPackage(deps, new BuildHistory(), withUpstreams('unpinnable'), {
+        ...DEFAULT_PASS_OPTIONS,
+      });
+      expect(outcome).toEqual({
+        kind: 'skipped',
+        reason: `Source Sha ${'f'.repeat(40)} (versions.csv, line 3) is not in file://${other}, file://${repos.source}, branch master`,
+      });
+    });
+  });
+
+  it('stops when git fails otherwise than by lacking the pinned commit', async () => {
+    const broken = {
+      ...deps,
+      git: {
+        refresh: (request: Parameters<BuildLoopDeps['git']['refresh']>[0]) => deps.git.refresh(request),
+        firstParentRange: () => Promise.reject(new Error('git: object file is empty')),
+      } as unknown as BuildLoopDeps['git'],
+    };
+    await expect(discover('pkg', {}, { deps: broken })).rejects.toThrow('git: object file is empty');
   });
 });

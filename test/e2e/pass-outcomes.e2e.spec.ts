@@ -94,6 +94,18 @@ describe('what a pass leaves behind, on the demo packages (real git, rpmbuild)',
     }, 60_000);
   });
 
+  describe('when --dev is given again for a commit it built already', () => {
+    it('builds it again each time, in a throw-away history: the real one is left as it was', async () => {
+      const before = await datadirEvents(join(root, 'data'));
+      for (let i = 0; i < 2; i++) {
+        const run = await dlrn('--dev', '--package-name', 'python-greeting');
+        expect(run.code, run.stderr).toBe(0);
+        expect(run.stdout + run.stderr).toMatch(/\[1\/1\] python-greeting [0-9a-f]{7} SUCCESS/);
+      }
+      expect(await datadirEvents(join(root, 'data'))).toEqual(before);
+    }, 60_000);
+  });
+
   describe('when a package cannot be refreshed (its upstream is gone)', () => {
     let brokenConfig: string;
     beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path';
 import type { BuildHistory } from '#domain/build/build-history.js';
 import { shouldQueue } from '#domain/package/discovery.js';
-import { FirstParentRangeError, type BranchPolicy, type CheckoutResult } from '#domain/package/git.ports.js';
+import { FirstParentRangeError, type CheckoutResult } from '#domain/package/git.ports.js';
 import type { PackageInfo } from '#domain/package/package-info.js';
 import { parseSpecReplaceList } from '#domain/package/spec-replace.js';
 import { mergeVersions, parseVersionsCsv, pinnedCommit, type VersionsRow } from '#domain/package/versions-csv.js';
@@ -10,6 +10,7 @@ import { specDirectory } from '#infrastructure/rpm/distgit-sources.js';
 import type { BuildLoopDeps, PassOptions } from './build-loop.types.js';
 import { overlayUpstreamSpec } from './downstream-distgit.js';
 import {
+  branchPolicy,
   packageDirs,
   renderSpecTemplate,
   upstreamDir,
@@ -45,15 +46,6 @@ function versionsFor(deps: BuildLoopDeps, options: PassOptions): Promise<Map<str
     versionsOfPass.set(options, versions);
   }
   return versions;
-}
-
-function policyOf(deps: BuildLoopDeps): BranchPolicy {
-  const d = deps.config.default;
-  return {
-    sourceBranch: d.source ?? null,
-    fallbackToMaster: d.fallbackToMaster,
-    nonfallbackBranches: d.nonfallbackBranches,
-  };
 }
 
 function textKey(pkg: PackageInfo, key: string): string | null {
@@ -104,7 +96,7 @@ export async function discoverDownstreamPackage(
     return { kind: 'skipped', reason: `missing '${sourceGitKey}' (downstream_source_git_key)` };
   }
 
-  const policy = policyOf(deps);
+  const policy = branchPolicy(deps);
   const upstreamDistgitDir = join(d.datadir, `${pkg.name}_distro_upstream`);
   let distgit: CheckoutResult;
   let dsSource: CheckoutResult | null = null;

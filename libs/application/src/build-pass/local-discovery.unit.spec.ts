@@ -78,10 +78,11 @@ describe("the local driver's discovery (DLRN LocalDriver.getinfo)", () => {
   });
 
   describe('when the same pair was built already', () => {
-    const built = () => {
+    /** A history where the pair `distroHash` (by default the dist-git's HEAD) failed to build. */
+    const built = (distroHash = HEAD.hash) => {
       const history = new BuildHistory();
-      const stream = `build-python-foo@python-foo-1.2.3_${HEAD.hash}`;
-      history.apply({ ...testEvent('CommitDiscovered', CANDIDATE), streamId: stream, position: 1 });
+      const stream = `build-python-foo@python-foo-1.2.3_${distroHash}`;
+      history.apply({ ...testEvent('CommitDiscovered', { ...CANDIDATE, distroHash }), streamId: stream, position: 1 });
       history.apply({
         ...testEvent('BuildClaimed', {
           buildId: 'b',
@@ -106,6 +107,17 @@ describe("the local driver's discovery (DLRN LocalDriver.getinfo)", () => {
         discoverLocalPackage(deps, built(), pkg, { ...DEFAULT_PASS_OPTIONS, ...options });
       expect(await discover()).toMatchObject({ kind: 'ok', candidates: [] });
       expect(await discover({ run: 'true' })).toMatchObject({ candidates: [{ commitHash: 'python-foo-1.2.3' }] });
+    });
+
+    it('--dev builds it again, as DLRN does', async () => {
+      const history = built('dev');
+      const options = { ...DEFAULT_PASS_OPTIONS, dev: true };
+      expect(
+        history.hasBuild({ type: 'rpm', commitHash: 'python-foo-1.2.3', distroHash: 'dev', extendedHash: null }),
+      ).toBe(true);
+      expect(await discoverLocalPackage(depsWith(new CopiedDistgit(HEAD)), history, pkg, options)).toMatchObject({
+        candidates: [{ commitHash: 'python-foo-1.2.3', distroHash: 'dev' }],
+      });
     });
   });
 

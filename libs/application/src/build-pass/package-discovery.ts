@@ -57,7 +57,8 @@ export function upstreamClones(datadir: string, pkg: PackageInfo): string[] {
   return urls.length <= 1 ? [upstreamDir(datadir, pkg, null)] : urls.map((url) => upstreamDir(datadir, pkg, url));
 }
 
-function policyOf(deps: BuildLoopDeps): BranchPolicy {
+/** The branch rules of projects.ini every clone is refreshed with (`source`, `fallback_to_master`…). */
+export function branchPolicy(deps: BuildLoopDeps): BranchPolicy {
   const d = deps.config.default;
   return {
     sourceBranch: d.source ?? null,
@@ -166,7 +167,7 @@ async function discoverFromClones(
   if (clash) return { kind: 'skipped', reason: `two upstream URLs would share the clone ${clash.dir}` };
   const sourceBranch = pkg['source-branch'] ?? d.source ?? 'master';
   const distroBranch = pkg['distro-branch'] ?? d.distro ?? 'rpm-master';
-  const policy = policyOf(deps);
+  const policy = branchPolicy(deps);
   let distgit;
   const sources: { readonly url: string; readonly dir: string; readonly checkout: CheckoutResult }[] = [];
   try {

@@ -1,0 +1,88 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BuildHistory } from '#domain/build/build-history.js';
+import type { PackageInfo } from '#domain/package/package-info.js';
+import type { EventStore } from '#domain/shared/event-store.port.js';
+import { loadConfiguration } from '#infrastructure/config/index.js';
+import { DeciderCommandHandler } from '#infrastructure/event-store/decider-command-handler.js';
+import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
+import { SystemClock } from '#infrastructure/ids/system-clock.js';
+import { UuidV7IdGenerator } from '#infrastructure/ids/uuid-v7.id-generator.js';
+import { createBuildLoopDeps } from '#application/build-pass/build-loop.factory.js';
+import {
+  DEFAULT_PASS_OPTIONS,
+  type BuildLoopDeps,
+  type PassOptions,
+} from '#application/build-pass/build-loop.types.js';
+import { BuildHistoryReader } from '#application/build-pass/build-history.reader.js';
+import { discoverPackage, type Candidate } from '#application/build-pass/package-discovery.js';
+import { createDemoRepositories, writeDemoConfig } from '../../apps/cli/src/demo/demo-example.js';
+import { recordBuild } from '../support/build-commands.js';
+
+const context = { correlationId: 'pass-1', causationId: null, actor: 'builder:test' };
+
+/**
+ * discoverPackage with the rdoinfo driver on the demo packages (real clones, no build): which
+ * commits a pass queues when the history has built them, under --run and --dev.
+ */
+describe('discovery from clones (rdoinfo), against a history', () => {
+  let root: string;
+  let store: EventStore;
+  let deps: BuildLoopDeps;
+  let greeting: PackageInfo;
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'dlrn-clone-discovery-'));
+    const packages = await createDemoRepositories(root, Math.floor(Date.now() / 1000) - 86_400);
+    const configFile = await writeDemoConfig(root, packages);
+    const loaded = await loadConfiguration({ configFile, infoRepo: join(root, 'rdoinfo') });
+    store = new SqliteEventStore(':memory:');
+    deps = createBuildLoopDeps({ config: loaded.config, packages: loaded.packages, store, log: () => undefined });
+    greeting = loaded.packages.find((p) => p.name === 'python-greeting')!;
+  }, 60_000);
+  afterAll(async () => {
+    await deps?.close?.();
+    await store?.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  const discover = async (history: BuildHistory, flags: Partial<PassOptions> = {}): Promise<Candidate[]> => {
+    const outcome = await discoverPackage(deps, history, greeting, {
+      ...DEFAULT_PASS_OPTIONS,
+      headOnly: true,
+      ...flags,
+    });
+    if (outcome.kind === 'skipped') throw new Error(`skipped: ${outcome.reason}`);
+    return [...outcome.candidates];
+  };
+
+  /** A history where the build of `candidate` failed. */
+  const failed = async (candidate: Candidate): Promise<BuildHistory> => {
+    const built = new SqliteEventStore(':memory:');
+    const commands = new DeciderCommandHandler(built, new UuidV7IdGenerator(), new SystemClock());
+    const failure = { status: 'failure', notes: 'boom', transientError: null } as const;
+    await recordBuild(commands, { commit: candidate, buildId: 'b-1', now: new Date(), outcome: failure }, context);
+    const history = await new BuildHistoryReader(built).catchUp();
+    await built.close();
+    return history;
+  };
+
+  describe('when the head commit was built with this dist-git commit', () => {
+    it('a pass queues nothing; --run takes it again', async () => {
+      const [head] = await discover(new BuildHistory());
+      const history = await failed(head!);
+      expect(await discover(history)).toEqual([]);
+      expect(await discover(history, { run: 'true' })).toEqual([head]);
+    });
+  });
+
+  describe('when the head commit was built in dev mode', () => {
+    it('--dev builds it again, with the dist-git hash dev', async () => {
+      const [dev] = await discover(new BuildHistory(), { dev: true });
+      expect(dev).toMatchObject({ package: 'python-greeting', distroHash: 'dev' });
+      expect(await discover(await failed(dev!), { dev: true })).toEqual([dev]);
+    });
+  });
+});
