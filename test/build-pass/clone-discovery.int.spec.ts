@@ -20,6 +20,7 @@ import { BuildHistoryReader } from '#application/build-pass/build-history.reader
 import { discoverPackage, type Candidate } from '#application/build-pass/package-discovery.js';
 import { createDemoRepositories, writeDemoConfig } from '../../apps/cli/src/demo/demo-example.js';
 import { recordBuild } from '../support/build-commands.js';
+import { git } from '../support/git-fixtures.js';
 
 const context = { correlationId: 'pass-1', causationId: null, actor: 'builder:test' };
 
@@ -83,6 +84,47 @@ describe('discovery from clones (rdoinfo), against a history', () => {
       const [dev] = await discover(new BuildHistory(), { dev: true });
       expect(dev).toMatchObject({ package: 'python-greeting', distroHash: 'dev' });
       expect(await discover(await failed(dev!), { dev: true })).toEqual([dev]);
+    });
+  });
+
+  describe('when the configured source branch is gone', () => {
+    /** Discovers python-greeting with `changes` to [DEFAULT] (a source branch, fallback rules). */
+    const discoverWith = (changes: Partial<BuildLoopDeps['config']['default']>) =>
+      discoverPackage(
+        { ...deps, config: { ...deps.config, default: { ...deps.config.default, ...changes } } },
+        new BuildHistory(),
+        greeting,
+        { ...DEFAULT_PASS_OPTIONS, headOnly: true },
+      );
+    const upstream = () => (greeting.upstream as string).replace(/^file:\/\//, '');
+
+    it('and its tag 2024.1-eol is left, builds the tagged commit', async () => {
+      const tagged = (await git(upstream(), ['rev-parse', 'HEAD'])).trim();
+      await git(upstream(), ['tag', '2024.1-eol']);
+      expect(await discoverWith({ source: 'stable/2024.1' })).toMatchObject({
+        kind: 'ok',
+        candidates: [{ commitHash: tagged, commitBranch: '2024.1-eol' }],
+      });
+    });
+
+    it('and nothing is left of it, builds master with fallback_to_master, and skips the package without', async () => {
+      expect(await discoverWith({ source: 'stable/2023.2', fallbackToMaster: true })).toMatchObject({
+        kind: 'ok',
+        candidates: [{ commitBranch: 'master' }],
+      });
+      expect(await discoverWith({ source: 'stable/2023.2', fallbackToMaster: false })).toMatchObject({
+        kind: 'skipped',
+        reason: expect.stringContaining('fallback_to_master is off'),
+      });
+    });
+
+    it('and it matches nonfallback_branches, skips the package', async () => {
+      expect(
+        await discoverWith({ source: 'stable/2023.2', fallbackToMaster: true, nonfallbackBranches: ['stable/'] }),
+      ).toMatchObject({
+        kind: 'skipped',
+        reason: expect.stringContaining("it matches nonfallback_branches pattern 'stable/', which never falls back"),
+      });
     });
   });
 });
