@@ -95,11 +95,11 @@ export function buildDriverOptions(config: DlrnConfig, usePublic: boolean): Buil
   return {
     mock: {
       datadir: d.datadir,
-      configdir: d.configdir ?? d.scriptsdir,
+      configdir: d.configdir,
       target: d.target ?? '',
       reponame: d.reponame ?? 'delorean',
-      baseurl: d.baseurl ?? null,
-      depsUrl: d.depsUrl ?? null,
+      baseurl: d.baseurl,
+      depsUrl: d.depsUrl,
       installAfterBuild: config.mockbuildDriver.installAfterBuild,
       usePublic,
     },
