@@ -10,7 +10,13 @@ import { NodemailerMailer } from '#infrastructure/mail/nodemailer.mailer.js';
 import { CommandReviewRunner } from '#infrastructure/review/command.review-runner.js';
 import { RsyncReplicator } from '#infrastructure/rsync/rsync.replicator.js';
 import { CentralPublisher } from '../remote-publish/central-publisher.js';
-import { buildDriverOptions, createBuildLoopDeps, mockConfigOf, preprocessOptions } from './build-loop.factory.js';
+import {
+  buildDriverOptions,
+  createBuildLoopDeps,
+  mockConfigOf,
+  preprocessOptions,
+  replicatorOptions,
+} from './build-loop.factory.js';
 import type { BuildLoopDeps } from './build-loop.types.js';
 
 const pkg = (name: string): PackageInfo => ({
@@ -86,6 +92,27 @@ describe('the build loop wiring, from projects.ini', () => {
       expect(d.mailer).toBeInstanceOf(NodemailerMailer);
       expect(d.reviews).toBeInstanceOf(CommandReviewRunner);
       expect(d.replicator).toBeInstanceOf(RsyncReplicator);
+    });
+  });
+
+  describe('the mirror options', () => {
+    it('copy rsyncdest, rsyncport, the known hosts file, reponame and use_components; none without rsyncdest', () => {
+      const config = load(
+        'rsyncdest=builder@mirror.example.org:/srv/repos\nrsyncport=2222\nreponame=trunk\nuse_components=true\n',
+      );
+      expect(replicatorOptions(config)).toEqual({
+        datadir,
+        destination: 'builder@mirror.example.org:/srv/repos',
+        port: 2222,
+        knownHosts: config.default.rsyncKnownHosts,
+        reponame: 'trunk',
+        useComponents: true,
+      });
+      expect(replicatorOptions(load('rsyncdest=builder@mirror.example.org:/srv/repos\n'))).toMatchObject({
+        reponame: 'delorean',
+        useComponents: false,
+      });
+      expect(replicatorOptions(load(''))).toBeNull();
     });
   });
 
@@ -202,7 +229,8 @@ describe('the build loop wiring, from projects.ini', () => {
     it('with the gitrepo driver, the hooks get neither', () => {
       const config = load(
         'pkginfo_driver=dlrn.drivers.gitrepo.GitRepoDriver\n[rdoinfo_driver]\nrepo=https://info.example.org/rdoinfo\n' +
-          '[gitrepo_driver]\nrepo=https://git.example.org/packages\ndirectory=/openstack\n',
+          '[gitrepo_driver]\nrepo=https://git.example.org/packages\ndirectory=/openstack\n' +
+          '[downstream_driver]\nrepo=https://info.example.org/downstream\ninfo_files=osp.yml\n',
       );
       expect(preprocessOptions(config, null, 'https://fork.example.org/rdoinfo')).toMatchObject({
         distroinfoRepo: null,

@@ -15,7 +15,7 @@ import { createBuildDriver, type BuildDriverFactoryOptions } from '#infrastructu
 import { RpmBuildPipeline } from '#infrastructure/rpm/rpm-build.pipeline.js';
 import { mockConfigPath } from '#infrastructure/rpm/mock-config.assembler.js';
 import { CustomPreprocess, type CustomPreprocessOptions } from '#infrastructure/preprocess/custom-preprocess.js';
-import { RsyncReplicator } from '#infrastructure/rsync/rsync.replicator.js';
+import { RsyncReplicator, type RsyncReplicatorOptions } from '#infrastructure/rsync/rsync.replicator.js';
 import { UrlSourceFetcher } from '#infrastructure/sources/url-sources.fetcher.js';
 import type { BuildLoopDeps } from './build-loop.types.js';
 import { CentralPublisher } from '../remote-publish/central-publisher.js';
@@ -62,30 +62,37 @@ export function createBuildLoopDeps(options: {
       mockConfig: (workerId) => mockConfigOf(config, workerId),
       urlSources: new UrlSourceFetcher({ allowedHosts: config.service.sourceDownloadAllowedHosts }),
     }),
-    replicator:
-      d.rsyncdest === ''
-        ? null
-        : new RsyncReplicator({
-            datadir: d.datadir,
-            destination: d.rsyncdest,
-            port: d.rsyncport,
-            knownHosts: d.rsyncKnownHosts,
-            reponame: d.reponame ?? 'delorean',
-            useComponents: d.useComponents,
-          }),
+    replicator: replicatorOf(config),
     publisher: new FsRepoPublisher(),
     central: centralPublisher(config, options.store, new DeciderCommandHandler(options.store, ids, clock), options.log),
     mailer,
-    reviews:
-      d.gerrit !== null && d.gerrit !== undefined
-        ? new CommandReviewRunner({ scriptsDir: d.scriptsdir, baseEnv: process.env })
-        : null,
+    reviews: d.gerrit !== null ? new CommandReviewRunner({ scriptsDir: d.scriptsdir, baseEnv: process.env }) : null,
     clock,
     ids,
     builderId: claimHolder(config.service.builderId),
     ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
     log: options.log,
     close: async () => mailer?.close(),
+  };
+}
+
+/** `rsyncdest`'s mirror, null when unset. */
+function replicatorOf(config: DlrnConfig): RsyncReplicator | null {
+  const options = replicatorOptions(config);
+  return options && new RsyncReplicator(options);
+}
+
+/** The mirror's options from projects.ini (`rsyncdest`, `rsyncport`…); null when `rsyncdest` is unset. */
+export function replicatorOptions(config: DlrnConfig): RsyncReplicatorOptions | null {
+  const d = config.default;
+  if (d.rsyncdest === '') return null;
+  return {
+    datadir: d.datadir,
+    destination: d.rsyncdest,
+    port: d.rsyncport,
+    knownHosts: d.rsyncKnownHosts,
+    reponame: d.reponame ?? 'delorean',
+    useComponents: d.useComponents,
   };
 }
 
