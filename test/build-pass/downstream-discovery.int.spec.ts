@@ -314,6 +314,21 @@ describe('downstream discovery with real clones', () => {
       expect(outcome).toEqual({ kind: 'skipped', reason: "missing 'downstream-source' (downstream_source_git_key)" });
     });
 
+    it('stops the pass when a versions_url cannot be read, naming the key', async () => {
+      await expect(discover('pkg', {}, withDriver({ versionsUrl: ['missing.csv'] }))).rejects.toThrow(
+        /^\[downstream_driver\] versions_url: .*missing\.csv/,
+      );
+    });
+
+    it('skips a package whose spec directory the upstream dist-git lacks, saying use_upstream_spec failed', async () => {
+      const pkg = { ...deps.packages.find((p) => p.name === 'pkg')!, 'distgit-path': 'no-such-dir' };
+      const outcome = await discoverDownstreamPackage(deps, new BuildHistory(), pkg, { ...DEFAULT_PASS_OPTIONS });
+      expect(outcome).toMatchObject({
+        kind: 'skipped',
+        reason: expect.stringMatching(/^use_upstream_spec: .*no-such-dir/),
+      });
+    });
+
     it('without use_upstream_spec, builds the downstream dist-git as it is', async () => {
       const outcome = await discover('pkg', {}, withDriver({ useUpstreamSpec: false }));
       expect(outcome.kind).toBe('ok');
