@@ -70,6 +70,15 @@ describe('discovery from clones (rdoinfo), against a history', () => {
     return history;
   };
 
+  /** Discovers python-greeting with `changes` to [DEFAULT] (a source branch, fallback rules). */
+  const discoverWith = (changes: Partial<BuildLoopDeps['config']['default']>) =>
+    discoverPackage(
+      { ...deps, config: { ...deps.config, default: { ...deps.config.default, ...changes } } },
+      new BuildHistory(),
+      greeting,
+      { ...DEFAULT_PASS_OPTIONS, headOnly: true },
+    );
+
   describe('when the head commit was built with this dist-git commit', () => {
     it('a pass queues nothing; --run takes it again', async () => {
       const [head] = await discover(new BuildHistory());
@@ -87,15 +96,16 @@ describe('discovery from clones (rdoinfo), against a history', () => {
     });
   });
 
+  describe('when projects.ini names no source or distro branch', () => {
+    it('takes master and rpm-master, as DLRN does', async () => {
+      expect(await discoverWith({ source: null, distro: null })).toMatchObject({
+        kind: 'ok',
+        candidates: [{ commitBranch: 'master' }],
+      });
+    });
+  });
+
   describe('when the configured source branch is gone', () => {
-    /** Discovers python-greeting with `changes` to [DEFAULT] (a source branch, fallback rules). */
-    const discoverWith = (changes: Partial<BuildLoopDeps['config']['default']>) =>
-      discoverPackage(
-        { ...deps, config: { ...deps.config, default: { ...deps.config.default, ...changes } } },
-        new BuildHistory(),
-        greeting,
-        { ...DEFAULT_PASS_OPTIONS, headOnly: true },
-      );
     const upstream = () => (greeting.upstream as string).replace(/^file:\/\//, '');
 
     it('and its tag 2024.1-eol is left, builds the tagged commit', async () => {
@@ -124,6 +134,67 @@ describe('discovery from clones (rdoinfo), against a history', () => {
       ).toMatchObject({
         kind: 'skipped',
         reason: expect.stringContaining("it matches nonfallback_branches pattern 'stable/', which never falls back"),
+      });
+    });
+  });
+
+  describe('with several upstream URLs', () => {
+    const withUpstreams = (upstream: string[]) => ({ ...greeting, upstream });
+
+    it('takes the commits of each clone, naming its upstream', async () => {
+      const other = (deps.packages.find((p) => p.name !== 'python-greeting')!.upstream as string).replace(/\/+$/, '');
+      const outcome = await discoverPackage(
+        deps,
+        new BuildHistory(),
+        withUpstreams([greeting.upstream as string, other]),
+        { ...DEFAULT_PASS_OPTIONS, headOnly: true },
+      );
+      expect(outcome.kind === 'skipped' ? outcome : outcome.candidates.map((c) => c.upstreamUrl)).toEqual([
+        greeting.upstream,
+        other,
+      ]);
+    });
+
+    it('skips the package when two URLs end alike (they would share a clone)', async () => {
+      const outcome = await discoverPackage(
+        deps,
+        new BuildHistory(),
+        withUpstreams(['file:///srv/one/greeting', 'file:///srv/two/greeting']),
+        DEFAULT_PASS_OPTIONS,
+      );
+      expect(outcome).toEqual({
+        kind: 'skipped',
+        reason: `two upstream URLs would share the clone ${join(deps.config.default.datadir, 'python-greeting', 'greeting')}`,
+      });
+    });
+  });
+
+  describe('when the last build came from a URL the package no longer lists, and its commit is not in the clone', () => {
+    it('reports a history rewrite and takes the new HEAD only', async () => {
+      const [head] = await discover(new BuildHistory());
+      const moved = {
+        ...head!,
+        commitHash: 'f'.repeat(40),
+        dtCommit: head!.dtCommit - 60,
+        upstreamUrl: 'file:///srv/moved/greeting',
+      };
+      const outcome = await discoverPackage(deps, await failed(moved), greeting, DEFAULT_PASS_OPTIONS);
+      expect(outcome).toMatchObject({
+        kind: 'rewritten',
+        knownCommit: 'f'.repeat(40),
+        candidates: [{ commitHash: head!.commitHash }],
+      });
+    });
+  });
+
+  describe('with the local driver', () => {
+    it('discovers through the local driver, which needs its package listed first', async () => {
+      const local = { ...deps.config, default: { ...deps.config.default, pkginfoDriverName: 'local' as const } };
+      expect(
+        await discoverPackage({ ...deps, config: local }, new BuildHistory(), greeting, DEFAULT_PASS_OPTIONS),
+      ).toEqual({
+        kind: 'skipped',
+        reason: 'the local driver lists its package at the start of the pass',
       });
     });
   });
