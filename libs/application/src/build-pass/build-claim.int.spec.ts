@@ -72,6 +72,32 @@ describe('claiming a commit to build', () => {
     });
   });
 
+  describe("when another builder takes over the gone holder's claim first", () => {
+    it('answers that the other builder holds it, and records nothing of its own', async () => {
+      const gone = claimHolder('builder-1', hostname(), spawnSync(process.execPath, ['-e', '0']).pid!);
+      await claim(gone, 'b-1');
+      // builder-3 takes the claim over between builder-2's refusal and its takeover.
+      let calls = 0;
+      const racing = {
+        handle: async (...args: Parameters<DeciderCommandHandler['handle']>) => {
+          if (++calls === 2) await claimBuild(commands, request('builder-3 (h:3)', 'b-3'), context);
+          return commands.handle(...args);
+        },
+      } as unknown as DeciderCommandHandler;
+      const outcome = await claimBuild(racing, request('builder-2 (h:2)', 'b-2'), context);
+      expect(outcome).toEqual({
+        claimed: false,
+        streamId: outcome.streamId,
+        reason: `commit ${HASH} of python-foo is being built by builder-3 (h:3)`,
+      });
+      const claims = (await store.readAll()).filter((e) => e.type === 'BuildClaimed').map((e) => e.data);
+      expect(claims).toEqual([
+        expect.objectContaining({ buildId: 'b-1' }),
+        expect.objectContaining({ buildId: 'b-3' }),
+      ]);
+    });
+  });
+
   describe('when the holder is on another host', () => {
     it('waits for its lease, whatever its pid', async () => {
       const elsewhere = claimHolder('builder-1', `not-${hostname()}`, spawnSync(process.execPath, ['-e', '0']).pid!);
