@@ -74,7 +74,8 @@ describe('a dist-git carrying only a renderspec template', () => {
     expect(execFileSync('rpm', ['-qp', '--provides', rpm], { encoding: 'utf8' })).toContain('python3-greeting');
   });
 
-  it('writes the rendered spec beside the template, with renderspec’s fedora preamble', () => {
+  it('writes the rendered spec beside the template, with renderspec’s fedora preamble, and says so', () => {
+    expect(run.stdout).toContain('python-greeting: renderspec: python-greeting.spec.j2 -> python-greeting.spec\n');
     const spec = readFileSync(join(root, 'data', 'python-greeting_distro', 'python-greeting.spec'), 'utf8');
     expect(spec.startsWith('%if 0%{?rhel} || 0%{?fedora}\n%global rdo 1\n%endif\n')).toBe(true);
     expect(spec).toContain(
