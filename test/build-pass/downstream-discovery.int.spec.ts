@@ -314,6 +314,29 @@ describe('downstream discovery with real clones', () => {
       expect(outcome).toEqual({ kind: 'skipped', reason: "missing 'downstream-source' (downstream_source_git_key)" });
     });
 
+    it('with downstream_source_git_key and its branch, fetches the downstream source too: both hashes extended', async () => {
+      const pkg = { ...deps.packages.find((p) => p.name === 'pkg')!, 'downstream-source': `file://${repos.dsDistgit}` };
+      const { deps: withSource } = withDriver({
+        downstreamSourceGitKey: 'downstream-source',
+        downstreamSourceGitBranch: 'rhos',
+      });
+      const outcome = await discoverDownstreamPackage(withSource, new BuildHistory(), pkg, { ...DEFAULT_PASS_OPTIONS });
+      const dsHead = await git(repos.dsDistgit, ['rev-parse', 'HEAD']);
+      expect(outcome.kind === 'ok' ? outcome.candidates[0] : outcome).toMatchObject({
+        extendedHash: `${dsHead}_${dsHead}`,
+      });
+    });
+
+    it('without source and distro in [DEFAULT], takes master, and rpm-master under --dev', async () => {
+      const bare = {
+        deps: { ...deps, config: { ...deps.config, default: { ...deps.config.default, source: null, distro: null } } },
+      };
+      for (const flags of [{}, { dev: true }]) {
+        const outcome = await discover('pkg', flags, bare);
+        expect(outcome.kind === 'ok' ? outcome.candidates[0] : outcome).toMatchObject({ commitBranch: 'master' });
+      }
+    });
+
     it('stops the pass when a versions_url cannot be read, naming the key', async () => {
       await expect(discover('pkg', {}, withDriver({ versionsUrl: ['missing.csv'] }))).rejects.toThrow(
         /^\[downstream_driver\] versions_url: .*missing\.csv/,

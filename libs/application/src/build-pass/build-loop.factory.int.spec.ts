@@ -156,7 +156,7 @@ describe('the build loop wiring, from projects.ini', () => {
     });
 
     it('names the repository delorean and reads templates from scriptsdir when reponame and configdir are unset', () => {
-      const mock = buildDriverOptions(load('scriptsdir=/usr/share/dlrn/scripts\n'), false).mock;
+      const mock = buildDriverOptions(load('scriptsdir=/usr/share/dlrn/scripts\n')).mock;
       expect(mock).toMatchObject({ reponame: 'delorean', configdir: '/usr/share/dlrn/scripts', usePublic: false });
       expect(mock?.installAfterBuild).toBe(true);
     });
@@ -165,7 +165,7 @@ describe('the build loop wiring, from projects.ini', () => {
       const config = load(
         'build_driver=dlrn.drivers.kojidriver.KojiBuildDriver\n[kojibuild_driver]\nkoji_exe=cbs\nbuild_target=cloud9s-openstack-el9s\nscratch_build=false\n',
       );
-      expect(buildDriverOptions(config, false).koji).toMatchObject({
+      expect(buildDriverOptions(config).koji).toMatchObject({
         kojiExe: 'cbs',
         buildTarget: 'cloud9s-openstack-el9s',
         scratchBuild: false,
@@ -181,14 +181,14 @@ describe('the build loop wiring, from projects.ini', () => {
           '[downstream_driver]\nrepo=.\ninfo_files=rdo.yml\nversions_url=http://v.example.org/versions.csv\n' +
           'downstream_distro_branch=rhos\nuse_upstream_spec=true\n',
       );
-      expect(buildDriverOptions(config, false).koji?.downstream).toEqual({ useUpstreamSpec: true });
+      expect(buildDriverOptions(config).koji?.downstream).toEqual({ useUpstreamSpec: true });
     });
 
     it('gives copr its coprid, and an empty one when none is set (the copr driver is then refused)', () => {
-      expect(buildDriverOptions(load('[coprbuild_driver]\ncoprid=@openstack/trunk\n'), false).copr).toEqual({
+      expect(buildDriverOptions(load('[coprbuild_driver]\ncoprid=@openstack/trunk\n')).copr).toEqual({
         coprid: '@openstack/trunk',
       });
-      expect(buildDriverOptions(load(''), false).copr).toEqual({ coprid: '' });
+      expect(buildDriverOptions(load('')).copr).toEqual({ coprid: '' });
     });
   });
 

@@ -44,7 +44,7 @@ export function createBuildLoopDeps(options: {
   const d = config.default;
   const ids = new UuidV7IdGenerator();
   const clock = new SystemClock();
-  const driver = createBuildDriver(d.buildDriver, buildDriverOptions(config, options.usePublic ?? false));
+  const driver = createBuildDriver(d.buildDriver, buildDriverOptions(config, options.usePublic));
   const mailer = d.smtpserver ? new NodemailerMailer(d.smtpserver) : null;
   let packages = options.packages;
   const source = options.packageSource ?? null;
@@ -96,8 +96,8 @@ export function replicatorOptions(config: DlrnConfig): RsyncReplicatorOptions | 
   };
 }
 
-/** The build driver's options from projects.ini; `usePublic` is `--use-public` or `--dev`. */
-export function buildDriverOptions(config: DlrnConfig, usePublic: boolean): BuildDriverFactoryOptions {
+/** The build driver's options from projects.ini; `usePublic` is `--use-public` or `--dev` (off unless given). */
+export function buildDriverOptions(config: DlrnConfig, usePublic = false): BuildDriverFactoryOptions {
   const d = config.default;
   return {
     mock: {
