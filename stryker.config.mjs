@@ -185,6 +185,26 @@ export const MUTATION_AREAS = {
 //   decide the same (and a holder that is not a string matches no `(host:pid)`).
 // - bootstrap-reset.ts `packages.length === 0` → false: a recheck of no package logs and records
 //   nothing.
+// - build-claim.ts refusal()'s `code === 'BUILD_ALREADY_CLAIMED' || … 'BUILD_ALREADY_DONE'` → true:
+//   a claim discovers its commit in the same append, so the decider refuses it with these two
+//   codes only.
+// - build-loop.factory.ts `target ?? ''` and koji's `buildTarget ?? ''`: the configuration refuses
+//   mock without `target` and koji without `build_target`, and no other driver reads them;
+//   distroinfoRepo's `first === undefined` → false: it refuses an empty `info_files` for rdoinfo and
+//   downstream, the only drivers that get this far; PUBLISH_TIMEOUT_MS `30 / 60 * 1000` (half a
+//   second): it fails only an import slower than that, and the central import of the suite is
+//   faster (`30 * 60 / 1000` is killed by publish-to-central.e2e, outside the area).
+// - downstream-discovery.ts `downstreamDistroBranch ?? ''` and `downstreamSourceGitBranch ?? ''`:
+//   the configuration requires the first with the downstream driver, the second with
+//   `downstream_source_git_key`.
+// - package-discovery.ts upstreamDir's `pop() ?? ''`: a split gives one piece at least.
+// Not killed yet, with the reason: package-discovery.ts refreshDistgit's policy for the local clone
+// of `package_info` (`fallbackToMaster: false` → true, `nonfallbackBranches: []` → junk): they
+// differ only for a `*-rdo` distro branch missing from the packaging repository, which no spec has.
+// Reported as survived under `ignoreStatic`, killed by their own spec when applied by hand (build
+// pass, 2026-12-07): claim-holder.ts HOLDER's four regex mutants (claim-holder.unit), every field
+// of build-loop.types.ts DEFAULT_PASS_OPTIONS (pass-options.unit), build-history.reader.ts
+// REMOTE_IMPORT_BUILDER_PREFIX → "" (build-history.reader.int).
 export const MUTATION_AREA = process.env.MUTATION_AREA ?? 'domain';
 const area = MUTATION_AREAS[MUTATION_AREA];
 if (!area) throw new Error(`MUTATION_AREA=${MUTATION_AREA}: not one of ${Object.keys(MUTATION_AREAS).join(', ')}`);
