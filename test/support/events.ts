@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CommitDiscovered } from '#domain/build/build.events.js';
 import type { DomainEvent } from '#domain/shared/event.js';
+import type { PackageInfo } from '#domain/package/package-info.js';
 import { uuidv7 } from '#infrastructure/ids/uuid-v7.id-generator.js';
 
 /** A well-formed event for store tests; the id is a fresh UUIDv7 unless given. */
@@ -47,5 +48,16 @@ export function commitData(
     versionsCsv: null,
     purpose: { kind: 'commit' },
     ...fields,
+  };
+}
+
+/** A package of the package list: `name` is also its project, its URLs under example.org. */
+export function packageInfo(name: string): PackageInfo {
+  return {
+    name,
+    project: name,
+    upstream: `https://example.org/${name}`,
+    'master-distgit': `https://example.org/${name}-distgit`,
+    maintainers: [],
   };
 }

@@ -2,13 +2,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { PackageInfo } from '#domain/package/package-info.js';
 import { PackageSource, type ListedPackages } from '#domain/package/package-source.ports.js';
 import { loadProjectsIni } from '#infrastructure/config/index.js';
 import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
 import { NodemailerMailer } from '#infrastructure/mail/nodemailer.mailer.js';
 import { CommandReviewRunner } from '#infrastructure/review/command.review-runner.js';
 import { RsyncReplicator } from '#infrastructure/rsync/rsync.replicator.js';
+import { packageInfo } from '../../../../test/support/events.js';
 import { CentralPublisher } from '../remote-publish/central-publisher.js';
 import {
   buildDriverOptions,
@@ -18,14 +18,6 @@ import {
   replicatorOptions,
 } from './build-loop.factory.js';
 import type { BuildLoopDeps } from './build-loop.types.js';
-
-const pkg = (name: string): PackageInfo => ({
-  name,
-  project: name,
-  upstream: `https://example.org/${name}`,
-  'master-distgit': `https://example.org/${name}-distgit`,
-  maintainers: [],
-});
 
 /** A package source answering `listed` once asked. */
 class ListingSource extends PackageSource {
@@ -64,7 +56,7 @@ describe('the build loop wiring, from projects.ini', () => {
   const wire = (ini: string, options: { leaseMs?: number; packageSource?: PackageSource } = {}) => {
     deps = createBuildLoopDeps({
       config: load(ini),
-      packages: [pkg('a')],
+      packages: [packageInfo('a')],
       store,
       log: () => undefined,
       ...options,
@@ -131,7 +123,9 @@ describe('the build loop wiring, from projects.ini', () => {
 
   describe('with a package source', () => {
     it('follows its latest answer: the packages are those it listed last', async () => {
-      const d = wire('', { packageSource: new ListingSource({ packages: [pkg('b'), pkg('c')], refused: [] }) });
+      const d = wire('', {
+        packageSource: new ListingSource({ packages: [packageInfo('b'), packageInfo('c')], refused: [] }),
+      });
       expect(d.packages.map((p) => p.name)).toEqual(['a']);
       await d.packageSource!.list({ dev: false, local: false });
       expect(d.packages.map((p) => p.name)).toEqual(['b', 'c']);

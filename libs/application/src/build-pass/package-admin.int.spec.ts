@@ -5,21 +5,14 @@ import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-even
 import { SystemClock } from '#infrastructure/ids/system-clock.js';
 import { UuidV7IdGenerator } from '#infrastructure/ids/uuid-v7.id-generator.js';
 import { recordBuild, successOutcome } from '../../../../test/support/build-commands.js';
-import { commitData } from '../../../../test/support/events.js';
+import { commitData, packageInfo } from '../../../../test/support/events.js';
 import { BuildHistoryReader } from './build-history.reader.js';
 import { recheckPackages, statusLines } from './package-admin.js';
 
 const context = { correlationId: 'admin-1', causationId: null, actor: 'cli:test' };
-const pkg = (name: string): PackageInfo => ({
-  name,
-  project: name,
-  upstream: `https://example.org/${name}`,
-  'master-distgit': `https://example.org/${name}-distgit`,
-  maintainers: [],
-});
-const FAILED = pkg('python-failed');
-const BUILT = pkg('python-built');
-const NEVER = pkg('python-never');
+const FAILED = packageInfo('python-failed');
+const BUILT = packageInfo('python-built');
+const NEVER = packageInfo('python-never');
 
 /** `dlrn --status` and `dlrn --recheck` on a history where one package failed, one built and one never ran. */
 describe('package administration: --status and --recheck', () => {
