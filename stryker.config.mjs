@@ -198,9 +198,11 @@ export const MUTATION_AREAS = {
 //   the configuration requires the first with the downstream driver, the second with
 //   `downstream_source_git_key`.
 // - package-discovery.ts upstreamDir's `pop() ?? ''`: a split gives one piece at least.
-// Not killed yet, with the reason: package-discovery.ts refreshDistgit's policy for the local clone
-// of `package_info` (`fallbackToMaster: false` → true, `nonfallbackBranches: []` → junk): they
-// differ only for a `*-rdo` distro branch missing from the packaging repository, which no spec has.
+// - package-discovery.ts refreshDistgit's policy for the local clone of `package_info`
+//   (`fallbackToMaster: false` → true, `nonfallbackBranches: []` → junk): the branch it asks for is
+//   the package's `distro-branch`, which the gitrepo package source sets to the branch it has just
+//   checked out in `package_info` (its own fallback to master included), so it always exists and no
+//   fallback is consulted.
 // Reported as survived under `ignoreStatic`, killed by their own spec when applied by hand (build
 // pass, 2026-12-07): claim-holder.ts HOLDER's four regex mutants (claim-holder.unit), every field
 // of build-loop.types.ts DEFAULT_PASS_OPTIONS (pass-options.unit), build-history.reader.ts
