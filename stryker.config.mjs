@@ -185,6 +185,9 @@ export const MUTATION_AREAS = {
 //   decide the same (and a holder that is not a string matches no `(host:pid)`).
 // - bootstrap-reset.ts `packages.length === 0` → false: a recheck of no package logs and records
 //   nothing.
+// - downstream-distgit.ts the dest's `.catch(() => null)` → undefined (`?.isFile()` gives undefined
+//   either way, never `false`) and rm's `force: true` → false (the dest exists there: force only
+//   matters for a missing path).
 // - build-claim.ts refusal()'s `code === 'BUILD_ALREADY_CLAIMED' || … 'BUILD_ALREADY_DONE'` → true:
 //   a claim discovers its commit in the same append, so the decider refuses it with these two
 //   codes only.

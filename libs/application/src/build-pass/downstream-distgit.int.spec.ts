@@ -173,6 +173,12 @@ describe('the upstream spec overlay (use_upstream_spec), on real directories', (
       expect(await text(join(down, 'a.spec'))).toBe(spec('1.0', '* downstream log'));
     });
 
+    it('with no downstream spec to take it from, the copied spec keeps no changelog (DLRN restores an empty one)', async () => {
+      await writeFile(join(up, 'pkg.spec'), spec('2.0', '* upstream log'));
+      await overlay({ keepChangelog: true });
+      expect(await text(join(down, 'pkg.spec'))).toBe('Name: pkg\nVersion: 2.0\nRelease: 1\n\n');
+    });
+
     it('without it, the upstream changelog stays', async () => {
       await writeFile(join(down, 'pkg.spec'), spec('1.0', '* downstream log'));
       await writeFile(join(up, 'pkg.spec'), spec('2.0', '* upstream log'));
