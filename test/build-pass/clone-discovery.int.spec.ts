@@ -6,23 +6,17 @@ import { BuildHistory } from '#domain/build/build-history.js';
 import type { PackageInfo } from '#domain/package/package-info.js';
 import type { EventStore } from '#domain/shared/event-store.port.js';
 import { loadConfiguration } from '#infrastructure/config/index.js';
-import { DeciderCommandHandler } from '#infrastructure/event-store/decider-command-handler.js';
 import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
-import { SystemClock } from '#infrastructure/ids/system-clock.js';
-import { UuidV7IdGenerator } from '#infrastructure/ids/uuid-v7.id-generator.js';
 import { createBuildLoopDeps } from '#application/build-pass/build-loop.factory.js';
 import {
   DEFAULT_PASS_OPTIONS,
   type BuildLoopDeps,
   type PassOptions,
 } from '#application/build-pass/build-loop.types.js';
-import { BuildHistoryReader } from '#application/build-pass/build-history.reader.js';
 import { discoverPackage, type Candidate } from '#application/build-pass/package-discovery.js';
 import { createDemoRepositories, writeDemoConfig } from '../../apps/cli/src/demo/demo-example.js';
-import { recordBuild } from '../support/build-commands.js';
+import { historyWithFailedBuild } from '../support/build-commands.js';
 import { git } from '../support/git-fixtures.js';
-
-const context = { correlationId: 'pass-1', causationId: null, actor: 'builder:test' };
 
 /**
  * discoverPackage with the rdoinfo driver on the demo packages (real clones, no build): which
@@ -59,17 +53,6 @@ describe('discovery from clones (rdoinfo), against a history', () => {
     return [...outcome.candidates];
   };
 
-  /** A history where the build of `candidate` failed. */
-  const failed = async (candidate: Candidate): Promise<BuildHistory> => {
-    const built = new SqliteEventStore(':memory:');
-    const commands = new DeciderCommandHandler(built, new UuidV7IdGenerator(), new SystemClock());
-    const failure = { status: 'failure', notes: 'boom', transientError: null } as const;
-    await recordBuild(commands, { commit: candidate, buildId: 'b-1', now: new Date(), outcome: failure }, context);
-    const history = await new BuildHistoryReader(built).catchUp();
-    await built.close();
-    return history;
-  };
-
   /** Discovers python-greeting with `changes` to [DEFAULT] (a source branch, fallback rules). */
   const discoverWith = (changes: Partial<BuildLoopDeps['config']['default']>) =>
     discoverPackage(
@@ -82,7 +65,7 @@ describe('discovery from clones (rdoinfo), against a history', () => {
   describe('when the head commit was built with this dist-git commit', () => {
     it('a pass queues nothing; --run takes it again', async () => {
       const [head] = await discover(new BuildHistory());
-      const history = await failed(head!);
+      const history = await historyWithFailedBuild(head!);
       expect(await discover(history)).toEqual([]);
       expect(await discover(history, { run: 'true' })).toEqual([head]);
     });
@@ -92,7 +75,7 @@ describe('discovery from clones (rdoinfo), against a history', () => {
     it('--dev builds it again, with the dist-git hash dev', async () => {
       const [dev] = await discover(new BuildHistory(), { dev: true });
       expect(dev).toMatchObject({ package: 'python-greeting', distroHash: 'dev' });
-      expect(await discover(await failed(dev!), { dev: true })).toEqual([dev]);
+      expect(await discover(await historyWithFailedBuild(dev!), { dev: true })).toEqual([dev]);
     });
   });
 
@@ -178,7 +161,7 @@ describe('discovery from clones (rdoinfo), against a history', () => {
         dtCommit: head!.dtCommit - 60,
         upstreamUrl: 'file:///srv/moved/greeting',
       };
-      const outcome = await discoverPackage(deps, await failed(moved), greeting, DEFAULT_PASS_OPTIONS);
+      const outcome = await discoverPackage(deps, await historyWithFailedBuild(moved), greeting, DEFAULT_PASS_OPTIONS);
       expect(outcome).toMatchObject({
         kind: 'rewritten',
         knownCommit: 'f'.repeat(40),

@@ -16,15 +16,9 @@ import {
   type PassOptions,
 } from '#application/build-pass/build-loop.types.js';
 import { discoverDownstreamPackage } from '#application/build-pass/downstream-discovery.js';
-import { BuildHistoryReader } from '#application/build-pass/build-history.reader.js';
-import { DeciderCommandHandler } from '#infrastructure/event-store/decider-command-handler.js';
-import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
-import { SystemClock } from '#infrastructure/ids/system-clock.js';
-import { UuidV7IdGenerator } from '#infrastructure/ids/uuid-v7.id-generator.js';
-import { recordBuild } from '../support/build-commands.js';
+import { historyWithFailedBuild } from '../support/build-commands.js';
 
 const run = promisify(execFile);
-const context = { correlationId: 'pass-1', causationId: null, actor: 'builder:test' };
 const HEADER = 'Project,Source Repo,Source Sha,Dist Repo,Dist Sha,Status,Last Success Timestamp';
 
 async function git(cwd: string, args: string[], date?: number): Promise<string> {
@@ -251,13 +245,7 @@ describe('downstream discovery with real clones', () => {
     const failedBuild = async (flags: Partial<PassOptions>) => {
       const first = await discover('pkg', flags);
       const [candidate] = first.kind === 'ok' ? first.candidates : [];
-      const built = new SqliteEventStore(':memory:');
-      const commands = new DeciderCommandHandler(built, new UuidV7IdGenerator(), new SystemClock());
-      const failure = { status: 'failure', notes: 'boom', transientError: null } as const;
-      await recordBuild(commands, { commit: candidate!, buildId: 'b-1', now: new Date(), outcome: failure }, context);
-      const history = await new BuildHistoryReader(built).catchUp();
-      await built.close();
-      return history;
+      return historyWithFailedBuild(candidate!);
     };
 
     it('a pass queues nothing; --run takes it again', async () => {

@@ -3,7 +3,12 @@ import { buildDecider } from '#domain/build/build.decider.js';
 import type { CommitDiscovered } from '#domain/build/build.events.js';
 import { buildStreamId } from '#domain/build/commit-ref.js';
 import type { EventContext } from '#domain/shared/event.js';
-import type { DeciderCommandHandler } from '#infrastructure/event-store/decider-command-handler.js';
+import type { BuildHistory } from '#domain/build/build-history.js';
+import { DeciderCommandHandler } from '#infrastructure/event-store/decider-command-handler.js';
+import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-event-store.adapter.js';
+import { SystemClock } from '#infrastructure/ids/system-clock.js';
+import { UuidV7IdGenerator } from '#infrastructure/ids/uuid-v7.id-generator.js';
+import { BuildHistoryReader } from '#application/build-pass/build-history.reader.js';
 
 /**
  * Records a build of `commit` as the build pass does, one command after the other: discovery,
@@ -51,4 +56,18 @@ export function successOutcome(pkg: string, commitHash: string, distroHash: stri
       withRepodata: true,
     },
   };
+}
+
+/** The build history of a store (in memory, closed after) where the build of `commit` failed. */
+export async function historyWithFailedBuild(commit: CommitDiscovered['data']): Promise<BuildHistory> {
+  const store = new SqliteEventStore(':memory:');
+  try {
+    const commands = new DeciderCommandHandler(store, new UuidV7IdGenerator(), new SystemClock());
+    const outcome = { status: 'failure', notes: 'boom', transientError: null } as const;
+    const context = { correlationId: 'history-1', causationId: null, actor: 'builder:test' };
+    await recordBuild(commands, { commit, buildId: 'b-1', now: new Date(), outcome }, context);
+    return await new BuildHistoryReader(store).catchUp();
+  } finally {
+    await store.close();
+  }
 }
