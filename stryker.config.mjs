@@ -168,6 +168,9 @@ export const MUTATION_AREAS = {
 // Build pass (use cases):
 // - pointer-keeper.ts move's `row.commit.component !== null` → true: with components on, a build
 //   without a component returned before (skipped); with them off, `aggregate` does nothing.
+// - pointer-keeper.ts moveLocked's `{ tail: POINTER_DECIDER_TAIL }` → {}: the decider then folds the
+//   whole pointer stream instead of its last event; its state is the last move's either way.
+// - build-pass.ts `current`'s move with `vote` true → false: only a `consistent` move votes.
 // - build-pass.ts `if (decision.moveCurrent)` → true: the decision is asked with
 //   `publicationFailed: false` (a failed publication ends the build FAILED, never here), and then
 //   `current` always moves.

@@ -155,8 +155,11 @@ describe('automatic bisection, on real git histories and real rpmbuild builds', 
         `step 3/3: ${hashes[6]} FAILED (bad)`,
       ]);
       expect(run.stdout.match(/\(bisection step \d\)/g)).toHaveLength(1);
-      const started = ofType(await site.events(), 'BisectionStarted').map(data);
+      const events = await site.events();
+      const started = ofType(events, 'BisectionStarted').map(data);
       expect(started.at(-1)).toMatchObject({ trigger: 'cli', bad: { commitHash: hashes[7], buildId: null } });
+      // The step it built (c3) is recorded as the command line's work.
+      expect(ofType(events, 'BuildClaimed').at(-1)!.metadata.trigger).toBe('cli');
     });
 
     it('dlrn bisect refuses what is not a commit of the package, exit 1', async () => {

@@ -72,6 +72,35 @@ describe('pointer moves: the log first, then the link', () => {
       expect(await types()).toEqual(['ConsistentMoved', 'CiVoteReported']);
       expect(links.links.get('consistent')).toBe(build('a').repoDir);
     });
+
+    it("votes as DLRN does: job consistent, success, no URL or notes, no user, the build's time", async () => {
+      await keeper.move('consistent', build('a'), context);
+      const [, vote] = await store.readAll();
+      expect(vote!.data).toEqual({
+        commitHash: 'a'.repeat(40),
+        distroHash: 'd'.repeat(40),
+        extendedHash: null,
+        component: null,
+        jobId: 'consistent',
+        url: '',
+        notes: '',
+        timestamp: 1_700_000_000,
+        user: null,
+        success: true,
+      });
+    });
+
+    it('records the move without a vote when asked not to vote', async () => {
+      await keeper.move('consistent', build('a'), context, false);
+      expect(await types()).toEqual(['ConsistentMoved']);
+    });
+
+    it('to the latest build: records the move, and the vote only when asked', async () => {
+      await keeper.moveToLatest('consistent', async () => build('a'), context, false);
+      await keeper.moveToLatest('consistent', async () => build('b'), context, true);
+      expect(await types()).toEqual(['ConsistentMoved', 'ConsistentMoved', 'CiVoteReported']);
+      expect(links.links.get('consistent')).toBe(build('b').repoDir);
+    });
   });
 
   describe('when the link already points at the build', () => {
@@ -152,7 +181,7 @@ describe('pointer moves with components on', () => {
 
   describe('when a package has no component', () => {
     it('moves no link and records nothing: the top-level names are the aggregates (DLRN has no folder for it)', async () => {
-      await keeper.move('consistent', ofComponent('a', null, 'aa/aa/a_d'), context);
+      await keeper.move('consistent', ofComponent('a', null, 'aa/aa/a_d'), context, true);
       expect(links.links.size).toBe(0);
       expect(await store.readAll()).toEqual([]);
       expect(aggregates.published).toEqual([]);
@@ -197,7 +226,7 @@ describe('pointer moves with components on', () => {
     });
 
     it('without a component: moves nothing and publishes no aggregate', async () => {
-      await keeper.moveToLatest('consistent', async () => ofComponent('a', null, 'aa/aa/a_d'), context);
+      await keeper.moveToLatest('consistent', async () => ofComponent('a', null, 'aa/aa/a_d'), context, true);
       expect(links.links.size).toBe(0);
       expect(aggregates.published).toEqual([]);
     });

@@ -122,7 +122,7 @@ export class PointerKeeper {
     pointer: Pointer,
     latest: () => Promise<PointedBuild | null>,
     context: EventContext,
-    vote = true,
+    vote: boolean,
     component: string | null = null,
   ): Promise<void> {
     const { dir } = this.placeOf(component);
