@@ -172,6 +172,58 @@ describe('automatic bisection, on real git histories and real rpmbuild builds', 
     });
   });
 
+  describe('when two packages break and --stop passes leave both bisections waiting', () => {
+    it('a --stop pass builds no step; dlrn bisect of one package builds its steps only', async () => {
+      const root = mkdtempSync(join(tmpdir(), 'dlrn-bisect-two-'));
+      try {
+        const all = await createDemoRepositories(root, start);
+        const tool = all.find((p) => p.name === 'broken-tool')!;
+        const colors = all.find((p) => p.name === 'demo-data')!;
+        const configFile = await writeDemoConfig(root, [colors, tool]);
+        const dlrn = (...args: string[]) =>
+          runDlrn([...args, '--config-file', configFile, '--info-repo', join(root, 'rdoinfo')]);
+        const first = await dlrn('--head-only');
+        expect(first.code, first.stderr).toBe(0);
+        let at = start + 1000;
+        /** Three commits, the second breaking the build; their hashes, the good head first. */
+        const breakIn = async (pkg: DemoPackage, breaking: () => Promise<unknown>) => {
+          const hashes = [(await git(pkg.upstream, ['rev-parse', 'HEAD'])).trim()];
+          for (const change of [
+            () => appendFile(join(pkg.upstream, 'a.txt'), 'a\n'),
+            breaking,
+            () => appendFile(join(pkg.upstream, 'b.txt'), 'b\n'),
+          ]) {
+            await commitDemoChange(pkg.upstream, 'change', (at += 60), change);
+            hashes.push((await git(pkg.upstream, ['rev-parse', 'HEAD'])).trim());
+          }
+          return hashes;
+        };
+        const toolHashes = await breakIn(tool, () => rm(join(tool.upstream, 'BUILD_OK')));
+        await breakIn(colors, () => rm(join(colors.upstream, 'data', 'colors.txt')));
+        // Each --stop pass ends at its first failure: one package's head each, no bisection step.
+        for (const pass of [await dlrn('--head-only', '--stop'), await dlrn('--head-only', '--stop')]) {
+          expect(pass.code).toBe(1);
+          expect(pass.stdout).not.toMatch(/bisection step/);
+        }
+        const waiting = ofType(await datadirEvents(join(root, 'data')), 'BisectionStarted').map(data);
+        expect(waiting.map((b) => b['package']).sort()).toEqual(['broken-tool', 'demo-data']);
+
+        const run = await dlrn('bisect', 'broken-tool', toolHashes[0]!, toolHashes[3]!);
+        expect(run.stderr).toBe('');
+        expect(run.code).toBe(0);
+        expect(run.stdout.trim().split('\n').at(-1)).toBe(toolHashes[2]);
+        const stepsOf = async (name: string) =>
+          ofType(await datadirEvents(join(root, 'data')), 'CommitDiscovered').filter(
+            (e) => data(e)['package'] === name && (data(e)['purpose'] as { kind: string }).kind === 'bisection',
+          );
+        expect(await stepsOf('broken-tool')).not.toHaveLength(0);
+        expect(await stepsOf('demo-data')).toHaveLength(0);
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    }, 180_000);
+  });
+
   describe('when the first midpoint fails for another reason than the head', () => {
     let site: Awaited<ReturnType<typeof toolSite>>;
     let hashes: string[];
