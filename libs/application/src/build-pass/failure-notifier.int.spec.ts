@@ -11,6 +11,7 @@ import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-even
 import { UuidV7IdGenerator } from '#infrastructure/ids/uuid-v7.id-generator.js';
 import { BuildHistoryReader } from './build-history.reader.js';
 import { FailureNotifier } from './failure-notifier.js';
+import type { ReviewRunner } from '#domain/package/notification.ports.js';
 
 const MINUTE = 60;
 const HOUR = 3600;
@@ -110,6 +111,71 @@ describe('failure mail throttle (one mail per package a day), over SMTP and the 
       clock.advance(10 * MINUTE);
       await failAndNotify();
       expect(smtp.mails).toHaveLength(2);
+    });
+  });
+});
+
+describe('failure notices that cannot go as planned', () => {
+  let pass: MailingPass;
+  const clock = new SteppedClock(T0);
+  const ids = new UuidV7IdGenerator();
+  const logged: string[] = [];
+  const row = { buildId: 'build-1', repoDir: 'ab/cd/abcd_d1' };
+  const notify = (notifier: FailureNotifier, options: { pkg?: PackageInfo; previousStatus?: BuildRow['status'] }) =>
+    notifier.notify({
+      pkg: options.pkg ?? pkg,
+      row,
+      previousStatus: options.previousStatus ?? 'FAILED',
+      lastMailAt: null,
+      buildEnv: { EXTRA: '1' },
+      context,
+    });
+
+  beforeAll(async () => {
+    pass = await startMailingPass('dlrn-notifier-faults-', clock, ids);
+  });
+  afterAll(async () => {
+    await pass?.close();
+  });
+
+  describe('when the mail server refuses the mail', () => {
+    it('logs why, naming the package, and records no mail (the next failure tries again)', async () => {
+      const refusing = { send: async () => Promise.reject(new Error('550 mailbox unavailable')) };
+      const notifier = new FailureNotifier({ ...pass.deps, mailer: refusing, log: (line) => logged.push(line) });
+      await notify(notifier, {});
+      expect(logged).toEqual(['  could not mail the maintainers of python-glanceclient: 550 mailbox unavailable']);
+      expect(await pass.store.readAll()).toEqual([]);
+    });
+  });
+
+  describe('when a package with several upstreams breaks and the review script fails', () => {
+    const several: PackageInfo = { ...pkg, upstream: ['https://a.example.org/one', 'https://b.example.org/two'] };
+    const requests: Parameters<ReviewRunner['run']>[0][] = [];
+    let notifier: FailureNotifier;
+    beforeAll(async () => {
+      logged.length = 0;
+      const reviews = {
+        run: async (request: Parameters<ReviewRunner['run']>[0]) => {
+          requests.push(request);
+          return { exitCode: 3, output: 'no Change-Id' };
+        },
+      };
+      notifier = new FailureNotifier({ ...pass.deps, reviews, log: (line) => logged.push(line) });
+    });
+
+    it('names every upstream in the mail, gives the first and the log URL to the review script, logs and records its failure', async () => {
+      await notify(notifier, { pkg: several, previousStatus: 'SUCCESS' });
+      expect(pass.smtp.mails.at(-1)!.text).toContain('[1] - https://a.example.org/one https://b.example.org/two');
+      expect(requests.at(-1)!.env).toEqual({
+        EXTRA: '1',
+        GERRIT_URL: 'https://a.example.org/one',
+        GERRIT_LOG: `http://trunk.example.org/${row.repoDir}`,
+        GERRIT_MAINTAINERS: 'alice@example.org',
+        GERRIT_TOPIC: expect.any(String),
+      });
+      expect(logged).toContain('  Unable to create review see review.log (exit 3)');
+      const review = (await pass.store.readAll()).find((e) => e.type === 'ReviewRequested');
+      expect(review?.data).toMatchObject({ package: pkg.name, exitCode: 3, output: 'no Change-Id' });
     });
   });
 });
