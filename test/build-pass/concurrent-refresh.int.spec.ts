@@ -89,4 +89,13 @@ describe('a pass refreshes its packages concurrently, records in order', () => {
     expect(skips).toEqual([names[1], names[2]]);
     expect(report.builds.map((b) => [b.package, b.status])).toEqual([[names[0], 'SUCCESS']]);
   });
+
+  it('claimed that build for six hours, the lease of a builder given none', async () => {
+    const claims = (await store.readAll({ maxCount: 10_000 })).filter((e) => e.type === 'BuildClaimed');
+    expect(claims).toHaveLength(1);
+    const lease = Date.parse((claims[0]!.data as { leaseExpiresAt: string }).leaseExpiresAt);
+    const held = lease - Date.parse(claims[0]!.metadata.occurredAt);
+    expect(held).toBeGreaterThan(6 * 3600_000 - 60_000);
+    expect(held).toBeLessThanOrEqual(6 * 3600_000);
+  });
 });
