@@ -65,6 +65,13 @@ describe('dlrn --order', () => {
         /^--order: repo_bootstrap: python-greeting: commit [0-9a-f]{40} \(SUCCESS\) will be built again on the next run$/m,
       );
       expect(run.stdout).not.toMatch(/repo_bootstrap: (broken-tool|demo-data)/);
+      // The next full run builds it alone, and sets it to RETRY again (DLRN's loop).
+      const rerun = await runDlrn(['--config-file', configFile, '--info-repo', join(hidden, 'rdoinfo'), '--order']);
+      expect(rerun.code, rerun.stderr).toBe(0);
+      expect(rerun.stdout).toMatch(/^\[1\/1\] python-greeting [0-9a-f]{7} SUCCESS/m);
+      expect(rerun.stdout).toMatch(
+        /^--order: repo_bootstrap: python-greeting: commit [0-9a-f]{40} \(SUCCESS\) will be built/m,
+      );
       // The next run builds it again; naming a package, it resets nothing (DLRN's `not pkg_name`).
       const again = await runDlrn([
         '--config-file',
