@@ -165,6 +165,16 @@ export const MUTATION_AREAS = {
 // look-alike links); promotion.errors.ts ROLLED_BACK → "" (the promoter's batch refusal text).
 // - promotion-batch.recorder.ts the PromotionRolledBack branch of promotionPayloadOf: no
 //   coverage, and equivalent with the type test above (both events fold alike).
+// Projector engine (use cases):
+// - projection-batch.ts load()'s `changed: false` → true for a document the last batch left in
+//   memory: its position is at most the checkpoint, so every event routed to it is newer and
+//   `evolve` sets `changed` anyway.
+// - projection-engine.ts the renewal's `lost !== null` → false: a second lost lease in the same run
+//   aborts again (a no-op) and the error names the other projection; the run ends either way.
+// - stream-contexts.ts `commit === null ? NO_CONTEXT : { commit }` → `{ commit }`: NO_CONTEXT is
+//   `{ commit: null }` (frozen; no projection writes to its context).
+// Reported as survived under `ignoreStatic`, killed by projector-owner.unit when applied by hand
+// (2026-12-07): the seven mutants of projector-owner.ts's OWNER pattern.
 // Build pass (use cases):
 // - pointer-keeper.ts move's `row.commit.component !== null` → true: with components on, a build
 //   without a component returned before (skipped); with them off, `aggregate` does nothing.

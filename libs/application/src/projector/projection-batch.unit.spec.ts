@@ -128,6 +128,26 @@ describe('a batch of the log, folded for one commit', () => {
     });
   });
 
+  describe('when the last batch left a removed document in memory and it is removed again', () => {
+    it('writes nothing, for either kind of store: there is no row to remove', async () => {
+      for (const everyVersion of [false, true]) {
+        const known: ProjectionState = {
+          ...state(users, 4),
+          documents: new Map([['ghost', { doc: null, position: 4 }]]),
+        };
+        const staged = await stageBatch(
+          committed().reads,
+          streams,
+          [known],
+          [event(5, 'UserDeleted', 'ghost')],
+          5,
+          everyVersion,
+        );
+        expect(documentsOf(staged)).toEqual([[]]);
+      }
+    });
+  });
+
   describe('when events the document already holds come again (a redelivery)', () => {
     it('folds only the newer ones, for either kind of store', async () => {
       const stored = { bob: { key: 'bob', doc: { n: 2 }, position: 3 } };

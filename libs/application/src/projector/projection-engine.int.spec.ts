@@ -263,5 +263,27 @@ describe('the projection engine', () => {
       const builds = ALL_PROJECTIONS.find((p) => p.name === 'builds')!;
       expect(await views.find(builds)).toEqual([]);
     });
+
+    it('runs on after it as if nothing had been folded past the last commit', async () => {
+      await playHistory(events, [
+        { kind: 'discover', pkg: 0, commit: 0 },
+        { kind: 'claim', pkg: 0, commit: 0, builder: 0 },
+        { kind: 'finish', pkg: 0, commit: 0, outcome: 'success', failures: 0 },
+      ]);
+      const engine = new ProjectionEngine(events, crashingStore(laggingStore(views), 2), ALL_PROJECTIONS, {
+        batchSize: 1,
+      });
+      await engine.start();
+      try {
+        await expect(engine.run({ untilCaughtUp: true })).rejects.toThrow('simulated crash');
+        await engine.run({ untilCaughtUp: true });
+      } finally {
+        await engine.stop();
+      }
+      const last = (await events.readAll()).at(-1)!.position;
+      for (const p of ALL_PROJECTIONS) expect(await views.checkpoint(p.name, p.version)).toBe(last);
+      const builds = ALL_PROJECTIONS.find((p) => p.name === 'builds')!;
+      expect((await views.find(builds)).map((b) => (b.doc as { status: string }).status)).toEqual(['SUCCESS']);
+    });
   });
 });
