@@ -246,7 +246,8 @@ describe('the projection engine', () => {
       }
     });
 
-    it('commits nothing of the batch behind a failed one, and forgets what it kept in memory', async () => {
+    /** A build's three events, and a started engine (one event a batch) whose second commit fails. */
+    const crashingOnSecondBatch = async (): Promise<ProjectionEngine> => {
       await playHistory(events, [
         { kind: 'discover', pkg: 0, commit: 0 },
         { kind: 'claim', pkg: 0, commit: 0, builder: 0 },
@@ -256,6 +257,11 @@ describe('the projection engine', () => {
         batchSize: 1,
       });
       await engine.start();
+      return engine;
+    };
+
+    it('commits nothing of the batch behind a failed one, and forgets what it kept in memory', async () => {
+      const engine = await crashingOnSecondBatch();
       await expect(engine.run({ untilCaughtUp: true })).rejects.toThrow('simulated crash');
       expect(engine.checkpoint).toBe(1);
       await engine.stop();
@@ -265,15 +271,7 @@ describe('the projection engine', () => {
     });
 
     it('runs on after it as if nothing had been folded past the last commit', async () => {
-      await playHistory(events, [
-        { kind: 'discover', pkg: 0, commit: 0 },
-        { kind: 'claim', pkg: 0, commit: 0, builder: 0 },
-        { kind: 'finish', pkg: 0, commit: 0, outcome: 'success', failures: 0 },
-      ]);
-      const engine = new ProjectionEngine(events, crashingStore(laggingStore(views), 2), ALL_PROJECTIONS, {
-        batchSize: 1,
-      });
-      await engine.start();
+      const engine = await crashingOnSecondBatch();
       try {
         await expect(engine.run({ untilCaughtUp: true })).rejects.toThrow('simulated crash');
         await engine.run({ untilCaughtUp: true });
