@@ -15,15 +15,11 @@ import { DEFAULT_PASS_OPTIONS } from '#application/build-pass/build-loop.types.j
 import { createDemoRepositories, writeDemoConfig } from '../../apps/cli/src/demo/demo-example.js';
 import { recordBuild, successOutcome } from '../support/build-commands.js';
 import { commitData } from '../support/events.js';
+import { waitFor } from '../support/wait-for.js';
 
-/** Polls the store until an event of `type` is there (the pass runs meanwhile). */
-async function untilRecorded(store: EventStore, type: string): Promise<void> {
-  for (let waited = 0; waited < 60_000; waited += 20) {
-    if ((await store.readAll({ maxCount: 10_000 })).some((e) => e.type === type)) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`no ${type} in a minute`);
-}
+/** Resolves once an event of `type` is in the store (the pass runs meanwhile). */
+const untilRecorded = (store: EventStore, type: string) =>
+  waitFor(async () => ((await store.readAll({ maxCount: 10_000 })).some((e) => e.type === type) ? true : undefined));
 
 /**
  * Several builders on one datadir: between a build's success and its move of `current`, another

@@ -1,12 +1,15 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createDemoRepositories, writeDemoConfig, type DemoPackage } from '../../apps/cli/src/demo/demo-example.js';
+import {
+  commitDemoChange,
+  createDemoRepositories,
+  writeDemoConfig,
+  type DemoPackage,
+} from '../../apps/cli/src/demo/demo-example.js';
 import { runDlrn, type CliRun } from '../support/cli.js';
 import { fakeMockEnv, installFakeMock } from '../support/fake-mock.js';
-import { gitTestEnv } from '../support/git-fixtures.js';
 
 describe('dlrn --order', () => {
   const builtOrder = (run: CliRun) => [...run.stdout.matchAll(/^\[\d\/3\] (\S+) /gm)].map((m) => m[1]);
@@ -15,7 +18,7 @@ describe('dlrn --order', () => {
 
   it('builds a package after the one it BuildRequires, not in commit-date order', async () => {
     await inDemoSite('dlrn-order-', async ({ packages, dlrn }) => {
-      commitSpec(packages, 'demo-data', (spec) =>
+      await commitSpec(packages, 'demo-data', (spec) =>
         spec.replace('BuildArch:', 'BuildRequires:  broken-tool >= 2.0\nBuildArch:'),
       );
       const run = await dlrn(['--order']);
@@ -27,7 +30,7 @@ describe('dlrn --order', () => {
   it('sees a dependency hidden behind a conditional macro, as rpmspec -P renders it, and rebuilds that package next run', async () => {
     await inDemoSite('dlrn-order-macro-', async ({ packages, dlrn }) => {
       // DLRN's line reader (and ours, without rpm) keeps the last %global: `nothing-provides-this`.
-      commitSpec(
+      await commitSpec(
         packages,
         'python-greeting',
         (spec) =>
@@ -66,11 +69,11 @@ describe('dlrn --order', () => {
   it('resets nothing after a --stop that a failure ended (DLRN exits before its reset)', async () => {
     await inDemoSite('dlrn-order-stop-', async ({ packages, dlrn }) => {
       // python-greeting builds only with repo_bootstrap defined, as --order defines it.
-      commitSpec(packages, 'python-greeting', (spec) =>
+      await commitSpec(packages, 'python-greeting', (spec) =>
         spec.replace('%build\n', '%build\n%{!?repo_bootstrap:exit 1}\n'),
       );
       // demo-data comes after python-greeting (it needs it) and fails.
-      commitSpec(packages, 'demo-data', (spec) =>
+      await commitSpec(packages, 'demo-data', (spec) =>
         spec
           .replace('BuildArch:', 'BuildRequires:  python-greeting\nBuildArch:')
           .replace('%build\n', '%build\nexit 1\n'),
@@ -85,7 +88,7 @@ describe('dlrn --order', () => {
 
   it("runs a spec's shell macros to read its dependencies when builds run on this host (rpmbuild)", async () => {
     await inDemoSite('dlrn-order-shell-', async ({ packages, dlrn }) => {
-      commitSpec(packages, 'python-greeting', (spec) =>
+      await commitSpec(packages, 'python-greeting', (spec) =>
         spec.replace('BuildArch:', 'BuildRequires:  %(echo broken)-tool\nBuildArch:'),
       );
       const run = await dlrn(['--order']);
@@ -101,7 +104,7 @@ describe('dlrn --order', () => {
       'dlrn-order-mock-',
       async ({ root, packages, configFile, dlrn }) => {
         const marker = join(root, 'ran-on-the-builder');
-        commitSpec(packages, 'python-greeting', (spec) =>
+        await commitSpec(packages, 'python-greeting', (spec) =>
           spec.replace('BuildArch:', `BuildRequires:  %(touch ${marker}; echo broken)-tool\nBuildArch:`),
         );
         writeFileSync(
@@ -132,11 +135,12 @@ describe('dlrn --order', () => {
 });
 
 /** Rewrites a demo package's dist-git spec and commits it. */
-function commitSpec(packages: readonly DemoPackage[], name: string, change: (spec: string) => string): void {
+async function commitSpec(packages: readonly DemoPackage[], name: string, change: (spec: string) => string) {
   const pkg = packages.find((p) => p.name === name)!;
   const specFile = join(pkg.distgit, `${name}.spec`);
-  writeFileSync(specFile, change(readFileSync(specFile, 'utf8')));
-  execFileSync('git', ['commit', '-q', '-am', `change ${name}'s spec`], { cwd: pkg.distgit, env: gitTestEnv() });
+  await commitDemoChange(pkg.distgit, `change ${name}'s spec`, Math.floor(Date.now() / 1000), () =>
+    writeFileSync(specFile, change(readFileSync(specFile, 'utf8'))),
+  );
 }
 
 /** A demo site in a directory of its own, removed after `work`: its packages, projects.ini and `dlrn` there. */

@@ -11,7 +11,7 @@ import { SqliteEventStore } from '#infrastructure/event-store/sqlite/sqlite-even
 import { UuidV7IdGenerator } from '#infrastructure/ids/uuid-v7.id-generator.js';
 import { BuildHistoryReader } from './build-history.reader.js';
 import { FailureNotifier } from './failure-notifier.js';
-import type { ReviewRunner } from '#domain/package/notification.ports.js';
+import type { ReviewRequest } from '#domain/package/notification.ports.js';
 
 const MINUTE = 60;
 const HOUR = 3600;
@@ -150,12 +150,12 @@ describe('failure notices that cannot go as planned', () => {
 
   describe('when a package with several upstreams breaks and the review script fails', () => {
     const several: PackageInfo = { ...pkg, upstream: ['https://a.example.org/one', 'https://b.example.org/two'] };
-    const requests: Parameters<ReviewRunner['run']>[0][] = [];
+    const requests: ReviewRequest[] = [];
     let notifier: FailureNotifier;
     beforeAll(async () => {
       logged.length = 0;
       const reviews = {
-        run: async (request: Parameters<ReviewRunner['run']>[0]) => {
+        run: async (request: ReviewRequest) => {
           requests.push(request);
           return { exitCode: 3, output: 'no Change-Id' };
         },

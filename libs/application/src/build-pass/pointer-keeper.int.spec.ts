@@ -181,7 +181,7 @@ describe('pointer moves with components on', () => {
 
   describe('when a package has no component', () => {
     it('moves no link and records nothing: the top-level names are the aggregates (DLRN has no folder for it)', async () => {
-      await keeper.move('consistent', ofComponent('a', null, 'aa/aa/a_d'), context, true);
+      await keeper.move('consistent', ofComponent('a', null, 'aa/aa/a_d'), context);
       expect(links.links.size).toBe(0);
       expect(await store.readAll()).toEqual([]);
       expect(aggregates.published).toEqual([]);
